@@ -1,0 +1,107 @@
+"""The command line: parse options, call the library, print what it returns.
+
+Heavy imports (genanki, reportlab) happen inside the commands that need
+them, so `--help` and an up-to-date build stay fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import CheatdeckError
+from .sheets import Options, find_sheets
+
+
+class _Group(click.Group):
+    """Turns unexpected exceptions into a one-line message unless --debug."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.Abort, click.ClickException):
+            if ctx.obj and ctx.obj.debug and sys.exc_info()[0] is CheatdeckError:
+                traceback.print_exc()
+            raise
+        except KeyboardInterrupt:
+            raise click.Abort() from None
+        except Exception as exc:
+            if ctx.obj and ctx.obj.debug:
+                raise
+            err = click.ClickException(f"internal error: {exc!r}; run again with --debug for the traceback")
+            err.exit_code = 3
+            raise err from None
+
+
+@click.group(cls=_Group, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--source", type=click.Path(path_type=Path), default=Path("source"), show_default=True,
+              help="A sheet file, or a folder whose *.yaml files are sheets. Example: --source source/mla-c01.yaml")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("dist"), show_default=True,
+              help="Folder for the outputs. Example: --out /tmp/print")
+@click.option("--sheet", "sheet_id", metavar="ID", help="Only the sheet with this id. Example: --sheet mla-c01")
+@click.option("--force", is_flag=True, help="Rebuild even when the outputs are up to date. Example: --force")
+@click.option("-q", "--quiet", "verbosity", flag_value=0, help="Print errors only. Example: -q")
+@click.option("-v", "--verbose", "verbosity", flag_value=2, help="Print every note change. Example: -v")
+@click.option("--debug", is_flag=True, help="Show the Python traceback of an error. Example: --debug")
+@click.version_option(__version__, prog_name="cheatdeck")
+@click.pass_context
+def cli(ctx: click.Context, source: Path, out: Path, sheet_id: str | None, force: bool,
+        verbosity: int | None, debug: bool) -> None:
+    """Compile YAML study sheets into Anki decks and a printable cheat sheet.
+
+    \b
+    Example:
+      cheatdeck                  # build every sheet in source/ into dist/
+      cheatdeck check            # validate the sources only
+    """
+    ctx.obj = Options(source=source, out=out, sheet_id=sheet_id, force=force,
+                      verbosity=1 if verbosity is None else verbosity, debug=debug)
+
+
+@cli.command()
+@click.pass_obj
+def check(opts: Options) -> None:
+    """Validate every sheet and print its counts, or all of its errors.
+
+    \b
+    Example:
+      cheatdeck check
+      cheatdeck --source tests/fixtures/tiny.yaml check
+    """
+    from .load import load
+
+    failed: list[CheatdeckError] = []
+    for path in find_sheets(opts):
+        try:
+            sheet = load(path, opts.display(path))
+        except CheatdeckError as err:
+            failed.append(err)
+            continue
+        c = sheet.counts()
+        if opts.verbosity:
+            click.echo(f"ok  {opts.display(path)}  {sheet.id}: {c['domains']} domains, {c['sections']} sections, "
+                       f"{c['bullets']} bullets, {c['tables']} tables ({c['rows']} rows), {c['traps']} traps, "
+                       f"{c['quickref']} quick-reference rows")
+    if failed:
+        raise CheatdeckError([p for err in failed for p in err.problems])
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the sheet format (for editor completion).
+
+    \b
+    Example:
+      cheatdeck schema > source/cheatdeck.schema.json
+    """
+    from .spec import json_schema
+
+    click.echo(json_schema(), nl=False)
+
+
+def main() -> None:
+    cli(prog_name="cheatdeck")

@@ -1,0 +1,67 @@
+"""Errors are values with a source location until the CLI prints them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import click
+
+Path = tuple[str | int, ...]
+
+
+def format_path(path: Path) -> str:
+    """Render ("domains", 1, "sections") as domains[1].sections."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    file: str
+    line: int = 0
+    column: int = 0
+    path: str = ""
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}:{self.column}"
+        return where
+
+
+@dataclass(frozen=True)
+class Problem:
+    loc: Location
+    message: str
+
+    def __str__(self) -> str:
+        at = f" (at {self.loc.path})" if self.loc.path else ""
+        return f"{self.loc}: {self.message}{at}"
+
+
+class CheatdeckError(click.ClickException):
+    """One or more user errors; the CLI prints them all and exits 1."""
+
+    exit_code = 1
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, str):
+            problems = [Problem(Location(""), problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = sorted(problems, key=lambda p: (p.loc.file, p.loc.line, p.loc.column))
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        lines = [str(p) if p.loc.file else p.message for p in self.problems]
+        if len(lines) > 1:
+            lines.append(f"{len(lines)} errors")
+        return "\n".join(lines)
+
+    def format_message(self) -> str:
+        return self.render()
+
+    def show(self, file=None) -> None:
+        click.echo(click.style("Error: ", fg="red", bold=True) + self.render(), err=True, file=file)

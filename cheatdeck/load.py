@@ -1,0 +1,212 @@
+"""Stage 1, load: a YAML file becomes a validated `model.Sheet`, or every problem in it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from . import inline, model, spec
+from .errors import CheatdeckError, Location, Problem
+from .validate import validate
+from .yamlsource import invisible_characters, read_yaml
+
+MAX_KEY_LENGTH = 60
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:64].strip("-")
+
+
+def load(path: Path, display: str | None = None) -> model.Sheet:
+    """Load and validate one sheet; raise CheatdeckError listing every problem."""
+    name = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CheatdeckError(Problem(Location(name), f"cannot read the file: {exc.strerror}")) from None
+    data, positions, problems = read_yaml(raw, name)
+    if problems:
+        raise CheatdeckError(problems)
+    sheet_spec, problems, translate = validate(data, positions)
+    if sheet_spec is None:
+        raise CheatdeckError(problems)
+    builder = _Builder(positions, translate, path, strict_totals=not problems)
+    sheet = builder.sheet(sheet_spec)
+    problems += [p for p in builder.problems if not _echoes(p, problems)]
+    if problems:
+        raise CheatdeckError(problems)
+    return sheet
+
+
+def _echoes(problem: Problem, schema_problems: list[Problem]) -> bool:
+    """A rule broken only because a bad value was replaced while validating."""
+    return any(s.loc.path.startswith(problem.loc.path) for s in schema_problems if problem.loc.path)
+
+
+class _Builder:
+    """Turns validated specs into the model, checking the rules that span nodes."""
+
+    def __init__(self, positions, translate, source: Path, strict_totals: bool):
+        self.positions = positions
+        self.translate = translate
+        self.source = source
+        self.strict_totals = strict_totals
+        self.problems: list[Problem] = []
+        self.idents: dict[str, Location] = {}
+        self.section_ids: dict[str, Location] = {}
+
+    def loc(self, path) -> Location:
+        return self.positions.at(self.translate(tuple(path)))
+
+    def error(self, loc: Location, message: str) -> None:
+        self.problems.append(Problem(loc, message))
+
+    def text(self, source: str, path) -> model.Text:
+        loc = self.loc(path)
+        bad = invisible_characters(source)
+        if bad:
+            names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'control character')}" for c in dict.fromkeys(bad))
+            self.error(loc, f"invisible character in text: {names}")
+        spans = inline.parse(source)
+        if not inline.plain(spans).strip():
+            self.error(loc, "text is empty once its markup is removed")
+        return model.Text(source, spans, loc)
+
+    def claim(self, ident: str, loc: Location, what: str) -> str:
+        if ident in self.idents:
+            first = self.idents[ident]
+            self.error(loc, f"duplicate {what} id {ident!r}: the first is at line {first.line}; "
+                            "give one of them its own `id:`")
+        else:
+            self.idents[ident] = loc
+        return ident
+
+    def sheet(self, s: spec.Sheet) -> model.Sheet:
+        domains = []
+        seen_domains: dict[str, Location] = {}
+        for i, d in enumerate(s.domains):
+            loc = self.loc(("domains", i, "id"))
+            if d.id in seen_domains:
+                self.error(loc, f"duplicate domain id {d.id!r}: the first is at line {seen_domains[d.id].line}")
+            seen_domains.setdefault(d.id, loc)
+            domains.append(self.domain(d, ("domains", i)))
+        total = sum(d.weight for d in s.domains)
+        if self.strict_totals and total != 100:
+            parts = " + ".join(f"{d.id} {d.weight}" for d in s.domains)
+            self.error(self.loc(("domains",)), f"domain weights add to {total}, not 100 ({parts})")
+        by_id = {d.id: d for d in domains}
+        quick = self.quick_reference(s.quick_reference, by_id) if s.quick_reference else None
+        return model.Sheet(
+            id=s.id, title=self.text(s.title, ("title",)), deck=s.deck or inline.plain(inline.parse(s.title)),
+            subtitle=self.text(s.subtitle, ("subtitle",)) if s.subtitle else None,
+            author=s.author, version=s.version, date=s.date, domains=tuple(domains),
+            quick_reference=quick, source=self.source, loc=self.loc(()))
+
+    def domain(self, d: spec.Domain, path) -> model.Domain:
+        sections = []
+        for i, sec in enumerate(d.sections):
+            spath = path + ("sections", i)
+            loc = self.loc(spath + ("id",))
+            if sec.id in self.section_ids:
+                self.error(loc, f"duplicate section id {sec.id!r}: the first is at line {self.section_ids[sec.id].line}")
+            self.section_ids.setdefault(sec.id, loc)
+            sections.append(self.section(sec, spath))
+        return model.Domain(
+            id=d.id, label=d.id.upper(), name=self.text(d.name, path + ("name",)),
+            short=self.text(d.short, path + ("short",)), weight=d.weight, color=d.color.lower(),
+            sections=tuple(sections), loc=self.loc(path))
+
+    def section(self, s: spec.Section, path) -> model.Section:
+        if not (s.bullets or s.table or s.traps):
+            self.error(self.loc(path), f"section {s.id!r} is empty: give it bullets, a table or traps")
+        facts = tuple(self.fact(s.id, b, path + ("bullets", i)) for i, b in enumerate(s.bullets))
+        table = self.table(s.id, s.table, path + ("table",)) if s.table else None
+        several = len(s.traps) > 1
+        traps = tuple(self.trap(s.id, t, path + ("traps", i), several) for i, t in enumerate(s.traps))
+        return model.Section(id=s.id, title=self.text(s.title, path + ("title",)), facts=facts,
+                             table=table, traps=traps, loc=self.loc(path))
+
+    def fact(self, section_id: str, b: str | spec.Bullet, path) -> model.Fact:
+        entry = b if isinstance(b, spec.Bullet) else spec.Bullet(text=b)
+        tpath = path + ("text",) if isinstance(b, spec.Bullet) else path
+        loc = self.loc(path)
+        text = self.text(entry.text, tpath)
+        key = value = None
+        head, sep, tail = entry.text.partition(spec.KEY_SEPARATOR)
+        if sep and tail.strip() and head.strip() and len(head) <= MAX_KEY_LENGTH:
+            key, value = self.text(head.strip(), tpath), self.text(tail.strip(), tpath)
+        question = self.text(entry.q, path + ("q",)) if entry.q else key
+        answer = self.text(entry.a, path + ("a",)) if entry.a else (value if question is key else text)
+        cards = entry.cards or ("both" if key is not None and not entry.q and not entry.a else "forward")
+        ident = None
+        if cards != "none":
+            if question is None:
+                self.error(loc, "this bullet is not in 'Key: value' form, so its card has no question: "
+                                "write it as a mapping with `text`, `id` and `q`, or add `cards: none`")
+            slug = entry.id or (slugify(key.plain) if key and not entry.q else None)
+            if question is not None and not slug:
+                self.error(loc, "a bullet with its own `q` needs an `id` so that its review history "
+                                "survives rewording")
+            if slug:
+                ident = self.claim(f"{section_id}/{slug}", loc, "bullet")
+        return model.Fact(ident=ident, text=text, key=key, value=value, question=question,
+                          answer=answer, cards=cards, loc=loc)
+
+    def table(self, section_id: str, t: spec.Table, path) -> model.Table:
+        columns = tuple(self.text(c, path + ("columns", i)) for i, c in enumerate(t.columns))
+        rows = []
+        for i, r in enumerate(t.rows):
+            entry = r if isinstance(r, spec.Row) else spec.Row(cells=r)
+            rpath = path + ("rows", i)
+            cpath = rpath + ("cells",) if isinstance(r, spec.Row) else rpath
+            rows.append(self.row(f"{section_id}/rows", entry, rpath, cpath, len(columns), t.cards))
+        return model.Table(columns=columns, rows=tuple(rows), loc=self.loc(path))
+
+    def row(self, prefix: str, r: spec.Row, path, cpath, width: int, default_cards) -> model.Row:
+        loc = self.loc(path)
+        cells = tuple(self.text(c, cpath + (i,)) for i, c in enumerate(r.cells))
+        if len(cells) != width:
+            self.error(self.loc(cpath), f"this row has {len(cells)} cell(s) but the table has {width} columns")
+        cards = r.cards or default_cards
+        ident = None
+        if cards != "none" and cells:
+            slug = r.id or slugify(cells[0].plain)
+            if not slug:
+                self.error(loc, "the first cell gives no usable id; add `id:` to this row")
+            else:
+                ident = self.claim(f"{prefix}/{slug}", loc, "row")
+        return model.Row(ident=ident, cells=cells, cards=cards, loc=loc)
+
+    def trap(self, section_id: str, t: str | spec.Trap, path, several: bool) -> model.Trap:
+        entry = t if isinstance(t, spec.Trap) else spec.Trap(text=t)
+        loc = self.loc(path)
+        text = self.text(entry.text, path + ("text",) if isinstance(t, spec.Trap) else path)
+        question = self.text(entry.q, path + ("q",)) if entry.q else None
+        ident = None
+        if entry.cards != "none":
+            if several and not entry.id:
+                self.error(loc, "this section has several traps: give each an `id` so that "
+                                "reordering them keeps their review history")
+            else:
+                ident = self.claim(f"{section_id}/traps/{entry.id or 'trap'}", loc, "trap")
+        return model.Trap(ident=ident, text=text, question=question, cards=entry.cards, loc=loc)
+
+    def quick_reference(self, q: spec.QuickReference, domains: dict[str, model.Domain]) -> model.QuickReference:
+        path = ("quick_reference",)
+        columns = tuple(self.text(c, path + ("columns", i)) for i, c in enumerate(q.columns))
+        rows = []
+        for i, r in enumerate(q.rows):
+            rpath = path + ("rows", i)
+            domain = domains.get(r.domain)
+            if domain is None:
+                self.error(self.loc(rpath + ("domain",)),
+                           f"unknown domain {r.domain!r}; expected one of: {', '.join(domains)}")
+                continue
+            row = self.row("quickref", spec.Row(cells=r.cells, id=r.id, cards=r.cards), rpath,
+                           rpath + ("cells",), len(columns), "forward")
+            rows.append(model.QuickRow(ident=row.ident, domain=domain, cells=row.cells,
+                                       cards=row.cards, loc=row.loc))
+        return model.QuickReference(title=self.text(q.title, path + ("title",)), columns=columns,
+                                    rows=tuple(rows), loc=self.loc(path))

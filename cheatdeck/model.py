@@ -1,0 +1,160 @@
+"""The compiled sheet: what `load` returns and both outputs are planned from.
+
+Every piece of text carries its parsed inline spans and its source location,
+so any later stage (a missing glyph, a duplicate card front) can point back
+at the line the author wrote.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Literal
+
+from . import inline
+from .errors import Location
+
+CardChoice = Literal["both", "forward", "none"]
+
+
+@dataclass(frozen=True)
+class Text:
+    source: str
+    spans: inline.Spans
+    loc: Location
+
+    @property
+    def plain(self) -> str:
+        return inline.plain(self.spans)
+
+    @property
+    def html(self) -> str:
+        return inline.to_html(self.spans)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A bullet. `key`/`value` are set for "Key: value" bullets."""
+
+    ident: str | None
+    text: Text
+    key: Text | None
+    value: Text | None
+    question: Text | None
+    answer: Text | None
+    cards: CardChoice
+    loc: Location
+
+
+@dataclass(frozen=True)
+class Row:
+    ident: str | None
+    cells: tuple[Text, ...]
+    cards: CardChoice
+    loc: Location
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[Text, ...]
+    rows: tuple[Row, ...]
+    loc: Location
+
+
+@dataclass(frozen=True)
+class Trap:
+    ident: str | None
+    text: Text
+    question: Text | None
+    cards: CardChoice
+    loc: Location
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: Text
+    facts: tuple[Fact, ...]
+    table: Table | None
+    traps: tuple[Trap, ...]
+    loc: Location
+
+
+@dataclass(frozen=True)
+class Domain:
+    id: str
+    label: str
+    name: Text
+    short: Text
+    weight: int
+    color: str
+    sections: tuple[Section, ...]
+    loc: Location
+
+
+@dataclass(frozen=True)
+class QuickRow:
+    ident: str | None
+    domain: Domain
+    cells: tuple[Text, ...]
+    cards: CardChoice
+    loc: Location
+
+
+@dataclass(frozen=True)
+class QuickReference:
+    title: Text
+    columns: tuple[Text, ...]
+    rows: tuple[QuickRow, ...]
+    loc: Location
+
+
+@dataclass(frozen=True)
+class Sheet:
+    id: str
+    title: Text
+    deck: str
+    subtitle: Text | None
+    author: str | None
+    version: str
+    date: datetime.date | None
+    domains: tuple[Domain, ...]
+    quick_reference: QuickReference | None
+    source: Path
+    loc: Location
+
+    def texts(self) -> Iterator[Text]:
+        """Every piece of text the outputs show, in document order."""
+        yield self.title
+        if self.subtitle:
+            yield self.subtitle
+        for domain in self.domains:
+            yield from (domain.name, domain.short)
+            for section in domain.sections:
+                yield section.title
+                for fact in section.facts:
+                    yield from (t for t in (fact.text, fact.question, fact.answer) if t)
+                if section.table:
+                    yield from section.table.columns
+                    for row in section.table.rows:
+                        yield from row.cells
+                for trap in section.traps:
+                    yield from (t for t in (trap.text, trap.question) if t)
+        if self.quick_reference:
+            yield self.quick_reference.title
+            yield from self.quick_reference.columns
+            for qrow in self.quick_reference.rows:
+                yield from qrow.cells
+
+    def counts(self) -> dict[str, int]:
+        sections = [s for d in self.domains for s in d.sections]
+        return {
+            "domains": len(self.domains),
+            "sections": len(sections),
+            "bullets": sum(len(s.facts) for s in sections),
+            "tables": sum(1 for s in sections if s.table),
+            "rows": sum(len(s.table.rows) for s in sections if s.table),
+            "traps": sum(len(s.traps) for s in sections),
+            "quickref": len(self.quick_reference.rows) if self.quick_reference else 0,
+        }

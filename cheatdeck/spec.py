@@ -1,0 +1,126 @@
+"""The source format: what a sheet YAML may say, as typed declarations.
+
+These Structs are the single definition of the format: `load` validates
+against them and `cheatdeck schema` generates the editor's JSON Schema from
+them. Rules that span several nodes (unique ids, weights adding to 100, row
+widths) live in `load`, which has the positions to point at both places.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Annotated, Literal
+
+import msgspec
+
+MAX_TEXT = 2000
+KEY_SEPARATOR = ": "
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+
+Text = Annotated[str, msgspec.Meta(
+    min_length=1, max_length=MAX_TEXT, pattern=r"\S",
+    description="Inline text: **bold**, *italic*, `code`; < & > are literal.")]
+Slug = Annotated[str, msgspec.Meta(
+    pattern=SLUG_PATTERN, max_length=64,
+    description="Stable id: lowercase letters, digits and single hyphens. Keep it when you reword.")]
+Color = Annotated[str, msgspec.Meta(pattern=COLOR_PATTERN, description="Colour as #rrggbb.")]
+Cards = Annotated[Literal["both", "forward", "none"], msgspec.Meta(
+    description="Anki cards: both (forward and reverse), forward only, or none.")]
+
+
+class _Spec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    pass
+
+
+class Bullet(_Spec):
+    """A bullet that needs more than its text: a pinned id, an explicit question, or no cards."""
+
+    text: Text
+    id: Slug | None = None
+    q: Annotated[Text | None, msgspec.Meta(description="Card question; default: the text before ': '.")] = None
+    a: Annotated[Text | None, msgspec.Meta(description="Card answer; default: the text after ': ' (or all of it).")] = None
+    cards: Cards | None = None
+
+
+class Row(_Spec):
+    """A table row that pins its id or changes its cards."""
+
+    cells: list[Text]
+    id: Slug | None = None
+    cards: Cards | None = None
+
+
+class Table(_Spec):
+    """A table; the first column is the key the cards ask about."""
+
+    columns: Annotated[list[Text], msgspec.Meta(min_length=2, max_length=6)]
+    rows: Annotated[list[list[Text] | Row], msgspec.Meta(min_length=1)]
+    cards: Cards = "both"
+
+
+class Trap(_Spec):
+    """An exam trap: the rule, and the scenario the card asks about."""
+
+    text: Text
+    id: Slug | None = None
+    q: Annotated[Text | None, msgspec.Meta(description="The scenario or decision the card asks about.")] = None
+    cards: Literal["forward", "none"] = "forward"
+
+
+class Section(_Spec):
+    id: Slug
+    title: Text
+    bullets: list[Text | Bullet] = []
+    table: Table | None = None
+    traps: list[Text | Trap] = []
+
+
+class Domain(_Spec):
+    id: Slug
+    name: Text
+    short: Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"\S",
+                                       description="Short label for the header chips.")]
+    weight: Annotated[int, msgspec.Meta(ge=0, le=100, description="Exam weight in percent; all domains add to 100.")]
+    color: Color
+    sections: Annotated[list[Section], msgspec.Meta(min_length=1)]
+
+
+class QuickRow(_Spec):
+    domain: Slug
+    cells: list[Text]
+    id: Slug | None = None
+    cards: Literal["forward", "none"] | None = None
+
+
+class QuickReference(_Spec):
+    columns: Annotated[list[Text], msgspec.Meta(min_length=2, max_length=6)]
+    rows: Annotated[list[QuickRow], msgspec.Meta(min_length=1)]
+    title: Text = "Master Quick Reference"
+
+
+class Sheet(_Spec):
+    """A study sheet: compiled to dist/<id>.apkg and dist/<id>.pdf."""
+
+    id: Slug
+    title: Text
+    version: Annotated[str, msgspec.Meta(pattern=r"^[0-9A-Za-z.+-]{1,32}$", description="Printed in the footer.")]
+    domains: Annotated[list[Domain], msgspec.Meta(min_length=1, max_length=8)]
+    deck: Annotated[Text | None, msgspec.Meta(description="Root Anki deck name; default: the title.")] = None
+    subtitle: Text | None = None
+    author: Text | None = None
+    date: Annotated[datetime.date | None, msgspec.Meta(
+        description="Date printed in the PDF's metadata (YYYY-MM-DD).")] = None
+    quick_reference: QuickReference | None = None
+
+
+def json_schema() -> str:
+    schema = msgspec.json.schema(Sheet)
+    shorthand = {"type": "object", "minProperties": 1, "maxProperties": 1,
+                 "additionalProperties": {"type": "string"},
+                 "description": "Shorthand for the bullet 'Key: value'."}
+    schema["$defs"]["Section"]["properties"]["bullets"]["items"]["anyOf"].append(shorthand)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "cheatdeck sheet"
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"

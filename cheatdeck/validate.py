@@ -1,0 +1,220 @@
+"""Validate plain YAML data against the spec, reporting every error at once.
+
+msgspec stops at the first error. To report them all, each failing node is
+pruned (an unknown key deleted, a bad list item dropped, a bad value removed)
+and the document validated again, until it passes. Paths in msgspec's
+messages refer to the pruned document, so list indices are translated back
+to the author's original ones before they are looked up in `Positions`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Callable
+
+import msgspec
+
+from . import spec
+from .errors import Path, Problem
+from .yamlsource import Positions
+
+MAX_PROBLEMS = 200
+_PATH_PART = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]")
+_TYPE_NAMES = {
+    "str": "text", "int": "a whole number", "bool": "true or false", "array": "a list",
+    "object": "a mapping", "null": "nothing", "float": "a number", "date": "a date",
+}
+
+
+def _parse_path(text: str) -> Path:
+    return tuple(m.group(1) if m.group(1) is not None else int(m.group(2)) for m in _PATH_PART.finditer(text))
+
+
+def _placeholder(t, serial: int) -> str | None:
+    """A value of the expected scalar type, so one bad field does not hide its neighbours' errors."""
+    if isinstance(t, msgspec.inspect.StrType):
+        if t.pattern == spec.SLUG_PATTERN:
+            return f"invalid-{serial}"
+        if t.pattern == spec.COLOR_PATTERN:
+            return "#000000"
+        return "?" if t.pattern in (None, r"\S") else None
+    if isinstance(t, msgspec.inspect.IntType):
+        return str(t.ge or 0)
+    if isinstance(t, msgspec.inspect.LiteralType):
+        return str(t.values[0])
+    return None
+
+
+def _describe(types: str) -> str:
+    names = [_TYPE_NAMES.get(t.strip(), t.strip()) for t in types.split("|")]
+    return " or ".join(dict.fromkeys(names))
+
+
+def _unwrap(t):
+    while isinstance(t, msgspec.inspect.Metadata):
+        t = t.type
+    return t
+
+
+def _type_at(path: Path):
+    """The spec type expected at a path, for listing allowed keys and choices."""
+    t = msgspec.inspect.type_info(spec.Sheet)
+    for part in path:
+        t = _unwrap(t)
+        if isinstance(t, msgspec.inspect.UnionType):
+            members = [_unwrap(m) for m in t.types]
+            wanted = msgspec.inspect.ListType if isinstance(part, int) else msgspec.inspect.StructType
+            t = next((m for m in members if isinstance(m, wanted)), members[0])
+        if isinstance(t, msgspec.inspect.ListType):
+            t = t.item_type
+        elif isinstance(t, msgspec.inspect.StructType):
+            t = next((f.type for f in t.fields if f.name == part), None)
+        if t is None:
+            return None
+    t = _unwrap(t)
+    if isinstance(t, msgspec.inspect.UnionType):
+        t = next((_unwrap(m) for m in t.types if not isinstance(_unwrap(m), msgspec.inspect.NoneType)), t)
+    return t
+
+
+def _keys_at(path: Path) -> list[str]:
+    t = _type_at(path)
+    if isinstance(t, msgspec.inspect.UnionType):
+        t = next((_unwrap(m) for m in t.types if isinstance(_unwrap(m), msgspec.inspect.StructType)), None)
+    return [f.name for f in t.fields] if isinstance(t, msgspec.inspect.StructType) else []
+
+
+def _explain(message: str, path: Path, value: object) -> str:
+    shown = repr(value) if isinstance(value, str) and len(value) <= 60 else None
+    if m := re.match(r"Object contains unknown field `(.*)`", message):
+        allowed = _keys_at(path)
+        hint = difflib.get_close_matches(m.group(1), allowed, n=1)
+        text = f"unknown key {m.group(1)!r}"
+        if hint:
+            text += f"; did you mean {hint[0]!r}?"
+        return text + f" (expected one of: {', '.join(allowed)})"
+    if m := re.match(r"Object missing required field `(.*)`", message):
+        return f"missing required key {m.group(1)!r}"
+    if m := re.match(r"Expected `([^`]*)`, got `([^`]*)`", message):
+        got = f"got {shown}" if shown is not None and m.group(2) == "str" else f"got {_describe(m.group(2))}"
+        return f"expected {_describe(m.group(1))}, {got}"
+    if re.match(r"Expected `str` of length >= 1", message):
+        return "text must not be empty"
+    if m := re.match(r"Expected `str` of length <= (\d+)", message):
+        return f"text is {len(value):,} characters; the limit is {int(m.group(1)):,}"
+    if m := re.match(r"Expected `str` matching regex '(.*)'", message):
+        pattern = m.group(1).replace("\\\\", "\\")
+        if pattern == r"\S":
+            return "text must not be blank"
+        if pattern == spec.SLUG_PATTERN:
+            return f"{shown} is not a valid id: use lowercase letters, digits and single hyphens, e.g. 'feature-store'"
+        if pattern == spec.COLOR_PATTERN:
+            return f"expected a colour like '#1f77b4', got {shown}"
+        return f"{shown} does not have the expected form ({pattern})"
+    if m := re.match(r"Expected `array` of length ([<>]=) (\d+)", message):
+        count = int(m.group(2))
+        return (f"the list needs {'at least' if m.group(1) == '>=' else 'at most'} "
+                f"{count} item{'s' if count != 1 else ''}")
+    if m := re.match(r"Expected `int` ([<>]=) (\d+)", message):
+        return f"expected a whole number {'from' if m.group(1) == '>=' else 'up to'} {m.group(2)}, got {value}"
+    if message.startswith("Invalid enum value"):
+        t = _type_at(path)
+        choices = ", ".join(map(str, getattr(t, "values", ()))) or "a listed value"
+        return f"expected one of: {choices}; got {shown}"
+    if "RFC3339" in message:
+        return f"expected a date like 2026-11-24, got {shown}"
+    return message
+
+
+class _Document:
+    """The data being pruned, with a map back to each list's original indices."""
+
+    def __init__(self, data: object):
+        self.data = data
+        self.original: dict[int, list[int]] = {}
+
+    def walk(self, path: Path) -> list[object]:
+        nodes = [self.data]
+        for part in path:
+            nodes.append(nodes[-1][part])
+        return nodes
+
+    def translate(self, path: Path) -> Path:
+        out: list[str | int] = []
+        node = self.data
+        for part in path:
+            if isinstance(part, int) and isinstance(node, list):
+                out.append(self.original.get(id(node), range(len(node)))[part])
+            else:
+                out.append(part)
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                node = None
+        return tuple(out)
+
+    def delete(self, container: object, part: str | int) -> None:
+        if isinstance(container, list):
+            self.original.setdefault(id(container), list(range(len(container))))
+            del self.original[id(container)][part]
+        del container[part]
+
+
+def _desugar_bullets(data: dict) -> None:
+    """`- Key: value` in YAML is a one-key mapping; read it as the bullet "Key: value"."""
+    fields = set(spec.Bullet.__struct_fields__)
+    for domain in data.get("domains") or () if isinstance(data.get("domains"), list) else ():
+        for section in (domain.get("sections") or ()) if isinstance(domain, dict) else ():
+            bullets = section.get("bullets") if isinstance(section, dict) else None
+            for i, bullet in enumerate(bullets if isinstance(bullets, list) else ()):
+                if isinstance(bullet, dict) and len(bullet) == 1:
+                    (key, value), = bullet.items()
+                    if key not in fields and isinstance(value, str):
+                        bullets[i] = f"{key}{spec.KEY_SEPARATOR}{value}"
+
+
+def validate(data: object, positions: Positions) -> tuple[spec.Sheet | None, list[Problem], Callable[[Path], Path]]:
+    doc = _Document(data)
+    problems: list[Problem] = []
+    if not isinstance(data, dict):
+        got = _describe({list: "array", str: "str"}.get(type(data), "null"))
+        problems.append(Problem(positions.at(()), f"a sheet is a mapping with id, title, version and domains; got {got}"))
+        return None, problems, doc.translate
+    _desugar_bullets(data)
+    reported: set[tuple[Path, str]] = set()
+    for _ in range(MAX_PROBLEMS):
+        try:
+            return msgspec.convert(doc.data, spec.Sheet, strict=False), problems, doc.translate
+        except msgspec.ValidationError as exc:
+            message, _, where = str(exc).partition(" - at ")
+            path = _parse_path(where.strip("`$"))
+            original = doc.translate(path)
+            nodes = doc.walk(path)
+            if unknown := re.match(r"Object contains unknown field `(.*)`", message):
+                problems.append(Problem(positions.at(original + (unknown.group(1),), key=True),
+                                        _explain(message, path, None)))
+                doc.delete(nodes[-1], unknown.group(1))
+                continue
+            if missing := re.match(r"Object missing required field `(.*)`", message):
+                key = missing.group(1)
+                if (original, key) not in reported:
+                    problems.append(Problem(positions.at(original), _explain(message, path, None)))
+                    reported.add((original, key))
+                filler = _placeholder(_type_at(path + (key,)), len(problems))
+                if filler is not None:
+                    nodes[-1][key] = filler
+                    continue
+            elif not (message.startswith("Expected `array` of length >=") and id(nodes[-1]) in doc.original):
+                problems.append(Problem(positions.at(original), _explain(message, path, nodes[-1])))
+                filler = _placeholder(_type_at(path), len(problems)) if path and isinstance(path[-1], str) else None
+                if filler is not None:
+                    reported.add((doc.translate(path[:-1]), path[-1]))
+                    nodes[-2][path[-1]] = filler
+                    continue
+            if not path:
+                return None, problems, doc.translate
+            if isinstance(path[-1], str):
+                reported.add((doc.translate(path[:-1]), path[-1]))
+            doc.delete(nodes[-2], path[-1])
+    return None, problems, doc.translate

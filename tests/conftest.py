@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHIPPED = REPO / "source" / "mla-c01.yaml"
+TINY = FIXTURES / "tiny.yaml"
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A scratch project folder with source/ holding copies of the sheets, as the working directory."""
+    source = tmp_path / "source"
+    source.mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def tiny(workdir: Path) -> Path:
+    return Path(shutil.copy(TINY, workdir / "source" / "tiny.yaml"))
+
+
+@pytest.fixture
+def shipped(workdir: Path) -> Path:
+    for name in ("mla-c01.yaml", "mla-c01.lock.json"):
+        if (SHIPPED.parent / name).exists():
+            shutil.copy(SHIPPED.parent / name, workdir / "source" / name)
+    return workdir / "source" / "mla-c01.yaml"

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from cheatdeck import inline
+from cheatdeck.cli import cli
+from cheatdeck.spec import json_schema
+
+from conftest import REPO, SHIPPED
+
+
+def test_schema_command_prints_generated_schema():
+    result = CliRunner().invoke(cli, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert schema["$ref"] == "#/$defs/Sheet"
+    sheet = schema["$defs"]["Sheet"]
+    assert set(sheet["required"]) == {"id", "title", "version", "domains"}
+    assert sheet["additionalProperties"] is False
+    assert schema["$defs"]["Domain"]["properties"]["weight"]["maximum"] == 100
+
+
+def test_committed_schema_is_current():
+    """source/cheatdeck.schema.json is what editors read; regenerate it with `cheatdeck schema`."""
+    assert (REPO / "source" / "cheatdeck.schema.json").read_text(encoding="utf-8") == json_schema()
+
+
+def test_shipped_source_declares_its_schema():
+    assert SHIPPED.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=cheatdeck.schema.json\n")
+
+
+@pytest.mark.parametrize("source,html,rl", [
+    ("DI < 0.8 = x & y > z", "DI &lt; 0.8 = x &amp; y &gt; z", "DI &lt; 0.8 = x &amp; y &gt; z"),
+    ("**Wrangler:** GUI", "<b>Wrangler:</b> GUI", "<b>Wrangler:</b> GUI"),
+    ("*it* and `a<b`", "<i>it</i> and <code>a&lt;b</code>", '<i>it</i> and <font face="M">a&lt;b</font>'),
+    ("IDENTICAL_DATA_AND_ALGORITHM", "IDENTICAL_DATA_AND_ALGORITHM", "IDENTICAL_DATA_AND_ALGORITHM"),
+    ("s3:* and ecr:\\*", "s3:* and ecr:*", "s3:* and ecr:*"),
+    ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+    ("&amp; [link](x) <http://a>", "&amp;amp; [link](x) &lt;http://a&gt;", "&amp;amp; [link](x) &lt;http://a&gt;"),
+])
+def test_one_parser_two_renderers(source, html, rl):
+    spans = inline.parse(source)
+    assert inline.to_html(spans) == html
+    assert inline.to_reportlab(spans, "M") == rl
+
+
+@pytest.mark.parametrize("text", ["a*b*c", "`tick`", "back\\slash", "_under_", "**"])
+def test_escape_round_trips(text):
+    assert inline.plain(inline.parse(inline.escape(text))) == text
