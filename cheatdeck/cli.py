@@ -15,6 +15,7 @@ import click
 from . import __version__
 from .errors import CheatdeckError
 from .sheets import Options, find_sheets
+from .uptodate import TEMPLATES
 
 
 class _Group(click.Group):
@@ -46,11 +47,13 @@ class _Group(click.Group):
 @click.option("--force", is_flag=True, help="Rebuild even when the outputs are up to date. Example: --force")
 @click.option("-q", "--quiet", "verbosity", flag_value=0, help="Print errors only. Example: -q")
 @click.option("-v", "--verbose", "verbosity", flag_value=2, help="Print every note change. Example: -v")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True), default=TEMPLATES,
+              show_default="templates/", help="Card templates, PDF theme and fonts. Example: --templates my-theme/")
 @click.option("--debug", is_flag=True, help="Show the Python traceback of an error. Example: --debug")
 @click.version_option(__version__, prog_name="cheatdeck")
 @click.pass_context
 def cli(ctx: click.Context, source: Path, out: Path, sheet_id: str | None, force: bool,
-        verbosity: int | None, debug: bool) -> None:
+        verbosity: int | None, templates: Path, debug: bool) -> None:
     """Compile YAML study sheets into Anki decks and a printable cheat sheet.
 
     \b
@@ -59,7 +62,51 @@ def cli(ctx: click.Context, source: Path, out: Path, sheet_id: str | None, force
       cheatdeck check            # validate the sources only
     """
     ctx.obj = Options(source=source, out=out, sheet_id=sheet_id, force=force,
-                      verbosity=1 if verbosity is None else verbosity, debug=debug)
+                      verbosity=1 if verbosity is None else verbosity, debug=debug, templates=templates)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(build_cmd)
+
+
+def _run(opts: Options, kinds: tuple[str, ...]) -> None:
+    from .build import build
+    from .report import summary
+
+    failed: list[CheatdeckError] = []
+    for path in find_sheets(opts):
+        try:
+            result = build(path, opts, kinds)
+        except CheatdeckError as err:
+            failed.append(err)
+            continue
+        for line in summary(result, opts):
+            click.echo(line)
+    if failed:
+        raise CheatdeckError([p for err in failed for p in err.problems])
+
+
+@cli.command("build")
+@click.pass_obj
+def build_cmd(opts: Options) -> None:
+    """Build the Anki package and the PDF of every sheet (the default command).
+
+    \b
+    Example:
+      cheatdeck build
+      cheatdeck --sheet mla-c01 --force build
+    """
+    _run(opts, ("anki", "pdf"))
+
+
+@cli.command()
+@click.pass_obj
+def anki(opts: Options) -> None:
+    """Build only the Anki packages (dist/<sheet>.apkg).
+
+    \b
+    Example:
+      cheatdeck anki
+    """
+    _run(opts, ("anki",))
 
 
 @cli.command()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CheatdeckError, Location, Problem
+from .uptodate import TEMPLATES
 
 PAPERS = ("letter", "a4")
 
@@ -27,6 +28,7 @@ class Options:
     force: bool = False
     verbosity: int = 1
     debug: bool = False
+    templates: Path = TEMPLATES
     print: PrintOptions = field(default_factory=PrintOptions)
 
     def display(self, path: Path) -> str:

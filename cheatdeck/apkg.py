@@ -1,0 +1,105 @@
+"""Stage 3a, render: planned notes become the bytes of an .apkg package.
+
+genanki writes the collection; two things are adjusted after it, because
+genanki stamps every note and note type with one build time: each note and
+note type gets the `mod` from the lock, and the zip gets fixed dates and a
+fixed order so that an unchanged sheet gives byte-identical output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import json
+import sqlite3
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import genanki
+import yaml
+
+from .lock import Stamps
+from .notes import Plan
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class NoteType:
+    kind: str
+    id: int
+    name: str
+    fields: tuple[str, ...]
+    templates: tuple[tuple[str, str, str], ...]
+    css: str
+
+    @property
+    def schema(self) -> str:
+        """What Anki compares to decide 'same note type': field and template names."""
+        return "|".join(self.fields) + "||" + "|".join(t[0] for t in self.templates)
+
+    @property
+    def digest(self) -> str:
+        payload = json.dumps([self.id, self.name, self.fields, self.templates, self.css])
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def to_genanki(self) -> genanki.Model:
+        return genanki.Model(
+            self.id, self.name, fields=[{"name": f} for f in self.fields],
+            templates=[{"name": n, "qfmt": q, "afmt": a} for n, q, a in self.templates], css=self.css)
+
+
+def load_notetypes(folder: Path) -> dict[str, NoteType]:
+    spec = yaml.safe_load((folder / "notetypes.yaml").read_text(encoding="utf-8"))
+    css = (folder / spec["css"]).read_text(encoding="utf-8")
+    read = lambda name: (folder / name).read_text(encoding="utf-8")  # noqa: E731
+    return {
+        kind: NoteType(kind=kind, id=int(t["id"]), name=t["name"], fields=tuple(t["fields"]),
+                       templates=tuple((tt["name"], read(tt["front"]), read(tt["back"])) for tt in t["templates"]),
+                       css=css)
+        for kind, t in spec["notetypes"].items()
+    }
+
+
+def deck_id(sheet_id: str, name: str) -> int:
+    return 1 << 30 | int.from_bytes(hashlib.sha256(f"{sheet_id}\x1f{name}".encode()).digest()[:4], "big") >> 2
+
+
+def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps) -> bytes:
+    models = {kind: nt.to_genanki() for kind, nt in notetypes.items()}
+    decks = {name: genanki.Deck(deck_id(plan.sheet.id, name), name, plan.deck_descriptions.get(name, ""))
+             for name in plan.decks}
+    for note in plan.notes:
+        decks[note.deck].add_note(genanki.Note(
+            model=models[note.kind], fields=list(note.fields), tags=list(note.tags),
+            guid=genanki.guid_for(plan.sheet.id, note.ident)))
+    with tempfile.TemporaryDirectory(prefix="cheatdeck-") as tmp:
+        db_path = Path(tmp) / "collection.anki2"
+        conn = sqlite3.connect(db_path)
+        try:
+            cursor = conn.cursor()
+            timestamp = stamps.timestamp
+            genanki.Package(list(decks.values())).write_to_db(cursor, timestamp, itertools.count(timestamp * 1000))
+            cursor.executemany("UPDATE notes SET mod = ? WHERE guid = ?", [
+                (stamps.note_mods[n.ident], genanki.guid_for(plan.sheet.id, n.ident)) for n in plan.notes])
+            (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
+            stored = json.loads(models_json)
+            for kind, nt in notetypes.items():
+                if str(nt.id) in stored:
+                    stored[str(nt.id)]["mod"] = stamps.notetype_mods[kind]
+            cursor.execute("UPDATE col SET models = ?", (json.dumps(stored, sort_keys=True),))
+            conn.commit()
+        finally:
+            conn.close()
+        collection = db_path.read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in (("collection.anki2", collection), ("media", b"{}")):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()

@@ -1,0 +1,67 @@
+"""What a build says: one short summary per sheet (click strips the colour when piped)."""
+
+from __future__ import annotations
+
+import click
+
+from .build import SheetResult
+from .sheets import Options
+
+MAX_LISTED = 12
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.2f} MB"
+
+
+def _removed_search(sheet_id: str, idents: tuple[str, ...]) -> str:
+    return " OR ".join(f'"Id:{sheet_id}/{ident}"' for ident in idents)
+
+
+def summary(result: SheetResult, opts: Options) -> list[str]:
+    name = click.style(result.sheet_id or result.source.stem, bold=True)
+    where = opts.display(result.source)
+    if result.up_to_date:
+        paths = ", ".join(opts.display(o.path) for o in result.outputs)
+        return [f"{name}  up to date ({paths})"] if opts.verbosity else []
+    lines = [f"{name}  {where}  built in {result.seconds:.2f} s"]
+    for out in result.outputs:
+        status = "" if out.written else click.style("  (unchanged)", dim=True)
+        d = out.details
+        if out.kind == "anki":
+            lines.append(f"  {opts.display(out.path)}  {_size(out.size)}  {d['notes']} notes, {d['cards']} cards{status}")
+            if opts.verbosity > 1:
+                lines += [f"      {deck}: {count} notes" for deck, count in d["decks"].items()]
+        else:
+            lines.append(f"  {opts.display(out.path)}  {_size(out.size)}  body {d['body_size']:g} pt, "
+                         f"{d['pages']} pages, last page {d['fill']:.0f} % full, {d['paper']}{status}")
+    lines += _changes(result, opts)
+    return lines if opts.verbosity else []
+
+
+def _changes(result: SheetResult, opts: Options) -> list[str]:
+    c = result.changes
+    if c is None:
+        return []
+    if c.first_build:
+        return [f"  changes: first build, {len(c.new)} notes (no lock file yet: commit "
+                f"{opts.display(result.source.with_name(result.source.stem + '.lock.json'))} with the sheet)"]
+    counts = f"{len(c.new)} new, {len(c.changed)} changed, {len(c.removed)} removed ({c.unchanged} unchanged)"
+    lines = [f"  changes: {click.style(counts, fg='green' if (c.new or c.changed) else None)}"]
+    if opts.verbosity > 1:
+        lines += [f"      + {i}" for i in c.new] + [f"      ~ {i}" for i in c.changed] + [f"      - {i}" for i in c.removed]
+    if c.removed:
+        listed = c.removed[:MAX_LISTED]
+        lines.append(click.style("  Removed notes stay in Anki after an import. Find and delete them in the "
+                                 "Browser with this search:", fg="yellow"))
+        lines.append("    " + _removed_search(result.sheet_id, listed))
+        if len(c.removed) > MAX_LISTED:
+            lines.append(f"    (and {len(c.removed) - MAX_LISTED} more: run with -v to list them)")
+    if c.notetypes_changed:
+        lines.append(f"  note types updated: {', '.join(c.notetypes_changed)} (Anki updates them on import)")
+    if c.notetypes_reshaped:
+        lines.append(click.style(
+            f"  WARNING: the fields or template names of {', '.join(c.notetypes_reshaped)} changed. Anki will import "
+            "a copy of the note type and skip every note already in your collection. Give the note type a new id "
+            "in templates/anki/notetypes.yaml or restore the old names.", fg="red", bold=True))
+    return lines

@@ -1,0 +1,77 @@
+"""Is an output up to date? A fingerprint of everything that shapes it, kept in the output folder.
+
+This module imports nothing heavy: a build with nothing to do must cost
+little more than Python's start-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from . import __version__
+
+STATE_FILE = ".cheatdeck-state.json"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(source: Path, lock: Path, kind: str, options: dict, templates: Path) -> str:
+    digest = hashlib.sha256()
+    for part in (kind, __version__, json.dumps(options, sort_keys=True), os.environ.get("SOURCE_DATE_EPOCH", ""),
+                 _tree_digest(templates / ("anki" if kind == "anki" else "pdf")),
+                 _tree_digest(templates / "fonts") if kind == "pdf" else ""):
+        digest.update(part.encode() + b"\0")
+    digest.update(source.read_bytes())
+    if kind == "anki" and lock.exists():
+        digest.update(lock.read_bytes())
+    return digest.hexdigest()
+
+
+def _stat(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+class State:
+    """Per output folder: for each (source, kind), its fingerprint and the files it wrote."""
+
+    def __init__(self, out: Path):
+        self.path = out / STATE_FILE
+        try:
+            self.data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.data = {}
+
+    def _key(self, source: Path, kind: str) -> str:
+        return f"{source.resolve()}::{kind}"
+
+    def fresh(self, source: Path, kind: str, print_: str) -> dict | None:
+        """The recorded entry if the output is up to date, else None."""
+        entry = self.data.get(self._key(source, kind))
+        if not entry or entry.get("fingerprint") != print_:
+            return None
+        if any(_stat(Path(p)) != st for p, st in entry.get("files", {}).items()):
+            return None
+        return entry
+
+    def record(self, source: Path, kind: str, print_: str, files: list[Path], details: dict) -> None:
+        self.data[self._key(source, kind)] = {
+            "fingerprint": print_, "files": {str(p): _stat(p) for p in files}, "details": details}
+
+    def save(self) -> None:
+        from .write import write_atomic
+
+        write_atomic(self.path, (json.dumps(self.data, indent=1, sort_keys=True) + "\n").encode())

@@ -1,0 +1,164 @@
+"""The .apkg through the real Anki engine: counts, decks, tags, rendering, and updates in place."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection
+from click.testing import CliRunner
+
+from cheatdeck.cli import cli
+
+from anki_helpers import import_package, review_all, scheduling, visible_text
+from conftest import REPO
+
+# 63 bullets: 51 "Key: value" (forward + reverse) and 12 with their own question (forward only);
+# 37 table rows (forward + reverse); 10 traps; 22 quick-reference rows.
+SHIPPED_NOTES = 63 + 37 + 10 + 22
+SHIPPED_CARDS = 51 * 2 + 12 + 37 * 2 + 10 + 22
+
+
+def build(*args: str) -> None:
+    result = CliRunner().invoke(cli, ["--out", "dist", *args, "anki"])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture
+def col(tmp_path: Path):
+    collection = Collection(str(tmp_path / "collection.anki2"))
+    yield collection
+    collection.close()
+
+
+def test_counts_decks_and_tags(shipped, col):
+    build()
+    log = import_package(col, Path("dist/mla-c01.apkg"))
+    assert (len(log.new), len(log.updated)) == (SHIPPED_NOTES, 0)
+    assert col.note_count() == SHIPPED_NOTES
+    assert col.card_count() == SHIPPED_CARDS
+    decks = {d.name for d in col.decks.all_names_and_ids()}
+    assert {"MLA-C01", "MLA-C01::D1 · Data Preparation for ML (28%)", "MLA-C01::D2 · ML Model Development (26%)",
+            "MLA-C01::D3 · Deployment & Orchestration (22%)", "MLA-C01::D4 · Monitor & Security (24%)",
+            "MLA-C01::Traps"} <= decks
+    assert len(col.find_cards('"deck:MLA-C01::Traps"')) == 10
+    assert len(col.find_notes('"deck:MLA-C01::D1 · Data Preparation for ML (28%)"')) == 15 + 8 + 5
+    tags = set(col.tags.all())
+    assert {"mla-c01::d1", "mla-c01::d2", "mla-c01::d3", "mla-c01::d4", "mla-c01::kind::fact",
+            "mla-c01::kind::table", "mla-c01::kind::trap", "mla-c01::kind::quickref",
+            "mla-c01::topic::feature-store", "mla-c01::topic::quick-reference"} <= tags
+    assert all(" " not in tag for tag in tags)
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        kinds = [t for t in note.tags if "::kind::" in t]
+        domains = [t for t in note.tags if t.count("::") == 1]
+        topics = [t for t in note.tags if "::topic::" in t]
+        assert len(kinds) == len(domains) == len(topics) == 1, note.tags
+        assert len({c.did for c in note.cards()}) == 1
+
+
+def test_every_card_renders(shipped, col):
+    build()
+    import_package(col, Path("dist/mla-c01.apkg"))
+    fronts = []
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        question, answer = card.question(), card.answer()
+        assert "{{" not in question and "{{" not in answer
+        front = visible_text(question)
+        assert len(front) > 10, front
+        assert visible_text(answer) != front
+        fronts.append(front)
+    assert len(fronts) == len(set(fronts)), "two cards share a front"
+
+
+def test_literal_text_on_cards(shipped, col):
+    build()
+    import_package(col, Path("dist/mla-c01.apkg"))
+    answers = [visible_text(col.get_card(cid).answer()) for cid in col.find_cards("")]
+    assert any("DI < 0.8 = potential discrimination (4/5 rule)" in a for a in answers)
+    assert any("ecr:*, kms:Decrypt/GenerateDataKey" in a for a in answers)
+    trap = col.get_card(col.find_cards('"deck:MLA-C01::Traps"')[0])
+    assert 'class="cd cd-trap"' in trap.question() and "TRAP" in visible_text(trap.question())
+
+
+def test_reword_updates_in_place_and_keeps_history(shipped, col):
+    build()
+    import_package(col, Path("dist/mla-c01.apkg"))
+    review_all(col)
+    before = scheduling(col)
+    assert all(reviews == 1 for *_, reviews in before.values())
+    text = shipped.read_text(encoding="utf-8")
+    shipped.write_text(text.replace("Wrangler: GUI, 300+ transforms, Studio, medium data",
+                                    "Wrangler: GUI, 300+ transforms, in Studio, for medium data"), encoding="utf-8")
+    result = build()
+    assert "0 new, 1 changed, 0 removed" in result.output
+    log = import_package(col, Path("dist/mla-c01.apkg"))
+    assert (len(log.new), len(log.updated)) == (0, 1)
+    assert col.note_count() == SHIPPED_NOTES
+    assert scheduling(col) == before
+    note = col.get_note(col.find_notes('"Id:mla-c01/wrangler-vs-processing/wrangler"')[0])
+    assert note["Back"] == "GUI, 300+ transforms, in Studio, for medium data"
+
+
+def test_unchanged_rebuild_is_byte_identical_and_imports_nothing(shipped, col):
+    build()
+    first = Path("dist/mla-c01.apkg").read_bytes()
+    import_package(col, Path("dist/mla-c01.apkg"))
+    build("--force")
+    assert Path("dist/mla-c01.apkg").read_bytes() == first
+    log = import_package(col, Path("dist/mla-c01.apkg"))
+    assert (len(log.new), len(log.updated), len(log.duplicate)) == (0, 0, SHIPPED_NOTES)
+
+
+def test_css_change_updates_note_type_in_place(shipped, col, tmp_path):
+    theme = Path(shutil.copytree(REPO / "templates", tmp_path / "theme"))
+    build("--templates", str(theme))
+    import_package(col, Path("dist/mla-c01.apkg"))
+    css = theme / "anki" / "cards.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.cd-prompt { color: #123456; }\n", encoding="utf-8")
+    result = build("--templates", str(theme))
+    assert "note types updated" in result.output
+    import_package(col, Path("dist/mla-c01.apkg"))
+    names = sorted(m["name"] for m in col.models.all() if m["name"].startswith("cheatdeck"))
+    assert names == ["cheatdeck · Fact", "cheatdeck · Quick reference", "cheatdeck · Table row", "cheatdeck · Trap"]
+    assert all("#123456" in col.models.get(m["id"])["css"] for m in col.models.all() if m["name"].startswith("cheatdeck"))
+    assert col.note_count() == SHIPPED_NOTES
+
+
+def test_field_rename_is_loud(shipped, tmp_path):
+    theme = Path(shutil.copytree(REPO / "templates", tmp_path / "theme"))
+    build("--templates", str(theme))
+    notetypes = theme / "anki" / "notetypes.yaml"
+    notetypes.write_text(notetypes.read_text(encoding="utf-8").replace("[Scenario, Rule, Context, Id]",
+                                                                       "[Situation, Rule, Context, Id]"), encoding="utf-8")
+    trap_front = theme / "anki" / "trap-front.html"
+    trap_front.write_text(trap_front.read_text(encoding="utf-8").replace("{{Scenario}}", "{{Situation}}"), encoding="utf-8")
+    result = build("--templates", str(theme))
+    assert "WARNING: the fields or template names of trap changed" in result.output
+
+
+def test_removed_note_is_reported_with_a_search(shipped, col):
+    build()
+    import_package(col, Path("dist/mla-c01.apkg"))
+    text = shipped.read_text(encoding="utf-8")
+    shipped.write_text(text.replace("          - Connectors: S3, Athena, Redshift, Snowflake, Salesforce\n", ""),
+                       encoding="utf-8")
+    result = build()
+    assert "0 new, 0 changed, 1 removed" in result.output
+    search = '"Id:mla-c01/wrangler-vs-processing/connectors"'
+    assert search in result.output
+    assert len(col.find_notes(search)) == 1
+
+
+def test_source_date_epoch_gives_identical_bytes_without_a_lock(tiny, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    outputs = []
+    for name in ("a", "b"):
+        result = CliRunner().invoke(cli, ["--source", str(tiny), "--out", name, "anki"])
+        assert result.exit_code == 0, result.output
+        outputs.append(Path(name, "tiny.apkg").read_bytes())
+        Path("source/tiny.lock.json").unlink()
+    assert outputs[0] == outputs[1]
