@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 from .errors import CheatdeckError
-from .sheets import Options, find_sheets
+from .sheets import PAPERS, Options, PrintOptions, find_sheets
 from .uptodate import TEMPLATES
 
 
@@ -49,11 +49,18 @@ class _Group(click.Group):
 @click.option("-v", "--verbose", "verbosity", flag_value=2, help="Print every note change. Example: -v")
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True), default=TEMPLATES,
               show_default="templates/", help="Card templates, PDF theme and fonts. Example: --templates my-theme/")
+@click.option("--paper", type=click.Choice(PAPERS), default="letter", show_default=True,
+              help="Paper size of the PDF, landscape. Example: --paper a4")
+@click.option("--pages", type=click.IntRange(1, 50), default=2, show_default=True,
+              help="Page budget of the PDF (2 = one sheet, both sides). Example: --pages 4")
+@click.option("--grayscale", is_flag=True, help="PDF for a black-and-white printer. Example: --grayscale")
+@click.option("--png", is_flag=True, help="Also write a PNG preview of each PDF page. Example: --png")
 @click.option("--debug", is_flag=True, help="Show the Python traceback of an error. Example: --debug")
 @click.version_option(__version__, prog_name="cheatdeck")
 @click.pass_context
 def cli(ctx: click.Context, source: Path, out: Path, sheet_id: str | None, force: bool,
-        verbosity: int | None, templates: Path, debug: bool) -> None:
+        verbosity: int | None, templates: Path, paper: str, pages: int, grayscale: bool, png: bool,
+        debug: bool) -> None:
     """Compile YAML study sheets into Anki decks and a printable cheat sheet.
 
     \b
@@ -62,7 +69,8 @@ def cli(ctx: click.Context, source: Path, out: Path, sheet_id: str | None, force
       cheatdeck check            # validate the sources only
     """
     ctx.obj = Options(source=source, out=out, sheet_id=sheet_id, force=force,
-                      verbosity=1 if verbosity is None else verbosity, debug=debug, templates=templates)
+                      verbosity=1 if verbosity is None else verbosity, debug=debug, templates=templates,
+                      print=PrintOptions(paper=paper, pages=pages, grayscale=grayscale, png=png))
     if ctx.invoked_subcommand is None:
         ctx.invoke(build_cmd)
 
@@ -95,6 +103,18 @@ def build_cmd(opts: Options) -> None:
       cheatdeck --sheet mla-c01 --force build
     """
     _run(opts, ("anki", "pdf"))
+
+
+@cli.command()
+@click.pass_obj
+def pdf(opts: Options) -> None:
+    """Build only the printable cheat sheets (dist/<sheet>.pdf).
+
+    \b
+    Example:
+      cheatdeck --paper a4 --grayscale pdf
+    """
+    _run(opts, ("pdf",))
 
 
 @cli.command()

@@ -83,10 +83,14 @@ def to_html(spans: Spans) -> str:
     return "".join(out)
 
 
+# Layout marks where an over-wide token may break; sources cannot contain it (load rejects it).
+LINE_BREAK = "\u2028"
+
+
 def to_reportlab(spans: Spans, mono_font: str) -> str:
     out = []
     for s in spans:
-        piece = s.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        piece = s.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(LINE_BREAK, "<br/>")
         if s.code:
             piece = f'<font face="{mono_font}">{piece}</font>'
         if s.italic:

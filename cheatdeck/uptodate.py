@@ -14,12 +14,13 @@ from pathlib import Path
 from . import __version__
 
 STATE_FILE = ".cheatdeck-state.json"
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PACKAGE = Path(__file__).resolve().parent
+TEMPLATES = PACKAGE.parent / "templates"
 
 
-def _tree_digest(folder: Path) -> str:
+def _tree_digest(folder: Path, pattern: str = "*") -> str:
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in sorted(p for p in folder.rglob(pattern) if p.is_file()):
         digest.update(str(path.relative_to(folder)).encode() + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -27,7 +28,8 @@ def _tree_digest(folder: Path) -> str:
 
 def fingerprint(source: Path, lock: Path, kind: str, options: dict, templates: Path) -> str:
     digest = hashlib.sha256()
-    for part in (kind, __version__, json.dumps(options, sort_keys=True), os.environ.get("SOURCE_DATE_EPOCH", ""),
+    # The code's own digest, not just its version: an editable install changes without a version bump.
+    for part in (kind, __version__, _tree_digest(PACKAGE, "*.py"), json.dumps(options, sort_keys=True), os.environ.get("SOURCE_DATE_EPOCH", ""),
                  _tree_digest(templates / ("anki" if kind == "anki" else "pdf")),
                  _tree_digest(templates / "fonts") if kind == "pdf" else ""):
         digest.update(part.encode() + b"\0")

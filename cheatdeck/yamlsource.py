@@ -145,4 +145,4 @@ except AttributeError:  # PyYAML built without libyaml
 
 def invisible_characters(text: str) -> list[str]:
     """Control and format characters that print as nothing (or garbage)."""
-    return [c for c in text if c not in "\n" and unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs")]
+    return [c for c in text if c not in "\n" and unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")]

@@ -1,0 +1,331 @@
+"""Stage 3b, render: the sheet becomes a landscape, four-column PDF that fits its page budget.
+
+The fit search lays the sheet out at the largest body size (in theme steps,
+between its ceiling and floor) that fits the page budget. It never shrinks
+text to fit and never drops any: if the floor does not fit, the build fails
+and names the section that ran over.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportlab.lib.pagesizes import A4, landscape, letter
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+from .errors import CheatdeckError, Location, Problem
+from .layout import FontNames, Layout
+from .model import Sheet
+from .sheets import PrintOptions
+from .theme import Ink, Theme, load_theme
+
+PAPER = {"letter": letter, "a4": A4}
+PNG_DPI = 110
+
+
+# Fonts ---------------------------------------------------------------------
+
+def register_fonts(theme: Theme, folder: Path) -> tuple[FontNames, dict[str, TTFont]]:
+    faces = {}
+    for style in ("regular", "bold", "italic", "bold_italic", "mono", "mono_bold"):
+        path = folder / getattr(theme.fonts, style)
+        name = f"cd-{path.stem}"
+        if name not in pdfmetrics.getRegisteredFontNames():
+            try:
+                pdfmetrics.registerFont(TTFont(name, str(path)))
+            except Exception as exc:
+                raise CheatdeckError(Problem(Location(str(path)), f"cannot load the font: {exc}")) from None
+        faces[style] = pdfmetrics.getFont(name)
+    names = {style: font.fontName for style, font in faces.items()}
+    pdfmetrics.registerFontFamily(names["regular"], normal=names["regular"], bold=names["bold"],
+                                  italic=names["italic"], boldItalic=names["bold_italic"])
+    pdfmetrics.registerFontFamily(names["mono"], normal=names["mono"], bold=names["mono_bold"],
+                                  italic=names["mono"], boldItalic=names["mono_bold"])
+    return FontNames(names["regular"], names["bold"], names["italic"], names["bold_italic"], names["mono"]), faces
+
+
+def check_glyphs(sheet: Sheet, faces: dict[str, TTFont]) -> None:
+    """Every character must exist in every face that may print it; a missing one is an error at its source."""
+    text_faces = [faces[s] for s in ("regular", "bold", "italic", "bold_italic")]
+    code_faces = [faces["mono"], faces["mono_bold"]]
+    problems = []
+    for text in sheet.texts():
+        missing = []
+        for span in text.spans:
+            for char in span.text:
+                if char.isspace():
+                    continue
+                if any(ord(char) not in f.face.charToGlyph for f in (code_faces if span.code else text_faces)):
+                    missing.append(char)
+        for char in dict.fromkeys(missing):
+            problems.append(Problem(text.loc, f"the font has no glyph for {char!r} (U+{ord(char):04X}); "
+                                              "replace it or use a font that has it"))
+    if problems:
+        raise CheatdeckError(problems)
+
+
+# Pages ---------------------------------------------------------------------
+
+@dataclass
+class Attempt:
+    size: float
+    data: bytes
+    pages: int
+    budget: int
+    markers: list[tuple[str, Location, int]] = field(default_factory=list)
+    overflow_section: tuple[str, Location] | None = None
+    last: tuple[int, int, float] = (1, 0, 0.0)
+
+    @property
+    def fits(self) -> bool:
+        return self.pages <= self.budget
+
+
+class _Doc(BaseDocTemplate):
+    """Records which page each section starts on, and where the content ends."""
+
+    def __init__(self, buffer, attempt: Attempt, frame_top: float, frame_height: float, **kw):
+        super().__init__(buffer, **kw)
+        self.attempt = attempt
+        self.frame_top = frame_top
+        self.frame_height = frame_height
+        self.current = None
+
+    def afterFlowable(self, flowable):
+        marker = getattr(flowable, "cheatdeck_marker", None)
+        if marker is not None:
+            self.current = (marker.title, marker.loc)
+            self.attempt.markers.append((marker.title, marker.loc, self.page))
+        if self.page > self.attempt.budget and self.attempt.overflow_section is None:
+            self.attempt.overflow_section = self.current
+        if self.frame is not None:
+            used = (self.frame_top - self.frame._y) / self.frame_height
+            self.attempt.last = (self.page, int(self.frame.id[1:]), used)
+
+
+class _NumberedCanvas(Canvas):
+    """Draws 'page n / N' once N is known, at save time."""
+
+    decorate = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._saved_pages = []
+
+    def showPage(self):
+        self._saved_pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._saved_pages)
+        for state in self._saved_pages:
+            self.__dict__.update(state)
+            self.decorate(self, total)
+            super().showPage()
+        super().save()
+
+
+def _pdf_date(sheet: Sheet) -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        moment = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+    else:
+        moment = datetime.datetime.combine(sheet.date or datetime.date(2000, 1, 1), datetime.time())
+    return moment.strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+@dataclass
+class Page:
+    theme: Theme
+    fonts: FontNames
+    ink: Ink
+    sheet: Sheet
+    opts: PrintOptions
+    size: float
+
+    def __post_init__(self):
+        self.width, self.height = landscape(PAPER[self.opts.paper])
+        self.margin = self.theme.margin_in * 72
+        self.header_h = self.size * 3.0
+        self.footer_h = self.size * 1.8
+        self.gutter = self.size * self.theme.gutter
+        cols = self.theme.columns
+        self.col_w = (self.width - 2 * self.margin - (cols - 1) * self.gutter) / cols
+        self.frame_bottom = self.margin + self.footer_h
+        self.frame_top = self.height - self.margin - self.header_h
+        self.frame_h = self.frame_top - self.frame_bottom
+
+    def frames(self) -> list[Frame]:
+        return [Frame(self.margin + i * (self.col_w + self.gutter), self.frame_bottom, self.col_w, self.frame_h,
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=f"c{i}", showBoundary=0)
+                for i in range(self.theme.columns)]
+
+    def header(self, canvas: Canvas, doc) -> None:
+        """The band on every page: title, then the domains as colour chips with label and weight."""
+        t, s = self.theme, self.size
+        title_size = s * t.scale.title
+        top = self.height - self.margin
+        canvas.setFillColor(self.ink(t.palette.text))
+        canvas.setFont(self.fonts.bold, title_size)
+        baseline = top - title_size * 0.95
+        canvas.drawString(self.margin, baseline, self.sheet.title.plain)
+        chip_size = s * t.scale.small * 1.05
+        x = self.width - self.margin
+        for domain in reversed(self.sheet.domains):
+            label = f"{domain.label} · {domain.short.plain} {domain.weight}%"
+            w = pdfmetrics.stringWidth(label, self.fonts.bold, chip_size) + s * 1.0
+            x -= w
+            canvas.setFillColor(self.ink(domain.color))
+            canvas.roundRect(x, baseline - chip_size * 0.35, w, chip_size * 1.45, chip_size * 0.3, stroke=0, fill=1)
+            canvas.setFillColor(self.ink.on(domain.color))
+            canvas.setFont(self.fonts.bold, chip_size)
+            canvas.drawString(x + s * 0.5, baseline, label)
+            x -= s * 0.4
+        if self.sheet.subtitle:
+            canvas.setFillColor(self.ink(t.palette.muted))
+            canvas.setFont(self.fonts.regular, chip_size)
+            title_w = pdfmetrics.stringWidth(self.sheet.title.plain, self.fonts.bold, title_size)
+            room = x - (self.margin + title_w + s)
+            subtitle = self.sheet.subtitle.plain
+            if pdfmetrics.stringWidth(subtitle, self.fonts.regular, chip_size) <= room:
+                canvas.drawString(self.margin + title_w + s, baseline, subtitle)
+        canvas.setStrokeColor(self.ink(t.palette.rule))
+        canvas.setLineWidth(0.6)
+        rule_y = self.frame_top + s * 0.9
+        canvas.line(self.margin, rule_y, self.width - self.margin, rule_y)
+
+    def footer(self, canvas: Canvas, total: int) -> None:
+        s = self.size * self.theme.scale.small
+        canvas.setFillColor(self.ink(self.theme.palette.muted))
+        canvas.setFont(self.fonts.regular, s)
+        y = self.margin + s * 0.25
+        left = f"{self.sheet.title.plain} · version {self.sheet.version}"
+        right = f"page {canvas.getPageNumber()} / {total}"
+        canvas.drawString(self.margin, y, left)
+        canvas.drawRightString(self.width - self.margin, y, right)
+        # The domains' full names, as a legend for the short labels in the header chips.
+        legend = "   ".join(f"{d.label} {d.name.plain}" for d in self.sheet.domains)
+        start = self.margin + pdfmetrics.stringWidth(left, self.fonts.regular, s) + 2 * s
+        end = self.width - self.margin - pdfmetrics.stringWidth(right, self.fonts.regular, s) - 2 * s
+        if pdfmetrics.stringWidth(legend, self.fonts.regular, s) <= end - start:
+            canvas.drawCentredString((start + end) / 2, y, legend)
+
+    def build(self, attempt: Attempt) -> None:
+        layout = Layout(self.size, self.theme, self.fonts, self.ink, self.col_w, self.frame_h)
+        story = layout.document(self.sheet)
+        buffer = io.BytesIO()
+        sheet = self.sheet
+        keywords = [sheet.id, *(d.name.plain for d in sheet.domains)]
+        doc = _Doc(buffer, attempt, self.frame_top, self.frame_h, pagesize=(self.width, self.height),
+                   leftMargin=self.margin, rightMargin=self.margin, topMargin=self.margin, bottomMargin=self.margin,
+                   title=sheet.title.plain, author=sheet.author or "cheatdeck",
+                   subject=sheet.subtitle.plain if sheet.subtitle else sheet.title.plain, keywords=keywords,
+                   creator=f"cheatdeck", invariant=1, initialFontName=self.fonts.regular,
+                   initialFontSize=self.size, initialLeading=self.size * 1.2, pageCompression=1)
+        doc.addPageTemplates([PageTemplate(id="sheet", frames=self.frames(), onPage=self.header)])
+        date = _pdf_date(sheet)
+
+        def decorate(canvas: Canvas, total: int) -> None:
+            self.footer(canvas, total)
+
+        class SheetCanvas(_NumberedCanvas):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.setDateFormatter(lambda *_: date)
+                self.setViewerPreference("Duplex", "DuplexFlipShortEdge")
+                self.setViewerPreference("PrintScaling", "None")
+
+        SheetCanvas.decorate = staticmethod(decorate)
+        doc.build(story, canvasmaker=SheetCanvas)
+        attempt.data = buffer.getvalue()
+        attempt.pages = doc.page
+
+
+# The fit search ------------------------------------------------------------
+
+def candidate_sizes(theme: Theme) -> list[float]:
+    body = theme.body
+    steps = int(round((body.ceiling - body.floor) / body.step))
+    return [round(body.ceiling - i * body.step, 4) for i in range(steps + 1)]
+
+
+def fit(page_for, budget: int) -> tuple[Attempt, list[Attempt]]:
+    """Binary search for the largest size that fits; returns the best attempt and every attempt made."""
+    sizes = candidate_sizes(page_for.theme)
+    tried: dict[int, Attempt] = {}
+
+    def attempt(index: int) -> Attempt:
+        if index not in tried:
+            a = Attempt(size=sizes[index], data=b"", pages=0, budget=budget)
+            page_for(sizes[index]).build(a)
+            tried[index] = a
+        return tried[index]
+
+    lo, hi = 0, len(sizes) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if attempt(mid).fits:
+            hi = mid
+        else:
+            lo = mid + 1
+    return attempt(lo), list(tried.values())
+
+
+def _overflow_error(attempt: Attempt, page: Page) -> CheatdeckError:
+    extra_pages, frame, used = attempt.pages - attempt.budget, attempt.last[1], attempt.last[2]
+    columns = (extra_pages - 1) * page.theme.columns + frame + used
+    title, loc = attempt.overflow_section or ("(the last section)", Location(""))
+    return CheatdeckError(Problem(
+        loc if loc.file else Location(str(page.sheet.source)),
+        f"the sheet does not fit on {attempt.budget} page(s) even at the {attempt.size:g} pt floor: from section "
+        f"{title!r} on, about {columns * page.frame_h:.0f} pt ({columns:.1f} columns) of content runs over. "
+        f"Shorten the sheet or raise --pages"))
+
+
+def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path) -> tuple[bytes, dict, list[bytes]]:
+    theme = load_theme(templates / "pdf" / "theme.yaml")
+    fonts, faces = register_fonts(theme, templates / "fonts")
+    check_glyphs(sheet, faces)
+    ink = Ink(opts.grayscale)
+
+    class Factory:
+        def __init__(self):
+            self.theme = theme
+
+        def __call__(self, size: float) -> Page:
+            return Page(theme, fonts, ink, sheet, opts, size)
+
+    best, tried = fit(Factory(), opts.pages)
+    page = Page(theme, fonts, ink, sheet, opts, best.size)
+    if not best.fits:
+        raise _overflow_error(best, page)
+    last_page, frame, used = best.last
+    fill = 100.0 * (frame + used) / theme.columns if last_page == best.pages else 0.0
+    quick_page = next((p for title, _, p in best.markers
+                       if sheet.quick_reference and title == sheet.quick_reference.title.plain), None)
+    details = {"body_size": best.size, "pages": best.pages, "fill": round(fill, 1), "paper": opts.paper,
+               "passes": len(tried), "grayscale": opts.grayscale, "quick_reference_page": quick_page}
+    return best.data, details, (render_png(best.data) if opts.png else [])
+
+
+def render_png(pdf: bytes) -> list[bytes]:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    pages = []
+    try:
+        for page in document:
+            image = page.render(scale=PNG_DPI / 72).to_pil()
+            buffer = io.BytesIO()
+            image.save(buffer, format="PNG", optimize=True)
+            pages.append(buffer.getvalue())
+    finally:
+        document.close()
+    return pages

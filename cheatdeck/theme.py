@@ -1,0 +1,80 @@
+"""The PDF theme: templates/pdf/theme.yaml, validated, with the fonts it names registered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+import yaml
+
+from . import colors
+from .errors import CheatdeckError, Location, Problem
+from .spec import Color
+
+ABSOLUTE_FLOOR = 6.5
+
+
+class Fonts(msgspec.Struct, forbid_unknown_fields=True):
+    regular: str
+    bold: str
+    italic: str
+    bold_italic: str
+    mono: str
+    mono_bold: str
+
+
+class Body(msgspec.Struct, forbid_unknown_fields=True):
+    ceiling: float
+    floor: Annotated[float, msgspec.Meta(ge=ABSOLUTE_FLOOR)]
+    step: Annotated[float, msgspec.Meta(gt=0)]
+    leading: Annotated[float, msgspec.Meta(ge=1.0)]
+
+
+class Scale(msgspec.Struct, forbid_unknown_fields=True):
+    title: float
+    section: float
+    small: float
+
+
+class Palette(msgspec.Struct, forbid_unknown_fields=True):
+    text: Color
+    muted: Color
+    rule: Color
+    table_header: Color
+    zebra: Color
+    trap_border: Color
+    trap_fill: Color
+    trap_label: Color
+    quickref: Color
+
+
+class Theme(msgspec.Struct, forbid_unknown_fields=True):
+    fonts: Fonts
+    body: Body
+    columns: Annotated[int, msgspec.Meta(ge=1, le=8)]
+    margin_in: Annotated[float, msgspec.Meta(ge=0.3)]
+    gutter: float
+    scale: Scale
+    palette: Palette
+
+
+def load_theme(path: Path) -> Theme:
+    try:
+        return msgspec.convert(yaml.safe_load(path.read_text(encoding="utf-8")), Theme)
+    except (OSError, yaml.YAMLError, msgspec.ValidationError) as exc:
+        raise CheatdeckError(Problem(Location(str(path)), f"invalid PDF theme: {exc}")) from None
+
+
+@dataclass(frozen=True)
+class Ink:
+    """Colours as printed: the theme's, or their grays for a black-and-white printer."""
+
+    grayscale: bool
+
+    def __call__(self, hex_color: str) -> str:
+        return colors.gray(hex_color) if self.grayscale else hex_color
+
+    def on(self, fill: str) -> str:
+        return colors.text_on(self(fill))

@@ -1,0 +1,48 @@
+"""Read the printed sheet back: page geometry, per-column text, fonts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pdfplumber
+
+from cheatdeck.pdf import Page
+
+
+def geometry(paper: str, size: float, templates: Path):
+    """The column layout the renderer used at this body size."""
+    from cheatdeck.theme import load_theme
+
+    theme = load_theme(templates / "pdf" / "theme.yaml")
+
+    class Opts:
+        pass
+
+    opts = Opts()
+    opts.paper = paper
+    page = Page.__new__(Page)
+    page.theme, page.size, page.opts = theme, size, opts
+    Page.__post_init__(page)
+    return page
+
+
+def column_ranges(page) -> list[tuple[float, float]]:
+    return [(page.margin + i * (page.col_w + page.gutter), page.margin + i * (page.col_w + page.gutter) + page.col_w)
+            for i in range(page.theme.columns)]
+
+
+def column_text(pdf_path: Path, page_geometry) -> str:
+    """The body text column by column, page by page, as a reader reads it."""
+    out = []
+    with pdfplumber.open(pdf_path) as pdf:
+        for p in pdf.pages:
+            top = p.height - page_geometry.frame_top
+            bottom = p.height - page_geometry.frame_bottom
+            for x0, x1 in column_ranges(page_geometry):
+                out.append(p.crop((x0 - 0.5, top - 1, x1 + 0.5, bottom + 1)).extract_text() or "")
+    return "\n".join(out)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)

@@ -1,0 +1,226 @@
+"""The printed sheet, read back from the PDF: fit, margins, columns, fonts, text, determinism."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from cheatdeck import colors
+from cheatdeck.cli import cli
+from cheatdeck.load import load
+from cheatdeck.theme import load_theme
+from cheatdeck.uptodate import TEMPLATES
+
+from conftest import SHIPPED, TINY
+from pdf_helpers import column_ranges, column_text, geometry, squash
+
+PAPER_POINTS = {"letter": (792, 612), "a4": (841.89, 595.28)}
+FLOOR = 7.0
+
+
+def build_pdf(out: str, *args: str) -> dict:
+    result = CliRunner().invoke(cli, ["--out", out, *args, "pdf"])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def sheets(tmp_path_factory):
+    """The shipped sheet built once per paper, shared by the read-only tests below."""
+    root = tmp_path_factory.mktemp("pdf")
+    built = {}
+    for paper in ("letter", "a4"):
+        out = root / paper
+        result = CliRunner().invoke(cli, ["--source", str(SHIPPED), "--out", str(out), "--paper", paper, "pdf"])
+        assert result.exit_code == 0, result.output
+        size = float(result.output.split("body ")[1].split(" pt")[0])
+        built[paper] = (out / "mla-c01.pdf", size, result.output)
+    return built
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_pages_size_and_body_size(sheets, paper):
+    path, size, output = sheets[paper]
+    assert size >= 7.5, "the shipped sheet must print at 7.5 pt or larger"
+    with pdfplumber.open(path) as pdf:
+        assert len(pdf.pages) == 2
+        for page in pdf.pages:
+            assert (round(page.width, 1), round(page.height, 1)) == tuple(round(v, 1) for v in PAPER_POINTS[paper])
+    assert "2 pages" in output and "% full" in output
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_everything_inside_the_margins(sheets, paper):
+    path, _, _ = sheets[paper]
+    margin = load_theme(TEMPLATES / "pdf" / "theme.yaml").margin_in * 72
+    assert margin >= 0.3 * 72
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            for obj in page.chars + page.rects:
+                assert obj["x0"] >= margin - 0.01 and obj["x1"] <= page.width - margin + 0.01, obj.get("text")
+                assert obj["top"] >= margin - 0.01 and obj["bottom"] <= page.height - margin + 0.01, obj.get("text")
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_no_word_straddles_a_gutter_and_none_overlap(sheets, paper):
+    path, size, _ = sheets[paper]
+    page_geometry = geometry(paper, size, TEMPLATES)
+    columns = column_ranges(page_geometry)
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            body_top = page.height - page_geometry.frame_top
+            body_bottom = page.height - page_geometry.frame_bottom
+            words = page.extract_words(keep_blank_chars=False, use_text_flow=True)
+            body = [w for w in words if w["top"] >= body_top - 0.5 and w["bottom"] <= body_bottom + 0.5]
+            assert len(body) > 300
+            for w in body:
+                assert any(x0 - 0.5 <= w["x0"] and w["x1"] <= x1 + 0.5 for x0, x1 in columns), w
+            words.sort(key=lambda w: w["top"])
+            for i, a in enumerate(words):
+                for b in words[i + 1:]:
+                    if b["top"] >= a["bottom"] - 0.01:
+                        break
+                    overlap_x = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
+                    overlap_y = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+                    assert overlap_x <= 0.3 or overlap_y <= 0.3, (a["text"], b["text"])
+
+
+def test_smallest_body_character_is_at_least_the_floor(sheets):
+    path, size, _ = sheets["letter"]
+    page_geometry = geometry("letter", size, TEMPLATES)
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            top = page.height - page_geometry.frame_top
+            bottom = page.height - page_geometry.frame_bottom
+            body = [c for c in page.chars if c["top"] >= top and c["bottom"] <= bottom and c["text"].strip()]
+            assert body
+            assert min(c["size"] for c in body) >= max(FLOOR, size) - 0.01
+
+
+def test_every_font_is_embedded_and_no_standard_14(sheets):
+    path, _, _ = sheets["letter"]
+    reader = PdfReader(path)
+    seen = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            seen.add(font["/BaseFont"])
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is None and "/DescendantFonts" in font:
+                descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            descriptor = descriptor.get_object()
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
+    assert seen and not any("Helvetica" in name or "Times" in name or "Courier" in name for name in seen)
+
+
+def test_metadata_and_print_preferences(sheets):
+    reader = PdfReader(sheets["letter"][0])
+    meta = reader.metadata
+    assert meta.title == "AWS Certified Machine Learning Engineer – Associate"
+    assert meta.author == "cheatdeck" and "MLA-C01" in meta.subject and "mla-c01" in meta["/Keywords"]
+    assert meta["/CreationDate"].startswith("D:20261124")
+    prefs = reader.trailer["/Root"]["/ViewerPreferences"]
+    assert prefs["/Duplex"] == "/DuplexFlipShortEdge" and prefs["/PrintScaling"] == "/None"
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_every_bullet_cell_and_trap_is_printed(sheets, paper):
+    path, size, _ = sheets[paper]
+    text = column_text(path, geometry(paper, size, TEMPLATES))
+    flat = squash(text)
+    sheet = load(SHIPPED)
+    paragraphs, cells = [], []
+    for section in (s for d in sheet.domains for s in d.sections):
+        paragraphs += [section.title.plain, *(f.text.plain for f in section.facts), *(t.text.plain for t in section.traps)]
+        if section.table:
+            cells += [c.plain for c in section.table.columns]
+            cells += [c.plain for row in section.table.rows for c in row.cells]
+    quick = sheet.quick_reference
+    paragraphs.append(quick.title.plain)
+    cells += [*(c.plain for c in quick.columns), *(c.plain for r in quick.rows for c in r.cells)]
+    assert len(paragraphs) + len(cells) > 270
+    missing = [t for t in paragraphs if squash(t) not in flat]
+    # A wrapped cell shares its lines with its neighbours, and a long identifier may break after / . _ - :
+    # or between camelCase humps: its pieces must appear in order, close together.
+    def pieces(text: str) -> list[str]:
+        return [p for word in text.split() for p in re.split(r"(?<=[/._:-])|(?<=[a-z])(?=[A-Z])", word) if p]
+    missing += [t for t in cells if not re.search(".{0,160}?".join(re.escape(p) for p in pieces(t)), flat)]
+    assert not missing
+    assert "DI < 0.8 = potential discrimination (4/5 rule)" in text
+    assert "→" in text and "IDENTICAL_DATA_AND_ALGORITHM" in flat and "s3:*" in text
+    with pdfplumber.open(path) as pdf:
+        footer = pdf.pages[0].extract_text().splitlines()[-1]
+    assert all(f"{d.label} {d.name.plain}" in footer for d in sheet.domains), footer
+
+
+def test_quick_reference_is_on_the_back_page(sheets):
+    path, size, _ = sheets["letter"]
+    with pdfplumber.open(path) as pdf:
+        assert "Master Quick Reference" not in (pdf.pages[0].extract_text() or "")
+        assert "Master Quick Reference" in (pdf.pages[1].extract_text() or "")
+
+
+def test_two_builds_are_byte_identical(workdir):
+    shutil.copy(SHIPPED, "source/mla-c01.yaml")
+    build_pdf("a")
+    build_pdf("b")
+    assert Path("a/mla-c01.pdf").read_bytes() == Path("b/mla-c01.pdf").read_bytes()
+
+
+def test_grayscale_has_only_grays(workdir):
+    shutil.copy(SHIPPED, "source/mla-c01.yaml")
+    build_pdf("g", "--grayscale")
+    with pdfplumber.open("g/mla-c01.pdf") as pdf:
+        for page in pdf.pages:
+            for obj in page.rects + page.chars:
+                for key in ("non_stroking_color", "stroking_color"):
+                    color = obj.get(key)
+                    if color and len(color) == 3:
+                        assert max(color) - min(color) < 0.01, (key, color)
+
+
+def test_png_preview(workdir):
+    shutil.copy(TINY, "source/tiny.yaml")
+    build_pdf("p", "--png")
+    assert Path("p/tiny-page1.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_oversized_sheet_fails_and_writes_no_pdf(workdir):
+    text = TINY.read_text(encoding="utf-8")
+    bullets = "".join(f"          - Fact {i}: a long enough explanation of fact number {i} to take a line or two\n"
+                      for i in range(600))
+    Path("source/tiny.yaml").write_text(text.replace("        bullets:\n", "        bullets:\n" + bullets), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--out", "o", "pdf"])
+    assert result.exit_code == 1
+    assert "does not fit on 2 page(s) even at the 7 pt floor: from section 'Everyday Commands'" in result.output
+    assert "columns) of content runs over" in result.output
+    assert not Path("o/tiny.pdf").exists()
+
+
+def test_missing_glyph_is_an_error_at_its_source(workdir):
+    text = TINY.read_text(encoding="utf-8").replace("Keeps both histories", "Keeps both 漢字 histories")
+    Path("source/tiny.yaml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--out", "o", "pdf"])
+    assert result.exit_code == 1
+    line = text[: text.index("漢")].count("\n") + 1
+    assert f"source/tiny.yaml:{line}:" in result.output and "no glyph for '漢' (U+6F22)" in result.output
+    assert not Path("o/tiny.pdf").exists()
+
+
+def test_palette_contrast_and_grayscale_separation():
+    sheet = load(SHIPPED)
+    palette = load_theme(TEMPLATES / "pdf" / "theme.yaml").palette
+    fills = [d.color for d in sheet.domains] + [palette.quickref, palette.table_header, palette.zebra]
+    for fill in fills:
+        assert colors.contrast(fill, colors.text_on(fill)) >= 4.5, fill
+        assert colors.contrast(colors.gray(fill), colors.text_on(colors.gray(fill))) >= 4.5, fill
+    assert colors.contrast(palette.trap_label, palette.trap_fill) >= 4.5
+    assert colors.contrast(palette.text, palette.trap_fill) >= 4.5
+    levels = sorted(int(colors.gray(d.color)[1:3], 16) for d in sheet.domains)
+    assert min(b - a for a, b in zip(levels, levels[1:])) >= 35
