@@ -111,3 +111,18 @@ def build(source: Path, opts: Options, kinds: tuple[str, ...] = OUTPUTS) -> Shee
             d = fresh[kind]["details"]
             outputs.append(Output(kind, Path(d["path"]), d["size"], False, d))
     return SheetResult(source, sheet.id, outputs, changes, time.perf_counter() - started)
+
+
+def clean(opts: Options) -> list[Path]:
+    """Remove what builds wrote into the output folder (and the folder, once empty)."""
+    state = State(opts.out)
+    paths = {Path(p) for entry in state.data.values() for p in entry.get("files", {})}
+    paths |= {p for pattern in ("*.apkg", "*.pdf", "*-page*.png", ".*.tmp") for p in opts.out.glob(pattern)}
+    removed = []
+    for path in sorted(paths | {state.path}):
+        if path.is_file():
+            path.unlink()
+            removed.append(path)
+    if opts.out.is_dir() and not any(opts.out.iterdir()):
+        opts.out.rmdir()
+    return removed

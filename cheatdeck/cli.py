@@ -6,6 +6,7 @@ them, so `--help` and an up-to-date build stay fast.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -30,6 +31,8 @@ class _Group(click.Group):
             raise
         except KeyboardInterrupt:
             raise click.Abort() from None
+        except BrokenPipeError:
+            raise
         except Exception as exc:
             if ctx.obj and ctx.obj.debug:
                 raise
@@ -39,7 +42,7 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--source", type=click.Path(path_type=Path), default=Path("source"), show_default=True,
+@click.option("--source", type=click.Path(path_type=Path, exists=True), default=Path("source"), show_default=True,
               help="A sheet file, or a folder whose *.yaml files are sheets. Example: --source source/mla-c01.yaml")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("dist"), show_default=True,
               help="Folder for the outputs. Example: --out /tmp/print")
@@ -75,19 +78,26 @@ def cli(ctx: click.Context, source: Path, out: Path, sheet_id: str | None, force
         ctx.invoke(build_cmd)
 
 
-def _run(opts: Options, kinds: tuple[str, ...]) -> None:
-    from .build import build
+def _printer(opts: Options, failed: list[CheatdeckError] | None = None):
     from .report import summary
 
-    failed: list[CheatdeckError] = []
-    for path in find_sheets(opts):
-        try:
-            result = build(path, opts, kinds)
-        except CheatdeckError as err:
-            failed.append(err)
-            continue
-        for line in summary(result, opts):
+    def report(outcome) -> None:
+        if isinstance(outcome, CheatdeckError):
+            if failed is not None:
+                failed.append(outcome)
+            else:
+                outcome.show()
+            return
+        for line in summary(outcome, opts):
             click.echo(line)
+    return report
+
+
+def _run(opts: Options, kinds: tuple[str, ...]) -> None:
+    from .watch import build_all
+
+    failed: list[CheatdeckError] = []
+    build_all(find_sheets(opts), opts, _printer(opts, failed), kinds)
     if failed:
         raise CheatdeckError([p for err in failed for p in err.problems])
 
@@ -158,6 +168,64 @@ def check(opts: Options) -> None:
 
 
 @cli.command()
+@click.pass_obj
+def stats(opts: Options) -> None:
+    """Show notes and cards per deck and tag, and the PDF's size, pages and fill.
+
+    \b
+    Example:
+      cheatdeck stats
+      cheatdeck --paper a4 stats
+    """
+    from .stats import sheet_stats
+
+    for path in find_sheets(opts):
+        s = sheet_stats(path, opts)
+        click.echo(click.style(s.sheet_id, bold=True) + f"  {s.notes} notes, {s.cards} cards")
+        click.echo("  decks:")
+        for deck, (notes, cards) in s.by_deck.items():
+            click.echo(f"    {deck}: {notes} notes, {cards} cards")
+        click.echo("  tags:")
+        for tag, (notes, cards) in s.by_tag.items():
+            click.echo(f"    {tag}: {notes} notes, {cards} cards")
+        p = s.pdf
+        click.echo(f"  pdf: body {p['body_size']:g} pt, {p['pages']} pages on {p['paper']}, "
+                   f"last page {p['fill']:.0f} % full, found in {p['passes']} layout passes")
+
+
+@cli.command()
+@click.pass_obj
+def watch(opts: Options) -> None:
+    """Build, then rebuild a sheet each time you save it (or a template); Ctrl-C stops.
+
+    \b
+    Example:
+      cheatdeck watch
+    """
+    from .watch import watch as watch_sheets
+
+    click.echo("watching " + ", ".join(opts.display(p) for p in (opts.source, opts.templates)) + " (Ctrl-C stops)")
+    watch_sheets(opts, _printer(opts))
+    click.echo("stopped")
+
+
+@cli.command()
+@click.pass_obj
+def clean(opts: Options) -> None:
+    """Remove the built outputs from the output folder.
+
+    \b
+    Example:
+      cheatdeck clean
+    """
+    from .build import clean as clean_outputs
+
+    removed = clean_outputs(opts)
+    if opts.verbosity:
+        click.echo(f"removed {len(removed)} file(s) from {opts.display(opts.out)}")
+
+
+@cli.command()
 def schema() -> None:
     """Print the JSON Schema of the sheet format (for editor completion).
 
@@ -171,4 +239,9 @@ def schema() -> None:
 
 
 def main() -> None:
-    cli(prog_name="cheatdeck")
+    try:
+        cli(prog_name="cheatdeck")
+    except BrokenPipeError:
+        # The reader (`| head`) left; point stdout at devnull so the exit flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)

@@ -1,0 +1,42 @@
+"""`cheatdeck stats`: what a sheet compiles to, without writing anything."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from .sheets import Options
+
+
+@dataclass(frozen=True)
+class Stats:
+    sheet_id: str
+    notes: int
+    cards: int
+    by_deck: dict[str, tuple[int, int]]
+    by_tag: dict[str, tuple[int, int]]
+    pdf: dict
+
+
+def sheet_stats(source: Path, opts: Options) -> Stats:
+    from .load import load
+    from .notes import plan_notes
+    from .pdf import render_pdf
+
+    sheet = load(source, opts.display(source))
+    plan = plan_notes(sheet)
+    decks: Counter = Counter()
+    deck_cards: Counter = Counter()
+    tags: Counter = Counter()
+    tag_cards: Counter = Counter()
+    for note in plan.notes:
+        decks[note.deck] += 1
+        deck_cards[note.deck] += len(note.fronts)
+        for tag in note.tags:
+            tags[tag] += 1
+            tag_cards[tag] += len(note.fronts)
+    _, details, _ = render_pdf(sheet, opts.print, opts.templates)
+    return Stats(sheet.id, len(plan.notes), sum(deck_cards.values()),
+                 {d: (decks[d], deck_cards[d]) for d in plan.decks if decks[d]},
+                 {t: (tags[t], tag_cards[t]) for t in sorted(tags)}, details)

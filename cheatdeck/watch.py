@@ -1,0 +1,48 @@
+"""`cheatdeck watch`: rebuild a sheet whenever its source, or the templates, change."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable
+
+from .build import OUTPUTS, SheetResult, build
+from .errors import CheatdeckError
+from .sheets import Options, find_sheets
+
+Report = Callable[[SheetResult | CheatdeckError], None]
+
+
+def _affected(changes: set[tuple[object, str]], opts: Options) -> list[Path]:
+    """The sheets to rebuild: the ones that changed, or all of them when a template changed."""
+    sheets = find_sheets(opts)
+    changed = {Path(path).resolve() for _, path in changes}
+    templates = opts.templates.resolve()
+    if any(templates in p.parents for p in changed):
+        return sheets
+    return [s for s in sheets if s.resolve() in changed]
+
+
+def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str, ...] = OUTPUTS) -> None:
+    for path in paths:
+        try:
+            report(build(path, opts, kinds))
+        except CheatdeckError as err:
+            report(err)
+
+
+def watch(opts: Options, report: Report, stop: threading.Event | None = None,
+          kinds: tuple[str, ...] = OUTPUTS) -> None:
+    """Build once, then after every save; errors are reported and the watch goes on."""
+    import watchfiles
+
+    build_all(find_sheets(opts), opts, report, kinds)
+    roots = [opts.source if opts.source.is_dir() else opts.source.parent, opts.templates]
+
+    def relevant(change, path: str) -> bool:
+        p = Path(path)
+        return p.suffix == ".yaml" or opts.templates.resolve() in p.resolve().parents
+
+    for changes in watchfiles.watch(*roots, watch_filter=relevant, stop_event=stop, debounce=200,
+                                    raise_interrupt=False):
+        build_all(_affected(changes, opts), opts, report, kinds)

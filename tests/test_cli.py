@@ -1,0 +1,171 @@
+"""The command line, through click's CliRunner: every command, its exit codes and its promises."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cheatdeck import build as build_module
+from cheatdeck.cli import cli
+from cheatdeck.sheets import Options, PrintOptions
+from cheatdeck.watch import watch
+
+from conftest import REPO, TINY
+
+
+def run(*args: str, code: int = 0):
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == code, result.output
+    return result
+
+
+def snapshot(folder: Path) -> dict:
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_every_command_has_help_with_an_example_and_is_in_the_readme():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name, command in cli.commands.items():
+        assert command.help and "Example:" in command.help, name
+        assert f"build.py {name}" in readme or f"cheatdeck {name}" in readme, name
+        run(name, "--help")
+    for option in cli.params:
+        if option.name not in ("version", "help"):
+            assert "Example:" in (option.help or ""), option.name
+
+
+def test_default_command_builds_both_outputs(tiny):
+    result = run()
+    assert Path("dist/tiny.apkg").is_file() and Path("dist/tiny.pdf").is_file()
+    assert "tiny" in result.output and "notes" in result.output and "body" in result.output
+    assert Path("source/tiny.lock.json").is_file()
+
+
+def test_version_and_usage_errors(tiny):
+    assert "cheatdeck, version" in run("--version").output
+    assert run("--paper", "a3", code=2).exit_code == 2
+    assert run("--source", "nowhere.yaml", "check", code=2).exit_code == 2
+    assert run("frobnicate", code=2).exit_code == 2
+    assert "found no a sheet 'nope'" in run("--sheet", "nope", "check", code=1).output
+
+
+def test_check_ok_and_errors(tiny):
+    assert "ok  source/tiny.yaml  tiny: 2 domains" in run("check").output
+    Path("source/tiny.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    result = run("check", code=1)
+    assert "source/tiny.yaml:2:1: YAML syntax error" in result.output and "Traceback" not in result.output
+
+
+def test_noop_rebuild_touches_nothing(tiny):
+    run()
+    before = snapshot(Path("dist"))
+    lock_before = Path("source/tiny.lock.json").stat().st_mtime_ns
+    result = run()
+    assert "up to date" in result.output
+    assert snapshot(Path("dist")) == before
+    assert Path("source/tiny.lock.json").stat().st_mtime_ns == lock_before
+    forced = run("--force")
+    assert "(unchanged)" in forced.output
+    assert {k: v[0] for k, v in snapshot(Path("dist")).items() if k != ".cheatdeck-state.json"} == \
+           {k: v[0] for k, v in before.items() if k != ".cheatdeck-state.json"}
+
+
+def test_editing_the_source_rebuilds(tiny):
+    run()
+    text = Path("source/tiny.yaml").read_text(encoding="utf-8")
+    Path("source/tiny.yaml").write_text(text.replace("record the staged snapshot", "record a snapshot"), encoding="utf-8")
+    assert "0 new, 1 changed, 0 removed" in run().output
+
+
+@pytest.mark.parametrize("breakage", ["syntax", "overflow", "glyph"])
+def test_failed_build_keeps_previous_outputs(tiny, breakage):
+    run()
+    before = snapshot(Path("dist"))
+    lock = Path("source/tiny.lock.json").read_bytes()
+    text = Path("source/tiny.yaml").read_text(encoding="utf-8")
+    broken = {
+        "syntax": text.replace("title: Tiny Example Sheet", "title: [Tiny"),
+        "overflow": text.replace("        bullets:\n", "        bullets:\n" + "".join(
+            f"          - Item {i}: some words to fill the page with many lines of text\n" for i in range(700))),
+        "glyph": text.replace("Keeps both histories", "Keeps both 漢 histories"),
+    }[breakage]
+    Path("source/tiny.yaml").write_text(broken, encoding="utf-8")
+    result = run(code=1)
+    assert "Traceback" not in result.output
+    assert snapshot(Path("dist")) == before
+    assert Path("source/tiny.lock.json").read_bytes() == lock
+    assert not list(Path("dist").glob(".*.tmp")) and not list(Path("source").glob(".*.tmp"))
+
+
+def test_out_elsewhere_and_single_output_commands(tiny, tmp_path):
+    elsewhere = tmp_path / "elsewhere" / "nested"
+    run("--out", str(elsewhere), "pdf")
+    assert [p.name for p in elsewhere.iterdir() if not p.name.startswith(".")] == ["tiny.pdf"]
+    run("--out", str(elsewhere), "anki")
+    assert (elsewhere / "tiny.apkg").is_file()
+    assert not Path("dist").exists()
+
+
+def test_sheet_filter_quiet_and_stats(tiny):
+    other = Path("source/other.yaml")
+    other.write_text(TINY.read_text(encoding="utf-8").replace("id: tiny", "id: other"), encoding="utf-8")
+    assert run("-q", "--sheet", "other").output == ""
+    assert sorted(p.name for p in Path("dist").glob("*.apkg")) == ["other.apkg"]
+    stats = run("--sheet", "tiny", "stats").output
+    # 3 bullets (2 "Key: value" with reverse + 1 question), 2 rows with reverse, 1 trap, 1 quick-reference row.
+    assert "tiny  7 notes, 11 cards" in stats and "Tiny Example Sheet::Traps: 1 notes, 1 cards" in stats
+    assert "tiny::kind::fact: 3 notes, 5 cards" in stats and "pdf: body" in stats
+
+
+def test_clean(tiny):
+    run("--png")
+    assert Path("dist/tiny-page1.png").exists()
+    assert "removed" in run("clean").output
+    assert not Path("dist").exists()
+
+
+def test_internal_error_is_one_line_unless_debug(tiny, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(build_module, "build", explode)
+    monkeypatch.setattr("cheatdeck.watch.build", explode)
+    result = run(code=3)
+    assert "internal error: RuntimeError('boom'); run again with --debug" in result.output
+    debug = CliRunner().invoke(cli, ["--debug"])
+    assert isinstance(debug.exception, RuntimeError)
+
+
+def test_watch_rebuilds_after_a_save_and_survives_errors(tiny):
+    opts = Options(source=Path("source"), out=Path("dist"), print=PrintOptions())
+    outcomes: list = []
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=(opts, outcomes.append, stop, ("anki",)), daemon=True)
+    thread.start()
+
+    def wait_for(count: int) -> None:
+        deadline = time.monotonic() + 20
+        while len(outcomes) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(outcomes) >= count, outcomes
+
+    try:
+        wait_for(1)
+        time.sleep(0.3)
+        source = Path("source/tiny.yaml")
+        good = source.read_text(encoding="utf-8")
+        source.write_text(good.replace("title: Tiny Example Sheet", "title: [broken"), encoding="utf-8")
+        wait_for(2)
+        assert outcomes[1].__class__.__name__ == "CheatdeckError"
+        source.write_text(good.replace("stage changes", "stage the changes"), encoding="utf-8")
+        wait_for(3)
+        assert outcomes[2].changes.changed == ("commands/add",)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
