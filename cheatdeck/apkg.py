@@ -72,10 +72,10 @@ def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps) -> b
     models = {kind: nt.to_genanki() for kind, nt in notetypes.items()}
     decks = {name: genanki.Deck(deck_id(plan.sheet.id, name), name, plan.deck_descriptions.get(name, ""))
              for name in plan.decks}
+    guids = {note.ident: genanki.guid_for(plan.sheet.id, note.ident) for note in plan.notes}
     for note in plan.notes:
         decks[note.deck].add_note(genanki.Note(
-            model=models[note.kind], fields=list(note.fields), tags=list(note.tags),
-            guid=genanki.guid_for(plan.sheet.id, note.ident)))
+            model=models[note.kind], fields=list(note.fields), tags=list(note.tags), guid=guids[note.ident]))
     with tempfile.TemporaryDirectory(prefix="cheatdeck-") as tmp:
         db_path = Path(tmp) / "collection.anki2"
         conn = sqlite3.connect(db_path)
@@ -83,8 +83,11 @@ def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps) -> b
             cursor = conn.cursor()
             timestamp = stamps.timestamp
             genanki.Package(list(decks.values())).write_to_db(cursor, timestamp, itertools.count(timestamp * 1000))
-            cursor.executemany("UPDATE notes SET mod = ? WHERE guid = ?", [
-                (stamps.note_mods[n.ident], genanki.guid_for(plan.sheet.id, n.ident)) for n in plan.notes])
+            # A TEMP table keeps the lookup indexed without adding anything to the package's own file.
+            cursor.execute("CREATE TEMP TABLE stamped (guid TEXT PRIMARY KEY, mod INTEGER)")
+            cursor.executemany("INSERT INTO stamped VALUES (?, ?)",
+                               [(guids[n.ident], stamps.note_mods[n.ident]) for n in plan.notes])
+            cursor.execute("UPDATE notes SET mod = (SELECT mod FROM stamped WHERE stamped.guid = notes.guid)")
             (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
             stored = json.loads(models_json)
             for kind, nt in notetypes.items():

@@ -49,7 +49,11 @@ def build(source: Path, opts: Options, kinds: tuple[str, ...] = OUTPUTS) -> Shee
     started = time.perf_counter()
     state = State(opts.out)
     lock_file = lock.lock_path(source)
-    fresh = {k: state.fresh(source, k, fingerprint(source, lock_file, k, _print_options(opts, k), opts.templates)) for k in kinds}
+
+    def fingerprint_of(kind: str) -> str:
+        return fingerprint(source, lock_file, kind, _print_options(opts, kind), opts.templates)
+
+    fresh = {k: state.fresh(source, k, fingerprint_of(k)) for k in kinds}
     todo = [k for k in kinds if opts.force or fresh[k] is None]
     if not todo:
         outputs = [Output(k, Path(fresh[k]["details"]["path"]), fresh[k]["details"]["size"], False,
@@ -61,20 +65,22 @@ def build(source: Path, opts: Options, kinds: tuple[str, ...] = OUTPUTS) -> Shee
     from .load import load
 
     sheet = load(source, opts.display(source))
+    previous = lock.read(lock_file)
+    document = dict(previous)
     rendered: dict[str, tuple[bytes, dict]] = {}
     extra_files: dict[str, list[tuple[Path, bytes]]] = {k: [] for k in todo}
-    changes = stamps = None
-    previous_lock = lock.read(lock_file)
+    changes = None
     if "anki" in todo:
         from .apkg import load_notetypes, render_apkg
         from .notes import plan_notes
 
         plan = plan_notes(sheet)
         notetypes = load_notetypes(opts.templates / "anki")
-        stamps = lock.stamp(previous_lock, {n.ident: n.digest for n in plan.notes},
+        stamps = lock.stamp(previous, {n.ident: n.digest for n in plan.notes},
                             {k: (nt.digest, nt.schema) for k, nt in notetypes.items()}, lock.build_time())
         changes = stamps.changes
-        decks = {}
+        document.update(stamps.sections)
+        decks: dict[str, int] = {}
         for note in plan.notes:
             decks[note.deck] = decks.get(note.deck, 0) + 1
         cards = sum(len(n.fronts) for n in plan.notes)
@@ -83,7 +89,10 @@ def build(source: Path, opts: Options, kinds: tuple[str, ...] = OUTPUTS) -> Shee
     if "pdf" in todo:
         from .pdf import render_pdf
 
-        data, details, pages = render_pdf(sheet, opts.print, opts.templates)
+        slot = lock.layout_slot(opts.print.paper, opts.print.pages)
+        key = fingerprint_of("pdf")
+        data, details, pages = render_pdf(sheet, opts.print, opts.templates, lock.layout_hint(previous, slot, key))
+        document = lock.with_layout(document, slot, key, details["body_size"])
         rendered["pdf"] = (data, details)
         extra_files["pdf"] = [(opts.out / f"{sheet.id}-page{i}.png", png) for i, png in enumerate(pages, 1)]
 
@@ -98,13 +107,11 @@ def build(source: Path, opts: Options, kinds: tuple[str, ...] = OUTPUTS) -> Shee
             write_atomic(extra_path, extra)
         details = {**details, "path": str(path), "size": len(data), "sheet": sheet.id}
         outputs.append(Output(kind, path, len(data), written, details))
-    if stamps is not None:
-        write_atomic(lock_file, stamps.text.encode())
+    if document != previous:
+        write_atomic(lock_file, lock.dump(document).encode())
     for output in outputs:
         files = [output.path, *(p for p, _ in extra_files[output.kind])]
-        state.record(source, output.kind,
-                     fingerprint(source, lock_file, output.kind, _print_options(opts, output.kind), opts.templates),
-                     files, output.details)
+        state.record(source, output.kind, fingerprint_of(output.kind), files, output.details)
     state.save()
     for kind in kinds:
         if kind not in todo:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import click
 
@@ -17,12 +18,18 @@ def format_path(path: Path) -> str:
     return out
 
 
-@dataclass(frozen=True, order=True)
-class Location:
+class Location(NamedTuple):
+    """Where a node starts: one per piece of text, so it is a cheap tuple."""
+
     file: str
     line: int = 0
     column: int = 0
-    path: str = ""
+    parts: Path = ()
+
+    @property
+    def path(self) -> str:
+        """The path in the document, formatted only when shown (most locations never are)."""
+        return format_path(self.parts)
 
     def __str__(self) -> str:
         where = self.file

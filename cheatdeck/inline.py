@@ -27,8 +27,14 @@ class Span:
 Spans = tuple[Span, ...]
 
 
+_MARKUP = frozenset("*_`\\")
+
+
 @lru_cache(maxsize=65536)
 def parse(source: str) -> Spans:
+    if _MARKUP.isdisjoint(source):
+        # Without these characters no enabled rule can fire: markdown-it would return the text as is.
+        return (Span(source),)
     spans: list[Span] = []
     bold = italic = 0
     for block in _md.parseInline(source):

@@ -69,10 +69,10 @@ class _Builder:
         if bad:
             names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'control character')}" for c in dict.fromkeys(bad))
             self.error(loc, f"invisible character in text: {names}")
-        spans = inline.parse(source)
-        if not inline.plain(spans).strip():
+        text = model.Text.parse(source, loc)
+        if not text.plain.strip():
             self.error(loc, "text is empty once its markup is removed")
-        return model.Text(source, spans, loc)
+        return text
 
     def claim(self, ident: str, loc: Location, what: str) -> str:
         if ident in self.idents:

@@ -1,5 +1,9 @@
 """The lock file beside a sheet: identity → content hash → modification time.
 
+It also keeps, per paper and page budget, the body size the PDF's fit search
+chose and a digest of every input it saw, so a fresh clone lays the sheet out
+once instead of searching.
+
 Anki applies an imported note (or note type) only when its `mod` is newer
 than the copy in the collection. So a note's `mod` must rise exactly when its
 content changes and stay put otherwise; the lock remembers both, and is
@@ -43,12 +47,58 @@ class Stamps:
     note_mods: dict[str, int]
     notetype_mods: dict[str, int]
     changes: Changes
-    text: str = field(repr=False)
+    sections: dict = field(repr=False)
 
     @property
     def timestamp(self) -> int:
         """A build time derived from content, so ids stay put while nothing changes."""
         return max([*self.note_mods.values(), *self.notetype_mods.values(), 0])
+
+
+def dump(document: dict) -> str:
+    """One entry per line: diffs stay readable, and json's C encoder does the work (indent= would not)."""
+    document = {**document, "format": FORMAT}
+    lines = []
+    for name in sorted(document):
+        value = document[name]
+        if isinstance(value, dict) and value:
+            entries = ",\n".join(f"  {json.dumps(k, ensure_ascii=False)}: {json.dumps(v, sort_keys=True, ensure_ascii=False)}"
+                                 for k, v in sorted(value.items()))
+            lines.append(f" {json.dumps(name)}: {{\n{entries}\n }}")
+        else:
+            lines.append(f" {json.dumps(name)}: {json.dumps(value, sort_keys=True, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def anki_digest(path: Path) -> str:
+    """What of the lock shapes the .apkg: every line but the PDF's layout hints (see `dump` for the format)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return ""
+    kept, skipping = [], False
+    for line in lines:
+        if line.startswith(' "layout": {'):
+            skipping = True
+        elif skipping and line.startswith(" }"):
+            skipping = False
+        elif not skipping:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def layout_slot(paper: str, pages: int) -> str:
+    return f"{paper}-{pages}"
+
+
+def layout_hint(document: dict, slot: str, key: str) -> float | None:
+    """The body size an earlier build chose for exactly these inputs, if any."""
+    entry = document.get("layout", {}).get(slot, {})
+    return entry.get("size") if entry.get("key") == key else None
+
+
+def with_layout(document: dict, slot: str, key: str, size: float) -> dict:
+    return {**document, "layout": {**document.get("layout", {}), slot: {"key": key, "size": size}}}
 
 
 def read(path: Path) -> dict:
@@ -89,8 +139,6 @@ def stamp(previous: dict, notes: dict[str, str], notetypes: dict[str, tuple[str,
         new=tuple(new), changed=tuple(changed), removed=tuple(sorted(set(old_notes) - set(notes))),
         unchanged=len(notes) - len(new) - len(changed), notetypes_changed=tuple(types_changed),
         notetypes_reshaped=tuple(reshaped), first_build=not previous)
-    document = {"format": FORMAT, "notes": dict(sorted(note_entries.items())),
-                "notetypes": dict(sorted(type_entries.items()))}
     return Stamps(note_mods={k: v["mod"] for k, v in note_entries.items()},
                   notetype_mods={k: v["mod"] for k, v in type_entries.items()}, changes=changes,
-                  text=json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+                  sections={"notes": note_entries, "notetypes": type_entries})

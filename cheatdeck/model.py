@@ -23,14 +23,13 @@ class Text:
     source: str
     spans: inline.Spans
     loc: Location
+    plain: str
+    html: str
 
-    @property
-    def plain(self) -> str:
-        return inline.plain(self.spans)
-
-    @property
-    def html(self) -> str:
-        return inline.to_html(self.spans)
+    @classmethod
+    def parse(cls, source: str, loc: Location) -> "Text":
+        spans = inline.parse(source)
+        return cls(source, spans, loc, inline.plain(spans), inline.to_html(spans))
 
 
 @dataclass(frozen=True)

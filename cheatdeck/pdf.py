@@ -13,6 +13,7 @@ import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from reportlab.lib.pagesizes import A4, landscape, letter
 from reportlab.pdfbase import pdfmetrics
@@ -32,9 +33,11 @@ PNG_DPI = 110
 
 # Fonts ---------------------------------------------------------------------
 
-def register_fonts(theme: Theme, folder: Path) -> tuple[FontNames, dict[str, TTFont]]:
+def register_fonts(theme: Theme, folder: Path, mono: bool) -> tuple[FontNames, dict[str, TTFont]]:
+    """Register the theme's faces (the mono pair only when some text is `code`: parsing a TTF costs)."""
+    styles = ("regular", "bold", "italic", "bold_italic") + (("mono", "mono_bold") if mono else ())
     faces = {}
-    for style in ("regular", "bold", "italic", "bold_italic", "mono", "mono_bold"):
+    for style in styles:
         path = folder / getattr(theme.fonts, style)
         name = f"cd-{path.stem}"
         if name not in pdfmetrics.getRegisteredFontNames():
@@ -46,15 +49,17 @@ def register_fonts(theme: Theme, folder: Path) -> tuple[FontNames, dict[str, TTF
     names = {style: font.fontName for style, font in faces.items()}
     pdfmetrics.registerFontFamily(names["regular"], normal=names["regular"], bold=names["bold"],
                                   italic=names["italic"], boldItalic=names["bold_italic"])
-    pdfmetrics.registerFontFamily(names["mono"], normal=names["mono"], bold=names["mono_bold"],
-                                  italic=names["mono"], boldItalic=names["mono_bold"])
-    return FontNames(names["regular"], names["bold"], names["italic"], names["bold_italic"], names["mono"]), faces
+    if mono:
+        pdfmetrics.registerFontFamily(names["mono"], normal=names["mono"], bold=names["mono_bold"],
+                                      italic=names["mono"], boldItalic=names["mono_bold"])
+    return FontNames(names["regular"], names["bold"], names["italic"], names["bold_italic"],
+                     names.get("mono", names["regular"])), faces
 
 
 def check_glyphs(sheet: Sheet, faces: dict[str, TTFont]) -> None:
     """Every character must exist in every face that may print it; a missing one is an error at its source."""
     text_faces = [faces[s] for s in ("regular", "bold", "italic", "bold_italic")]
-    code_faces = [faces["mono"], faces["mono_bold"]]
+    code_faces = [faces[s] for s in ("mono", "mono_bold") if s in faces]
     problems = []
     for text in sheet.texts():
         missing = []
@@ -256,18 +261,22 @@ def candidate_sizes(theme: Theme) -> list[float]:
     return [round(body.ceiling - i * body.step, 4) for i in range(steps + 1)]
 
 
-def fit(page_for, budget: int) -> tuple[Attempt, list[Attempt]]:
-    """Binary search for the largest size that fits; returns the best attempt and every attempt made."""
-    sizes = candidate_sizes(page_for.theme)
+def fit(build_at: Callable[[float], Attempt], sizes: list[float], hint: float | None = None
+        ) -> tuple[Attempt, list[Attempt]]:
+    """The largest size that fits, by binary search; returns it and every attempt made.
+
+    `hint` is the answer a previous build found for exactly these inputs: it is
+    laid out first, and when it fits no search is needed.
+    """
     tried: dict[int, Attempt] = {}
 
     def attempt(index: int) -> Attempt:
         if index not in tried:
-            a = Attempt(size=sizes[index], data=b"", pages=0, budget=budget)
-            page_for(sizes[index]).build(a)
-            tried[index] = a
+            tried[index] = build_at(sizes[index])
         return tried[index]
 
+    if hint in sizes and attempt(sizes.index(hint)).fits:
+        return tried[sizes.index(hint)], list(tried.values())
     lo, hi = 0, len(sizes) - 1
     while lo < hi:
         mid = (lo + hi) // 2
@@ -289,20 +298,20 @@ def _overflow_error(attempt: Attempt, page: Page) -> CheatdeckError:
         f"Shorten the sheet or raise --pages"))
 
 
-def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path) -> tuple[bytes, dict, list[bytes]]:
+def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path,
+               hint: float | None = None) -> tuple[bytes, dict, list[bytes]]:
     theme = load_theme(templates / "pdf" / "theme.yaml")
-    fonts, faces = register_fonts(theme, templates / "fonts")
+    uses_code = any(span.code for text in sheet.texts() for span in text.spans)
+    fonts, faces = register_fonts(theme, templates / "fonts", mono=uses_code)
     check_glyphs(sheet, faces)
     ink = Ink(opts.grayscale)
 
-    class Factory:
-        def __init__(self):
-            self.theme = theme
+    def build_at(size: float) -> Attempt:
+        attempt = Attempt(size=size, data=b"", pages=0, budget=opts.pages)
+        Page(theme, fonts, ink, sheet, opts, size).build(attempt)
+        return attempt
 
-        def __call__(self, size: float) -> Page:
-            return Page(theme, fonts, ink, sheet, opts, size)
-
-    best, tried = fit(Factory(), opts.pages)
+    best, tried = fit(build_at, candidate_sizes(theme), hint)
     page = Page(theme, fonts, ink, sheet, opts, best.size)
     if not best.fits:
         raise _overflow_error(best, page)

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from . import __version__
+from .lock import anki_digest
 
 STATE_FILE = ".cheatdeck-state.json"
 PACKAGE = Path(__file__).resolve().parent
@@ -27,6 +28,7 @@ def _tree_digest(folder: Path, pattern: str = "*") -> str:
 
 
 def fingerprint(source: Path, lock: Path, kind: str, options: dict, templates: Path) -> str:
+    """A digest of everything that shapes one output of one sheet."""
     digest = hashlib.sha256()
     # The code's own digest, not just its version: an editable install changes without a version bump.
     for part in (kind, __version__, _tree_digest(PACKAGE, "*.py"), json.dumps(options, sort_keys=True), os.environ.get("SOURCE_DATE_EPOCH", ""),
@@ -34,8 +36,8 @@ def fingerprint(source: Path, lock: Path, kind: str, options: dict, templates: P
                  _tree_digest(templates / "fonts") if kind == "pdf" else ""):
         digest.update(part.encode() + b"\0")
     digest.update(source.read_bytes())
-    if kind == "anki" and lock.exists():
-        digest.update(lock.read_bytes())
+    if kind == "anki":
+        digest.update(anki_digest(lock).encode())
     return digest.hexdigest()
 
 

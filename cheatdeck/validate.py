@@ -141,6 +141,8 @@ class _Document:
         return nodes
 
     def translate(self, path: Path) -> Path:
+        if not self.original:
+            return path
         out: list[str | int] = []
         node = self.data
         for part in path:

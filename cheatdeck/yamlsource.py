@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from .errors import Location, Path, Problem, format_path
+from .errors import Location, Path, Problem
 
 SAFE_TAGS = {
     "tag:yaml.org,2002:" + name
@@ -33,11 +33,13 @@ class Positions:
 
     def at(self, path: Path, key: bool = False) -> Location:
         table = self.keys if key else self.values
-        probe = tuple(path)
-        while probe and probe not in table:
-            probe = probe[:-1]
-        line, col = table.get(probe, self.values.get((), (1, 1)))
-        return Location(self.file, line, col, format_path(path))
+        found = table.get(path)
+        if found is None:
+            probe = path
+            while probe and probe not in table:
+                probe = probe[:-1]
+            found = table.get(probe, self.values.get((), (1, 1)))
+        return Location(self.file, found[0], found[1], path)
 
 
 class _Reject(Exception):
@@ -52,7 +54,7 @@ class _Converter:
 
     def problem(self, node: yaml.Node, path: Path, message: str) -> _Reject:
         m = node.start_mark
-        return _Reject(Problem(Location(self.positions.file, m.line + 1, m.column + 1, format_path(path)), message))
+        return _Reject(Problem(Location(self.positions.file, m.line + 1, m.column + 1, tuple(path)), message))
 
     def convert(self, node: yaml.Node, path: Path):
         self.budget -= 1
@@ -145,4 +147,6 @@ except AttributeError:  # PyYAML built without libyaml
 
 def invisible_characters(text: str) -> list[str]:
     """Control and format characters that print as nothing (or garbage)."""
+    if text.isprintable():
+        return []
     return [c for c in text if c not in "\n" and unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")]
