@@ -91,7 +91,7 @@ def build(source: Path, opts: Options, kinds: tuple[str, ...] = OUTPUTS) -> Shee
 
         slot = lock.layout_slot(opts.print.paper, opts.print.pages)
         key = fingerprint_of("pdf")
-        data, details, pages = render_pdf(sheet, opts.print, opts.templates, lock.layout_hint(previous, slot, key))
+        data, details, pages = render_pdf(sheet, opts.print, opts.templates, *lock.layout_hint(previous, slot, key))
         document = lock.with_layout(document, slot, key, details["body_size"])
         rendered["pdf"] = (data, details)
         extra_files["pdf"] = [(opts.out / f"{sheet.id}-page{i}.png", png) for i, png in enumerate(pages, 1)]

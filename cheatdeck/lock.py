@@ -91,10 +91,10 @@ def layout_slot(paper: str, pages: int) -> str:
     return f"{paper}-{pages}"
 
 
-def layout_hint(document: dict, slot: str, key: str) -> float | None:
-    """The body size an earlier build chose for exactly these inputs, if any."""
+def layout_hint(document: dict, slot: str, key: str) -> tuple[float | None, bool]:
+    """The body size the last build chose for this paper and budget, and whether its inputs were these."""
     entry = document.get("layout", {}).get(slot, {})
-    return entry.get("size") if entry.get("key") == key else None
+    return entry.get("size"), entry.get("key") == key
 
 
 def with_layout(document: dict, slot: str, key: str, size: float) -> dict:

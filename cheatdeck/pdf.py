@@ -261,30 +261,43 @@ def candidate_sizes(theme: Theme) -> list[float]:
     return [round(body.ceiling - i * body.step, 4) for i in range(steps + 1)]
 
 
-def fit(build_at: Callable[[float], Attempt], sizes: list[float], hint: float | None = None
-        ) -> tuple[Attempt, list[Attempt]]:
-    """The largest size that fits, by binary search; returns it and every attempt made.
+def fit(build_at: Callable[[float], Attempt], sizes: list[float], hint: float | None = None,
+        exact: bool = False) -> tuple[Attempt, list[Attempt]]:
+    """The largest size that fits (sizes run large to small); returns it and every attempt made.
 
-    `hint` is the answer a previous build found for exactly these inputs: it is
-    laid out first, and when it fits no search is needed.
+    `hint` is the size an earlier build chose. When `exact` (same inputs) and it fits, that is
+    the answer in one pass. Otherwise it is the first guess: after an edit the answer is usually
+    the same size or a step smaller (two passes, not a full search); a wrong guess costs at
+    most two passes more than no guess.
     """
     tried: dict[int, Attempt] = {}
 
-    def attempt(index: int) -> Attempt:
+    def fits(index: int) -> bool:
         if index not in tried:
             tried[index] = build_at(sizes[index])
-        return tried[index]
+        return tried[index].fits
 
-    if hint in sizes and attempt(sizes.index(hint)).fits:
-        return tried[sizes.index(hint)], list(tried.values())
-    lo, hi = 0, len(sizes) - 1
+    lo, hi = 0, len(sizes) - 1  # the answer lies in [lo, hi]; hi is the floor, taken if nothing fits
+    if hint in sizes:
+        guess = sizes.index(hint)
+        if fits(guess):
+            if exact or guess == 0 or not fits(guess - 1):
+                return tried[guess], list(tried.values())
+            hi = guess - 1
+        else:
+            lo = guess + 1
+            if lo <= hi and fits(lo):
+                return tried[lo], list(tried.values())
+            lo += 1
+    lo = min(lo, hi)
     while lo < hi:
         mid = (lo + hi) // 2
-        if attempt(mid).fits:
+        if fits(mid):
             hi = mid
         else:
             lo = mid + 1
-    return attempt(lo), list(tried.values())
+    fits(lo)
+    return tried[lo], list(tried.values())
 
 
 def _overflow_error(attempt: Attempt, page: Page) -> CheatdeckError:
@@ -298,8 +311,8 @@ def _overflow_error(attempt: Attempt, page: Page) -> CheatdeckError:
         f"Shorten the sheet or raise --pages"))
 
 
-def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path,
-               hint: float | None = None) -> tuple[bytes, dict, list[bytes]]:
+def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | None = None,
+               exact: bool = False) -> tuple[bytes, dict, list[bytes]]:
     theme = load_theme(templates / "pdf" / "theme.yaml")
     uses_code = any(span.code for text in sheet.texts() for span in text.spans)
     fonts, faces = register_fonts(theme, templates / "fonts", mono=uses_code)
@@ -311,7 +324,7 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path,
         Page(theme, fonts, ink, sheet, opts, size).build(attempt)
         return attempt
 
-    best, tried = fit(build_at, candidate_sizes(theme), hint)
+    best, tried = fit(build_at, candidate_sizes(theme), hint, exact)
     page = Page(theme, fonts, ink, sheet, opts, best.size)
     if not best.fits:
         raise _overflow_error(best, page)

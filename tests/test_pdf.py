@@ -224,3 +224,23 @@ def test_palette_contrast_and_grayscale_separation():
     assert colors.contrast(palette.text, palette.trap_fill) >= 4.5
     levels = sorted(int(colors.gray(d.color)[1:3], 16) for d in sheet.domains)
     assert min(b - a for a, b in zip(levels, levels[1:])) >= 35
+
+
+@pytest.mark.parametrize("answer", range(11))
+@pytest.mark.parametrize("hint", [None, 0, 3, 5, 9, 10])
+def test_fit_search_finds_the_largest_fitting_size(answer, hint):
+    """`fit` against a fake layout where sizes[answer:] fit: any hint, right or wrong, gives the same answer."""
+    from cheatdeck.pdf import Attempt, fit
+
+    sizes = [10.0 - 0.25 * i for i in range(11)]
+    calls = []
+
+    def build_at(size: float) -> Attempt:
+        calls.append(size)
+        return Attempt(size=size, data=b"", pages=2 if sizes.index(size) >= answer else 3, budget=2)
+
+    best, tried = fit(build_at, sizes, None if hint is None else sizes[hint])
+    assert best.size == sizes[answer] and best.fits
+    assert len(calls) == len(set(calls)) == len(tried) <= 6
+    if hint is not None and answer in (hint, hint + 1):
+        assert len(tried) <= 2
