@@ -4,6 +4,10 @@ Scalars are kept as the text the author wrote (the StrictYAML approach): the
 schema, not YAML 1.1's guessing, decides what is a number, so `NO`, `1.10` or
 `12:30` stay text. Only the safe core tags are accepted, and aliases are
 expanded under a budget so an alias bomb is refused at once.
+
+The data is built from libyaml's event stream with an explicit stack, never
+by recursion: libyaml's own composer (and any recursive walk) overflows the C
+stack on a few hundred thousand nested brackets.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ SAFE_TAGS = {
 }
 MAX_FILE_BYTES = 8 * 1024 * 1024
 NODE_BUDGET_FLOOR = 100_000
+# A sheet nests about eight levels; anything far deeper is an accident or an attack on the stack.
+MAX_DEPTH = 32
 
 
 @dataclass
@@ -47,42 +53,117 @@ class _Reject(Exception):
         self.problem = problem
 
 
-class _Converter:
+class _Builder:
+    """Turns parser events into lists, dicts and strings, recording where each node starts."""
+
     def __init__(self, positions: Positions, budget: int):
         self.positions = positions
         self.budget = budget
+        self.root: list = []
+        self.stack: list[list] = []  # frames: [container, path, pending key or None]
+        self.anchors: dict[str, list[yaml.Event]] = {}
+        self.recording: dict[str, list] = {}  # anchor → [events so far, open collections]
 
-    def problem(self, node: yaml.Node, path: Path, message: str) -> _Reject:
-        m = node.start_mark
-        return _Reject(Problem(Location(self.positions.file, m.line + 1, m.column + 1, tuple(path)), message))
+    def problem(self, event: yaml.Event, path: Path, message: str) -> _Reject:
+        m = event.start_mark
+        return _Reject(Problem(Location(self.positions.file, m.line + 1, m.column + 1, path), message))
 
-    def convert(self, node: yaml.Node, path: Path):
-        self.budget -= 1
-        if self.budget < 0:
-            raise self.problem(node, path, "the document expands to too many nodes; "
-                               "aliases (*name) may repeat a block only a few times")
-        if node.tag not in SAFE_TAGS:
-            raise self.problem(node, path, f"the tag {node.tag!r} is not allowed; "
-                               "a sheet holds only text, numbers, lists and mappings")
-        self.positions.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
-        if isinstance(node, yaml.ScalarNode):
-            if node.tag.endswith(":null") and node.style is None and node.value in ("", "~", "null", "Null", "NULL"):
-                return None
-            return node.value
-        if isinstance(node, yaml.SequenceNode):
-            return [self.convert(item, path + (i,)) for i, item in enumerate(node.value)]
-        result: dict[str, object] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
-                raise self.problem(key_node, path, "a key must be plain text")
-            key = key_node.value
-            if key in result:
-                first = self.positions.keys[path + (key,)]
-                raise self.problem(key_node, path + (key,),
-                                   f"duplicate key {key!r} (first at line {first[0]})")
-            self.positions.keys[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = self.convert(value_node, path + (key,))
-        return result
+    def events(self, source):
+        """The source events, with each alias replaced by a replay of its anchored node's events."""
+        pending = [iter(source)]
+        while pending:
+            event = next(pending[-1], None)
+            if event is None:
+                pending.pop()
+                continue
+            if isinstance(event, yaml.AliasEvent):
+                if event.anchor in self.recording:
+                    raise self.problem(event, self.next_path(), f"the alias *{event.anchor} refers to itself")
+                if event.anchor not in self.anchors:
+                    raise self.problem(event, self.next_path(), f"the alias *{event.anchor} has no anchor &{event.anchor}")
+                yield event, len(pending) == 1
+                pending.append(iter(self.anchors[event.anchor]))
+                continue
+            yield event, len(pending) == 1
+
+    def next_path(self) -> Path:
+        if not self.stack:
+            return ()
+        container, path, key = self.stack[-1]
+        return path + ((len(container),) if isinstance(container, list) else ((key,) if key is not None else ()))
+
+    def place(self, value, event: yaml.Event) -> None:
+        if not self.stack:
+            self.root.append(value)
+            return
+        frame = self.stack[-1]
+        container, path, key = frame
+        if isinstance(container, list):
+            container.append(value)
+        elif key is None:
+            if not isinstance(value, str):
+                raise self.problem(event, path, "a key must be plain text")
+            if value in container:
+                first = self.positions.keys[path + (value,)]
+                raise self.problem(event, path + (value,), f"duplicate key {value!r} (first at line {first[0]})")
+            self.positions.keys[path + (value,)] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            container[value] = _KEY_PENDING
+            frame[2] = value
+        else:
+            container[key] = value
+            frame[2] = None
+
+    def feed(self, event: yaml.Event, original: bool) -> None:
+        if original:
+            self.record(event)
+        if isinstance(event, yaml.AliasEvent):
+            return
+        if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            path = self.next_path()
+            self.budget -= 1
+            if self.budget < 0:
+                raise self.problem(event, path, "the document expands to too many nodes; "
+                                                "aliases (*name) may repeat a block only a few times")
+            if event.tag not in (None, "!") and event.tag not in SAFE_TAGS:
+                raise self.problem(event, path, f"the tag {event.tag!r} is not allowed; "
+                                                "a sheet holds only text, numbers, lists and mappings")
+            is_key = bool(self.stack) and isinstance(self.stack[-1][0], dict) and self.stack[-1][2] is None
+            if not is_key:
+                self.positions.values.setdefault(path, (event.start_mark.line + 1, event.start_mark.column + 1))
+        if isinstance(event, yaml.ScalarEvent):
+            # libyaml reports a plain scalar's style as '', the pure-Python parser as None.
+            plain_null = not event.style and event.value in ("", "~", "null", "Null", "NULL")
+            self.place(None if plain_null and event.tag != "tag:yaml.org,2002:str" else event.value, event)
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            path = self.next_path()
+            if len(path) > MAX_DEPTH:
+                raise self.problem(event, path[:MAX_DEPTH], f"the document nests more than {MAX_DEPTH} levels deep")
+            if self.stack and isinstance(self.stack[-1][0], dict) and self.stack[-1][2] is None:
+                raise self.problem(event, self.stack[-1][1], "a key must be plain text")
+            container = [] if isinstance(event, yaml.SequenceStartEvent) else {}
+            self.place(container, event)
+            self.stack.append([container, path, None])
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            self.stack.pop()
+
+    def record(self, event: yaml.Event) -> None:
+        """Keep the events of each anchored node until it closes, for its aliases to replay."""
+        anchor = getattr(event, "anchor", None)
+        if anchor and not isinstance(event, yaml.AliasEvent):
+            self.recording[anchor] = [[], 0]
+        if not self.recording:
+            return
+        step = (1 if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent))
+                else -1 if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)) else 0)
+        for name, entry in list(self.recording.items()):
+            entry[0].append(event)
+            entry[1] += step
+            if entry[1] == 0:
+                self.anchors[name] = entry[0]
+                del self.recording[name]
+
+
+_KEY_PENDING = object()
 
 
 def _decode(raw: bytes, file: str) -> str:
@@ -125,16 +206,22 @@ def read_yaml(raw: bytes, file: str) -> tuple[object, Positions, list[Problem]]:
         text = _decode(raw, file)
         if not text.strip():
             raise _Reject(Problem(Location(file, 1, 1), "the file is empty; a sheet needs id, title and domains"))
+        builder = _Builder(positions, max(NODE_BUDGET_FLOOR, len(text) // 2))
+        documents = 0
         try:
-            node = yaml.compose(text, Loader=_Loader)
+            for event, original in builder.events(yaml.parse(text, Loader=_Loader)):
+                if isinstance(event, yaml.DocumentStartEvent):
+                    documents += 1
+                    if documents > 1:
+                        raise builder.problem(event, (), "the file holds more than one YAML document (---)")
+                builder.feed(event, original)
         except yaml.MarkedYAMLError as exc:
             raise _Reject(_syntax_problem(exc, file, text)) from None
         except yaml.YAMLError as exc:
             raise _Reject(Problem(Location(file, 1, 1), f"YAML error: {exc}")) from None
-        if node is None:
+        if not builder.root or builder.root[0] is None:
             raise _Reject(Problem(Location(file, 1, 1), "the file holds no YAML document"))
-        converter = _Converter(positions, max(NODE_BUDGET_FLOOR, len(text) // 2))
-        return converter.convert(node, ()), positions, []
+        return builder.root[0], positions, []
     except _Reject as reject:
         return None, positions, [reject.problem]
 

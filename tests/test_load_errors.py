@@ -123,3 +123,21 @@ def test_key_value_shorthand_and_ids(tmp_path: Path):
         ("commands/add", "Add", "both"), ("commands/commit", "Commit", "both"), ("commands/push", None, "forward")]
     assert [r.ident for r in sheet.domains[1].sections[0].table.rows] == ["merging/rows/merge", "merging/rows/rebase"]
     assert sheet.domains[0].sections[0].traps[0].ident == "commands/traps/trap"
+
+
+def test_yaml_reader_expands_anchors_and_refuses_bad_graphs():
+    from cheatdeck.yamlsource import read_yaml
+
+    data, _, problems = read_yaml(b"cols: &c [Key, Value]\nrow: &r {cells: *c}\nboth: [*r, [*c, *c]]\n"
+                                  b"n: [~, null, '', !!str null]\n", "x")
+    assert not problems
+    assert data["both"] == [{"cells": ["Key", "Value"]}, [["Key", "Value"], ["Key", "Value"]]]
+    data["both"][1][0].append("changed")
+    assert data["cols"] == ["Key", "Value"], "each alias is its own copy"
+    assert data["n"] == [None, None, "", "null"]
+    for source, message in [(b"a: &a [1, *a]\n", "refers to itself"), (b"a: *nope\n", "has no anchor"),
+                            (b"a: 1\n---\nb: 2\n", "more than one YAML document"),
+                            (b"? [a]\n: b\n", "a key must be plain text"),
+                            (b"id: " + b"[" * 300_000 + b"]" * 300_000 + b"\n", "nests more than 32 levels")]:
+        _, _, problems = read_yaml(source, "x")
+        assert len(problems) == 1 and message in problems[0].message, (source[:20], problems)
