@@ -1,0 +1,60 @@
+"""Every file in tests/hostile/ is refused with its message, and leaves the last good build untouched."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cheatdeck.cli import cli
+
+from conftest import TINY
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+CASES = sorted(p.stem for p in HOSTILE.glob("*.yaml"))
+
+
+def test_the_corpus_is_large_enough():
+    assert len(CASES) >= 30
+    assert all((HOSTILE / f"{name}.expect").is_file() for name in CASES)
+
+
+@pytest.fixture(scope="module")
+def good_build(tmp_path_factory):
+    """One good build of the tiny sheet: its outputs and lock, copied before each hostile case."""
+    root = tmp_path_factory.mktemp("good")
+    (root / "source").mkdir()
+    shutil.copy(TINY, root / "source" / "tiny.yaml")
+    result = CliRunner().invoke(cli, ["--source", str(root / "source"), "--out", str(root / "dist")])
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def _snapshot(folder: Path) -> dict:
+    return {p.relative_to(folder): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_hostile_source_is_refused(good_build, workdir, name):
+    shutil.copytree(good_build / "dist", workdir / "dist")
+    shutil.copy(good_build / "source" / "tiny.lock.json", workdir / "source" / "tiny.lock.json")
+    shutil.copy(HOSTILE / f"{name}.yaml", workdir / "source" / "tiny.yaml")
+    line, _, message = (HOSTILE / f"{name}.expect").read_text(encoding="utf-8").strip().partition(": ")
+    outputs, lock = _snapshot(workdir / "dist"), (workdir / "source" / "tiny.lock.json").read_bytes()
+
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, [])
+    assert time.monotonic() - started < 20
+
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
+    assert any(f"source/tiny.yaml:{line}:" in out and message in out for out in result.output.splitlines()), \
+        result.output[:2000]
+    assert _snapshot(workdir / "dist") == outputs
+    assert (workdir / "source" / "tiny.lock.json").read_bytes() == lock
+    assert sorted(p.name for p in (workdir / "source").iterdir()) == ["tiny.lock.json", "tiny.yaml"]
+    assert not list(workdir.parent.glob("outside*"))
