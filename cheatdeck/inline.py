@@ -78,7 +78,8 @@ def escape(text: str) -> str:
 def to_html(spans: Spans) -> str:
     out = []
     for s in spans:
-        piece = html.escape(s.text, quote=False)
+        # `[` as an entity: Anki would otherwise turn [sound:…], [latex]…[/latex] or [$]…[/$] into media.
+        piece = html.escape(s.text, quote=False).replace("[", "&#91;")
         if s.code:
             piece = f"<code>{piece}</code>"
         if s.italic:

@@ -39,7 +39,8 @@ def test_shipped_source_declares_its_schema():
     ("IDENTICAL_DATA_AND_ALGORITHM", "IDENTICAL_DATA_AND_ALGORITHM", "IDENTICAL_DATA_AND_ALGORITHM"),
     ("s3:* and ecr:\\*", "s3:* and ecr:*", "s3:* and ecr:*"),
     ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;script&gt;alert(1)&lt;/script&gt;"),
-    ("&amp; [link](x) <http://a>", "&amp;amp; [link](x) &lt;http://a&gt;", "&amp;amp; [link](x) &lt;http://a&gt;"),
+    ("&amp; [link](x) <http://a>", "&amp;amp; &#91;link](x) &lt;http://a&gt;", "&amp;amp; [link](x) &lt;http://a&gt;"),
+    ("[sound:x.mp3] [$]y[/$]", "&#91;sound:x.mp3] &#91;$]y&#91;/$]", "[sound:x.mp3] [$]y[/$]"),
 ])
 def test_one_parser_two_renderers(source, html, rl):
     spans = inline.parse(source)
