@@ -83,7 +83,6 @@ def child(sheet: Path, out: Path) -> None:
 
 def synthetic(tmp: Path, facts: int, runs: int) -> tuple[float, float]:
     import yaml
-
     from synth import sheet
 
     folder = tmp / f"synthetic-{facts}"

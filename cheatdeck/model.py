@@ -8,9 +8,10 @@ at the line the author wrote.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Literal
 
 from . import inline
 from .errors import Location
@@ -27,7 +28,7 @@ class Text:
     html: str
 
     @classmethod
-    def parse(cls, source: str, loc: Location) -> "Text":
+    def parse(cls, source: str, loc: Location) -> Text:
         spans = inline.parse(source)
         return cls(source, spans, loc, inline.plain(spans), inline.to_html(spans))
 

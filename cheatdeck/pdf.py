@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime
 import io
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from reportlab.lib.pagesizes import A4, landscape, letter
 from reportlab.pdfbase import pdfmetrics
@@ -140,7 +140,7 @@ class _NumberedCanvas(Canvas):
 def _pdf_date(sheet: Sheet) -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        moment = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+        moment = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
     else:
         moment = datetime.datetime.combine(sheet.date or datetime.date(2000, 1, 1), datetime.time())
     return moment.strftime("D:%Y%m%d%H%M%S+00'00'")
@@ -232,7 +232,7 @@ class Page:
                    leftMargin=self.margin, rightMargin=self.margin, topMargin=self.margin, bottomMargin=self.margin,
                    title=sheet.title.plain, author=sheet.author or "cheatdeck",
                    subject=sheet.subtitle.plain if sheet.subtitle else sheet.title.plain, keywords=keywords,
-                   creator=f"cheatdeck", invariant=1, initialFontName=self.fonts.regular,
+                   creator="cheatdeck", invariant=1, initialFontName=self.fonts.regular,
                    initialFontSize=self.size, initialLeading=self.size * 1.2, pageCompression=1)
         doc.addPageTemplates([PageTemplate(id="sheet", frames=self.frames(), onPage=self.header)])
         date = _pdf_date(sheet)

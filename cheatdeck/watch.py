@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .build import OUTPUTS, SheetResult, build
 from .errors import CheatdeckError

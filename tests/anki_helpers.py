@@ -6,7 +6,11 @@ import html
 import re
 from pathlib import Path
 
-from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.collection import (
+    Collection,
+    ImportAnkiPackageOptions,
+    ImportAnkiPackageRequest,
+)
 
 
 def import_package(col: Collection, package: Path):

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 from anki.collection import Collection
+from anki_helpers import import_package, review_all, scheduling, visible_text
 from click.testing import CliRunner
+from conftest import REPO
 
 from cheatdeck.cli import cli
-
-from anki_helpers import import_package, review_all, scheduling, visible_text
-from conftest import REPO
 
 # 63 bullets: 51 "Key: value" (forward + reverse) and 12 with their own question (forward only);
 # 37 table rows (forward + reverse); 10 traps; 22 quick-reference rows.

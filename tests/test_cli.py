@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPO, TINY
 
 from cheatdeck import build as build_module
 from cheatdeck.cli import cli
 from cheatdeck.sheets import Options, PrintOptions
 from cheatdeck.watch import watch
-
-from conftest import REPO, TINY
 
 
 def run(*args: str, code: int = 0):

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import TINY
 
 from cheatdeck.cli import cli
-
-from conftest import TINY
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 CASES = sorted(p.stem for p in HOSTILE.glob("*.yaml"))

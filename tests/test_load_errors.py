@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import TINY
 
 from cheatdeck.cli import cli
 from cheatdeck.errors import CheatdeckError
 from cheatdeck.load import load
-
-from conftest import TINY
 
 BASE = TINY.read_text(encoding="utf-8")
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from click.testing import CliRunner
+from conftest import SHIPPED, TINY
+from pdf_helpers import column_ranges, column_text, geometry, squash
 from pypdf import PdfReader
 
 from cheatdeck import colors
@@ -16,9 +18,6 @@ from cheatdeck.cli import cli
 from cheatdeck.load import load
 from cheatdeck.theme import load_theme
 from cheatdeck.uptodate import TEMPLATES
-
-from conftest import SHIPPED, TINY
-from pdf_helpers import column_ranges, column_text, geometry, squash
 
 PAPER_POINTS = {"letter": (792, 612), "a4": (841.89, 595.28)}
 FLOOR = 7.0

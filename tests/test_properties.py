@@ -4,27 +4,23 @@ from __future__ import annotations
 
 import html.parser
 import shutil
-import sys
 import unicodedata
 from pathlib import Path
 
-import pytest
+import pdfplumber
 import yaml
 from anki.collection import Collection
+from anki_helpers import import_package, visible_text
 from click.testing import CliRunner
+from conftest import TINY
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from pdf_helpers import squash
 from reportlab.pdfbase.ttfonts import TTFont
 
 from cheatdeck import inline
 from cheatdeck.cli import cli
 from cheatdeck.uptodate import TEMPLATES
-
-from anki_helpers import import_package, visible_text
-from conftest import TINY
-from pdf_helpers import squash
-
-import pdfplumber
 
 
 def _covered() -> list[str]:

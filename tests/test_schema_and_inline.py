@@ -4,12 +4,11 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPO, SHIPPED
 
 from cheatdeck import inline
 from cheatdeck.cli import cli
 from cheatdeck.spec import json_schema
-
-from conftest import REPO, SHIPPED
 
 
 def test_schema_command_prints_generated_schema():
