@@ -7,14 +7,17 @@ at any stage leaves the previous outputs and the lock file untouched.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import lock
+from .errors import CheatdeckError
 from .sheets import Options
 from .uptodate import State, fingerprint
 
 OUTPUTS = ("anki", "pdf")
+Report = Callable[["SheetResult | CheatdeckError"], None]
 SUFFIX = {"anki": ".apkg", "pdf": ".pdf"}
 
 
@@ -45,7 +48,15 @@ def _print_options(opts: Options, kind: str) -> dict:
     return {"paper": p.paper, "pages": p.pages, "grayscale": p.grayscale, "png": p.png} if kind == "pdf" else {}
 
 
+@dataclass
+class _Rendered:
+    data: bytes
+    details: dict
+    extra: list[tuple[Path, bytes]] = field(default_factory=list)
+
+
 def build(source: Path, opts: Options, kinds: tuple[str, ...] = OUTPUTS) -> SheetResult:
+    """Build the given outputs of one sheet, skipping those whose inputs did not change."""
     started = time.perf_counter()
     state = State(opts.out)
     lock_file = lock.lock_path(source)
@@ -56,68 +67,77 @@ def build(source: Path, opts: Options, kinds: tuple[str, ...] = OUTPUTS) -> Shee
     fresh = {k: state.fresh(source, k, fingerprint_of(k)) for k in kinds}
     todo = [k for k in kinds if opts.force or fresh[k] is None]
     if not todo:
-        outputs = [Output(k, Path(fresh[k]["details"]["path"]), fresh[k]["details"]["size"], False,
-                          fresh[k]["details"]) for k in kinds]
-        return SheetResult(source, fresh[kinds[0]]["details"].get("sheet"), outputs,
+        details = [fresh[k]["details"] for k in kinds]
+        return SheetResult(source, details[0].get("sheet"), [_recorded(k, d) for k, d in zip(kinds, details)],
                            seconds=time.perf_counter() - started)
 
     # Imported here, not at the top: an up-to-date build never pays for them.
     from .load import load
+    from .write import write_atomic
 
     sheet = load(source, opts.display(source))
     previous = lock.read(lock_file)
     document = dict(previous)
-    rendered: dict[str, tuple[bytes, dict]] = {}
-    extra_files: dict[str, list[tuple[Path, bytes]]] = {k: [] for k in todo}
+    rendered: dict[str, _Rendered] = {}
     changes = None
     if "anki" in todo:
-        from .apkg import load_notetypes, render_apkg
-        from .notes import plan_notes
-
-        plan = plan_notes(sheet)
-        notetypes = load_notetypes(opts.templates / "anki")
-        stamps = lock.stamp(previous, {n.ident: n.digest for n in plan.notes},
-                            {k: (nt.digest, nt.schema) for k, nt in notetypes.items()}, lock.build_time())
-        changes = stamps.changes
-        document.update(stamps.sections)
-        decks: dict[str, int] = {}
-        for note in plan.notes:
-            decks[note.deck] = decks.get(note.deck, 0) + 1
-        cards = sum(len(n.fronts) for n in plan.notes)
-        rendered["anki"] = (render_apkg(plan, notetypes, stamps),
-                            {"notes": len(plan.notes), "cards": cards, "decks": decks})
+        rendered["anki"], changes, sections = _render_anki(sheet, opts, previous)
+        document.update(sections)
     if "pdf" in todo:
-        from .pdf import render_pdf
-
-        slot = lock.layout_slot(opts.print.paper, opts.print.pages)
-        key = fingerprint_of("pdf")
-        data, details, pages = render_pdf(sheet, opts.print, opts.templates, *lock.layout_hint(previous, slot, key))
-        document = lock.with_layout(document, slot, key, details["body_size"])
-        rendered["pdf"] = (data, details)
-        extra_files["pdf"] = [(opts.out / f"{sheet.id}-page{i}.png", png) for i, png in enumerate(pages, 1)]
-
-    from .write import write_atomic
+        rendered["pdf"], document = _render_pdf(sheet, opts, document, previous, fingerprint_of("pdf"))
 
     outputs = []
-    for kind in todo:
-        data, details = rendered[kind]
+    for kind, result in rendered.items():
         path = opts.out / f"{sheet.id}{SUFFIX[kind]}"
-        written = write_atomic(path, data)
-        for extra_path, extra in extra_files[kind]:
+        written = write_atomic(path, result.data)
+        for extra_path, extra in result.extra:
             write_atomic(extra_path, extra)
-        details = {**details, "path": str(path), "size": len(data), "sheet": sheet.id}
-        outputs.append(Output(kind, path, len(data), written, details))
+        details = {**result.details, "path": str(path), "size": len(result.data), "sheet": sheet.id}
+        outputs.append(Output(kind, path, len(result.data), written, details))
     if document != previous:
         write_atomic(lock_file, lock.dump(document).encode())
     for output in outputs:
-        files = [output.path, *(p for p, _ in extra_files[output.kind])]
+        files = [output.path, *(p for p, _ in rendered[output.kind].extra)]
         state.record(source, output.kind, fingerprint_of(output.kind), files, output.details)
     state.save()
-    for kind in kinds:
-        if kind not in todo:
-            d = fresh[kind]["details"]
-            outputs.append(Output(kind, Path(d["path"]), d["size"], False, d))
+    outputs += [_recorded(k, fresh[k]["details"]) for k in kinds if k not in todo]
     return SheetResult(source, sheet.id, outputs, changes, time.perf_counter() - started)
+
+
+def _recorded(kind: str, details: dict) -> Output:
+    return Output(kind, Path(details["path"]), details["size"], False, details)
+
+
+def _render_anki(sheet, opts: Options, previous: dict) -> tuple[_Rendered, lock.Changes, dict]:
+    from .apkg import load_notetypes, render_apkg
+    from .notes import plan_notes
+
+    plan = plan_notes(sheet)
+    notetypes = load_notetypes(opts.templates / "anki")
+    stamps = lock.stamp(previous, {n.ident: n.digest for n in plan.notes},
+                        {k: (nt.digest, nt.schema) for k, nt in notetypes.items()}, lock.build_time())
+    decks: dict[str, int] = {}
+    for note in plan.notes:
+        decks[note.deck] = decks.get(note.deck, 0) + 1
+    details = {"notes": len(plan.notes), "cards": sum(len(n.fronts) for n in plan.notes), "decks": decks}
+    return _Rendered(render_apkg(plan, notetypes, stamps), details), stamps.changes, stamps.sections
+
+
+def _render_pdf(sheet, opts: Options, document: dict, previous: dict, key: str) -> tuple[_Rendered, dict]:
+    from .pdf import render_pdf
+
+    slot = lock.layout_slot(opts.print.paper, opts.print.pages)
+    data, details, pages = render_pdf(sheet, opts.print, opts.templates, *lock.layout_hint(previous, slot, key))
+    extra = [(opts.out / f"{sheet.id}-page{i}.png", png) for i, png in enumerate(pages, 1)]
+    return _Rendered(data, details, extra), lock.with_layout(document, slot, key, details["body_size"])
+
+
+def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str, ...] = OUTPUTS) -> None:
+    for path in paths:
+        try:
+            report(build(path, opts, kinds))
+        except CheatdeckError as err:
+            report(err)
 
 
 def clean(opts: Options) -> list[Path]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from pathlib import Path
 
 import click
@@ -27,6 +26,8 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.Abort, click.ClickException):
             if ctx.obj and ctx.obj.debug and sys.exc_info()[0] is CheatdeckError:
+                import traceback
+
                 traceback.print_exc()
             raise
         except KeyboardInterrupt:
@@ -94,7 +95,7 @@ def _printer(opts: Options, failed: list[CheatdeckError] | None = None):
 
 
 def _run(opts: Options, kinds: tuple[str, ...]) -> None:
-    from .watch import build_all
+    from .build import build_all
 
     failed: list[CheatdeckError] = []
     build_all(find_sheets(opts), opts, _printer(opts, failed), kinds)
@@ -150,6 +151,7 @@ def check(opts: Options) -> None:
       cheatdeck --source tests/fixtures/tiny.yaml check
     """
     from .load import load
+    from .report import check_line
 
     failed: list[CheatdeckError] = []
     for path in find_sheets(opts):
@@ -158,11 +160,8 @@ def check(opts: Options) -> None:
         except CheatdeckError as err:
             failed.append(err)
             continue
-        c = sheet.counts()
         if opts.verbosity:
-            click.echo(f"ok  {opts.display(path)}  {sheet.id}: {c['domains']} domains, {c['sections']} sections, "
-                       f"{c['bullets']} bullets, {c['tables']} tables ({c['rows']} rows), {c['traps']} traps, "
-                       f"{c['quickref']} quick-reference rows")
+            click.echo(check_line(sheet, opts.display(path)))
     if failed:
         raise CheatdeckError([p for err in failed for p in err.problems])
 
@@ -177,20 +176,12 @@ def stats(opts: Options) -> None:
       cheatdeck stats
       cheatdeck --paper a4 stats
     """
+    from .report import stats_lines
     from .stats import sheet_stats
 
     for path in find_sheets(opts):
-        s = sheet_stats(path, opts)
-        click.echo(click.style(s.sheet_id, bold=True) + f"  {s.notes} notes, {s.cards} cards")
-        click.echo("  decks:")
-        for deck, (notes, cards) in s.by_deck.items():
-            click.echo(f"    {deck}: {notes} notes, {cards} cards")
-        click.echo("  tags:")
-        for tag, (notes, cards) in s.by_tag.items():
-            click.echo(f"    {tag}: {notes} notes, {cards} cards")
-        p = s.pdf
-        click.echo(f"  pdf: body {p['body_size']:g} pt, {p['pages']} pages on {p['paper']}, "
-                   f"last page {p['fill']:.0f} % full, found in {p['passes']} layout passes")
+        for line in stats_lines(sheet_stats(path, opts)):
+            click.echo(line)
 
 
 @cli.command()

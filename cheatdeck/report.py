@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from .build import SheetResult
 from .sheets import Options
+
+if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model
+    from .model import Sheet
+    from .stats import Stats
 
 MAX_LISTED = 12
 
@@ -64,4 +70,21 @@ def _changes(result: SheetResult, opts: Options) -> list[str]:
             f"  WARNING: the fields or template names of {', '.join(c.notetypes_reshaped)} changed. Anki will import "
             "a copy of the note type and skip every note already in your collection. Give the note type a new id "
             "in templates/anki/notetypes.yaml or restore the old names.", fg="red", bold=True))
+    return lines
+
+
+def check_line(sheet: Sheet, where: str) -> str:
+    c = sheet.counts()
+    return (f"ok  {where}  {sheet.id}: {c['domains']} domains, {c['sections']} sections, {c['bullets']} bullets, "
+            f"{c['tables']} tables ({c['rows']} rows), {c['traps']} traps, {c['quickref']} quick-reference rows")
+
+
+def stats_lines(s: Stats) -> list[str]:
+    lines = [click.style(s.sheet_id, bold=True) + f"  {s.notes} notes, {s.cards} cards", "  decks:"]
+    lines += [f"    {deck}: {notes} notes, {cards} cards" for deck, (notes, cards) in s.by_deck.items()]
+    lines.append("  tags:")
+    lines += [f"    {tag}: {notes} notes, {cards} cards" for tag, (notes, cards) in s.by_tag.items()]
+    p = s.pdf
+    lines.append(f"  pdf: body {p['body_size']:g} pt, {p['pages']} pages on {p['paper']}, "
+                 f"last page {p['fill']:.0f} % full, found in {p['passes']} layout passes")
     return lines

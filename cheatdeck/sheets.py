@@ -51,6 +51,6 @@ def find_sheets(opts: Options) -> list[Path]:
     if opts.sheet_id:
         paths = [p for p in paths if p.stem == opts.sheet_id]
     if not paths:
-        wanted = f"a sheet {opts.sheet_id!r}" if opts.sheet_id else "*.yaml sheets"
+        wanted = f"sheet {opts.sheet_id}.yaml" if opts.sheet_id else "*.yaml sheets"
         raise CheatdeckError(Problem(Location(str(source)), f"found no {wanted} here"))
     return paths

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
-from .build import OUTPUTS, SheetResult, build
-from .errors import CheatdeckError
+from .build import OUTPUTS, Report, build_all
 from .sheets import Options, find_sheets
-
-Report = Callable[[SheetResult | CheatdeckError], None]
 
 
 def _affected(changes: set[tuple[object, str]], opts: Options) -> list[Path]:
@@ -21,14 +17,6 @@ def _affected(changes: set[tuple[object, str]], opts: Options) -> list[Path]:
     if any(templates in p.parents for p in changed):
         return sheets
     return [s for s in sheets if s.resolve() in changed]
-
-
-def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str, ...] = OUTPUTS) -> None:
-    for path in paths:
-        try:
-            report(build(path, opts, kinds))
-        except CheatdeckError as err:
-            report(err)
 
 
 def watch(opts: Options, report: Report, stop: threading.Event | None = None,
