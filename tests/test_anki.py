@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -161,3 +163,38 @@ def test_source_date_epoch_gives_identical_bytes_without_a_lock(tiny, tmp_path, 
         outputs.append(Path(name, "tiny.apkg").read_bytes())
         Path("source/tiny.lock.json").unlink()
     assert outputs[0] == outputs[1]
+
+
+class _Nesting(HTMLParser):
+    """Records, for each <table>, whether it sits inside an element of class `cd`."""
+
+    VOID = {"br", "hr", "img", "meta", "link", "input"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[bool] = []
+        self.tables: list[bool] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append(any(self.stack))
+        if tag not in self.VOID:
+            self.stack.append("cd" in (dict(attrs).get("class") or "").split())
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+
+def test_card_css_reaches_every_part_of_the_card(shipped, col):
+    build()
+    import_package(col, Path("dist/mla-c01.apkg"))
+    tables = 0
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        for side in (card.question(), card.answer()):
+            parser = _Nesting()
+            parser.feed(re.sub(r"<style>.*?</style>", "", side, flags=re.S))
+            assert all(parser.tables), "a table outside .cd misses the card's table styles"
+            tables += len(parser.tables)
+    assert tables > 100
