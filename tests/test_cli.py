@@ -167,3 +167,25 @@ def test_watch_rebuilds_after_a_save_and_survives_errors(tiny):
         stop.set()
         thread.join(timeout=10)
     assert not thread.is_alive()
+
+
+def test_watch_command_stops_cleanly_on_ctrl_c(tiny):
+    import signal
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "watch"], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not Path("dist/tiny.apkg").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert Path("dist/tiny.apkg").exists()
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert process.returncode == 0, output
+    assert output.startswith("watching") and output.rstrip().endswith("stopped")
+    assert "Traceback" not in output

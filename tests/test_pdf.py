@@ -243,3 +243,42 @@ def test_fit_search_finds_the_largest_fitting_size(answer, hint):
     assert len(calls) == len(set(calls)) == len(tried) <= 6
     if hint is not None and answer in (hint, hint + 1):
         assert len(tried) <= 2
+
+
+def test_no_section_title_ends_a_column_alone(sheets):
+    path, size, _ = sheets["letter"]
+    page_geometry = geometry("letter", size, TEMPLATES)
+    sheet = load(SHIPPED)
+    bar_fills = {tuple(round(c / 255, 3) for c in colors.rgb(d.color)) for d in sheet.domains}
+    checked = 0
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            for bar in page.rects:
+                fill = bar.get("non_stroking_color")
+                if not fill or tuple(round(c, 3) for c in fill) not in bar_fills or bar["width"] < page_geometry.col_w - 1:
+                    continue
+                below = [c for c in page.chars if bar["x0"] <= c["x0"] <= bar["x1"]
+                         and bar["bottom"] <= c["top"] <= bar["bottom"] + 2.5 * size]
+                assert below, f"a section bar at y={bar['top']:.0f} on page {page.page_number} has nothing under it"
+                checked += 1
+    assert checked == sum(len(d.sections) for d in sheet.domains)
+
+
+def test_split_table_repeats_its_header_and_every_trap_is_boxed(sheets):
+    path, _, _ = sheets["letter"]
+    with pdfplumber.open(path) as pdf:
+        back = pdf.pages[1].extract_text()
+        everything = "\n".join(p.extract_text() for p in pdf.pages)
+    continued = back.count("Master Quick Reference")
+    assert continued >= 2 and back.count("Service /") == continued
+    assert everything.count("TRAP ") == sum(len(s.traps) for d in load(SHIPPED).domains for s in d.sections)
+
+
+def test_page_budget_option(workdir):
+    shutil.copy(SHIPPED, "source/mla-c01.yaml")
+    two = build_pdf("two").output
+    three = build_pdf("three", "--pages", "3").output
+    size = lambda out: float(out.split("body ")[1].split(" pt")[0])  # noqa: E731
+    assert size(three) > size(two)
+    with pdfplumber.open("three/mla-c01.pdf") as pdf:
+        assert len(pdf.pages) == 3
