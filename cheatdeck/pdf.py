@@ -173,14 +173,10 @@ class Page:
                 for i in range(self.theme.columns)]
 
     def header(self, canvas: Canvas, doc) -> None:
-        """The band on every page: title, then the domains as colour chips with label and weight."""
+        """The band on every page: the domains as colour chips with label and weight, the title beside them."""
         t, s = self.theme, self.size
-        title_size = s * t.scale.title
         top = self.height - self.margin
-        canvas.setFillColor(self.ink(t.palette.text))
-        canvas.setFont(self.fonts.bold, title_size)
-        baseline = top - title_size * 0.95
-        canvas.drawString(self.margin, baseline, self.sheet.title.plain)
+        baseline = top - s * t.scale.title * 0.95
         chip_size = s * t.scale.small * 1.05
         x = self.width - self.margin
         for domain in reversed(self.sheet.domains):
@@ -193,14 +189,21 @@ class Page:
             canvas.setFont(self.fonts.bold, chip_size)
             canvas.drawString(x + s * 0.5, baseline, label)
             x -= s * 0.4
+        title = self.sheet.title.plain
+        room = x - self.margin - s
+        # A title longer than the room beside the chips is set smaller, never over them.
+        title_size = min(s * t.scale.title, s * t.scale.title * room / pdfmetrics.stringWidth(
+            title, self.fonts.bold, s * t.scale.title))
+        canvas.setFillColor(self.ink(t.palette.text))
+        canvas.setFont(self.fonts.bold, title_size)
+        canvas.drawString(self.margin, baseline, title)
         if self.sheet.subtitle:
-            canvas.setFillColor(self.ink(t.palette.muted))
-            canvas.setFont(self.fonts.regular, chip_size)
-            title_w = pdfmetrics.stringWidth(self.sheet.title.plain, self.fonts.bold, title_size)
-            room = x - (self.margin + title_w + s)
+            title_end = self.margin + pdfmetrics.stringWidth(title, self.fonts.bold, title_size) + s
             subtitle = self.sheet.subtitle.plain
-            if pdfmetrics.stringWidth(subtitle, self.fonts.regular, chip_size) <= room:
-                canvas.drawString(self.margin + title_w + s, baseline, subtitle)
+            if pdfmetrics.stringWidth(subtitle, self.fonts.regular, chip_size) <= x - s - title_end:
+                canvas.setFillColor(self.ink(t.palette.muted))
+                canvas.setFont(self.fonts.regular, chip_size)
+                canvas.drawString(title_end, baseline, subtitle)
         canvas.setStrokeColor(self.ink(t.palette.rule))
         canvas.setLineWidth(0.6)
         rule_y = self.frame_top + s * 0.9
@@ -235,19 +238,17 @@ class Page:
                    creator="cheatdeck", invariant=1, initialFontName=self.fonts.regular,
                    initialFontSize=self.size, initialLeading=self.size * 1.2, pageCompression=1)
         doc.addPageTemplates([PageTemplate(id="sheet", frames=self.frames(), onPage=self.header)])
-        date = _pdf_date(sheet)
-
-        def decorate(canvas: Canvas, total: int) -> None:
-            self.footer(canvas, total)
+        footer, date = self.footer, _pdf_date(sheet)
 
         class SheetCanvas(_NumberedCanvas):
+            decorate = staticmethod(footer)
+
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
                 self.setDateFormatter(lambda *_: date)
                 self.setViewerPreference("Duplex", "DuplexFlipShortEdge")
                 self.setViewerPreference("PrintScaling", "None")
 
-        SheetCanvas.decorate = staticmethod(decorate)
         doc.build(story, canvasmaker=SheetCanvas)
         attempt.data = buffer.getvalue()
         attempt.pages = doc.page

@@ -282,3 +282,17 @@ def test_page_budget_option(workdir):
     assert size(three) > size(two)
     with pdfplumber.open("three/mla-c01.pdf") as pdf:
         assert len(pdf.pages) == 3
+
+
+def test_a_long_title_never_runs_under_the_domain_chips(workdir):
+    text = TINY.read_text(encoding="utf-8").replace(
+        "title: Tiny Example Sheet", "title: " + "A Remarkably Long Certification Title " * 3)
+    Path("source/tiny.yaml").write_text(text, encoding="utf-8")
+    build_pdf("o")
+    with pdfplumber.open("o/tiny.pdf") as pdf:
+        words = pdf.pages[0].extract_words()
+    header = [w for w in words if w["top"] < 40]
+    chips = [w for w in header if w["text"].startswith("BASICS")]
+    title = [w for w in header if w["text"] in ("Remarkably", "Certification")]
+    assert chips and title
+    assert max(w["x1"] for w in title) < min(w["x0"] for w in chips)
