@@ -45,10 +45,10 @@ def traps_deck(sheet: Sheet) -> str:
     return f"{sheet.deck}::Traps"
 
 
-def _context(domain: Domain, title: str) -> str:
+def _context(domain: Domain, title: Text) -> str:
     chip = (f'<span class="cd-domain" style="background:{domain.color};color:{colors.text_on(domain.color)}">'
             f"{html.escape(domain.label)} · {domain.short.html}</span>")
-    return f'{chip}<span class="cd-section">{html.escape(title)}</span>'
+    return f'{chip}<span class="cd-section">{title.html}</span>'
 
 
 def _table(headers: tuple[Text, ...], cells: tuple[Text, ...], key_row: bool = False) -> str:
@@ -64,7 +64,7 @@ def plan_notes(sheet: Sheet) -> Plan:
     for domain in sheet.domains:
         deck = domain_deck(sheet, domain)
         for section in domain.sections:
-            context = _context(domain, section.title.plain)
+            context = _context(domain, section.title)
             tags = (f"{prefix}::{domain.id}", f"{prefix}::topic::{section.id}")
             notes += _facts(section, deck, context, tags, prefix)
             notes += _rows(section, deck, context, tags, prefix)
@@ -74,7 +74,7 @@ def plan_notes(sheet: Sheet) -> Plan:
         for row in quick.rows:
             if row.cards == "none":
                 continue
-            context = _context(row.domain, quick.title.plain)
+            context = _context(row.domain, quick.title)
             others = tuple(zip(quick.columns[1:], row.cells[1:]))
             notes.append(Note(
                 ident=row.ident, kind="quickref", deck=domain_deck(sheet, row.domain),
