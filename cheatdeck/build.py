@@ -84,7 +84,10 @@ def build(source: Path, opts: Options, kinds: tuple[str, ...] = OUTPUTS) -> Shee
         rendered["anki"], changes, sections = _render_anki(sheet, opts, previous)
         document.update(sections)
     if "pdf" in todo:
-        rendered["pdf"], document = _render_pdf(sheet, opts, document, previous, fingerprint_of("pdf"))
+        # Colour and previews do not move a line, so the layout hint is keyed without them.
+        layout_key = fingerprint(source, lock_file, "pdf", {"paper": opts.print.paper, "pages": opts.print.pages},
+                                 opts.templates)
+        rendered["pdf"], document = _render_pdf(sheet, opts, document, previous, layout_key)
 
     outputs = []
     for kind, result in rendered.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -189,3 +190,14 @@ def test_watch_command_stops_cleanly_on_ctrl_c(tiny):
     assert process.returncode == 0, output
     assert output.startswith("watching") and output.rstrip().endswith("stopped")
     assert "Traceback" not in output
+
+
+def test_layout_hint_is_shared_by_colour_and_preview_variants(workdir):
+    import json
+
+    shutil.copy(REPO / "source" / "mla-c01.yaml", "source/mla-c01.yaml")
+    run("pdf")
+    run("--grayscale", "--png", "--out", "gray", "pdf")
+    run("--out", "again", "pdf")
+    state = json.loads(Path("again/.cheatdeck-state.json").read_text(encoding="utf-8"))
+    assert [entry["details"]["passes"] for entry in state.values()] == [1]
