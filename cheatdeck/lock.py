@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import CheatdeckError, Location, Problem
+
 FORMAT = 1
 
 
@@ -73,7 +75,7 @@ def dump(document: dict) -> str:
 def anki_digest(path: Path) -> str:
     """What of the lock shapes the .apkg: every line but the PDF's layout hints (see `dump` for the format)."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return ""
     kept, skipping = [], False
@@ -102,11 +104,24 @@ def with_layout(document: dict, slot: str, key: str, size: float) -> dict:
 
 
 def read(path: Path) -> dict:
+    """The lock's content; {} when there is none yet. A damaged lock is an error, never silently reset:
+    starting over would re-stamp every note and misreport the changes."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
         return {}
-    return data if isinstance(data, dict) and data.get("format") == FORMAT else {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CheatdeckError(Problem(Location(str(path)), f"cannot read the lock file: {exc}")) from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        hint = " (a merge conflict? keep one side's entries)" if "<<<<<<<" in text else ""
+        raise CheatdeckError(Problem(Location(str(path), exc.lineno, exc.colno),
+                                     f"the lock file is not valid JSON{hint}; fix it, or delete it to start "
+                                     "the notes' history stamps over")) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise CheatdeckError(Problem(Location(str(path), 1, 1), f"this is not a cheatdeck lock file (format {FORMAT})"))
+    return data
 
 
 def stamp(previous: dict, notes: dict[str, str], notetypes: dict[str, tuple[str, str]], now: int) -> Stamps:

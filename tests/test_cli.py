@@ -201,3 +201,18 @@ def test_layout_hint_is_shared_by_colour_and_preview_variants(workdir):
     run("--out", "again", "pdf")
     state = json.loads(Path("again/.cheatdeck-state.json").read_text(encoding="utf-8"))
     assert [entry["details"]["passes"] for entry in state.values()] == [1]
+
+
+def test_a_damaged_lock_is_an_error_not_a_reset(tiny):
+    run("anki")
+    lock = Path("source/tiny.lock.json")
+    good = lock.read_text(encoding="utf-8")
+    lines = good.splitlines()
+    lock.write_text("\n".join(lines[:3] + ["<<<<<<< HEAD", lines[3], "=======", lines[3], ">>>>>>> other"]
+                              + lines[4:]) + "\n", encoding="utf-8")
+    before = Path("dist/tiny.apkg").read_bytes()
+    result = run("anki", code=1)
+    assert "source/tiny.lock.json:4:" in result.output and "not valid JSON (a merge conflict?" in result.output
+    assert Path("dist/tiny.apkg").read_bytes() == before
+    lock.unlink()
+    assert "first build" in run("anki").output
