@@ -238,7 +238,7 @@ class Layout:
         return [KeepTogether(body[:2]), *body[2:], gap]
 
     def quick_reference(self, quick: QuickReference) -> list[Flowable]:
-        chip_w = stringWidth("D8", self.fonts.bold, self.cell.fontSize) + self.pad * 2
+        chip_w = max(stringWidth(r.domain.label, self.fonts.bold, self.cell.fontSize) for r in quick.rows) + self.pad * 2
         key_col = [quick.columns[0], *(row.cells[0] for row in quick.rows)]
         details = [c for row in [quick.columns, *(r.cells for r in quick.rows)] for c in row[1:]]
         key_w, detail_w = self.column_widths([key_col, details], self.width - chip_w)

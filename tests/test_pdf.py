@@ -296,3 +296,11 @@ def test_a_long_title_never_runs_under_the_domain_chips(workdir):
     title = [w for w in header if w["text"] in ("Remarkably", "Certification")]
     assert chips and title
     assert max(w["x1"] for w in title) < min(w["x0"] for w in chips)
+
+
+def test_quick_reference_domain_labels_are_never_broken(workdir):
+    shutil.copy(TINY, "source/tiny.yaml")
+    build_pdf("o")
+    with pdfplumber.open("o/tiny.pdf") as pdf:
+        words = {w["text"] for w in pdf.pages[0].extract_words()}
+    assert "BASICS" in words and "BA" not in words
