@@ -116,35 +116,32 @@ class _Builder:
     def feed(self, event: yaml.Event, original: bool) -> None:
         if original:
             self.record(event)
-        if isinstance(event, yaml.AliasEvent):
+        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            self.stack.pop()
             return
-        if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            path = self.next_path()
-            self.budget -= 1
-            if self.budget < 0:
-                raise self.problem(event, path, "the document expands to too many nodes; "
-                                                "aliases (*name) may repeat a block only a few times")
-            if event.tag not in (None, "!") and event.tag not in SAFE_TAGS:
-                raise self.problem(event, path, f"the tag {event.tag!r} is not allowed; "
-                                                "a sheet holds only text, numbers, lists and mappings")
-            is_key = bool(self.stack) and isinstance(self.stack[-1][0], dict) and self.stack[-1][2] is None
-            if not is_key:
-                self.positions.values.setdefault(path, (event.start_mark.line + 1, event.start_mark.column + 1))
+        if not isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            return
+        path = self.next_path()
+        self.budget -= 1
+        if self.budget < 0:
+            raise self.problem(event, path, "the document expands to too many nodes; "
+                                            "aliases (*name) may repeat a block only a few times")
+        if event.tag not in (None, "!") and event.tag not in SAFE_TAGS:
+            raise self.problem(event, path, f"the tag {event.tag!r} is not allowed; "
+                                            "a sheet holds only text, numbers, lists and mappings")
+        is_key = bool(self.stack) and isinstance(self.stack[-1][0], dict) and self.stack[-1][2] is None
+        if not is_key:
+            self.positions.values.setdefault(path, (event.start_mark.line + 1, event.start_mark.column + 1))
         if isinstance(event, yaml.ScalarEvent):
             # libyaml reports a plain scalar's style as '', the pure-Python parser as None.
             plain_null = not event.style and event.value in ("", "~", "null", "Null", "NULL")
             self.place(None if plain_null and event.tag != "tag:yaml.org,2002:str" else event.value, event)
-        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            path = self.next_path()
-            if len(path) > MAX_DEPTH:
-                raise self.problem(event, path[:MAX_DEPTH], f"the document nests more than {MAX_DEPTH} levels deep")
-            if self.stack and isinstance(self.stack[-1][0], dict) and self.stack[-1][2] is None:
-                raise self.problem(event, self.stack[-1][1], "a key must be plain text")
-            container = [] if isinstance(event, yaml.SequenceStartEvent) else {}
-            self.place(container, event)
-            self.stack.append([container, path, None])
-        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            self.stack.pop()
+            return
+        if len(path) > MAX_DEPTH:
+            raise self.problem(event, path[:MAX_DEPTH], f"the document nests more than {MAX_DEPTH} levels deep")
+        container = [] if isinstance(event, yaml.SequenceStartEvent) else {}
+        self.place(container, event)  # refuses a list or mapping in a key's place
+        self.stack.append([container, path, None])
 
     def record(self, event: yaml.Event) -> None:
         """Keep the events of each anchored node until it closes, for its aliases to replay."""
