@@ -14,7 +14,7 @@ from pathlib import Path
 from . import lock
 from .errors import CheatdeckError
 from .sheets import Options
-from .uptodate import State, fingerprint
+from .uptodate import Fingerprints, State
 
 OUTPUTS = ("anki", "pdf")
 Report = Callable[["SheetResult | CheatdeckError"], None]
@@ -61,8 +61,10 @@ def build(source: Path, opts: Options, kinds: tuple[str, ...] = OUTPUTS) -> Shee
     state = State(opts.out)
     lock_file = lock.lock_path(source)
 
+    prints = Fingerprints(source, lock_file, opts.templates)
+
     def fingerprint_of(kind: str) -> str:
-        return fingerprint(source, lock_file, kind, _print_options(opts, kind), opts.templates)
+        return prints.of(kind, _print_options(opts, kind))
 
     fresh = {k: state.fresh(source, k, fingerprint_of(k)) for k in kinds}
     todo = [k for k in kinds if opts.force or fresh[k] is None]
@@ -85,8 +87,7 @@ def build(source: Path, opts: Options, kinds: tuple[str, ...] = OUTPUTS) -> Shee
         document.update(sections)
     if "pdf" in todo:
         # Colour and previews do not move a line, so the layout hint is keyed without them.
-        layout_key = fingerprint(source, lock_file, "pdf", {"paper": opts.print.paper, "pages": opts.print.pages},
-                                 opts.templates)
+        layout_key = prints.of("pdf", {"paper": opts.print.paper, "pages": opts.print.pages})
         rendered["pdf"], document = _render_pdf(sheet, opts, document, previous, layout_key)
 
     outputs = []

@@ -27,18 +27,36 @@ def _tree_digest(folder: Path, pattern: str = "*") -> str:
     return digest.hexdigest()
 
 
-def fingerprint(source: Path, lock: Path, kind: str, options: dict, templates: Path) -> str:
-    """A digest of everything that shapes one output of one sheet."""
-    digest = hashlib.sha256()
-    # The code's own digest, not just its version: an editable install changes without a version bump.
-    for part in (kind, __version__, _tree_digest(PACKAGE, "*.py"), json.dumps(options, sort_keys=True), os.environ.get("SOURCE_DATE_EPOCH", ""),
-                 _tree_digest(templates / ("anki" if kind == "anki" else "pdf")),
-                 _tree_digest(templates / "fonts") if kind == "pdf" else ""):
-        digest.update(part.encode() + b"\0")
-    digest.update(source.read_bytes())
-    if kind == "anki":
-        digest.update(anki_digest(lock).encode())
-    return digest.hexdigest()
+class Fingerprints:
+    """Digests of everything that shapes one sheet's outputs.
+
+    A build asks several times (is each output fresh, the PDF's layout key, what to record after
+    writing); the code, template and font trees and the source are read once, only the lock again.
+    """
+
+    def __init__(self, source: Path, lock: Path, templates: Path):
+        self.source = source.read_bytes()
+        self.lock = lock
+        self.templates = templates
+        self._trees: dict[tuple[Path, str], str] = {}
+
+    def _tree(self, folder: Path, pattern: str = "*") -> str:
+        if (folder, pattern) not in self._trees:
+            self._trees[folder, pattern] = _tree_digest(folder, pattern)
+        return self._trees[folder, pattern]
+
+    def of(self, kind: str, options: dict) -> str:
+        digest = hashlib.sha256()
+        # The code's own digest, not just its version: an editable install changes without a version bump.
+        for part in (kind, __version__, self._tree(PACKAGE, "*.py"), json.dumps(options, sort_keys=True),
+                     os.environ.get("SOURCE_DATE_EPOCH", ""),
+                     self._tree(self.templates / ("anki" if kind == "anki" else "pdf")),
+                     self._tree(self.templates / "fonts") if kind == "pdf" else ""):
+            digest.update(part.encode() + b"\0")
+        digest.update(self.source)
+        if kind == "anki":
+            digest.update(anki_digest(self.lock).encode())
+        return digest.hexdigest()
 
 
 def _stat(path: Path) -> list[int] | None:
