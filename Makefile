@@ -1,22 +1,29 @@
-# `make` sets up .venv and builds every sheet into dist/; `make test` runs the suite.
+# `make` sets up .venv from the hashed lock and builds every sheet into dist/; `make test` runs the suite.
+# `make lock` refreshes the locks from the ranges in pyproject.toml.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+UV_VERSION := 0.13.9
+LOCK = uv pip compile --quiet --generate-hashes --universal --python-version 3.11 pyproject.toml requirements/setup.in
 
-.PHONY: all build test bench clean
+.PHONY: all build test bench lock clean
 
 all: build
 
-$(VENV)/.runtime: pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+
+# The lock is installed exactly (--require-hashes, --no-deps), then cheatdeck itself without its build isolation,
+# so nothing is fetched that the lock does not name.
+$(VENV)/.runtime: requirements/build.lock pyproject.toml | $(VENV)/bin/python
+	$(PIP) install --quiet --require-hashes --no-deps -r requirements/build.lock
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.test: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+$(VENV)/.test: requirements/test.lock pyproject.toml | $(VENV)/bin/python
+	$(PIP) install --quiet --require-hashes --no-deps -r requirements/test.lock
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	touch $(VENV)/.runtime $@
 
 build: $(VENV)/.runtime
@@ -28,5 +35,12 @@ test: $(VENV)/.test
 bench: $(VENV)/.test
 	$(PY) benchmarks/run.py
 
+# uv lives in a venv of its own so the project's venv holds exactly what the lock names.
+lock:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	.venv-lock/bin/$(LOCK) -o requirements/build.lock
+	.venv-lock/bin/$(LOCK) --extra test -o requirements/test.lock
+
 clean:
-	rm -rf dist
+	rm -rf dist .venv-lock

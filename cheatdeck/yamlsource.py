@@ -185,6 +185,9 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, file: str, text: str) -> Problem:
     source_line = text.splitlines()[line - 1] if mark and line <= len(text.splitlines()) else ""
     if "\t" in source_line[: max(col, 1)] or "'\\t'" in message:
         message = "a tab is used for indentation; YAML needs spaces"
+    elif "nesting depth" in message:
+        # Newer libyaml stops deep nesting itself while scanning ahead, before our event check sees it.
+        return Problem(Location(file, line, col), f"the document nests more than {MAX_DEPTH} levels deep")
     elif exc.context:
         message = f"{message} ({exc.context}"
         if exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
