@@ -70,7 +70,7 @@ def noop_build(tmp: Path, runs: int) -> float:
 def child(sheet: Path, out: Path) -> None:
     """Runs in a fresh process: one Anki build from nothing, reporting time and peak memory."""
     from cheatdeck.build import build
-    from cheatdeck.sheets import Options
+    from cheatdeck.options import Options
 
     shutil.rmtree(out, ignore_errors=True)
     sheet.with_name(sheet.stem + ".lock.json").unlink(missing_ok=True)
@@ -98,10 +98,10 @@ def synthetic(tmp: Path, facts: int, runs: int) -> tuple[float, float]:
 
 
 def fit_passes() -> dict[str, int]:
-    from cheatdeck.load import load
-    from cheatdeck.pdf import render_pdf
-    from cheatdeck.sheets import PrintOptions
-    from cheatdeck.uptodate import TEMPLATES
+    from cheatdeck.source.compile import load
+    from cheatdeck.pdf.render import render_pdf
+    from cheatdeck.options import PrintOptions
+    from cheatdeck.options import TEMPLATES
 
     sheet = load(REPO / "source" / "mla-c01.yaml")
     return {paper: render_pdf(sheet, PrintOptions(paper=paper), TEMPLATES)[1]["passes"] for paper in ("letter", "a4")}

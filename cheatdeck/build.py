@@ -11,10 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import lock
+from .anki.stamps import Changes
 from .errors import CheatdeckError
-from .sheets import Options
-from .uptodate import Fingerprints, State
+from .options import Options
+from .state import lock
+from .state.freshness import Fingerprints, State
 
 OUTPUTS = ("anki", "pdf")
 Report = Callable[["SheetResult | CheatdeckError"], None]
@@ -35,7 +36,7 @@ class SheetResult:
     source: Path
     sheet_id: str | None
     outputs: list[Output]
-    changes: lock.Changes | None = None
+    changes: Changes | None = None
     seconds: float = 0.0
 
     @property
@@ -74,7 +75,7 @@ def build(source: Path, opts: Options, kinds: tuple[str, ...] = OUTPUTS) -> Shee
                            seconds=time.perf_counter() - started)
 
     # Imported here, not at the top: an up-to-date build never pays for them.
-    from .load import load
+    from .source.compile import load
     from .write import write_atomic
 
     sheet = load(source, opts.display(source))
@@ -112,14 +113,16 @@ def _recorded(kind: str, details: dict) -> Output:
     return Output(kind, Path(details["path"]), details["size"], False, details)
 
 
-def _render_anki(sheet, opts: Options, previous: dict) -> tuple[_Rendered, lock.Changes, dict]:
-    from .apkg import load_notetypes, render_apkg
-    from .notes import plan_notes
+def _render_anki(sheet, opts: Options, previous: dict) -> tuple[_Rendered, Changes, dict]:
+    from .anki.notetypes import load_notetypes
+    from .anki.package import render_apkg
+    from .anki.plan import plan_notes
+    from .anki.stamps import build_time, stamp
 
     plan = plan_notes(sheet)
     notetypes = load_notetypes(opts.templates / "anki")
-    stamps = lock.stamp(previous, {n.ident: n.digest for n in plan.notes},
-                        {k: (nt.digest, nt.schema) for k, nt in notetypes.items()}, lock.build_time())
+    stamps = stamp(previous, {n.ident: n.digest for n in plan.notes},
+                        {k: (nt.digest, nt.schema) for k, nt in notetypes.items()}, build_time())
     decks: dict[str, int] = {}
     for note in plan.notes:
         decks[note.deck] = decks.get(note.deck, 0) + 1
@@ -128,7 +131,7 @@ def _render_anki(sheet, opts: Options, previous: dict) -> tuple[_Rendered, lock.
 
 
 def _render_pdf(sheet, opts: Options, document: dict, previous: dict, key: str) -> tuple[_Rendered, dict]:
-    from .pdf import render_pdf
+    from .pdf.render import render_pdf
 
     slot = lock.layout_slot(opts.print.paper, opts.print.pages)
     data, details, pages = render_pdf(sheet, opts.print, opts.templates, *lock.layout_hint(previous, slot, key))

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from .sheets import Options
+from .options import Options
 
 
 @dataclass(frozen=True)
@@ -20,9 +20,9 @@ class Stats:
 
 
 def sheet_stats(source: Path, opts: Options) -> Stats:
-    from .load import load
-    from .notes import plan_notes
-    from .pdf import render_pdf
+    from .source.compile import load
+    from .anki.plan import plan_notes
+    from .pdf.render import render_pdf
 
     sheet = load(source, opts.display(source))
     plan = plan_notes(sheet)

@@ -6,7 +6,8 @@ import threading
 from pathlib import Path
 
 from .build import OUTPUTS, Report, build_all
-from .sheets import Options, find_sheets
+from .options import Options
+from .source.discover import find_sheets
 
 
 def _affected(changes: set[tuple[object, str]], opts: Options) -> list[Path]:

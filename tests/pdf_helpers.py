@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pdfplumber
 
-from cheatdeck.pdf import Page
+from cheatdeck.pdf.page import Page
 
 
 def geometry(paper: str, size: float, templates: Path):
     """The column layout the renderer used at this body size."""
-    from cheatdeck.theme import load_theme
+    from cheatdeck.pdf.theme import load_theme
 
     theme = load_theme(templates / "pdf" / "theme.yaml")
 

@@ -13,7 +13,7 @@ from conftest import REPO, TINY
 
 from cheatdeck import build as build_module
 from cheatdeck.cli import cli
-from cheatdeck.sheets import Options, PrintOptions
+from cheatdeck.options import Options, PrintOptions
 from cheatdeck.watch import watch
 
 

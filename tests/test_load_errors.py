@@ -10,7 +10,7 @@ from conftest import TINY
 
 from cheatdeck.cli import cli
 from cheatdeck.errors import CheatdeckError
-from cheatdeck.load import load
+from cheatdeck.source.compile import load
 
 BASE = TINY.read_text(encoding="utf-8")
 
@@ -125,7 +125,7 @@ def test_key_value_shorthand_and_ids(tmp_path: Path):
 
 
 def test_yaml_reader_expands_anchors_and_refuses_bad_graphs():
-    from cheatdeck.yamlsource import read_yaml
+    from cheatdeck.source.reader import read_yaml
 
     data, _, problems = read_yaml(b"cols: &c [Key, Value]\nrow: &r {cells: *c}\nboth: [*r, [*c, *c]]\n"
                                   b"n: [~, null, '', !!str null]\n", "x")

@@ -15,9 +15,9 @@ from pypdf import PdfReader
 
 from cheatdeck import colors
 from cheatdeck.cli import cli
-from cheatdeck.load import load
-from cheatdeck.theme import load_theme
-from cheatdeck.uptodate import TEMPLATES
+from cheatdeck.source.compile import load
+from cheatdeck.pdf.theme import load_theme
+from cheatdeck.options import TEMPLATES
 
 PAPER_POINTS = {"letter": (792, 612), "a4": (841.89, 595.28)}
 FLOOR = 7.0
@@ -229,7 +229,8 @@ def test_palette_contrast_and_grayscale_separation():
 @pytest.mark.parametrize("hint", [None, 0, 3, 5, 9, 10])
 def test_fit_search_finds_the_largest_fitting_size(answer, hint):
     """`fit` against a fake layout where sizes[answer:] fit: any hint, right or wrong, gives the same answer."""
-    from cheatdeck.pdf import Attempt, fit
+    from cheatdeck.pdf.fit import fit
+    from cheatdeck.pdf.page import Attempt
 
     sizes = [10.0 - 0.25 * i for i in range(11)]
     calls = []

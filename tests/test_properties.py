@@ -20,7 +20,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from cheatdeck import inline
 from cheatdeck.cli import cli
-from cheatdeck.uptodate import TEMPLATES
+from cheatdeck.options import TEMPLATES
 
 
 def _covered() -> list[str]:

@@ -8,7 +8,7 @@ from conftest import REPO, SHIPPED
 
 from cheatdeck import inline
 from cheatdeck.cli import cli
-from cheatdeck.spec import json_schema
+from cheatdeck.source.format import json_schema
 
 
 def test_schema_command_prints_generated_schema():

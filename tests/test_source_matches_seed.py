@@ -7,7 +7,7 @@ import re
 import pytest
 from conftest import FIXTURES, SHIPPED
 
-from cheatdeck.load import load
+from cheatdeck.source.compile import load
 
 # Where the printed sheet's page break put content after the section it belongs to
 # (issue #2 lists these): the class-imbalance TRAP and the Autopilot section are D2's,

@@ -1,4 +1,4 @@
-"""Which sheets a run covers, and the options it runs with."""
+"""The options a run takes: where the sheets and outputs are, and how the PDF is printed."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CheatdeckError, Location, Problem
-from .uptodate import TEMPLATES
-
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PAPERS = ("letter", "a4")
 
 
@@ -38,19 +36,3 @@ class Options:
         except ValueError:
             return str(path)
         return str(path) if relative.startswith("..") else relative
-
-
-def find_sheets(opts: Options) -> list[Path]:
-    source = opts.source
-    if source.is_file():
-        paths = [source]
-    elif source.is_dir():
-        paths = sorted(p for p in source.glob("*.yaml") if p.is_file())
-    else:
-        raise CheatdeckError(Problem(Location(str(source)), "no such file or folder"))
-    if opts.sheet_id:
-        paths = [p for p in paths if p.stem == opts.sheet_id]
-    if not paths:
-        wanted = f"sheet {opts.sheet_id}.yaml" if opts.sheet_id else "*.yaml sheets"
-        raise CheatdeckError(Problem(Location(str(source)), f"found no {wanted} here"))
-    return paths

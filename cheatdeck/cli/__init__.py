@@ -12,10 +12,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import CheatdeckError
-from .sheets import PAPERS, Options, PrintOptions, find_sheets
-from .uptodate import TEMPLATES
+from .. import __version__
+from ..errors import CheatdeckError
+from ..options import PAPERS, TEMPLATES, Options, PrintOptions
+from ..source.discover import find_sheets
 
 
 class _Group(click.Group):
@@ -95,7 +95,7 @@ def _printer(opts: Options, failed: list[CheatdeckError] | None = None):
 
 
 def _run(opts: Options, kinds: tuple[str, ...]) -> None:
-    from .build import build_all
+    from ..build import build_all
 
     failed: list[CheatdeckError] = []
     build_all(find_sheets(opts), opts, _printer(opts, failed), kinds)
@@ -150,7 +150,7 @@ def check(opts: Options) -> None:
       cheatdeck check
       cheatdeck --source tests/fixtures/tiny.yaml check
     """
-    from .load import load
+    from ..source.compile import load
     from .report import check_line
 
     failed: list[CheatdeckError] = []
@@ -177,7 +177,7 @@ def stats(opts: Options) -> None:
       cheatdeck --paper a4 stats
     """
     from .report import stats_lines
-    from .stats import sheet_stats
+    from ..stats import sheet_stats
 
     for path in find_sheets(opts):
         for line in stats_lines(sheet_stats(path, opts)):
@@ -193,7 +193,7 @@ def watch(opts: Options) -> None:
     Example:
       cheatdeck watch
     """
-    from .watch import watch as watch_sheets
+    from ..watch import watch as watch_sheets
 
     click.echo("watching " + ", ".join(opts.display(p) for p in (opts.source, opts.templates)) + " (Ctrl-C stops)")
     watch_sheets(opts, _printer(opts))
@@ -209,7 +209,7 @@ def clean(opts: Options) -> None:
     Example:
       cheatdeck clean
     """
-    from .build import clean as clean_outputs
+    from ..build import clean as clean_outputs
 
     removed = clean_outputs(opts)
     if opts.verbosity:
@@ -224,7 +224,7 @@ def schema() -> None:
     Example:
       cheatdeck schema > source/cheatdeck.schema.json
     """
-    from .spec import json_schema
+    from ..source.format import json_schema
 
     click.echo(json_schema(), nl=False)
 

@@ -6,9 +6,9 @@ import hashlib
 import html
 from dataclasses import dataclass
 
-from . import colors
-from .errors import CheatdeckError, Location, Problem
-from .model import Domain, Section, Sheet, Text
+from .. import colors
+from ..errors import CheatdeckError, Location, Problem
+from ..model import Domain, Section, Sheet, Text
 
 KINDS = ("fact", "row", "trap", "quickref")
 

@@ -15,53 +15,15 @@ import json
 import sqlite3
 import tempfile
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import genanki
-import yaml
 
-from .lock import Stamps
-from .notes import Plan
+from .notetypes import NoteType
+from .plan import Plan
+from .stamps import Stamps
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-
-
-@dataclass(frozen=True)
-class NoteType:
-    kind: str
-    id: int
-    name: str
-    fields: tuple[str, ...]
-    templates: tuple[tuple[str, str, str], ...]
-    css: str
-
-    @property
-    def schema(self) -> str:
-        """What Anki compares to decide 'same note type': field and template names."""
-        return "|".join(self.fields) + "||" + "|".join(t[0] for t in self.templates)
-
-    @property
-    def digest(self) -> str:
-        payload = json.dumps([self.id, self.name, self.fields, self.templates, self.css])
-        return hashlib.sha256(payload.encode()).hexdigest()[:16]
-
-    def to_genanki(self) -> genanki.Model:
-        return genanki.Model(
-            self.id, self.name, fields=[{"name": f} for f in self.fields],
-            templates=[{"name": n, "qfmt": q, "afmt": a} for n, q, a in self.templates], css=self.css)
-
-
-def load_notetypes(folder: Path) -> dict[str, NoteType]:
-    spec = yaml.safe_load((folder / "notetypes.yaml").read_text(encoding="utf-8"))
-    css = (folder / spec["css"]).read_text(encoding="utf-8")
-    read = lambda name: (folder / name).read_text(encoding="utf-8")  # noqa: E731
-    return {
-        kind: NoteType(kind=kind, id=int(t["id"]), name=t["name"], fields=tuple(t["fields"]),
-                       templates=tuple((tt["name"], read(tt["front"]), read(tt["back"])) for tt in t["templates"]),
-                       css=css)
-        for kind, t in spec["notetypes"].items()
-    }
 
 
 def deck_id(sheet_id: str, name: str) -> int:

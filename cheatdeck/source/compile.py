@@ -6,10 +6,11 @@ import re
 import unicodedata
 from pathlib import Path
 
-from . import inline, model, spec
-from .errors import CheatdeckError, Location, Problem
+from .. import inline, model
+from ..errors import CheatdeckError, Location, Problem
+from . import format as spec
+from .reader import invisible_characters, read_yaml
 from .validate import validate
-from .yamlsource import invisible_characters, read_yaml
 
 MAX_KEY_LENGTH = 60
 

@@ -9,9 +9,9 @@ from typing import Annotated
 import msgspec
 import yaml
 
-from . import colors
-from .errors import CheatdeckError, Location, Problem
-from .spec import Color
+from .. import colors
+from ..errors import CheatdeckError, Location, Problem
+from ..source.format import Color
 
 ABSOLUTE_FLOOR = 6.5
 

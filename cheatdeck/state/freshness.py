@@ -11,12 +11,11 @@ import json
 import os
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
 from .lock import anki_digest
 
 STATE_FILE = ".cheatdeck-state.json"
-PACKAGE = Path(__file__).resolve().parent
-TEMPLATES = PACKAGE.parent / "templates"
+PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def _tree_digest(folder: Path, pattern: str = "*") -> str:
@@ -94,6 +93,6 @@ class State:
             "fingerprint": print_, "files": {str(p): _stat(p) for p in files}, "details": details}
 
     def save(self) -> None:
-        from .write import write_atomic
+        from ..write import write_atomic
 
         write_atomic(self.path, (json.dumps(self.data, indent=1, sort_keys=True) + "\n").encode())

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from .errors import Location, Path, Problem
+from ..errors import Location, Path, Problem
 
 SAFE_TAGS = {
     "tag:yaml.org,2002:" + name

@@ -15,9 +15,9 @@ from collections.abc import Callable
 
 import msgspec
 
-from . import spec
-from .errors import Path, Problem
-from .yamlsource import Positions
+from ..errors import Path, Problem
+from . import format as spec
+from .reader import Positions
 
 MAX_PROBLEMS = 200
 _PATH_PART = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]")

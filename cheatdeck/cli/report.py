@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .build import SheetResult
-from .sheets import Options
+from ..build import SheetResult
+from ..options import Options
 
 if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model
-    from .model import Sheet
-    from .stats import Stats
+    from ..model import Sheet
+    from ..stats import Stats
 
 MAX_LISTED = 12
 

@@ -20,8 +20,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import inline
-from .model import Domain, QuickReference, Section, Sheet, Text
+from .. import inline
+from ..model import Domain, QuickReference, Section, Sheet, Text
 from .theme import Ink, Theme
 
 BULLET = "•"

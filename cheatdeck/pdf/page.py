@@ -1,82 +1,25 @@
-"""Stage 3b, render: the sheet becomes a landscape, four-column PDF that fits its page budget.
-
-The fit search lays the sheet out at the largest body size (in theme steps,
-between its ceiling and floor) that fits the page budget. It never shrinks
-text to fit and never drops any: if the floor does not fit, the build fails
-and names the section that ran over.
-"""
+"""One laid-out attempt at a body size: the page frames, header band, footer and the document it builds."""
 
 from __future__ import annotations
 
 import datetime
 import io
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from reportlab.lib.pagesizes import A4, landscape, letter
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-from .errors import CheatdeckError, Location, Problem
-from .layout import FontNames, Layout
-from .model import Sheet
-from .sheets import PrintOptions
-from .theme import Ink, Theme, load_theme
+from ..errors import Location
+from ..model import Sheet
+from ..options import PrintOptions
+from .story import FontNames, Layout
+from .theme import Ink, Theme
 
 PAPER = {"letter": letter, "a4": A4}
-PNG_DPI = 110
 
-
-# Fonts ---------------------------------------------------------------------
-
-def register_fonts(theme: Theme, folder: Path, mono: bool) -> tuple[FontNames, dict[str, TTFont]]:
-    """Register the theme's faces (the mono pair only when some text is `code`: parsing a TTF costs)."""
-    styles = ("regular", "bold", "italic", "bold_italic") + (("mono", "mono_bold") if mono else ())
-    faces = {}
-    for style in styles:
-        path = folder / getattr(theme.fonts, style)
-        name = f"cd-{path.stem}"
-        if name not in pdfmetrics.getRegisteredFontNames():
-            try:
-                pdfmetrics.registerFont(TTFont(name, str(path)))
-            except Exception as exc:
-                raise CheatdeckError(Problem(Location(str(path)), f"cannot load the font: {exc}")) from None
-        faces[style] = pdfmetrics.getFont(name)
-    names = {style: font.fontName for style, font in faces.items()}
-    pdfmetrics.registerFontFamily(names["regular"], normal=names["regular"], bold=names["bold"],
-                                  italic=names["italic"], boldItalic=names["bold_italic"])
-    if mono:
-        pdfmetrics.registerFontFamily(names["mono"], normal=names["mono"], bold=names["mono_bold"],
-                                      italic=names["mono"], boldItalic=names["mono_bold"])
-    return FontNames(names["regular"], names["bold"], names["italic"], names["bold_italic"],
-                     names.get("mono", names["regular"])), faces
-
-
-def check_glyphs(sheet: Sheet, faces: dict[str, TTFont]) -> None:
-    """Every character must exist in every face that may print it; a missing one is an error at its source."""
-    text_faces = [faces[s] for s in ("regular", "bold", "italic", "bold_italic")]
-    code_faces = [faces[s] for s in ("mono", "mono_bold") if s in faces]
-    problems = []
-    for text in sheet.texts():
-        missing = []
-        for span in text.spans:
-            for char in span.text:
-                if char.isspace():
-                    continue
-                if any(ord(char) not in f.face.charToGlyph for f in (code_faces if span.code else text_faces)):
-                    missing.append(char)
-        for char in dict.fromkeys(missing):
-            problems.append(Problem(text.loc, f"the font has no glyph for {char!r} (U+{ord(char):04X}); "
-                                              "replace it or use a font that has it"))
-    if problems:
-        raise CheatdeckError(problems)
-
-
-# Pages ---------------------------------------------------------------------
 
 @dataclass
 class Attempt:
@@ -252,103 +195,3 @@ class Page:
         doc.build(story, canvasmaker=SheetCanvas)
         attempt.data = buffer.getvalue()
         attempt.pages = doc.page
-
-
-# The fit search ------------------------------------------------------------
-
-def candidate_sizes(theme: Theme) -> list[float]:
-    body = theme.body
-    steps = int(round((body.ceiling - body.floor) / body.step))
-    return [round(body.ceiling - i * body.step, 4) for i in range(steps + 1)]
-
-
-def fit(build_at: Callable[[float], Attempt], sizes: list[float], hint: float | None = None,
-        exact: bool = False) -> tuple[Attempt, list[Attempt]]:
-    """The largest size that fits (sizes run large to small); returns it and every attempt made.
-
-    `hint` is the size an earlier build chose. When `exact` (same inputs) and it fits, that is
-    the answer in one pass. Otherwise it is the first guess: after an edit the answer is usually
-    the same size or a step smaller (two passes, not a full search); a wrong guess costs at
-    most two passes more than no guess.
-    """
-    tried: dict[int, Attempt] = {}
-
-    def fits(index: int) -> bool:
-        if index not in tried:
-            tried[index] = build_at(sizes[index])
-        return tried[index].fits
-
-    lo, hi = 0, len(sizes) - 1  # the answer lies in [lo, hi]; hi is the floor, taken if nothing fits
-    if hint in sizes:
-        guess = sizes.index(hint)
-        if fits(guess):
-            if exact or guess == 0 or not fits(guess - 1):
-                return tried[guess], list(tried.values())
-            hi = guess - 1
-        else:
-            lo = guess + 1
-            if lo <= hi and fits(lo):
-                return tried[lo], list(tried.values())
-            lo += 1
-    lo = min(lo, hi)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if fits(mid):
-            hi = mid
-        else:
-            lo = mid + 1
-    fits(lo)
-    return tried[lo], list(tried.values())
-
-
-def _overflow_error(attempt: Attempt, page: Page) -> CheatdeckError:
-    extra_pages, frame, used = attempt.pages - attempt.budget, attempt.last[1], attempt.last[2]
-    columns = (extra_pages - 1) * page.theme.columns + frame + used
-    title, loc = attempt.overflow_section or ("(the last section)", Location(""))
-    return CheatdeckError(Problem(
-        loc if loc.file else Location(str(page.sheet.source)),
-        f"the sheet does not fit on {attempt.budget} page(s) even at the {attempt.size:g} pt floor: from section "
-        f"{title!r} on, about {columns * page.frame_h:.0f} pt ({columns:.1f} columns) of content runs over. "
-        f"Shorten the sheet or raise --pages"))
-
-
-def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | None = None,
-               exact: bool = False) -> tuple[bytes, dict, list[bytes]]:
-    theme = load_theme(templates / "pdf" / "theme.yaml")
-    uses_code = any(span.code for text in sheet.texts() for span in text.spans)
-    fonts, faces = register_fonts(theme, templates / "fonts", mono=uses_code)
-    check_glyphs(sheet, faces)
-    ink = Ink(opts.grayscale)
-
-    def build_at(size: float) -> Attempt:
-        attempt = Attempt(size=size, data=b"", pages=0, budget=opts.pages)
-        Page(theme, fonts, ink, sheet, opts, size).build(attempt)
-        return attempt
-
-    best, tried = fit(build_at, candidate_sizes(theme), hint, exact)
-    page = Page(theme, fonts, ink, sheet, opts, best.size)
-    if not best.fits:
-        raise _overflow_error(best, page)
-    last_page, frame, used = best.last
-    fill = 100.0 * (frame + used) / theme.columns if last_page == best.pages else 0.0
-    quick_page = next((p for title, _, p in best.markers
-                       if sheet.quick_reference and title == sheet.quick_reference.title.plain), None)
-    details = {"body_size": best.size, "pages": best.pages, "fill": round(fill, 1), "paper": opts.paper,
-               "passes": len(tried), "grayscale": opts.grayscale, "quick_reference_page": quick_page}
-    return best.data, details, (render_png(best.data) if opts.png else [])
-
-
-def render_png(pdf: bytes) -> list[bytes]:
-    import pypdfium2
-
-    document = pypdfium2.PdfDocument(pdf)
-    pages = []
-    try:
-        for page in document:
-            image = page.render(scale=PNG_DPI / 72).to_pil()
-            buffer = io.BytesIO()
-            image.save(buffer, format="PNG", optimize=True)
-            pages.append(buffer.getvalue())
-    finally:
-        document.close()
-    return pages

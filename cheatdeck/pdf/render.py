@@ -1,0 +1,39 @@
+"""Render: the sheet becomes a landscape, four-column PDF that fits its page budget."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..model import Sheet
+from ..options import PrintOptions
+from .fit import candidate_sizes, fit, overflow_error
+from .fonts import check_glyphs, register_fonts
+from .page import Attempt, Page
+from .preview import render_png
+from .theme import Ink, load_theme
+
+
+def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | None = None,
+               exact: bool = False) -> tuple[bytes, dict, list[bytes]]:
+    theme = load_theme(templates / "pdf" / "theme.yaml")
+    uses_code = any(span.code for text in sheet.texts() for span in text.spans)
+    fonts, faces = register_fonts(theme, templates / "fonts", mono=uses_code)
+    check_glyphs(sheet, faces)
+    ink = Ink(opts.grayscale)
+
+    def build_at(size: float) -> Attempt:
+        attempt = Attempt(size=size, data=b"", pages=0, budget=opts.pages)
+        Page(theme, fonts, ink, sheet, opts, size).build(attempt)
+        return attempt
+
+    best, tried = fit(build_at, candidate_sizes(theme), hint, exact)
+    page = Page(theme, fonts, ink, sheet, opts, best.size)
+    if not best.fits:
+        raise overflow_error(best, page)
+    last_page, frame, used = best.last
+    fill = 100.0 * (frame + used) / theme.columns if last_page == best.pages else 0.0
+    quick_page = next((p for title, _, p in best.markers
+                       if sheet.quick_reference and title == sheet.quick_reference.title.plain), None)
+    details = {"body_size": best.size, "pages": best.pages, "fill": round(fill, 1), "paper": opts.paper,
+               "passes": len(tried), "grayscale": opts.grayscale, "quick_reference_page": quick_page}
+    return best.data, details, (render_png(best.data) if opts.png else [])

@@ -1,0 +1,1 @@
+"""Load: a sheet YAML file becomes the typed, located model (reader → format → validate → compile)."""
