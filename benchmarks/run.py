@@ -69,7 +69,7 @@ def noop_build(tmp: Path, runs: int) -> float:
 
 def child(sheet: Path, out: Path) -> None:
     """Runs in a fresh process: one Anki build from nothing, reporting time and peak memory."""
-    from cheatdeck.build import build
+    from cheatdeck.pipeline import build
     from cheatdeck.options import Options
 
     shutil.rmtree(out, ignore_errors=True)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-import click
-
 Path = tuple[str | int, ...]
 
 
@@ -44,14 +42,14 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        if not self.loc.file:
+            return self.message
         at = f" (at {self.loc.path})" if self.loc.path else ""
         return f"{self.loc}: {self.message}{at}"
 
 
-class CheatdeckError(click.ClickException):
-    """One or more user errors; the CLI prints them all and exits 1."""
-
-    exit_code = 1
+class CheatdeckError(Exception):
+    """One or more problems in what the user gave (a sheet, an option); `problems` holds them all, in file order."""
 
     def __init__(self, problems: list[Problem] | Problem | str):
         if isinstance(problems, str):
@@ -62,13 +60,7 @@ class CheatdeckError(click.ClickException):
         super().__init__(self.render())
 
     def render(self) -> str:
-        lines = [str(p) if p.loc.file else p.message for p in self.problems]
+        lines = [str(p) for p in self.problems]
         if len(lines) > 1:
             lines.append(f"{len(lines)} errors")
         return "\n".join(lines)
-
-    def format_message(self) -> str:
-        return self.render()
-
-    def show(self, file=None) -> None:
-        click.echo(click.style("Error: ", fg="red", bold=True) + self.render(), err=True, file=file)

@@ -1,12 +1,13 @@
-"""The options a run takes: where the sheets and outputs are, and how the PDF is printed."""
+"""What a build is asked for: where the outputs go, which templates shape them, and how the PDF is printed."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+_PACKAGE = Path(__file__).resolve().parent
+# Installed, the templates ship inside the package; in a source checkout they sit at the top of the repository.
+TEMPLATES = _PACKAGE / "templates" if (_PACKAGE / "templates").is_dir() else _PACKAGE.parent / "templates"
 PAPERS = ("letter", "a4")
 
 
@@ -20,19 +21,7 @@ class PrintOptions:
 
 @dataclass(frozen=True)
 class Options:
-    source: Path = Path("source")
     out: Path = Path("dist")
-    sheet_id: str | None = None
     force: bool = False
-    verbosity: int = 1
-    debug: bool = False
     templates: Path = TEMPLATES
     print: PrintOptions = field(default_factory=PrintOptions)
-
-    def display(self, path: Path) -> str:
-        """A path as the user would type it: relative to the working folder when inside it."""
-        try:
-            relative = os.path.relpath(path)
-        except ValueError:
-            return str(path)
-        return str(path) if relative.startswith("..") else relative

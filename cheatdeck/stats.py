@@ -24,7 +24,7 @@ def sheet_stats(source: Path, opts: Options) -> Stats:
     from .anki.plan import plan_notes
     from .pdf.render import render_pdf
 
-    sheet = load(source, opts.display(source))
+    sheet = load(source)
     plan = plan_notes(sheet)
     decks: Counter = Counter()
     deck_cards: Counter = Counter()

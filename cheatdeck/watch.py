@@ -1,18 +1,18 @@
-"""`cheatdeck watch`: rebuild a sheet whenever its source, or the templates, change."""
+"""`watch`: rebuild a sheet whenever its source, or the templates, change."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
-from .build import OUTPUTS, Report, build_all
 from .options import Options
+from .pipeline import OUTPUTS, Report, build_all
 from .source.discover import find_sheets
 
 
-def _affected(changes: set[tuple[object, str]], opts: Options) -> list[Path]:
+def _affected(changes: set[tuple[object, str]], sheets: list[Path], opts: Options) -> list[Path]:
     """The sheets to rebuild: the ones that changed, or all of them when a template changed."""
-    sheets = find_sheets(opts)
     changed = {Path(path).resolve() for _, path in changes}
     templates = opts.templates.resolve()
     if any(templates in p.parents for p in changed):
@@ -20,13 +20,13 @@ def _affected(changes: set[tuple[object, str]], opts: Options) -> list[Path]:
     return [s for s in sheets if s.resolve() in changed]
 
 
-def watch(opts: Options, report: Report, stop: threading.Event | None = None,
-          kinds: tuple[str, ...] = OUTPUTS) -> None:
+def watch(sources: Sequence[Path], opts: Options, report: Report, ids: Sequence[str] = (),
+          stop: threading.Event | None = None, kinds: tuple[str, ...] = OUTPUTS) -> None:
     """Build once, then after every save; errors are reported and the watch goes on."""
     import watchfiles
 
-    build_all(find_sheets(opts), opts, report, kinds)
-    roots = [opts.source if opts.source.is_dir() else opts.source.parent, opts.templates]
+    build_all(find_sheets(sources, ids), opts, report, kinds)
+    roots = [*dict.fromkeys(s if s.is_dir() else s.parent for s in sources), opts.templates]
 
     def relevant(change, path: str) -> bool:
         p = Path(path)
@@ -34,4 +34,5 @@ def watch(opts: Options, report: Report, stop: threading.Event | None = None,
 
     for changes in watchfiles.watch(*roots, watch_filter=relevant, stop_event=stop, debounce=200,
                                     raise_interrupt=False):
-        build_all(_affected(changes, opts), opts, report, kinds)
+        # A sheet added while watching is picked up; one that was deleted is dropped.
+        build_all(_affected(changes, find_sheets(sources, ids), opts), opts, report, kinds)

@@ -8,23 +8,14 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import run, snapshot
 from click.testing import CliRunner
 from conftest import REPO, TINY
 
-from cheatdeck import build as build_module
+import cheatdeck.pipeline as pipeline_module
 from cheatdeck.cli import cli
 from cheatdeck.options import Options, PrintOptions
 from cheatdeck.watch import watch
-
-
-def run(*args: str, code: int = 0):
-    result = CliRunner().invoke(cli, list(args))
-    assert result.exit_code == code, result.output
-    return result
-
-
-def snapshot(folder: Path) -> dict:
-    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def test_every_command_has_help_with_an_example_and_is_in_the_readme():
@@ -50,7 +41,7 @@ def test_version_and_usage_errors(tiny):
     assert run("--paper", "a3", code=2).exit_code == 2
     assert run("--source", "nowhere.yaml", "check", code=2).exit_code == 2
     assert run("frobnicate", code=2).exit_code == 2
-    assert "found no sheet nope.yaml here" in run("--sheet", "nope", "check", code=1).output
+    assert "no sheet has the id 'nope'; the sheets are: tiny" in run("--sheet", "nope", "check", code=1).output
 
 
 def test_check_ok_and_errors(tiny):
@@ -132,7 +123,7 @@ def test_internal_error_is_one_line_unless_debug(tiny, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(build_module, "build", explode)
+    monkeypatch.setattr(pipeline_module, "build", explode)
 
     result = run(code=3)
     assert "internal error: RuntimeError('boom'); run again with --debug" in result.output
@@ -141,10 +132,11 @@ def test_internal_error_is_one_line_unless_debug(tiny, monkeypatch):
 
 
 def test_watch_rebuilds_after_a_save_and_survives_errors(tiny):
-    opts = Options(source=Path("source"), out=Path("dist"), print=PrintOptions())
+    opts = Options(out=Path("dist"), print=PrintOptions())
     outcomes: list = []
     stop = threading.Event()
-    thread = threading.Thread(target=watch, args=(opts, outcomes.append, stop, ("anki",)), daemon=True)
+    thread = threading.Thread(target=watch, args=([Path("source")], opts, outcomes.append, (), stop, ("anki",)),
+                              daemon=True)
     thread.start()
 
     def wait_for(count: int) -> None:

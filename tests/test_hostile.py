@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import snapshot
 from click.testing import CliRunner
 from conftest import TINY
 
@@ -32,18 +33,13 @@ def good_build(tmp_path_factory):
     return root
 
 
-def _snapshot(folder: Path) -> dict:
-    return {p.relative_to(folder): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @pytest.mark.parametrize("name", CASES)
 def test_hostile_source_is_refused(good_build, workdir, name):
     shutil.copytree(good_build / "dist", workdir / "dist")
     shutil.copy(good_build / "source" / "tiny.lock.json", workdir / "source" / "tiny.lock.json")
     shutil.copy(HOSTILE / f"{name}.yaml", workdir / "source" / "tiny.yaml")
     line, _, message = (HOSTILE / f"{name}.expect").read_text(encoding="utf-8").strip().partition(": ")
-    outputs, lock = _snapshot(workdir / "dist"), (workdir / "source" / "tiny.lock.json").read_bytes()
+    outputs, lock = snapshot(workdir / "dist"), (workdir / "source" / "tiny.lock.json").read_bytes()
 
     started = time.monotonic()
     result = CliRunner().invoke(cli, [])
@@ -53,7 +49,7 @@ def test_hostile_source_is_refused(good_build, workdir, name):
     assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
     assert any(f"source/tiny.yaml:{line}:" in out and message in out for out in result.output.splitlines()), \
         result.output[:2000]
-    assert _snapshot(workdir / "dist") == outputs
+    assert snapshot(workdir / "dist") == outputs
     assert (workdir / "source" / "tiny.lock.json").read_bytes() == lock
     assert sorted(p.name for p in (workdir / "source").iterdir()) == ["tiny.lock.json", "tiny.yaml"]
     assert not list(workdir.parent.glob("outside*"))

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..build import SheetResult
-from ..options import Options
+from ..errors import CheatdeckError
+from ..pipeline import BuildResult
 
 if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model
-    from ..model import Sheet
+    from ..pipeline import CheckResult
     from ..stats import Stats
 
 MAX_LISTED = 12
@@ -24,37 +24,67 @@ def _removed_search(sheet_id: str, idents: tuple[str, ...]) -> str:
     return " OR ".join(f'"Id:{sheet_id}/{ident}"' for ident in idents)
 
 
-def summary(result: SheetResult, opts: Options) -> list[str]:
+def show_error(error: CheatdeckError) -> None:
+    click.echo(click.style("Error: ", fg="red", bold=True) + error.render(), err=True)
+
+
+class Printer:
+    """Receives each sheet's outcome as it is built: prints a summary, and keeps the failures for the exit code.
+
+    In watch mode (`keep_going`) a failure is printed at once and the watch goes on.
+    """
+
+    def __init__(self, verbosity: int, keep_going: bool = False):
+        self.verbosity = verbosity
+        self.keep_going = keep_going
+        self.failures: list[CheatdeckError] = []
+
+    def __call__(self, outcome: BuildResult | CheatdeckError) -> None:
+        if isinstance(outcome, CheatdeckError):
+            if self.keep_going:
+                show_error(outcome)
+            else:
+                self.failures.append(outcome)
+            return
+        for line in summary(outcome, self.verbosity):
+            click.echo(line)
+
+    def raise_failures(self) -> None:
+        if self.failures:
+            raise CheatdeckError([p for err in self.failures for p in err.problems])
+
+
+def summary(result: BuildResult, verbosity: int) -> list[str]:
     name = click.style(result.sheet_id or result.source.stem, bold=True)
-    where = opts.display(result.source)
+    where = result.source
     if result.up_to_date:
-        paths = ", ".join(opts.display(o.path) for o in result.outputs)
-        return [f"{name}  up to date ({paths})"] if opts.verbosity else []
+        paths = ", ".join(str(o.path) for o in result.outputs)
+        return [f"{name}  up to date ({paths})"] if verbosity else []
     lines = [f"{name}  {where}  built in {result.seconds:.2f} s"]
     for out in result.outputs:
         status = "" if out.written else click.style("  (unchanged)", dim=True)
         d = out.details
         if out.kind == "anki":
-            lines.append(f"  {opts.display(out.path)}  {_size(out.size)}  {d['notes']} notes, {d['cards']} cards{status}")
-            if opts.verbosity > 1:
+            lines.append(f"  {out.path}  {_size(out.size)}  {d['notes']} notes, {d['cards']} cards{status}")
+            if verbosity > 1:
                 lines += [f"      {deck}: {count} notes" for deck, count in d["decks"].items()]
         else:
-            lines.append(f"  {opts.display(out.path)}  {_size(out.size)}  body {d['body_size']:g} pt, "
+            lines.append(f"  {out.path}  {_size(out.size)}  body {d['body_size']:g} pt, "
                          f"{d['pages']} pages, last page {d['fill']:.0f} % full, {d['paper']}{status}")
-    lines += _changes(result, opts)
-    return lines if opts.verbosity else []
+    lines += _changes(result, verbosity)
+    return lines if verbosity else []
 
 
-def _changes(result: SheetResult, opts: Options) -> list[str]:
+def _changes(result: BuildResult, verbosity: int) -> list[str]:
     c = result.changes
     if c is None:
         return []
     if c.first_build:
         return [f"  changes: first build, {len(c.new)} notes (no lock file yet: commit "
-                f"{opts.display(result.source.with_name(result.source.stem + '.lock.json'))} with the sheet)"]
+                f"{result.source.with_name(result.source.stem + '.lock.json')} with the sheet)"]
     counts = f"{len(c.new)} new, {len(c.changed)} changed, {len(c.removed)} removed ({c.unchanged} unchanged)"
     lines = [f"  changes: {click.style(counts, fg='green' if (c.new or c.changed) else None)}"]
-    if opts.verbosity > 1:
+    if verbosity > 1:
         lines += [f"      + {i}" for i in c.new] + [f"      ~ {i}" for i in c.changed] + [f"      - {i}" for i in c.removed]
     if c.removed:
         listed = c.removed[:MAX_LISTED]
@@ -73,9 +103,9 @@ def _changes(result: SheetResult, opts: Options) -> list[str]:
     return lines
 
 
-def check_line(sheet: Sheet, where: str) -> str:
-    c = sheet.counts()
-    return (f"ok  {where}  {sheet.id}: {c['domains']} domains, {c['sections']} sections, {c['bullets']} bullets, "
+def check_line(result: CheckResult) -> str:
+    sheet, c = result.sheet, result.counts
+    return (f"ok  {result.source}  {sheet.id}: {c['domains']} domains, {c['sections']} sections, {c['bullets']} bullets, "
             f"{c['tables']} tables ({c['rows']} rows), {c['traps']} traps, {c['quickref']} quick-reference rows")
 
 

@@ -20,9 +20,9 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:64].strip("-")
 
 
-def load(path: Path, display: str | None = None) -> model.Sheet:
-    """Load and validate one sheet; raise CheatdeckError listing every problem."""
-    name = display or str(path)
+def load(path: Path | str) -> model.Sheet:
+    """Load and validate one sheet; raise CheatdeckError listing every problem (located as `path` is written)."""
+    path, name = Path(path), str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:

@@ -1,4 +1,4 @@
-"""The build, as one straight line: load → plan → render → write.
+"""The build, as one straight line: load → plan → render → write; and `check`, the same without writing.
 
 Everything is rendered in memory before anything is written, so a failure
 at any stage leaves the previous outputs and the lock file untouched.
@@ -10,15 +10,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .anki.stamps import Changes
-from .errors import CheatdeckError
+from .errors import CheatdeckError, Location, Problem
 from .options import Options
+
+if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model
+    from .model import Sheet
 from .state import lock
 from .state.freshness import Fingerprints, State
 
 OUTPUTS = ("anki", "pdf")
-Report = Callable[["SheetResult | CheatdeckError"], None]
+Report = Callable[["BuildResult | CheatdeckError"], None]
 SUFFIX = {"anki": ".apkg", "pdf": ".pdf"}
 
 
@@ -32,7 +36,7 @@ class Output:
 
 
 @dataclass
-class SheetResult:
+class BuildResult:
     source: Path
     sheet_id: str | None
     outputs: list[Output]
@@ -56,9 +60,15 @@ class _Rendered:
     extra: list[tuple[Path, bytes]] = field(default_factory=list)
 
 
-def build(source: Path, opts: Options, kinds: tuple[str, ...] = OUTPUTS) -> SheetResult:
-    """Build the given outputs of one sheet, skipping those whose inputs did not change."""
+def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...] = OUTPUTS) -> BuildResult:
+    """Build the given outputs of one sheet, skipping those whose inputs did not change.
+
+    Raises CheatdeckError, with every problem found, when the sheet or an output cannot be built.
+    """
     started = time.perf_counter()
+    source, opts = Path(source), opts or Options()
+    if not source.is_file():
+        raise CheatdeckError(Problem(Location(str(source)), "no such sheet file"))
     state = State(opts.out)
     lock_file = lock.lock_path(source)
 
@@ -71,14 +81,14 @@ def build(source: Path, opts: Options, kinds: tuple[str, ...] = OUTPUTS) -> Shee
     todo = [k for k in kinds if opts.force or fresh[k] is None]
     if not todo:
         details = [fresh[k]["details"] for k in kinds]
-        return SheetResult(source, details[0].get("sheet"), [_recorded(k, d) for k, d in zip(kinds, details)],
+        return BuildResult(source, details[0].get("sheet"), [_recorded(k, d) for k, d in zip(kinds, details)],
                            seconds=time.perf_counter() - started)
 
     # Imported here, not at the top: an up-to-date build never pays for them.
     from .source.compile import load
     from .write import write_atomic
 
-    sheet = load(source, opts.display(source))
+    sheet = load(source)
     previous = lock.read(lock_file)
     document = dict(previous)
     rendered: dict[str, _Rendered] = {}
@@ -106,7 +116,7 @@ def build(source: Path, opts: Options, kinds: tuple[str, ...] = OUTPUTS) -> Shee
         state.record(source, output.kind, fingerprint_of(output.kind), files, output.details)
     state.save()
     outputs += [_recorded(k, fresh[k]["details"]) for k in kinds if k not in todo]
-    return SheetResult(source, sheet.id, outputs, changes, time.perf_counter() - started)
+    return BuildResult(source, sheet.id, outputs, changes, time.perf_counter() - started)
 
 
 def _recorded(kind: str, details: dict) -> Output:
@@ -137,6 +147,23 @@ def _render_pdf(sheet, opts: Options, document: dict, previous: dict, key: str) 
     data, details, pages = render_pdf(sheet, opts.print, opts.templates, *lock.layout_hint(previous, slot, key))
     extra = [(opts.out / f"{sheet.id}-page{i}.png", png) for i, png in enumerate(pages, 1)]
     return _Rendered(data, details, extra), lock.with_layout(document, slot, key, details["body_size"])
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    source: Path
+    sheet: Sheet
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.sheet.counts()
+
+
+def check(source: Path | str, opts: Options | None = None) -> CheckResult:
+    """Everything a build would refuse, found without writing anything; raises CheatdeckError with every problem."""
+    from .source.compile import load
+
+    return CheckResult(Path(source), load(source))
 
 
 def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str, ...] = OUTPUTS) -> None:

@@ -1,0 +1,87 @@
+"""The `cheatdeck` command group: exit codes, error printing, and the entry point.
+
+Exit codes: 0 done, 1 a problem in a sheet (every one is printed with its file and line), 2 a usage error,
+3 an internal error (one line; --debug shows the traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import CheatdeckError
+from .commands import COMMANDS
+from .settings import settings, shared_options
+
+
+class SheetProblems(click.ClickException):
+    """A CheatdeckError on its way to the terminal: every problem, then exit 1."""
+
+    exit_code = 1
+
+    def __init__(self, error: CheatdeckError):
+        super().__init__(error.render())
+
+    def show(self, file=None) -> None:
+        click.echo(click.style("Error: ", fg="red", bold=True) + self.format_message(), err=True, file=file)
+
+
+class _Group(click.Group):
+    """Turns library errors into messages, and unexpected exceptions into one line unless --debug."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CheatdeckError as err:
+            if settings().debug:
+                import traceback
+
+                traceback.print_exc()
+            raise SheetProblems(err) from None
+        except (click.exceptions.Exit, click.Abort, click.ClickException, BrokenPipeError):
+            raise
+        except KeyboardInterrupt:
+            raise click.Abort() from None
+        except Exception as exc:
+            if settings().debug:
+                raise
+            err = click.ClickException(f"internal error: {exc!r}; run again with --debug for the traceback")
+            err.exit_code = 3
+            raise err from None
+
+
+@click.group(cls=_Group, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@shared_options
+@click.version_option(__version__, prog_name="cheatdeck")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Compile YAML study sheets into Anki decks and a printable cheat sheet.
+
+    Options work before or after the command. Sheets are found in the source/
+    folder here or in a folder above, as git finds .git.
+
+    \b
+    Example:
+      cheatdeck                          # build every sheet into dist/
+      cheatdeck build source/chem.yaml   # build one sheet
+      cheatdeck pdf --paper a4 --grayscale
+      cheatdeck check                    # validate the sources only
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(COMMANDS[0])
+
+
+for _command in COMMANDS:
+    cli.add_command(_command)
+
+
+def main() -> None:
+    try:
+        cli(prog_name="cheatdeck")
+    except BrokenPipeError:
+        # The reader (`| head`) left; point stdout at devnull so the exit flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
