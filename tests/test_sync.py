@@ -1,0 +1,139 @@
+"""Applying a sheet to an Anki collection file with the real engine: import, moves, removals, safety."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection
+from anki_helpers import import_package, review_all
+from cli_helpers import run
+
+import cheatdeck.anki.collection as collection_module
+from cheatdeck.anki.collection import apply_package
+from cheatdeck.errors import CheatdeckError
+
+PACKAGE = Path("dist/mla-c01.apkg")
+
+
+def _state(path: Path) -> dict:
+    """Everything a sync may change, read with the engine: notes, cards with their decks, note types, history."""
+    col = Collection(str(path))
+    try:
+        decks = {d.id: d.name for d in col.decks.all_names_and_ids()}
+        return {
+            "notes": sorted(col.db.all("SELECT guid, mid, flds, tags FROM notes")),
+            "cards": sorted((guid, ord_, decks[did], queue) for guid, ord_, did, queue in col.db.all(
+                "SELECT n.guid, c.ord, c.did, c.queue FROM cards c JOIN notes n ON n.id = c.nid")),
+            # By name: a new collection's stock note types get ids from the time it was made.
+            "notetypes": sorted((m["name"], m["css"], [t["qfmt"] for t in m["tmpls"]]) for m in col.models.all()),
+            "revlog": sorted(col.db.all("SELECT id, cid, ease, ivl FROM revlog")),
+            "scheduling": sorted(col.db.all("SELECT n.guid, c.ord, c.type, c.ivl, c.due FROM cards c "
+                                            "JOIN notes n ON n.id = c.nid")),
+        }
+    finally:
+        col.close()
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def reviewed(shipped, tmp_path) -> Path:
+    """A collection that imported the shipped deck and reviewed every card, closed as Anki leaves it."""
+    run("anki")
+    path = tmp_path / "profile" / "collection.anki2"
+    path.parent.mkdir()
+    col = Collection(str(path))
+    import_package(col, PACKAGE)
+    review_all(col)
+    col.close()
+    return path
+
+
+def _rename_domain(shipped: Path) -> None:
+    """The D1 deck's name changes, so each of its cards must move to the new deck."""
+    text = shipped.read_text(encoding="utf-8")
+    assert "name: Data Preparation for ML\n" in text
+    shipped.write_text(text.replace("name: Data Preparation for ML\n", "name: Data Engineering for ML\n"),
+                       encoding="utf-8")
+
+
+def test_sync_into_a_new_collection_is_a_file_import(shipped, tmp_path):
+    run("anki")
+    imported, synced = tmp_path / "a" / "collection.anki2", tmp_path / "b" / "collection.anki2"
+    for path in (imported, synced):
+        path.parent.mkdir()
+        Collection(str(path)).close()
+    col = Collection(str(imported))
+    import_package(col, PACKAGE)
+    col.close()
+    report = apply_package(PACKAGE, synced, [], "mla-c01::removed")
+    assert (report.new, report.updated, report.moved, report.removed) == (132, 0, 0, 0)
+    assert _state(synced) == _state(imported)
+    assert list((synced.parent / "backups").glob("*.colpkg"))
+
+
+def test_sync_moves_cards_to_their_new_deck_and_keeps_history(reviewed):
+    before = _state(reviewed)
+    _rename_domain(Path("source/mla-c01.yaml"))
+    run("anki")
+    report = apply_package(PACKAGE, reviewed, [], "mla-c01::removed")
+    after = _state(reviewed)
+    assert after["revlog"] == before["revlog"] and after["scheduling"] == before["scheduling"]
+    assert len(after["cards"]) == len(before["cards"])
+    # Every card sits in the deck a fresh import of the new package would give it.
+    fresh = reviewed.with_name("fresh.anki2")
+    col = Collection(str(fresh))
+    import_package(col, PACKAGE)
+    col.close()
+    fresh_cards = _state(fresh)["cards"]
+    assert [c[:3] for c in after["cards"]] == [c[:3] for c in fresh_cards]
+    assert report.moved == sum(1 for _, _, deck, _ in fresh_cards if deck.startswith("MLA-C01::D1 ")) > 0
+
+
+def test_plan_writes_nothing(reviewed):
+    _rename_domain(Path("source/mla-c01.yaml"))
+    run("anki")
+    digest = _digest(reviewed)
+    files = sorted(p.name for p in reviewed.parent.rglob("*"))
+    report = apply_package(PACKAGE, reviewed, [], "mla-c01::removed", plan=True)
+    assert report.moved > 0 and report.backup is None
+    assert _digest(reviewed) == digest and sorted(p.name for p in reviewed.parent.rglob("*")) == files
+
+
+def test_an_open_collection_is_refused(reviewed):
+    col = Collection(str(reviewed))
+    try:
+        col.set_config("cheatdeck-test", 1)
+        with pytest.raises(CheatdeckError, match="open in Anki"):
+            apply_package(PACKAGE, reviewed, [], "mla-c01::removed")
+    finally:
+        col.close()
+
+
+@pytest.mark.parametrize("content, message", [(None, "no such collection file"),
+                                               (b"not a database at all, just text" * 100, "not an Anki collection")])
+def test_a_missing_or_foreign_file_is_refused(shipped, tmp_path, content, message):
+    run("anki")
+    path = tmp_path / "collection.anki2"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(CheatdeckError, match=message):
+        apply_package(PACKAGE, path, [], "mla-c01::removed")
+
+
+def test_a_failure_midway_leaves_the_collection_as_it_was(reviewed, monkeypatch):
+    _rename_domain(Path("source/mla-c01.yaml"))
+    run("anki")
+    before, digest = _state(reviewed), _digest(reviewed)
+
+    def fail(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(collection_module, "_act_on_removed", fail)
+    with pytest.raises(RuntimeError):
+        apply_package(PACKAGE, reviewed, [], "mla-c01::removed")
+    assert _digest(reviewed) == digest and _state(reviewed) == before
