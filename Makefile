@@ -39,8 +39,8 @@ bench: $(VENV)/.test
 lock:
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	.venv-lock/bin/$(LOCK) -o requirements/build.lock
-	.venv-lock/bin/$(LOCK) --extra test -o requirements/test.lock
+	.venv-lock/bin/$(LOCK) --extra sync -o requirements/build.lock
+	.venv-lock/bin/$(LOCK) --extra sync --extra test -o requirements/test.lock
 
 clean:
 	rm -rf dist .venv-lock
