@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 a problem in a sheet (every one is printed with its file a
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -79,9 +80,21 @@ for _command in COMMANDS:
 
 
 def main() -> None:
+    # A one-shot build makes many objects and few cycles: collecting rarely saves ~30 ms on the shipped sheet.
+    gc.set_threshold(50_000, 50, 50)
     try:
         cli(prog_name="cheatdeck")
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
     except BrokenPipeError:
         # The reader (`| head`) left; point stdout at devnull so the exit flush cannot fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+        code = 1
+    # Every output is written and closed by now; tearing down the interpreter's objects only costs time.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            code = code or 1
+    os._exit(code)
