@@ -1,7 +1,9 @@
 """The build, as one straight line: load → plan → render → write; and `check`, the same without writing.
 
 Everything is rendered in memory before anything is written, so a failure
-at any stage leaves the previous outputs and the lock file untouched.
+at any stage leaves the previous outputs and the lock file untouched. The
+outputs are independent: one that fails (a PDF that overflows) keeps its
+last good file and does not stop the others.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ from typing import TYPE_CHECKING
 
 from .anki.stamps import Changes
 from .errors import CheatdeckError, Location, Problem
-from .options import Options
+from .options import Options, PrintOptions
 
 if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model
     from .model import Sheet
 from .state import lock
-from .state.freshness import Fingerprints, State
+from .state.freshness import Fingerprints, State, file_stat
 
 OUTPUTS = ("anki", "pdf")
 Report = Callable[["BuildResult | CheatdeckError"], None]
@@ -42,10 +44,18 @@ class BuildResult:
     outputs: list[Output]
     changes: Changes | None = None
     seconds: float = 0.0
+    failed: dict[str, CheatdeckError] = field(default_factory=dict)
 
     @property
     def up_to_date(self) -> bool:
-        return not any(o.written for o in self.outputs) and self.changes is None
+        return not any(o.written for o in self.outputs) and self.changes is None and not self.failed
+
+
+def variant(kind: str, p: PrintOptions) -> str:
+    """What sets a PDF apart from the default print (letter, in colour) in its file name: `.a4`, `.gray`."""
+    if kind != "pdf":
+        return ""
+    return (f".{p.paper}" if p.paper != PrintOptions.paper else "") + (".gray" if p.grayscale else "")
 
 
 def _print_options(opts: Options, kind: str) -> dict:
@@ -77,7 +87,8 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     def fingerprint_of(kind: str) -> str:
         return prints.of(kind, _print_options(opts, kind))
 
-    fresh = {k: state.fresh(source, k, fingerprint_of(k)) for k in kinds}
+    names = {k: k + variant(k, opts.print) for k in kinds}
+    fresh = {k: state.fresh(source, names[k], fingerprint_of(k)) for k in kinds}
     todo = [k for k in kinds if opts.force or fresh[k] is None]
     if not todo:
         details = [fresh[k]["details"] for k in kinds]
@@ -89,34 +100,44 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     from .write import write_atomic
 
     sheet = load(source)
-    previous = lock.read(lock_file)
+    stored = lock.read(lock_file)
+    previous = lock.upgrade(stored, sheet.id)
     document = dict(previous)
     rendered: dict[str, _Rendered] = {}
+    failed: dict[str, CheatdeckError] = {}
     changes = None
     if "anki" in todo:
-        rendered["anki"], changes, sections = _render_anki(sheet, opts, previous)
-        document.update(sections)
+        try:
+            rendered["anki"], changes, sections = _render_anki(sheet, opts, previous)
+            document.update(sections)
+        except CheatdeckError as err:
+            failed["anki"] = err
     if "pdf" in todo:
         # Colour and previews do not move a line, so the layout hint is keyed without them.
         layout_key = prints.of("pdf", {"paper": opts.print.paper, "pages": opts.print.pages})
-        rendered["pdf"], document = _render_pdf(sheet, opts, document, previous, layout_key)
+        try:
+            rendered["pdf"], document = _render_pdf(sheet, opts, document, previous, layout_key)
+        except CheatdeckError as err:
+            failed["pdf"] = err
+    if not rendered:
+        raise CheatdeckError([p for err in failed.values() for p in err.problems])
 
     outputs = []
     for kind, result in rendered.items():
-        path = opts.out / f"{sheet.id}{SUFFIX[kind]}"
+        path = opts.out / f"{sheet.id}{variant(kind, opts.print)}{SUFFIX[kind]}"
         written = write_atomic(path, result.data)
         for extra_path, extra in result.extra:
             write_atomic(extra_path, extra)
         details = {**result.details, "path": str(path), "size": len(result.data), "sheet": sheet.id}
         outputs.append(Output(kind, path, len(result.data), written, details))
-    if document != previous:
+    if document != stored:
         write_atomic(lock_file, lock.dump(document).encode())
     for output in outputs:
         files = [output.path, *(p for p, _ in rendered[output.kind].extra)]
-        state.record(source, output.kind, fingerprint_of(output.kind), files, output.details)
+        state.record(source, names[output.kind], fingerprint_of(output.kind), files, output.details)
     state.save()
     outputs += [_recorded(k, fresh[k]["details"]) for k in kinds if k not in todo]
-    return BuildResult(source, sheet.id, outputs, changes, time.perf_counter() - started)
+    return BuildResult(source, sheet.id, outputs, changes, time.perf_counter() - started, failed)
 
 
 def _recorded(kind: str, details: dict) -> Output:
@@ -124,15 +145,15 @@ def _recorded(kind: str, details: dict) -> Output:
 
 
 def _render_anki(sheet, opts: Options, previous: dict) -> tuple[_Rendered, Changes, dict]:
-    from .anki.notetypes import load_notetypes
+    from .anki.notetypes import load_notetypes, palette_css
     from .anki.package import render_apkg
     from .anki.plan import plan_notes
     from .anki.stamps import build_time, stamp
 
     plan = plan_notes(sheet)
-    notetypes = load_notetypes(opts.templates / "anki")
-    stamps = stamp(previous, {n.ident: n.digest for n in plan.notes},
-                        {k: (nt.digest, nt.schema) for k, nt in notetypes.items()}, build_time())
+    notetypes = load_notetypes(opts.templates / "anki", palette_css(sheet))
+    stamps = stamp(previous, sheet.id, plan.notes, {k: (nt.digest, nt.schema) for k, nt in notetypes.items()},
+                   build_time())
     decks: dict[str, int] = {}
     for note in plan.notes:
         decks[note.deck] = decks.get(note.deck, 0) + 1
@@ -145,7 +166,8 @@ def _render_pdf(sheet, opts: Options, document: dict, previous: dict, key: str) 
 
     slot = lock.layout_slot(opts.print.paper, opts.print.pages)
     data, details, pages = render_pdf(sheet, opts.print, opts.templates, *lock.layout_hint(previous, slot, key))
-    extra = [(opts.out / f"{sheet.id}-page{i}.png", png) for i, png in enumerate(pages, 1)]
+    stem = sheet.id + variant("pdf", opts.print)
+    extra = [(opts.out / f"{stem}-page{i}.png", png) for i, png in enumerate(pages, 1)]
     return _Rendered(data, details, extra), lock.with_layout(document, slot, key, details["body_size"])
 
 
@@ -169,21 +191,45 @@ def check(source: Path | str, opts: Options | None = None) -> CheckResult:
 def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str, ...] = OUTPUTS) -> None:
     for path in paths:
         try:
-            report(build(path, opts, kinds))
+            result = build(path, opts, kinds)
         except CheatdeckError as err:
             report(err)
+            continue
+        report(result)
+        if result.failed:
+            report(CheatdeckError([p for err in result.failed.values() for p in err.problems]))
 
 
-def clean(opts: Options) -> list[Path]:
-    """Remove what builds wrote into the output folder (and the folder, once empty)."""
+@dataclass(frozen=True)
+class Cleaned:
+    removed: list[Path]
+    kept: list[Path]
+
+
+def clean(opts: Options) -> Cleaned:
+    """Remove the files builds wrote into the output folder (and the folder, once empty), nothing else.
+
+    A file that changed since cheatdeck wrote it is no longer cheatdeck's: it is kept.
+    """
+    import glob
+
     state = State(opts.out)
-    paths = {Path(p) for entry in state.data.values() for p in entry.get("files", {})}
-    paths |= {p for pattern in ("*.apkg", "*.pdf", "*-page*.png", ".*.tmp") for p in opts.out.glob(pattern)}
-    removed = []
-    for path in sorted(paths | {state.path}):
-        if path.is_file():
-            path.unlink()
-            removed.append(path)
+    removed, kept = [], []
+    for name, written in sorted({**state.written, state.path.name: None}.items()):
+        path = opts.out / name
+        if path.is_file() and path != state.path:
+            if file_stat(path) == written:
+                path.unlink()
+                removed.append(path)
+            else:
+                kept.append(path)
+        # Left by a build that was killed while writing (see write.write_atomic).
+        for temp in sorted(opts.out.glob(f".{glob.escape(name)}.*.tmp")):
+            temp.unlink()
+            removed.append(temp)
+    if state.path.is_file():
+        state.path.unlink()
+        removed.append(state.path)
     if opts.out.is_dir() and not any(opts.out.iterdir()):
         opts.out.rmdir()
-    return removed
+    return Cleaned(removed, kept)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 import time
@@ -72,24 +73,45 @@ def test_editing_the_source_rebuilds(tiny):
     assert "0 new, 1 changed, 0 removed" in run().output
 
 
-@pytest.mark.parametrize("breakage", ["syntax", "overflow", "glyph"])
-def test_failed_build_keeps_previous_outputs(tiny, breakage):
+def test_failed_build_keeps_previous_outputs(tiny):
     run()
     before = snapshot(Path("dist"))
     lock = Path("source/tiny.lock.json").read_bytes()
     text = Path("source/tiny.yaml").read_text(encoding="utf-8")
-    broken = {
-        "syntax": text.replace("title: Tiny Example Sheet", "title: [Tiny"),
-        "overflow": text.replace("        bullets:\n", "        bullets:\n" + "".join(
-            f"          - Item {i}: some words to fill the page with many lines of text\n" for i in range(700))),
-        "glyph": text.replace("Keeps both histories", "Keeps both 漢 histories"),
-    }[breakage]
-    Path("source/tiny.yaml").write_text(broken, encoding="utf-8")
+    Path("source/tiny.yaml").write_text(text.replace("title: Tiny Example Sheet", "title: [Tiny"), encoding="utf-8")
     result = run(code=1)
     assert "Traceback" not in result.output
     assert snapshot(Path("dist")) == before
     assert Path("source/tiny.lock.json").read_bytes() == lock
     assert not list(Path("dist").glob(".*.tmp")) and not list(Path("source").glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("breakage", ["overflow", "glyph"])
+def test_a_failed_pdf_does_not_stop_the_apkg(tiny, breakage):
+    run("--png")
+    before = snapshot(Path("dist"))
+    lock = json.loads(Path("source/tiny.lock.json").read_text(encoding="utf-8"))
+    text = Path("source/tiny.yaml").read_text(encoding="utf-8")
+    broken, message = {
+        "overflow": (text.replace("        bullets:\n", "        bullets:\n" + "".join(
+            f"          - Item {i}: words number {i} to fill the page with many lines of text\n" for i in range(700))),
+            "source/tiny.yaml:12:9: the sheet does not fit on 2 page(s)"),
+        "glyph": (text.replace("Keeps both histories", "Keeps both 漢 histories"),
+                  "source/tiny.yaml:34:23: the font has no glyph for '漢' (U+6F22)"),
+    }[breakage]
+    Path("source/tiny.yaml").write_text(broken, encoding="utf-8")
+    result = run(code=1)
+    assert message in result.output and "Traceback" not in result.output
+    assert "dist/tiny.apkg" in result.output and ("700 new" if breakage == "overflow" else "1 changed") in result.output
+    after = snapshot(Path("dist"))
+    for name in ("tiny.pdf", "tiny-page1.png"):
+        assert after[name] == before[name], name
+    assert after["tiny.apkg"][0] != before["tiny.apkg"][0]
+    stamped = json.loads(Path("source/tiny.lock.json").read_text(encoding="utf-8"))
+    assert stamped["notes"] != lock["notes"] and stamped["layout"] == lock["layout"]
+    # The package and its stamps are recorded as built; the PDF is tried again, and fails again.
+    assert "up to date" in run("anki").output
+    assert message in run("pdf", code=1).output
 
 
 def test_out_elsewhere_and_single_output_commands(tiny, tmp_path):
@@ -192,7 +214,7 @@ def test_layout_hint_is_shared_by_colour_and_preview_variants(workdir):
     run("--grayscale", "--png", "--out", "gray", "pdf")
     run("--out", "again", "pdf")
     state = json.loads(Path("again/.cheatdeck-state.json").read_text(encoding="utf-8"))
-    assert [entry["details"]["passes"] for entry in state.values()] == [1]
+    assert [entry["details"]["passes"] for entry in state["outputs"].values()] == [1]
 
 
 def test_a_damaged_lock_is_an_error_not_a_reset(tiny):

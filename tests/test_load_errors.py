@@ -119,7 +119,7 @@ def test_key_value_shorthand_and_ids(tmp_path: Path):
     sheet = load(TINY)
     facts = sheet.domains[0].sections[0].facts
     assert [(f.ident, f.key.plain if f.key else None, f.cards) for f in facts] == [
-        ("commands/add", "Add", "both"), ("commands/commit", "Commit", "both"), ("commands/push", None, "forward")]
+        ("commands/add", "Add", "both"), ("commands/commit", "Commit", "both"), ("push", None, "forward")]
     assert [r.ident for r in sheet.domains[1].sections[0].table.rows] == ["merging/rows/merge", "merging/rows/rebase"]
     assert sheet.domains[0].sections[0].traps[0].ident == "commands/traps/trap"
 

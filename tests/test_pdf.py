@@ -39,7 +39,7 @@ def sheets(tmp_path_factory):
         result = CliRunner().invoke(cli, ["--source", str(SHIPPED), "--out", str(out), "--paper", paper, "pdf"])
         assert result.exit_code == 0, result.output
         size = float(result.output.split("body ")[1].split(" pt")[0])
-        built[paper] = (out / "mla-c01.pdf", size, result.output)
+        built[paper] = (out / ("mla-c01.pdf" if paper == "letter" else f"mla-c01.{paper}.pdf"), size, result.output)
     return built
 
 
@@ -175,7 +175,7 @@ def test_two_builds_are_byte_identical(workdir):
 def test_grayscale_has_only_grays(workdir):
     shutil.copy(SHIPPED, "source/mla-c01.yaml")
     build_pdf("g", "--grayscale")
-    with pdfplumber.open("g/mla-c01.pdf") as pdf:
+    with pdfplumber.open("g/mla-c01.gray.pdf") as pdf:
         for page in pdf.pages:
             for obj in page.rects + page.chars:
                 for key in ("non_stroking_color", "stroking_color"):

@@ -72,7 +72,7 @@ def test_any_covered_text_reaches_card_and_page_literally(tmp_path_factory, text
     col = Collection(str(root / "collection.anki2"))
     try:
         import_package(col, root / "dist" / "tiny.apkg")
-        note = col.get_note(col.find_notes('"Id:tiny/commands/property"')[0])
+        note = col.get_note(col.find_notes('"Id:tiny/property"')[0])
         answer = visible_text(note.cards()[0].answer())
     finally:
         col.close()
@@ -101,7 +101,7 @@ def test_script_in_the_source_is_text_on_the_card(workdir):
     col = Collection(str(workdir / "c.anki2"))
     try:
         import_package(col, Path("dist/tiny.apkg"))
-        card = col.get_note(col.find_notes('"Id:tiny/commands/property"')[0]).cards()[0]
+        card = col.get_note(col.find_notes('"Id:tiny/property"')[0]).cards()[0]
         rendered = card.answer()
     finally:
         col.close()

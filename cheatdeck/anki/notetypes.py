@@ -10,6 +10,10 @@ from pathlib import Path
 import genanki
 import yaml
 
+from .. import colors
+from ..model import Sheet
+from .plan import domain_class
+
 
 @dataclass(frozen=True)
 class NoteType:
@@ -36,9 +40,17 @@ class NoteType:
             templates=[{"name": n, "qfmt": q, "afmt": a} for n, q, a in self.templates], css=self.css)
 
 
-def load_notetypes(folder: Path) -> dict[str, NoteType]:
+def palette_css(sheet: Sheet) -> str:
+    """Each domain chip's colours. They live in the note types, not in the notes' fields, so changing a colour
+    updates four note types instead of every note. Note types are shared by every sheet, and only the last
+    imported palette holds: chips of another sheet then fall back to the neutral chip of cards.css."""
+    return "".join(f".cd-domain.{domain_class(sheet, d)} {{ background: {d.color}; color: {colors.text_on(d.color)}; }}\n"
+                   for d in sheet.domains)
+
+
+def load_notetypes(folder: Path, palette: str = "") -> dict[str, NoteType]:
     spec = yaml.safe_load((folder / "notetypes.yaml").read_text(encoding="utf-8"))
-    css = (folder / spec["css"]).read_text(encoding="utf-8")
+    css = (folder / spec["css"]).read_text(encoding="utf-8") + (f"\n{palette}" if palette else "")
     read = lambda name: (folder / name).read_text(encoding="utf-8")  # noqa: E731
     return {
         kind: NoteType(kind=kind, id=int(t["id"]), name=t["name"], fields=tuple(t["fields"]),

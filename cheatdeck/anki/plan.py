@@ -6,7 +6,6 @@ import hashlib
 import html
 from dataclasses import dataclass
 
-from .. import colors
 from ..errors import CheatdeckError, Location, Problem
 from ..model import Domain, Section, Sheet, Text
 
@@ -22,11 +21,33 @@ class Note:
     tags: tuple[str, ...]
     fronts: tuple[str, ...]
     loc: Location
+    section: str
+    context: str
 
     @property
     def digest(self) -> str:
-        payload = "\x1e".join((self.kind, self.deck, "\x1f".join(self.fields), " ".join(self.tags)))
-        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+        """What Anki stores of the note: a change raises its mod. The deck is not part of it: an import
+        never moves existing cards between decks, and a deck name must not change every note in it."""
+        return _hash(self.kind, "\x1f".join(self.fields), " ".join(self.tags))
+
+    @property
+    def content(self) -> str:
+        """The note's own words, without where it sits (Context) or what it is called (Id, always the last
+        field): equal across a move to another section."""
+        return _hash(self.kind, "\x1f".join(f for f in self.fields[:-1] if f != self.context))
+
+    @property
+    def origin(self) -> str:
+        """The identity a pinned `id:` had while ids were unique per section only: the seed of the GUIDs of
+        notes built before, so that no one's imported notes change GUID."""
+        if "/" in self.ident:
+            return self.ident
+        place = {"row": f"{self.section}/rows", "trap": f"{self.section}/traps"}.get(self.kind, self.section)
+        return f"{place}/{self.ident}"
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -38,15 +59,23 @@ class Plan:
 
 
 def domain_deck(sheet: Sheet, domain: Domain) -> str:
-    return f"{sheet.deck}::{domain.label} · {domain.name.plain} ({domain.weight}%)"
+    """Only what names the domain: Anki files imported notes by deck name, so a volatile part (the weight)
+    would start a new deck and leave the existing cards in the old one."""
+    return f"{sheet.deck}::{domain.label} · {domain.name.plain}"
 
 
 def traps_deck(sheet: Sheet) -> str:
     return f"{sheet.deck}::Traps"
 
 
-def _context(domain: Domain, title: Text) -> str:
-    chip = (f'<span class="cd-domain" style="background:{domain.color};color:{colors.text_on(domain.color)}">'
+def domain_class(sheet: Sheet, domain: Domain) -> str:
+    """The chip's class; its colours live in the note types' CSS (notetypes.palette_css), so a new colour
+    updates the note types and no note. Ids are slugs with single hyphens, so `--` keeps the two apart."""
+    return f"cd-{sheet.id}--{domain.id}"
+
+
+def _context(sheet: Sheet, domain: Domain, title: Text) -> str:
+    chip = (f'<span class="cd-domain {domain_class(sheet, domain)}">'
             f"{html.escape(domain.label)} · {domain.short.html}</span>")
     return f'{chip}<span class="cd-section">{title.html}</span>'
 
@@ -64,7 +93,7 @@ def plan_notes(sheet: Sheet) -> Plan:
     for domain in sheet.domains:
         deck = domain_deck(sheet, domain)
         for section in domain.sections:
-            context = _context(domain, section.title)
+            context = _context(sheet, domain, section.title)
             tags = (f"{prefix}::{domain.id}", f"{prefix}::topic::{section.id}")
             notes += _facts(section, deck, context, tags, prefix)
             notes += _rows(section, deck, context, tags, prefix)
@@ -74,7 +103,7 @@ def plan_notes(sheet: Sheet) -> Plan:
         for row in quick.rows:
             if row.cards == "none":
                 continue
-            context = _context(row.domain, quick.title)
+            context = _context(sheet, row.domain, quick.title)
             others = tuple(zip(quick.columns[1:], row.cells[1:]))
             notes.append(Note(
                 ident=row.ident, kind="quickref", deck=domain_deck(sheet, row.domain),
@@ -82,10 +111,12 @@ def plan_notes(sheet: Sheet) -> Plan:
                         _table(tuple(h for h, _ in others), tuple(c for _, c in others)),
                         context, f"{prefix}/{row.ident}"),
                 tags=(f"{prefix}::{row.domain.id}", f"{prefix}::topic::quick-reference", f"{prefix}::kind::quickref"),
-                fronts=(f"{context}|quick|{row.cells[0].plain}",), loc=row.loc))
+                fronts=(f"{context}|quick|{row.cells[0].plain}",), loc=row.loc, section="quickref",
+                context=context))
     _check_unique_fronts(notes)
     decks = (sheet.deck, *(domain_deck(sheet, d) for d in sheet.domains), traps_deck(sheet))
     descriptions = {sheet.deck: html.escape(sheet.subtitle.plain if sheet.subtitle else sheet.title.plain)}
+    descriptions.update({domain_deck(sheet, d): f"Weight: {d.weight}%" for d in sheet.domains})
     return Plan(sheet=sheet, decks=decks, deck_descriptions=descriptions, notes=tuple(notes))
 
 
@@ -99,7 +130,7 @@ def _facts(section: Section, deck: str, context: str, tags, prefix: str) -> list
         out.append(Note(
             ident=fact.ident, kind="fact", deck=deck,
             fields=(fact.question.html, fact.answer.html, context, "y" if reverse else "", f"{prefix}/{fact.ident}"),
-            tags=tags + (f"{prefix}::kind::fact",), fronts=fronts, loc=fact.loc))
+            tags=tags + (f"{prefix}::kind::fact",), fronts=fronts, loc=fact.loc, section=section.id, context=context))
     return out
 
 
@@ -121,7 +152,8 @@ def _rows(section: Section, deck: str, context: str, tags, prefix: str) -> list[
             ident=row.ident, kind="row", deck=deck,
             fields=(row.cells[0].html, headers[0].html, " · ".join(h.html for h in headers[1:]), others,
                     _table(headers, row.cells, key_row=True), context, "y" if reverse else "", f"{prefix}/{row.ident}"),
-            tags=tags + (f"{prefix}::kind::table",), fronts=fronts, loc=row.loc))
+            tags=tags + (f"{prefix}::kind::table",), fronts=fronts, loc=row.loc, section=section.id,
+            context=context))
     return out
 
 
@@ -134,7 +166,8 @@ def _traps(sheet: Sheet, section: Section, context: str, tags, prefix: str) -> l
         out.append(Note(
             ident=trap.ident, kind="trap", deck=traps_deck(sheet),
             fields=(scenario, trap.text.html, context, f"{prefix}/{trap.ident}"),
-            tags=tags + (f"{prefix}::kind::trap",), fronts=(f"{context}|trap|{scenario}",), loc=trap.loc))
+            tags=tags + (f"{prefix}::kind::trap",), fronts=(f"{context}|trap|{scenario}",), loc=trap.loc,
+            section=section.id, context=context))
     return out
 
 

@@ -1,14 +1,21 @@
-"""Stamps: each note's and note type's `mod`, which rises exactly when its content changes.
+"""Stamps: each note's lasting record across builds, its GUID and a `mod` that rises exactly when its content changes.
 
-Anki applies an imported note (or note type) only when its `mod` is newer than the copy in the
-collection, so the lock (state/lock.py) remembers each one's content hash and mod between builds.
+Anki knows a note by its GUID, and applies an imported note (or note type) only when its `mod` is newer than
+the copy in the collection. So the lock (state/lock.py) remembers, per note identity, its GUID, content hash
+and mod between builds; and, for each note that left the sheet, a tombstone until the user forgets it.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .plan import Note
 
 
 def build_time() -> int:
@@ -21,6 +28,7 @@ def build_time() -> int:
 class Changes:
     new: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
+    moved: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     unchanged: int = 0
     notetypes_changed: tuple[str, ...] = ()
@@ -30,6 +38,7 @@ class Changes:
 
 @dataclass(frozen=True)
 class Stamps:
+    guids: dict[str, str]
     note_mods: dict[str, int]
     notetype_mods: dict[str, int]
     changes: Changes
@@ -41,22 +50,79 @@ class Stamps:
         return max([*self.note_mods.values(), *self.notetype_mods.values(), 0])
 
 
-def stamp(previous: dict, notes: dict[str, str], notetypes: dict[str, tuple[str, str]], now: int) -> Stamps:
-    """Give each note and note type its mod; `notes` maps identity → digest, `notetypes` kind → (digest, schema)."""
-    old_notes = previous.get("notes", {})
-    old_types = previous.get("notetypes", {})
-    note_entries, new, changed = {}, [], []
-    for ident, digest in notes.items():
-        old = old_notes.get(ident)
-        if old is None:
-            new.append(ident)
-            note_entries[ident] = {"hash": digest, "mod": now}
-        elif old.get("hash") != digest:
-            changed.append(ident)
-            note_entries[ident] = {"hash": digest, "mod": max(now, int(old.get("mod", 0)) + 1)}
+def _guid(sheet_id: str, origin: str, attempt: int) -> str:
+    import genanki
+
+    return genanki.guid_for(sheet_id, origin) if attempt == 0 else genanki.guid_for(sheet_id, origin, attempt)
+
+
+def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str) -> dict[str, tuple[dict | None, str]]:
+    """Each note's previous record and how it was found; claimed records leave `entries` and `tombstones`."""
+    found: dict[str, tuple[dict | None, str]] = {}
+    pending = []
+    # 1. By identity: the same note, or a removed one coming back.
+    for note in notes:
+        if note.ident in entries:
+            found[note.ident] = (entries.pop(note.ident), "kept")
+        elif note.ident in tombstones:
+            found[note.ident] = (tombstones.pop(note.ident), "returned")
         else:
-            note_entries[ident] = old
+            pending.append(note)
+    # 2. By content: a note that left and one that arrived in this build with the same words moved.
+    left: dict[str, list[str]] = {}
+    for ident in sorted(entries):
+        if "content" in entries[ident]:
+            left.setdefault(entries[ident]["content"], []).append(ident)
+    arrived = []
+    for note in pending:
+        if left.get(note.content):
+            found[note.ident] = (entries.pop(left[note.content].pop(0)), "moved")
+        else:
+            arrived.append(note)
+    # 3. New: the GUID every build derived before the lock kept GUIDs. If a record not yet claimed holds it,
+    # the note is that one under a new identity; if a claimed one does, count on until the GUID is free.
+    holders = {e["guid"]: (entries, ident) for ident, e in entries.items()}
+    holders.update({e["guid"]: (tombstones, ident) for ident, e in tombstones.items()})
+    taken = {e["guid"] for e, _ in found.values()}
+    for note in arrived:
+        guid = _guid(sheet_id, note.origin, 0)
+        if guid in holders and guid not in taken:
+            records, ident = holders[guid]
+            found[note.ident] = (records.pop(ident), "kept" if records is entries else "returned")
+        else:
+            attempt = 0
+            while guid in holders or guid in taken:
+                attempt += 1
+                guid = _guid(sheet_id, note.origin, attempt)
+            found[note.ident] = ({"guid": guid}, "new")
+        taken.add(found[note.ident][0]["guid"])
+    return found
+
+
+def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[str, tuple[str, str]],
+          now: int) -> Stamps:
+    """Give each note its GUID and mod, and each note type (`notetypes`: kind → (digest, schema)) its mod."""
+    entries = dict(previous.get("notes", {}))
+    tombstones = dict(previous.get("removed", {}))
+    found = _claim(notes, entries, tombstones, sheet_id)
+    note_entries: dict[str, dict] = {}
+    status: dict[str, list[str]] = {"new": [], "changed": [], "moved": [], "unchanged": []}
+    for note in notes:
+        old, how = found[note.ident]
+        if how in ("new", "returned"):
+            kind = "new"
+        elif how == "moved" or old.get("section", note.section) != note.section:
+            kind = "moved"
+        else:
+            kind = "changed" if old.get("hash") != note.digest else "unchanged"
+        status[kind].append(note.ident)
+        mod = int(old["mod"]) if kind == "unchanged" else max(now, int(old.get("mod", 0)) + 1)
+        note_entries[note.ident] = {"content": note.content, "guid": old["guid"], "hash": note.digest, "mod": mod,
+                                    "section": note.section}
+    today = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).date().isoformat()
+    tombstones.update({ident: {**entry, "left": today} for ident, entry in entries.items()})
     type_entries, types_changed, reshaped = {}, [], []
+    old_types = previous.get("notetypes", {})
     for kind, (digest, schema) in notetypes.items():
         old = old_types.get(kind)
         if old is None or old.get("hash") != digest:
@@ -68,9 +134,10 @@ def stamp(previous: dict, notes: dict[str, str], notetypes: dict[str, tuple[str,
         else:
             type_entries[kind] = old
     changes = Changes(
-        new=tuple(new), changed=tuple(changed), removed=tuple(sorted(set(old_notes) - set(notes))),
-        unchanged=len(notes) - len(new) - len(changed), notetypes_changed=tuple(types_changed),
-        notetypes_reshaped=tuple(reshaped), first_build=not previous)
-    return Stamps(note_mods={k: v["mod"] for k, v in note_entries.items()},
+        new=tuple(status["new"]), changed=tuple(status["changed"]), moved=tuple(status["moved"]),
+        removed=tuple(sorted(entries)), unchanged=len(status["unchanged"]), notetypes_changed=tuple(types_changed),
+        notetypes_reshaped=tuple(reshaped), first_build=not previous.get("notes"))
+    return Stamps(guids={k: v["guid"] for k, v in note_entries.items()},
+                  note_mods={k: v["mod"] for k, v in note_entries.items()},
                   notetype_mods={k: v["mod"] for k, v in type_entries.items()}, changes=changes,
-                  sections={"notes": note_entries, "notetypes": type_entries})
+                  sections={"notes": note_entries, "notetypes": type_entries, "removed": tombstones})

@@ -75,11 +75,14 @@ class _Builder:
             self.error(loc, "text is empty once its markup is removed")
         return text
 
-    def claim(self, ident: str, loc: Location, what: str) -> str:
+    def claim(self, pinned: str | None, place: str, slug: str, loc: Location, what: str) -> str:
+        """A card item's identity: its pinned `id:` alone, so it may move anywhere in the sheet and keep its
+        history; otherwise its place and slug (an item moved word for word keeps its GUID through the lock)."""
+        ident = pinned or f"{place}/{slug}"
         if ident in self.idents:
             first = self.idents[ident]
-            self.error(loc, f"duplicate {what} id {ident!r}: the first is at line {first.line}; "
-                            "give one of them its own `id:`")
+            self.error(loc, f"duplicate {what} id {ident!r}: the first is at line {first.line}; " + (
+                "an `id:` is unique in the whole sheet" if pinned else "give one of them its own `id:`"))
         else:
             self.idents[ident] = loc
         return ident
@@ -151,7 +154,7 @@ class _Builder:
                 self.error(loc, "a bullet with its own `q` needs an `id` so that its review history "
                                 "survives rewording")
             if slug:
-                ident = self.claim(f"{section_id}/{slug}", loc, "bullet")
+                ident = self.claim(entry.id, section_id, slug, loc, "bullet")
         return model.Fact(ident=ident, text=text, key=key, value=value, question=question,
                           answer=answer, cards=cards, loc=loc)
 
@@ -177,7 +180,7 @@ class _Builder:
             if not slug:
                 self.error(loc, "the first cell gives no usable id; add `id:` to this row")
             else:
-                ident = self.claim(f"{prefix}/{slug}", loc, "row")
+                ident = self.claim(r.id, prefix, slug, loc, "row")
         return model.Row(ident=ident, cells=cells, cards=cards, loc=loc)
 
     def trap(self, section_id: str, t: str | spec.Trap, path, several: bool) -> model.Trap:
@@ -191,7 +194,7 @@ class _Builder:
                 self.error(loc, "this section has several traps: give each an `id` so that "
                                 "reordering them keeps their review history")
             else:
-                ident = self.claim(f"{section_id}/traps/{entry.id or 'trap'}", loc, "trap")
+                ident = self.claim(entry.id, f"{section_id}/traps", "trap", loc, "trap")
         return model.Trap(ident=ident, text=text, question=question, cards=entry.cards, loc=loc)
 
     def quick_reference(self, q: spec.QuickReference, domains: dict[str, model.Domain]) -> model.QuickReference:

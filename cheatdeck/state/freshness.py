@@ -58,7 +58,7 @@ class Fingerprints:
         return digest.hexdigest()
 
 
-def _stat(path: Path) -> list[int] | None:
+def file_stat(path: Path) -> list[int] | None:
     try:
         st = path.stat()
     except OSError:
@@ -67,32 +67,39 @@ def _stat(path: Path) -> list[int] | None:
 
 
 class State:
-    """Per output folder: for each (source, kind), its fingerprint and the files it wrote."""
+    """Per output folder: each output's fingerprint and files, and every file cheatdeck ever wrote there
+    (name → size and mtime as written), so that `clean` removes those and nothing else."""
 
     def __init__(self, out: Path):
+        self.out = out
         self.path = out / STATE_FILE
         try:
-            self.data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            self.data = {}
+            data = {}
+        data = data if isinstance(data, dict) else {}
+        self.outputs: dict[str, dict] = data.get("outputs", {})
+        self.written: dict[str, list[int]] = data.get("written", {})
 
-    def _key(self, source: Path, kind: str) -> str:
-        return f"{source.resolve()}::{kind}"
+    def _key(self, source: Path, output: str) -> str:
+        return f"{source.resolve()}::{output}"
 
-    def fresh(self, source: Path, kind: str, print_: str) -> dict | None:
+    def fresh(self, source: Path, output: str, print_: str) -> dict | None:
         """The recorded entry if the output is up to date, else None."""
-        entry = self.data.get(self._key(source, kind))
+        entry = self.outputs.get(self._key(source, output))
         if not entry or entry.get("fingerprint") != print_:
             return None
-        if any(_stat(Path(p)) != st for p, st in entry.get("files", {}).items()):
+        if any(file_stat(self.out / name) != st for name, st in entry.get("files", {}).items()):
             return None
         return entry
 
-    def record(self, source: Path, kind: str, print_: str, files: list[Path], details: dict) -> None:
-        self.data[self._key(source, kind)] = {
-            "fingerprint": print_, "files": {str(p): _stat(p) for p in files}, "details": details}
+    def record(self, source: Path, output: str, print_: str, files: list[Path], details: dict) -> None:
+        stats = {path.name: file_stat(path) for path in files}
+        self.outputs[self._key(source, output)] = {"fingerprint": print_, "files": stats, "details": details}
+        self.written.update(stats)
 
     def save(self) -> None:
         from ..write import write_atomic
 
-        write_atomic(self.path, (json.dumps(self.data, indent=1, sort_keys=True) + "\n").encode())
+        document = {"outputs": self.outputs, "written": self.written}
+        write_atomic(self.path, (json.dumps(document, indent=1, sort_keys=True) + "\n").encode())

@@ -1,4 +1,5 @@
-"""The lock file beside a sheet: each note's identity → content hash → modification time (see anki/stamps.py).
+"""The lock file beside a sheet: each note's identity → GUID, content hash and modification time, and a
+tombstone for each note that left the sheet (see anki/stamps.py).
 
 It also keeps, per paper and page budget, the body size the PDF's fit search
 chose and a digest of every input it saw, so a fresh clone lays the sheet out
@@ -7,7 +8,8 @@ once instead of searching.
 Anki applies an imported note (or note type) only when its `mod` is newer
 than the copy in the collection. So a note's `mod` must rise exactly when its
 content changes and stay put otherwise; the lock remembers both, and is
-committed with the sheet so every clone builds the same bytes.
+committed with the sheet so every clone builds the same bytes. It also holds
+each note's GUID, so a note that moves keeps the one Anki knows it by.
 """
 
 from __future__ import annotations
@@ -17,7 +19,12 @@ from pathlib import Path
 
 from ..errors import CheatdeckError, Location, Problem
 
-FORMAT = 1
+FORMAT = 2
+# Format 1 had no GUIDs: each note's was genanki.guid_for(sheet id, identity), which `upgrade` writes down.
+FORMATS = (1, FORMAT)
+# Sections that do not shape the .apkg: the PDF's layout hints, and tombstones (a note removed once is
+# already out of the package; forgetting its tombstone must not make the package stale).
+NOT_ANKI = ("layout", "removed")
 
 
 def lock_path(source: Path) -> Path:
@@ -26,7 +33,6 @@ def lock_path(source: Path) -> Path:
 
 def dump(document: dict) -> str:
     """One entry per line: diffs stay readable, and json's C encoder does the work (indent= would not)."""
-    document = {**document, "format": FORMAT}
     lines = []
     for name in sorted(document):
         value = document[name]
@@ -40,15 +46,16 @@ def dump(document: dict) -> str:
 
 
 def anki_digest(path: Path) -> str:
-    """What of the lock shapes the .apkg: every line but the PDF's layout hints (see `dump` for the format)."""
+    """What of the lock shapes the .apkg: every line but the NOT_ANKI sections (see `dump` for the format)."""
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return ""
     kept, skipping = [], False
+    starts = tuple(f" {json.dumps(name)}: {{" for name in NOT_ANKI)
     for line in lines:
-        if line.startswith(' "layout": {'):
-            skipping = True
+        if line.startswith(starts):
+            skipping = not line.endswith("}") and not line.endswith("},")
         elif skipping and line.startswith(" }"):
             skipping = False
         elif not skipping:
@@ -86,6 +93,34 @@ def read(path: Path) -> dict:
         raise CheatdeckError(Problem(Location(str(path), exc.lineno, exc.colno),
                                      f"the lock file is not valid JSON{hint}; fix it, or delete it to start "
                                      "the notes' history stamps over")) from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if not isinstance(data, dict) or data.get("format") not in FORMATS:
         raise CheatdeckError(Problem(Location(str(path), 1, 1), f"this is not a cheatdeck lock file (format {FORMAT})"))
     return data
+
+
+def upgrade(document: dict, sheet_id: str) -> dict:
+    """The document in the current format, naming its sheet (whose id seeded every GUID of format 1)."""
+    if document.get("format", FORMAT) == 1:
+        import genanki
+
+        notes = {ident: {**entry, "guid": genanki.guid_for(sheet_id, ident)}
+                 for ident, entry in document.get("notes", {}).items()}
+        document = {**document, "notes": notes}
+    return {**document, "format": FORMAT, "sheet": sheet_id}
+
+
+def tombstones(path: Path) -> tuple[str | None, dict[str, dict]]:
+    """The sheet id and the notes removed from it that the user has not forgotten yet: identity → record."""
+    document = read(path)
+    return document.get("sheet"), document.get("removed", {})
+
+
+def forget(path: Path) -> int:
+    """Drop every tombstone; returns how many there were."""
+    from ..write import write_atomic
+
+    document = read(path)
+    count = len(document.get("removed", {}))
+    if count:
+        write_atomic(path, dump({**document, "removed": {}}).encode())
+    return count
