@@ -1,0 +1,190 @@
+"""Notes keep their identity through the real Anki engine: weights and colours change no note, moves keep
+GUIDs and review history, removed notes are remembered until the user forgets them."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import genanki
+import pytest
+from anki.collection import Collection
+from anki_helpers import import_package, review_all, scheduling
+from click.testing import CliRunner
+from conftest import TINY
+
+from cheatdeck.cli import cli
+
+DOMAIN_DECKS = {"MLA-C01::D1 · Data Preparation for ML", "MLA-C01::D2 · ML Model Development",
+                "MLA-C01::D3 · Deployment & Orchestration", "MLA-C01::D4 · Monitor & Security"}
+
+
+def build(*args: str, code: int = 0):
+    result = CliRunner().invoke(cli, ["--out", "dist", *args, "anki"])
+    assert result.exit_code == code, result.output
+    return result
+
+
+@pytest.fixture
+def col(tmp_path: Path):
+    collection = Collection(str(tmp_path / "collection.anki2"))
+    yield collection
+    collection.close()
+
+
+def guids(col: Collection) -> dict[str, str]:
+    """Id field → GUID of every note in the collection."""
+    return {col.get_note(nid)["Id"]: col.get_note(nid).guid for nid in col.find_notes("")}
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_weights_and_colours_change_no_note_and_no_deck(shipped, col, monkeypatch):
+    build()
+    import_package(col, Path("dist/mla-c01.apkg"))
+    decks = {d.name: d.id for d in col.decks.all_names_and_ids()}
+    assert DOMAIN_DECKS <= set(decks)
+    edited = col.get_note(col.find_notes('"Id:mla-c01/wrangler-vs-processing/wrangler"')[0])
+    edited["Back"] = "my own words, written in Anki"
+    col.update_note(edited)
+    apkg = Path("dist/mla-c01.apkg").read_bytes()
+
+    for old, new in (("weight: 28", "weight: 25"), ("weight: 26", "weight: 29"), ('"#16365c"', '"#123456"'),
+                     ('"#2e7d32"', '"#00ff00"'), ('"#d9822b"', '"#aa5500"'), ('"#d8c3ef"', '"#eeeeee"')):
+        replace(shipped, old, new)
+    # Any note stamped now would be newer than the edit above and overwrite it on import.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time()) + 3600))
+    result = build()
+    assert "0 new, 0 changed, 0 moved, 0 removed (132 unchanged)" in result.output
+    assert "note types updated: fact, row, trap, quickref" in result.output
+    assert Path("dist/mla-c01.apkg").read_bytes() != apkg
+
+    log = import_package(col, Path("dist/mla-c01.apkg"))
+    assert (len(log.new), len(log.updated)) == (0, 0)
+    assert {d.name: d.id for d in col.decks.all_names_and_ids()} == decks
+    assert col.get_note(edited.id)["Back"] == "my own words, written in Anki"
+    assert col.decks.get(decks["MLA-C01::D1 · Data Preparation for ML"])["desc"] == "Weight: 25%"
+    css = col.models.by_name("cheatdeck · Fact")["css"]
+    assert ".cd-domain.cd-mla-c01--d1 { background: #123456; color: #ffffff; }" in css
+    assert "#16365c" not in css
+    card = col.get_card(col.find_cards('"Id:mla-c01/wrangler-vs-processing/connectors"')[0])
+    assert 'class="cd-domain cd-mla-c01--d1"' in card.question() and "#123456" in card.question()
+
+
+def test_moves_keep_guids_and_review_history(shipped, col):
+    build()
+    import_package(col, Path("dist/mla-c01.apkg"))
+    review_all(col)
+    history, before = scheduling(col), guids(col)
+
+    pinned = ("          - id: same-pipeline\n            text: Same pipeline feeds both = no training-serving skew\n"
+              "            q: Why feed the online and offline stores from the same pipeline?\n")
+    replace(shipped, pinned, "")
+    replace(shipped, "          - Output: augmented manifest JSON Lines — SageMaker native\n",
+            "          - Output: augmented manifest JSON Lines — SageMaker native\n" + pinned)
+    wrangler = "          - Wrangler: GUI, 300+ transforms, Studio, medium data\n"
+    replace(shipped, wrangler, "")
+    replace(shipped, "          - Time-travel: event_time filter prevents data leakage\n",
+            "          - Time-travel: event_time filter prevents data leakage\n" + wrangler)
+    result = build("-v")
+    assert "0 new, 0 changed, 2 moved, 0 removed (130 unchanged)" in result.output
+    assert "> feature-store/wrangler (from wrangler-vs-processing)" in result.output
+    assert "> same-pipeline (from feature-store)" in result.output
+
+    log = import_package(col, Path("dist/mla-c01.apkg"))
+    assert (len(log.new), len(log.updated)) == (0, 2)
+    assert col.note_count() == len(before)
+    assert scheduling(col) == history
+    after = guids(col)
+    assert after["mla-c01/feature-store/wrangler"] == before["mla-c01/wrangler-vs-processing/wrangler"]
+    assert after["mla-c01/same-pipeline"] == before["mla-c01/same-pipeline"]
+    moved = col.get_note(col.find_notes('"Id:mla-c01/feature-store/wrangler"')[0])
+    assert "SageMaker Feature Store" in moved["Context"]
+    assert moved.has_tag("mla-c01::topic::feature-store")
+
+
+def test_a_pinned_id_is_unique_in_the_whole_sheet(tiny):
+    replace(tiny, "- [Rebase, Replays commits onto a new base]",
+            "- {id: push, cells: [Rebase, Replays commits onto a new base]}")
+    result = build(code=1)
+    assert "source/tiny.yaml:35:15: duplicate row id 'push': the first is at line 17; an `id:` is unique in the " \
+           "whole sheet" in result.output
+
+
+def test_removed_notes_are_tombstoned_until_forgotten(tiny, col, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    build()
+    import_package(col, Path("dist/tiny.apkg"))
+    guid = guids(col)["tiny/commands/commit"]
+    replace(tiny, "          - Commit: record the staged snapshot\n", "")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764100000")
+    result = build()
+    assert "0 new, 0 changed, 0 moved, 1 removed (6 unchanged)" in result.output
+    lock = json.loads(Path("source/tiny.lock.json").read_text(encoding="utf-8"))
+    assert lock["removed"]["commands/commit"]["guid"] == guid
+    assert lock["removed"]["commands/commit"]["left"] == "2025-11-25"
+    # A later build, quiet or not, keeps the tombstone.
+    replace(tiny, "stage changes", "stage the changes")
+    assert build("-q").output == ""
+    lock = json.loads(Path("source/tiny.lock.json").read_text(encoding="utf-8"))
+    assert list(lock["removed"]) == ["commands/commit"]
+
+    # Back in the sheet, the note is the same one again.
+    replace(tiny, "          - Add: stage the changes for the next commit\n",
+            "          - Add: stage the changes for the next commit\n          - Commit: record the staged snapshot\n")
+    assert "1 new, 0 changed, 0 moved, 0 removed" in build().output
+    lock = json.loads(Path("source/tiny.lock.json").read_text(encoding="utf-8"))
+    assert lock["removed"] == {} and lock["notes"]["commands/commit"]["guid"] == guid
+    log = import_package(col, Path("dist/tiny.apkg"))
+    assert len(log.new) == 0 and col.note_count() == 7
+
+
+def test_a_format_1_lock_keeps_every_guid(tiny, col):
+    """Locks written before GUIDs were recorded: each note's GUID was guid_for(sheet id, identity)."""
+    build()
+    lock = json.loads(Path("source/tiny.lock.json").read_text(encoding="utf-8"))
+    old_names = {"push": "commands/push"}
+    Path("source/tiny.lock.json").write_text(json.dumps({"format": 1, "notes": {
+        old_names.get(ident, ident): {"hash": "0" * 16, "mod": entry["mod"]} for ident, entry in lock["notes"].items()
+    }}), encoding="utf-8")
+    assert "0 new, 7 changed, 0 moved, 0 removed" in build().output
+    upgraded = json.loads(Path("source/tiny.lock.json").read_text(encoding="utf-8"))
+    assert upgraded["format"] == 2 and upgraded["removed"] == {}
+    assert {ident: entry["guid"] for ident, entry in upgraded["notes"].items()} == \
+           {ident: genanki.guid_for("tiny", old_names.get(ident, ident)) for ident in lock["notes"]}
+    assert upgraded["notes"] == {ident: {**entry, "mod": upgraded["notes"][ident]["mod"]}
+                                 for ident, entry in lock["notes"].items()}
+
+
+def test_a_new_note_never_takes_a_guid_in_use(tiny):
+    """A note that moved keeps its first GUID; a new note at its old place must get another."""
+    build()
+    replace(tiny, "          - Commit: record the staged snapshot\n", "")
+    replace(tiny, "            - [Rebase, Replays commits onto a new base]\n",
+            "            - [Rebase, Replays commits onto a new base]\n            - [Commit, record the staged snapshot]\n")
+    build()
+    replace(tiny, "          - Add: stage changes for the next commit\n",
+            "          - Add: stage changes for the next commit\n          - Commit: make a snapshot\n")
+    result = build("-v")
+    assert "+ commands/commit" in result.output
+    lock = json.loads(Path("source/tiny.lock.json").read_text(encoding="utf-8"))
+    assert len({entry["guid"] for entry in lock["notes"].values()}) == len(lock["notes"]) == 8
+
+
+def test_the_lock_is_deterministic_and_one_entry_per_line(shipped, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    build("--force")
+    first = Path("source/mla-c01.lock.json").read_bytes()
+    Path("source/mla-c01.lock.json").unlink()
+    build("--force")
+    build("--force")
+    assert Path("source/mla-c01.lock.json").read_bytes() == first
+    lines = first.decode().splitlines()
+    assert all(re.fullmatch(r'  "[^"]+": \{.*\},?', line) for line in lines if line.startswith('  "'))
+    assert sum(1 for line in lines if '"guid"' in line) == 132
