@@ -8,6 +8,7 @@ last good file and does not stop the others.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -175,6 +176,7 @@ def _render_pdf(sheet, opts: Options, document: dict, previous: dict, key: str) 
 class CheckResult:
     source: Path
     sheet: Sheet
+    layout: dict = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -182,10 +184,69 @@ class CheckResult:
 
 
 def check(source: Path | str, opts: Options | None = None) -> CheckResult:
-    """Everything a build would refuse, found without writing anything; raises CheatdeckError with every problem."""
+    """Everything a build would refuse, found without writing anything; raises CheatdeckError with every problem.
+
+    The card rules come from planning the notes, the glyph coverage and the page budget from the PDF's layout
+    in memory (one pass when the lock's layout hint still holds); no file is written.
+    """
+    from .anki.plan import plan_notes
+    from .pdf.render import render_pdf
     from .source.compile import load
 
-    return CheckResult(Path(source), load(source))
+    source, opts = Path(source), opts or Options()
+    sheet = load(source)
+    problems = []
+    try:
+        plan_notes(sheet)
+    except CheatdeckError as err:
+        problems += err.problems
+    layout: dict = {}
+    try:
+        lock_file = lock.lock_path(source)
+        key = Fingerprints(source, lock_file, opts.templates).of(
+            "pdf", {"paper": opts.print.paper, "pages": opts.print.pages})
+        hint = lock.layout_hint(lock.read(lock_file), lock.layout_slot(opts.print.paper, opts.print.pages), key)
+        _, layout, _ = render_pdf(sheet, dataclasses.replace(opts.print, png=False), opts.templates, *hint)
+    except CheatdeckError as err:
+        problems += err.problems
+    if problems:
+        raise CheatdeckError(problems)
+    return CheckResult(source, sheet, layout)
+
+
+@dataclass(frozen=True)
+class RemovedNote:
+    """A note that left the sheet and may still be in Anki: its tombstone in the lock."""
+
+    ident: str
+    guid: str
+    left: str
+    search: str
+
+
+@dataclass(frozen=True)
+class Removed:
+    source: Path
+    sheet_id: str | None
+    notes: list[RemovedNote]
+    forgotten: bool = False
+
+    @property
+    def search(self) -> str:
+        """One Anki Browser search that finds every removed note."""
+        return " OR ".join(n.search for n in self.notes)
+
+
+def removed(source: Path | str, forget: bool = False) -> Removed:
+    """The notes removed from a sheet that the user has not confirmed deleting; `forget` drops their tombstones."""
+    source = Path(source)
+    lock_file = lock.lock_path(source)
+    sheet_id, tombstones = lock.tombstones(lock_file)
+    notes = [RemovedNote(ident, t["guid"], t["left"], f'"Id:{sheet_id}/{ident}"')
+             for ident, t in sorted(tombstones.items(), key=lambda item: (item[1]["left"], item[0]))]
+    if forget:
+        lock.forget(lock_file)
+    return Removed(source, sheet_id, notes, forget)
 
 
 def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str, ...] = OUTPUTS) -> None:

@@ -95,7 +95,7 @@ def test_reword_updates_in_place_and_keeps_history(shipped, col):
     shipped.write_text(text.replace("Wrangler: GUI, 300+ transforms, Studio, medium data",
                                     "Wrangler: GUI, 300+ transforms, in Studio, for medium data"), encoding="utf-8")
     result = build()
-    assert "0 new, 1 changed, 0 removed" in result.output
+    assert "0 new, 1 changed, 0 moved, 0 removed" in result.output
     log = import_package(col, Path("dist/mla-c01.apkg"))
     assert (len(log.new), len(log.updated)) == (0, 1)
     assert col.note_count() == SHIPPED_NOTES
@@ -148,7 +148,7 @@ def test_removed_note_is_reported_with_a_search(shipped, col):
     shipped.write_text(text.replace("          - Connectors: S3, Athena, Redshift, Snowflake, Salesforce\n", ""),
                        encoding="utf-8")
     result = build()
-    assert "0 new, 0 changed, 1 removed" in result.output
+    assert "0 new, 0 changed, 0 moved, 1 removed" in result.output
     search = '"Id:mla-c01/wrangler-vs-processing/connectors"'
     assert search in result.output
     assert len(col.find_notes(search)) == 1

@@ -70,7 +70,7 @@ def test_editing_the_source_rebuilds(tiny):
     run()
     text = Path("source/tiny.yaml").read_text(encoding="utf-8")
     Path("source/tiny.yaml").write_text(text.replace("record the staged snapshot", "record a snapshot"), encoding="utf-8")
-    assert "0 new, 1 changed, 0 removed" in run().output
+    assert "0 new, 1 changed, 0 moved, 0 removed" in run().output
 
 
 def test_failed_build_keeps_previous_outputs(tiny):

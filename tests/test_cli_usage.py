@@ -22,7 +22,7 @@ def _second_sheet(folder: Path, sheet_id: str = "chem-101", stem: str = "chemist
 def test_options_work_after_the_command(tiny):
     result = run("pdf", "--paper", "a4", "--grayscale", "--png")
     assert "a4" in result.output
-    assert Path("dist/tiny-page1.png").is_file()
+    assert Path("dist/tiny.a4.gray-page1.png").is_file()
     run("build")
     assert run("build", "--force").output.count("(unchanged)") == 2
     assert "    + " not in run("anki", "-q").output
@@ -33,7 +33,7 @@ def test_options_before_and_after_the_command_mean_the_same(tiny):
     before = run("--paper", "a4", "--out", "one", "pdf").output
     after = run("pdf", "--paper", "a4", "--out", "two").output
     assert before.replace("one/", "X/").split("\n")[1:] == after.replace("two/", "X/").split("\n")[1:]
-    assert Path("one/tiny.pdf").read_bytes() == Path("two/tiny.pdf").read_bytes()
+    assert Path("one/tiny.a4.pdf").read_bytes() == Path("two/tiny.a4.pdf").read_bytes()
 
 
 def test_an_option_after_the_command_wins_over_the_same_option_before_it(tiny):

@@ -28,7 +28,7 @@ def build_time() -> int:
 class Changes:
     new: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
-    moved: tuple[str, ...] = ()
+    moved: tuple[tuple[str, str], ...] = ()  # (identity, the section it came from)
     removed: tuple[str, ...] = ()
     unchanged: int = 0
     notetypes_changed: tuple[str, ...] = ()
@@ -106,7 +106,7 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
     tombstones = dict(previous.get("removed", {}))
     found = _claim(notes, entries, tombstones, sheet_id)
     note_entries: dict[str, dict] = {}
-    status: dict[str, list[str]] = {"new": [], "changed": [], "moved": [], "unchanged": []}
+    status: dict[str, list] = {"new": [], "changed": [], "moved": [], "unchanged": []}
     for note in notes:
         old, how = found[note.ident]
         if how in ("new", "returned"):
@@ -115,7 +115,7 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
             kind = "moved"
         else:
             kind = "changed" if old.get("hash") != note.digest else "unchanged"
-        status[kind].append(note.ident)
+        status[kind].append((note.ident, old["section"]) if kind == "moved" else note.ident)
         mod = int(old["mod"]) if kind == "unchanged" else max(now, int(old.get("mod", 0)) + 1)
         note_entries[note.ident] = {"content": note.content, "guid": old["guid"], "hash": note.digest, "mod": mod,
                                     "section": note.section}

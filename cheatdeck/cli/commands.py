@@ -137,11 +137,32 @@ def clean() -> None:
     """
     from ..pipeline import clean as clean_outputs
 
+    from .report import clean_lines
+
     s = settings()
     opts = s.options()
-    removed = clean_outputs(opts)
+    result = clean_outputs(opts)
     if s.verbosity:
-        click.echo(f"removed {len(removed)} file(s) from {opts.out}")
+        for line in clean_lines(result, opts.out):
+            click.echo(line)
+
+
+@_command()
+@click.option("--forget", is_flag=True, help="Forget them: you deleted them in Anki. Example: --forget")
+def removed(forget: bool) -> None:
+    """List the notes that left each sheet, with the Anki search that finds them, until you forget them.
+
+    \b
+    Example:
+      cheatdeck removed
+      cheatdeck removed --forget
+    """
+    from ..pipeline import removed as removed_notes
+    from .report import removed_lines
+
+    for path in settings().sheet_paths():
+        for line in removed_lines(removed_notes(path, forget)):
+            click.echo(line)
 
 
 @click.command()
@@ -178,4 +199,4 @@ def help_cmd(ctx: click.Context, command: str | None) -> None:
         click.echo(found.get_help(sub))
 
 
-COMMANDS = [build_cmd, pdf, anki, check, stats, watch, clean, schema, help_cmd]
+COMMANDS = [build_cmd, pdf, anki, check, stats, watch, clean, removed, schema, help_cmd]

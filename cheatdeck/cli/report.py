@@ -10,7 +10,7 @@ from ..errors import CheatdeckError
 from ..pipeline import BuildResult
 
 if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model
-    from ..pipeline import CheckResult
+    from ..pipeline import CheckResult, Cleaned, Removed
     from ..stats import Stats
 
 MAX_LISTED = 12
@@ -82,10 +82,12 @@ def _changes(result: BuildResult, verbosity: int) -> list[str]:
     if c.first_build:
         return [f"  changes: first build, {len(c.new)} notes (no lock file yet: commit "
                 f"{result.source.with_name(result.source.stem + '.lock.json')} with the sheet)"]
-    counts = f"{len(c.new)} new, {len(c.changed)} changed, {len(c.removed)} removed ({c.unchanged} unchanged)"
-    lines = [f"  changes: {click.style(counts, fg='green' if (c.new or c.changed) else None)}"]
+    counts = (f"{len(c.new)} new, {len(c.changed)} changed, {len(c.moved)} moved, {len(c.removed)} removed "
+              f"({c.unchanged} unchanged)")
+    lines = [f"  changes: {click.style(counts, fg='green' if (c.new or c.changed or c.moved) else None)}"]
     if verbosity > 1:
-        lines += [f"      + {i}" for i in c.new] + [f"      ~ {i}" for i in c.changed] + [f"      - {i}" for i in c.removed]
+        lines += [f"      + {i}" for i in c.new] + [f"      ~ {i}" for i in c.changed]
+        lines += [f"      > {i} (from {section})" for i, section in c.moved] + [f"      - {i}" for i in c.removed]
     if c.removed:
         listed = c.removed[:MAX_LISTED]
         lines.append(click.style("  Removed notes stay in Anki after an import. Find and delete them in the "
@@ -93,6 +95,7 @@ def _changes(result: BuildResult, verbosity: int) -> list[str]:
         lines.append("    " + _removed_search(result.sheet_id, listed))
         if len(c.removed) > MAX_LISTED:
             lines.append(f"    (and {len(c.removed) - MAX_LISTED} more: run with -v to list them)")
+        lines.append("  `cheatdeck removed` lists them until you confirm with `cheatdeck removed --forget`.")
     if c.notetypes_changed:
         lines.append(f"  note types updated: {', '.join(c.notetypes_changed)} (Anki updates them on import)")
     if c.notetypes_reshaped:
@@ -104,9 +107,29 @@ def _changes(result: BuildResult, verbosity: int) -> list[str]:
 
 
 def check_line(result: CheckResult) -> str:
-    sheet, c = result.sheet, result.counts
+    sheet, c, p = result.sheet, result.counts, result.layout
     return (f"ok  {result.source}  {sheet.id}: {c['domains']} domains, {c['sections']} sections, {c['bullets']} bullets, "
-            f"{c['tables']} tables ({c['rows']} rows), {c['traps']} traps, {c['quickref']} quick-reference rows")
+            f"{c['tables']} tables ({c['rows']} rows), {c['traps']} traps, {c['quickref']} quick-reference rows; "
+            f"the PDF fits {p['pages']} {p['paper']} page(s) at {p['body_size']:g} pt")
+
+
+def removed_lines(result: Removed) -> list[str]:
+    name = click.style(result.sheet_id or result.source.stem, bold=True)
+    if not result.notes:
+        return [f"{name}  no removed notes to delete in Anki"]
+    if result.forgotten:
+        return [f"{name}  forgot {len(result.notes)} removed note(s)"]
+    lines = [f"{name}  {len(result.notes)} note(s) left the sheet and may still be in Anki:"]
+    lines += [f"  - {n.ident}  (left {n.left})" for n in result.notes]
+    lines.append("  Find and delete them in the Browser with this search, then run `cheatdeck removed --forget`:")
+    lines.append("    " + result.search)
+    return lines
+
+
+def clean_lines(result: Cleaned, out) -> list[str]:
+    lines = [f"removed {len(result.removed)} file(s) from {out}"]
+    lines += [f"  kept {path}: it changed since cheatdeck wrote it" for path in result.kept]
+    return lines
 
 
 def stats_lines(s: Stats) -> list[str]:
