@@ -52,6 +52,29 @@ def test_check_ok_and_errors(tiny):
     assert "source/tiny.yaml:2:1: YAML syntax error" in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("breakage", ["overflow", "glyph and front"])
+def test_check_refuses_what_build_refuses_and_writes_nothing(tiny, breakage):
+    assert "the PDF fits 1 letter page(s) at 10 pt" in run("check").output
+    text = tiny.read_text(encoding="utf-8")
+    if breakage == "overflow":
+        broken = text.replace("        bullets:\n", "        bullets:\n" + "".join(
+            f"          - Item {i}: words number {i} to fill the page with many lines of text\n" for i in range(700)))
+        messages = ["source/tiny.yaml:12:9: the sheet does not fit on 2 page(s)"]
+    else:
+        broken = text.replace("Keeps both histories", "Keeps both 漢 histories").replace(
+            "            q: Which command sends local commits to a remote?\n",
+            "            q: Which command sends local commits to a remote?\n          - id: push-again\n"
+            "            text: Push again\n            q: Which command sends local commits to a remote?\n")
+        messages = ["source/tiny.yaml:37:23: the font has no glyph for '漢'",
+                    "source/tiny.yaml:20:13: two cards would show the same front as the card at line 17"]
+    tiny.write_text(broken, encoding="utf-8")
+    before = snapshot(Path("."))
+    result = run("check", code=1)
+    assert all(message in result.output for message in messages), result.output
+    assert snapshot(Path(".")) == before and not Path("dist").exists()
+    assert all(message in run("build", code=1).output for message in messages)
+
+
 def test_noop_rebuild_touches_nothing(tiny):
     run()
     before = snapshot(Path("dist"))
@@ -134,11 +157,46 @@ def test_sheet_filter_quiet_and_stats(tiny):
     assert "tiny::kind::fact: 3 notes, 5 cards" in stats and "pdf: body" in stats
 
 
-def test_clean(tiny):
-    run("--png")
-    assert Path("dist/tiny-page1.png").exists()
-    assert "removed" in run("clean").output
-    assert not Path("dist").exists()
+def test_clean_removes_what_builds_wrote_and_nothing_else(tiny):
+    Path("dist").mkdir()
+    foreign = {"other.pdf": b"%PDF-1.4 mine", "notes.apkg": b"PK mine", "x-page1.png": b"\x89PNG mine",
+               ".notes.apkg.tmp": b"mine too"}
+    for name, data in foreign.items():
+        Path("dist", name).write_bytes(data)
+    run("--png", "--pages", "4")
+    run("pdf", "--paper", "a4")
+    # A preview from an earlier build that a later build no longer writes is still cheatdeck's.
+    run("pdf")
+    ours = {"tiny.apkg", "tiny.pdf", "tiny-page1.png", "tiny.a4.pdf", ".cheatdeck-state.json"}
+    assert set(snapshot(Path("dist"))) == ours | set(foreign)
+    before = snapshot(Path("dist"))
+    Path("dist/.tiny.pdf.abc123.tmp").write_bytes(b"left by a killed build")
+
+    result = run("clean")
+    assert "removed 6 file(s) from dist" in result.output
+    assert snapshot(Path("dist")) == {name: before[name] for name in foreign}
+
+    run()
+    Path("dist/tiny.pdf").write_bytes(b"%PDF-1.4 the user's own file now")
+    result = run("clean")
+    assert "kept dist/tiny.pdf: it changed since cheatdeck wrote it" in result.output
+    assert set(snapshot(Path("dist"))) == {"tiny.pdf"} | set(foreign)
+    for name in foreign:
+        Path("dist", name).unlink()
+    run("clean")
+    assert Path("dist/tiny.pdf").read_bytes() == b"%PDF-1.4 the user's own file now"
+
+
+def test_pdf_variants_have_their_own_files(tiny):
+    variants = {(): "tiny.pdf", ("--paper", "a4"): "tiny.a4.pdf", ("--grayscale",): "tiny.gray.pdf",
+                ("--paper", "a4", "--grayscale"): "tiny.a4.gray.pdf"}
+    for args, name in variants.items():
+        assert f"dist/{name}" in run("pdf", *args).output
+    files = snapshot(Path("dist"))
+    assert len({files[name][0] for name in variants.values()}) == 4
+    for args in variants:
+        assert "up to date" in run("pdf", *args).output
+    assert snapshot(Path("dist")) == files
 
 
 def test_internal_error_is_one_line_unless_debug(tiny, monkeypatch):

@@ -12,6 +12,7 @@ import genanki
 import pytest
 from anki.collection import Collection
 from anki_helpers import import_package, review_all, scheduling
+from cli_helpers import run, snapshot
 from click.testing import CliRunner
 from conftest import TINY
 
@@ -136,6 +137,10 @@ def test_removed_notes_are_tombstoned_until_forgotten(tiny, col, monkeypatch):
     assert build("-q").output == ""
     lock = json.loads(Path("source/tiny.lock.json").read_text(encoding="utf-8"))
     assert list(lock["removed"]) == ["commands/commit"]
+    listed = run("removed").output
+    assert "tiny  1 note(s) left the sheet and may still be in Anki:" in listed
+    assert "  - commands/commit  (left 2025-11-25)" in listed and '    "Id:tiny/commands/commit"' in listed
+    assert len(col.find_notes("Id:tiny/commands/commit")) == 1
 
     # Back in the sheet, the note is the same one again.
     replace(tiny, "          - Add: stage the changes for the next commit\n",
@@ -145,6 +150,21 @@ def test_removed_notes_are_tombstoned_until_forgotten(tiny, col, monkeypatch):
     assert lock["removed"] == {} and lock["notes"]["commands/commit"]["guid"] == guid
     log = import_package(col, Path("dist/tiny.apkg"))
     assert len(log.new) == 0 and col.note_count() == 7
+
+
+def test_removed_forget_clears_the_tombstones_and_nothing_else(tiny):
+    build()
+    replace(tiny, "          - Commit: record the staged snapshot\n", "")
+    replace(tiny, "            - [Rebase, Replays commits onto a new base]\n", "")
+    build()
+    before, lock = snapshot(Path("dist")), json.loads(Path("source/tiny.lock.json").read_text(encoding="utf-8"))
+    assert list(lock["removed"]) == ["commands/commit", "merging/rows/rebase"]
+    assert '"Id:tiny/commands/commit" OR "Id:tiny/merging/rows/rebase"' in run("removed").output
+    assert "tiny  forgot 2 removed note(s)" in run("removed", "--forget").output
+    after = json.loads(Path("source/tiny.lock.json").read_text(encoding="utf-8"))
+    assert after == {**lock, "removed": {}}
+    assert "tiny  no removed notes to delete in Anki" in run("removed").output
+    assert "up to date" in build().output and snapshot(Path("dist")) == before
 
 
 def test_a_format_1_lock_keeps_every_guid(tiny, col):
