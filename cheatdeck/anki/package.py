@@ -34,7 +34,7 @@ def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps) -> b
     models = {kind: nt.to_genanki() for kind, nt in notetypes.items()}
     decks = {name: genanki.Deck(deck_id(plan.sheet.id, name), name, plan.deck_descriptions.get(name, ""))
              for name in plan.decks}
-    guids = stamps.guids
+    guids = stamps.guids  # from the lock: a note that moved keeps the GUID Anki knows it by
     for note in plan.notes:
         decks[note.deck].add_note(genanki.Note(
             model=models[note.kind], fields=list(note.fields), tags=list(note.tags), guid=guids[note.ident]))

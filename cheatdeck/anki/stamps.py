@@ -56,9 +56,10 @@ def _guid(sheet_id: str, origin: str, attempt: int) -> str:
     return genanki.guid_for(sheet_id, origin) if attempt == 0 else genanki.guid_for(sheet_id, origin, attempt)
 
 
-def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str) -> dict[str, tuple[dict | None, str]]:
-    """Each note's previous record and how it was found; claimed records leave `entries` and `tombstones`."""
-    found: dict[str, tuple[dict | None, str]] = {}
+def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str) -> dict[str, tuple[dict, str]]:
+    """Each note's previous record (only a GUID for a new note) and how it was found: kept, moved, returned
+    (from a tombstone) or new. Claimed records leave `entries` and `tombstones`."""
+    found: dict[str, tuple[dict, str]] = {}
     pending = []
     # 1. By identity: the same note, or a removed one coming back.
     for note in notes:
