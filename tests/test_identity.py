@@ -14,7 +14,7 @@ from anki.collection import Collection
 from anki_helpers import import_package, review_all, scheduling
 from cli_helpers import run, snapshot
 from click.testing import CliRunner
-from conftest import TINY
+from conftest import REPO
 
 from cheatdeck.cli import cli
 
@@ -212,3 +212,16 @@ def test_the_lock_is_deterministic_and_one_entry_per_line(shipped, monkeypatch):
     lines = locks[0].decode().splitlines()
     assert all(re.fullmatch(r'  "[^"]+": \{.*\},?', line) for line in lines if line.startswith('  "'))
     assert sum(1 for line in lines if '"guid"' in line) == 132
+
+
+def test_the_shipped_notes_keep_the_guids_users_imported():
+    """Every shipped note was imported with guid_for(sheet id, identity as it was then): the lock keeps those."""
+    from cheatdeck.anki.plan import plan_notes
+    from cheatdeck.source.compile import load
+
+    lock = json.loads((REPO / "source" / "mla-c01.lock.json").read_text(encoding="utf-8"))
+    notes = plan_notes(load(REPO / "source" / "mla-c01.yaml")).notes
+    assert {n.ident: lock["notes"][n.ident]["guid"] for n in notes} == \
+           {n.ident: genanki.guid_for("mla-c01", n.origin) for n in notes}
+    pinned = {n.ident: n.origin for n in notes if n.origin != n.ident}
+    assert len(pinned) == 12 and pinned["same-pipeline"] == "feature-store/same-pipeline"
