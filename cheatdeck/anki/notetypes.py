@@ -44,8 +44,8 @@ def palette_css(sheet: Sheet) -> str:
     """Each domain chip's colours. They live in the note types, not in the notes' fields, so changing a colour
     updates four note types instead of every note. Note types are shared by every sheet, and only the last
     imported palette holds: chips of another sheet then fall back to the neutral chip of cards.css."""
-    return "".join(f".cd-domain.{domain_class(sheet, d)} {{ background: {d.color}; color: {colors.text_on(d.color)}; }}\n"
-                   for d in sheet.domains)
+    return "".join(f".cd-domain.{domain_class(sheet, d)} {{ background: {d.color}; "
+                   f"color: {colors.text_on(d.color)}; }}\n" for d in sheet.domains)
 
 
 def load_notetypes(folder: Path, palette: str = "") -> dict[str, NoteType]:
