@@ -225,3 +225,5 @@ def test_the_shipped_notes_keep_the_guids_users_imported():
            {n.ident: genanki.guid_for("mla-c01", n.origin) for n in notes}
     pinned = {n.ident: n.origin for n in notes if n.origin != n.ident}
     assert len(pinned) == 12 and pinned["same-pipeline"] == "feature-store/same-pipeline"
+    # A move is matched on every field but Context and Id, which Note.content takes to be the last one.
+    assert all(n.fields[-1] == f"mla-c01/{n.ident}" and n.context in n.fields for n in notes)
