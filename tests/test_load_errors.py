@@ -22,8 +22,8 @@ def mutate(old: str, new: str, count: int = 1) -> str:
 
 # (case id, source text, text on the line the error must point at, message fragment)
 CASES = [
-    ("syntax-colon-in-plain-text", mutate("title: Tiny Example Sheet", "title: Tiny: Example Sheet"), "title: Tiny:", "YAML syntax error: mapping values are not allowed"),
-    ("syntax-unclosed-flow-list", mutate("columns: [Strategy, Effect]", "columns: [Strategy, Effect"), "rows:\n            - [Merge", "YAML syntax error"),
+    ("syntax-colon-in-plain-text", mutate("title: Tiny Example Sheet", "title: Tiny: Example Sheet"), "title: Tiny:", 'quote the whole value: title: "Tiny: Example Sheet"'),
+    ("syntax-unclosed-flow-list", mutate("columns: [Strategy, Effect]", "columns: [Strategy, Effect"), "columns: [Strategy, Effect\n", "the [ opened here is not closed"),
     ("tab-indent", mutate("    name: Git Basics", "\tname: Git Basics"), "\tname: Git Basics", "a tab is used for indentation"),
     ("unknown-top-key", mutate("title: Tiny", "titel: Tiny"), "titel: Tiny", "unknown key 'titel'; did you mean 'title'?"),
     ("unknown-domain-key", mutate('    color: "#16365c"', '    colour: "#16365c"'), "colour:", "did you mean 'color'?"),

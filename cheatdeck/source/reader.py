@@ -13,11 +13,13 @@ stack on a few hundred thousand nested brackets.
 from __future__ import annotations
 
 import unicodedata
+from collections import deque
 from dataclasses import dataclass, field
 
 import yaml
 
 from ..errors import Location, Path, Problem
+from . import syntax
 
 SAFE_TAGS = {
     "tag:yaml.org,2002:" + name
@@ -36,6 +38,8 @@ class Positions:
     file: str
     values: dict[Path, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    # The comment after an empty value (`color: #16365c`), which the author may have meant as the value.
+    comments: dict[Path, str] = field(default_factory=dict)
 
     def at(self, path: Path, key: bool = False) -> Location:
         table = self.keys if key else self.values
@@ -56,8 +60,9 @@ class _Reject(Exception):
 class _Builder:
     """Turns parser events into lists, dicts and strings, recording where each node starts."""
 
-    def __init__(self, positions: Positions, budget: int):
+    def __init__(self, positions: Positions, budget: int, lines: list[str]):
         self.positions = positions
+        self.lines = lines
         self.budget = budget
         self.root: list = []
         self.stack: list[list] = []  # frames: [container, path, pending key or None]
@@ -135,6 +140,11 @@ class _Builder:
         if isinstance(event, yaml.ScalarEvent):
             # libyaml reports a plain scalar's style as '', the pure-Python parser as None.
             plain_null = not event.style and event.value in ("", "~", "null", "Null", "NULL")
+            if plain_null and not event.value and not is_key:
+                mark = event.start_mark
+                rest = self.lines[mark.line][mark.column:].strip() if mark.line < len(self.lines) else ""
+                if rest.startswith("#"):
+                    self.positions.comments[path] = rest
             self.place(None if plain_null and event.tag != "tag:yaml.org,2002:str" else event.value, event)
             return
         if len(path) > MAX_DEPTH:
@@ -178,22 +188,15 @@ def _decode(raw: bytes, file: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, file: str, text: str) -> Problem:
-    mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    message = exc.problem or "invalid YAML"
-    source_line = text.splitlines()[line - 1] if mark and line <= len(text.splitlines()) else ""
-    if "\t" in source_line[: max(col, 1)] or "'\\t'" in message:
-        message = "a tab is used for indentation; YAML needs spaces"
-    elif "nesting depth" in message:
+def _syntax_problems(exc: yaml.MarkedYAMLError, recent: deque, file: str, lines: list[str]) -> list[Problem]:
+    if "nesting depth" in (exc.problem or ""):
         # Newer libyaml stops deep nesting itself while scanning ahead, before our event check sees it.
-        return Problem(Location(file, line, col), f"the document nests more than {MAX_DEPTH} levels deep")
-    elif exc.context:
-        message = f"{message} ({exc.context}"
-        if exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
-            message += f" at line {exc.context_mark.line + 1}"
-        message += ")"
-    return Problem(Location(file, line, col), f"YAML syntax error: {message}")
+        mark = exc.problem_mark or exc.context_mark
+        return [Problem(Location(file, mark.line + 1, mark.column + 1),
+                        f"the document nests more than {MAX_DEPTH} levels deep")]
+    first = syntax.explain(exc, recent, lines)
+    return [Problem(Location(file, slip.line, slip.column), slip.message)
+            for slip in [first, *syntax.later_errors(lines, first, _Loader)]]
 
 
 def read_yaml(raw: bytes, file: str) -> tuple[object, Positions, list[Problem]]:
@@ -206,17 +209,21 @@ def read_yaml(raw: bytes, file: str) -> tuple[object, Positions, list[Problem]]:
         text = _decode(raw, file)
         if not text.strip():
             raise _Reject(Problem(Location(file, 1, 1), "the file is empty; a sheet needs id, title and domains"))
-        builder = _Builder(positions, max(NODE_BUDGET_FLOOR, len(text) // 2))
+        lines = text.splitlines()
+        builder = _Builder(positions, max(NODE_BUDGET_FLOOR, len(text) // 2), lines)
         documents = 0
+        recent: deque = deque(maxlen=2)
         try:
             for event, original in builder.events(yaml.parse(text, Loader=_Loader)):
                 if isinstance(event, yaml.DocumentStartEvent):
                     documents += 1
                     if documents > 1:
                         raise builder.problem(event, (), "the file holds more than one YAML document (---)")
+                if original:
+                    recent.append(event)
                 builder.feed(event, original)
         except yaml.MarkedYAMLError as exc:
-            raise _Reject(_syntax_problem(exc, file, text)) from None
+            return None, positions, _syntax_problems(exc, recent, file, lines)
         except yaml.YAMLError as exc:
             raise _Reject(Problem(Location(file, 1, 1), f"YAML error: {exc}")) from None
         if not builder.root or builder.root[0] is None:

@@ -1,0 +1,201 @@
+"""YAML syntax errors: the line where the mistake is, a hint that names the fix, and the errors after it.
+
+libyaml reports where it gave up, which is often a line or forty lines after
+the slip: a key without its colon is reported on the next line, an unclosed
+quote wherever the next quote happens to be. `explain` reads the error
+together with the last events and the source lines to point at the slip.
+
+libyaml cannot resume after an error, so the rest of the file is read again
+block by block (`later_errors`). A block starts on a line indented no deeper
+than the line of the slip and holds the lines indented under it, so no block
+begins inside a construct the slip left open and each error found is one the
+author has to fix as well. Lines between the slip and the next such line are
+not read again, and the sheet's keys and values are checked only once the
+YAML reads without error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass
+
+import yaml
+
+# A line that starts a list item or a `key:`: text swallowed by an unclosed quote shows them.
+_BLOCK_LINE = re.compile(r"\s*(-(\s|$)|[^\s#'\"\[\]{},][^#]*?:(\s|$))")
+_QUOTES = ("'", '"')
+_MAX_LATER = 20
+
+
+@dataclass(frozen=True)
+class Slip:
+    """One syntax error: where the mistake is (1-based), what to do, and where reading may resume."""
+
+    line: int
+    column: int
+    message: str
+    resume_after: int  # the last line the mistake may have changed
+    indent: int  # resume on a line indented at most this much
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _is_content(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def _is_item(line: str) -> bool:
+    stripped = line.lstrip(" ")
+    return stripped == "-" or stripped.startswith(("- ", "-\t"))
+
+
+def _start_column(line: str, under: bool) -> int:
+    """Where a line's text starts; `under` a list item, where the item's own keys start."""
+    if under and _is_item(line):
+        return len(line) - len(line.lstrip(" ")[1:].lstrip(" ")) + 1
+    return _indent(line) + 1
+
+
+def _line(lines: list[str], number: int) -> str:
+    return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def _quoted(value: str) -> str | None:
+    """The value in quotes that keep it as written, or None if it needs escapes."""
+    if '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    if "'" not in value:
+        return f"'{value}'"
+    return None
+
+
+def _colon_in_value(lines: list[str], line: int, column: int) -> str:
+    """`key: a: b`: the fix, with the line rewritten when quoting is simple."""
+    text = _line(lines, line)
+    value = re.split(r"\s#", text[column - 1:], maxsplit=1)[0].rstrip()
+    quoted = _quoted(value)
+    fix = "quote the whole value"
+    if quoted:
+        fix += f": {text[_indent(text):column - 1]}{quoted}"
+    return f"': ' inside a value starts another key; {fix}"
+
+
+def _after_quote(scalar: yaml.ScalarEvent, lines: list[str], line: int) -> str:
+    after = _line(lines, line)[scalar.end_mark.column:scalar.end_mark.column + 1]
+    if scalar.style == "'" and after.isalnum():
+        return ("text follows the closing quote: an apostrophe inside '...' ends the text; "
+                "write it twice ('don''t') or quote the value with \"...\"")
+    return "text follows the closing quote; put the whole value inside the quotes"
+
+
+def _mark(mark: yaml.Mark | None, offset: int) -> tuple[int, int] | None:
+    return (mark.line + 1 + offset, mark.column + 1) if mark else None
+
+
+def explain(exc: yaml.MarkedYAMLError, recent: deque, lines: list[str], offset: int = 0) -> Slip:
+    """The slip behind libyaml's error; `recent` holds the last events, `offset` the lines before the text parsed."""
+    problem = _mark(exc.problem_mark, offset) or _mark(exc.context_mark, offset) or (1, 1)
+    context = _mark(exc.context_mark, offset) if exc.problem_mark else None
+    message = exc.problem or "invalid YAML"
+    line, column = problem
+    text = _line(lines, line)
+    last = recent[-1] if recent else None
+    start = _mark(last.start_mark, offset) if last is not None else None
+    end = _mark(last.end_mark, offset) if last is not None else None
+    quoted = isinstance(last, yaml.ScalarEvent) and last.style in _QUOTES
+    plain = isinstance(last, yaml.ScalarEvent) and not last.style
+
+    def at(where: tuple[int, int], what: str) -> Slip:
+        return Slip(where[0], where[1], f"YAML syntax error: {what}", where[0], _indent(_line(lines, where[0])))
+
+    if "\t" in text[: max(column, 1)] or "'\\t'" in message:
+        return Slip(line, column, "a tab is used for indentation; YAML needs spaces", line, _indent(text))
+    if exc.context == "while scanning a quoted scalar" and context:
+        return at(context, f"the quote opened here is never closed; add the closing {_line(lines, context[0])[context[1] - 1]}")
+    if quoted and start and end and start[0] < end[0] <= line and any(
+            _BLOCK_LINE.match(_line(lines, n)) for n in range(start[0] + 1, end[0] + 1)):
+        mark = _line(lines, start[0])[start[1] - 1]
+        return at(start, f"the quote opened here is not closed on its line (it runs on to line {end[0]}); "
+                         f"add the closing {mark}")
+    if quoted and end and end[0] == line and column >= end[1]:
+        return at(problem, _after_quote(last, lines, line))
+    if message == "could not find expected ':'" and context:
+        return at(context, "this line has no ':' after its key; write it as 'key: value'")
+    if message.startswith("mapping values are not allowed") and plain and start:
+        if start[0] == line:
+            return at(problem, _colon_in_value(lines, line, start[1]))
+        return at((line, _indent(text) + 1),
+                  f"this line is indented deeper than line {start[0]}, so it reads as the rest of that line's "
+                  "text; line its key up with the keys above it")
+    if exc.context in ("while parsing a flow sequence", "while parsing a flow mapping") and context \
+            and context[0] < line and _BLOCK_LINE.match(text):
+        opened, closer = ("[", "]") if "sequence" in exc.context else ("{", "}")
+        return at(context, f"the {opened} opened here is not closed; end it with {closer}")
+    if message.startswith(("did not find expected key", "did not find expected '-'")) \
+            and column == _indent(text) + 1 and not quoted:
+        opener = _line(lines, context[0]) if context else ""
+        if context and context[1] - 1 == _indent(text) and _is_item(opener) != _is_item(text):
+            what = "a '- ' item and a 'key:' line cannot share one indentation level"
+        else:
+            above = next((n for n in range(line - 1, 0, -1) if _is_content(_line(lines, n))), 0)
+            here, there = _indent(text) + 1, _start_column(_line(lines, above), under=not _is_item(text))
+            what = "the indentation of this line does not line up with the lines above it"
+            if above and here != there:
+                what = f"the indentation does not line up: this line starts at column {here}, line {above} at column {there}"
+        return at(problem, what)
+    if exc.context:
+        message = f"{message} ({exc.context}"
+        if context and context[0] != line:
+            message += f" at line {context[0]}"
+        message += ")"
+    return Slip(line, column, f"YAML syntax error: {message}", line,
+                min(_indent(text), _indent(_line(lines, context[0])) if context else _indent(text)))
+
+
+def parse_events(text: str, loader) -> tuple[deque, yaml.MarkedYAMLError | None]:
+    """Read every event of a text, keeping the last few for `explain`."""
+    recent: deque = deque(maxlen=2)
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            recent.append(event)
+    except yaml.MarkedYAMLError as exc:
+        return recent, exc
+    return recent, None
+
+
+def _resume(lines: list[str], slip: Slip) -> int | None:
+    """The first line (0-based) after the slip that starts a block no deeper than the slip's line."""
+    for i in range(slip.resume_after, len(lines)):
+        if _is_content(lines[i]) and _indent(lines[i]) <= slip.indent and not lines[i].lstrip(" ").startswith("\t"):
+            return i
+    return None
+
+
+def _block_end(lines: list[str], start: int) -> int:
+    """Where the block from `start` ends: a line less indented, or a key after items (or items after keys)."""
+    indent, item = _indent(lines[start]), _is_item(lines[start])
+    for i in range(start + 1, len(lines)):
+        if _is_content(lines[i]) and (_indent(lines[i]) < indent
+                                      or (_indent(lines[i]) == indent and _is_item(lines[i]) != item)):
+            return i
+    return len(lines)
+
+
+def later_errors(lines: list[str], first: Slip, loader) -> list[Slip]:
+    """The syntax errors after `first` that do not depend on it, block by block."""
+    found: list[Slip] = []
+    start = _resume(lines, first)
+    while start is not None and len(found) < _MAX_LATER:
+        end = _block_end(lines, start)
+        recent, exc = parse_events("\n".join(lines[start:end]) + "\n", loader)
+        if exc is None:
+            start = end if end < len(lines) else None
+            continue
+        slip = explain(exc, recent, lines, offset=start)
+        found.append(slip)
+        start = _resume(lines, slip)
+    return found
