@@ -13,7 +13,6 @@ stack on a few hundred thousand nested brackets.
 from __future__ import annotations
 
 import unicodedata
-from collections import deque
 from dataclasses import dataclass, field
 
 import yaml
@@ -188,13 +187,16 @@ def _decode(raw: bytes, file: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _syntax_problems(exc: yaml.MarkedYAMLError, recent: deque, file: str, lines: list[str]) -> list[Problem]:
+def _syntax_problems(exc: yaml.MarkedYAMLError, last: yaml.Event | None, file: str, lines: list[str]) -> list[Problem]:
     if "nesting depth" in (exc.problem or ""):
         # Newer libyaml stops deep nesting itself while scanning ahead, before our event check sees it.
         mark = exc.problem_mark or exc.context_mark
         return [Problem(Location(file, mark.line + 1, mark.column + 1),
                         f"the document nests more than {MAX_DEPTH} levels deep")]
-    first = syntax.explain(exc, recent, lines)
+    return _slip_problems(syntax.explain(exc, last, lines), file, lines)
+
+
+def _slip_problems(first: syntax.Slip, file: str, lines: list[str]) -> list[Problem]:
     return [Problem(Location(file, slip.line, slip.column), slip.message)
             for slip in [first, *syntax.later_errors(lines, first, _Loader)]]
 
@@ -212,7 +214,7 @@ def read_yaml(raw: bytes, file: str) -> tuple[object, Positions, list[Problem]]:
         lines = text.splitlines()
         builder = _Builder(positions, max(NODE_BUDGET_FLOOR, len(text) // 2), lines)
         documents = 0
-        recent: deque = deque(maxlen=2)
+        last = None
         try:
             for event, original in builder.events(yaml.parse(text, Loader=_Loader)):
                 if isinstance(event, yaml.DocumentStartEvent):
@@ -220,10 +222,12 @@ def read_yaml(raw: bytes, file: str) -> tuple[object, Positions, list[Problem]]:
                     if documents > 1:
                         raise builder.problem(event, (), "the file holds more than one YAML document (---)")
                 if original:
-                    recent.append(event)
+                    if slip := syntax.unclosed_quote(event, lines):
+                        return None, positions, _slip_problems(slip, file, lines)
+                    last = event
                 builder.feed(event, original)
         except yaml.MarkedYAMLError as exc:
-            return None, positions, _syntax_problems(exc, recent, file, lines)
+            return None, positions, _syntax_problems(exc, last, file, lines)
         except yaml.YAMLError as exc:
             raise _Reject(Problem(Location(file, 1, 1), f"YAML error: {exc}")) from None
         if not builder.root or builder.root[0] is None:

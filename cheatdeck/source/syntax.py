@@ -17,7 +17,6 @@ YAML reads without error.
 from __future__ import annotations
 
 import re
-from collections import deque
 from dataclasses import dataclass
 
 import yaml
@@ -26,6 +25,7 @@ import yaml
 _BLOCK_LINE = re.compile(r"\s*(-(\s|$)|[^\s#'\"\[\]{},][^#]*?:(\s|$))")
 _QUOTES = ("'", '"')
 _MAX_LATER = 20
+_NO_COLON = "this line has no ':' after its key; write it as 'key: value'"
 
 
 @dataclass(frozen=True)
@@ -92,18 +92,43 @@ def _after_quote(scalar: yaml.ScalarEvent, lines: list[str], line: int) -> str:
     return "text follows the closing quote; put the whole value inside the quotes"
 
 
+def _runs_on(lines: list[str], first: int, last: int) -> bool:
+    """Whether text from line `first` goes on over a line indented no deeper than `first`.
+
+    YAML wants the continuation lines of a quoted text indented deeper than the line it starts on;
+    libyaml does not insist, so a missing closing quote swallows the lines after it.
+    """
+    base = _indent(_line(lines, first))
+    return any(_is_content(_line(lines, n)) and _indent(_line(lines, n)) <= base for n in range(first + 1, last + 1))
+
+
+def _unclosed(mark: str, runs_to: int) -> str:
+    return f"YAML syntax error: the quote opened here is not closed on its line (it runs on to line {runs_to}); " \
+           f"add the closing {mark}"
+
+
+def unclosed_quote(event: yaml.Event, lines: list[str], offset: int = 0) -> Slip | None:
+    """A quoted text that swallowed the lines after it, even where libyaml read it without error."""
+    if not (isinstance(event, yaml.ScalarEvent) and event.style in _QUOTES):
+        return None
+    line, column = event.start_mark.line + 1 + offset, event.start_mark.column + 1
+    last = event.end_mark.line + 1 + offset
+    if last == line or not _runs_on(lines, line, last):
+        return None
+    return Slip(line, column, _unclosed(event.style, last), line, _indent(_line(lines, line)))
+
+
 def _mark(mark: yaml.Mark | None, offset: int) -> tuple[int, int] | None:
     return (mark.line + 1 + offset, mark.column + 1) if mark else None
 
 
-def explain(exc: yaml.MarkedYAMLError, recent: deque, lines: list[str], offset: int = 0) -> Slip:
-    """The slip behind libyaml's error; `recent` holds the last events, `offset` the lines before the text parsed."""
+def explain(exc: yaml.MarkedYAMLError, last: yaml.Event | None, lines: list[str], offset: int = 0) -> Slip:
+    """The slip behind libyaml's error; `last` is the last event read, `offset` the lines before the text parsed."""
     problem = _mark(exc.problem_mark, offset) or _mark(exc.context_mark, offset) or (1, 1)
     context = _mark(exc.context_mark, offset) if exc.problem_mark else None
     message = exc.problem or "invalid YAML"
     line, column = problem
     text = _line(lines, line)
-    last = recent[-1] if recent else None
     start = _mark(last.start_mark, offset) if last is not None else None
     end = _mark(last.end_mark, offset) if last is not None else None
     quoted = isinstance(last, yaml.ScalarEvent) and last.style in _QUOTES
@@ -114,20 +139,24 @@ def explain(exc: yaml.MarkedYAMLError, recent: deque, lines: list[str], offset: 
 
     if "\t" in text[: max(column, 1)] or "'\\t'" in message:
         return Slip(line, column, "a tab is used for indentation; YAML needs spaces", line, _indent(text))
-    if exc.context == "while scanning a quoted scalar" and context:
-        return at(context, f"the quote opened here is never closed; add the closing {_line(lines, context[0])[context[1] - 1]}")
-    if quoted and start and end and start[0] < end[0] <= line and any(
-            _BLOCK_LINE.match(_line(lines, n)) for n in range(start[0] + 1, end[0] + 1)):
-        mark = _line(lines, start[0])[start[1] - 1]
-        return at(start, f"the quote opened here is not closed on its line (it runs on to line {end[0]}); "
-                         f"add the closing {mark}")
+    if exc.context and "quoted scalar" in exc.context and context:
+        mark = _line(lines, context[0])[context[1] - 1]
+        if message.startswith("found unexpected end of stream"):
+            return at(context, f"the quote opened here is never closed; add the closing {mark}")
+        if _runs_on(lines, context[0], line):
+            return Slip(context[0], context[1], _unclosed(mark, line), context[0], _indent(_line(lines, context[0])))
+    if quoted and end and end[0] <= line and (slip := unclosed_quote(last, lines, offset)):
+        return slip
     if quoted and end and end[0] == line and column >= end[1]:
         return at(problem, _after_quote(last, lines, line))
     if message == "could not find expected ':'" and context:
-        return at(context, "this line has no ':' after its key; write it as 'key: value'")
+        return at(context, _NO_COLON)
     if message.startswith("mapping values are not allowed") and plain and start:
         if start[0] == line:
             return at(problem, _colon_in_value(lines, line, start[1]))
+        if _indent(text) <= _indent(_line(lines, start[0])):
+            # At the top level a plain text may go on at the same indentation: the line it began on lacks its ':'.
+            return at((start[0], _indent(_line(lines, start[0])) + 1), _NO_COLON)
         return at((line, _indent(text) + 1),
                   f"this line is indented deeper than line {start[0]}, so it reads as the rest of that line's "
                   "text; line its key up with the keys above it")
@@ -156,15 +185,16 @@ def explain(exc: yaml.MarkedYAMLError, recent: deque, lines: list[str], offset: 
                 min(_indent(text), _indent(_line(lines, context[0])) if context else _indent(text)))
 
 
-def parse_events(text: str, loader) -> tuple[deque, yaml.MarkedYAMLError | None]:
-    """Read every event of a text, keeping the last few for `explain`."""
-    recent: deque = deque(maxlen=2)
+def first_slip(text: str, lines: list[str], loader, offset: int = 0) -> Slip | None:
+    """The first syntax error in `text`, which holds `lines` from line `offset` + 1 on."""
+    event = None
     try:
         for event in yaml.parse(text, Loader=loader):
-            recent.append(event)
+            if slip := unclosed_quote(event, lines, offset):
+                return slip
     except yaml.MarkedYAMLError as exc:
-        return recent, exc
-    return recent, None
+        return explain(exc, event, lines, offset)
+    return None
 
 
 def _resume(lines: list[str], slip: Slip) -> int | None:
@@ -191,11 +221,10 @@ def later_errors(lines: list[str], first: Slip, loader) -> list[Slip]:
     start = _resume(lines, first)
     while start is not None and len(found) < _MAX_LATER:
         end = _block_end(lines, start)
-        recent, exc = parse_events("\n".join(lines[start:end]) + "\n", loader)
-        if exc is None:
+        slip = first_slip("\n".join(lines[start:end]) + "\n", lines, loader, offset=start)
+        if slip is None:
             start = end if end < len(lines) else None
             continue
-        slip = explain(exc, recent, lines, offset=start)
         found.append(slip)
         start = _resume(lines, slip)
     return found
