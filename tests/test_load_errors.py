@@ -54,6 +54,25 @@ CASES = [
     ("sheet-is-a-list", "- just\n- a list\n", "- just", "a sheet is a mapping"),
     ("too-few-columns", mutate("columns: [Strategy, Effect]", "columns: [Strategy]"), "columns: [Strategy]", "at least 2 items"),
     ("bad-date", mutate('version: "1.0"', 'version: "1.0"\ndate: 2026-02-30'), "date: 2026-02-30", "expected a date like 2026-11-24"),
+    # YAML slips: the line of the slip (not where libyaml gave up) and the fix.
+    ("syntax-key-without-colon", mutate("title: Everyday Commands", "title Everyday Commands"), "title Everyday", "this line has no ':' after its key"),
+    ("syntax-top-key-without-colon", mutate("title: Tiny Example Sheet", "title Tiny Example Sheet"), "title Tiny", "this line has no ':' after its key"),
+    ("syntax-unclosed-quote", mutate('color: "#16365c"', 'color: "#16365c'), 'color: "#16365c', "the quote opened here is not closed on its line (it runs on to line 27)"),
+    ("syntax-quote-never-closed", mutate("cells: [Staging, Add before", 'cells: [Staging, "Add before'), '"Add before', "the quote opened here is never closed"),
+    ("syntax-list-never-closed", mutate("commit]\n", "commit\n"), "cells: [Staging", "the [ opened here is not closed; end it with ]"),
+    ("syntax-text-after-quote", mutate('version: "1.0"', 'version: "1.0" beta'), 'version: "1.0" beta', "text follows the closing quote"),
+    ("syntax-apostrophe-in-single-quotes", mutate("title: Merge Strategies", "title: 'Don't merge'"), "title: 'Don't", "write it twice ('don''t')"),
+    ("syntax-colon-in-bullet-value", mutate("- Add: stage changes", '- Add: stage "all": changes'), '- Add: stage "all"', """quote the whole value: - Add: 'stage "all": changes for the next commit'"""),
+    ("syntax-indented-deeper", mutate("        title: Everyday", "          title: Everyday"), "          title: Everyday", "indented deeper than line 12"),
+    ("syntax-indentation-off", mutate("          - Commit: record", "         - Commit: record"), "         - Commit", "this line starts at column 10, line 15 at column 11"),
+    ("syntax-item-among-keys", mutate('version: "1.0"', 'version: "1.0"\n- stray item'), "- stray item", "a '- ' item and a 'key:' line cannot share one indentation level"),
+    ("colour-read-as-comment", mutate('color: "#16365c"', "color: #16365c"), "color: #16365c", 'the value is empty because \'#\' starts a comment in YAML; quote the colour: "#16365c"'),
+    ("bullet-key-without-value", mutate("- Add: stage changes for the next commit", "- Add:"), "- Add:", "a key with no value: write the value after the colon, or remove the key"),
+    ("bullet-value-read-as-comment", mutate("- Add: stage changes for the next commit", "- Add: #stage"), "- Add: #stage", 'quote the value: "#stage"'),
+    ("required-key-without-value", mutate("weight: 60", "weight:"), "weight:\n", "a key with no value: write a whole number after the colon"),
+    ("list-key-without-items", BASE[: BASE.index("          - q: You committed")] + BASE[BASE.index("  - id: advanced"):], "        traps:\n  - id: advanced", "a key with no value: write its items under it, or remove the key"),
+    ("empty-list-item", mutate("          - Commit: record the staged snapshot", "          -"), "          -\n", "an empty list item: write the value after the '-', or remove the line"),
+    ("unknown-key-in-bullet-mapping", mutate("            q: Which command", "            question: Which command"), "question:", "(expected one of: text, id, q, a, cards)"),
 ]
 
 
@@ -140,3 +159,48 @@ def test_yaml_reader_expands_anchors_and_refuses_bad_graphs():
                             (b"id: " + b"[" * 300_000 + b"]" * 300_000 + b"\n", "nests more than 32 levels")]:
         _, _, problems = read_yaml(source, "x")
         assert len(problems) == 1 and message in problems[0].message, (source[:20], problems)
+
+
+def test_every_yaml_syntax_error_of_a_file_in_one_run(tmp_path: Path):
+    text = (mutate("        title: Everyday Commands", "        title Everyday Commands")
+            .replace("    name: Branching", "\tname: Branching")
+            .replace("  columns: [Concept, Rule]", "  columns: [Concept, Rule"))
+    path = tmp_path / "slips.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--source", str(path), "check"])
+    assert result.exit_code == 1, result.output
+    reported = [l.removeprefix("Error: ") for l in result.output.splitlines() if f"{path}:" in l]
+    assert [l.split(":")[1] for l in reported] == ["13", "24", "37"], result.output
+    assert "this line has no ':' after its key" in reported[0]
+    assert "a tab is used for indentation" in reported[1]
+    assert "the [ opened here is not closed" in reported[2]
+    assert result.output.rstrip().endswith("3 errors")
+
+
+@pytest.mark.parametrize("sheet", [TINY, Path(__file__).resolve().parent.parent / "source" / "mla-c01.yaml"],
+                         ids=["tiny", "shipped"])
+def test_reading_on_after_a_syntax_error_invents_no_error(sheet: Path):
+    """Whichever line a slip is on, the blocks read after it in a correct sheet hold no error."""
+    from cheatdeck.source import syntax
+    from cheatdeck.source.reader import _Loader
+
+    lines = sheet.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, 1):
+        for indent in (len(line) - len(line.lstrip(" ")), 0, 100):
+            slip = syntax.Slip(number, 1, "a slip", number, indent)
+            assert syntax.later_errors(lines, slip, _Loader) == [], (number, indent)
+
+
+def test_a_second_slip_below_the_first_is_reported_once_the_first_is_fixed(tmp_path: Path):
+    """After a syntax error the lines nested under it are not read: nothing is guessed about them."""
+    first = mutate("        bullets:", "        bullets")
+    both = first.replace("- Commit: record the staged snapshot", "- Commit: record: the staged snapshot")
+    path = tmp_path / "nested.yaml"
+    path.write_text(both, encoding="utf-8")
+    with pytest.raises(CheatdeckError) as info:
+        load(path)
+    assert [p.loc.line for p in info.value.problems] == [14]
+    path.write_text(both.replace("        bullets\n", "        bullets:\n"), encoding="utf-8")
+    with pytest.raises(CheatdeckError) as info:
+        load(path)
+    assert [(p.loc.line, "quote the whole value" in p.message) for p in info.value.problems] == [(16, True)]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import yaml
 
-# A line that starts a list item or a `key:`: text swallowed by an unclosed quote shows them.
+# A line that starts a list item or a `key:`: a list left open with [ runs into the next one.
 _BLOCK_LINE = re.compile(r"\s*(-(\s|$)|[^\s#'\"\[\]{},][^#]*?:(\s|$))")
 _QUOTES = ("'", '"')
 _MAX_LATER = 20
@@ -140,7 +140,7 @@ def explain(exc: yaml.MarkedYAMLError, last: yaml.Event | None, lines: list[str]
     if "\t" in text[: max(column, 1)] or "'\\t'" in message:
         return Slip(line, column, "a tab is used for indentation; YAML needs spaces", line, _indent(text))
     if exc.context and "quoted scalar" in exc.context and context:
-        mark = _line(lines, context[0])[context[1] - 1]
+        mark = _line(lines, context[0])[context[1] - 1:context[1]]
         if message.startswith("found unexpected end of stream"):
             return at(context, f"the quote opened here is never closed; add the closing {mark}")
         if _runs_on(lines, context[0], line):
@@ -154,18 +154,20 @@ def explain(exc: yaml.MarkedYAMLError, last: yaml.Event | None, lines: list[str]
     if message.startswith("mapping values are not allowed") and plain and start:
         if start[0] == line:
             return at(problem, _colon_in_value(lines, line, start[1]))
-        if _indent(text) <= _indent(_line(lines, start[0])):
-            # At the top level a plain text may go on at the same indentation: the line it began on lacks its ':'.
-            return at((start[0], _indent(_line(lines, start[0])) + 1), _NO_COLON)
+        began = _line(lines, start[0])
+        if _indent(text) <= _indent(began) or _indent(text) + 1 == _start_column(began, under=True):
+            # The text went on to a line that lines up with its own key (or, at the top level, with its
+            # line): that key lacks its ':'.
+            return at((start[0], _start_column(began, under=True)), _NO_COLON)
         return at((line, _indent(text) + 1),
                   f"this line is indented deeper than line {start[0]}, so it reads as the rest of that line's "
                   "text; line its key up with the keys above it")
     if exc.context in ("while parsing a flow sequence", "while parsing a flow mapping") and context \
-            and context[0] < line and _BLOCK_LINE.match(text):
+            and context[0] < line and (_BLOCK_LINE.match(text) or not text.strip()):
         opened, closer = ("[", "]") if "sequence" in exc.context else ("{", "}")
         return at(context, f"the {opened} opened here is not closed; end it with {closer}")
     if message.startswith(("did not find expected key", "did not find expected '-'")) \
-            and column == _indent(text) + 1 and not quoted:
+            and column == _indent(text) + 1:
         opener = _line(lines, context[0]) if context else ""
         if context and context[1] - 1 == _indent(text) and _is_item(opener) != _is_item(text):
             what = "a '- ' item and a 'key:' line cannot share one indentation level"
