@@ -187,7 +187,8 @@ def _decode(raw: bytes, file: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _syntax_problems(exc: yaml.MarkedYAMLError, last: yaml.Event | None, file: str, lines: list[str]) -> list[Problem]:
+def _syntax_problems(exc: yaml.MarkedYAMLError, last: yaml.Event | None, file: str,
+                     lines: list[str]) -> list[Problem]:
     if "nesting depth" in (exc.problem or ""):
         # Newer libyaml stops deep nesting itself while scanning ahead, before our event check sees it.
         mark = exc.problem_mark or exc.context_mark

@@ -176,7 +176,8 @@ def explain(exc: yaml.MarkedYAMLError, last: yaml.Event | None, lines: list[str]
             here, there = _indent(text) + 1, _start_column(_line(lines, above), under=not _is_item(text))
             what = "the indentation of this line does not line up with the lines above it"
             if above and here != there:
-                what = f"the indentation does not line up: this line starts at column {here}, line {above} at column {there}"
+                what = (f"the indentation does not line up: this line starts at column {here}, "
+                        f"line {above} at column {there}")
         return at(problem, what)
     if exc.context:
         message = f"{message} ({exc.context}"
