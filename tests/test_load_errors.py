@@ -72,6 +72,7 @@ CASES = [
     ("required-key-without-value", mutate("weight: 60", "weight:"), "weight:\n", "a key with no value: write a whole number after the colon"),
     ("list-key-without-items", BASE[: BASE.index("          - q: You committed")] + BASE[BASE.index("  - id: advanced"):], "        traps:\n  - id: advanced", "a key with no value: write its items under it, or remove the key"),
     ("empty-list-item", mutate("          - Commit: record the staged snapshot", "          -"), "          -\n", "an empty list item: write the value after the '-', or remove the line"),
+    ("bullet-without-its-dash", mutate("          - Commit: record", "            Commit: record"), "            Commit", "this line has no '- ' of its own, so it joins the bullet on line 15; start it with '- '"),
     ("unknown-key-in-bullet-mapping", mutate("            q: Which command", "            question: Which command"), "question:", "(expected one of: text, id, q, a, cards)"),
 ]
 
@@ -204,3 +205,15 @@ def test_a_second_slip_below_the_first_is_reported_once_the_first_is_fixed(tmp_p
     with pytest.raises(CheatdeckError) as info:
         load(path)
     assert [(p.loc.line, "quote the whole value" in p.message) for p in info.value.problems] == [(16, True)]
+
+
+@pytest.mark.parametrize("text", [mutate("- Add: stage changes for the next commit", "- Add:"),
+                                  mutate("          - Commit: record", "            Commit: record")],
+                         ids=["key-without-value", "without-its-dash"])
+def test_a_bullet_slip_is_one_error(tmp_path: Path, text: str):
+    """Not also an unknown key and a missing `text` for the bullet mapping YAML made of it."""
+    path = tmp_path / "bullet.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CheatdeckError) as info:
+        load(path)
+    assert len(info.value.problems) == 1, info.value.problems

@@ -186,8 +186,9 @@ class _Document:
 def _desugar_bullets(doc: _Document, positions: Positions) -> list[Problem]:
     """`- Key: value` in YAML is a one-key mapping; read it as the bullet "Key: value".
 
-    A `- Key:` left without its value is refused here, while the author's key is still known:
-    once validated as a bullet mapping it would only be an unknown key.
+    A `- Key:` left without its value, or a `Key: value` line without its own `- `, is refused
+    here, while the author's keys are still known: validated as a bullet mapping they would only
+    be unknown keys.
     """
     fields = set(spec.Bullet.__struct_fields__)
     problems: list[Problem] = []
@@ -197,11 +198,19 @@ def _desugar_bullets(doc: _Document, positions: Positions) -> list[Problem]:
         for s, section in enumerate(sections if isinstance(sections, list) else ()):
             bullets = section.get("bullets") if isinstance(section, dict) else None
             for i in reversed(range(len(bullets) if isinstance(bullets, list) else 0)):
-                if not (isinstance(bullets[i], dict) and len(bullets[i]) == 1):
+                bullet = bullets[i]
+                if not isinstance(bullet, dict) or not bullet or fields & set(bullet):
                     continue
-                (key, value), = bullets[i].items()
-                if key in fields:
+                if len(bullet) > 1:
+                    if all(isinstance(v, str) for v in bullet.values()):
+                        where = ("domains", d, "sections", s, "bullets", i)
+                        first = positions.at(where + (next(iter(bullet)),), key=True).line
+                        problems += [Problem(positions.at(where + (key,), key=True),
+                                             f"this line has no '- ' of its own, so it joins the bullet on line "
+                                             f"{first}; start it with '- '") for key in list(bullet)[1:]]
+                        doc.delete(bullets, i)
                     continue
+                (key, value), = bullet.items()
                 if isinstance(value, str):
                     bullets[i] = f"{key}{spec.KEY_SEPARATOR}{value}"
                 elif value is None:
