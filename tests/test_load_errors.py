@@ -65,6 +65,8 @@ CASES = [
     ("syntax-colon-in-bullet-value", mutate("- Add: stage changes", '- Add: stage "all": changes'), '- Add: stage "all"', """quote the whole value: - Add: 'stage "all": changes for the next commit'"""),
     ("syntax-indented-deeper", mutate("        title: Everyday", "          title: Everyday"), "          title: Everyday", "indented deeper than line 12"),
     ("syntax-indentation-off", mutate("          - Commit: record", "         - Commit: record"), "         - Commit", "this line starts at column 10, line 15 at column 11"),
+    ("syntax-first-item-out-of-line", mutate("          - Add:", "           - Add:"), "           - Add:", "this line starts at column 12, the lines after it at column 11; line it up with them"),
+    ("syntax-first-key-out-of-line", mutate("  - id: advanced", "   - id: advanced"), "   - id: advanced", "its key starts at column 6, the lines after it at column 5"),
     ("syntax-item-among-keys", mutate('version: "1.0"', 'version: "1.0"\n- stray item'), "- stray item", "a '- ' item and a 'key:' line cannot share one indentation level"),
     ("colour-read-as-comment", mutate('color: "#16365c"', "color: #16365c"), "color: #16365c", 'the value is empty because \'#\' starts a comment in YAML; quote the colour: "#16365c"'),
     ("bullet-key-without-value", mutate("- Add: stage changes for the next commit", "- Add:"), "- Add:", "a key with no value: write the value after the colon, or remove the key"),

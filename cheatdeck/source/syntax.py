@@ -60,6 +60,35 @@ def _start_column(line: str, under: bool) -> int:
     return _indent(line) + 1
 
 
+def _content_near(lines: list[str], number: int, step: int) -> int:
+    """The nearest line with content before (step -1) or after (step 1) line `number`; 0 if none."""
+    number += step
+    while 0 < number <= len(lines):
+        if _is_content(lines[number - 1]):
+            return number
+        number += step
+    return 0
+
+
+def _out_of_line(lines: list[str], first: int) -> str | None:
+    """Why line `first` is the one out of line, if it opens its block at a column the next two lines agree against."""
+    second = _content_near(lines, first, 1)
+    parent, after = _content_near(lines, first, -1), _content_near(lines, second, 1)
+    a, b, c = _line(lines, first), _line(lines, second), _line(lines, after)
+    if not (parent and after and _is_item(b) == _is_item(c) and _indent(b) == _indent(c)
+            and _indent(_line(lines, parent)) < min(_indent(a), _indent(b))):
+        return None
+    if _is_item(a) and not _is_item(b):  # `- key: value` and then the other keys of that item
+        column, what = _start_column(a, under=True), "its key starts"
+    elif _is_item(a) == _is_item(b):
+        column, what = _indent(a) + 1, "this line starts"
+    else:
+        return None
+    if column == _indent(b) + 1:
+        return None
+    return f"{what} at column {column}, the lines after it at column {_indent(b) + 1}; line it up with them"
+
+
 def _line(lines: list[str], number: int) -> str:
     return lines[number - 1] if 0 < number <= len(lines) else ""
 
@@ -159,6 +188,8 @@ def explain(exc: yaml.MarkedYAMLError, last: yaml.Event | None, lines: list[str]
             # The text went on to a line that lines up with its own key (or, at the top level, with its
             # line): that key lacks its ':'.
             return at((start[0], _start_column(began, under=True)), _NO_COLON)
+        if _content_near(lines, start[0], 1) == line and (why := _out_of_line(lines, start[0])):
+            return at((start[0], _indent(began) + 1), why)
         return at((line, _indent(text) + 1),
                   f"this line is indented deeper than line {start[0]}, so it reads as the rest of that line's "
                   "text; line its key up with the keys above it")
@@ -172,7 +203,9 @@ def explain(exc: yaml.MarkedYAMLError, last: yaml.Event | None, lines: list[str]
         if context and context[1] - 1 == _indent(text) and _is_item(opener) != _is_item(text):
             what = "a '- ' item and a 'key:' line cannot share one indentation level"
         else:
-            above = next((n for n in range(line - 1, 0, -1) if _is_content(_line(lines, n))), 0)
+            above = _content_near(lines, line, -1)
+            if above and (why := _out_of_line(lines, above)):
+                return at((above, _indent(_line(lines, above)) + 1), why)
             here, there = _indent(text) + 1, _start_column(_line(lines, above), under=not _is_item(text))
             what = "the indentation of this line does not line up with the lines above it"
             if above and here != there:
