@@ -89,6 +89,19 @@ def _out_of_line(lines: list[str], first: int) -> str | None:
     return f"{what} at column {column}, the lines after it at column {_indent(b) + 1}; line it up with them"
 
 
+def _columns_around(lines: list[str], line: int) -> list[tuple[int, int]]:
+    """The lines that open the blocks around `line` with the nearest columns to either side of its own."""
+    here, under = _indent(_line(lines, line)) + 1, not _is_item(_line(lines, line))
+    openers, lowest, number = [], None, line
+    while (number := _content_near(lines, number, -1)) and lowest != 0:
+        if lowest is None or _indent(lines[number - 1]) < lowest:
+            lowest = _indent(lines[number - 1])
+            openers.append((number, _start_column(lines[number - 1], under)))
+    deeper = [o for o in openers if o[1] > here]
+    shallower = [o for o in openers if o[1] < here]
+    return ([min(deeper, key=lambda o: o[1])] if deeper else []) + shallower[:1]
+
+
 def _line(lines: list[str], number: int) -> str:
     return lines[number - 1] if 0 < number <= len(lines) else ""
 
@@ -206,11 +219,9 @@ def explain(exc: yaml.MarkedYAMLError, last: yaml.Event | None, lines: list[str]
             above = _content_near(lines, line, -1)
             if above and (why := _out_of_line(lines, above)):
                 return at((above, _indent(_line(lines, above)) + 1), why)
-            here, there = _indent(text) + 1, _start_column(_line(lines, above), under=not _is_item(text))
-            what = "the indentation of this line does not line up with the lines above it"
-            if above and here != there:
-                what = (f"the indentation does not line up: this line starts at column {here}, "
-                        f"line {above} at column {there}")
+            what = f"this line starts at column {_indent(text) + 1}, which does not line up with the lines above it"
+            if fits := _columns_around(lines, line):
+                what += "; line it up with " + " or ".join(f"line {n} (column {c})" for n, c in fits)
         return at(problem, what)
     if exc.context:
         message = f"{message} ({exc.context}"
