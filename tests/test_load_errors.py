@@ -69,6 +69,7 @@ CASES = [
     ("syntax-first-key-out-of-line", mutate("    name: Git Basics", "    name: Git Basics").replace("  - id: basics", "   - id: basics"), "   - id: basics", "its key starts at column 6, the lines after it at column 5"),
     ("syntax-item-out-of-line", mutate("  - id: advanced", "   - id: advanced"), "   - id: advanced", "line it up with line 11 (column 5) or line 6 (column 3)"),
     ("syntax-item-among-keys", mutate('version: "1.0"', 'version: "1.0"\n- stray item'), "- stray item", "a '- ' item and a 'key:' line cannot share one indentation level"),
+    ("raw-control-character", mutate("Keeps both histories", "Keeps both\x01histories"), "[Merge, Keeps", "the character U+0001 is not allowed in YAML"),
     ("colour-read-as-comment", mutate('color: "#16365c"', "color: #16365c"), "color: #16365c", 'the value is empty because \'#\' starts a comment in YAML; quote the colour: "#16365c"'),
     ("bullet-key-without-value", mutate("- Add: stage changes for the next commit", "- Add:"), "- Add:", "a key with no value: write the value after the colon, or remove the key"),
     ("bullet-value-read-as-comment", mutate("- Add: stage changes for the next commit", "- Add: #stage"), "- Add: #stage", 'quote the value: "#stage"'),
@@ -179,6 +180,16 @@ def test_every_yaml_syntax_error_of_a_file_in_one_run(tmp_path: Path):
     assert "a tab is used for indentation" in reported[1]
     assert "the [ opened here is not closed" in reported[2]
     assert result.output.rstrip().endswith("3 errors")
+
+
+def test_a_control_character_after_a_syntax_error_is_located(tmp_path: Path):
+    text = mutate("title: Tiny Example Sheet", "title: Tiny: Example Sheet").replace("commit]", "com\x01mit]")
+    path = tmp_path / "control.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--source", str(path), "check"])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert f"{path}:3:12: YAML syntax error: ': ' inside a value" in result.output
+    assert f"{path}:40:42: the character U+0001 is not allowed in YAML" in result.output
 
 
 @pytest.mark.parametrize("sheet", [TINY, Path(__file__).resolve().parent.parent / "source" / "mla-c01.yaml"],

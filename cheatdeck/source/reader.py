@@ -12,6 +12,7 @@ stack on a few hundred thousand nested brackets.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -28,6 +29,9 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 NODE_BUDGET_FLOOR = 100_000
 # A sheet nests about eight levels; anything far deeper is an accident or an attack on the stack.
 MAX_DEPTH = 32
+# YAML allows tab, line breaks and printable characters (YAML 1.1, 5.1); libyaml refuses the rest.
+_NOT_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+MAX_UNREADABLE = 20
 
 
 @dataclass
@@ -187,6 +191,29 @@ def _decode(raw: bytes, file: str) -> str:
     return text.removeprefix("\ufeff")
 
 
+def _unreadable(text: str, file: str) -> list[Problem]:
+    """The characters that YAML does not allow anywhere, not even quoted."""
+    found: list[Problem] = []
+    if not _NOT_YAML.search(text):
+        return found
+    start = 0
+    # Numbered as libyaml numbers lines: some of these characters are line breaks to str.splitlines.
+    for number, line in enumerate(_NOT_YAML.sub(" ", text).splitlines(keepends=True), 1):
+        for m in _NOT_YAML.finditer(text, start, start + len(line)):
+            found.append(Problem(Location(file, number, m.start() - start + 1),
+                                 f"the character U+{ord(m.group()):04X} is not allowed in YAML; remove it"))
+            if len(found) == MAX_UNREADABLE:
+                return found
+        start += len(line)
+    return found
+
+
+def _beside(unreadable: list[Problem], syntax_problems: list[Problem]) -> list[Problem]:
+    """Both lists, less the syntax errors on a line whose blanked character may have caused them."""
+    blanked = {p.loc.line for p in unreadable}
+    return unreadable + [p for p in syntax_problems if p.loc.line not in blanked]
+
+
 def _syntax_problems(exc: yaml.MarkedYAMLError, last: yaml.Event | None, file: str,
                      lines: list[str]) -> list[Problem]:
     if "nesting depth" in (exc.problem or ""):
@@ -208,10 +235,15 @@ def read_yaml(raw: bytes, file: str) -> tuple[object, Positions, list[Problem]]:
     if len(raw) > MAX_FILE_BYTES:
         return None, positions, [Problem(Location(file, 1, 1),
                                          f"the file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}")]
+    unreadable: list[Problem] = []
     try:
         text = _decode(raw, file)
         if not text.strip():
             raise _Reject(Problem(Location(file, 1, 1), "the file is empty; a sheet needs id, title and domains"))
+        unreadable = _unreadable(text, file)
+        if unreadable:
+            # Blanked out, so that libyaml's read-ahead does not stop at them before the syntax errors.
+            text = _NOT_YAML.sub(" ", text)
         lines = text.splitlines()
         builder = _Builder(positions, max(NODE_BUDGET_FLOOR, len(text) // 2), lines)
         documents = 0
@@ -224,18 +256,20 @@ def read_yaml(raw: bytes, file: str) -> tuple[object, Positions, list[Problem]]:
                         raise builder.problem(event, (), "the file holds more than one YAML document (---)")
                 if original:
                     if slip := syntax.unclosed_quote(event, lines):
-                        return None, positions, _slip_problems(slip, file, lines)
+                        return None, positions, _beside(unreadable, _slip_problems(slip, file, lines))
                     last = event
                 builder.feed(event, original)
         except yaml.MarkedYAMLError as exc:
-            return None, positions, _syntax_problems(exc, last, file, lines)
+            return None, positions, _beside(unreadable, _syntax_problems(exc, last, file, lines))
         except yaml.YAMLError as exc:
             raise _Reject(Problem(Location(file, 1, 1), f"YAML error: {exc}")) from None
+        if unreadable:
+            return None, positions, unreadable
         if not builder.root or builder.root[0] is None:
             raise _Reject(Problem(Location(file, 1, 1), "the file holds no YAML document"))
         return builder.root[0], positions, []
     except _Reject as reject:
-        return None, positions, [reject.problem]
+        return None, positions, _beside(unreadable, [reject.problem])
 
 
 try:

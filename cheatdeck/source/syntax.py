@@ -71,8 +71,10 @@ def _content_near(lines: list[str], number: int, step: int) -> int:
 
 
 def _out_of_line(lines: list[str], first: int) -> str | None:
-    """Why line `first` is the one out of line, if it opens its block at a column the next two lines agree against."""
+    """Why line `first` is out of line, if it opens a block at a column that the next two lines agree against."""
     second = _content_near(lines, first, 1)
+    if not second:
+        return None
     parent, after = _content_near(lines, first, -1), _content_near(lines, second, 1)
     a, b, c = _line(lines, first), _line(lines, second), _line(lines, after)
     if not (parent and after and _is_item(b) == _is_item(c) and _indent(b) == _indent(c)
