@@ -49,7 +49,8 @@ def test_check_ok_and_errors(tiny):
     assert "ok  source/tiny.yaml  tiny: 2 domains" in run("check").output
     Path("source/tiny.yaml").write_text("id: [unclosed\n", encoding="utf-8")
     result = run("check", code=1)
-    assert "source/tiny.yaml:2:1: YAML syntax error" in result.output and "Traceback" not in result.output
+    assert "source/tiny.yaml:1:5: YAML syntax error: the [ opened here is not closed" in result.output
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("breakage", ["overflow", "glyph and front"])

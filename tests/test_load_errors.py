@@ -22,8 +22,8 @@ def mutate(old: str, new: str, count: int = 1) -> str:
 
 # (case id, source text, text on the line the error must point at, message fragment)
 CASES = [
-    ("syntax-colon-in-plain-text", mutate("title: Tiny Example Sheet", "title: Tiny: Example Sheet"), "title: Tiny:", "YAML syntax error: mapping values are not allowed"),
-    ("syntax-unclosed-flow-list", mutate("columns: [Strategy, Effect]", "columns: [Strategy, Effect"), "rows:\n            - [Merge", "YAML syntax error"),
+    ("syntax-colon-in-plain-text", mutate("title: Tiny Example Sheet", "title: Tiny: Example Sheet"), "title: Tiny:", 'quote the whole value: title: "Tiny: Example Sheet"'),
+    ("syntax-unclosed-flow-list", mutate("columns: [Strategy, Effect]", "columns: [Strategy, Effect"), "columns: [Strategy, Effect\n", "the [ opened here is not closed"),
     ("tab-indent", mutate("    name: Git Basics", "\tname: Git Basics"), "\tname: Git Basics", "a tab is used for indentation"),
     ("unknown-top-key", mutate("title: Tiny", "titel: Tiny"), "titel: Tiny", "unknown key 'titel'; did you mean 'title'?"),
     ("unknown-domain-key", mutate('    color: "#16365c"', '    colour: "#16365c"'), "colour:", "did you mean 'color'?"),
@@ -54,6 +54,30 @@ CASES = [
     ("sheet-is-a-list", "- just\n- a list\n", "- just", "a sheet is a mapping"),
     ("too-few-columns", mutate("columns: [Strategy, Effect]", "columns: [Strategy]"), "columns: [Strategy]", "at least 2 items"),
     ("bad-date", mutate('version: "1.0"', 'version: "1.0"\ndate: 2026-02-30'), "date: 2026-02-30", "expected a date like 2026-11-24"),
+    # YAML slips: the line of the slip (not where libyaml gave up) and the fix.
+    ("syntax-key-without-colon", mutate("title: Everyday Commands", "title Everyday Commands"), "title Everyday", "this line has no ':' after its key"),
+    ("syntax-top-key-without-colon", mutate("title: Tiny Example Sheet", "title Tiny Example Sheet"), "title Tiny", "this line has no ':' after its key"),
+    ("syntax-unclosed-quote", mutate('color: "#16365c"', 'color: "#16365c'), 'color: "#16365c', "the quote opened here is not closed on its line (it runs on to line 27)"),
+    ("syntax-quote-never-closed", mutate("cells: [Staging, Add before", 'cells: [Staging, "Add before'), '"Add before', "the quote opened here is never closed"),
+    ("syntax-list-never-closed", mutate("commit]\n", "commit\n"), "cells: [Staging", "the [ opened here is not closed; end it with ]"),
+    ("syntax-text-after-quote", mutate('version: "1.0"', 'version: "1.0" beta'), 'version: "1.0" beta', "text follows the closing quote"),
+    ("syntax-apostrophe-in-single-quotes", mutate("title: Merge Strategies", "title: 'Don't merge'"), "title: 'Don't", "write it twice ('don''t')"),
+    ("syntax-colon-in-bullet-value", mutate("- Add: stage changes", '- Add: stage "all": changes'), '- Add: stage "all"', """quote the whole value: - Add: 'stage "all": changes for the next commit'"""),
+    ("syntax-indented-deeper", mutate("        title: Everyday", "          title: Everyday"), "          title: Everyday", "indented deeper than line 12"),
+    ("syntax-indentation-off", mutate("          - Commit: record", "         - Commit: record"), "         - Commit", "this line starts at column 10, which does not line up with the lines above it; line it up with line 15 (column 11) or line 14 (column 9)"),
+    ("syntax-first-item-out-of-line", mutate("          - Add:", "           - Add:"), "           - Add:", "this line starts at column 12, the lines after it at column 11; line it up with them"),
+    ("syntax-first-key-out-of-line", mutate("    name: Git Basics", "    name: Git Basics").replace("  - id: basics", "   - id: basics"), "   - id: basics", "its key starts at column 6, the lines after it at column 5"),
+    ("syntax-item-out-of-line", mutate("  - id: advanced", "   - id: advanced"), "   - id: advanced", "line it up with line 11 (column 5) or line 6 (column 3)"),
+    ("syntax-item-among-keys", mutate('version: "1.0"', 'version: "1.0"\n- stray item'), "- stray item", "a '- ' item and a 'key:' line cannot share one indentation level"),
+    ("raw-control-character", mutate("Keeps both histories", "Keeps both\x01histories"), "[Merge, Keeps", "the character U+0001 is not allowed in YAML"),
+    ("colour-read-as-comment", mutate('color: "#16365c"', "color: #16365c"), "color: #16365c", 'the value is empty because \'#\' starts a comment in YAML; quote the colour: "#16365c"'),
+    ("bullet-key-without-value", mutate("- Add: stage changes for the next commit", "- Add:"), "- Add:", "a key with no value: write the value after the colon, or remove the key"),
+    ("bullet-value-read-as-comment", mutate("- Add: stage changes for the next commit", "- Add: #stage"), "- Add: #stage", 'quote the value: "#stage"'),
+    ("required-key-without-value", mutate("weight: 60", "weight:"), "weight:\n", "a key with no value: write a whole number after the colon"),
+    ("list-key-without-items", BASE[: BASE.index("          - q: You committed")] + BASE[BASE.index("  - id: advanced"):], "        traps:\n  - id: advanced", "a key with no value: write its items under it, or remove the key"),
+    ("empty-list-item", mutate("          - Commit: record the staged snapshot", "          -"), "          -\n", "an empty list item: write the value after the '-', or remove the line"),
+    ("bullet-without-its-dash", mutate("          - Commit: record", "            Commit: record"), "            Commit", "this line has no '- ' of its own, so it joins the bullet on line 15; start it with '- '"),
+    ("unknown-key-in-bullet-mapping", mutate("            q: Which command", "            question: Which command"), "question:", "(expected one of: text, id, q, a, cards)"),
 ]
 
 
@@ -140,3 +164,70 @@ def test_yaml_reader_expands_anchors_and_refuses_bad_graphs():
                             (b"id: " + b"[" * 300_000 + b"]" * 300_000 + b"\n", "nests more than 32 levels")]:
         _, _, problems = read_yaml(source, "x")
         assert len(problems) == 1 and message in problems[0].message, (source[:20], problems)
+
+
+def test_every_yaml_syntax_error_of_a_file_in_one_run(tmp_path: Path):
+    text = (mutate("        title: Everyday Commands", "        title Everyday Commands")
+            .replace("    name: Branching", "\tname: Branching")
+            .replace("  columns: [Concept, Rule]", "  columns: [Concept, Rule"))
+    path = tmp_path / "slips.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--source", str(path), "check"])
+    assert result.exit_code == 1, result.output
+    reported = [l.removeprefix("Error: ") for l in result.output.splitlines() if f"{path}:" in l]
+    assert [l.split(":")[1] for l in reported] == ["13", "24", "37"], result.output
+    assert "this line has no ':' after its key" in reported[0]
+    assert "a tab is used for indentation" in reported[1]
+    assert "the [ opened here is not closed" in reported[2]
+    assert result.output.rstrip().endswith("3 errors")
+
+
+def test_a_control_character_after_a_syntax_error_is_located(tmp_path: Path):
+    text = mutate("title: Tiny Example Sheet", "title: Tiny: Example Sheet").replace("commit]", "com\x01mit]")
+    path = tmp_path / "control.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--source", str(path), "check"])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert f"{path}:3:12: YAML syntax error: ': ' inside a value" in result.output
+    assert f"{path}:40:42: the character U+0001 is not allowed in YAML" in result.output
+
+
+@pytest.mark.parametrize("sheet", [TINY, Path(__file__).resolve().parent.parent / "source" / "mla-c01.yaml"],
+                         ids=["tiny", "shipped"])
+def test_reading_on_after_a_syntax_error_invents_no_error(sheet: Path):
+    """Whichever line a slip is on, the blocks read after it in a correct sheet hold no error."""
+    from cheatdeck.source import syntax
+    from cheatdeck.source.reader import _Loader
+
+    lines = sheet.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, 1):
+        for indent in (len(line) - len(line.lstrip(" ")), 0, 100):
+            slip = syntax.Slip(number, 1, "a slip", number, indent)
+            assert syntax.later_errors(lines, slip, _Loader) == [], (number, indent)
+
+
+def test_a_second_slip_below_the_first_is_reported_once_the_first_is_fixed(tmp_path: Path):
+    """After a syntax error the lines nested under it are not read: nothing is guessed about them."""
+    first = mutate("        bullets:", "        bullets")
+    both = first.replace("- Commit: record the staged snapshot", "- Commit: record: the staged snapshot")
+    path = tmp_path / "nested.yaml"
+    path.write_text(both, encoding="utf-8")
+    with pytest.raises(CheatdeckError) as info:
+        load(path)
+    assert [p.loc.line for p in info.value.problems] == [14]
+    path.write_text(both.replace("        bullets\n", "        bullets:\n"), encoding="utf-8")
+    with pytest.raises(CheatdeckError) as info:
+        load(path)
+    assert [(p.loc.line, "quote the whole value" in p.message) for p in info.value.problems] == [(16, True)]
+
+
+@pytest.mark.parametrize("text", [mutate("- Add: stage changes for the next commit", "- Add:"),
+                                  mutate("          - Commit: record", "            Commit: record")],
+                         ids=["key-without-value", "without-its-dash"])
+def test_a_bullet_slip_is_one_error(tmp_path: Path, text: str):
+    """Not also an unknown key and a missing `text` for the bullet mapping YAML made of it."""
+    path = tmp_path / "bullet.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CheatdeckError) as info:
+        load(path)
+    assert len(info.value.problems) == 1, info.value.problems

@@ -12,12 +12,14 @@ stack on a few hundred thousand nested brackets.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
 import yaml
 
 from ..errors import Location, Path, Problem
+from . import syntax
 
 SAFE_TAGS = {
     "tag:yaml.org,2002:" + name
@@ -27,6 +29,9 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 NODE_BUDGET_FLOOR = 100_000
 # A sheet nests about eight levels; anything far deeper is an accident or an attack on the stack.
 MAX_DEPTH = 32
+# YAML allows tab, line breaks and printable characters (YAML 1.1, 5.1); libyaml refuses the rest.
+_NOT_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+MAX_UNREADABLE = 20
 
 
 @dataclass
@@ -36,6 +41,8 @@ class Positions:
     file: str
     values: dict[Path, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    # The comment after an empty value (`color: #16365c`), which the author may have meant as the value.
+    comments: dict[Path, str] = field(default_factory=dict)
 
     def at(self, path: Path, key: bool = False) -> Location:
         table = self.keys if key else self.values
@@ -56,8 +63,9 @@ class _Reject(Exception):
 class _Builder:
     """Turns parser events into lists, dicts and strings, recording where each node starts."""
 
-    def __init__(self, positions: Positions, budget: int):
+    def __init__(self, positions: Positions, budget: int, lines: list[str]):
         self.positions = positions
+        self.lines = lines
         self.budget = budget
         self.root: list = []
         self.stack: list[list] = []  # frames: [container, path, pending key or None]
@@ -135,6 +143,11 @@ class _Builder:
         if isinstance(event, yaml.ScalarEvent):
             # libyaml reports a plain scalar's style as '', the pure-Python parser as None.
             plain_null = not event.style and event.value in ("", "~", "null", "Null", "NULL")
+            if plain_null and not event.value and not is_key:
+                mark = event.start_mark
+                rest = self.lines[mark.line][mark.column:].strip() if mark.line < len(self.lines) else ""
+                if rest.startswith("#"):
+                    self.positions.comments[path] = rest
             self.place(None if plain_null and event.tag != "tag:yaml.org,2002:str" else event.value, event)
             return
         if len(path) > MAX_DEPTH:
@@ -178,22 +191,42 @@ def _decode(raw: bytes, file: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, file: str, text: str) -> Problem:
-    mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    message = exc.problem or "invalid YAML"
-    source_line = text.splitlines()[line - 1] if mark and line <= len(text.splitlines()) else ""
-    if "\t" in source_line[: max(col, 1)] or "'\\t'" in message:
-        message = "a tab is used for indentation; YAML needs spaces"
-    elif "nesting depth" in message:
+def _unreadable(text: str, file: str) -> list[Problem]:
+    """The characters that YAML does not allow anywhere, not even quoted."""
+    found: list[Problem] = []
+    if not _NOT_YAML.search(text):
+        return found
+    start = 0
+    # Numbered as libyaml numbers lines: some of these characters are line breaks to str.splitlines.
+    for number, line in enumerate(_NOT_YAML.sub(" ", text).splitlines(keepends=True), 1):
+        for m in _NOT_YAML.finditer(text, start, start + len(line)):
+            found.append(Problem(Location(file, number, m.start() - start + 1),
+                                 f"the character U+{ord(m.group()):04X} is not allowed in YAML; remove it"))
+            if len(found) == MAX_UNREADABLE:
+                return found
+        start += len(line)
+    return found
+
+
+def _beside(unreadable: list[Problem], syntax_problems: list[Problem]) -> list[Problem]:
+    """Both lists, less the syntax errors on a line whose blanked character may have caused them."""
+    blanked = {p.loc.line for p in unreadable}
+    return unreadable + [p for p in syntax_problems if p.loc.line not in blanked]
+
+
+def _syntax_problems(exc: yaml.MarkedYAMLError, last: yaml.Event | None, file: str,
+                     lines: list[str]) -> list[Problem]:
+    if "nesting depth" in (exc.problem or ""):
         # Newer libyaml stops deep nesting itself while scanning ahead, before our event check sees it.
-        return Problem(Location(file, line, col), f"the document nests more than {MAX_DEPTH} levels deep")
-    elif exc.context:
-        message = f"{message} ({exc.context}"
-        if exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
-            message += f" at line {exc.context_mark.line + 1}"
-        message += ")"
-    return Problem(Location(file, line, col), f"YAML syntax error: {message}")
+        mark = exc.problem_mark or exc.context_mark
+        return [Problem(Location(file, mark.line + 1, mark.column + 1),
+                        f"the document nests more than {MAX_DEPTH} levels deep")]
+    return _slip_problems(syntax.explain(exc, last, lines), file, lines)
+
+
+def _slip_problems(first: syntax.Slip, file: str, lines: list[str]) -> list[Problem]:
+    return [Problem(Location(file, slip.line, slip.column), slip.message)
+            for slip in [first, *syntax.later_errors(lines, first, _Loader)]]
 
 
 def read_yaml(raw: bytes, file: str) -> tuple[object, Positions, list[Problem]]:
@@ -202,28 +235,41 @@ def read_yaml(raw: bytes, file: str) -> tuple[object, Positions, list[Problem]]:
     if len(raw) > MAX_FILE_BYTES:
         return None, positions, [Problem(Location(file, 1, 1),
                                          f"the file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}")]
+    unreadable: list[Problem] = []
     try:
         text = _decode(raw, file)
         if not text.strip():
             raise _Reject(Problem(Location(file, 1, 1), "the file is empty; a sheet needs id, title and domains"))
-        builder = _Builder(positions, max(NODE_BUDGET_FLOOR, len(text) // 2))
+        unreadable = _unreadable(text, file)
+        if unreadable:
+            # Blanked out, so that libyaml's read-ahead does not stop at them before the syntax errors.
+            text = _NOT_YAML.sub(" ", text)
+        lines = text.splitlines()
+        builder = _Builder(positions, max(NODE_BUDGET_FLOOR, len(text) // 2), lines)
         documents = 0
+        last = None
         try:
             for event, original in builder.events(yaml.parse(text, Loader=_Loader)):
                 if isinstance(event, yaml.DocumentStartEvent):
                     documents += 1
                     if documents > 1:
                         raise builder.problem(event, (), "the file holds more than one YAML document (---)")
+                if original:
+                    if slip := syntax.unclosed_quote(event, lines):
+                        return None, positions, _beside(unreadable, _slip_problems(slip, file, lines))
+                    last = event
                 builder.feed(event, original)
         except yaml.MarkedYAMLError as exc:
-            raise _Reject(_syntax_problem(exc, file, text)) from None
+            return None, positions, _beside(unreadable, _syntax_problems(exc, last, file, lines))
         except yaml.YAMLError as exc:
             raise _Reject(Problem(Location(file, 1, 1), f"YAML error: {exc}")) from None
+        if unreadable:
+            return None, positions, unreadable
         if not builder.root or builder.root[0] is None:
             raise _Reject(Problem(Location(file, 1, 1), "the file holds no YAML document"))
         return builder.root[0], positions, []
     except _Reject as reject:
-        return None, positions, [reject.problem]
+        return None, positions, _beside(unreadable, [reject.problem])
 
 
 try:

@@ -57,8 +57,8 @@ def _unwrap(t):
     return t
 
 
-def _type_at(path: Path):
-    """The spec type expected at a path, for listing allowed keys and choices."""
+def _type_at(path: Path, kind: type | None = None):
+    """The spec type expected at a path, for listing allowed keys and choices; of `kind` where a union allows."""
     t = msgspec.inspect.type_info(spec.Sheet)
     for part in path:
         t = _unwrap(t)
@@ -74,15 +74,35 @@ def _type_at(path: Path):
             return None
     t = _unwrap(t)
     if isinstance(t, msgspec.inspect.UnionType):
-        t = next((_unwrap(m) for m in t.types if not isinstance(_unwrap(m), msgspec.inspect.NoneType)), t)
+        members = [_unwrap(m) for m in t.types if not isinstance(_unwrap(m), msgspec.inspect.NoneType)]
+        t = next((m for m in members if kind and isinstance(m, kind)), members[0] if members else t)
     return t
 
 
 def _keys_at(path: Path) -> list[str]:
-    t = _type_at(path)
-    if isinstance(t, msgspec.inspect.UnionType):
-        t = next((_unwrap(m) for m in t.types if isinstance(_unwrap(m), msgspec.inspect.StructType)), None)
+    t = _type_at(path, msgspec.inspect.StructType)
     return [f.name for f in t.fields] if isinstance(t, msgspec.inspect.StructType) else []
+
+
+def _no_value(path: Path, expected: str, comment: str | None) -> str:
+    """A key or list item left empty: most often the value was forgotten, or its `#` made it a comment."""
+    t = _type_at(path)
+    colour = getattr(t, "pattern", None) == spec.COLOR_PATTERN
+    if comment and len(comment) > 1 and not comment[1].isspace():
+        quoted = f'"{comment}"' if '"' not in comment else f"'{comment}'" if "'" not in comment else None
+        what = "colour" if colour else "value"
+        return ("the value is empty because '#' starts a comment in YAML; "
+                + (f"quote the {what}: {quoted}" if quoted else f"quote the {what}"))
+    kinds = {part.strip() for part in expected.split("|")}
+    what = ('a colour like "#1f77b4"' if colour else "the value" if "str" in kinds else "its items"
+            if kinds == {"array"} else "its keys" if kinds == {"object"} else _describe(expected))
+    where = "under it" if kinds in ({"array"}, {"object"}) else "after the colon"
+    if not path or isinstance(path[-1], int):
+        return f"an empty list item: write {what} after the '-', or remove the line"
+    parent = _type_at(path[:-1], msgspec.inspect.StructType)
+    field = next((f for f in getattr(parent, "fields", ()) if f.name == path[-1]), None)
+    optional = field is None or not field.required
+    return f"a key with no value: write {what} {where}" + (", or remove the key" if optional else "")
 
 
 def _explain(message: str, path: Path, value: object) -> str:
@@ -163,17 +183,42 @@ class _Document:
         del container[part]
 
 
-def _desugar_bullets(data: dict) -> None:
-    """`- Key: value` in YAML is a one-key mapping; read it as the bullet "Key: value"."""
+def _desugar_bullets(doc: _Document, positions: Positions) -> list[Problem]:
+    """`- Key: value` in YAML is a one-key mapping; read it as the bullet "Key: value".
+
+    A `- Key:` left without its value, or a `Key: value` line without its own `- `, is refused
+    here, while the author's keys are still known: validated as a bullet mapping they would only
+    be unknown keys.
+    """
     fields = set(spec.Bullet.__struct_fields__)
-    for domain in data.get("domains") or () if isinstance(data.get("domains"), list) else ():
-        for section in (domain.get("sections") or ()) if isinstance(domain, dict) else ():
+    problems: list[Problem] = []
+    domains = doc.data.get("domains")
+    for d, domain in enumerate(domains if isinstance(domains, list) else ()):
+        sections = domain.get("sections") if isinstance(domain, dict) else None
+        for s, section in enumerate(sections if isinstance(sections, list) else ()):
             bullets = section.get("bullets") if isinstance(section, dict) else None
-            for i, bullet in enumerate(bullets if isinstance(bullets, list) else ()):
-                if isinstance(bullet, dict) and len(bullet) == 1:
-                    (key, value), = bullet.items()
-                    if key not in fields and isinstance(value, str):
-                        bullets[i] = f"{key}{spec.KEY_SEPARATOR}{value}"
+            for i in reversed(range(len(bullets) if isinstance(bullets, list) else 0)):
+                bullet = bullets[i]
+                if not isinstance(bullet, dict) or not bullet or fields & set(bullet):
+                    continue
+                if len(bullet) > 1:
+                    if all(isinstance(v, str) for v in bullet.values()):
+                        where = ("domains", d, "sections", s, "bullets", i)
+                        first = positions.at(where + (next(iter(bullet)),), key=True).line
+                        problems += [Problem(positions.at(where + (key,), key=True),
+                                             f"this line has no '- ' of its own, so it joins the bullet on line "
+                                             f"{first}; start it with '- '") for key in list(bullet)[1:]]
+                        doc.delete(bullets, i)
+                    continue
+                (key, value), = bullet.items()
+                if isinstance(value, str):
+                    bullets[i] = f"{key}{spec.KEY_SEPARATOR}{value}"
+                elif value is None:
+                    where = ("domains", d, "sections", s, "bullets", i, key)
+                    problems.append(Problem(positions.at(where, key=True),
+                                            _no_value(where, "str", positions.comments.get(where))))
+                    doc.delete(bullets, i)
+    return problems
 
 
 def validate(data: object, positions: Positions) -> tuple[spec.Sheet | None, list[Problem], Callable[[Path], Path]]:
@@ -183,7 +228,7 @@ def validate(data: object, positions: Positions) -> tuple[spec.Sheet | None, lis
         got = _describe({list: "array", str: "str"}.get(type(data), "null"))
         problems.append(Problem(positions.at(()), f"a sheet is a mapping with id, title, version and domains; got {got}"))
         return None, problems, doc.translate
-    _desugar_bullets(data)
+    problems += _desugar_bullets(doc, positions)
     reported: set[tuple[Path, str]] = set()
     for _ in range(MAX_PROBLEMS):
         try:
@@ -208,7 +253,13 @@ def validate(data: object, positions: Positions) -> tuple[spec.Sheet | None, lis
                     nodes[-1][key] = filler
                     continue
             elif not (message.startswith("Expected `array` of length >=") and id(nodes[-1]) in doc.original):
-                problems.append(Problem(positions.at(original), _explain(message, path, nodes[-1])))
+                if empty := re.match(r"Expected `([^`]*)`, got `null`", message):
+                    # An empty value has no text of its own to point at: point at its key.
+                    at_key = bool(original) and isinstance(original[-1], str)
+                    problems.append(Problem(positions.at(original, key=at_key),
+                                            _no_value(path, empty.group(1), positions.comments.get(original))))
+                else:
+                    problems.append(Problem(positions.at(original), _explain(message, path, nodes[-1])))
                 filler = _placeholder(_type_at(path), len(problems)) if path and isinstance(path[-1], str) else None
                 if filler is not None:
                     reported.add((doc.translate(path[:-1]), path[-1]))
