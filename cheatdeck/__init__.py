@@ -14,11 +14,11 @@ Every function returns a result and prints nothing; a problem in a sheet raises
 __version__ = "0.1.0"
 
 __all__ = ["BuildResult", "CheatdeckError", "CheckResult", "Location", "Options", "PrintOptions", "Problem",
-           "build", "check", "clean", "load"]
+           "build", "check", "clean", "load", "removed", "sync"]
 
 from .errors import CheatdeckError, Location, Problem
 from .options import Options, PrintOptions
-from .pipeline import BuildResult, CheckResult, build, check, clean
+from .pipeline import BuildResult, CheckResult, build, check, clean, removed
 
 
 def __getattr__(name: str):
@@ -27,4 +27,8 @@ def __getattr__(name: str):
         from .source.compile import load
 
         return load
+    if name == "sync":
+        from .collection_sync import sync
+
+        return sync
     raise AttributeError(f"module 'cheatdeck' has no attribute {name!r}")

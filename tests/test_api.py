@@ -21,6 +21,17 @@ def test_the_api_is_what_all_says():
         assert getattr(cheatdeck, name) is not None, name
 
 
+def test_the_functions_stay_functions_once_every_module_is_imported():
+    """A submodule named like a function of the API would replace it on the package once imported."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.walk_packages(cheatdeck.__path__, "cheatdeck."):
+        importlib.import_module(module.name)
+    for name in ("load", "check", "build", "clean", "removed", "sync"):
+        assert callable(getattr(cheatdeck, name)) and not isinstance(getattr(cheatdeck, name), type(cheatdeck)), name
+
+
 def test_errors_do_not_depend_on_click():
     assert not any("click" in c.__module__ for c in cheatdeck.CheatdeckError.__mro__)
 

@@ -137,3 +137,79 @@ def test_a_failure_midway_leaves_the_collection_as_it_was(reviewed, monkeypatch)
     with pytest.raises(RuntimeError):
         apply_package(PACKAGE, reviewed, [], "mla-c01::removed")
     assert _digest(reviewed) == digest and _state(reviewed) == before
+
+
+def _edit_move_and_remove(shipped: Path) -> None:
+    """Reword one fact, move D1's cards to a renamed deck, and remove one fact."""
+    _rename_domain(shipped)
+    text = shipped.read_text(encoding="utf-8")
+    text = text.replace("- Offline: S3 Parquet — training + batch inference",
+                        "- Offline: S3 Parquet — training and batch inference")
+    text = text.replace("          - Connectors: S3, Athena, Redshift, Snowflake, Salesforce\n", "")
+    shipped.write_text(text, encoding="utf-8")
+
+
+def _note(path: Path, field_text: str) -> tuple:
+    col = Collection(str(path))
+    try:
+        (nid,) = col.find_notes(f'"{field_text}"')
+        note = col.get_note(nid)
+        cards = note.cards()
+        return (note.guid, note.tags, [col.decks.name(c.did) for c in cards], [c.queue for c in cards],
+                [c.ivl for c in cards])
+    finally:
+        col.close()
+
+
+@pytest.mark.parametrize("action", ["suspend", "delete"])
+def test_sync_through_the_cli_updates_moves_and_handles_removed_notes(reviewed, action):
+    shipped = Path("source/mla-c01.yaml")
+    before = _state(reviewed)
+    offline = _note(reviewed, "S3 Parquet — training + batch inference")
+    connectors = _note(reviewed, "Snowflake, Salesforce")
+    _edit_move_and_remove(shipped)
+
+    result = run("sync", "--collection", reviewed, "--removed", action)
+    wording = "suspended" if action == "suspend" else "deleted"
+    assert f"sync: 0 new, 1 updated, 48 moved, 1 {wording} (removed), 0 note types changed" in result.output
+
+    after = _state(reviewed)
+    assert after["revlog"] == before["revlog"]
+    guid, tags, decks, _, intervals = _note(reviewed, "S3 Parquet — training and batch inference")
+    assert guid == offline[0] and intervals == offline[4]
+    assert decks == ["MLA-C01::D1 · Data Engineering for ML"] * 2
+    col = Collection(str(reviewed))
+    try:
+        removed = col.find_notes('"tag:mla-c01::removed"')
+        in_collection = col.db.scalar("SELECT count() FROM notes WHERE guid = ?", connectors[0])
+    finally:
+        col.close()
+    if action == "suspend":
+        assert len(removed) == 1 and in_collection == 1
+        assert _note(reviewed, "Snowflake, Salesforce")[3] == [-1, -1]  # both cards suspended
+    else:
+        assert not removed and in_collection == 0
+    lock_text = Path("source/mla-c01.lock.json").read_text(encoding="utf-8")
+    assert '"applied": ["crt-' in lock_text
+
+    again = run("sync", "--collection", reviewed, "--removed", action)
+    assert f"sync: 0 new, 0 updated, 0 moved, 0 {wording} (removed), 0 note types changed" in again.output
+
+
+def test_plan_through_the_cli_writes_nothing(reviewed):
+    _edit_move_and_remove(Path("source/mla-c01.yaml"))
+    digest = _digest(reviewed)
+    result = run("sync", "--collection", reviewed, "--plan")
+    assert "(nothing written): 0 new, 1 updated, 48 moved, 1 suspended (removed)" in result.output
+    assert _digest(reviewed) == digest
+    assert '"applied"' not in Path("source/mla-c01.lock.json").read_text(encoding="utf-8")
+
+
+def test_the_cli_refuses_an_open_collection(reviewed):
+    col = Collection(str(reviewed))
+    try:
+        col.set_config("cheatdeck-test", 1)
+        result = run("sync", "--collection", reviewed, code=1)
+    finally:
+        col.close()
+    assert "the collection is open in Anki" in result.output and "Traceback" not in result.output

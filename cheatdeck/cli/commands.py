@@ -6,6 +6,8 @@ up-to-date build stay fast.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from ..errors import CheatdeckError
@@ -165,6 +167,37 @@ def removed(forget: bool) -> None:
             click.echo(line)
 
 
+@_command()
+@click.option("--collection", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The Anki collection file; close Anki first. "
+                   'Example: --collection "~/.local/share/Anki2/User 1/collection.anki2"')
+@click.option("--plan", is_flag=True, help="Print what would change and write nothing. Example: --plan")
+@click.option("--removed", "removed_action", type=click.Choice(("suspend", "delete", "keep"), case_sensitive=False),
+              default="suspend", show_default=True,
+              help="What to do with notes that left the sheet. Example: --removed delete")
+def sync(collection: Path, plan: bool, removed_action: str) -> None:
+    """Apply every sheet to an Anki collection: import, move cards to their decks, handle removed notes.
+
+    Anki must be closed. A backup goes into the collection's backups/ folder first, and a sync that fails
+    leaves the collection as it was.
+
+    \b
+    Example:
+      cheatdeck sync --collection "~/.local/share/Anki2/User 1/collection.anki2" --plan
+      cheatdeck sync --collection collection.anki2 --removed delete
+    """
+    from ..collection_sync import sync as sync_sheet
+    from .report import summary, sync_line
+
+    s = settings()
+    for path in s.sheet_paths():
+        result = sync_sheet(path, collection, s.options(), removed_action.lower(), plan)
+        for line in summary(result.build, s.verbosity):
+            click.echo(line)
+        if s.verbosity or plan:
+            click.echo(sync_line(result))
+
+
 @click.command()
 def schema() -> None:
     """Print the JSON Schema of the sheet format (for editor completion).
@@ -199,4 +232,4 @@ def help_cmd(ctx: click.Context, command: str | None) -> None:
         click.echo(found.get_help(sub))
 
 
-COMMANDS = [build_cmd, pdf, anki, check, stats, watch, clean, removed, schema, help_cmd]
+COMMANDS = [build_cmd, pdf, anki, check, stats, watch, clean, removed, sync, schema, help_cmd]

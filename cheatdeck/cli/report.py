@@ -12,6 +12,7 @@ from ..pipeline import BuildResult
 if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model
     from ..pipeline import CheckResult, Cleaned, Removed
     from ..stats import Stats
+    from ..collection_sync import SyncResult
 
 MAX_LISTED = 12
 
@@ -141,3 +142,14 @@ def stats_lines(s: Stats) -> list[str]:
     lines.append(f"  pdf: body {p['body_size']:g} pt, {p['pages']} pages on {p['paper']}, "
                  f"last page {p['fill']:.0f} % full, found in {p['passes']} layout passes")
     return lines
+
+
+def sync_line(result: SyncResult) -> str:
+    r = result.report
+    removed = {"suspend": "suspended", "delete": "deleted", "keep": "kept"}[r.removed_action]
+    counts = (f"{r.new} new, {r.updated} updated, {r.moved} moved, {r.removed} {removed} (removed), "
+              f"{r.notetypes_changed} note types changed")
+    if result.plan:
+        return f"  sync plan for {result.collection} (nothing written): {counts}"
+    backup = f"; backup in {r.backup}" if r.backup else ""
+    return f"  sync: {counts}{backup}"
