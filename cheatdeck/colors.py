@@ -38,3 +38,18 @@ def gray(hex_color: str) -> str:
 def tint(hex_color: str, amount: float) -> str:
     """Mix a colour with white: amount 0 is the colour, 1 is white."""
     return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in rgb(hex_color))
+
+
+def shade(hex_color: str, amount: float) -> str:
+    """Mix a colour with black: amount 0 is the colour, 1 is black."""
+    return "#" + "".join(f"{round(c * (1 - amount)):02x}" for c in rgb(hex_color))
+
+
+def readable_on(hex_color: str, background: str, ratio: float = 4.5) -> str:
+    """The colour, darkened on a light background or lightened on a dark one until it has `ratio` against it."""
+    mix = shade if luminance(background) > 0.5 else tint
+    for step in range(21):
+        candidate = mix(hex_color, step / 20)
+        if contrast(candidate, background) >= ratio:
+            return candidate
+    return mix(hex_color, 1.0)

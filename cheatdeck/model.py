@@ -59,6 +59,8 @@ class Row:
 class Table:
     columns: tuple[Text, ...]
     rows: tuple[Row, ...]
+    ask: tuple[int, ...]
+    """The indexes of the columns the cards ask for, one card each (never 0, the key)."""
     loc: Location
 
 
@@ -67,6 +69,7 @@ class Trap:
     ident: str | None
     text: Text
     question: Text | None
+    answer: Text | None
     cards: CardChoice
     loc: Location
 
@@ -98,7 +101,10 @@ class QuickRow:
     ident: str | None
     domain: Domain
     cells: tuple[Text, ...]
+    question: Text | None
     cards: CardChoice
+    explicit: bool
+    """The row chose its cards itself, so it keeps its card even where a fact or trap says the same."""
     loc: Location
 
 
@@ -140,12 +146,14 @@ class Sheet:
                     for row in section.table.rows:
                         yield from row.cells
                 for trap in section.traps:
-                    yield from (t for t in (trap.text, trap.question) if t)
+                    yield from (t for t in (trap.text, trap.question, trap.answer) if t)
         if self.quick_reference:
             yield self.quick_reference.title
             yield from self.quick_reference.columns
             for qrow in self.quick_reference.rows:
                 yield from qrow.cells
+                if qrow.question:
+                    yield qrow.question
 
     def counts(self) -> dict[str, int]:
         sections = [s for d in self.domains for s in d.sections]

@@ -153,9 +153,9 @@ def test_sheet_filter_quiet_and_stats(tiny):
     assert run("-q", "--sheet", "other").output == ""
     assert sorted(p.name for p in Path("dist").glob("*.apkg")) == ["other.apkg"]
     stats = run("--sheet", "tiny", "stats").output
-    # 3 bullets (2 "Key: value" with reverse + 1 question), 2 rows with reverse, 1 trap, 1 quick-reference row.
-    assert "tiny  7 notes, 11 cards" in stats and "Tiny Example Sheet::Traps: 1 notes, 1 cards" in stats
-    assert "tiny::kind::fact: 3 notes, 5 cards" in stats and "pdf: body" in stats
+    # 3 bullets, 2 rows, 1 trap, 1 quick-reference row; the sheet asks for no reverse cards.
+    assert "tiny  7 notes, 7 cards" in stats and "Tiny Example Sheet::Traps: 1 notes, 1 cards" in stats
+    assert "tiny::kind::fact: 3 notes, 3 cards" in stats and "pdf: body" in stats
 
 
 def test_clean_removes_what_builds_wrote_and_nothing_else(tiny):

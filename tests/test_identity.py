@@ -89,12 +89,14 @@ def test_moves_keep_guids_and_review_history(shipped, col):
     pinned = ("          - id: same-pipeline\n            text: Same pipeline feeds both = no training-serving skew\n"
               "            q: Why feed the online and offline stores from the same pipeline?\n")
     replace(shipped, pinned, "")
-    replace(shipped, "          - Output: augmented manifest JSON Lines — SageMaker native\n",
-            "          - Output: augmented manifest JSON Lines — SageMaker native\n" + pinned)
-    wrangler = "          - Wrangler: GUI, 300+ transforms, Studio, medium data\n"
+    output = "            q: In which format does a Ground Truth labeling job write its labels?\n"
+    replace(shipped, output, output + pinned)
+    wrangler = ('          - text: "Wrangler: GUI, 300+ transforms, Studio, medium data"\n'
+                "            q: Which SageMaker Studio tool prepares medium-sized data through a GUI with 300+ built-in "
+                "transforms?\n")
     replace(shipped, wrangler, "")
-    replace(shipped, "          - Time-travel: event_time filter prevents data leakage\n",
-            "          - Time-travel: event_time filter prevents data leakage\n" + wrangler)
+    time_travel = '          - text: "Time-travel: event_time filter prevents data leakage"\n'
+    replace(shipped, time_travel, wrangler + time_travel)
     result = build("-v")
     assert "0 new, 0 changed, 2 moved, 0 removed (130 unchanged)" in result.output
     assert "> feature-store/wrangler (from wrangler-vs-processing)" in result.output

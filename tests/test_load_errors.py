@@ -77,7 +77,7 @@ CASES = [
     ("list-key-without-items", BASE[: BASE.index("          - q: You committed")] + BASE[BASE.index("  - id: advanced"):], "        traps:\n  - id: advanced", "a key with no value: write its items under it, or remove the key"),
     ("empty-list-item", mutate("          - Commit: record the staged snapshot", "          -"), "          -\n", "an empty list item: write the value after the '-', or remove the line"),
     ("bullet-without-its-dash", mutate("          - Commit: record", "            Commit: record"), "            Commit", "this line has no '- ' of its own, so it joins the bullet on line 15; start it with '- '"),
-    ("unknown-key-in-bullet-mapping", mutate("            q: Which command", "            question: Which command"), "question:", "(expected one of: text, id, q, a, cards)"),
+    ("unknown-key-in-bullet-mapping", mutate("            q: Which command", "            question: Which command"), "question:", "(expected one of: text, id, q, a, cards, reverse)"),
 ]
 
 
@@ -143,7 +143,7 @@ def test_key_value_shorthand_and_ids(tmp_path: Path):
     sheet = load(TINY)
     facts = sheet.domains[0].sections[0].facts
     assert [(f.ident, f.key.plain if f.key else None, f.cards) for f in facts] == [
-        ("commands/add", "Add", "both"), ("commands/commit", "Commit", "both"), ("push", None, "forward")]
+        ("commands/add", "Add", "forward"), ("commands/commit", "Commit", "forward"), ("push", None, "forward")]
     assert [r.ident for r in sheet.domains[1].sections[0].table.rows] == ["merging/rows/merge", "merging/rows/rebase"]
     assert sheet.domains[0].sections[0].traps[0].ident == "commands/traps/trap"
 

@@ -40,12 +40,23 @@ class NoteType:
             templates=[{"name": n, "qfmt": q, "afmt": a} for n, q, a in self.templates], css=self.css)
 
 
+# The card backgrounds of cards.css, in day and night mode, which the domain chips must stand out from.
+DAY, NIGHT = "#fafafa", "#1e1e1e"
+
+
 def palette_css(sheet: Sheet) -> str:
     """Each domain chip's colours. They live in the note types, not in the notes' fields, so changing a colour
     updates four note types instead of every note. Note types are shared by every sheet, and only the last
-    imported palette holds: chips of another sheet then fall back to the neutral chip of cards.css."""
-    return "".join(f".cd-domain.{domain_class(sheet, d)} {{ background: {d.color}; "
-                   f"color: {colors.text_on(d.color)}; }}\n" for d in sheet.domains)
+    imported palette holds: chips of another sheet then fall back to the neutral chip of cards.css.
+
+    A chip keeps its domain's hue, darkened or lightened until it reads at 4.5:1 on the card in either mode."""
+    rules = []
+    for d in sheet.domains:
+        chip = f".cd-domain.{domain_class(sheet, d)}"
+        day, night = colors.readable_on(d.color, DAY), colors.readable_on(d.color, NIGHT)
+        rules.append(f"{chip} {{ background: {day}; color: {colors.text_on(day)}; }}\n")
+        rules.append(f".nightMode {chip}, .night_mode {chip} {{ background: {night}; color: {colors.text_on(night)}; }}\n")
+    return "".join(rules)
 
 
 def load_notetypes(folder: Path, palette: str = "") -> dict[str, NoteType]:

@@ -6,10 +6,30 @@ import hashlib
 import html
 from dataclasses import dataclass
 
+from .. import inline
 from ..errors import CheatdeckError, Location, Problem
 from ..model import Domain, Section, Sheet, Text
+from ..source.compile import slugify
+from .words import key_in_answer, same_answer, words
 
 KINDS = ("fact", "row", "trap", "quickref")
+# A quick-reference row whose rule shares this much of its wording with a fact or trap says the same thing.
+SAME_RULE = 0.6
+
+
+@dataclass(frozen=True)
+class Card:
+    """One card as a learner meets it, in plain text: what the front asks, and what the back answers."""
+
+    key: str
+    """The front as Anki shows it, context included: no two cards may share one."""
+    front: str
+    answer: str
+    back: str
+    """Everything the back adds to the front: the answer and what surrounds it."""
+    asked: bool
+    """The front is a question (written with `q`, or made of a table cell and its column), not a bare label."""
+    reverse: bool = False
 
 
 @dataclass(frozen=True)
@@ -19,10 +39,16 @@ class Note:
     deck: str
     fields: tuple[str, ...]
     tags: tuple[str, ...]
-    fronts: tuple[str, ...]
+    cards: tuple[Card, ...]
     loc: Location
     section: str
     context: str
+    title: str
+    """The section title as the fields show it: a trap's back and a reverse card's hint repeat it."""
+
+    @property
+    def fronts(self) -> tuple[str, ...]:
+        return tuple(card.key for card in self.cards)
 
     @property
     def digest(self) -> str:
@@ -32,9 +58,10 @@ class Note:
 
     @property
     def content(self) -> str:
-        """The note's own words, without where it sits (Context) or what it is called (Id, always the last
-        field): equal across a move to another section."""
-        return _hash(self.kind, "\x1f".join(f for f in self.fields[:-1] if f != self.context))
+        """The note's own words, without where it sits (Context, the section title) or what it is called (Id,
+        always the last field): equal across a move to another section."""
+        own = (f.replace(self.title, "") if self.title else f for f in self.fields[:-1] if f != self.context)
+        return _hash(self.kind, "\x1f".join(own))
 
     @property
     def origin(self) -> str:
@@ -56,6 +83,8 @@ class Plan:
     decks: tuple[str, ...]
     deck_descriptions: dict[str, str]
     notes: tuple[Note, ...]
+    warnings: tuple[Problem, ...] = ()
+    """Cards the rules left out, and why: reverse cards without one answer."""
 
 
 def domain_deck(sheet: Sheet, domain: Domain) -> str:
@@ -74,101 +103,209 @@ def domain_class(sheet: Sheet, domain: Domain) -> str:
     return f"cd-{sheet.id}--{domain.id}"
 
 
+def _chip(sheet: Sheet, domain: Domain) -> str:
+    return f'<span class="cd-domain {domain_class(sheet, domain)}">{html.escape(domain.label)} · {domain.short.html}</span>'
+
+
 def _context(sheet: Sheet, domain: Domain, title: Text) -> str:
-    chip = (f'<span class="cd-domain {domain_class(sheet, domain)}">'
-            f"{html.escape(domain.label)} · {domain.short.html}</span>")
-    return f'{chip}<span class="cd-section">{title.html}</span>'
+    return f'{_chip(sheet, domain)}<span class="cd-section">{title.html}</span>'
 
 
-def _table(headers: tuple[Text, ...], cells: tuple[Text, ...], key_row: bool = False) -> str:
+def _table(headers: tuple[Text, ...], cells: tuple[Text, ...], key_row: bool = False, asked: int | None = None) -> str:
     head = "".join(f"<th>{h.html}</th>" for h in headers)
-    row = "".join(f"<td>{c.html}</td>" for c in cells)
+    row = "".join(f'<td class="cd-asked">{c.html}</td>' if i == asked else f"<td>{c.html}</td>"
+                  for i, c in enumerate(cells))
     cls = ' class="cd-key"' if key_row else ""
-    return f"<table><tr>{head}</tr><tr{cls}>{row}</tr></table>"
+    return f'<table class="cd-cols-{len(headers)}"><tr>{head}</tr><tr{cls}>{row}</tr></table>'
+
+
+def _lead(answer: Text) -> str:
+    return f'<div class="cd-lead"><b>{answer.html}</b></div>'
+
+
+class _Planner:
+    """Walks the sheet once, applying the card rules; what a rule leaves out becomes a warning."""
+
+    def __init__(self, sheet: Sheet):
+        self.sheet = sheet
+        self.prefix = sheet.id
+        self.warnings: list[Problem] = []
+        self.answers = _answers(sheet)
+        self.linked = _quickref_links(sheet)
+
+    def reverse_allowed(self, answer: Text, key: Text, loc: Location) -> bool:
+        """One answer, and the key not given away: otherwise no reverse card, and a warning saying why."""
+        said = words(answer.plain)
+        if key_in_answer(words(key.plain), said):
+            self.warnings.append(Problem(loc, f"no reverse card: its front \u201c{answer.plain}\u201d gives away "
+                                              f"the key \u201c{key.plain}\u201d; set `reverse: false` here"))
+            return False
+        other = next((loc_ for text, loc_ in self.answers if text is not answer and same_answer(said, words(text.plain))),
+                     None)
+        if other is not None:
+            self.warnings.append(Problem(loc, f"no reverse card: \u201c{answer.plain}\u201d also answers the item at "
+                                              f"line {other.line}; set `reverse: false` here or reword one answer"))
+            return False
+        return True
+
+    def tags(self, domain: Domain, section: Section, kind: str, ident: str) -> tuple[str, ...]:
+        tags = (f"{self.prefix}::{domain.id}", f"{self.prefix}::topic::{section.id}", f"{self.prefix}::kind::{kind}")
+        # A fact or trap that stands in for a quick-reference row is found with the rest of the quick reference.
+        return tags + ((f"{self.prefix}::topic::quick-reference",) if ident in self.linked else ())
+
+    def facts(self, domain: Domain, section: Section, deck: str, context: str) -> list[Note]:
+        out = []
+        for fact in section.facts:
+            if fact.cards == "none":
+                continue
+            asked = fact.question is not fact.key
+            front = Card(f"{context}|{fact.question.plain}", fact.question.plain, fact.answer.plain,
+                         fact.answer.plain, asked=asked)
+            back = fact.answer.html
+            if fact.key and fact.answer is fact.text:
+                back = f"<b>{fact.key.html}:</b> {fact.value.html}"
+            hint = ""
+            cards = (front,)
+            # A reverse card shows the answer and asks for the key; a bullet with its own question has no key to ask.
+            if fact.cards == "both" and fact.key is not None and not asked \
+                    and self.reverse_allowed(fact.answer, fact.key, fact.loc):
+                hint = f"Which term of <i>{section.title.html}</i> is this?"
+                cards += (Card(f"{context}|{fact.answer.plain}", fact.answer.plain, fact.key.plain, fact.key.plain,
+                               asked=True, reverse=True),)
+            out.append(Note(
+                ident=fact.ident, kind="fact", deck=deck,
+                fields=(fact.question.html, back, context, hint, f"{self.prefix}/{fact.ident}"),
+                tags=self.tags(domain, section, "fact", fact.ident), cards=cards, loc=fact.loc,
+                section=section.id, context=context, title=section.title.html))
+        return out
+
+    def rows(self, domain: Domain, section: Section, deck: str, context: str) -> list[Note]:
+        table = section.table
+        if table is None:
+            return []
+        out = []
+        headers = table.columns
+        for row in table.rows:
+            if row.cards == "none":
+                continue
+            key = row.cells[0]
+            for column in table.ask:
+                header, cell = headers[column], row.cells[column]
+                # The first answer column keeps the row's identity, so a two-column table keeps its history.
+                ident = row.ident if column == 1 else f"{row.ident}/{slugify(header.plain)}"
+                whole = _table(headers, row.cells, key_row=True, asked=column)
+                back = " ".join(c.plain for c in (*headers, *row.cells))
+                cards = (Card(f"{context}|{headers[0].plain}|{key.plain}|{header.plain}",
+                              f"{headers[0].plain}: {key.plain} \u2192 {header.plain}?", cell.plain, back, asked=True),)
+                reverse = row.cards == "both" and self.reverse_allowed(cell, key, row.loc)
+                if reverse:
+                    cards += (Card(f"{context}|{header.plain}|{cell.plain}", f"{header.plain}: {cell.plain}",
+                                   key.plain, back, asked=True, reverse=True),)
+                out.append(Note(
+                    ident=ident, kind="row", deck=deck,
+                    fields=(key.html, headers[0].html, header.html, cell.html, whole, context,
+                            "y" if reverse else "", f"{self.prefix}/{ident}"),
+                    tags=self.tags(domain, section, "table", ident), cards=cards, loc=row.loc,
+                    section=section.id, context=context, title=section.title.html))
+        return out
+
+    def traps(self, domain: Domain, section: Section) -> list[Note]:
+        out = []
+        chip = _chip(self.sheet, domain)
+        for trap in section.traps:
+            if trap.cards == "none":
+                continue
+            scenario = trap.question or Text.parse(f"What is the exam trap in {inline.escape(section.title.plain)}?",
+                                                   trap.loc)
+            # The front shows the scenario and the domain only: the section title would name the answer.
+            rule = _lead(trap.answer or trap.text)
+            if trap.answer:
+                rule += f'<div class="cd-rule">{trap.text.html}</div>'
+            rule += f'<div class="cd-source">{section.title.html}</div>'
+            answer = trap.answer or trap.text
+            back = " ".join(t.plain for t in (trap.answer, trap.text, section.title) if t)
+            out.append(Note(
+                ident=trap.ident, kind="trap", deck=traps_deck(self.sheet),
+                fields=(scenario.html, rule, chip, f"{self.prefix}/{trap.ident}"),
+                tags=self.tags(domain, section, "trap", trap.ident),
+                cards=(Card(f"{chip}|trap|{scenario.plain}", scenario.plain, answer.plain, back,
+                            asked=trap.question is not None),),
+                loc=trap.loc, section=section.id, context=chip, title=section.title.html))
+        return out
+
+    def quick_reference(self) -> list[Note]:
+        quick = self.sheet.quick_reference
+        if quick is None:
+            return []
+        out = []
+        for row in quick.rows:
+            if row.cards == "none" or (row.ident in self.linked.values() and not row.explicit):
+                continue
+            context = _context(self.sheet, row.domain, quick.title)
+            concept, rule = row.cells[0], row.cells[-1]
+            prompt = row.question.html if row.question else f"{quick.columns[-1].html}?"
+            facts = tuple(zip(quick.columns[1:-1], row.cells[1:-1]))
+            back = _lead(rule) + (_table(tuple(h for h, _ in facts), tuple(c for _, c in facts)) if facts else "")
+            front = row.question.plain if row.question else concept.plain
+            out.append(Note(
+                ident=row.ident, kind="quickref", deck=domain_deck(self.sheet, row.domain),
+                fields=(concept.html, prompt, back, context, f"{self.prefix}/{row.ident}"),
+                tags=(f"{self.prefix}::{row.domain.id}", f"{self.prefix}::topic::quick-reference",
+                      f"{self.prefix}::kind::quickref"),
+                cards=(Card(f"{context}|quick|{concept.plain}|{front}", front, rule.plain,
+                            " ".join(c.plain for c in row.cells[1:]), asked=row.question is not None),),
+                loc=row.loc, section="quickref", context=context, title=""))
+        return out
 
 
 def plan_notes(sheet: Sheet) -> Plan:
+    planner = _Planner(sheet)
     notes: list[Note] = []
-    prefix = sheet.id
     for domain in sheet.domains:
         deck = domain_deck(sheet, domain)
         for section in domain.sections:
             context = _context(sheet, domain, section.title)
-            tags = (f"{prefix}::{domain.id}", f"{prefix}::topic::{section.id}")
-            notes += _facts(section, deck, context, tags, prefix)
-            notes += _rows(section, deck, context, tags, prefix)
-            notes += _traps(sheet, section, context, tags, prefix)
-    if sheet.quick_reference:
-        quick = sheet.quick_reference
-        for row in quick.rows:
-            if row.cards == "none":
-                continue
-            context = _context(sheet, row.domain, quick.title)
-            others = tuple(zip(quick.columns[1:], row.cells[1:]))
-            notes.append(Note(
-                ident=row.ident, kind="quickref", deck=domain_deck(sheet, row.domain),
-                fields=(row.cells[0].html, " · ".join(h.html for h, _ in others),
-                        _table(tuple(h for h, _ in others), tuple(c for _, c in others)),
-                        context, f"{prefix}/{row.ident}"),
-                tags=(f"{prefix}::{row.domain.id}", f"{prefix}::topic::quick-reference", f"{prefix}::kind::quickref"),
-                fronts=(f"{context}|quick|{row.cells[0].plain}",), loc=row.loc, section="quickref",
-                context=context))
+            notes += planner.facts(domain, section, deck, context)
+            notes += planner.rows(domain, section, deck, context)
+            notes += planner.traps(domain, section)
+    notes += planner.quick_reference()
     _check_unique_fronts(notes)
     decks = (sheet.deck, *(domain_deck(sheet, d) for d in sheet.domains), traps_deck(sheet))
     descriptions = {sheet.deck: html.escape(sheet.subtitle.plain if sheet.subtitle else sheet.title.plain)}
     descriptions.update({domain_deck(sheet, d): f"Weight: {d.weight}%" for d in sheet.domains})
-    return Plan(sheet=sheet, decks=decks, deck_descriptions=descriptions, notes=tuple(notes))
+    return Plan(sheet=sheet, decks=decks, deck_descriptions=descriptions, notes=tuple(notes),
+                warnings=tuple(planner.warnings))
 
 
-def _facts(section: Section, deck: str, context: str, tags, prefix: str) -> list[Note]:
+def _answers(sheet: Sheet) -> list[tuple[Text, Location]]:
+    """Every answer the sheet gives, carded or not: a reverse card's front must match exactly one of them."""
     out = []
-    for fact in section.facts:
-        if fact.cards == "none":
-            continue
-        reverse = fact.cards == "both"
-        fronts = (f"{context}|{fact.question.plain}",) + ((f"{context}|{fact.answer.plain}",) if reverse else ())
-        out.append(Note(
-            ident=fact.ident, kind="fact", deck=deck,
-            fields=(fact.question.html, fact.answer.html, context, "y" if reverse else "", f"{prefix}/{fact.ident}"),
-            tags=tags + (f"{prefix}::kind::fact",), fronts=fronts, loc=fact.loc, section=section.id, context=context))
+    for domain in sheet.domains:
+        for section in domain.sections:
+            out += [(fact.answer or fact.text, fact.loc) for fact in section.facts]
+            if section.table:
+                out += [(cell, row.loc) for row in section.table.rows for cell in row.cells[1:]]
+    if sheet.quick_reference:
+        out += [(cell, row.loc) for row in sheet.quick_reference.rows for cell in row.cells[1:]]
     return out
 
 
-def _rows(section: Section, deck: str, context: str, tags, prefix: str) -> list[Note]:
-    table = section.table
-    if table is None:
-        return []
-    out = []
-    headers = table.columns
-    for row in table.rows:
-        if row.cards == "none":
+def _quickref_links(sheet: Sheet) -> dict[str, str]:
+    """Fact or trap identity → the quick-reference row whose rule it already states."""
+    if sheet.quick_reference is None:
+        return {}
+    items = [(item.ident, words(item.text.plain)) for domain in sheet.domains for section in domain.sections
+             for item in (*section.facts, *section.traps) if item.ident and item.cards != "none"]
+    links = {}
+    for row in sheet.quick_reference.rows:
+        rule = set(words(row.cells[-1].plain))
+        if not rule or row.ident is None:
             continue
-        reverse = row.cards == "both"
-        others = _table(headers[1:], row.cells[1:])
-        fronts = (f"{context}|{headers[0].plain}|{row.cells[0].plain}",)
-        if reverse:
-            fronts += (f"{context}|{'|'.join(c.plain for c in row.cells[1:])}",)
-        out.append(Note(
-            ident=row.ident, kind="row", deck=deck,
-            fields=(row.cells[0].html, headers[0].html, " · ".join(h.html for h in headers[1:]), others,
-                    _table(headers, row.cells, key_row=True), context, "y" if reverse else "", f"{prefix}/{row.ident}"),
-            tags=tags + (f"{prefix}::kind::table",), fronts=fronts, loc=row.loc, section=section.id,
-            context=context))
-    return out
-
-
-def _traps(sheet: Sheet, section: Section, context: str, tags, prefix: str) -> list[Note]:
-    out = []
-    for trap in section.traps:
-        if trap.cards == "none":
-            continue
-        scenario = trap.question.html if trap.question else f"What is the exam trap in {section.title.html}?"
-        out.append(Note(
-            ident=trap.ident, kind="trap", deck=traps_deck(sheet),
-            fields=(scenario, trap.text.html, context, f"{prefix}/{trap.ident}"),
-            tags=tags + (f"{prefix}::kind::trap",), fronts=(f"{context}|trap|{scenario}",), loc=trap.loc,
-            section=section.id, context=context))
-    return out
+        score, ident = max(((len(rule & set(said)) / len(rule), ident) for ident, said in items),
+                           default=(0.0, None))
+        if score >= SAME_RULE and ident not in links:
+            links[ident] = row.ident
+    return links
 
 
 def _check_unique_fronts(notes: list[Note]) -> None:

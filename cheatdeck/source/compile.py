@@ -95,7 +95,7 @@ class _Builder:
             if d.id in seen_domains:
                 self.error(loc, f"duplicate domain id {d.id!r}: the first is at line {seen_domains[d.id].line}")
             seen_domains.setdefault(d.id, loc)
-            domains.append(self.domain(d, ("domains", i)))
+            domains.append(self.domain(d, ("domains", i), s.reverse))
         total = sum(d.weight for d in s.domains)
         if self.strict_totals and total != 100:
             parts = " + ".join(f"{d.id} {d.weight}" for d in s.domains)
@@ -108,7 +108,7 @@ class _Builder:
             author=s.author, version=s.version, date=s.date, domains=tuple(domains),
             quick_reference=quick, source=self.source, loc=self.loc(()))
 
-    def domain(self, d: spec.Domain, path) -> model.Domain:
+    def domain(self, d: spec.Domain, path, reverse: bool) -> model.Domain:
         sections = []
         for i, sec in enumerate(d.sections):
             spath = path + ("sections", i)
@@ -116,23 +116,24 @@ class _Builder:
             if sec.id in self.section_ids:
                 self.error(loc, f"duplicate section id {sec.id!r}: the first is at line {self.section_ids[sec.id].line}")
             self.section_ids.setdefault(sec.id, loc)
-            sections.append(self.section(sec, spath))
+            sections.append(self.section(sec, spath, reverse))
         return model.Domain(
             id=d.id, label=d.id.upper(), name=self.text(d.name, path + ("name",)),
             short=self.text(d.short, path + ("short",)), weight=d.weight, color=d.color.lower(),
             sections=tuple(sections), loc=self.loc(path))
 
-    def section(self, s: spec.Section, path) -> model.Section:
+    def section(self, s: spec.Section, path, reverse: bool) -> model.Section:
         if not (s.bullets or s.table or s.traps):
             self.error(self.loc(path), f"section {s.id!r} is empty: give it bullets, a table or traps")
-        facts = tuple(self.fact(s.id, b, path + ("bullets", i)) for i, b in enumerate(s.bullets))
-        table = self.table(s.id, s.table, path + ("table",)) if s.table else None
+        reverse = reverse if s.reverse is None else s.reverse
+        facts = tuple(self.fact(s.id, b, path + ("bullets", i), reverse) for i, b in enumerate(s.bullets))
+        table = self.table(s.id, s.table, path + ("table",), reverse) if s.table else None
         several = len(s.traps) > 1
         traps = tuple(self.trap(s.id, t, path + ("traps", i), several) for i, t in enumerate(s.traps))
         return model.Section(id=s.id, title=self.text(s.title, path + ("title",)), facts=facts,
                              table=table, traps=traps, loc=self.loc(path))
 
-    def fact(self, section_id: str, b: str | spec.Bullet, path) -> model.Fact:
+    def fact(self, section_id: str, b: str | spec.Bullet, path, reverse: bool) -> model.Fact:
         entry = b if isinstance(b, spec.Bullet) else spec.Bullet(text=b)
         tpath = path + ("text",) if isinstance(b, spec.Bullet) else path
         loc = self.loc(path)
@@ -143,13 +144,14 @@ class _Builder:
             key, value = self.text(head.strip(), tpath), self.text(tail.strip(), tpath)
         question = self.text(entry.q, path + ("q",)) if entry.q else key
         answer = self.text(entry.a, path + ("a",)) if entry.a else (value if question is key else text)
-        cards = entry.cards or ("both" if key is not None and not entry.q and not entry.a else "forward")
+        cards = _cards(entry.cards, entry.reverse, reverse)
         ident = None
         if cards != "none":
             if question is None:
                 self.error(loc, "this bullet is not in 'Key: value' form, so its card has no question: "
                                 "write it as a mapping with `text`, `id` and `q`, or add `cards: none`")
-            slug = entry.id or (slugify(key.plain) if key and not entry.q else None)
+            # The key names the bullet whatever its question, so adding a `q` keeps the review history.
+            slug = entry.id or (slugify(key.plain) if key else None)
             if question is not None and not slug:
                 self.error(loc, "a bullet with its own `q` needs an `id` so that its review history "
                                 "survives rewording")
@@ -158,22 +160,42 @@ class _Builder:
         return model.Fact(ident=ident, text=text, key=key, value=value, question=question,
                           answer=answer, cards=cards, loc=loc)
 
-    def table(self, section_id: str, t: spec.Table, path) -> model.Table:
+    def table(self, section_id: str, t: spec.Table, path, reverse: bool) -> model.Table:
         columns = tuple(self.text(c, path + ("columns", i)) for i, c in enumerate(t.columns))
+        reverse = _cards(t.cards, t.reverse, reverse) == "both"
         rows = []
         for i, r in enumerate(t.rows):
             entry = r if isinstance(r, spec.Row) else spec.Row(cells=r)
             rpath = path + ("rows", i)
             cpath = rpath + ("cells",) if isinstance(r, spec.Row) else rpath
-            rows.append(self.row(f"{section_id}/rows", entry, rpath, cpath, len(columns), t.cards))
-        return model.Table(columns=columns, rows=tuple(rows), loc=self.loc(path))
+            cards = "none" if t.cards == "none" and entry.cards is None else _cards(entry.cards, entry.reverse, reverse)
+            rows.append(self.row(f"{section_id}/rows", entry, rpath, cpath, len(columns), cards))
+        ask = self.ask(t, columns, rows, path)
+        return model.Table(columns=columns, rows=tuple(rows), ask=ask, loc=self.loc(path))
 
-    def row(self, prefix: str, r: spec.Row, path, cpath, width: int, default_cards) -> model.Row:
+    def ask(self, t: spec.Table, columns: tuple[model.Text, ...], rows: list[model.Row], path) -> tuple[int, ...]:
+        if t.ask is None:
+            # A column where two rows say the same thing cannot tell the rows apart.
+            varied = tuple(i for i in range(1, len(columns))
+                           if len({_norm(r.cells[i].plain) for r in rows if len(r.cells) > i}) == len(rows))
+            return varied or tuple(range(1, len(columns)))
+        names = [_norm(c.plain) for c in columns]
+        asked = []
+        for i, name in enumerate(t.ask):
+            index = names.index(_norm(name)) if _norm(name) in names else None
+            if index is None or index == 0:
+                choices = ", ".join(c.plain for c in columns[1:])
+                why = "is the key column, which the cards show" if index == 0 else "is not a column of this table"
+                self.error(self.loc(path + ("ask", i)), f"{name!r} {why}; ask for one of: {choices}")
+            elif index not in asked:
+                asked.append(index)
+        return tuple(asked)
+
+    def row(self, prefix: str, r: spec.Row, path, cpath, width: int, cards) -> model.Row:
         loc = self.loc(path)
         cells = tuple(self.text(c, cpath + (i,)) for i, c in enumerate(r.cells))
         if len(cells) != width:
             self.error(self.loc(cpath), f"this row has {len(cells)} cell(s) but the table has {width} columns")
-        cards = r.cards or default_cards
         ident = None
         if cards != "none" and cells:
             slug = r.id or slugify(cells[0].plain)
@@ -188,6 +210,7 @@ class _Builder:
         loc = self.loc(path)
         text = self.text(entry.text, path + ("text",) if isinstance(t, spec.Trap) else path)
         question = self.text(entry.q, path + ("q",)) if entry.q else None
+        answer = self.text(entry.a, path + ("a",)) if entry.a else None
         ident = None
         if entry.cards != "none":
             if several and not entry.id:
@@ -195,7 +218,7 @@ class _Builder:
                                 "reordering them keeps their review history")
             else:
                 ident = self.claim(entry.id, f"{section_id}/traps", "trap", loc, "trap")
-        return model.Trap(ident=ident, text=text, question=question, cards=entry.cards, loc=loc)
+        return model.Trap(ident=ident, text=text, question=question, answer=answer, cards=entry.cards, loc=loc)
 
     def quick_reference(self, q: spec.QuickReference, domains: dict[str, model.Domain]) -> model.QuickReference:
         path = ("quick_reference",)
@@ -208,9 +231,23 @@ class _Builder:
                 self.error(self.loc(rpath + ("domain",)),
                            f"unknown domain {r.domain!r}; expected one of: {', '.join(domains)}")
                 continue
-            row = self.row("quickref", spec.Row(cells=r.cells, id=r.id, cards=r.cards), rpath,
-                           rpath + ("cells",), len(columns), "forward")
-            rows.append(model.QuickRow(ident=row.ident, domain=domain, cells=row.cells,
-                                       cards=row.cards, loc=row.loc))
+            row = self.row("quickref", spec.Row(cells=r.cells, id=r.id), rpath,
+                           rpath + ("cells",), len(columns), r.cards or "forward")
+            question = self.text(r.q, rpath + ("q",)) if r.q else None
+            rows.append(model.QuickRow(ident=row.ident, domain=domain, cells=row.cells, question=question,
+                                       cards=row.cards, explicit=r.cards is not None, loc=row.loc))
         return model.QuickReference(title=self.text(q.title, path + ("title",)), columns=columns,
                                     rows=tuple(rows), loc=self.loc(path))
+
+
+def _cards(cards: str | None, reverse: bool | None, inherited: bool) -> model.CardChoice:
+    """An item's own `reverse`, then its `cards`, then what its table, section or sheet says."""
+    if cards == "none":
+        return "none"
+    if reverse is None:
+        reverse = inherited if cards is None else cards == "both"
+    return "both" if reverse else "forward"
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().split())

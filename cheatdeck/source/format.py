@@ -27,7 +27,10 @@ Slug = Annotated[str, msgspec.Meta(
     description="Stable id: lowercase letters, digits and single hyphens. Keep it when you reword.")]
 Color = Annotated[str, msgspec.Meta(pattern=COLOR_PATTERN, description="Colour as #rrggbb.")]
 Cards = Annotated[Literal["both", "forward", "none"], msgspec.Meta(
-    description="Anki cards: both (forward and reverse), forward only, or none.")]
+    description="Anki cards: both (forward and reverse, as `reverse: true`), forward only, or none.")]
+Reverse = Annotated[bool | None, msgspec.Meta(
+    description="Also ask the other way round (answer → key). Off unless a sheet, section or item turns it on; "
+                "even then an item whose answer is not unique, or contains its key, gets no reverse card.")]
 
 
 class _Spec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -40,8 +43,10 @@ class Bullet(_Spec):
     text: Text
     id: Slug | None = None
     q: Annotated[Text | None, msgspec.Meta(description="Card question; default: the text before ': '.")] = None
-    a: Annotated[Text | None, msgspec.Meta(description="Card answer; default: the text after ': ' (or all of it).")] = None
+    a: Annotated[Text | None, msgspec.Meta(
+        description="Card answer; default: the text after ': ', or all of it when the bullet has its own `q`.")] = None
     cards: Cards | None = None
+    reverse: Reverse = None
 
 
 class Row(_Spec):
@@ -50,14 +55,19 @@ class Row(_Spec):
     cells: list[Text]
     id: Slug | None = None
     cards: Cards | None = None
+    reverse: Reverse = None
 
 
 class Table(_Spec):
-    """A table; the first column is the key the cards ask about."""
+    """A table; the first column is the key, and each row gives one card per asked column."""
 
     columns: Annotated[list[Text], msgspec.Meta(min_length=2, max_length=6)]
     rows: Annotated[list[list[Text] | Row], msgspec.Meta(min_length=1)]
-    cards: Cards = "both"
+    ask: Annotated[Annotated[list[Text], msgspec.Meta(min_length=1)] | None, msgspec.Meta(
+        description="The columns the cards ask for, one card each; default: every column "
+                    "whose cells all differ from row to row.")] = None
+    cards: Cards | None = None
+    reverse: Reverse = None
 
 
 class Trap(_Spec):
@@ -66,6 +76,8 @@ class Trap(_Spec):
     text: Text
     id: Slug | None = None
     q: Annotated[Text | None, msgspec.Meta(description="The scenario or decision the card asks about.")] = None
+    a: Annotated[Text | None, msgspec.Meta(
+        description="The short answer the card's back leads with, in bold; default: the whole text.")] = None
     cards: Literal["forward", "none"] = "forward"
 
 
@@ -75,6 +87,7 @@ class Section(_Spec):
     bullets: list[Text | Bullet] = []
     table: Table | None = None
     traps: list[Text | Trap] = []
+    reverse: Reverse = None
 
 
 class Domain(_Spec):
@@ -91,6 +104,8 @@ class QuickRow(_Spec):
     domain: Slug
     cells: list[Text]
     id: Slug | None = None
+    q: Annotated[Text | None, msgspec.Meta(
+        description="The situation the decision card asks about; default: the first cell.")] = None
     cards: Literal["forward", "none"] | None = None
 
 
@@ -113,6 +128,8 @@ class Sheet(_Spec):
     date: Annotated[datetime.date | None, msgspec.Meta(
         description="Date printed in the PDF's metadata (YYYY-MM-DD).")] = None
     quick_reference: QuickReference | None = None
+    reverse: Annotated[bool, msgspec.Meta(
+        description="Reverse cards for the whole sheet (answer → key); sections and items may override.")] = False
 
 
 def json_schema() -> str:

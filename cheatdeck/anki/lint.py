@@ -1,0 +1,51 @@
+"""The card lint: warnings, with the line of the item, for cards that are weak to study.
+
+A good card makes sense alone, has one right answer and does not give it
+away. The lint reads the planned cards as a learner would and returns a
+warning for each that falls short; `check --strict` turns them into errors.
+"""
+
+from __future__ import annotations
+
+from ..errors import Problem
+from .plan import Card, Note, Plan
+from .words import contains, count, similar, words
+
+BARE_LABEL = 2
+"""A front of this many words or fewer, with no question written, is a label rather than a question."""
+LONG_BACK = 60
+"""About what a phone shows without scrolling."""
+SIMILAR_FRONTS = 0.5
+
+
+def lint(plan: Plan) -> list[Problem]:
+    """Every warning about the plan's cards, in source order."""
+    problems = list(plan.warnings)
+    seen: list[tuple[Note, Card, tuple[str, ...], tuple[str, ...]]] = []
+    for note in plan.notes:
+        for card in note.cards:
+            problems += _card_problems(note, card)
+            front, answer = words(card.front), words(card.answer)
+            twin = next((other for other, other_card, other_front, other_answer in seen
+                         if other is not note and other_answer == answer
+                         and similar(front, other_front) >= SIMILAR_FRONTS), None)
+            if twin is not None:
+                problems.append(Problem(note.loc, f"this card and the card at line {twin.loc.line} have the same "
+                                                  f"answer \u201c{card.answer}\u201d and similar fronts; "
+                                                  "ask something that tells them apart"))
+            seen.append((note, card, front, answer))
+    return sorted(problems, key=lambda p: (p.loc.file, p.loc.line, p.loc.column))
+
+
+def _card_problems(note: Note, card: Card) -> list[Problem]:
+    out = []
+    if not card.asked and count(card.front) <= BARE_LABEL:
+        out.append(Problem(note.loc, f"the front \u201c{card.front}\u201d is a bare label: add `q:` with a specific "
+                                     "question that has one answer"))
+    if not card.reverse and contains(words(card.front), words(card.answer)):
+        out.append(Problem(note.loc, f"the front \u201c{card.front}\u201d contains its answer "
+                                     f"\u201c{card.answer}\u201d: reword the question"))
+    if count(card.back) > LONG_BACK:
+        out.append(Problem(note.loc, f"the back has {count(card.back)} words, more than a phone screen shows "
+                                     f"(about {LONG_BACK}): shorten it or split the item"))
+    return out

@@ -1,0 +1,61 @@
+"""How card texts compare: the words a learner reads, and when two texts say the same thing.
+
+Identifiers count as the words they are made of (`OnlineStoreConfig` reads as
+"online store config"), and a plural counts as its singular, so that a key
+hidden inside an identifier or an answer is still found.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_WORD = re.compile(r"[^\W_]+")
+SHORT_ANSWER = 8
+
+
+def words(text: str) -> tuple[str, ...]:
+    out = []
+    for word in _WORD.findall(_CAMEL.sub(" ", text)):
+        word = word.casefold()
+        out.append(word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word)
+    return tuple(out)
+
+
+def count(text: str) -> int:
+    """Words as a reader counts them: whitespace-separated."""
+    return len(text.split())
+
+
+def contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
+    """The needle's words appear in the haystack, in order and next to each other."""
+    n = len(needle)
+    return n > 0 and any(haystack[i:i + n] == needle for i in range(len(haystack) - n + 1))
+
+
+def overlap(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """The share of the shorter text's words that the other text also uses."""
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / min(len(sa), len(sb)) if sa and sb else 0.0
+
+
+def similar(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """Jaccard similarity of the two texts' words."""
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / len(sa | sb) if sa or sb else 1.0
+
+
+def same_answer(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether a learner shown one answer could fairly give the other: equal, or a short one inside the other."""
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    shorter, longer = sorted((set(a), set(b)), key=len)
+    return max(len(a), len(b)) <= SHORT_ANSWER and shorter <= longer
+
+
+def key_in_answer(key: tuple[str, ...], answer: tuple[str, ...]) -> bool:
+    """At least half of the key's words show in the answer, so the answer gives the key away."""
+    named = set(key)
+    return bool(named) and 2 * len(named & set(answer)) >= len(named)
