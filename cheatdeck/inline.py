@@ -8,6 +8,7 @@ are always literal text and the renderers escape them.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -75,11 +76,25 @@ def escape(text: str) -> str:
     return "".join("\\" + c if c in "\\`*_" else c for c in text)
 
 
+# Where a long identifier may wrap on a phone: after . _ / and between the words of camelCase.
+_BREAK_AFTER = re.compile(r"(?<=[._/])(?=[^\W_])|(?<=[a-z0-9])(?=[A-Z][a-z])")
+LONG_WORD = 14
+
+
+def _html_text(text: str) -> str:
+    # `[` as an entity: Anki would otherwise turn [sound:…], [latex]…[/latex] or [$]…[/$] into media.
+    escape = lambda part: html.escape(part, quote=False).replace("[", "&#91;")  # noqa: E731
+    out = []
+    for word in re.split(r"(\s+)", text):
+        parts = _BREAK_AFTER.split(word) if len(word) >= LONG_WORD else [word]
+        out.append("<wbr>".join(escape(part) for part in parts))
+    return "".join(out)
+
+
 def to_html(spans: Spans) -> str:
     out = []
     for s in spans:
-        # `[` as an entity: Anki would otherwise turn [sound:…], [latex]…[/latex] or [$]…[/$] into media.
-        piece = html.escape(s.text, quote=False).replace("[", "&#91;")
+        piece = _html_text(s.text)
         if s.code:
             piece = f"<code>{piece}</code>"
         if s.italic:

@@ -20,7 +20,7 @@ def import_package(col: Collection, package: Path):
 
 
 def visible_text(card_html: str) -> str:
-    text = re.sub(r"<style>.*?</style>", "", card_html, flags=re.S)
+    text = re.sub(r"<style>.*?</style>", "", card_html, flags=re.S).replace("<wbr>", "")
     text = re.sub(r"<[^>]+>", " ", text)
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 

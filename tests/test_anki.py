@@ -203,3 +203,43 @@ def test_card_css_reaches_every_part_of_the_card(shipped, col):
             assert all(parser.tables), "a table outside .cd misses the card's table styles"
             tables += len(parser.tables)
     assert tables > 50
+
+
+def _without_context(side: str) -> str:
+    return visible_text(re.sub(r'<div class="cd-context">.*?</div>', "", side, flags=re.S))
+
+
+def test_every_shipped_card_asks_one_question_with_one_answer(shipped, col):
+    build()
+    import_package(col, Path("dist/mla-c01.apkg"))
+    answers: dict[int, str] = {}
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        field = {"cheatdeck · Fact": "Back", "cheatdeck · Table row": "Others"}.get(note.note_type()["name"])
+        if field:
+            answers[nid] = visible_text(note[field]).casefold()
+    fronts, reverse, table = [], 0, 0
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        note = card.note()
+        question = card.question()
+        prompt = _without_context(question).removeprefix("⚠ TRAP ")
+        # A question, never a bare label such as "Status" or "Pipeline".
+        assert prompt.endswith("?") and len(prompt.split()) > 2, prompt
+        fronts.append(visible_text(question))
+        kind = note.note_type()["name"]
+        if card.ord == 1:
+            reverse += 1
+            shown = answers[note.id]
+            assert [n for n, a in answers.items() if a == shown] == [note.id], f"{shown!r} answers another item"
+            key = visible_text(note["Key" if kind == "cheatdeck · Table row" else "Front"])
+            assert key.casefold() not in shown
+        if kind == "cheatdeck · Table row":
+            table += 1
+            (asked,) = re.findall(r'<div class="cd-ask">(.*?)</div>', question)
+            header = visible_text(note["Prompt"] if card.ord == 0 else note["KeyHeader"])
+            assert visible_text(asked) in (f"{header}?", f"Which {header}?")
+            (lead,) = re.findall(r'<div class="cd-lead"><b>(.*?)</b></div>', card.answer())
+            assert visible_text(lead) == visible_text(note["Others"] if card.ord == 0 else note["Key"])
+    assert len(fronts) == len(set(fronts)), "two cards share a front"
+    assert (reverse, table) == (8, 45 + 8)

@@ -1,0 +1,297 @@
+"""Card rules and the card lint, on small sheets that provoke each rule."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import REPO, SHIPPED
+
+from cheatdeck import colors
+from cheatdeck.anki.lint import lint
+from cheatdeck.anki.notetypes import DAY, NIGHT, palette_css
+from cheatdeck.anki.plan import plan_notes
+from cheatdeck.errors import CheatdeckError
+from cheatdeck.source.compile import load
+
+HEAD = """\
+id: t
+title: Card rules
+version: "1"
+{sheet}domains:
+  - id: d1
+    name: Deployment
+    short: Deploy
+    weight: 100
+    color: "#16365c"
+    sections:
+"""
+
+
+def sheet_file(tmp_path: Path, sections: str, sheet: str = "", quick: str = "") -> Path:
+    path = tmp_path / "t.yaml"
+    path.write_text(HEAD.format(sheet=sheet) + textwrap.indent(textwrap.dedent(sections), " " * 6)
+                    + textwrap.dedent(quick), encoding="utf-8")
+    return path
+
+
+def plan(tmp_path: Path, sections: str, **kw):
+    return plan_notes(load(sheet_file(tmp_path, sections, **kw)))
+
+
+def messages(p) -> list[str]:
+    return [f"{w.loc.line}: {w.message}" for w in lint(p)]
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
+
+
+SCALING = """\
+- id: scaling
+  title: Endpoint Scaling
+  bullets:
+    - "Primary metric: InvocationsPerInstance (target tracking)"
+    - "Cooldown: the wait between two scaling actions"
+"""
+
+
+def test_reverse_cards_are_opt_in(tmp_path):
+    assert all(len(n.cards) == 1 for n in plan(tmp_path, SCALING).notes)
+    on = plan(tmp_path, SCALING, sheet="reverse: true\n")
+    assert [[c.reverse for c in n.cards] for n in on.notes] == [[False, True], [False, True]]
+    assert on.notes[0].fields[3] == "Which term of <i>Endpoint Scaling</i> is this?"
+    section_off = SCALING.replace("  bullets:", "  reverse: false\n  bullets:").replace(
+        '    - "Cooldown: the wait between two scaling actions"',
+        '    - {text: "Cooldown: the wait between two scaling actions", reverse: true}')
+    assert [len(n.cards) for n in plan(tmp_path, section_off, sheet="reverse: true\n").notes] == [1, 2]
+
+
+def test_no_reverse_card_when_another_item_has_the_same_answer(tmp_path):
+    sections = SCALING + """\
+- id: batch
+  title: Batch Transform
+  bullets:
+    - "Warm pool: the wait between two scaling actions"
+"""
+    p = plan(tmp_path, sections, sheet="reverse: true\n")
+    cooldown, warm = p.notes[1], p.notes[2]
+    assert (len(cooldown.cards), len(warm.cards)) == (1, 1) and cooldown.fields[3] == ""
+    found = messages(p)
+    path = tmp_path / "t.yaml"
+    assert (f"{line_of(path, 'Cooldown')}: no reverse card: \u201cthe wait between two scaling actions\u201d also "
+            f"answers the item at line {line_of(path, 'Warm pool')}; set `reverse: false` here or reword one "
+            "answer") in found
+
+
+def test_no_reverse_card_when_the_answer_names_the_key(tmp_path):
+    p = plan(tmp_path, """\
+- id: encryption
+  title: Encryption
+  table:
+    columns: [Resource, Parameter]
+    reverse: true
+    rows:
+      - [Feature Store online, OnlineStoreConfig.SecurityConfig.KmsKeyId]
+      - [Training EBS volume, ResourceConfig.VolumeKmsKeyId]
+""")
+    online, ebs = p.notes
+    assert [c.reverse for c in online.cards] == [False] and [c.reverse for c in ebs.cards] == [False, True]
+    assert any("gives away the key \u201cFeature Store online\u201d" in m for m in messages(p))
+
+
+ENDPOINTS = """\
+- id: endpoints
+  title: Inference Endpoints
+  table:
+    columns: [Type, Latency, Payload, Best For]
+    rows:
+      - [Real-time, ms, 6 MB, Interactive]
+      - [Serverless, ms, 4 MB, Infrequent]
+"""
+
+
+def test_a_table_card_asks_one_column_and_by_default_the_columns_that_tell_rows_apart(tmp_path):
+    p = plan(tmp_path, ENDPOINTS)
+    # Latency says "ms" in both rows, so it is not asked.
+    assert [(n.ident, n.fields[2], n.fields[3]) for n in p.notes] == [
+        ("endpoints/rows/real-time/payload", "Payload", "6 MB"),
+        ("endpoints/rows/real-time/best-for", "Best For", "Interactive"),
+        ("endpoints/rows/serverless/payload", "Payload", "4 MB"),
+        ("endpoints/rows/serverless/best-for", "Best For", "Infrequent")]
+    assert [c.front for c in p.notes[0].cards] == ["Type: Real-time \u2192 Payload?"]
+    asked = plan(tmp_path, ENDPOINTS.replace("    rows:", "    ask: [latency, Best For]\n    rows:"))
+    # The card for the first column after the key keeps the row's own identity (and review history).
+    assert [(n.ident, n.fields[2]) for n in asked.notes] == [
+        ("endpoints/rows/real-time", "Latency"), ("endpoints/rows/real-time/best-for", "Best For"),
+        ("endpoints/rows/serverless", "Latency"), ("endpoints/rows/serverless/best-for", "Best For")]
+
+
+def test_ask_names_columns_of_the_table(tmp_path):
+    path = sheet_file(tmp_path, ENDPOINTS.replace("    rows:", "    ask: [Type, Cost]\n    rows:"))
+    with pytest.raises(CheatdeckError) as err:
+        load(path)
+    line = line_of(path, "ask:")
+    assert [str(p).split(" (at")[0] for p in err.value.problems] == [
+        f"{path}:{line}:17: 'Type' is the key column, which the cards show; ask for one of: Latency, Payload, Best For",
+        f"{path}:{line}:23: 'Cost' is not a column of this table; ask for one of: Latency, Payload, Best For"]
+
+
+QUICK = """\
+quick_reference:
+  columns: [Service, Key Facts, Decision Rule]
+  rows:
+    - domain: d1
+      cells: [Multi-Model Endpoint, Thousands of models on 1 endpoint, First request per model = slow cold load]
+    - domain: d1
+      q: Which endpoint option do you pick for traffic that comes in rare bursts?
+      cells: [Serverless, Scales to zero, Serverless for infrequent or spiky traffic]
+"""
+MME = """\
+- id: mme
+  title: Multi-Model Endpoints
+  traps:
+    - q: Why is the first request for a model on a multi-model endpoint slow?
+      text: First request per model = slow cold load from S3.
+      a: A cold load from S3
+"""
+
+
+def test_quick_reference_rows_are_decision_cards_unless_a_trap_says_the_same(tmp_path):
+    p = plan(tmp_path, MME, quick=QUICK)
+    trap, serverless = p.notes
+    assert trap.kind == "trap" and "t::topic::quick-reference" in trap.tags
+    assert serverless.kind == "quickref" and serverless.ident == "quickref/serverless"
+    concept, prompt, back = serverless.fields[:3]
+    assert (concept, prompt) == ("Serverless", "Which endpoint option do you pick for traffic that comes in rare bursts?")
+    assert back.startswith('<div class="cd-lead"><b>Serverless for infrequent or spiky traffic</b></div><table')
+    kept = plan(tmp_path, MME, quick=QUICK.replace("    - domain: d1\n      cells: [Multi",
+                                                    "    - domain: d1\n      cards: forward\n      cells: [Multi"))
+    assert [n.kind for n in kept.notes] == ["trap", "quickref", "quickref"]
+
+
+def test_trap_front_shows_scenario_and_domain_and_the_back_leads_with_the_answer(tmp_path):
+    (trap,) = plan(tmp_path, MME).notes
+    scenario, rule, context = trap.fields[:3]
+    assert "Multi-Model Endpoints" not in scenario + context and "Deploy" in context
+    assert rule == ('<div class="cd-lead"><b>A cold load from S3</b></div>'
+                    '<div class="cd-rule">First request per model = slow cold load from S3.</div>'
+                    '<div class="cd-source">Multi-Model Endpoints</div>')
+
+
+def test_lint_bare_label_and_the_question_that_fixes_it(tmp_path):
+    sections = """\
+- id: pipelines
+  title: Pipelines
+  bullets:
+    - "Step caching: skip unchanged steps on re-run"
+"""
+    path = sheet_file(tmp_path, sections)
+    p = plan_notes(load(path))
+    assert messages(p) == [f"{line_of(path, 'Step caching')}: the front \u201cStep caching\u201d is a bare label: "
+                           "add `q:` with a specific question that has one answer"]
+    asked = plan(tmp_path, sections.replace('    - "Step caching: skip unchanged steps on re-run"',
+                                            '    - text: "Step caching: skip unchanged steps on re-run"\n'
+                                            "      q: Which Pipelines feature skips unchanged steps on a re-run?"))
+    assert messages(asked) == []
+    # The key still names the note, so the question keeps its review history.
+    assert asked.notes[0].ident == p.notes[0].ident == "pipelines/step-caching"
+    assert asked.notes[0].fields[1] == "<b>Step caching:</b> skip unchanged steps on re-run"
+
+
+def test_lint_front_that_contains_its_answer(tmp_path):
+    p = plan(tmp_path, """\
+- id: distributed
+  title: Distributed Training
+  traps:
+    - q: The model does not fit on one GPU. SDP or SMP?
+      text: Use SMP when the model exceeds one GPU's memory.
+      a: SMP
+""")
+    assert [m.split(": ", 1)[1] for m in messages(p)] == [
+        "the front \u201cThe model does not fit on one GPU. SDP or SMP?\u201d contains its answer \u201cSMP\u201d: "
+        "reword the question"]
+
+
+def test_lint_same_answer_and_similar_fronts(tmp_path):
+    path = sheet_file(tmp_path, """\
+- id: monitor
+  title: Model Monitor
+  table:
+    columns: [Monitor Type, Tool]
+    rows:
+      - [Data Quality, Built-in]
+      - [Model Quality, Built-in]
+""")
+    p = plan_notes(load(path))
+    assert messages(p) == [
+        f"{line_of(path, 'Model Quality')}: this card and the card at line {line_of(path, 'Data Quality')} have the "
+        "same answer \u201cBuilt-in\u201d and similar fronts; ask something that tells them apart"]
+
+
+def test_lint_back_longer_than_a_phone_screen(tmp_path):
+    long = " ".join(["word"] * 61)
+    p = plan(tmp_path, f"""\
+- id: long
+  title: Long
+  bullets:
+    - text: {long}
+      id: long
+      q: Which text is far too long for one card?
+""")
+    assert [m.split(": ", 1)[1] for m in messages(p)] == [
+        "the back has 61 words, more than a phone screen shows (about 60): shorten it or split the item"]
+
+
+def test_the_shipped_sheet_has_no_card_warnings():
+    assert lint(plan_notes(load(SHIPPED))) == []
+
+
+def _css_rules(css: str) -> dict[str, dict[str, str]]:
+    rules: dict[str, dict[str, str]] = {}
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.S)):
+        declarations = dict(re.findall(r"([\w-]+)\s*:\s*([^;]+)", body))
+        for selector in selectors.split(","):
+            rules.setdefault(" ".join(selector.split()), {}).update(declarations)
+    return rules
+
+
+def _hex(css_color: str) -> str:
+    value = css_color.strip()
+    return "#" + "".join(c * 2 for c in value[1:]) if len(value) == 4 else value
+
+
+def test_every_label_and_chip_reads_at_4_5_to_1_in_day_and_night_mode():
+    rules = _css_rules((REPO / "templates/anki/cards.css").read_text(encoding="utf-8"))
+    card = rules[".card"]["background"]
+    night_card = rules[".nightMode .card"]["background"]
+    assert (card, night_card) == (DAY, NIGHT)
+    trap = rules[".cd-trap"]["background"]
+    night_trap = rules[".nightMode .cd-trap"]["background"]
+    labels = [".cd-context", ".cd-hint", ".cd-header", ".cd-label", ".cd-source", ".cd-ask"]
+    pairs = [(rules[s]["color"], card, s) for s in labels]
+    pairs += [(rules[f".nightMode {s}"]["color"], night_card, f"night {s}") for s in labels]
+    pairs += [(rules[".cd-trap-label"]["color"], trap, "trap label"),
+              (rules[".nightMode .cd-trap-label"]["color"], night_trap, "night trap label")]
+    low = [(name, round(colors.contrast(_hex(fg), _hex(bg)), 2)) for fg, bg, name in pairs
+           if colors.contrast(_hex(fg), _hex(bg)) < 4.5]
+    assert low == []
+    # The neutral chip, for a sheet whose palette is not the last imported.
+    pairs += [(rules[".cd-domain"]["color"], rules[".cd-domain"]["background"], "chip"),
+              (rules[".cd-domain"]["background"], card, "chip on card"),
+              (rules[".nightMode .cd-domain"]["color"], rules[".nightMode .cd-domain"]["background"], "night chip"),
+              (rules[".nightMode .cd-domain"]["background"], night_card, "night chip on card")]
+    for color in ("#16365c", "#2e7d32", "#d9822b", "#d8c3ef", "#ffff00", "#777777", "#000000", "#ffffff"):
+        for background in (DAY, NIGHT):
+            chip = colors.readable_on(color, background)
+            assert colors.contrast(chip, background) >= 4.5, (color, background)
+            assert colors.contrast(chip, colors.text_on(chip)) >= 4.5, (color, background)
+
+
+def test_the_palette_gives_each_chip_day_and_night_colours(tmp_path):
+    palette = palette_css(load(sheet_file(tmp_path, SCALING)))
+    assert palette == (".cd-domain.cd-t--d1 { background: #16365c; color: #ffffff; }\n"
+                       ".nightMode .cd-domain.cd-t--d1, .night_mode .cd-domain.cd-t--d1 "
+                       "{ background: #7f90a5; color: #111111; }\n")
