@@ -275,6 +275,12 @@ def test_every_label_and_chip_reads_at_4_5_to_1_in_day_and_night_mode():
     pairs += [(rules[f".nightMode {s}"]["color"], night_card, f"night {s}") for s in labels]
     pairs += [(rules[".cd-trap-label"]["color"], trap, "trap label"),
               (rules[".nightMode .cd-trap-label"]["color"], night_trap, "night trap label")]
+    # A stacked table cell's column name sits on the key row's colours, the asked cell's included.
+    stacked = next(d["color"] for s, d in rules.items() if s.endswith(".cd-cols-4 td::before"))
+    night_stacked = rules[".nightMode .cd table td::before"]["color"]
+    for selector in (".cd tr.cd-key td", ".cd tr.cd-key td.cd-asked"):
+        pairs += [(stacked, rules[selector]["background"], selector),
+                  (night_stacked, rules[f".nightMode {selector}"]["background"], f"night {selector}")]
     low = [(name, round(colors.contrast(_hex(fg), _hex(bg)), 2)) for fg, bg, name in pairs
            if colors.contrast(_hex(fg), _hex(bg)) < 4.5]
     assert low == []

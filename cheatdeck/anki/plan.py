@@ -113,8 +113,10 @@ def _context(sheet: Sheet, domain: Domain, title: Text) -> str:
 
 def _table(headers: tuple[Text, ...], cells: tuple[Text, ...], key_row: bool = False, asked: int | None = None) -> str:
     head = "".join(f"<th>{h.html}</th>" for h in headers)
-    row = "".join(f'<td class="cd-asked">{c.html}</td>' if i == asked else f"<td>{c.html}</td>"
-                  for i, c in enumerate(cells))
+    # data-label: on a phone, a wide row stacks its cells, each under its column's name (see cards.css).
+    marks = [' class="cd-asked"' if i == asked else "" for i in range(len(cells))]
+    row = "".join(f'<td{mark} data-label="{html.escape(h.plain)}">{c.html}</td>'
+                  for mark, h, c in zip(marks, headers, cells))
     cls = ' class="cd-key"' if key_row else ""
     return f'<table class="cd-cols-{len(headers)}"><tr>{head}</tr><tr{cls}>{row}</tr></table>'
 
