@@ -146,6 +146,7 @@ def _recorded(kind: str, details: dict) -> Output:
 
 
 def _render_anki(sheet, opts: Options, previous: dict) -> tuple[_Rendered, Changes, dict]:
+    from .anki.lint import lint
     from .anki.notetypes import load_notetypes, palette_css
     from .anki.package import render_apkg
     from .anki.plan import plan_notes
@@ -158,7 +159,8 @@ def _render_anki(sheet, opts: Options, previous: dict) -> tuple[_Rendered, Chang
     decks: dict[str, int] = {}
     for note in plan.notes:
         decks[note.deck] = decks.get(note.deck, 0) + 1
-    details = {"notes": len(plan.notes), "cards": sum(len(n.fronts) for n in plan.notes), "decks": decks}
+    details = {"notes": len(plan.notes), "cards": sum(len(n.fronts) for n in plan.notes), "decks": decks,
+               "warnings": len(lint(plan))}
     return _Rendered(render_apkg(plan, notetypes, stamps), details), stamps.changes, stamps.sections
 
 

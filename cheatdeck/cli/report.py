@@ -25,6 +25,10 @@ def _removed_search(sheet_id: str, idents: tuple[str, ...]) -> str:
     return " OR ".join(f'"Id:{sheet_id}/{ident}"' for ident in idents)
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def show_error(error: CheatdeckError) -> None:
     click.echo(click.style("Error: ", fg="red", bold=True) + error.render(), err=True)
 
@@ -66,7 +70,10 @@ def summary(result: BuildResult, verbosity: int) -> list[str]:
         status = "" if out.written else click.style("  (unchanged)", dim=True)
         d = out.details
         if out.kind == "anki":
-            lines.append(f"  {out.path}  {_size(out.size)}  {d['notes']} notes, {d['cards']} cards{status}")
+            warned = _plural(d.get("warnings", 0), "card warning")
+            if d.get("warnings"):
+                warned = click.style(f"{warned} (`check` lists them)", fg="yellow")
+            lines.append(f"  {out.path}  {_size(out.size)}  {d['notes']} notes, {d['cards']} cards, {warned}{status}")
             if verbosity > 1:
                 lines += [f"      {deck}: {count} notes" for deck, count in d["decks"].items()]
         else:
