@@ -179,6 +179,8 @@ class CheckResult:
     source: Path
     sheet: Sheet
     layout: dict = field(default_factory=dict)
+    warnings: tuple[Problem, ...] = ()
+    """Cards that are weak to study (the card lint), in file order; `check --strict` treats them as errors."""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -189,8 +191,10 @@ def check(source: Path | str, opts: Options | None = None) -> CheckResult:
     """Everything a build would refuse, found without writing anything; raises CheatdeckError with every problem.
 
     The card rules come from planning the notes, the glyph coverage and the page budget from the PDF's layout
-    in memory (one pass when the lock's layout hint still holds); no file is written.
+    in memory (one pass when the lock's layout hint still holds); no file is written. The card lint's warnings
+    come back in the result: they do not stop a build.
     """
+    from .anki.lint import lint
     from .anki.plan import plan_notes
     from .pdf.render import render_pdf
     from .source.compile import load
@@ -198,8 +202,9 @@ def check(source: Path | str, opts: Options | None = None) -> CheckResult:
     source, opts = Path(source), opts or Options()
     sheet = load(source)
     problems = []
+    warnings: list[Problem] = []
     try:
-        plan_notes(sheet)
+        warnings = lint(plan_notes(sheet))
     except CheatdeckError as err:
         problems += err.problems
     layout: dict = {}
@@ -213,7 +218,7 @@ def check(source: Path | str, opts: Options | None = None) -> CheckResult:
         problems += err.problems
     if problems:
         raise CheatdeckError(problems)
-    return CheckResult(source, sheet, layout)
+    return CheckResult(source, sheet, layout, tuple(warnings))
 
 
 @dataclass(frozen=True)

@@ -69,16 +69,17 @@ def anki() -> None:
 
 
 @_command()
-def check() -> None:
-    """Validate every sheet and print its counts, or all of its errors; writes nothing.
+@click.option("--strict", is_flag=True, help="Treat card warnings as errors (exit code 1). Example: cheatdeck check --strict")
+def check(strict: bool) -> None:
+    """Validate every sheet and print its counts, or all of its errors; warn about weak cards; writes nothing.
 
     \b
     Example:
       cheatdeck check
-      cheatdeck check a.yaml b.yaml
+      cheatdeck check a.yaml b.yaml --strict
     """
     from ..pipeline import check as check_sheet
-    from .report import check_line
+    from .report import check_line, show_warnings
 
     s = settings()
     failed: list[CheatdeckError] = []
@@ -88,6 +89,10 @@ def check() -> None:
         except CheatdeckError as err:
             failed.append(err)
             continue
+        if strict and result.warnings:
+            failed.append(CheatdeckError(list(result.warnings)))
+            continue
+        show_warnings(result.warnings)
         if s.verbosity:
             click.echo(check_line(result))
     if failed:

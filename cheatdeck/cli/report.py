@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import CheatdeckError
+from ..errors import CheatdeckError, Problem
 from ..pipeline import BuildResult
 
 if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model
@@ -31,6 +31,11 @@ def _plural(n: int, noun: str) -> str:
 
 def show_error(error: CheatdeckError) -> None:
     click.echo(click.style("Error: ", fg="red", bold=True) + error.render(), err=True)
+
+
+def show_warnings(warnings: tuple[Problem, ...]) -> None:
+    for warning in warnings:
+        click.echo(click.style("warning: ", fg="yellow", bold=True) + str(warning), err=True)
 
 
 class Printer:
@@ -118,7 +123,8 @@ def check_line(result: CheckResult) -> str:
     sheet, c, p = result.sheet, result.counts, result.layout
     return (f"ok  {result.source}  {sheet.id}: {c['domains']} domains, {c['sections']} sections, {c['bullets']} bullets, "
             f"{c['tables']} tables ({c['rows']} rows), {c['traps']} traps, {c['quickref']} quick-reference rows; "
-            f"the PDF fits {p['pages']} {p['paper']} page(s) at {p['body_size']:g} pt")
+            f"the PDF fits {p['pages']} {p['paper']} page(s) at {p['body_size']:g} pt; "
+            f"{_plural(len(result.warnings), 'card warning')}")
 
 
 def removed_lines(result: Removed) -> list[str]:
