@@ -301,3 +301,26 @@ def test_the_palette_gives_each_chip_day_and_night_colours(tmp_path):
     assert palette == (".cd-domain.cd-t--d1 { background: #16365c; color: #ffffff; }\n"
                        ".nightMode .cd-domain.cd-t--d1, .night_mode .cd-domain.cd-t--d1 "
                        "{ background: #7f90a5; color: #111111; }\n")
+
+
+def test_lint_trap_without_scenario_and_decision_card_without_question(tmp_path):
+    path = sheet_file(tmp_path, """\
+- id: mme
+  title: Multi-Model Endpoints
+  traps:
+    - First request per model = slow cold load from S3.
+""", quick="""\
+quick_reference:
+  columns: [Service, Decision Rule]
+  rows:
+    - domain: d1
+      cells: [Ground Truth Active Learning, Reduces labeling effort by about 70 percent]
+""")
+    p = plan_notes(load(path))
+    (trap,) = [n for n in p.notes if n.kind == "trap"]
+    assert trap.fields[0] == "What is the exam trap in Multi-Model Endpoints?"
+    assert messages(p) == [
+        f"{line_of(path, 'First request')}: this trap has no scenario, so its card asks \u201cWhat is the exam trap in "
+        "Multi-Model Endpoints?\u201d, which names the section: add `q:` with the situation the trap is about",
+        f"{line_of(path, '- domain: d1')}: the decision card for \u201cGround Truth Active Learning\u201d asks for a "
+        "column, not about a situation: add `q:` with a specific question that has one answer"]

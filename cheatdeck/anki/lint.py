@@ -42,6 +42,12 @@ def _card_problems(note: Note, card: Card) -> list[Problem]:
     if not card.asked and count(card.front) <= BARE_LABEL:
         out.append(Problem(note.loc, f"the front \u201c{card.front}\u201d is a bare label: add `q:` with a specific "
                                      "question that has one answer"))
+    elif not card.asked and note.kind == "trap":
+        out.append(Problem(note.loc, f"this trap has no scenario, so its card asks \u201c{card.front}\u201d, which "
+                                     "names the section: add `q:` with the situation the trap is about"))
+    elif not card.asked and note.kind == "quickref":
+        out.append(Problem(note.loc, f"the decision card for \u201c{card.front}\u201d asks for a column, not about a "
+                                     "situation: add `q:` with a specific question that has one answer"))
     if not card.reverse and contains(words(card.front), words(card.answer)):
         out.append(Problem(note.loc, f"the front \u201c{card.front}\u201d contains its answer "
                                      f"\u201c{card.answer}\u201d: reword the question"))

@@ -21,7 +21,7 @@ SAME_RULE = 0.6
 class Card:
     """One card as a learner meets it, in plain text: what the front asks, and what the back answers."""
 
-    key: str
+    shown: str
     """The front as Anki shows it, context included: no two cards may share one."""
     front: str
     answer: str
@@ -48,7 +48,7 @@ class Note:
 
     @property
     def fronts(self) -> tuple[str, ...]:
-        return tuple(card.key for card in self.cards)
+        return tuple(card.shown for card in self.cards)
 
     @property
     def digest(self) -> str:
