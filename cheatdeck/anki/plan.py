@@ -134,6 +134,7 @@ class _Planner:
         self.warnings: list[Problem] = []
         self.answers = _answers(sheet)
         self.linked = _quickref_links(sheet)
+        self.linked_rows = set(self.linked.values())
 
     def reverse_allowed(self, answer: Text, key: Text, loc: Location) -> bool:
         """One answer, and the key not given away: otherwise no reverse card, and a warning saying why."""
@@ -213,13 +214,14 @@ class _Planner:
 
     def traps(self, domain: Domain, section: Section) -> list[Note]:
         out = []
+        # The front shows the scenario and the domain only: the section title often names the answer,
+        # so it moves to the back, under the rule.
         chip = _chip(self.sheet, domain)
         for trap in section.traps:
             if trap.cards == "none":
                 continue
             scenario = trap.question or Text.parse(f"What is the exam trap in {inline.escape(section.title.plain)}?",
                                                    trap.loc)
-            # The front shows the scenario and the domain only: the section title would name the answer.
             rule = _lead(trap.answer or trap.text)
             if trap.answer:
                 rule += f'<div class="cd-rule">{trap.text.html}</div>'
@@ -241,7 +243,7 @@ class _Planner:
             return []
         out = []
         for row in quick.rows:
-            if row.cards == "none" or (row.ident in self.linked.values() and not row.explicit):
+            if row.cards == "none" or (row.ident in self.linked_rows and not row.explicit):
                 continue
             context = _context(self.sheet, row.domain, quick.title)
             concept, rule = row.cells[0], row.cells[-1]
