@@ -143,8 +143,8 @@ class _Planner:
             self.warnings.append(Problem(loc, f"no reverse card: its front \u201c{answer.plain}\u201d gives away "
                                               f"the key \u201c{key.plain}\u201d; set `reverse: false` here"))
             return False
-        other = next((loc_ for text, loc_ in self.answers if text is not answer and same_answer(said, words(text.plain))),
-                     None)
+        other = next((where for text, where in self.answers
+                      if text is not answer and same_answer(said, words(text.plain))), None)
         if other is not None:
             self.warnings.append(Problem(loc, f"no reverse card: \u201c{answer.plain}\u201d also answers the item at "
                                               f"line {other.line}; set `reverse: false` here or reword one answer"))

@@ -69,7 +69,8 @@ def anki() -> None:
 
 
 @_command()
-@click.option("--strict", is_flag=True, help="Treat card warnings as errors (exit code 1). Example: cheatdeck check --strict")
+@click.option("--strict", is_flag=True,
+              help="Treat card warnings as errors (exit code 1). Example: cheatdeck check --strict")
 def check(strict: bool) -> None:
     """Validate every sheet and print its counts, or all of its errors; warn about weak cards; writes nothing.
 
