@@ -81,13 +81,21 @@ _BREAK_AFTER = re.compile(r"(?<=[._/])(?=[^\W_])|(?<=[a-z0-9])(?=[A-Z][a-z])")
 LONG_WORD = 14
 
 
-def _html_text(text: str) -> str:
+_LONG = re.compile(r"\S{%d,}" % LONG_WORD)
+
+
+def _escape_html(part: str) -> str:
     # `[` as an entity: Anki would otherwise turn [sound:…], [latex]…[/latex] or [$]…[/$] into media.
-    escape = lambda part: html.escape(part, quote=False).replace("[", "&#91;")  # noqa: E731
-    out = []
-    for word in re.split(r"(\s+)", text):
-        parts = _BREAK_AFTER.split(word) if len(word) >= LONG_WORD else [word]
-        out.append("<wbr>".join(escape(part) for part in parts))
+    return html.escape(part, quote=False).replace("[", "&#91;")
+
+
+def _html_text(text: str) -> str:
+    out, done = [], 0
+    for long_word in _LONG.finditer(text):
+        out.append(_escape_html(text[done:long_word.start()]))
+        out.append("<wbr>".join(_escape_html(part) for part in _BREAK_AFTER.split(long_word[0])))
+        done = long_word.end()
+    out.append(_escape_html(text[done:]))
     return "".join(out)
 
 

@@ -21,19 +21,19 @@ SIMILAR_FRONTS = 0.5
 def lint(plan: Plan) -> list[Problem]:
     """Every warning about the plan's cards, in source order."""
     problems = list(plan.warnings)
-    seen: list[tuple[Note, Card, tuple[str, ...], tuple[str, ...]]] = []
+    # Cards seen so far, by answer: only cards with the same answer can be twins, so no pair is compared twice.
+    seen: dict[tuple[str, ...], list[tuple[Note, tuple[str, ...]]]] = {}
     for note in plan.notes:
         for card in note.cards:
             problems += _card_problems(note, card)
             front, answer = words(card.front), words(card.answer)
-            twin = next((other for other, other_card, other_front, other_answer in seen
-                         if other is not note and other_answer == answer
-                         and similar(front, other_front) >= SIMILAR_FRONTS), None)
+            twin = next((other for other, other_front in seen.get(answer, ())
+                         if other is not note and similar(front, other_front) >= SIMILAR_FRONTS), None)
             if twin is not None:
                 problems.append(Problem(note.loc, f"this card and the card at line {twin.loc.line} have the same "
                                                   f"answer \u201c{card.answer}\u201d and similar fronts; "
                                                   "ask something that tells them apart"))
-            seen.append((note, card, front, answer))
+            seen.setdefault(answer, []).append((note, front))
     return sorted(problems, key=lambda p: (p.loc.file, p.loc.line, p.loc.column))
 
 

@@ -298,14 +298,23 @@ def _quickref_links(sheet: Sheet) -> dict[str, str]:
     """Fact or trap identity → the quick-reference row whose rule it already states."""
     if sheet.quick_reference is None:
         return {}
-    items = [(item.ident, words(item.text.plain)) for domain in sheet.domains for section in domain.sections
+    items = [(item.ident, set(words(item.text.plain))) for domain in sheet.domains for section in domain.sections
              for item in (*section.facts, *section.traps) if item.ident and item.cards != "none"]
+    # Which items use each word, so a row is scored only against the items that could reach SAME_RULE.
+    using: dict[str, list[int]] = {}
+    for index, (_, said) in enumerate(items):
+        for word in said:
+            using.setdefault(word, []).append(index)
     links = {}
     for row in sheet.quick_reference.rows:
         rule = set(words(row.cells[-1].plain))
         if not rule or row.ident is None:
             continue
-        score, ident = max(((len(rule & set(said)) / len(rule), ident) for ident, said in items),
+        # An item that shares `need` of the rule's words holds at least one of its len(rule) - need + 1 rarest.
+        need = next(k for k in range(len(rule) + 1) if k / len(rule) >= SAME_RULE)
+        rarest = sorted(rule, key=lambda word: (len(using.get(word, ())), word))[:len(rule) - need + 1]
+        candidates = {index for word in rarest for index in using.get(word, ())}
+        score, ident = max(((len(rule & items[index][1]) / len(rule), items[index][0]) for index in candidates),
                            default=(0.0, None))
         if score >= SAME_RULE and ident not in links:
             links[ident] = row.ident

@@ -7,6 +7,7 @@ hidden inside an identifier or an answer is still found.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -14,6 +15,7 @@ _WORD = re.compile(r"[^\W_]+")
 SHORT_ANSWER = 8
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def words(text: str) -> tuple[str, ...]:
     out = []
     for word in _WORD.findall(_CAMEL.sub(" ", text)):
