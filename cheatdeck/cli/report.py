@@ -83,7 +83,8 @@ def summary(result: BuildResult, verbosity: int) -> list[str]:
                 lines += [f"      {deck}: {count} notes" for deck, count in d["decks"].items()]
         else:
             lines.append(f"  {out.path}  {_size(out.size)}  body {d['body_size']:g} pt, "
-                         f"{d['pages']} pages, last page {d['fill']:.0f} % full, {d['paper']}{status}")
+                         f"{d['pages']} pages, emptiest column {d['fill']:.0f} % full, "
+                         f"{d['orphans']} orphan words, {d['paper']}{status}")
     lines += _changes(result, verbosity)
     return lines if verbosity else []
 
