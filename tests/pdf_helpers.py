@@ -32,8 +32,8 @@ def column_ranges(page) -> list[tuple[float, float]]:
             for i in range(page.theme.columns)]
 
 
-def column_text(pdf_path: Path, page_geometry) -> str:
-    """The body text column by column, page by page, as a reader reads it."""
+def columns_text(pdf_path: Path, page_geometry) -> list[str]:
+    """The body text of each column, page by page, as a reader reads it."""
     out = []
     with pdfplumber.open(pdf_path) as pdf:
         for p in pdf.pages:
@@ -41,7 +41,11 @@ def column_text(pdf_path: Path, page_geometry) -> str:
             bottom = p.height - page_geometry.frame_bottom
             for x0, x1 in column_ranges(page_geometry):
                 out.append(p.crop((x0 - 0.5, top - 1, x1 + 0.5, bottom + 1)).extract_text() or "")
-    return "\n".join(out)
+    return out
+
+
+def column_text(pdf_path: Path, page_geometry) -> str:
+    return "\n".join(columns_text(pdf_path, page_geometry))
 
 
 def squash(text: str) -> str:

@@ -95,9 +95,13 @@ def settle(make, width: float, steps: list[float], size: float) -> tuple[Paragra
     lines, words = line_texts(plain), _words(plain)
 
     def better(candidate: Tracked | None) -> bool:
-        # Same words (none split anew), no more lines, and a last line of more than one word.
-        return (candidate is not None and len(line_texts(candidate)) <= len(lines)
-                and _words(candidate) == words and not ends_on_one_word(candidate))
+        # Same words (none split anew), no more lines, a last line of more than one word, and no line
+        # left holding a single word where it held several.
+        if candidate is None or _words(candidate) != words:
+            return False
+        now = line_texts(candidate)
+        return (len(now) <= len(lines) and not ends_on_one_word(candidate)
+                and all(len(t.split()) > 1 or len(old.split()) == 1 for (_, t), (_, old) in zip(now, lines)))
 
     for step in steps:
         tracked = _tracked(make, width, step * size, lines)

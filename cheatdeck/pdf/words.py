@@ -9,8 +9,9 @@ from dataclasses import replace
 from .. import inline
 
 NO_BREAK_SPACE = "\u00a0"
-# A line never starts with one of these: the space before it does not break.
-_BINDS_LEFT = "→←↔⇒⇐⇔)]}»”’,;:.!?%"
+# A line never starts with one of these (arrows, closing marks, a spaced slash): the space before it
+# does not break.
+_BINDS_LEFT = "→←↔⇒⇐⇔)]}»”’,;:.!?%/"
 _SPACE_BEFORE_BINDING = re.compile(f" (?=[{re.escape(_BINDS_LEFT)}])")
 # An identifier too wide for its column may break after / . _ - or between camelCase humps ...
 _JOINT = re.compile(r"(?<=[/._-])(?=.)|(?<=[a-z])(?=[A-Z])")
