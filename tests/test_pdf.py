@@ -10,7 +10,8 @@ import pdfplumber
 import pytest
 from click.testing import CliRunner
 from conftest import SHIPPED, TINY
-from pdf_helpers import column_ranges, column_text, columns_text, geometry, squash
+from pdf_helpers import (body_lines, boxes_with, column_ranges, column_text, columns_text, geometry, squash,
+                         table_extents)
 from pypdf import PdfReader
 
 from cheatdeck import colors
@@ -319,3 +320,192 @@ def test_quick_reference_domain_labels_are_never_broken(workdir):
     with pdfplumber.open("o/tiny.pdf") as pdf:
         words = {w["text"] for w in pdf.pages[0].extract_words()}
     assert "BASICS" in words and "BA" not in words
+
+
+# The issue #13 measures, read back from the shipped sheet's PDF -------------------------------------
+
+
+def _frame(page, page_geometry) -> tuple[float, float]:
+    return page.height - page_geometry.frame_top, page.height - page_geometry.frame_bottom
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_full_columns_end_on_the_same_line(sheets, paper):
+    path, size, output = sheets[paper]
+    page_geometry = geometry(paper, size, TEMPLATES)
+    ends = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            top, bottom = _frame(page, page_geometry)
+            for x0, x1 in column_ranges(page_geometry):
+                inked = [o for o in page.chars + page.rects + page.lines
+                         if x0 - 0.5 <= o["x0"] and o["x1"] <= x1 + 0.5 and o["top"] >= top - 1 and o["bottom"] <= bottom + 1]
+                if inked:
+                    ends.append(max(o["bottom"] for o in inked))
+    fills = [(end - top) / page_geometry.frame_h for end in ends]
+    assert len(fills) > 4 and all(f >= 0.93 for f in fills[:-1]), [round(f, 3) for f in fills]
+    # Full columns are spaced out to the frame's foot (a descender may hang 0.07 body sizes below it).
+    assert max(ends[:-1]) - min(ends[:-1]) <= 0.1 * size
+    assert re.search(r"emptiest column \d+ % full", output)
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_wrapped_bullet_and_rule_lines_hang_exactly(sheets, paper):
+    """Every wrapped line of a bullet (and of a quick-reference rule) starts where its first line's text does."""
+    path, size, _ = sheets[paper]
+    page_geometry = geometry(paper, size, TEMPLATES)
+    leading = size * load_theme(TEMPLATES / "pdf" / "theme.yaml").body.leading
+    bullets = wrapped = rules = 0
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            for column in column_ranges(page_geometry):
+                lines = body_lines(page, column, page_geometry)
+                for i, line in enumerate(lines):
+                    ink = [c for c in line["chars"] if c["text"].strip()]
+                    if ink[0]["text"] != "•":
+                        continue
+                    bullets += 1
+                    text_x, previous = ink[1]["x0"], line
+                    for below in lines[i + 1:]:
+                        first = next(c for c in below["chars"] if c["text"].strip())
+                        if abs(below["top"] - previous["top"] - leading) > 0.3 or first["text"] == "•":
+                            break
+                        assert abs(first["x0"] - text_x) <= 0.5, (line["text"], below["text"])
+                        wrapped, previous = wrapped + 1, below
+            for mark in (c for c in page.chars if c["text"] == "▸" and c["size"] >= size - 0.01):
+                after = sorted((c for c in page.chars if abs(c["top"] - mark["top"]) < 0.5 and c["x0"] > mark["x0"]
+                                and c["text"].strip()), key=lambda c: c["x0"])
+                text_x, k = after[0]["x0"], 1
+                while True:
+                    row = sorted((c for c in page.chars if abs(c["top"] - mark["top"] - k * leading) < 0.3
+                                  and mark["x0"] - 0.5 <= c["x0"] <= mark["x0"] + 3 * size), key=lambda c: c["x0"])
+                    if not row or row[0]["text"] == "▸":
+                        break
+                    assert abs(row[0]["x0"] - text_x) <= 0.5, row[0]["text"]
+                    rules, k = rules + 1, k + 1
+    assert bullets == sum(len(s.facts) for d in load(SHIPPED).domains for s in d.sections)
+    assert wrapped > 20 and rules > 20
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_blocks_keep_their_distance(sheets, paper):
+    """No two text lines of different blocks (bar, bullet list, table, TRAP box) are closer than 0.35 × body,
+    and no line outside a table or TRAP box comes closer than that to its edge."""
+    path, size, _ = sheets[paper]
+    page_geometry = geometry(paper, size, TEMPLATES)
+    least = 0.35 * size - 0.01
+    pairs = edges = 0
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            for column in column_ranges(page_geometry):
+                boxed = table_extents(page, column) + [(r["top"], r["bottom"]) for r in boxes_with(page, column, "⚠")]
+                wide = [(r["top"], r["bottom"]) for r in page.rects if r["width"] > page_geometry.col_w * 0.9
+                        and r.get("fill") and abs(r["x0"] - column[0]) < 1
+                        and not any(t - 0.1 <= r["top"] and r["bottom"] <= b + 0.1 for t, b in boxed)]
+                regions = sorted(boxed + wide)
+
+                def block(line):
+                    middle = (line["top"] + line["bottom"]) / 2
+                    inside = [i for i, (t, b) in enumerate(regions) if t <= middle <= b]
+                    return ("region", inside[0]) if inside else ("text", sum(b <= line["top"] for _, b in regions))
+
+                lines = body_lines(page, column, page_geometry)
+                for a, b in zip(lines, lines[1:]):
+                    if block(a) != block(b):
+                        pairs += 1
+                        assert b["top"] - a["bottom"] >= least, (a["text"], b["text"])
+                for top, bottom in boxed:
+                    for line in lines:
+                        if line["bottom"] <= top + 0.1:
+                            edges += 1
+                            assert top - line["bottom"] >= least, (line["text"], "above a box")
+                        elif line["top"] >= bottom - 0.1:
+                            edges += 1
+                            assert line["top"] - bottom >= least, (line["text"], "below a box")
+    assert pairs > 40 and edges > 60
+
+
+def test_grayscale_trap_box_stands_apart_from_zebra_rows_and_headers(workdir):
+    shutil.copy(SHIPPED, "source/mla-c01.yaml")
+    build_pdf("g", "--grayscale")
+
+    def level(rect) -> int:
+        return round(255 * rect["non_stroking_color"][0])
+
+    with pdfplumber.open("g/mla-c01.pdf") as pdf:
+        page = pdf.pages[0]
+        words = page.extract_words()
+
+        def fill_under(text: str) -> int:
+            word = next(w for w in words if w["text"] == text)
+            under = [r for r in page.rects if r.get("fill") and r["x0"] <= word["x0"] and word["x1"] <= r["x1"]
+                     and r["top"] <= word["top"] and word["bottom"] <= r["bottom"]]
+            return level(min(under, key=lambda r: r["width"] * r["height"])) if under else 255
+
+        header, zebra = fill_under("Technique"), fill_under("Z-score")
+        traps = [r for x0, x1 in [(r["x0"], r["x1"]) for r in page.rects][:0] or [(0, page.width)]
+                 for r in page.rects if r["width"] > 100 and any(
+                     c["text"] == "⚠" and r["top"] <= c["top"] and c["bottom"] <= r["bottom"] and r["x0"] <= c["x0"] <= r["x1"]
+                     for c in page.chars)]
+        tabs = [r for r in page.rects if r["width"] < 40 and any(
+            c["text"] == "⚠" and r["x0"] <= c["x0"] <= r["x1"] and r["top"] <= c["top"] + 1 for c in page.chars)]
+    assert traps and tabs
+    for trap in traps:
+        assert abs(level(trap) - zebra) >= 20 and abs(level(trap) - header) >= 20, (level(trap), zebra, header)
+    assert zebra != 255 and all(level(tab) == 0 for tab in tabs)  # reversed out: white on black in gray
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_the_header_names_the_exam(sheets, paper):
+    path, _, _ = sheets[paper]
+    with pdfplumber.open(path) as pdf:
+        assert all("MLA-C01" in (page.extract_text() or "") for page in pdf.pages)
+
+
+def test_the_subtitle_and_facts_print_and_the_title_gives_way(workdir):
+    text = TINY.read_text(encoding="utf-8").replace(
+        'version: "1.0"', 'version: "1.0"\nsubtitle: GIT-101 practice\nfacts: [65 questions, 130 min, pass 720/1000]')
+    Path("source/tiny.yaml").write_text(text, encoding="utf-8")
+    build_pdf("o")
+    with pdfplumber.open("o/tiny.pdf") as pdf:
+        band = " ".join(w["text"] for w in pdf.pages[0].extract_words() if w["top"] < 40)
+    assert "Tiny Example Sheet" in band and "GIT-101 practice" in band and "65 questions · 130 min" in band
+    Path("source/tiny.yaml").write_text(text.replace("title: Tiny Example Sheet",
+                                                     "title: " + "A Remarkably Long Certification Title " * 4), encoding="utf-8")
+    build_pdf("long")
+    with pdfplumber.open("long/tiny.pdf") as pdf:
+        words = [w for w in pdf.pages[0].extract_words() if w["top"] < 40]
+    subtitle = [w for w in words if w["text"] == "GIT-101"]
+    chips = [w for w in words if w["text"].startswith("BASICS")]
+    assert subtitle and chips and subtitle[0]["x1"] < chips[0]["x0"]
+    assert any(w["text"].endswith("…") for w in words)
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_one_word_last_lines_are_few_and_reported(sheets, paper):
+    """Bullets read back from the PDF: those ending on one word under a line of several are at most what the
+    build reports, which is under 8; and no line starts with an arrow or a closing mark."""
+    path, size, output = sheets[paper]
+    reported = int(re.search(r"(\d+) one-word last lines", output).group(1))
+    assert reported < 8
+    page_geometry = geometry(paper, size, TEMPLATES)
+    leading = size * load_theme(TEMPLATES / "pdf" / "theme.yaml").body.leading
+    seen = 0
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            for column in column_ranges(page_geometry):
+                lines = body_lines(page, column, page_geometry)
+                for line in lines:
+                    assert line["text"][:1] not in "→←⇒)]},;:.!?%/", line["text"]
+                paragraph = []
+                for line in lines + [None]:
+                    continues = (line is not None and paragraph and not line["text"].startswith("•")
+                                 and abs(line["top"] - paragraph[-1]["top"] - leading) < 0.3)
+                    if not continues:
+                        if len(paragraph) > 1 and paragraph[0]["text"].startswith("•"):
+                            last, before = paragraph[-1]["text"].split(" "), paragraph[-2]["text"].split(" ")
+                            seen += len(last) == 1 and len(before) > 1
+                        paragraph = []
+                    if line is not None:
+                        paragraph.append(line)
+    assert seen <= reported

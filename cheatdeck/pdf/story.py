@@ -232,9 +232,12 @@ class Layout:
 
     def section(self, domain: Domain, section: Section) -> Unit:
         title = self.markup(section.title)
+        bars = {}
 
         def bar(continued: bool) -> Block:
-            return self.title_bar(domain.label, title, domain.color, continued)
+            if continued not in bars:
+                bars[continued] = self.title_bar(domain.label, title, domain.color, continued)
+            return bars[continued]
 
         items: list = [self.fact(f) for f in section.facts]
         if section.table:
@@ -279,11 +282,10 @@ class Layout:
                   ("RIGHTPADDING", (0, 1), (0, -1), self.pad * 0.5)]
         table = self.rows(head_row(False), head_row(True), body, col_widths, styles,
                           lambda index, at: [("BACKGROUND", (0, at), (0, at), chip_styles[index])])
-        fill = self.theme.palette.quickref
-        title = self.markup(quick.title)
+        title_bar = self.title_bar("", self.markup(quick.title), self.theme.palette.quickref)
 
         def bar(continued: bool) -> Block | None:
-            return None if continued else self.title_bar("", title, fill)
+            return None if continued else title_bar
 
         return Unit(quick.title.plain, quick.loc, bar, [table])
 

@@ -95,13 +95,14 @@ def settle(make, width: float, steps: list[float], size: float) -> tuple[Paragra
     lines, words = line_texts(plain), _words(plain)
 
     def better(candidate: Tracked | None) -> bool:
-        # Same words (none split anew), no more lines, a last line of more than one word, and no line
-        # left holding a single word where it held several.
+        # Same words (none split anew), no more lines, a last line of more than one word, and no short
+        # word ("and") stranded alone on a middle line that held several.
         if candidate is None or _words(candidate) != words:
             return False
         now = line_texts(candidate)
         return (len(now) <= len(lines) and not ends_on_one_word(candidate)
-                and all(len(t.split()) > 1 or len(old.split()) == 1 for (_, t), (_, old) in zip(now, lines)))
+                and all(len(t.split()) > 1 or len(t.strip()) > 3 or len(old.split()) == 1
+                        for (_, t), (_, old) in zip(now[1:], lines[1:])))
 
     for step in steps:
         tracked = _tracked(make, width, step * size, lines)

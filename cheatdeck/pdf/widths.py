@@ -37,28 +37,27 @@ def _width(text: str, face: str, size: float) -> float:
 
 
 def _lines(para: Para, room: float) -> tuple[int, bool]:
-    """How many lines `para` takes in `room`, and whether its last line holds a single word."""
+    """How many lines `para` takes in `room`, and whether its last line holds one word under several."""
     room -= para.indent
     space = _width(" ", para.face, para.size)
-    lines, used, last_words = 1, -space, 0
+    counts, used = [0], -space
     for word in para.text.split(" "):
         if not word:
             continue
-        w = _width(word, para.face, para.size)
-        if w > room:
+        parts = [word]
+        if _width(word, para.face, para.size) > room:
             parts = words.pieces(word, lambda p: _width(p, para.face, para.size) <= room)
-        else:
-            parts = [word]
         for part in parts:
             w = _width(part, para.face, para.size)
             if used + space + w <= room or used < 0:
                 used += space + w
-                last_words += 1
+                counts[-1] += 1
             else:
-                lines, used, last_words = lines + 1, w, 1
+                counts.append(1)
+                used = w
         if len(parts) > 1:
-            last_words = 2  # a broken identifier's tail is not a lone word
-    return lines, lines > 1 and last_words == 1
+            counts[-1] += 1  # a broken identifier's tail is not a lone word
+    return len(counts), len(counts) > 1 and counts[-1] == 1 and counts[-2] > 1
 
 
 def _cell(cell: Cell, room: float) -> tuple[float, int]:
