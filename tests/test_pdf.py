@@ -486,7 +486,7 @@ def test_one_word_last_lines_are_few_and_reported(sheets, paper):
     """Bullets read back from the PDF: those ending on one word under a line of several are at most what the
     build reports, which is under 8; and no line starts with an arrow or a closing mark."""
     path, size, output = sheets[paper]
-    reported = int(re.search(r"(\d+) one-word last lines", output).group(1))
+    reported = int(re.search(r"(\d+) orphan words", output).group(1))
     assert reported < 8
     page_geometry = geometry(paper, size, TEMPLATES)
     leading = size * load_theme(TEMPLATES / "pdf" / "theme.yaml").body.leading

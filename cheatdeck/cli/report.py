@@ -154,7 +154,7 @@ def stats_lines(s: Stats) -> list[str]:
     lines += [f"    {tag}: {notes} notes, {cards} cards" for tag, (notes, cards) in s.by_tag.items()]
     p = s.pdf
     lines.append(f"  pdf: body {p['body_size']:g} pt, {p['pages']} pages on {p['paper']}, "
-                 f"last page {p['fill']:.0f} % full, found in {p['passes']} layout passes")
+                 f"emptiest column {p['fill']:.0f} % full, found in {p['passes']} layout passes")
     return lines
 
 

@@ -3,8 +3,9 @@
 A section is a bar and a run of items: bullets and TRAP boxes move whole; a table splits between rows
 and repeats its header. A section split across columns starts its next part under a "(cont.)" bar, a
 bar never ends a column, and neither part of a split keeps fewer than two items (unless the section
-is taller than a column). Every full column then spreads its leftover height over its gaps and table
-rows, so all full columns end on the same line.
+is taller than a column, or keeping two would leave more than a twentieth of the column empty). Every
+full column then spreads its leftover height over its gaps and table rows, so all full columns end on
+the same line.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from .theme import Spacing
 # How much of a column's leftover height each kind of gap, or table row, takes.
 STRETCH = {"section": 4.0, "block": 1.5, "item": 1.0, "bar": 0.0, "row": 1.0}
 MIN_PART = 2
+# A split keeps MIN_PART items on each side unless that leaves more than this share of the column empty.
+MAX_WASTE = 0.05
 
 
 @dataclass
@@ -138,17 +141,27 @@ class Flow:
                 hi = mid - 1
         return lo
 
+    @staticmethod
+    def _split(fitting: int, remaining: int, least: int) -> int:
+        """How many of `remaining` items to place when `fitting` fit, leaving `least` on each side (or 0)."""
+        k = min(fitting, remaining - least)
+        return k if k >= least else 0
+
     def add(self, unit: Unit) -> None:
         atoms = _atoms(unit)
         pos, continued = 0, False
         while pos < len(atoms):
             column = self.columns[-1]
             remaining = len(atoms) - pos
-            k = self._count_fitting(unit, atoms[pos:], continued, column)
-            if k < remaining:
-                k = min(k, remaining - MIN_PART)
-                if k < MIN_PART:
-                    k = 0
+            fitting = self._count_fitting(unit, atoms[pos:], continued, column)
+            k = fitting
+            if fitting < remaining:
+                k = self._split(fitting, remaining, MIN_PART)
+                waste = self.frame_height - column.used - self._height(
+                    self._pieces(unit, atoms[pos:pos + k], continued, not column.pieces)) if k else \
+                    self.frame_height - column.used
+                if waste > MAX_WASTE * self.frame_height:
+                    k = self._split(fitting, remaining, 1)
             if k == 0:
                 if column.pieces:
                     self.columns.append(Column())
