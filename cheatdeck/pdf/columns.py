@@ -3,7 +3,7 @@
 A section is a bar and a run of items: bullets and TRAP boxes move whole; a table splits between rows
 and repeats its header. A section split across columns starts its next part under a "(cont.)" bar, a
 bar never ends a column, and neither part of a split keeps fewer than two items (unless the section
-is taller than a column, or keeping two would leave more than a twentieth of the column empty). Every
+is taller than a column, or keeping two would leave more than a tenth of the column empty). Every
 full column then spreads its leftover height over its gaps and table rows, so all full columns end on
 the same line.
 """
@@ -21,7 +21,7 @@ from .theme import Spacing
 STRETCH = {"section": 4.0, "block": 1.5, "item": 1.0, "bar": 0.0, "row": 1.0}
 MIN_PART = 2
 # A split keeps MIN_PART items on each side unless that leaves more than this share of the column empty.
-MAX_WASTE = 0.05
+MAX_WASTE = 0.1
 
 
 @dataclass
