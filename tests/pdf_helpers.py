@@ -71,4 +71,5 @@ def boxes_with(page, column: tuple[float, float], text: str) -> list[dict]:
     """The full-width filled rectangles of a column that hold the first character of `text`."""
     marks = [c for c in page.chars if c["text"] == text[0] and column[0] - 0.5 <= c["x0"] <= column[1]]
     return [r for r in page.rects if r["width"] > (column[1] - column[0]) * 0.9 and r.get("fill")
-            and abs(r["x0"] - column[0]) < 1 and any(r["top"] <= c["top"] and c["bottom"] <= r["bottom"] for c in marks)]
+            and abs(r["x0"] - column[0]) < 1
+            and any(r["top"] <= c["top"] and c["bottom"] <= r["bottom"] for c in marks)]

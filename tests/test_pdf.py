@@ -341,8 +341,8 @@ def test_full_columns_end_on_the_same_line(sheets, paper):
         for page in pdf.pages:
             top, bottom = _frame(page, page_geometry)
             for x0, x1 in column_ranges(page_geometry):
-                inked = [o for o in page.chars + page.rects + page.lines
-                         if x0 - 0.5 <= o["x0"] and o["x1"] <= x1 + 0.5 and o["top"] >= top - 1 and o["bottom"] <= bottom + 1]
+                inked = [o for o in page.chars + page.rects + page.lines if x0 - 0.5 <= o["x0"]
+                         and o["x1"] <= x1 + 0.5 and o["top"] >= top - 1 and o["bottom"] <= bottom + 1]
                 if inked:
                     ends.append(max(o["bottom"] for o in inked))
     fills = [(end - top) / page_geometry.frame_h for end in ends]
@@ -473,8 +473,8 @@ def test_the_subtitle_and_facts_print_and_the_title_gives_way(workdir):
     with pdfplumber.open("o/tiny.pdf") as pdf:
         band = " ".join(w["text"] for w in pdf.pages[0].extract_words() if w["top"] < 40)
     assert "Tiny Example Sheet" in band and "GIT-101 practice" in band and "65 questions · 130 min" in band
-    Path("source/tiny.yaml").write_text(text.replace("title: Tiny Example Sheet",
-                                                     "title: " + "A Remarkably Long Certification Title " * 4), encoding="utf-8")
+    long_title = "title: " + "A Remarkably Long Certification Title " * 4
+    Path("source/tiny.yaml").write_text(text.replace("title: Tiny Example Sheet", long_title), encoding="utf-8")
     build_pdf("long")
     with pdfplumber.open("long/tiny.pdf") as pdf:
         words = [w for w in pdf.pages[0].extract_words() if w["top"] < 40]

@@ -96,8 +96,9 @@ class Layout:
                                    leading=small * t.body.leading)
         rule_hang = stringWidth(RULE + words.NO_BREAK_SPACE, self.fonts.regular, s)
         self.rule = ParagraphStyle("rule", parent=self.cell, leftIndent=rule_hang, firstLineIndent=-rule_hang)
-        self.rule_head = ParagraphStyle("rulehead", parent=self.head, leftIndent=rule_hang,
-                                        firstLineIndent=-rule_hang)
+        head_hang = stringWidth(RULE + words.NO_BREAK_SPACE, self.fonts.regular, small)
+        self.rule_head = ParagraphStyle("rulehead", parent=self.head, leftIndent=head_hang,
+                                        firstLineIndent=-head_hang)
         section_size = s * t.scale.section
         self.section_style = ParagraphStyle("section", parent=self.body, fontName=self.fonts.bold,
                                             fontSize=section_size, leading=section_size * 1.15)
@@ -209,6 +210,7 @@ class Layout:
 
         whole = table(head, body, 0, 0.0)
         whole.wrap(self.width, _NEVER)
+        # Row heights do not depend on the other rows (the widths are fixed): measured once, they price any part.
         heights = list(whole._rowHeights)
         continued = table(continued_head, [], 0, 0.0)
         continued.wrap(self.width, _NEVER)
@@ -248,12 +250,12 @@ class Layout:
     def quick_reference(self, quick: QuickReference) -> Unit:
         p2 = self._cell_padding() * 2
         chip_w = max(stringWidth(r.domain.label, self.fonts.bold, self.head.fontSize) for r in quick.rows) + p2
-        rule_indent = self.rule.leftIndent
 
         def detail_cell(cells, first, later) -> tuple:
-            return (self.plain(cells[0], first), *(self.plain(c, later, rule_indent) for c in cells[1:]))
+            return (self.plain(cells[0], first), *(self.plain(c, later, later.leftIndent) for c in cells[1:]))
 
-        key_col = [(self.plain(quick.columns[0], self.head),), *((self.plain(r.cells[0], self.key),) for r in quick.rows)]
+        key_col = [(self.plain(quick.columns[0], self.head),),
+                   *((self.plain(r.cells[0], self.key),) for r in quick.rows)]
         detail_col = [detail_cell(quick.columns[1:], self.head, self.rule_head),
                       *(detail_cell(r.cells[1:], self.cell, self.rule) for r in quick.rows)]
         key_w, detail_w = widths.best_widths([key_col, detail_col], self.width - chip_w, p2, self.orphan_cost)
