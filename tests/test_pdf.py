@@ -534,3 +534,14 @@ def test_no_line_may_start_with_an_arrow_or_a_closing_mark():
     bound = words.bind(inline.parse("Pending → Approved → **Rejected** ( a ) x / y"))
     assert inline.plain(bound) == "Pending\u00a0→ Approved\u00a0→ Rejected ( a\u00a0) x\u00a0/ y"
     assert words.bind((inline.Span("a "), inline.Span("→ b", bold=True)))[0].text == "a\u00a0"
+
+
+def test_an_item_taller_than_a_column_fails_the_build_at_its_section(workdir):
+    cell = " ".join(f"w{i}" for i in range(400))
+    text = TINY.read_text(encoding="utf-8").replace("  columns: [Concept, Rule]", "  columns: [Concept, Rule, A, B, C]")
+    text = text.replace("      cells: [Staging, Add before you commit]", f"      cells: [Staging{f', {cell}' * 4}]")
+    Path("source/tiny.yaml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--out", "o", "pdf"])
+    assert result.exit_code == 1
+    assert "does not fit on 2 page(s) even at the 7 pt floor: from section 'Master Quick Reference'" in result.output
+    assert not Path("o/tiny.pdf").exists()

@@ -88,6 +88,8 @@ class Flow:
         self.gap = {"section": spacing.section * size, "block": spacing.block * size,
                     "item": spacing.item * size, "bar": spacing.bar * size}
         self.columns = [Column()]
+        # The first unit with an item taller than a whole column: no page budget holds it at this size.
+        self.too_tall: Unit | None = None
 
     def _gap_between(self, prev, item) -> str:
         if prev is None:
@@ -172,19 +174,21 @@ class Flow:
                 column.starts.append(unit)
             column.pieces += pieces
             column.used += self._height(pieces)
+            if column.used > self.frame_height + 1e-6 and self.too_tall is None:
+                self.too_tall = unit
             pos += k
             if pos < len(atoms):
                 self.columns.append(Column())
                 continued = True
 
-    def placed(self, stretch_last: bool = False) -> list[list[tuple[float, Flowable]]]:
+    def placed(self) -> list[list[tuple[float, Flowable]]]:
         """Each column's flowables with their top offsets, every column but the last spaced out to fill it."""
         out = []
         columns = [c for c in self.columns if c.pieces]
         for n, column in enumerate(columns):
             leftover = self.frame_height - column.used
             weight = column.weight()
-            unit = leftover / weight if weight and (n < len(columns) - 1 or stretch_last) and leftover > 0 else 0.0
+            unit = leftover / weight if weight and n < len(columns) - 1 and leftover > 0 else 0.0
             y, placed = 0.0, []
             for i, piece in enumerate(column.pieces):
                 if i:

@@ -162,6 +162,9 @@ class Page:
             attempt.markers += [(u.title, u.loc, index // per_page + 1) for u in column.starts]
         last = len(flow.columns) - 1
         attempt.pages = last // per_page + 1
+        if flow.too_tall is not None:
+            attempt.pages = max(attempt.pages, attempt.budget + 1)
+            attempt.overflow_section = (flow.too_tall.title, flow.too_tall.loc)
         attempt.last = (attempt.pages, last % per_page, flow.columns[last].used / self.frame_h)
         attempt.fills = flow.fills()
         attempt.orphans = layout.orphans
