@@ -129,12 +129,14 @@ class Sheet:
     quick_reference: QuickReference | None
     source: Path
     loc: Location
+    facts: tuple[Text, ...] = ()
 
     def texts(self) -> Iterator[Text]:
         """Every piece of text the outputs show, in document order."""
         yield self.title
         if self.subtitle:
             yield self.subtitle
+        yield from self.facts
         for domain in self.domains:
             yield from (domain.name, domain.short)
             for section in domain.sections:

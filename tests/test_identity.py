@@ -57,7 +57,7 @@ def test_weights_and_colours_change_no_note_and_no_deck(shipped, col, monkeypatc
     apkg = Path("dist/mla-c01.apkg").read_bytes()
 
     for old, new in (("weight: 28", "weight: 25"), ("weight: 26", "weight: 29"), ('"#16365c"', '"#123456"'),
-                     ('"#2e7d32"', '"#00ff00"'), ('"#d9822b"', '"#aa5500"'), ('"#d8c3ef"', '"#eeeeee"')):
+                     ('"#4caf50"', '"#00ff00"'), ('"#f0a030"', '"#aa5500"'), ('"#6a3d9a"', '"#eeeeee"')):
         replace(shipped, old, new)
     # Any note stamped now would be newer than the edit above and overwrite it on import.
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time()) + 3600))

@@ -10,7 +10,8 @@ import pdfplumber
 import pytest
 from click.testing import CliRunner
 from conftest import SHIPPED, TINY
-from pdf_helpers import column_ranges, column_text, geometry, squash
+from pdf_helpers import (body_lines, boxes_with, column_ranges, column_text, columns_text, geometry, squash,
+                         table_extents)
 from pypdf import PdfReader
 
 from cheatdeck import colors
@@ -46,7 +47,7 @@ def sheets(tmp_path_factory):
 @pytest.mark.parametrize("paper", ["letter", "a4"])
 def test_pages_size_and_body_size(sheets, paper):
     path, size, output = sheets[paper]
-    assert size >= 7.5, "the shipped sheet must print at 7.5 pt or larger"
+    assert size >= 8.0, "the shipped sheet must print at 8 pt or larger"
     with pdfplumber.open(path) as pdf:
         assert len(pdf.pages) == 2
         for page in pdf.pages:
@@ -91,15 +92,20 @@ def test_no_word_straddles_a_gutter_and_none_overlap(sheets, paper):
 
 
 def test_smallest_body_character_is_at_least_the_floor(sheets):
+    """Body text prints at the body size; only labels (table headers, TRAP tabs, "(cont.)") use the small size."""
     path, size, _ = sheets["letter"]
     page_geometry = geometry("letter", size, TEMPLATES)
+    small = load_theme(TEMPLATES / "pdf" / "theme.yaml").scale.small
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
             top = page.height - page_geometry.frame_top
             bottom = page.height - page_geometry.frame_bottom
             body = [c for c in page.chars if c["top"] >= top and c["bottom"] <= bottom and c["text"].strip()]
             assert body
-            assert min(c["size"] for c in body) >= max(FLOOR, size) - 0.01
+            assert min(c["size"] for c in body) >= max(FLOOR, size) * small - 0.01
+            labels = [c for c in body if c["size"] < size - 0.01]
+            assert len(labels) < 0.1 * len(body)
+            assert all("Bold" in c["fontname"] or c["text"] in "(cont.)" for c in labels)
 
 
 def test_every_font_is_embedded_and_no_standard_14(sheets):
@@ -215,14 +221,17 @@ def test_missing_glyph_is_an_error_at_its_source(workdir):
 def test_palette_contrast_and_grayscale_separation():
     sheet = load(SHIPPED)
     palette = load_theme(TEMPLATES / "pdf" / "theme.yaml").palette
-    fills = [d.color for d in sheet.domains] + [palette.quickref, palette.table_header, palette.zebra]
+    fills = [d.color for d in sheet.domains] + [palette.quickref, palette.table_header, palette.zebra, palette.trap,
+                                                palette.trap_gray]
     for fill in fills:
         assert colors.contrast(fill, colors.text_on(fill)) >= 4.5, fill
         assert colors.contrast(colors.gray(fill), colors.text_on(colors.gray(fill))) >= 4.5, fill
-    assert colors.contrast(palette.trap_label, palette.trap_fill) >= 4.5
+    assert colors.text_on(palette.trap) == colors.text_on(palette.trap_gray) == "#ffffff"  # the tab is reversed out
     assert colors.contrast(palette.text, palette.trap_fill) >= 4.5
+    # A luminance ladder: the four domains stay apart in gray, and apart from the table header.
     levels = sorted(int(colors.gray(d.color)[1:3], 16) for d in sheet.domains)
     assert min(b - a for a, b in zip(levels, levels[1:])) >= 35
+    assert all(abs(level - int(colors.gray(palette.table_header)[1:3], 16)) >= 20 for level in levels)
 
 
 @pytest.mark.parametrize("answer", range(11))
@@ -237,7 +246,7 @@ def test_fit_search_finds_the_largest_fitting_size(answer, hint):
 
     def build_at(size: float) -> Attempt:
         calls.append(size)
-        return Attempt(size=size, data=b"", pages=2 if sizes.index(size) >= answer else 3, budget=2)
+        return Attempt(size=size, pages=2 if sizes.index(size) >= answer else 3, budget=2)
 
     best, tried = fit(build_at, sizes, None if hint is None else sizes[hint])
     assert best.size == sizes[answer] and best.fits
@@ -262,17 +271,26 @@ def test_no_section_title_ends_a_column_alone(sheets):
                          and bar["bottom"] <= c["top"] <= bar["bottom"] + 2.5 * size]
                 assert below, f"a section bar at y={bar['top']:.0f} on page {page.page_number} has nothing under it"
                 checked += 1
-    assert checked == sum(len(d.sections) for d in sheet.domains)
+    # Every section has its bar; one split across columns has a "(cont.)" bar too.
+    assert checked >= sum(len(d.sections) for d in sheet.domains)
 
 
-def test_split_table_repeats_its_header_and_every_trap_is_boxed(sheets):
-    path, _, _ = sheets["letter"]
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_split_table_repeats_its_header_and_every_trap_is_boxed(sheets, paper):
+    """The quick reference reads as one table: its title once, its header and "(cont.)" atop each later column."""
+    path, size, _ = sheets[paper]
+    page_geometry = geometry(paper, size, TEMPLATES)
     with pdfplumber.open(path) as pdf:
-        back = pdf.pages[1].extract_text()
         everything = "\n".join(p.extract_text() for p in pdf.pages)
-    continued = back.count("Master Quick Reference")
-    assert continued >= 2 and back.count("Service /") == continued
-    assert everything.count("TRAP ") == sum(len(s.traps) for d in load(SHIPPED).domains for s in d.sections)
+    assert everything.count("Master Quick Reference") == 1
+    quick = [squash(text) for text in columns_text(path, page_geometry) if "Service/" in squash(text)]
+    assert len(quick) >= 3
+    # The header row's first cell says "(cont.)" in every column the table continues into, at its top.
+    heads = [column[column.index("Service/"):][:40] for column in quick]
+    assert "(cont.)" not in heads[0] and all("(cont.)" in head for head in heads[1:])
+    assert all(column.startswith("Service/") for column in quick[1:])
+    traps = column_text(path, page_geometry).count("⚠ TRAP ")
+    assert traps == sum(len(s.traps) for d in load(SHIPPED).domains for s in d.sections)
 
 
 def test_page_budget_option(workdir):
@@ -305,3 +323,225 @@ def test_quick_reference_domain_labels_are_never_broken(workdir):
     with pdfplumber.open("o/tiny.pdf") as pdf:
         words = {w["text"] for w in pdf.pages[0].extract_words()}
     assert "BASICS" in words and "BA" not in words
+
+
+# The issue #13 measures, read back from the shipped sheet's PDF -------------------------------------
+
+
+def _frame(page, page_geometry) -> tuple[float, float]:
+    return page.height - page_geometry.frame_top, page.height - page_geometry.frame_bottom
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_full_columns_end_on_the_same_line(sheets, paper):
+    path, size, output = sheets[paper]
+    page_geometry = geometry(paper, size, TEMPLATES)
+    ends = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            top, bottom = _frame(page, page_geometry)
+            for x0, x1 in column_ranges(page_geometry):
+                inked = [o for o in page.chars + page.rects + page.lines if x0 - 0.5 <= o["x0"]
+                         and o["x1"] <= x1 + 0.5 and o["top"] >= top - 1 and o["bottom"] <= bottom + 1]
+                if inked:
+                    ends.append(max(o["bottom"] for o in inked))
+    fills = [(end - top) / page_geometry.frame_h for end in ends]
+    assert len(fills) > 4 and all(f >= 0.93 for f in fills[:-1]), [round(f, 3) for f in fills]
+    # Full columns are spaced out to the frame's foot (a descender may hang 0.07 body sizes below it).
+    assert max(ends[:-1]) - min(ends[:-1]) <= 0.1 * size
+    assert re.search(r"emptiest column \d+ % full", output)
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_wrapped_bullet_and_rule_lines_hang_exactly(sheets, paper):
+    """Every wrapped line of a bullet (and of a quick-reference rule) starts where its first line's text does."""
+    path, size, _ = sheets[paper]
+    page_geometry = geometry(paper, size, TEMPLATES)
+    leading = size * load_theme(TEMPLATES / "pdf" / "theme.yaml").body.leading
+    bullets = wrapped = rules = 0
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            for column in column_ranges(page_geometry):
+                lines = body_lines(page, column, page_geometry)
+                for i, line in enumerate(lines):
+                    ink = [c for c in line["chars"] if c["text"].strip()]
+                    if ink[0]["text"] != "•":
+                        continue
+                    bullets += 1
+                    text_x, previous = ink[1]["x0"], line
+                    for below in lines[i + 1:]:
+                        first = next(c for c in below["chars"] if c["text"].strip())
+                        if abs(below["top"] - previous["top"] - leading) > 0.3 or first["text"] == "•":
+                            break
+                        assert abs(first["x0"] - text_x) <= 0.5, (line["text"], below["text"])
+                        wrapped, previous = wrapped + 1, below
+            for mark in (c for c in page.chars if c["text"] == "▸" and c["size"] >= size - 0.01):
+                after = sorted((c for c in page.chars if abs(c["top"] - mark["top"]) < 0.5 and c["x0"] > mark["x0"]
+                                and c["text"].strip()), key=lambda c: c["x0"])
+                text_x, k = after[0]["x0"], 1
+                while True:
+                    row = sorted((c for c in page.chars if abs(c["top"] - mark["top"] - k * leading) < 0.3
+                                  and mark["x0"] - 0.5 <= c["x0"] <= mark["x0"] + 3 * size), key=lambda c: c["x0"])
+                    if not row or row[0]["text"] == "▸":
+                        break
+                    assert abs(row[0]["x0"] - text_x) <= 0.5, row[0]["text"]
+                    rules, k = rules + 1, k + 1
+    assert bullets == sum(len(s.facts) for d in load(SHIPPED).domains for s in d.sections)
+    assert wrapped > 20 and rules > 20
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_blocks_keep_their_distance(sheets, paper):
+    """No two text lines of different blocks (bar, bullet list, table, TRAP box) are closer than 0.35 × body,
+    and no line outside a table or TRAP box comes closer than that to its edge."""
+    path, size, _ = sheets[paper]
+    page_geometry = geometry(paper, size, TEMPLATES)
+    least = 0.35 * size - 0.01
+    pairs = edges = 0
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            for column in column_ranges(page_geometry):
+                boxed = table_extents(page, column) + [(r["top"], r["bottom"]) for r in boxes_with(page, column, "⚠")]
+                wide = [(r["top"], r["bottom"]) for r in page.rects if r["width"] > page_geometry.col_w * 0.9
+                        and r.get("fill") and abs(r["x0"] - column[0]) < 1
+                        and not any(t - 0.1 <= r["top"] and r["bottom"] <= b + 0.1 for t, b in boxed)]
+                regions = sorted(boxed + wide)
+
+                def block(line):
+                    middle = (line["top"] + line["bottom"]) / 2
+                    inside = [i for i, (t, b) in enumerate(regions) if t <= middle <= b]
+                    return ("region", inside[0]) if inside else ("text", sum(b <= line["top"] for _, b in regions))
+
+                lines = body_lines(page, column, page_geometry)
+                for a, b in zip(lines, lines[1:]):
+                    if block(a) != block(b):
+                        pairs += 1
+                        assert b["top"] - a["bottom"] >= least, (a["text"], b["text"])
+                for top, bottom in boxed:
+                    for line in lines:
+                        if line["bottom"] <= top + 0.1:
+                            edges += 1
+                            assert top - line["bottom"] >= least, (line["text"], "above a box")
+                        elif line["top"] >= bottom - 0.1:
+                            edges += 1
+                            assert line["top"] - bottom >= least, (line["text"], "below a box")
+    assert pairs > 40 and edges > 60
+
+
+def test_grayscale_trap_box_stands_apart_from_zebra_rows_and_headers(workdir):
+    shutil.copy(SHIPPED, "source/mla-c01.yaml")
+    build_pdf("g", "--grayscale")
+
+    def level(rect) -> int:
+        return round(255 * rect["non_stroking_color"][0])
+
+    def holds(rect, obj) -> bool:
+        return rect["x0"] <= obj["x0"] and obj["x1"] <= rect["x1"] and rect["top"] <= obj["top"] + 1 \
+            and obj["bottom"] <= rect["bottom"] + 1
+
+    with pdfplumber.open("g/mla-c01.gray.pdf") as pdf:
+        page = pdf.pages[0]
+        words = page.extract_words()
+        marks = [c for c in page.chars if c["text"] == "⚠"]
+        filled = [r for r in page.rects if r.get("fill")]
+
+    def fill_under(text: str) -> int:
+        word = next(w for w in words if w["text"] == text)
+        return level(min((r for r in filled if holds(r, word)), key=lambda r: r["width"] * r["height"]))
+
+    header, zebra = fill_under("Technique"), fill_under("Z-score")
+    traps = [r for r in filled if r["width"] > 100 and any(holds(r, c) for c in marks)]
+    tabs = [r for r in filled if r["width"] < 40 and any(holds(r, c) for c in marks)]
+    assert len(traps) == len(tabs) == len(marks) > 3
+    for trap in traps:
+        assert abs(level(trap) - zebra) >= 20 and abs(level(trap) - header) >= 20, (level(trap), zebra, header)
+    assert all(level(tab) == 0 for tab in tabs)  # reversed out: white on black in gray
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_the_header_names_the_exam(sheets, paper):
+    path, _, _ = sheets[paper]
+    with pdfplumber.open(path) as pdf:
+        assert all("MLA-C01" in (page.extract_text() or "") for page in pdf.pages)
+
+
+def test_the_subtitle_and_facts_print_and_the_title_gives_way(workdir):
+    text = TINY.read_text(encoding="utf-8").replace(
+        'version: "1.0"', 'version: "1.0"\nsubtitle: GIT-101 practice\nfacts: [65 questions, 130 min, pass 720/1000]')
+    Path("source/tiny.yaml").write_text(text, encoding="utf-8")
+    build_pdf("o")
+    with pdfplumber.open("o/tiny.pdf") as pdf:
+        band = " ".join(w["text"] for w in pdf.pages[0].extract_words() if w["top"] < 40)
+    assert "Tiny Example Sheet" in band and "GIT-101 practice" in band and "65 questions · 130 min" in band
+    long_title = "title: " + "A Remarkably Long Certification Title " * 4
+    Path("source/tiny.yaml").write_text(text.replace("title: Tiny Example Sheet", long_title), encoding="utf-8")
+    build_pdf("long")
+    with pdfplumber.open("long/tiny.pdf") as pdf:
+        words = [w for w in pdf.pages[0].extract_words() if w["top"] < 40]
+    subtitle = [w for w in words if w["text"] == "GIT-101"]
+    chips = [w for w in words if w["text"].startswith("BASICS")]
+    assert subtitle and chips and subtitle[0]["x1"] < chips[0]["x0"]
+    assert any(w["text"].endswith("…") for w in words)
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_one_word_last_lines_are_few_and_reported(sheets, paper):
+    """Bullets read back from the PDF: those ending on one word under a line of several are at most what the
+    build reports, which is under 8; and no line starts with an arrow or a closing mark."""
+    path, size, output = sheets[paper]
+    reported = int(re.search(r"(\d+) orphan words", output).group(1))
+    assert reported < 8
+    page_geometry = geometry(paper, size, TEMPLATES)
+    leading = size * load_theme(TEMPLATES / "pdf" / "theme.yaml").body.leading
+    seen = 0
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            for column in column_ranges(page_geometry):
+                lines = body_lines(page, column, page_geometry)
+                for line in lines:
+                    assert line["text"][:1] not in "→←⇒)]},;:.!?%/", line["text"]
+                paragraph = []
+                for line in lines + [None]:
+                    continues = (line is not None and paragraph and not line["text"].startswith("•")
+                                 and abs(line["top"] - paragraph[-1]["top"] - leading) < 0.3)
+                    if not continues:
+                        if len(paragraph) > 1 and paragraph[0]["text"].startswith("•"):
+                            last, before = paragraph[-1]["text"].split(" "), paragraph[-2]["text"].split(" ")
+                            seen += len(last) == 1 and len(before) > 1
+                        paragraph = []
+                    if line is not None:
+                        paragraph.append(line)
+    assert seen <= reported
+
+
+def test_identifiers_break_only_at_joints_with_four_characters_each_side():
+    from cheatdeck.pdf import words
+
+    assert [("VolumeKmsKeyId"[:j], "VolumeKmsKeyId"[j:]) for j in words.joints("VolumeKmsKeyId")] == [
+        ("Volume", "KmsKeyId"), ("VolumeKms", "KeyId")]
+    assert words.joints("s3:GetObject/Put") == [len("s3:Get")]  # not after ':' and not before "Put"
+    assert words.pieces("OnlineStoreConfig.SecurityConfig.KmsKeyId", lambda p: len(p) <= 20) == [
+        "OnlineStoreConfig.", "SecurityConfig.Kms", "KeyId"]
+    assert words.pieces("IDENTICAL_DATA_AND_ALGORITHM", lambda p: len(p) <= 16) == [
+        "IDENTICAL_DATA_", "AND_ALGORITHM"]
+    assert words.narrowest("EnableInterContainerTrafficEncryption", len) == len("Encryption")
+
+
+def test_no_line_may_start_with_an_arrow_or_a_closing_mark():
+    from cheatdeck import inline
+    from cheatdeck.pdf import words
+
+    bound = words.bind(inline.parse("Pending → Approved → **Rejected** ( a ) x / y"))
+    assert inline.plain(bound) == "Pending\u00a0→ Approved\u00a0→ Rejected ( a\u00a0) x\u00a0/ y"
+    assert words.bind((inline.Span("a "), inline.Span("→ b", bold=True)))[0].text == "a\u00a0"
+
+
+def test_an_item_taller_than_a_column_fails_the_build_at_its_section(workdir):
+    cell = " ".join(f"w{i}" for i in range(400))
+    text = TINY.read_text(encoding="utf-8").replace("  columns: [Concept, Rule]", "  columns: [Concept, Rule, A, B, C]")
+    text = text.replace("      cells: [Staging, Add before you commit]", f"      cells: [Staging{f', {cell}' * 4}]")
+    Path("source/tiny.yaml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--out", "o", "pdf"])
+    assert result.exit_code == 1
+    assert "does not fit on 2 page(s) even at the 7 pt floor: from section 'Master Quick Reference'" in result.output
+    assert not Path("o/tiny.pdf").exists()

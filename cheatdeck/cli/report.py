@@ -83,7 +83,8 @@ def summary(result: BuildResult, verbosity: int) -> list[str]:
                 lines += [f"      {deck}: {count} notes" for deck, count in d["decks"].items()]
         else:
             lines.append(f"  {out.path}  {_size(out.size)}  body {d['body_size']:g} pt, "
-                         f"{d['pages']} pages, last page {d['fill']:.0f} % full, {d['paper']}{status}")
+                         f"{d['pages']} pages, emptiest column {d['fill']:.0f} % full, "
+                         f"{d['orphans']} orphan words, {d['paper']}{status}")
     lines += _changes(result, verbosity)
     return lines if verbosity else []
 
@@ -153,7 +154,7 @@ def stats_lines(s: Stats) -> list[str]:
     lines += [f"    {tag}: {notes} notes, {cards} cards" for tag, (notes, cards) in s.by_tag.items()]
     p = s.pdf
     lines.append(f"  pdf: body {p['body_size']:g} pt, {p['pages']} pages on {p['paper']}, "
-                 f"last page {p['fill']:.0f} % full, found in {p['passes']} layout passes")
+                 f"emptiest column {p['fill']:.0f} % full, found in {p['passes']} layout passes")
     return lines
 
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from reportlab.lib.pagesizes import A4, landscape, letter
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from ..errors import Location
 from ..model import Sheet
 from ..options import PrintOptions
+from .columns import Flow
 from .story import FontNames, Layout
 from .theme import Ink, Theme
 
@@ -24,60 +24,27 @@ PAPER = {"letter": letter, "a4": A4}
 @dataclass
 class Attempt:
     size: float
-    data: bytes
     pages: int
     budget: int
     markers: list[tuple[str, Location, int]] = field(default_factory=list)
     overflow_section: tuple[str, Location] | None = None
     last: tuple[int, int, float] = (1, 0, 0.0)
+    fills: list[float] = field(default_factory=list)
+    orphans: int = 0
+    flow: Flow | None = None
 
     @property
     def fits(self) -> bool:
         return self.pages <= self.budget
 
 
-class _Doc(BaseDocTemplate):
-    """Records which page each section starts on, and where the content ends."""
-
-    def __init__(self, buffer, attempt: Attempt, frame_top: float, frame_height: float, **kw):
-        super().__init__(buffer, **kw)
-        self.attempt = attempt
-        self.frame_top = frame_top
-        self.frame_height = frame_height
-        self.current = None
-
-    def afterFlowable(self, flowable):
-        marker = getattr(flowable, "cheatdeck_marker", None)
-        if marker is not None:
-            self.current = (marker.title, marker.loc)
-            self.attempt.markers.append((marker.title, marker.loc, self.page))
-        if self.page > self.attempt.budget and self.attempt.overflow_section is None:
-            self.attempt.overflow_section = self.current
-        if self.frame is not None:
-            used = (self.frame_top - self.frame._y) / self.frame_height
-            self.attempt.last = (self.page, int(self.frame.id[1:]), used)
-
-
-class _NumberedCanvas(Canvas):
-    """Draws 'page n / N' once N is known, at save time."""
-
-    decorate = None
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._saved_pages = []
-
-    def showPage(self):
-        self._saved_pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        total = len(self._saved_pages)
-        for state in self._saved_pages:
-            self.__dict__.update(state)
-            self.decorate(self, total)
-            super().showPage()
-        super().save()
+def _cut(text: str, font: str, size: float, room: float) -> str:
+    """`text`, or as much of it as fits `room` followed by an ellipsis."""
+    if pdfmetrics.stringWidth(text, font, size) <= room:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", font, size) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _pdf_date(sheet: Sheet) -> str:
@@ -110,13 +77,15 @@ class Page:
         self.frame_top = self.height - self.margin - self.header_h
         self.frame_h = self.frame_top - self.frame_bottom
 
-    def frames(self) -> list[Frame]:
-        return [Frame(self.margin + i * (self.col_w + self.gutter), self.frame_bottom, self.col_w, self.frame_h,
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=f"c{i}", showBoundary=0)
-                for i in range(self.theme.columns)]
+    def column_x(self, index: int) -> float:
+        return self.margin + index * (self.col_w + self.gutter)
 
-    def header(self, canvas: Canvas, doc) -> None:
-        """The band on every page: the domains as colour chips with label and weight, the title beside them."""
+    def header(self, canvas: Canvas) -> None:
+        """The band on every page: title, subtitle (the exam code) and facts, the domains as chips on the right.
+
+        The subtitle (the exam code) always prints: when the band is short of room the title shrinks first
+        (down to the chip size), then the facts give way, then the title is cut.
+        """
         t, s = self.theme, self.size
         top = self.height - self.margin
         baseline = top - s * t.scale.title * 0.95
@@ -132,33 +101,44 @@ class Page:
             canvas.setFont(self.fonts.bold, chip_size)
             canvas.drawString(x + s * 0.5, baseline, label)
             x -= s * 0.4
-        title = self.sheet.title.plain
+        sub_size = s * t.scale.section
         room = x - self.margin - s
-        # A title longer than the room beside the chips is set smaller, never over them.
-        title_size = min(s * t.scale.title, s * t.scale.title * room / pdfmetrics.stringWidth(
-            title, self.fonts.bold, s * t.scale.title))
+        subtitle = _cut(self.sheet.subtitle.plain if self.sheet.subtitle else "", self.fonts.regular, sub_size,
+                        room / 2)
+        fixed = pdfmetrics.stringWidth(subtitle, self.fonts.regular, sub_size) + s if subtitle else 0.0
+        facts = "  ·  ".join(f.plain for f in self.sheet.facts)
+        facts_w = pdfmetrics.stringWidth(facts, self.fonts.bold, chip_size) + s * 1.5 if facts else 0.0
+        title = self.sheet.title.plain
+        full_size = s * t.scale.title
+        full = pdfmetrics.stringWidth(title, self.fonts.bold, full_size)
+        if facts and full * chip_size / full_size > room - fixed - facts_w:
+            facts, facts_w = "", 0.0
+        title_size = max(chip_size, min(full_size, full_size * (room - fixed - facts_w) / full))
+        title = _cut(title, self.fonts.bold, title_size, room - fixed - facts_w)
         canvas.setFillColor(self.ink(t.palette.text))
         canvas.setFont(self.fonts.bold, title_size)
         canvas.drawString(self.margin, baseline, title)
-        if self.sheet.subtitle:
-            title_end = self.margin + pdfmetrics.stringWidth(title, self.fonts.bold, title_size) + s
-            subtitle = self.sheet.subtitle.plain
-            if pdfmetrics.stringWidth(subtitle, self.fonts.regular, chip_size) <= x - s - title_end:
-                canvas.setFillColor(self.ink(t.palette.muted))
-                canvas.setFont(self.fonts.regular, chip_size)
-                canvas.drawString(title_end, baseline, subtitle)
+        if subtitle:
+            canvas.setFillColor(self.ink(t.palette.muted))
+            canvas.setFont(self.fonts.regular, sub_size)
+            canvas.drawString(self.margin + pdfmetrics.stringWidth(title, self.fonts.bold, title_size) + s,
+                              baseline, subtitle)
+        if facts:
+            canvas.setFillColor(self.ink(t.palette.text))
+            canvas.setFont(self.fonts.bold, chip_size)
+            canvas.drawRightString(x - s * 0.6, baseline, facts)
         canvas.setStrokeColor(self.ink(t.palette.rule))
         canvas.setLineWidth(0.6)
         rule_y = self.frame_top + s * 0.9
         canvas.line(self.margin, rule_y, self.width - self.margin, rule_y)
 
-    def footer(self, canvas: Canvas, total: int) -> None:
+    def footer(self, canvas: Canvas, number: int, total: int) -> None:
         s = self.size * self.theme.scale.small
         canvas.setFillColor(self.ink(self.theme.palette.muted))
         canvas.setFont(self.fonts.regular, s)
         y = self.margin + s * 0.25
         left = f"{self.sheet.title.plain} · version {self.sheet.version}"
-        right = f"page {canvas.getPageNumber()} / {total}"
+        right = f"page {number} / {total}"
         canvas.drawString(self.margin, y, left)
         canvas.drawRightString(self.width - self.margin, y, right)
         # The domains' full names, as a legend for the short labels in the header chips.
@@ -168,30 +148,53 @@ class Page:
         if pdfmetrics.stringWidth(legend, self.fonts.regular, s) <= end - start:
             canvas.drawCentredString((start + end) / 2, y, legend)
 
-    def build(self, attempt: Attempt) -> None:
+    def plan(self, attempt: Attempt) -> None:
+        """Pour the sheet into columns; the attempt learns its pages, fills and where sections start."""
         layout = Layout(self.size, self.theme, self.fonts, self.ink, self.col_w, self.frame_h)
-        story = layout.document(self.sheet)
-        buffer = io.BytesIO()
+        flow = Flow(self.frame_h, self.theme.spacing, self.size)
+        per_page = self.theme.columns
+        for unit in layout.document(self.sheet):
+            flow.add(unit)
+            page = (len(flow.columns) - 1) // per_page + 1
+            if page > attempt.budget and attempt.overflow_section is None:
+                attempt.overflow_section = (unit.title, unit.loc)
+        for index, column in enumerate(flow.columns):
+            attempt.markers += [(u.title, u.loc, index // per_page + 1) for u in column.starts]
+        last = len(flow.columns) - 1
+        attempt.pages = last // per_page + 1
+        if flow.too_tall is not None:
+            attempt.pages = max(attempt.pages, attempt.budget + 1)
+            attempt.overflow_section = (flow.too_tall.title, flow.too_tall.loc)
+        attempt.last = (attempt.pages, last % per_page, flow.columns[last].used / self.frame_h)
+        attempt.fills = flow.fills()
+        attempt.orphans = layout.orphans
+        attempt.flow = flow
+
+    def draw(self, attempt: Attempt) -> bytes:
         sheet = self.sheet
-        keywords = [sheet.id, *(d.name.plain for d in sheet.domains)]
-        doc = _Doc(buffer, attempt, self.frame_top, self.frame_h, pagesize=(self.width, self.height),
-                   leftMargin=self.margin, rightMargin=self.margin, topMargin=self.margin, bottomMargin=self.margin,
-                   title=sheet.title.plain, author=sheet.author or "cheatdeck",
-                   subject=sheet.subtitle.plain if sheet.subtitle else sheet.title.plain, keywords=keywords,
-                   creator="cheatdeck", invariant=1, initialFontName=self.fonts.regular,
-                   initialFontSize=self.size, initialLeading=self.size * 1.2, pageCompression=1)
-        doc.addPageTemplates([PageTemplate(id="sheet", frames=self.frames(), onPage=self.header)])
-        footer, date = self.footer, _pdf_date(sheet)
-
-        class SheetCanvas(_NumberedCanvas):
-            decorate = staticmethod(footer)
-
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, **kwargs)
-                self.setDateFormatter(lambda *_: date)
-                self.setViewerPreference("Duplex", "DuplexFlipShortEdge")
-                self.setViewerPreference("PrintScaling", "None")
-
-        doc.build(story, canvasmaker=SheetCanvas)
-        attempt.data = buffer.getvalue()
-        attempt.pages = doc.page
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, pagesize=(self.width, self.height), invariant=1, pageCompression=1,
+                        initialFontName=self.fonts.regular, initialFontSize=self.size,
+                        initialLeading=self.size * 1.2)
+        canvas.setTitle(sheet.title.plain)
+        canvas.setAuthor(sheet.author or "cheatdeck")
+        canvas.setSubject(sheet.subtitle.plain if sheet.subtitle else sheet.title.plain)
+        canvas.setKeywords([sheet.id, *(d.name.plain for d in sheet.domains)])
+        canvas.setCreator("cheatdeck")
+        date = _pdf_date(sheet)
+        canvas.setDateFormatter(lambda *_: date)
+        canvas.setViewerPreference("Duplex", "DuplexFlipShortEdge")
+        canvas.setViewerPreference("PrintScaling", "None")
+        columns = attempt.flow.placed()
+        per_page = self.theme.columns
+        for page in range(attempt.pages):
+            self.header(canvas)
+            self.footer(canvas, page + 1, attempt.pages)
+            for index, placed in enumerate(columns[page * per_page:(page + 1) * per_page]):
+                x = self.column_x(index)
+                for offset, flowable in placed:
+                    _, height = flowable.wrap(self.col_w, self.frame_h)
+                    flowable.drawOn(canvas, x, self.frame_top - offset - height)
+            canvas.showPage()
+        canvas.save()
+        return buffer.getvalue()

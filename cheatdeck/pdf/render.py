@@ -22,18 +22,20 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
     ink = Ink(opts.grayscale)
 
     def build_at(size: float) -> Attempt:
-        attempt = Attempt(size=size, data=b"", pages=0, budget=opts.pages)
-        Page(theme, fonts, ink, sheet, opts, size).build(attempt)
+        attempt = Attempt(size=size, pages=0, budget=opts.pages)
+        Page(theme, fonts, ink, sheet, opts, size).plan(attempt)
         return attempt
 
     best, tried = fit(build_at, candidate_sizes(theme), hint, exact)
     page = Page(theme, fonts, ink, sheet, opts, best.size)
     if not best.fits:
         raise overflow_error(best, page)
-    last_page, frame, used = best.last
-    fill = 100.0 * (frame + used) / theme.columns if last_page == best.pages else 0.0
+    data = page.draw(best)
+    # The emptiest column that is not the last, before its leftover is spread: what the flow wasted.
+    fill = 100.0 * min(best.fills[:-1] or best.fills)
     quick_page = next((p for title, _, p in best.markers
                        if sheet.quick_reference and title == sheet.quick_reference.title.plain), None)
-    details = {"body_size": best.size, "pages": best.pages, "fill": round(fill, 1), "paper": opts.paper,
+    details = {"body_size": best.size, "pages": best.pages, "fill": round(fill, 1), "orphans": best.orphans,
+               "paper": opts.paper,
                "passes": len(tried), "grayscale": opts.grayscale, "quick_reference_page": quick_page}
-    return best.data, details, (render_png(best.data) if opts.png else [])
+    return data, details, (render_png(data) if opts.png else [])

@@ -1,4 +1,4 @@
-"""Stage 2b, plan: the sheet becomes ReportLab flowables at one body size.
+"""Stage 2b, plan: the sheet becomes units of flowables at one body size, for the column flow.
 
 Text meets ReportLab's paragraph markup only through `inline.to_reportlab`,
 which escapes it, so `DI < 0.8` and `s3:*` print exactly as written.
@@ -6,29 +6,24 @@ which escapes it, so `DI < 0.8` and `s3:*` print exactly as written.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import (
-    Flowable,
-    KeepTogether,
-    Paragraph,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import Flowable, Table, TableStyle
 
 from .. import inline
 from ..model import Domain, QuickReference, Section, Sheet, Text
+from . import widths, words
+from .columns import Block, Rows, Unit
 from .theme import Ink, Theme
+from .tracking import Tracked, settle
 
 BULLET = "•"
-# Where an identifier too wide for its column may break: after / . _ - : or between camelCase humps.
-_BREAK_AFTER = re.compile(r"(?<=[/._:-])(?=.)|(?<=[a-z])(?=[A-Z])")
-# A section shorter than this share of a column moves whole to the next column rather than split.
-KEEP_WHOLE = 0.2
+RULE = "▸"
+TRAP_TAB = "⚠ TRAP"
+CONTINUED = " (cont.)"
+_NEVER = 1e6
 
 
 @dataclass(frozen=True)
@@ -40,26 +35,34 @@ class FontNames:
     mono: str
 
 
-class Marker:
-    """Tags the first flowable of a section, so the page builder can say where sections landed."""
+class TrapBox(Flowable):
+    """A TRAP: a reversed-out "⚠ TRAP" tab at the start of its first line and a rule down its left side."""
 
-    def __init__(self, title: str, loc):
-        self.title = title
-        self.loc = loc
+    def __init__(self, paragraph: Tracked, tab: str, layout: Layout):
+        super().__init__()
+        self.paragraph, self.tab, self.layout = paragraph, tab, layout
 
+    def wrap(self, availWidth, availHeight):
+        lay = self.layout
+        _, h = self.paragraph.wrap(availWidth - lay.trap_inset - lay.pad, availHeight)
+        self.width, self.height = availWidth, h + lay.pad * 0.8 + lay.pad
+        return self.width, self.height
 
-class MarkedTable(Table):
-    """A table that starts a section; when it splits across columns, its first part keeps the marker."""
-
-    cheatdeck_marker: Marker | None = None
-
-    def split(self, availWidth, availHeight):
-        parts = super().split(availWidth, availHeight)
-        if parts:
-            parts[0].cheatdeck_marker = self.cheatdeck_marker
-            for part in parts[1:]:
-                part.cheatdeck_marker = None
-        return parts
+    def draw(self):
+        lay, canvas = self.layout, self.canv
+        canvas.saveState()
+        canvas.setFillColor(lay.ink(lay.theme.palette.trap_fill))
+        canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+        canvas.setFillColor(lay.trap_ink)
+        canvas.rect(0, 0, lay.rule_w, self.height, stroke=0, fill=1)
+        top = self.height - lay.pad * 0.8
+        baseline = top - lay.size
+        canvas.rect(lay.trap_inset, baseline - lay.size * 0.22, lay.tab_w, lay.size * 0.98, stroke=0, fill=1)
+        canvas.setFillColor(lay.ink.on(lay.trap_ink))
+        canvas.setFont(lay.fonts.bold, lay.tab_size)
+        canvas.drawString(lay.trap_inset + lay.size * 0.25, baseline + lay.size * 0.04, self.tab)
+        canvas.restoreState()
+        self.paragraph.drawOn(canvas, lay.trap_inset, lay.pad)
 
 
 @dataclass
@@ -75,207 +78,221 @@ class Layout:
         s, t = self.size, self.theme
         self.leading = s * t.body.leading
         self.pad = s * 0.28
+        self.orphans = 0
+        # The column-width search trades this much table height for one fewer one-word last line.
+        self.orphan_cost = self.leading * 0.5
         text = self.ink(t.palette.text)
+        self.trap_ink = self.ink.accent(t.palette.trap, t.palette.trap_gray)
         self.body = ParagraphStyle("body", fontName=self.fonts.regular, fontSize=s, leading=self.leading,
-                                   textColor=text, bulletFontName=self.fonts.regular, bulletFontSize=s,
-                                   allowOrphans=0, allowWidows=0, splitLongWords=1)
-        self.bullet = ParagraphStyle("bullet", parent=self.body, leftIndent=s * 0.85, bulletIndent=s * 0.1,
-                                     spaceBefore=s * 0.12)
+                                   textColor=text, allowOrphans=0, allowWidows=0, splitLongWords=1,
+                                   spaceShrinkage=0)
+        # A hanging indent exactly as wide as the marker and the no-break space after it.
+        hang = stringWidth(BULLET + words.NO_BREAK_SPACE, self.fonts.regular, s)
+        self.bullet = ParagraphStyle("bullet", parent=self.body, leftIndent=hang, firstLineIndent=-hang)
         self.cell = ParagraphStyle("cell", parent=self.body)
-        self.head = ParagraphStyle("head", parent=self.cell, fontName=self.fonts.bold)
+        self.key = ParagraphStyle("key", parent=self.cell, fontName=self.fonts.bold)
+        small = s * t.scale.small
+        self.head = ParagraphStyle("head", parent=self.body, fontName=self.fonts.bold, fontSize=small,
+                                   leading=small * t.body.leading)
+        rule_hang = stringWidth(RULE + words.NO_BREAK_SPACE, self.fonts.regular, s)
+        self.rule = ParagraphStyle("rule", parent=self.cell, leftIndent=rule_hang, firstLineIndent=-rule_hang)
+        head_hang = stringWidth(RULE + words.NO_BREAK_SPACE, self.fonts.regular, small)
+        self.rule_head = ParagraphStyle("rulehead", parent=self.head, leftIndent=head_hang,
+                                        firstLineIndent=-head_hang)
         section_size = s * t.scale.section
         self.section_style = ParagraphStyle("section", parent=self.body, fontName=self.fonts.bold,
                                             fontSize=section_size, leading=section_size * 1.15)
+        self.tab_size = small
+        self.tab_w = stringWidth(TRAP_TAB, self.fonts.bold, small) + s * 0.5
+        self.rule_w = max(1.2, s * 0.22)
+        self.trap_inset = self.rule_w + self.pad * 1.2
+        self.trap_style = ParagraphStyle("trap", parent=self.body, firstLineIndent=self.tab_w + s * 0.35)
+
+    # Text -------------------------------------------------------------------
 
     def markup(self, text: Text, width: float | None = None, bold: bool = False) -> str:
         spans = text.spans if width is None else self.breakable(text.spans, width, bold)
-        return inline.to_reportlab(spans, self.fonts.mono)
+        return inline.to_reportlab(words.bind(spans), self.fonts.mono)
 
     def breakable(self, spans: inline.Spans, width: float, bold: bool) -> inline.Spans:
-        """Mark natural break points in tokens wider than `width`; ReportLab would split them anywhere."""
+        """Mark the joints of identifiers wider than `width`; ReportLab would split them anywhere."""
         out = []
         for span in spans:
             face = self.fonts.mono if span.code else (self.fonts.bold if bold or span.bold else self.fonts.regular)
-            words = []
+            pieces = []
             for word in span.text.split(" "):
                 if stringWidth(word, face, self.size) > width:
-                    word = self._break_word(word, face, width)
-                words.append(word)
-            out.append(replace(span, text=" ".join(words)))
+                    word = inline.LINE_BREAK.join(
+                        words.pieces(word, lambda p: stringWidth(p, face, self.size) <= width))
+                pieces.append(word)
+            out.append(replace(span, text=" ".join(pieces)))
         return tuple(out)
 
-    def _break_word(self, word: str, face: str, width: float) -> str:
-        pieces = []
-        while stringWidth(word, face, self.size) > width:
-            cuts = [m.start() for m in _BREAK_AFTER.finditer(word)
-                    if stringWidth(word[:m.start()], face, self.size) <= width]
-            if not cuts:
-                break
-            pieces.append(word[:cuts[-1]])
-            word = word[cuts[-1]:]
-        return inline.LINE_BREAK.join([*pieces, word])
+    def para(self, markup: str, style: ParagraphStyle, width: float) -> Tracked:
+        """A paragraph set for `width`, tracked tighter if that saves a one-word last line (counted if not)."""
+        paragraph, orphan = settle(lambda: Tracked(markup, style), width, self.theme.tracking, style.fontSize)
+        self.orphans += orphan
+        return paragraph
 
-    def para(self, text: Text | str, style: ParagraphStyle, width: float | None = None, **kw) -> Paragraph:
-        if isinstance(text, str):
-            return Paragraph(text, style, **kw)
-        return Paragraph(self.markup(text, width, style.fontName == self.fonts.bold), style, **kw)
+    def text_para(self, text: Text, style: ParagraphStyle, width: float, prefix: str = "") -> Tracked:
+        room = width - style.leftIndent
+        return self.para(prefix + self.markup(text, room, style.fontName == self.fonts.bold), style, width)
 
-    # Section parts --------------------------------------------------------
+    def plain(self, text: Text, style: ParagraphStyle, indent: float = 0.0) -> widths.Para:
+        return widths.Para(words.bind_plain(text.plain), style.fontName, style.fontSize, style.leading, indent)
 
-    def title_bar(self, label: str, title: str, fill: str, marker: Marker | None) -> Flowable:
-        fg = self.ink.on(fill)
-        style = ParagraphStyle("bar", parent=self.section_style, textColor=fg)
-        bar = MarkedTable([[Paragraph(f"{label}  <font name='{self.fonts.regular}'>{title}</font>", style)]],
-                          colWidths=[self.width])
+    # Blocks ---------------------------------------------------------------
+
+    def block(self, flowable: Flowable, boxed: bool = False) -> Block:
+        _, height = flowable.wrap(self.width, _NEVER)
+        return Block(flowable, height, boxed)
+
+    def title_bar(self, label: str, title: str, fill: str, continued: bool = False) -> Block:
+        style = ParagraphStyle("bar", parent=self.section_style, textColor=self.ink.on(fill))
+        more = f"<font name='{self.fonts.regular}' size='{self.size * self.theme.scale.small:g}'>{CONTINUED}</font>" \
+            if continued else ""
+        label = f"{label}  " if label else ""
+        bar = Table([[self.para(f"{label}<font name='{self.fonts.regular}'>{title}</font>{more}", style,
+                                self.width - self.pad * 2.6)]], colWidths=[self.width])
         bar.setStyle(TableStyle([
-            ("BACKGROUND", (0, 0), (-1, -1), self.ink(fill)),
             ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
+            ("BACKGROUND", (0, 0), (-1, -1), self.ink(fill)),
             ("LEFTPADDING", (0, 0), (-1, -1), self.pad * 1.3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), self.pad * 1.3),
             ("TOPPADDING", (0, 0), (-1, -1), self.pad * 0.7),
             ("BOTTOMPADDING", (0, 0), (-1, -1), self.pad),
         ]))
-        bar.cheatdeck_marker = marker
-        return bar
+        return self.block(bar)
 
-    def fact(self, fact) -> Paragraph:
+    def fact(self, fact) -> Block:
         room = self.width - self.bullet.leftIndent
         if fact.key is not None:
             markup = f"<b>{self.markup(fact.key, room, bold=True)}:</b> {self.markup(fact.value, room)}"
         else:
             markup = self.markup(fact.text, room)
-        return Paragraph(markup, self.bullet, bulletText=BULLET)
+        return self.block(self.para(BULLET + words.NO_BREAK_SPACE + markup, self.bullet, self.width))
 
-    def trap(self, trap) -> Flowable:
-        label = self.ink(self.theme.palette.trap_label)
-        text = self.markup(trap.text, self.width - 2 * self.pad)
-        box = Table([[Paragraph(f"<font color='{label}'><b>TRAP</b></font>  {text}", self.cell)]],
-                    colWidths=[self.width])
-        box.setStyle(TableStyle([
-            ("BOX", (0, 0), (-1, -1), max(0.8, self.size * 0.11), self.ink(self.theme.palette.trap_border)),
-            ("BACKGROUND", (0, 0), (-1, -1), self.ink(self.theme.palette.trap_fill)),
-            ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
-            *self._padding(1.0),
-        ]))
-        return box
+    def trap(self, trap) -> Block:
+        room = self.width - self.trap_inset - self.pad
+        paragraph = self.para(self.markup(trap.text, room), self.trap_style, room)
+        return self.block(TrapBox(paragraph, TRAP_TAB, self), boxed=True)
 
-    def _padding(self, factor: float) -> list:
-        p = self.pad * factor
-        return [("LEFTPADDING", (0, 0), (-1, -1), p), ("RIGHTPADDING", (0, 0), (-1, -1), p),
-                ("TOPPADDING", (0, 0), (-1, -1), p * 0.6), ("BOTTOMPADDING", (0, 0), (-1, -1), p)]
+    # Tables ---------------------------------------------------------------
 
-    def grid(self, head: list[list], rows: list[list], widths: list[float], extra: list = ()) -> MarkedTable:
-        """A table whose `head` rows repeat at the top of every column it continues into."""
-        n = len(head)
-        table = MarkedTable([*head, *rows], colWidths=widths, repeatRows=n)
-        table.setStyle(TableStyle([
-            ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, n - 1), (-1, n - 1), self.ink(self.theme.palette.table_header)),
-            ("ROWBACKGROUNDS", (0, n), (-1, -1), ["#ffffff", self.ink(self.theme.palette.zebra)]),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.3, self.ink(self.theme.palette.rule)),
-            ("BOX", (0, 0), (-1, -1), 0.4, self.ink(self.theme.palette.rule)),
-            *self._padding(0.8),
-            *extra,
-        ]))
-        return table
+    def _cell_padding(self) -> float:
+        return self.pad * 0.8
 
-    def column_widths(self, columns: list[list[Text]], available: float) -> list[float]:
-        """Auto table layout, as browsers do it: every column gets its longest word, the rest by content.
+    def rows(self, head: list, continued_head: list, body: list[list], col_widths: list[float],
+             styles: list, row_styles) -> Rows:
+        """A splittable table: `head` on its first part, `continued_head` on the others."""
+        p = self._cell_padding()
 
-        Each column list starts with its header; headers and the key column print bold.
+        def table(head_row, rows, first_row: int, extra: float) -> Table:
+            t = Table([head_row, *rows], colWidths=col_widths)
+            commands = [
+                ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), p), ("RIGHTPADDING", (0, 0), (-1, -1), p),
+                ("TOPPADDING", (0, 0), (-1, 0), p * 0.6), ("BOTTOMPADDING", (0, 0), (-1, 0), p),
+                ("TOPPADDING", (0, 1), (-1, -1), p * 0.6 + extra / 2),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), p + extra / 2),
+                ("BACKGROUND", (0, 0), (-1, 0), self.ink(self.theme.palette.table_header)),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.3, self.ink(self.theme.palette.rule)),
+                ("BOX", (0, 0), (-1, -1), 0.4, self.ink(self.theme.palette.rule)),
+                *styles,
+            ]
+            for i in range(len(rows)):
+                if (first_row + i) % 2:
+                    commands.append(("BACKGROUND", (0, i + 1), (-1, i + 1), self.ink(self.theme.palette.zebra)))
+                commands += row_styles(first_row + i, i + 1)
+            t.setStyle(TableStyle(commands))
+            return t
 
-        When the longest words cannot all fit, the column holding the longest one (an identifier
-        that must break anyway) gives up the room, so ordinary words are never split.
-        """
-        pad = self.pad * 1.6 + 1.0
-        size = self.cell.fontSize
+        whole = table(head, body, 0, 0.0)
+        whole.wrap(self.width, _NEVER)
+        # Row heights do not depend on the other rows (the widths are fixed): measured once, they price any part.
+        heights = list(whole._rowHeights)
+        continued = table(continued_head, [], 0, 0.0)
+        continued.wrap(self.width, _NEVER)
+        return Rows(heights[0], continued._rowHeights[0], heights[1:],
+                    lambda a, b, cont, extra: table(continued_head if cont else head, body[a:b], a, extra))
 
-        def width(text: str, column: int, row: int) -> float:
-            bold = column == 0 or row == 0
-            return stringWidth(text, self.fonts.bold if bold else self.fonts.regular, size) + pad
-
-        least = [max(width(w, i, r) for r, t in enumerate(col) for w in t.plain.split() or [""])
-                 for i, col in enumerate(columns)]
-        natural = [max(width(t.plain, i, r) for r, t in enumerate(col)) for i, col in enumerate(columns)]
-        if sum(natural) <= available:
-            return [n * available / sum(natural) for n in natural]
-        if sum(least) >= available:
-            widest = least.index(max(least))
-            rest = sum(least) - least[widest]
-            if available - rest >= least[widest] * 0.4:
-                return [available - rest if i == widest else w for i, w in enumerate(least)]
-            return [w * available / sum(least) for w in least]
-        spare = available - sum(least)
-        slack = [n - m for n, m in zip(natural, least)]
-        return [m + spare * s / sum(slack) for m, s in zip(least, slack)]
-
-    def table(self, section: Section) -> Table:
+    def table(self, section: Section) -> Rows:
         t = section.table
-        columns = [[t.columns[i], *(row.cells[i] for row in t.rows)] for i in range(len(t.columns))]
-        widths = self.column_widths(columns, self.width)
-        room = [w - 1.6 * self.pad for w in widths]
-        header = [self.para(c, self.head, room[i]) for i, c in enumerate(t.columns)]
-        key_style = ParagraphStyle("key", parent=self.cell, fontName=self.fonts.bold)
-        rows = [[self.para(c, key_style if i == 0 else self.cell, room[i]) for i, c in enumerate(row.cells)]
+        p2 = self._cell_padding() * 2
+        columns = [[(self.plain(t.columns[i], self.head),),
+                    *((self.plain(row.cells[i], self.key if i == 0 else self.cell),) for row in t.rows)]
+                   for i in range(len(t.columns))]
+        col_widths = widths.best_widths(columns, self.width, p2, self.orphan_cost)
+        room = [w - p2 for w in col_widths]
+        head = [self.text_para(c, self.head, room[i]) for i, c in enumerate(t.columns)]
+        body = [[self.text_para(c, self.key if i == 0 else self.cell, room[i]) for i, c in enumerate(row.cells)]
                 for row in t.rows]
-        return self.grid([header], rows, widths)
+        return self.rows(head, head, body, col_widths, [], lambda *_: [])
 
     # Whole document -------------------------------------------------------
 
-    def section(self, domain: Domain, section: Section) -> list[Flowable]:
-        bar = self.title_bar(domain.label, self.markup(section.title), domain.color,
-                             Marker(section.title.plain, section.loc))
-        items: list[Flowable] = [self.fact(f) for f in section.facts]
+    def section(self, domain: Domain, section: Section) -> Unit:
+        title = self.markup(section.title)
+        bars = {}
+
+        def bar(continued: bool) -> Block:
+            if continued not in bars:
+                bars[continued] = self.title_bar(domain.label, title, domain.color, continued)
+            return bars[continued]
+
+        items: list = [self.fact(f) for f in section.facts]
         if section.table:
             items.append(self.table(section))
         items += [self.trap(t) for t in section.traps]
-        gap = Spacer(0, self.size * 0.35)
-        body = [bar, *items]
-        height = sum(f.wrap(self.width, self.frame_height)[1] for f in body)
-        if height <= self.frame_height * KEEP_WHOLE:
-            return [KeepTogether(body), gap]
-        # A long section may split, but its title never ends a column alone.
-        return [KeepTogether(body[:2]), *body[2:], gap]
+        return Unit(section.title.plain, section.loc, bar, items)
 
-    def quick_reference(self, quick: QuickReference) -> list[Flowable]:
-        chip_w = max(stringWidth(r.domain.label, self.fonts.bold, self.cell.fontSize) for r in quick.rows) + self.pad * 2
-        key_col = [quick.columns[0], *(row.cells[0] for row in quick.rows)]
-        details = [c for row in [quick.columns, *(r.cells for r in quick.rows)] for c in row[1:]]
-        key_w, detail_w = self.column_widths([key_col, details], self.width - chip_w)
-        widths = [chip_w, key_w, detail_w]
-        key_style = ParagraphStyle("qkey", parent=self.cell, fontName=self.fonts.bold)
-        rule = ParagraphStyle("rule", parent=self.cell, fontName=self.fonts.italic, leftIndent=self.size * 0.8,
-                              bulletIndent=0, bulletFontName=self.fonts.regular, spaceBefore=self.size * 0.1)
-        rule_head = ParagraphStyle("rulehead", parent=rule, fontName=self.fonts.bold_italic)
+    def quick_reference(self, quick: QuickReference) -> Unit:
+        p2 = self._cell_padding() * 2
+        chip_w = max(stringWidth(r.domain.label, self.fonts.bold, self.head.fontSize) for r in quick.rows) + p2
 
-        room = [w - 1.6 * self.pad for w in widths]
+        def detail_cell(cells, first, later) -> tuple:
+            return (self.plain(cells[0], first), *(self.plain(c, later, later.leftIndent) for c in cells[1:]))
 
-        def stacked(cells, first, later) -> list[Paragraph]:
-            return [self.para(cells[0], first, room[2]),
-                    *(Paragraph(self.markup(c, room[2] - later.leftIndent), later, bulletText="▸") for c in cells[1:])]
+        key_col = [(self.plain(quick.columns[0], self.head),),
+                   *((self.plain(r.cells[0], self.key),) for r in quick.rows)]
+        detail_col = [detail_cell(quick.columns[1:], self.head, self.rule_head),
+                      *(detail_cell(r.cells[1:], self.cell, self.rule) for r in quick.rows)]
+        key_w, detail_w = widths.best_widths([key_col, detail_col], self.width - chip_w, p2, self.orphan_cost)
+        col_widths = [chip_w, key_w, detail_w]
+        room = [w - p2 for w in col_widths]
+        marker = f"<font color='{self.trap_ink}'>{RULE}</font>{words.NO_BREAK_SPACE}"
 
-        fill = self.theme.palette.quickref
-        title = ParagraphStyle("qtitle", parent=self.section_style, textColor=self.ink.on(fill))
-        head = [[self.para(quick.title, title), "", ""],
-                [Paragraph("", self.head), self.para(quick.columns[0], self.head),
-                 stacked(quick.columns[1:], self.head, rule_head)]]
-        rows, extra = [], [("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), self.ink(fill)),
-                           ("LEFTPADDING", (0, 1), (0, -1), self.pad * 0.5),
-                           ("RIGHTPADDING", (0, 1), (0, -1), self.pad * 0.5)]
-        for i, row in enumerate(quick.rows, start=len(head)):
+        def stacked(cells, first, later) -> list[Flowable]:
+            return [self.text_para(cells[0], first, room[2]),
+                    *(self.text_para(c, later, room[2], prefix=marker) for c in cells[1:])]
+
+        def head_row(continued: bool) -> list:
+            more = f"<font name='{self.fonts.regular}'>{CONTINUED}</font>" if continued else ""
+            return [self.para(self.markup(quick.columns[0], room[0] + room[1] + p2, bold=True) + more, self.head,
+                              room[0] + room[1] + p2), "",
+                    stacked(quick.columns[1:], self.head, self.rule_head)]
+
+        chip_styles = []
+        body = []
+        for row in quick.rows:
             chip = ParagraphStyle("chip", parent=self.head, textColor=self.ink.on(row.domain.color), alignment=1)
-            rows.append([Paragraph(row.domain.label, chip), self.para(row.cells[0], key_style, room[1]),
-                         stacked(row.cells[1:], self.cell, rule)])
-            extra.append(("BACKGROUND", (0, i), (0, i), self.ink(row.domain.color)))
-        table = self.grid(head, rows, widths, extra)
-        table.cheatdeck_marker = Marker(quick.title.plain, quick.loc)
-        return [table]
+            body.append([self.para(row.domain.label, chip, room[0]), self.text_para(row.cells[0], self.key, room[1]),
+                         stacked(row.cells[1:], self.cell, self.rule)])
+            chip_styles.append(self.ink(row.domain.color))
+        styles = [("SPAN", (0, 0), (1, 0)), ("LEFTPADDING", (0, 1), (0, -1), self.pad * 0.5),
+                  ("RIGHTPADDING", (0, 1), (0, -1), self.pad * 0.5)]
+        table = self.rows(head_row(False), head_row(True), body, col_widths, styles,
+                          lambda index, at: [("BACKGROUND", (0, at), (0, at), chip_styles[index])])
+        title_bar = self.title_bar("", self.markup(quick.title), self.theme.palette.quickref)
 
-    def document(self, sheet: Sheet) -> list[Flowable]:
-        story: list[Flowable] = []
-        for domain in sheet.domains:
-            for section in domain.sections:
-                story += self.section(domain, section)
+        def bar(continued: bool) -> Block | None:
+            return None if continued else title_bar
+
+        return Unit(quick.title.plain, quick.loc, bar, [table])
+
+    def document(self, sheet: Sheet) -> list[Unit]:
+        units = [self.section(domain, section) for domain in sheet.domains for section in domain.sections]
         if sheet.quick_reference:
-            story += self.quick_reference(sheet.quick_reference)
-        return story
+            units.append(self.quick_reference(sheet.quick_reference))
+        return units

@@ -38,15 +38,22 @@ class Scale(msgspec.Struct, forbid_unknown_fields=True):
     small: float
 
 
+class Spacing(msgspec.Struct, forbid_unknown_fields=True):
+    section: float
+    block: float
+    item: float
+    bar: float
+
+
 class Palette(msgspec.Struct, forbid_unknown_fields=True):
     text: Color
     muted: Color
     rule: Color
     table_header: Color
     zebra: Color
-    trap_border: Color
+    trap: Color
+    trap_gray: Color
     trap_fill: Color
-    trap_label: Color
     quickref: Color
 
 
@@ -57,6 +64,8 @@ class Theme(msgspec.Struct, forbid_unknown_fields=True):
     margin_in: Annotated[float, msgspec.Meta(ge=0.3)]
     gutter: float
     scale: Scale
+    spacing: Spacing
+    tracking: list[Annotated[float, msgspec.Meta(ge=-0.02, lt=0)]]
     palette: Palette
 
 
@@ -75,6 +84,10 @@ class Ink:
 
     def __call__(self, hex_color: str) -> str:
         return colors.gray(hex_color) if self.grayscale else hex_color
+
+    def accent(self, colour: str, gray: str) -> str:
+        """An accent that prints as `gray` in grayscale rather than as the gray of its colour."""
+        return gray if self.grayscale else colour
 
     def on(self, fill: str) -> str:
         return colors.text_on(self(fill))

@@ -106,7 +106,8 @@ class _Builder:
             id=s.id, title=self.text(s.title, ("title",)), deck=s.deck or inline.plain(inline.parse(s.title)),
             subtitle=self.text(s.subtitle, ("subtitle",)) if s.subtitle else None,
             author=s.author, version=s.version, date=s.date, domains=tuple(domains),
-            quick_reference=quick, source=self.source, loc=self.loc(()))
+            quick_reference=quick, source=self.source, loc=self.loc(()),
+            facts=tuple(self.text(f, ("facts", i)) for i, f in enumerate(s.facts)))
 
     def domain(self, d: spec.Domain, path, reverse: bool) -> model.Domain:
         sections = []

@@ -130,6 +130,8 @@ class Sheet(_Spec):
     quick_reference: QuickReference | None = None
     reverse: Annotated[bool, msgspec.Meta(
         description="Reverse cards for the whole sheet (answer → key); sections and items may override.")] = False
+    facts: Annotated[list[Text], msgspec.Meta(max_length=6, description=(
+        "Exam facts printed in the PDF's header band, e.g. [65 questions, 130 min, pass 720/1000]."))] = []
 
 
 def json_schema() -> str:

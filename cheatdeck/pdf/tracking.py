@@ -1,0 +1,116 @@
+"""A paragraph whose last line would hold a single word is set again: first with a slightly tighter
+tracking, then with its second-last line broken one word earlier (that word joins the last line).
+
+Tracking is PDF character spacing (Tc): every glyph advances `tracking` points less. ReportLab breaks
+lines without it, so a tracked paragraph breaks with the room the tracking gains and then checks that
+every line, tracked, fits the real width. A shorter second-last line costs nothing in ragged-right
+text as long as the paragraph keeps its line count.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reportlab.platypus import Paragraph
+
+_NEVER = 1e6
+_TAG = re.compile(r"<[^>]*>")
+
+
+class Tracked(Paragraph):
+    """A paragraph set with character spacing `tracking` (points, negative is tighter), its lines broken
+    `gain` points wider than the room it is given, and line `shorten[0]` `shorten[1]` points narrower."""
+
+    tracking = 0.0
+    gain = 0.0
+    shorten: tuple[int, float] | None = None
+
+    def breakLines(self, width):
+        widths = [w + self.gain for w in width]
+        if self.shorten:
+            line, points = self.shorten
+            widths += [widths[-1]] * (line + 2 - len(widths))
+            widths[line] -= points
+        return super().breakLines(widths)
+
+    def beginText(self, x, y):
+        text = super().beginText(x, y)
+        if self.tracking:
+            text.setCharSpace(self.tracking)
+        return text
+
+
+def line_texts(paragraph: Paragraph) -> list[tuple[float, str]]:
+    """Each laid-out line's spare width and text (call after wrap)."""
+    bl = paragraph.blPara
+    if bl.kind == 0:
+        return [(extra, " ".join(words)) for extra, words in bl.lines]
+    return [(line.extraSpace, "".join(getattr(w, "text", "") for w in line.words)) for line in bl.lines]
+
+
+def ends_on_one_word(paragraph: Paragraph) -> bool:
+    """An orphan word: the last line holds one whole word (not the tail of an identifier broken at a joint)
+    under a line of several. A label set one word per line ("Processing / Jobs") has no orphan."""
+    lines = line_texts(paragraph)
+    if len(lines) < 2:
+        return False
+    last = [w for w in lines[-1][1].split(" ") if w]
+    before = [w for w in lines[-2][1].split(" ") if w]
+    return len(last) == 1 and len(before) > 1 and _TAG.sub("", paragraph.text).split(" ")[-1] == last[0]
+
+
+def _glyphs(text: str) -> int:
+    return sum(not c.isspace() for c in text)
+
+
+def _fits_tracked(paragraph: Tracked) -> bool:
+    # Tracked, a line is `glyphs * tracking` shorter; it fits when that covers the extra room it was given.
+    return all(extra - paragraph.tracking * _glyphs(text) >= paragraph.gain - 1e-6
+               for extra, text in line_texts(paragraph))
+
+
+def _tracked(make, width: float, tracking: float, lines: list[tuple[float, str]]) -> Tracked | None:
+    paragraph = make()
+    paragraph.tracking = tracking
+    paragraph.gain = -tracking * max(_glyphs(text) for _, text in lines)
+    for _ in range(4):
+        paragraph.wrap(width, _NEVER)
+        if _fits_tracked(paragraph):
+            return paragraph
+        paragraph.gain *= 0.7
+    return None
+
+
+def _words(paragraph: Paragraph) -> list[str]:
+    return " ".join(text for _, text in line_texts(paragraph)).split()
+
+
+def settle(make, width: float, steps: list[float], size: float) -> tuple[Paragraph, bool]:
+    """The paragraph `make()` builds, set so that its last line holds more than one word if tracking by
+    one of `steps` (ems) or a narrower measure can do it; returns it and whether it still ends on one word."""
+    plain = make()
+    plain.wrap(width, _NEVER)
+    if not ends_on_one_word(plain):
+        return plain, False
+    lines, words = line_texts(plain), _words(plain)
+
+    def better(candidate: Tracked | None) -> bool:
+        # Same words (none split anew), no more lines, a last line of more than one word, and no short
+        # word ("and") stranded alone on a middle line that held several.
+        if candidate is None or _words(candidate) != words:
+            return False
+        now = line_texts(candidate)
+        return (len(now) <= len(lines) and not ends_on_one_word(candidate)
+                and all(len(t.split()) > 1 or len(t.strip()) > 3 or len(old.split()) == 1
+                        for (_, t), (_, old) in zip(now[1:], lines[1:])))
+
+    for step in steps:
+        tracked = _tracked(make, width, step * size, lines)
+        if better(tracked):
+            return tracked, False
+    narrower = make()
+    narrower.shorten = (len(lines) - 2, lines[-2][0] + 0.01)
+    narrower.wrap(width, _NEVER)
+    if better(narrower):
+        return narrower, False
+    return plain, True

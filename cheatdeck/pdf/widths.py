@@ -1,0 +1,118 @@
+"""Table column widths from a search over the content: the split of the width that makes the table
+shortest, where a one-word last line counts as `orphan_cost` points of height.
+
+Heights are estimated with the same greedy line breaking ReportLab uses, on the plain text, so the
+search costs string widths, not paragraph layouts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from . import words
+
+STEPS = (16.0, 8.0, 4.0, 2.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Para:
+    """One paragraph of a cell: its plain text (no-break spaces bound), face, size, leading and indent."""
+
+    text: str
+    face: str
+    size: float
+    leading: float
+    indent: float = 0.0
+
+
+Cell = tuple[Para, ...]
+
+
+@lru_cache(maxsize=65536)
+def _width(text: str, face: str, size: float) -> float:
+    return stringWidth(text, face, size)
+
+
+def _lines(para: Para, room: float) -> tuple[int, bool]:
+    """How many lines `para` takes in `room`, and whether its last line holds one word under several."""
+    room -= para.indent
+    space = _width(" ", para.face, para.size)
+    counts, used = [0], -space
+    for word in para.text.split(" "):
+        if not word:
+            continue
+        parts = [word]
+        if _width(word, para.face, para.size) > room:
+            parts = words.pieces(word, lambda p: _width(p, para.face, para.size) <= room)
+        for part in parts:
+            w = _width(part, para.face, para.size)
+            if used + space + w <= room or used < 0:
+                used += space + w
+                counts[-1] += 1
+            else:
+                counts.append(1)
+                used = w
+        if len(parts) > 1:
+            counts[-1] += 1  # a broken identifier's tail is not a lone word
+    return len(counts), len(counts) > 1 and counts[-1] == 1 and counts[-2] > 1
+
+
+def _cell(cell: Cell, room: float) -> tuple[float, int]:
+    height, lone = 0.0, 0
+    for para in cell:
+        n, one = _lines(para, room)
+        height += n * para.leading
+        lone += one
+    return height, lone
+
+
+def least_width(column: list[Cell], pad: float) -> float:
+    """The room the column's widest unbreakable piece needs (and a hair more: ReportLab's cells round)."""
+    return max((words.narrowest(w, lambda t, p=p: _width(t, p.face, p.size)) + p.indent
+                for cell in column for p in cell for w in p.text.split(" ") if w), default=0.0) + pad + 0.5
+
+
+def _natural(column: list[Cell], pad: float) -> float:
+    return max((_width(p.text, p.face, p.size) + p.indent for cell in column for p in cell), default=0.0) + pad
+
+
+def best_widths(columns: list[list[Cell]], available: float, pad: float, orphan_cost: float) -> list[float]:
+    """Widths for `columns` (lists of cells, row by row, the header first) that fill `available`."""
+    least = [least_width(c, pad) for c in columns]
+    if sum(least) >= available:
+        return [w * available / sum(least) for w in least]
+    natural = [max(_natural(c, pad), m) for c, m in zip(columns, least)]
+    if sum(natural) <= available:
+        return [n * available / sum(natural) for n in natural]
+    spare = available - sum(least)
+    slack = [n - m + 1e-6 for n, m in zip(natural, least)]
+    widths = [m + spare * s / sum(slack) for m, s in zip(least, slack)]
+    rows = list(zip(*columns))
+
+    def cost(ws: list[float]) -> tuple[float, float]:
+        height, lone = 0.0, 0
+        for row in rows:
+            cells = [_cell(cell, w - pad) for cell, w in zip(row, ws)]
+            height += max(h for h, _ in cells)
+            lone += sum(n for _, n in cells)
+        return round(height + lone * orphan_cost, 3), height
+
+    best = cost(widths)
+    for step in STEPS:
+        improved = True
+        while improved:
+            improved = False
+            for i in range(len(widths)):
+                for j in range(len(widths)):
+                    if i == j or widths[j] - step < least[j]:
+                        continue
+                    trial = list(widths)
+                    trial[i] += step
+                    trial[j] -= step
+                    c = cost(trial)
+                    if c < best:
+                        widths, best, improved = trial, c, True
+    return widths
