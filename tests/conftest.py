@@ -11,6 +11,16 @@ SHIPPED = REPO / "source" / "mla-c01.yaml"
 TINY = FIXTURES / "tiny.yaml"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def repository_untouched():
+    """Tests build copies: the repository's own sheets and locks must be as they were when the suite started."""
+    before = {p: p.read_bytes() for p in sorted((REPO / "source").iterdir()) if p.is_file()}
+    yield
+    after = {p: p.read_bytes() for p in sorted((REPO / "source").iterdir()) if p.is_file()}
+    changed = [p.name for p in before.keys() | after.keys() if before.get(p) != after.get(p)]
+    assert not changed, f"the test suite changed source/ in the repository: {changed}"
+
+
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A scratch project folder with source/ holding copies of the sheets, as the working directory."""

@@ -34,10 +34,14 @@ def build_pdf(out: str, *args: str) -> dict:
 def sheets(tmp_path_factory):
     """The shipped sheet built once per paper, shared by the read-only tests below."""
     root = tmp_path_factory.mktemp("pdf")
+    (root / "source").mkdir()
+    for name in (SHIPPED.name, SHIPPED.stem + ".lock.json"):
+        shutil.copy(SHIPPED.parent / name, root / "source" / name)
     built = {}
     for paper in ("letter", "a4"):
         out = root / paper
-        result = CliRunner().invoke(cli, ["--source", str(SHIPPED), "--out", str(out), "--paper", paper, "pdf"])
+        result = CliRunner().invoke(cli, ["--source", str(root / "source" / SHIPPED.name), "--out", str(out),
+                                          "--paper", paper, "pdf"])
         assert result.exit_code == 0, result.output
         size = float(result.output.split("body ")[1].split(" pt")[0])
         built[paper] = (out / ("mla-c01.pdf" if paper == "letter" else f"mla-c01.{paper}.pdf"), size, result.output)
