@@ -306,3 +306,12 @@ def test_check_warns_about_weak_cards_and_strict_makes_them_errors(tiny):
 def test_the_shipped_sheet_passes_check_strict(shipped):
     assert "mla-c01: 4 domains" in run("check", "--strict").output
     assert "0 card warnings" in run("anki").output
+
+
+def test_building_the_shipped_sheet_leaves_its_committed_lock_as_it_is(shipped):
+    """What a fresh clone's `make` does (Letter, then the A4 variant): the committed lock is current, the tree stays clean."""
+    committed = Path("source/mla-c01.lock.json").read_bytes()
+    run("-q")
+    run("-q", "pdf", "--paper", "a4")
+    assert Path("source/mla-c01.lock.json").read_bytes() == committed, \
+        "source/mla-c01.lock.json is stale: rebuild the shipped sheet (letter and --paper a4) and commit the lock"
