@@ -1,20 +1,30 @@
 """Inline markup: parsed once into spans, rendered as HTML (Anki) or ReportLab markup (PDF).
 
-The grammar is a CommonMark subset: **bold**, *italic*, `code` and backslash
-escapes. Raw HTML, entities and links are switched off, so `<`, `&` and `>`
-are always literal text and the renderers escape them.
+The grammar is a CommonMark subset: **bold**, *italic*, `code`, backslash
+escapes and images `![alt](file)`, with markdown-it plugins for `$math$` and
+`$$display math$$`, `H~2~O` and `x^2^`, and a rule of ours for Anki's cloze
+deletions `{{c1::text::hint}}`. A text of several lines (YAML's `|`) is a
+code block, unless it holds ``` fences: then only the fenced lines are.
+Raw HTML, entities and links are switched off, so `<`, `&` and `>` are
+always literal text and the renderers escape them.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.subscript import sub_plugin
+from mdit_py_plugins.superscript import superscript_plugin
 
-_md = MarkdownIt("zero").enable(["emphasis", "backticks", "escape"])
+# What a span is: running text, a formula, an image, a code block, or an opening cloze marker left unclosed.
+TEXT, MATH, DISPLAY, IMAGE, BLOCK, UNCLOSED = "text", "math", "display", "image", "block", "unclosed"
 
 
 @dataclass(frozen=True)
@@ -23,12 +33,79 @@ class Span:
     bold: bool = False
     italic: bool = False
     code: bool = False
+    sub: bool = False
+    sup: bool = False
+    cloze: int = 0
+    hint: str = ""
+    kind: str = TEXT
+    target: str = ""  # an image's file, as written
+
+    @property
+    def printed(self) -> bool:
+        """Whether `text` is set in the page's fonts (a formula is typeset, an image drawn)."""
+        return self.kind in (TEXT, BLOCK, UNCLOSED)
 
 
 Spans = tuple[Span, ...]
 
+_CLOZE_OPEN = re.compile(r"\{\{c([1-9][0-9]{0,2})::")
 
-_MARKUP = frozenset("*_`\\")
+
+def _cloze(state: StateInline, silent: bool) -> bool:
+    """`{{cN::text}}` or `{{cN::text::hint}}`; the text may hold inline markup, the hint is plain."""
+    opening = _CLOZE_OPEN.match(state.src, state.pos)
+    if opening is None:
+        return False
+    start = opening.end()
+    end = state.src.find("}}", start)
+    if end < 0:
+        if not silent:
+            state.push("cloze_unclosed", "", 0).content = opening.group(0)
+        state.pos = start
+        return True
+    body = state.src[start:end]
+    text_end = start + body.find("::") if "::" in body else end
+    if text_end == start:
+        return False
+    if not silent:
+        token = state.push("cloze_open", "", 1)
+        token.meta = {"number": int(opening.group(1)), "hint": state.src[text_end + 2:end] if text_end < end else ""}
+        limit = state.posMax
+        state.pos, state.posMax = start, text_end
+        state.md.inline.tokenize(state)
+        state.posMax = limit
+        state.push("cloze_close", "", -1)
+    state.pos = end + 2
+    return True
+
+
+_md = (MarkdownIt("zero").enable(["emphasis", "backticks", "escape", "image", "fence"])
+       .use(dollarmath_plugin, allow_labels=False, allow_space=False, allow_digits=False, double_inline=True)
+       .use(sub_plugin).use(superscript_plugin))
+_md.inline.ruler.before("emphasis", "cloze", _cloze)
+
+
+def _math_at_start(rule):
+    """The dollarmath rule reads `src[pos - 1]` as the character before a `$`: at 0 that is the text's last
+    character, so `$x$ costs 5` would not be math. A NUL appended while it looks makes that character no digit."""
+
+    def fixed(state: StateInline, silent: bool) -> bool:
+        if state.pos:
+            return rule(state, silent)
+        src = state.src
+        state.src = src + "\0"
+        try:
+            return rule(state, silent)
+        finally:
+            state.src = src
+
+    return fixed
+
+
+_md.inline.ruler.at("math_inline", _math_at_start(_md.inline.ruler.__rules__[_md.inline.ruler.__find__("math_inline")].fn))
+
+_MARKUP = frozenset("*_`\\$~^{!\n")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)", re.M)
 
 
 @lru_cache(maxsize=65536)
@@ -36,32 +113,69 @@ def parse(source: str) -> Spans:
     if _MARKUP.isdisjoint(source):
         # Without these characters no enabled rule can fire: markdown-it would return the text as is.
         return (Span(source),)
+    source = source.rstrip("\n")
+    if "\n" not in source:
+        return _merge(_inline(source))
+    if not _FENCE.search(source):
+        return (Span(source, code=True, kind=BLOCK),)
     spans: list[Span] = []
-    bold = italic = 0
-    for block in _md.parseInline(source):
-        for tok in block.children or ():
-            if tok.type == "strong_open":
-                bold += 1
-            elif tok.type == "strong_close":
-                bold -= 1
-            elif tok.type == "em_open":
-                italic += 1
-            elif tok.type == "em_close":
-                italic -= 1
-            elif tok.type == "code_inline":
-                spans.append(Span(tok.content, bold > 0, italic > 0, True))
-            elif tok.type in ("softbreak", "hardbreak"):
-                spans.append(Span(" ", bold > 0, italic > 0))
-            elif tok.content:
-                spans.append(Span(tok.content, bold > 0, italic > 0))
+    for token in _md.parse(source):
+        if token.type == "inline":
+            if spans:
+                spans.append(Span(" "))
+            spans += _inline_tokens(token.children or ())
+        elif token.type == "fence":
+            spans.append(Span(token.content.rstrip("\n"), code=True, kind=BLOCK))
+        elif token.type == "math_block":
+            spans.append(Span(token.content.strip(), kind=DISPLAY))
     return _merge(spans)
+
+
+def _inline(source: str) -> list[Span]:
+    return [span for block in _md.parseInline(source) for span in _inline_tokens(block.children or ())]
+
+
+_NESTING = {"strong": "bold", "em": "italic", "sub": "sub", "sup": "sup"}
+
+
+def _inline_tokens(tokens) -> list[Span]:
+    spans: list[Span] = []
+    state = {"bold": 0, "italic": 0, "sub": 0, "sup": 0}
+    cloze, hint = 0, ""
+    for tok in tokens:
+        style = dict(bold=state["bold"] > 0, italic=state["italic"] > 0, sub=state["sub"] > 0,
+                     sup=state["sup"] > 0, cloze=cloze, hint=hint)
+        name, _, edge = tok.type.rpartition("_")
+        if name in _NESTING and edge in ("open", "close"):
+            state[_NESTING[name]] += 1 if edge == "open" else -1
+        elif tok.type == "cloze_open":
+            cloze, hint = tok.meta["number"], tok.meta["hint"]
+        elif tok.type == "cloze_close":
+            cloze, hint = 0, ""
+        elif tok.type == "cloze_unclosed":
+            spans.append(Span(tok.content, kind=UNCLOSED, **style))
+        elif tok.type == "code_inline":
+            spans.append(Span(tok.content, code=True, **style))
+        elif tok.type == "math_inline":
+            spans.append(Span(tok.content, kind=MATH, **style))
+        elif tok.type == "math_inline_double":
+            spans.append(Span(tok.content.strip(), kind=DISPLAY, **style))
+        elif tok.type == "image":
+            spans.append(Span("".join(c.content for c in tok.children or ()), kind=IMAGE,
+                              target=_md.normalizeLinkText(tok.attrGet("src") or ""), **style))
+        elif tok.type in ("softbreak", "hardbreak"):
+            spans.append(Span(" ", **style))
+        elif tok.content:
+            spans.append(Span(tok.content, **style))
+    return spans
 
 
 def _merge(spans: list[Span]) -> Spans:
     merged: list[Span] = []
     for span in spans:
-        if merged and (merged[-1].bold, merged[-1].italic, merged[-1].code) == (span.bold, span.italic, span.code):
-            merged[-1] = Span(merged[-1].text + span.text, span.bold, span.italic, span.code)
+        last = merged[-1] if merged else None
+        if last and last.kind == span.kind == TEXT and replace(last, text="") == replace(span, text=""):
+            merged[-1] = replace(last, text=last.text + span.text)
         else:
             merged.append(span)
     return tuple(merged)
@@ -73,7 +187,7 @@ def plain(spans: Spans) -> str:
 
 def escape(text: str) -> str:
     """Markdown-escape text so that it is shown exactly as written."""
-    return "".join("\\" + c if c in "\\`*_" else c for c in text)
+    return "".join("\\" + c if c in "\\`*_$~^{![" else c for c in text)
 
 
 # Where a long identifier may wrap on a phone: after . _ / and between the words of camelCase.
@@ -84,9 +198,18 @@ LONG_WORD = 14
 _LONG = re.compile(r"\S{%d,}" % LONG_WORD)
 
 
+def images(spans: Spans) -> list[str]:
+    return [s.target for s in spans if s.kind == IMAGE]
+
+
+def has_cloze(spans: Spans) -> bool:
+    return any(s.cloze for s in spans)
+
+
 def _escape_html(part: str) -> str:
-    # `[` as an entity: Anki would otherwise turn [sound:…], [latex]…[/latex] or [$]…[/$] into media.
-    return html.escape(part, quote=False).replace("[", "&#91;")
+    # `[` as an entity: Anki would otherwise turn [sound:…], [latex]…[/latex] or [$]…[/$] into media;
+    # `{{` as entities: in a cloze note, Anki would read a literal `{{c1::…}}` as a deletion.
+    return html.escape(part, quote=False).replace("[", "&#91;").replace("{{", "&#123;&#123;")
 
 
 def _html_text(text: str) -> str:
@@ -99,17 +222,42 @@ def _html_text(text: str) -> str:
     return "".join(out)
 
 
-def to_html(spans: Spans) -> str:
+def to_html(spans: Spans, media: Mapping[str, str] | None = None) -> str:
+    """`media` maps an image's file as written to its name in Anki's media folder."""
     out = []
-    for s in spans:
-        piece = _html_text(s.text)
-        if s.code:
+    cloze = 0
+    for i, s in enumerate(spans):
+        if s.cloze != cloze and cloze:
+            out.append("}}")
+        if s.cloze and s.cloze != cloze:
+            out.append(f"{{{{c{s.cloze}::")
+        if s.kind == MATH:
+            piece = rf"\({html.escape(s.text, quote=False)}\)"
+        elif s.kind == DISPLAY:
+            piece = rf"\[{html.escape(s.text, quote=False)}\]"
+        elif s.kind == IMAGE:
+            name = html.escape((media or {}).get(s.target, s.target))
+            piece = f'<img src="{name}" alt="{html.escape(s.text)}">'
+        elif s.kind == BLOCK:
+            piece = f"<pre><code>{_escape_html(s.text)}</code></pre>"
+        else:
+            piece = _html_text(s.text)
+        if s.code and s.kind != BLOCK:
             piece = f"<code>{piece}</code>"
+        if s.sub:
+            piece = f"<sub>{piece}</sub>"
+        if s.sup:
+            piece = f"<sup>{piece}</sup>"
         if s.italic:
             piece = f"<i>{piece}</i>"
         if s.bold:
             piece = f"<b>{piece}</b>"
         out.append(piece)
+        if s.cloze and s.hint and (i + 1 == len(spans) or spans[i + 1].cloze != s.cloze):
+            out.append(f"::{_escape_html(s.hint)}")
+        cloze = s.cloze
+    if cloze:
+        out.append("}}")
     return "".join(out)
 
 
@@ -117,15 +265,32 @@ def to_html(spans: Spans) -> str:
 LINE_BREAK = "\u2028"
 
 
-def to_reportlab(spans: Spans, mono_font: str) -> str:
+def to_reportlab(spans: Spans, mono_font: str, formula: Callable[[Span], str] | None = None) -> str:
+    """Paragraph markup for running text: cloze parts print bold; `formula` gives a formula's markup.
+
+    Images and code blocks are not running text: the page sets them apart (see pdf/blocks.py).
+    """
     out = []
     for s in spans:
-        piece = s.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(LINE_BREAK, "<br/>")
+        if s.kind in (MATH, DISPLAY):
+            piece = formula(s) if formula else _escape_rl(s.text)
+        elif s.kind in (IMAGE, BLOCK):
+            continue
+        else:
+            piece = _escape_rl(s.text)
         if s.code:
             piece = f'<font face="{mono_font}">{piece}</font>'
+        if s.sub:
+            piece = f"<sub>{piece}</sub>"
+        if s.sup:
+            piece = f"<super>{piece}</super>"
         if s.italic:
             piece = f"<i>{piece}</i>"
-        if s.bold:
+        if s.bold or s.cloze:
             piece = f"<b>{piece}</b>"
         out.append(piece)
     return "".join(out)
+
+
+def _escape_rl(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(LINE_BREAK, "<br/>")

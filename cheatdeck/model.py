@@ -8,13 +8,14 @@ at the line the author wrote.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from . import inline
 from .errors import Location
+from .media import Media
 
 CardChoice = Literal["both", "forward", "none"]
 
@@ -28,9 +29,10 @@ class Text:
     html: str
 
     @classmethod
-    def parse(cls, source: str, loc: Location) -> Text:
+    def parse(cls, source: str, loc: Location, media: Mapping[str, str] | None = None) -> Text:
+        """`media` names each image the text shows in Anki's media folder."""
         spans = inline.parse(source)
-        return cls(source, spans, loc, inline.plain(spans), inline.to_html(spans))
+        return cls(source, spans, loc, inline.plain(spans), inline.to_html(spans, media))
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,11 @@ class Fact:
     answer: Text | None
     cards: CardChoice
     loc: Location
+
+    @property
+    def cloze(self) -> bool:
+        """A bullet with cloze deletions is one note whose cards hide each deletion in turn."""
+        return inline.has_cloze(self.text.spans)
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,16 @@ class Trap:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A section's image: drawn at `width` (a share of the column), with its caption below."""
+
+    media: Media
+    caption: Text | None
+    width: float
+    loc: Location
+
+
+@dataclass(frozen=True)
 class Section:
     id: str
     title: Text
@@ -82,6 +99,7 @@ class Section:
     table: Table | None
     traps: tuple[Trap, ...]
     loc: Location
+    image: Figure | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +148,7 @@ class Sheet:
     source: Path
     loc: Location
     facts: tuple[Text, ...] = ()
+    media: Mapping[str, Media] = field(default_factory=dict)  # each image by its file as written
 
     def texts(self) -> Iterator[Text]:
         """Every piece of text the outputs show, in document order."""
@@ -141,6 +160,8 @@ class Sheet:
             yield from (domain.name, domain.short)
             for section in domain.sections:
                 yield section.title
+                if section.image and section.image.caption:
+                    yield section.image.caption
                 for fact in section.facts:
                     yield from (t for t in (fact.text, fact.question, fact.answer) if t)
                 if section.table:

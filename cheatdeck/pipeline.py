@@ -135,7 +135,8 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
         write_atomic(lock_file, lock.dump(document).encode())
     for output in outputs:
         files = [output.path, *(p for p, _ in rendered[output.kind].extra)]
-        state.record(source, names[output.kind], fingerprint_of(output.kind), files, output.details)
+        state.record(source, names[output.kind], fingerprint_of(output.kind), files, output.details,
+                     [media.path for media in sheet.media.values()])
     state.save()
     outputs += [_recorded(k, fresh[k]["details"]) for k in kinds if k not in todo]
     return BuildResult(source, sheet.id, outputs, changes, time.perf_counter() - started, failed)
@@ -146,14 +147,17 @@ def _recorded(kind: str, details: dict) -> Output:
 
 
 def _render_anki(sheet, opts: Options, previous: dict) -> tuple[_Rendered, Changes, dict]:
+    from .anki.cloze import without_unused_cloze
     from .anki.lint import lint
+    from .anki.media import package_media
     from .anki.notetypes import load_notetypes, palette_css
     from .anki.package import render_apkg
     from .anki.plan import plan_notes
     from .anki.stamps import build_time, stamp
 
     plan = plan_notes(sheet)
-    notetypes = load_notetypes(opts.templates / "anki", palette_css(sheet))
+    notetypes = without_unused_cloze(load_notetypes(opts.templates / "anki", palette_css(sheet)),
+                                     {n.kind for n in plan.notes})
     stamps = stamp(previous, sheet.id, plan.notes, {k: (nt.digest, nt.schema) for k, nt in notetypes.items()},
                    build_time())
     decks: dict[str, int] = {}
@@ -161,7 +165,10 @@ def _render_anki(sheet, opts: Options, previous: dict) -> tuple[_Rendered, Chang
         decks[note.deck] = decks.get(note.deck, 0) + 1
     details = {"notes": len(plan.notes), "cards": sum(len(n.fronts) for n in plan.notes), "decks": decks,
                "warnings": len(lint(plan))}
-    return _Rendered(render_apkg(plan, notetypes, stamps), details), stamps.changes, stamps.sections
+    media = package_media(plan)
+    if media:
+        details["media"] = len(media)
+    return _Rendered(render_apkg(plan, notetypes, stamps, media), details), stamps.changes, stamps.sections
 
 
 def _render_pdf(sheet, opts: Options, document: dict, previous: dict, key: str) -> tuple[_Rendered, dict]:

@@ -23,6 +23,7 @@ class NoteType:
     fields: tuple[str, ...]
     templates: tuple[tuple[str, str, str], ...]
     css: str
+    cloze: bool = False  # Anki's cloze kind: one card per deletion number instead of one per template
 
     @property
     def schema(self) -> str:
@@ -31,13 +32,14 @@ class NoteType:
 
     @property
     def digest(self) -> str:
-        payload = json.dumps([self.id, self.name, self.fields, self.templates, self.css])
+        payload = json.dumps([self.id, self.name, self.fields, self.templates, self.css, *(["cloze"] * self.cloze)])
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def to_genanki(self) -> genanki.Model:
         return genanki.Model(
             self.id, self.name, fields=[{"name": f} for f in self.fields],
-            templates=[{"name": n, "qfmt": q, "afmt": a} for n, q, a in self.templates], css=self.css)
+            templates=[{"name": n, "qfmt": q, "afmt": a} for n, q, a in self.templates], css=self.css,
+            model_type=genanki.Model.CLOZE if self.cloze else genanki.Model.FRONT_BACK)
 
 
 # The card backgrounds of cards.css, in day and night mode, which the domain chips must stand out from.
@@ -66,6 +68,6 @@ def load_notetypes(folder: Path, palette: str = "") -> dict[str, NoteType]:
     return {
         kind: NoteType(kind=kind, id=int(t["id"]), name=t["name"], fields=tuple(t["fields"]),
                        templates=tuple((tt["name"], read(tt["front"]), read(tt["back"])) for tt in t["templates"]),
-                       css=css)
+                       css=css, cloze=t.get("type") == "cloze")
         for kind, t in spec["notetypes"].items()
     }

@@ -30,7 +30,9 @@ def deck_id(sheet_id: str, name: str) -> int:
     return 1 << 30 | int.from_bytes(hashlib.sha256(f"{sheet_id}\x1f{name}".encode()).digest()[:4], "big") >> 2
 
 
-def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps) -> bytes:
+def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps,
+                media: list[tuple[str, bytes]] = ()) -> bytes:
+    """`media`: (name, bytes) of the files the notes show, stored in the package as Anki's media map names them."""
     models = {kind: nt.to_genanki() for kind, nt in notetypes.items()}
     decks = {name: genanki.Deck(deck_id(plan.sheet.id, name), name, plan.deck_descriptions.get(name, ""))
              for name in plan.decks}
@@ -61,8 +63,11 @@ def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps) -> b
             conn.close()
         collection = db_path.read_bytes()
     buffer = io.BytesIO()
+    media_map = json.dumps({str(i): name for i, (name, _) in enumerate(media)}, sort_keys=True).encode()
+    entries = [("collection.anki2", collection), ("media", media_map),
+               *((str(i), data) for i, (_, data) in enumerate(media))]
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in (("collection.anki2", collection), ("media", b"{}")):
+        for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16

@@ -10,9 +10,10 @@ from .. import inline
 from ..errors import CheatdeckError, Location, Problem
 from ..model import Domain, Section, Sheet, Text
 from ..source.compile import slugify
+from .cloze import cloze_cards
 from .words import key_in_answer, same_answer, words
 
-KINDS = ("fact", "row", "trap", "quickref")
+KINDS = ("fact", "row", "trap", "quickref", "cloze")
 # A quick-reference row whose rule shares this much of its wording with a fact or trap says the same thing.
 SAME_RULE = 0.6
 
@@ -161,6 +162,9 @@ class _Planner:
         for fact in section.facts:
             if fact.cards == "none":
                 continue
+            if fact.cloze:
+                out.append(self.cloze(domain, section, deck, context, fact))
+                continue
             asked = fact.question is not fact.key
             front = Card(f"{context}|{fact.question.plain}", fact.question.plain, fact.answer.plain,
                          fact.answer.plain, asked=asked)
@@ -181,6 +185,15 @@ class _Planner:
                 tags=self.tags(domain, section, "fact", fact.ident), cards=cards, loc=fact.loc,
                 section=section.id, context=context, title=section.title.html))
         return out
+
+    def cloze(self, domain: Domain, section: Section, deck: str, context: str, fact) -> Note:
+        """One note of Anki's cloze kind; its text is the whole card, a card per deletion number."""
+        cards = tuple(Card(f"{context}|cloze {number}|{fact.text.plain}", front, answer, fact.text.plain, asked=True)
+                      for number, front, answer in cloze_cards(fact.text.spans))
+        return Note(
+            ident=fact.ident, kind="cloze", deck=deck, fields=(fact.text.html, context, f"{self.prefix}/{fact.ident}"),
+            tags=self.tags(domain, section, "cloze", fact.ident), cards=cards, loc=fact.loc,
+            section=section.id, context=context, title=section.title.html)
 
     def rows(self, domain: Domain, section: Section, deck: str, context: str) -> list[Note]:
         table = section.table

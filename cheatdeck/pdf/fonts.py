@@ -44,6 +44,8 @@ def check_glyphs(sheet: Sheet, faces: dict[str, TTFont]) -> None:
     for text in sheet.texts():
         missing = []
         for span in text.spans:
+            if not span.printed:
+                continue
             for char in span.text:
                 if char.isspace():
                     continue

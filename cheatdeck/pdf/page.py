@@ -15,6 +15,7 @@ from ..errors import Location
 from ..model import Sheet
 from ..options import PrintOptions
 from .columns import Flow
+from .formula import FormulaCanvas
 from .story import FontNames, Layout
 from .theme import Ink, Theme
 
@@ -173,9 +174,9 @@ class Page:
     def draw(self, attempt: Attempt) -> bytes:
         sheet = self.sheet
         buffer = io.BytesIO()
-        canvas = Canvas(buffer, pagesize=(self.width, self.height), invariant=1, pageCompression=1,
-                        initialFontName=self.fonts.regular, initialFontSize=self.size,
-                        initialLeading=self.size * 1.2)
+        canvas = FormulaCanvas(buffer, pagesize=(self.width, self.height), invariant=1, pageCompression=1,
+                               initialFontName=self.fonts.regular, initialFontSize=self.size,
+                               initialLeading=self.size * 1.2)
         canvas.setTitle(sheet.title.plain)
         canvas.setAuthor(sheet.author or "cheatdeck")
         canvas.setSubject(sheet.subtitle.plain if sheet.subtitle else sheet.title.plain)

@@ -6,7 +6,7 @@ which escapes it, so `DI < 0.8` and `s3:*` print exactly as written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -14,8 +14,9 @@ from reportlab.platypus import Flowable, Table, TableStyle
 
 from .. import inline
 from ..model import Domain, QuickReference, Section, Sheet, Text
-from . import widths, words
+from . import blocks, widths, words
 from .columns import Block, Rows, Unit
+from .formula import inline_markup
 from .theme import Ink, Theme
 from .tracking import Tracked, settle
 
@@ -73,6 +74,7 @@ class Layout:
     ink: Ink
     width: float
     frame_height: float
+    media: dict = field(default_factory=dict)  # the sheet's images, by file as written
 
     def __post_init__(self):
         s, t = self.size, self.theme
@@ -112,12 +114,18 @@ class Layout:
 
     def markup(self, text: Text, width: float | None = None, bold: bool = False) -> str:
         spans = text.spans if width is None else self.breakable(text.spans, width, bold)
-        return inline.to_reportlab(words.bind(spans), self.fonts.mono)
+        return inline.to_reportlab(words.bind(spans), self.fonts.mono, self.formula)
+
+    def formula(self, span: inline.Span) -> str:
+        return inline_markup(span, self.size)
 
     def breakable(self, spans: inline.Spans, width: float, bold: bool) -> inline.Spans:
         """Mark the joints of identifiers wider than `width`; ReportLab would split them anywhere."""
         out = []
         for span in spans:
+            if span.kind != inline.TEXT:
+                out.append(span)
+                continue
             face = self.fonts.mono if span.code else (self.fonts.bold if bold or span.bold else self.fonts.regular)
             pieces = []
             for word in span.text.split(" "):
@@ -134,7 +142,9 @@ class Layout:
         self.orphans += orphan
         return paragraph
 
-    def text_para(self, text: Text, style: ParagraphStyle, width: float, prefix: str = "") -> Tracked:
+    def text_para(self, text: Text, style: ParagraphStyle, width: float, prefix: str = "") -> Flowable:
+        if blocks.set_apart(text.spans):
+            return blocks.flow(self, text, style, width, prefix)
         room = width - style.leftIndent
         return self.para(prefix + self.markup(text, room, style.fontName == self.fonts.bold), style, width)
 
@@ -166,6 +176,10 @@ class Layout:
 
     def fact(self, fact) -> Block:
         room = self.width - self.bullet.leftIndent
+        if blocks.set_apart(fact.text.spans):
+            key = f"<b>{self.markup(fact.key, room, bold=True)}:</b> " if fact.key is not None else ""
+            return self.block(blocks.flow(self, fact.value or fact.text, self.bullet, self.width,
+                                          BULLET + words.NO_BREAK_SPACE + key))
         if fact.key is not None:
             markup = f"<b>{self.markup(fact.key, room, bold=True)}:</b> {self.markup(fact.value, room)}"
         else:
@@ -174,7 +188,12 @@ class Layout:
 
     def trap(self, trap) -> Block:
         room = self.width - self.trap_inset - self.pad
-        paragraph = self.para(self.markup(trap.text, room), self.trap_style, room)
+        if blocks.set_apart(trap.text.spans):
+            # The tab sits on the first line: a trap that opens with an image or code gets a line for it.
+            first = trap.text.spans[0].kind in blocks.SET_APART
+            paragraph = blocks.flow(self, trap.text, self.trap_style, room, words.NO_BREAK_SPACE if first else "")
+        else:
+            paragraph = self.para(self.markup(trap.text, room), self.trap_style, room)
         return self.block(TrapBox(paragraph, TRAP_TAB, self), boxed=True)
 
     # Tables ---------------------------------------------------------------
@@ -244,6 +263,8 @@ class Layout:
         items: list = [self.fact(f) for f in section.facts]
         if section.table:
             items.append(self.table(section))
+        if section.image:
+            items.append(self.block(blocks.figure(self, section.image)))
         items += [self.trap(t) for t in section.traps]
         return Unit(section.title.plain, section.loc, bar, items)
 
@@ -292,6 +313,7 @@ class Layout:
         return Unit(quick.title.plain, quick.loc, bar, [table])
 
     def document(self, sheet: Sheet) -> list[Unit]:
+        self.media = sheet.media
         units = [self.section(domain, section) for domain in sheet.domains for section in domain.sections]
         if sheet.quick_reference:
             units.append(self.quick_reference(sheet.quick_reference))

@@ -21,9 +21,12 @@ MIN_PIECE = 4
 
 def bind(spans: inline.Spans) -> inline.Spans:
     """Spaces before arrows and closing marks become no-break spaces, also across span boundaries."""
-    out = [replace(s, text=_SPACE_BEFORE_BINDING.sub(NO_BREAK_SPACE, s.text)) for s in spans]
+    # A formula's source is LaTeX, not words: it is typeset as written.
+    out = [replace(s, text=_SPACE_BEFORE_BINDING.sub(NO_BREAK_SPACE, s.text)) if s.kind == inline.TEXT else s
+           for s in spans]
     for i in range(len(out) - 1):
-        if out[i].text.endswith(" ") and out[i + 1].text[:1] in _BINDS_LEFT and out[i + 1].text:
+        if out[i].kind == inline.TEXT and out[i].text.endswith(" ") and out[i + 1].text[:1] in _BINDS_LEFT \
+                and out[i + 1].text:
             out[i] = replace(out[i], text=out[i].text[:-1] + NO_BREAK_SPACE)
     return tuple(out)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .. import inline, model
 from ..errors import CheatdeckError, Location, Problem
+from ..media import Media, MediaError, load_media
 from . import format as spec
 from .reader import invisible_characters, read_yaml
 from .validate import validate
@@ -57,23 +58,63 @@ class _Builder:
         self.problems: list[Problem] = []
         self.idents: dict[str, Location] = {}
         self.section_ids: dict[str, Location] = {}
+        self.media: dict[str, Media] = {}
+        self.missing_media: set[str] = set()
 
     def loc(self, path) -> Location:
         return self.positions.at(self.translate(tuple(path)))
 
     def error(self, loc: Location, message: str) -> None:
-        self.problems.append(Problem(loc, message))
+        # A "Key: value" bullet is read three times (whole, key, value): say each problem once.
+        if Problem(loc, message) not in self.problems:
+            self.problems.append(Problem(loc, message))
 
-    def text(self, source: str, path) -> model.Text:
+    def text(self, source: str, path, cloze: bool = False, blocks: bool = False) -> model.Text:
+        """`cloze`: whether this text may hold cloze deletions (only a bullet's own text may);
+        `blocks`: whether it may hold images and code blocks (bullets, table rows and traps may, titles not)."""
         loc = self.loc(path)
         bad = invisible_characters(source)
         if bad:
             names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'control character')}" for c in dict.fromkeys(bad))
             self.error(loc, f"invisible character in text: {names}")
-        text = model.Text.parse(source, loc)
+        spans = inline.parse(source)
+        self.rich(spans, loc, cloze)
+        if not blocks and any(s.kind in (inline.IMAGE, inline.BLOCK) for s in spans):
+            self.error(loc, "images and code blocks (text of several lines) go in bullets, table rows and traps, "
+                            "not in titles, names, headers or the quick reference")
+        names = {file: self.media[file].name for file in inline.images(spans) if file in self.media}
+        text = model.Text.parse(source, loc, names)
         if not text.plain.strip():
             self.error(loc, "text is empty once its markup is removed")
         return text
+
+    def rich(self, spans: inline.Spans, loc: Location, cloze: bool) -> None:
+        """Images exist and can be read, formulas typeset, cloze markers close and stand where cards use them."""
+        for span in spans:
+            if span.kind == inline.UNCLOSED:
+                self.error(loc, f"unclosed cloze deletion: {span.text!r} has no closing '}}}}' "
+                                "(write \\{{ for literal braces)")
+            elif span.kind == inline.IMAGE:
+                self.image(span.target, loc)
+            elif span.kind in (inline.MATH, inline.DISPLAY):
+                from ..formulas import FormulaError, typeset
+
+                try:
+                    typeset(span.text, span.kind == inline.DISPLAY)
+                except FormulaError as exc:
+                    self.error(loc, f"{exc} (write \\$ for a literal $)")
+        if not cloze and inline.has_cloze(spans):
+            self.error(loc, "cloze deletions work only in a bullet's text (write \\{{ for literal braces)")
+
+    def image(self, file: str, loc: Location) -> Media | None:
+        if file not in self.media and file not in self.missing_media:
+            try:
+                self.media[file] = load_media(file, self.source.parent)
+            except MediaError as exc:
+                self.missing_media.add(file)
+                self.error(loc, str(exc))
+                return None
+        return self.media.get(file)
 
     def claim(self, pinned: str | None, place: str, slug: str, loc: Location, what: str) -> str:
         """A card item's identity: its pinned `id:` alone, so it may move anywhere in the sheet and keep its
@@ -107,7 +148,8 @@ class _Builder:
             subtitle=self.text(s.subtitle, ("subtitle",)) if s.subtitle else None,
             author=s.author, version=s.version, date=s.date, domains=tuple(domains),
             quick_reference=quick, source=self.source, loc=self.loc(()),
-            facts=tuple(self.text(f, ("facts", i)) for i, f in enumerate(s.facts)))
+            facts=tuple(self.text(f, ("facts", i)) for i, f in enumerate(s.facts)),
+            media=dict(sorted(self.media.items())))
 
     def domain(self, d: spec.Domain, path, reverse: bool) -> model.Domain:
         sections = []
@@ -132,19 +174,28 @@ class _Builder:
         several = len(s.traps) > 1
         traps = tuple(self.trap(s.id, t, path + ("traps", i), several) for i, t in enumerate(s.traps))
         return model.Section(id=s.id, title=self.text(s.title, path + ("title",)), facts=facts,
-                             table=table, traps=traps, loc=self.loc(path))
+                             table=table, traps=traps, loc=self.loc(path),
+                             image=self.figure(s.image, path + ("image",)) if s.image else None)
+
+    def figure(self, f: spec.Image, path) -> model.Figure | None:
+        loc = self.loc(path)
+        media = self.image(f.file, self.loc(path + ("file",)))
+        caption = self.text(f.caption, path + ("caption",)) if f.caption else None
+        return model.Figure(media, caption, int(f.width.rstrip("%")) / 100, loc) if media else None
 
     def fact(self, section_id: str, b: str | spec.Bullet, path, reverse: bool) -> model.Fact:
         entry = b if isinstance(b, spec.Bullet) else spec.Bullet(text=b)
         tpath = path + ("text",) if isinstance(b, spec.Bullet) else path
         loc = self.loc(path)
-        text = self.text(entry.text, tpath)
+        text = self.text(entry.text, tpath, cloze=True, blocks=True)
+        if inline.has_cloze(text.spans):
+            return self.cloze(section_id, entry, text, path, loc)
         key = value = None
         head, sep, tail = entry.text.partition(spec.KEY_SEPARATOR)
-        if sep and tail.strip() and head.strip() and len(head) <= MAX_KEY_LENGTH:
-            key, value = self.text(head.strip(), tpath), self.text(tail.strip(), tpath)
-        question = self.text(entry.q, path + ("q",)) if entry.q else key
-        answer = self.text(entry.a, path + ("a",)) if entry.a else (value if question is key else text)
+        if sep and tail.strip() and head.strip() and len(head) <= MAX_KEY_LENGTH and "\n" not in entry.text:
+            key, value = self.text(head.strip(), tpath, blocks=True), self.text(tail.strip(), tpath, blocks=True)
+        question = self.text(entry.q, path + ("q",), blocks=True) if entry.q else key
+        answer = self.text(entry.a, path + ("a",), blocks=True) if entry.a else (value if question is key else text)
         cards = _cards(entry.cards, entry.reverse, reverse)
         ident = None
         if cards != "none":
@@ -160,6 +211,21 @@ class _Builder:
                 ident = self.claim(entry.id, section_id, slug, loc, "bullet")
         return model.Fact(ident=ident, text=text, key=key, value=value, question=question,
                           answer=answer, cards=cards, loc=loc)
+
+    def cloze(self, section_id: str, entry: spec.Bullet, text: model.Text, path, loc: Location) -> model.Fact:
+        """A bullet with cloze deletions: its text is the card, so it has no question or answer of its own."""
+        if entry.q or entry.a:
+            self.error(loc, "a bullet with cloze deletions asks about its deletions: remove `q` and `a`")
+        cards = "none" if entry.cards == "none" else "forward"
+        ident = None
+        if cards != "none":
+            if entry.id:
+                ident = self.claim(entry.id, section_id, entry.id, loc, "bullet")
+            else:
+                self.error(loc, "a bullet with cloze deletions needs an `id` so that its review history "
+                                "survives rewording")
+        return model.Fact(ident=ident, text=text, key=None, value=None, question=None, answer=None,
+                          cards=cards, loc=loc)
 
     def table(self, section_id: str, t: spec.Table, path, reverse: bool) -> model.Table:
         columns = tuple(self.text(c, path + ("columns", i)) for i, c in enumerate(t.columns))
@@ -192,9 +258,9 @@ class _Builder:
                 asked.append(index)
         return tuple(asked)
 
-    def row(self, prefix: str, r: spec.Row, path, cpath, width: int, cards) -> model.Row:
+    def row(self, prefix: str, r: spec.Row, path, cpath, width: int, cards, blocks: bool = True) -> model.Row:
         loc = self.loc(path)
-        cells = tuple(self.text(c, cpath + (i,)) for i, c in enumerate(r.cells))
+        cells = tuple(self.text(c, cpath + (i,), blocks=blocks) for i, c in enumerate(r.cells))
         if len(cells) != width:
             self.error(self.loc(cpath), f"this row has {len(cells)} cell(s) but the table has {width} columns")
         ident = None
@@ -209,9 +275,9 @@ class _Builder:
     def trap(self, section_id: str, t: str | spec.Trap, path, several: bool) -> model.Trap:
         entry = t if isinstance(t, spec.Trap) else spec.Trap(text=t)
         loc = self.loc(path)
-        text = self.text(entry.text, path + ("text",) if isinstance(t, spec.Trap) else path)
-        question = self.text(entry.q, path + ("q",)) if entry.q else None
-        answer = self.text(entry.a, path + ("a",)) if entry.a else None
+        text = self.text(entry.text, path + ("text",) if isinstance(t, spec.Trap) else path, blocks=True)
+        question = self.text(entry.q, path + ("q",), blocks=True) if entry.q else None
+        answer = self.text(entry.a, path + ("a",), blocks=True) if entry.a else None
         ident = None
         if entry.cards != "none":
             if several and not entry.id:
@@ -233,8 +299,8 @@ class _Builder:
                            f"unknown domain {r.domain!r}; expected one of: {', '.join(domains)}")
                 continue
             row = self.row("quickref", spec.Row(cells=r.cells, id=r.id), rpath,
-                           rpath + ("cells",), len(columns), r.cards or "forward")
-            question = self.text(r.q, rpath + ("q",)) if r.q else None
+                           rpath + ("cells",), len(columns), r.cards or "forward", blocks=False)
+            question = self.text(r.q, rpath + ("q",), blocks=True) if r.q else None
             rows.append(model.QuickRow(ident=row.ident, domain=domain, cells=row.cells, question=question,
                                        cards=row.cards, explicit=r.cards is not None, loc=row.loc))
         return model.QuickReference(title=self.text(q.title, path + ("title",)), columns=columns,

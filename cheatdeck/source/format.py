@@ -18,10 +18,13 @@ MAX_TEXT = 2000
 KEY_SEPARATOR = ": "
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+WIDTH_PATTERN = r"^(100|[1-9][0-9]?)%$"
 
 Text = Annotated[str, msgspec.Meta(
     min_length=1, max_length=MAX_TEXT, pattern=r"\S",
-    description="Inline text: **bold**, *italic*, `code`; < & > are literal.")]
+    description="Inline text: **bold**, *italic*, `code`, $math$, $$display math$$, H~2~O, x^2^, "
+                "![alt](image.png), {{c1::cloze::hint}} (bullets); several lines (|) or ``` fences make a "
+                "code block; \\$ is a literal $; < & > are literal.")]
 Slug = Annotated[str, msgspec.Meta(
     pattern=SLUG_PATTERN, max_length=64,
     description="Stable id: lowercase letters, digits and single hyphens. Keep it when you reword.")]
@@ -81,6 +84,16 @@ class Trap(_Spec):
     cards: Literal["forward", "none"] = "forward"
 
 
+class Image(_Spec):
+    """An image drawn in the section on the printed sheet."""
+
+    file: Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\S",
+                                      description="PNG, JPEG or SVG file, relative to the sheet; at most 10 MB.")]
+    caption: Text | None = None
+    width: Annotated[str, msgspec.Meta(pattern=WIDTH_PATTERN,
+                                       description="Share of the column width, from 1% to 100%.")] = "100%"
+
+
 class Section(_Spec):
     id: Slug
     title: Text
@@ -88,6 +101,7 @@ class Section(_Spec):
     table: Table | None = None
     traps: list[Text | Trap] = []
     reverse: Reverse = None
+    image: Image | None = None
 
 
 class Domain(_Spec):

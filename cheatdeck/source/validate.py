@@ -131,6 +131,8 @@ def _explain(message: str, path: Path, value: object) -> str:
             return f"{shown} is not a valid id: use lowercase letters, digits and single hyphens, e.g. 'feature-store'"
         if pattern == spec.COLOR_PATTERN:
             return f"expected a colour like '#1f77b4', got {shown}"
+        if pattern == spec.WIDTH_PATTERN:
+            return f"expected a share of the column like '60%' (1% to 100%), got {shown}"
         return f"{shown} does not have the expected form ({pattern})"
     if m := re.match(r"Expected `array` of length ([<>]=) (\d+)", message):
         count = int(m.group(2))

@@ -91,11 +91,18 @@ class State:
             return None
         if any(file_stat(self.out / name) != st for name, st in entry.get("files", {}).items()):
             return None
+        if any(file_stat(Path(path)) != st for path, st in entry.get("inputs", {}).items()):
+            return None
         return entry
 
-    def record(self, source: Path, output: str, print_: str, files: list[Path], details: dict) -> None:
+    def record(self, source: Path, output: str, print_: str, files: list[Path], details: dict,
+               inputs: list[Path] = ()) -> None:
+        """`files`: what the build wrote; `inputs`: files it read besides the sheet (its images)."""
         stats = {path.name: file_stat(path) for path in files}
-        self.outputs[self._key(source, output)] = {"fingerprint": print_, "files": stats, "details": details}
+        entry = {"fingerprint": print_, "files": stats, "details": details}
+        if inputs:
+            entry["inputs"] = {str(path.resolve()): file_stat(path) for path in inputs}
+        self.outputs[self._key(source, output)] = entry
         self.written.update(stats)
 
     def save(self) -> None:
