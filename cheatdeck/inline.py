@@ -85,11 +85,14 @@ _md = (MarkdownIt("zero").enable(["emphasis", "backticks", "escape", "image", "f
 _md.inline.ruler.before("emphasis", "cloze", _cloze)
 
 
-def _math_at_start(rule):
-    """The dollarmath rule reads `src[pos - 1]` as the character before a `$`: at 0 that is the text's last
-    character, so `$x$ costs 5` would not be math. A NUL appended while it looks makes that character no digit."""
+def _dollar_rule(rule):
+    """dollarmath's rule, with two fixes. It reads `src[pos - 1]` as the character before a `$`: at 0 that is
+    the text's last character, so `$x$ costs 5` would not be math (a NUL appended while it looks makes it no
+    digit). And `[$]…[/$]`, Anki's own LaTeX tag, stays text."""
 
-    def fixed(state: StateInline, silent: bool) -> bool:
+    def dollar(state: StateInline, silent: bool) -> bool:
+        if state.src[state.pos - 1:state.pos + 2] == "[$]":
+            return False
         if state.pos:
             return rule(state, silent)
         src = state.src
@@ -99,10 +102,11 @@ def _math_at_start(rule):
         finally:
             state.src = src
 
-    return fixed
+    return dollar
 
 
-_md.inline.ruler.at("math_inline", _math_at_start(_md.inline.ruler.__rules__[_md.inline.ruler.__find__("math_inline")].fn))
+_rules = _md.inline.ruler
+_rules.at("math_inline", _dollar_rule(_rules.__rules__[_rules.__find__("math_inline")].fn))
 
 _MARKUP = frozenset("*_`\\$~^{!\n")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)", re.M)
