@@ -86,12 +86,13 @@ _md.inline.ruler.before("emphasis", "cloze", _cloze)
 
 
 def _dollar_rule(rule):
-    """dollarmath's rule, with two fixes. It reads `src[pos - 1]` as the character before a `$`: at 0 that is
-    the text's last character, so `$x$ costs 5` would not be math (a NUL appended while it looks makes it no
-    digit). And `[$]…[/$]`, Anki's own LaTeX tag, stays text."""
+    """dollarmath's rule, with three changes. A `$` before a digit is a price, never the start of a formula, so
+    prose such as `$5 per GB ($0.02 off)` stays text. `[$]…[/$]`, Anki's own LaTeX tag, stays text. And the rule
+    reads `src[pos - 1]` as the character before a `$`: at 0 that is the text's last character, so `$x$ costs 5`
+    would not be math (a NUL appended while it looks makes it no digit)."""
 
     def dollar(state: StateInline, silent: bool) -> bool:
-        if state.src[state.pos - 1:state.pos + 2] == "[$]":
+        if state.src[state.pos + 1:state.pos + 2].isdigit() or state.src[state.pos - 1:state.pos + 2] == "[$]":
             return False
         if state.pos:
             return rule(state, silent)
