@@ -17,6 +17,9 @@ HOSTILE = Path(__file__).resolve().parent / "hostile"
 CASES = sorted(p.stem for p in HOSTILE.glob("*.yaml"))
 # Sheets that only the PDF refuses: the .apkg is built from them (the outputs are independent).
 PDF_ONLY = {"17-glyph-the-font-lacks", "18-overflows-the-page-budget"}
+# Files a case needs beside the sheet, made by the test rather than committed. The size check reads the
+# file's size, so a sparse file (a PNG signature, then a hole) is an honest 20 MB image on disk.
+BESIDE = {"45-image-over-10-mb": {"huge.png": (b"\x89PNG\r\n\x1a\n", 20 * 1024 * 1024)}}
 
 
 def test_the_corpus_is_large_enough():
@@ -40,6 +43,10 @@ def test_hostile_source_is_refused(good_build, workdir, name):
     shutil.copytree(good_build / "dist", workdir / "dist")
     shutil.copy(good_build / "source" / "tiny.lock.json", workdir / "source" / "tiny.lock.json")
     shutil.copy(HOSTILE / f"{name}.yaml", workdir / "source" / "tiny.yaml")
+    for file, (head, size) in BESIDE.get(name, {}).items():
+        with open(workdir / "source" / file, "wb") as out:
+            out.write(head)
+            out.truncate(size)
     line, _, message = (HOSTILE / f"{name}.expect").read_text(encoding="utf-8").strip().partition(": ")
     outputs, lock = snapshot(workdir / "dist"), (workdir / "source" / "tiny.lock.json").read_bytes()
 
@@ -56,5 +63,6 @@ def test_hostile_source_is_refused(good_build, workdir, name):
     else:
         assert snapshot(workdir / "dist") == outputs
         assert (workdir / "source" / "tiny.lock.json").read_bytes() == lock
-    assert sorted(p.name for p in (workdir / "source").iterdir()) == ["tiny.lock.json", "tiny.yaml"]
+    assert sorted(p.name for p in (workdir / "source").iterdir()) == sorted(
+        ["tiny.lock.json", "tiny.yaml", *BESIDE.get(name, {})])
     assert not list(workdir.parent.glob("outside*"))
