@@ -28,6 +28,8 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 PY = sys.executable
 IMPORT_FLOOR = "import genanki, reportlab.platypus, yaml, click"
+# What only images and formulas need: a sheet without them must not load any of it.
+RICH_LIBRARIES = {"ziamath", "ziafont", "latex2mathml", "svglib", "lxml", "tinycss2", "cssselect2"}
 
 
 def wall(cmd: list[str], cwd: Path | None = None) -> float:
@@ -81,6 +83,28 @@ def child(sheet: Path, out: Path) -> None:
     print(json.dumps({"seconds": seconds, "peak_mib": peak}))
 
 
+def plain_child(root: Path) -> None:
+    """Runs in a fresh process: the shipped sheet built (both outputs), and which rich-content libraries it loaded."""
+    from cheatdeck.options import Options
+    from cheatdeck.pipeline import build
+
+    sheet = fresh_clone_source(root, True)
+    started = time.perf_counter()
+    build(sheet, Options(out=root / "dist"))
+    seconds = time.perf_counter() - started
+    loaded = sorted({name.split(".")[0] for name in sys.modules} & RICH_LIBRARIES)
+    print(json.dumps({"seconds": seconds, "loaded": loaded}))
+
+
+def plain_sheet(tmp: Path, runs: int) -> tuple[float, list[str]]:
+    results = []
+    for i in range(runs):
+        done = subprocess.run([PY, __file__, "--plain-child", str(tmp / f"plain-{i}")], check=True,
+                              capture_output=True, text=True)
+        results.append(json.loads(done.stdout))
+    return median([r["seconds"] for r in results]), sorted({m for r in results for m in r["loaded"]})
+
+
 def synthetic(tmp: Path, facts: int, runs: int) -> tuple[float, float]:
     import yaml
     from synth import sheet
@@ -124,9 +148,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--markdown", type=Path, help="also write the table to this Markdown file")
     parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--plain-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
+        return 0
+    if args.plain_child:
+        plain_child(args.plain_child)
         return 0
 
     with tempfile.TemporaryDirectory(prefix="cheatdeck-bench-") as tmp_name:
@@ -140,6 +168,7 @@ def main() -> int:
         t1k, m1k = synthetic(tmp, 1_000, max(3, args.runs - 2))
         t10k, m10k = synthetic(tmp, 10_000, max(3, args.runs - 2))
         passes = fit_passes()
+        plain, loaded = plain_sheet(tmp, args.runs)
 
     rows = [
         ("import floor (`python -c \"import genanki, reportlab.platypus, yaml, click\"`)", f"{floor * 1000:.0f} ms", "", None),
@@ -152,6 +181,9 @@ def main() -> int:
         ("peak memory, 1,000 facts", f"{m1k:.0f} MiB", "", None),
         ("peak memory, 10,000 facts", f"{m10k:.0f} MiB", "≤ 200 MiB", m10k <= 200),
         ("PDF fit passes, shipped sheet (Letter / A4)", f"{passes['letter']} / {passes['a4']}", "≤ 6", max(passes.values()) <= 6),
+        ("shipped sheet (no images or formulas), both outputs, in-process build", f"{plain * 1000:.0f} ms", "", None),
+        ("rich-content libraries that build loads (ziamath, svglib, lxml, …)", ", ".join(loaded) or "none",
+         "none", not loaded),
     ]
     lines = [f"Machine: {machine()}", f"Median of {args.runs}+ runs per figure.", "",
              "| figure | measured | target | met |", "| --- | --- | --- | --- |"]
