@@ -138,6 +138,14 @@ def test_page_one_png_shows_it_all(built, tmp_path):
     assert (tmp_path / "rich-page1.png").read_bytes().startswith(b"\x89PNG")
 
 
+def test_outputs_are_byte_identical_from_another_process(built, tmp_path):
+    """Formula placeholders live in a temporary folder per process: nothing of it may reach the outputs."""
+    subprocess.run([sys.executable, str(REPO / "build.py"), "-q", "--force", "--source", str(built / "source"),
+                    "--out", str(tmp_path)], check=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)})
+    for name in ("rich.apkg", "rich.pdf"):
+        assert (tmp_path / name).read_bytes() == (built / "dist" / name).read_bytes(), name
+
+
 def test_an_edited_image_rebuilds_under_a_new_name(workdir):
     shutil.copytree(RICH, workdir / "source", dirs_exist_ok=True)
     run("anki")
