@@ -15,7 +15,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from anki.collection import Collection
-from anki_helpers import import_package, visible_text
+from anki_helpers import import_package, review_all, scheduling, visible_text
 from cli_helpers import run
 from click.testing import CliRunner
 from conftest import FIXTURES, REPO, TINY
@@ -104,6 +104,12 @@ def test_page_draws_images_at_column_width_keeping_their_aspect(built):
     for image in full:
         src_w, src_h = image["srcsize"]
         assert image["height"] == pytest.approx(image["width"] * src_h / src_w, rel=0.01)
+    # The SVG in the trap is drawn as vector shapes: its green-stroked frame is a rectangle, not an image.
+    with pdfplumber.open(built / "dist" / "rich.pdf") as pdf:
+        frames = [r for p in pdf.pages for r in p.rects
+                  if r["stroking_color"] == pytest.approx((0, 128 / 255, 0), abs=0.01)]
+    assert len(frames) == 1 and frames[0]["width"] > 0.8 * page_geometry.col_w
+    assert frames[0]["height"] == pytest.approx(frames[0]["width"] * 90 / 190, rel=0.02)
 
 
 def test_page_draws_formulas_code_and_scripts(built):
@@ -144,6 +150,27 @@ def test_outputs_are_byte_identical_from_another_process(built, tmp_path):
                     "--out", str(tmp_path)], check=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)})
     for name in ("rich.apkg", "rich.pdf"):
         assert (tmp_path / name).read_bytes() == (built / "dist" / name).read_bytes(), name
+
+
+def test_a_reworded_cloze_keeps_its_note_and_review_history(workdir):
+    shutil.copytree(RICH, workdir / "source", dirs_exist_ok=True)
+    run("anki")
+    col = Collection(str(workdir / "collection.anki2"))
+    try:
+        import_package(col, Path("dist/rich.apkg"))
+        before = _note(col, "capital")
+        review_all(col)
+        history = scheduling(col)
+        sheet = Path("source/rich.yaml")
+        sheet.write_text(sheet.read_text().replace("is the capital of", "is the capital city of"))
+        assert "1 changed" in run("anki").output
+        import_package(col, Path("dist/rich.apkg"))
+        after = _note(col, "capital")
+        assert after.id == before.id and "capital city of" in after["Text"]
+        assert {cid: history[cid] for cid in after.card_ids()} == {cid: scheduling(col)[cid]
+                                                                    for cid in after.card_ids()}
+    finally:
+        col.close()
 
 
 def test_an_edited_image_rebuilds_under_a_new_name(workdir):
