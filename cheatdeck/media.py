@@ -80,9 +80,16 @@ def _raster_size(data: bytes, file: str) -> tuple[float, float]:
 
 
 def _svg_size(data: bytes, file: str) -> tuple[float, float]:
+    from lxml import etree
+
+    # svglib reads on past broken XML; a file that is not well-formed is refused here, where it is named.
+    try:
+        etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+    except etree.XMLSyntaxError as exc:
+        raise MediaError(f"cannot read image {file!r}: not a well-formed SVG file ({exc})") from None
     drawing = svg_drawing(data)
     if drawing is None:
-        raise MediaError(f"cannot read image {file!r}: not a well-formed SVG drawing")
+        raise MediaError(f"cannot read image {file!r}: svglib cannot draw it")
     return float(drawing.width), float(drawing.height)
 
 

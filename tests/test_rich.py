@@ -219,3 +219,16 @@ def test_the_parser_reads_rich_markup(source, kinds):
 def test_escape_keeps_every_new_markup_literal():
     text = "$x$ H~2~O x^2^ {{c1::z}} ![a](b.png)"
     assert inline.plain(inline.parse(inline.escape(text))) == text
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "cannot read image 'figure.png'"),
+    (b"just some notes", "image 'figure.png' is not a PNG, JPEG or SVG file"),
+    (b"<svg xmlns='http://www.w3.org/2000/svg'><rect", "cannot read image 'figure.png': not a well-formed SVG"),
+])
+def test_an_unreadable_image_is_an_error_at_its_line(tiny, data, message):
+    (tiny.parent / "figure.png").write_bytes(data)
+    tiny.write_text(tiny.read_text().replace("          - Commit: record the staged snapshot\n",
+                                             "          - 'Commit: ![a figure](figure.png)'\n"))
+    result = run("check", code=1)
+    assert f"source/tiny.yaml:16:13: {message}" in result.output
