@@ -1,4 +1,4 @@
-"""`watch`: rebuild a sheet whenever its source, or the templates, change."""
+"""`watch`: rebuild a sheet whenever its source, an image, or the templates change."""
 
 from __future__ import annotations
 
@@ -11,11 +11,16 @@ from .pipeline import OUTPUTS, Report, build_all
 from .source.discover import find_sheets
 
 
+# Files a sheet may show (media.py); saving one rebuilds the sheets that show it.
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".svg"})
+
+
 def _affected(changes: set[tuple[object, str]], sheets: list[Path], opts: Options) -> list[Path]:
-    """The sheets to rebuild: the ones that changed, or all of them when a template changed."""
+    """The sheets to rebuild: the ones that changed, or all of them when a template or an image changed
+    (a sheet that does not show the image is up to date, and its build returns at once)."""
     changed = {Path(path).resolve() for _, path in changes}
     templates = opts.templates.resolve()
-    if any(templates in p.parents for p in changed):
+    if any(templates in p.parents or p.suffix.lower() in IMAGE_SUFFIXES for p in changed):
         return sheets
     return [s for s in sheets if s.resolve() in changed]
 
@@ -30,7 +35,8 @@ def watch(sources: Sequence[Path], opts: Options, report: Report, ids: Sequence[
 
     def relevant(change, path: str) -> bool:
         p = Path(path)
-        return p.suffix == ".yaml" or opts.templates.resolve() in p.resolve().parents
+        return (p.suffix == ".yaml" or p.suffix.lower() in IMAGE_SUFFIXES
+                or opts.templates.resolve() in p.resolve().parents)
 
     for changes in watchfiles.watch(*roots, watch_filter=relevant, stop_event=stop, debounce=200,
                                     raise_interrupt=False):

@@ -9,6 +9,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -23,7 +25,8 @@ from pdf_helpers import column_ranges, geometry
 
 from cheatdeck import inline
 from cheatdeck.cli import cli
-from cheatdeck.options import TEMPLATES
+from cheatdeck.options import TEMPLATES, Options
+from cheatdeck.watch import watch
 
 RICH = FIXTURES / "rich"
 
@@ -187,6 +190,27 @@ def test_an_edited_image_rebuilds_under_a_new_name(workdir):
         names = set(json.loads(package.read("media")).values())
     assert f"cheatdeck-{hashlib.sha256(Path('source/photo.jpg').read_bytes()).hexdigest()[:20]}.jpg" in names
     assert Path("dist/rich.apkg").read_bytes() != first
+
+
+def test_watch_rebuilds_when_an_image_is_saved(workdir):
+    shutil.copytree(RICH, workdir / "source", dirs_exist_ok=True)
+    outcomes: list = []
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=([Path("source")], Options(out=Path("dist")), outcomes.append,
+                                                  (), stop, ("anki",)), daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not outcomes and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        shutil.copy(RICH / "diagram.png", "source/photo.jpg")
+        while len(outcomes) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert len(outcomes) >= 2 and outcomes[1].changes.changed == ("picture",), outcomes
 
 
 def test_a_sheet_without_rich_content_imports_no_typesetting_library(tmp_path):
