@@ -8,6 +8,7 @@ block in monospace on a light box with its lines and indentation kept, each `$$â
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
@@ -52,8 +53,6 @@ class Stack(Flowable):
 class Picture(Flowable):
     """An image at `share` of the width it is given, keeping its aspect ratio (PNG and JPEG raster, SVG vector)."""
 
-    _readers: dict[str, object] = {}
-
     def __init__(self, media: Media, share: float, max_height: float):
         super().__init__()
         self.media = media
@@ -72,18 +71,19 @@ class Picture(Flowable):
     def draw(self):
         width, height = self.size
         if self.media.kind == "svg":
-            draw_scaled(self.canv, self._reader(svg_drawing), self.offset, 0, width, height)
+            draw_scaled(self.canv, _decoded(self.media), self.offset, 0, width, height)
         else:
-            from reportlab.lib.utils import ImageReader
+            self.canv.drawImage(_decoded(self.media), self.offset, 0, width, height, mask="auto")
 
-            self.canv.drawImage(self._reader(lambda data: ImageReader(io.BytesIO(data))),
-                                self.offset, 0, width, height, mask="auto")
 
-    def _reader(self, read):
-        """Each image decoded once per process, however many fit attempts draw it."""
-        if self.media.name not in self._readers:
-            self._readers[self.media.name] = read(self.media.data)
-        return self._readers[self.media.name]
+@lru_cache(maxsize=32)
+def _decoded(media: Media):
+    """Each image read once, however many fit attempts draw it; a few kept, for the rebuilds of `watch`."""
+    if media.kind == "svg":
+        return svg_drawing(media.data)
+    from reportlab.lib.utils import ImageReader
+
+    return ImageReader(io.BytesIO(media.data))
 
 
 def _code(layout, text: str, width: float) -> Flowable:
