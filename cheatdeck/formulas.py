@@ -39,20 +39,26 @@ def typeset(tex: str, display: bool) -> Formula:
         mathml = latex2mathml.converter.convert(tex, display="block" if display else "inline")
         unknown = _UNKNOWN.search(mathml)
         if unknown:
-            raise FormulaError(f"unknown command {unknown.group(1)} in formula '{tex}'")
+            raise FormulaError(f"unknown command {unknown.group(1)} in formula '{_shown(tex)}'")
         svg = ziamath.Math(mathml, size=SIZE).svg()
     except FormulaError:
         raise
+    except RecursionError:
+        raise FormulaError(f"invalid formula '{_shown(tex)}': nested too deeply") from None
     except AssertionError:
-        raise FormulaError(f"invalid formula '{tex}': an argument is missing (check the braces)") from None
+        raise FormulaError(f"invalid formula '{_shown(tex)}': an argument is missing (check the braces)") from None
     except Exception as exc:  # noqa: BLE001 - latex2mathml and ziamath raise many kinds for bad input
         reason = str(exc) or type(exc).__name__
-        raise FormulaError(f"invalid formula '{tex}': {_words(reason)}") from None
+        raise FormulaError(f"invalid formula '{_shown(tex)}': {_words(reason)}") from None
     match = _VIEWBOX.search(svg)
     if match is None:
-        raise FormulaError(f"invalid formula '{tex}': nothing to draw")
+        raise FormulaError(f"invalid formula '{_shown(tex)}': nothing to draw")
     _, top, width, height = (float(v) for v in match.groups())
     return Formula(svg.encode(), width / SIZE, height / SIZE, (height + top) / SIZE)
+
+
+def _shown(tex: str) -> str:
+    return tex if len(tex) <= 60 else tex[:57] + "…"
 
 
 def _words(reason: str) -> str:
