@@ -256,3 +256,20 @@ def test_an_unreadable_image_is_an_error_at_its_line(tiny, data, message):
                                              "          - 'Commit: ![a figure](figure.png)'\n"))
     result = run("check", code=1)
     assert f"source/tiny.yaml:16:13: {message}" in result.output
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("title: Everyday Commands", "title: 'Commands ![a](x.png)'",
+     "images and code blocks (text of several lines) go in bullets, table rows and traps"),
+    ("          - Commit: record the staged snapshot\n", "          - '{{c1::Commit}} records the snapshot'\n",
+     "a bullet with cloze deletions needs an `id`"),
+    ("            q: Which command sends local commits to a remote?",
+     "            q: Which command sends {{c1::local}} commits to a remote?",
+     "cloze deletions work only in a bullet's text"),
+    ("            - [Merge, Keeps both histories]", "            - [Merge, 'Keeps {{c1::both}} histories']",
+     "cloze deletions work only in a bullet's text"),
+])
+def test_rich_content_only_where_it_can_show(tiny, old, new, message):
+    assert old in tiny.read_text()
+    tiny.write_text(tiny.read_text().replace(old, new))
+    assert message in run("check", code=1).output
