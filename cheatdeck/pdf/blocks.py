@@ -28,11 +28,14 @@ def set_apart(spans: inline.Spans) -> bool:
 
 
 class Stack(Flowable):
-    """Flowables one below the other, each at its own left offset; kept together in one column."""
+    """Flowables one below the other, each at its own left offset; kept together in one column. `marker`
+    (a bullet, in `style`) is set on the first line, in the indent the first flowable leaves free."""
 
-    def __init__(self, parts: list[tuple[Flowable, float]]):
+    def __init__(self, parts: list[tuple[Flowable, float]], marker: str = "", style: ParagraphStyle | None = None):
         super().__init__()
         self.parts = parts
+        self.marker = marker
+        self.style = style
 
     def wrap(self, availWidth, availHeight):
         self.heights = [f.wrap(availWidth - x, availHeight)[1] + (f.getSpaceBefore() if i else 0)
@@ -45,6 +48,10 @@ class Stack(Flowable):
 
     def draw(self):
         y = sum(self.heights)
+        if self.marker:
+            self.canv.setFont(self.style.fontName, self.style.fontSize)
+            self.canv.setFillColor(self.style.textColor)
+            self.canv.drawString(0, y - self.style.leading * 0.85, self.marker)
         for (flowable, x), height in zip(self.parts, self.heights):
             y -= height
             flowable.drawOn(self.canv, x, y)
@@ -104,9 +111,10 @@ def _code(layout, text: str, width: float) -> Flowable:
     return box
 
 
-def flow(layout, text: Text, style: ParagraphStyle, width: float, lead: str = "") -> Stack:
+def flow(layout, text: Text, style: ParagraphStyle, width: float, lead: str = "", marker: str = "") -> Stack:
     """`text` as a Stack in a space `width` wide, `lead` markup before its first words (a bullet, a key). Text,
-    code and formulas keep the style's indent; images take the whole width."""
+    code and formulas keep the style's indent; images take the whole width. `marker`: a bullet for a text that
+    opens with code or a formula, set beside it."""
     indent = style.leftIndent
     later = ParagraphStyle(f"{style.name}-after", parent=style, firstLineIndent=0)
     parts: list[tuple[Flowable, float]] = []
@@ -132,7 +140,7 @@ def flow(layout, text: Text, style: ParagraphStyle, width: float, lead: str = ""
         else:
             parts.append((DisplayFormula(span.text, layout.size), indent))
     close_run()
-    return Stack(parts)
+    return Stack(parts, marker, style)
 
 
 def figure(layout, fig: Figure) -> Flowable:

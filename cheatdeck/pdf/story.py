@@ -177,6 +177,8 @@ class Layout:
     def fact(self, fact) -> Block:
         room = self.width - self.bullet.leftIndent
         if blocks.set_apart(fact.text.spans):
+            if fact.key is None and fact.text.spans[0].kind in (inline.BLOCK, inline.DISPLAY):
+                return self.block(blocks.flow(self, fact.text, self.bullet, self.width, marker=BULLET))
             key = f"<b>{self.markup(fact.key, room, bold=True)}:</b> " if fact.key is not None else ""
             return self.block(blocks.flow(self, fact.value or fact.text, self.bullet, self.width,
                                           BULLET + words.NO_BREAK_SPACE + key))
