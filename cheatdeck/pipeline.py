@@ -115,7 +115,7 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
             failed["anki"] = err
     if "pdf" in todo:
         # Colour and previews do not move a line, so the layout hint is keyed without them.
-        layout_key = prints.of("pdf", {"paper": opts.print.paper, "pages": opts.print.pages})
+        layout_key = prints.layout_key({"paper": opts.print.paper, "pages": opts.print.pages})
         try:
             rendered["pdf"], document = _render_pdf(sheet, opts, document, previous, layout_key)
         except CheatdeckError as err:
@@ -217,8 +217,8 @@ def check(source: Path | str, opts: Options | None = None) -> CheckResult:
     layout: dict = {}
     try:
         lock_file = lock.lock_path(source)
-        key = Fingerprints(source, lock_file, opts.templates).of(
-            "pdf", {"paper": opts.print.paper, "pages": opts.print.pages})
+        key = Fingerprints(source, lock_file, opts.templates).layout_key(
+            {"paper": opts.print.paper, "pages": opts.print.pages})
         hint = lock.layout_hint(lock.read(lock_file), lock.layout_slot(opts.print.paper, opts.print.pages), key)
         _, layout, _ = render_pdf(sheet, dataclasses.replace(opts.print, png=False), opts.templates, *hint)
     except CheatdeckError as err:

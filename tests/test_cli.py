@@ -15,7 +15,7 @@ from conftest import REPO, TINY
 
 import cheatdeck.pipeline as pipeline_module
 from cheatdeck.cli import cli
-from cheatdeck.options import Options, PrintOptions
+from cheatdeck.options import TEMPLATES, Options, PrintOptions
 from cheatdeck.watch import watch
 
 
@@ -315,3 +315,21 @@ def test_building_the_shipped_sheet_leaves_its_committed_lock_as_it_is(shipped):
     run("-q", "pdf", "--paper", "a4")
     assert Path("source/mla-c01.lock.json").read_bytes() == committed, \
         "source/mla-c01.lock.json is stale: rebuild the shipped sheet (letter and --paper a4) and commit the lock"
+
+
+def test_code_outside_the_layout_leaves_the_layout_hint_alone(shipped, monkeypatch):
+    """The committed lock's layout key changes with the code that breaks lines, not with the CLI or deck code."""
+    from cheatdeck.state import freshness
+
+    def key(package: Path) -> str:
+        monkeypatch.setattr(freshness, "PACKAGE", package)
+        return freshness.Fingerprints(shipped, Path("source/mla-c01.lock.json"), TEMPLATES).layout_key({"paper": "a4"})
+
+    package = Path("copy/cheatdeck")
+    shutil.copytree(REPO / "cheatdeck", package)
+    original = key(package)
+    (package / "cli" / "app.py").write_text("# changed\n", encoding="utf-8")
+    (package / "anki" / "plan.py").write_text("# changed\n", encoding="utf-8")
+    assert key(package) == original
+    (package / "pdf" / "story.py").write_text("# changed\n", encoding="utf-8")
+    assert key(package) != original

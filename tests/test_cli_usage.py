@@ -100,3 +100,9 @@ def test_check_writes_nothing(tiny):
     before = snapshot(Path("."))
     run("check")
     assert snapshot(Path(".")) == before
+
+
+def test_a_sheet_where_the_command_belongs_is_built(tiny):
+    result = run(str(tiny), "--out", "elsewhere")
+    assert "tiny  source/tiny.yaml  built" in result.output and Path("elsewhere/tiny.apkg").is_file()
+    assert "No such command 'nope.yaml'" in run("nope.yaml", code=2).output

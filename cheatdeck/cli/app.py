@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -32,6 +33,12 @@ class SheetProblems(click.ClickException):
 
 class _Group(click.Group):
     """Turns library errors into messages, and unexpected exceptions into one line unless --debug."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        # `cheatdeck chem.yaml` builds that sheet: a path where a command belongs means `build PATH`.
+        if args and self.get_command(ctx, args[0]) is None and Path(args[0]).exists():
+            args = ["build", *args]
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context):
         try:

@@ -16,6 +16,9 @@ from .lock import anki_digest
 
 STATE_FILE = ".cheatdeck-state.json"
 PACKAGE = Path(__file__).resolve().parent.parent
+# The code that decides where lines, columns and pages break. The layout hint in the committed lock is keyed on
+# it alone, so a change to the command line or the deck code leaves the shipped lock as it is.
+LAYOUT_CODE = ("pdf", "source", "inline.py", "model.py", "formulas.py", "media.py", "colors.py")
 
 
 def _tree_digest(folder: Path, pattern: str = "*") -> str:
@@ -43,6 +46,17 @@ class Fingerprints:
         if (folder, pattern) not in self._trees:
             self._trees[folder, pattern] = _tree_digest(folder, pattern)
         return self._trees[folder, pattern]
+
+    def layout_key(self, options: dict) -> str:
+        """What the PDF's fit search saw: its code, the options that move lines, templates, fonts and the source."""
+        digest = hashlib.sha256()
+        for part in (*(self._tree(PACKAGE / name, "*.py") if (PACKAGE / name).is_dir()
+                       else hashlib.sha256((PACKAGE / name).read_bytes()).hexdigest() for name in LAYOUT_CODE),
+                     json.dumps(options, sort_keys=True), self._tree(self.templates / "pdf"),
+                     self._tree(self.templates / "fonts")):
+            digest.update(part.encode() + b"\0")
+        digest.update(self.source)
+        return digest.hexdigest()
 
     def of(self, kind: str, options: dict) -> str:
         digest = hashlib.sha256()
