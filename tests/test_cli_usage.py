@@ -43,11 +43,16 @@ def test_an_option_after_the_command_wins_over_the_same_option_before_it(tiny):
 
 def test_sheets_as_arguments(tiny):
     other = _second_sheet(Path("source"))
-    result = run("build", str(tiny))
+    result = run("build", "source/tiny.yaml")
     assert "tiny" in result.output and "chem-101" not in result.output
     assert Path("dist/tiny.apkg").is_file() and not Path("dist/chem-101.apkg").exists()
-    checked = run("check", str(tiny), str(other)).output
+    checked = run("check", "source/tiny.yaml", str(other)).output
     assert "ok  source/tiny.yaml  tiny:" in checked and "ok  source/chemistry.yaml  chem-101:" in checked
+
+
+def test_paths_the_user_typed_are_shown_as_typed(tiny):
+    assert f"ok  {tiny}  tiny:" in run("check", str(tiny)).output
+    assert "ok  source/../source/tiny.yaml  tiny:" in run("check", "source/../source/tiny.yaml").output
 
 
 def test_sheet_option_matches_the_sheets_id_not_its_file_name(tiny):
@@ -103,6 +108,6 @@ def test_check_writes_nothing(tiny):
 
 
 def test_a_sheet_where_the_command_belongs_is_built(tiny):
-    result = run(str(tiny), "--out", "elsewhere")
+    result = run("source/tiny.yaml", "--out", "elsewhere")
     assert "tiny  source/tiny.yaml  built" in result.output and Path("elsewhere/tiny.apkg").is_file()
     assert "No such command 'nope.yaml'" in run("nope.yaml", code=2).output

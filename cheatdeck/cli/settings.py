@@ -39,9 +39,9 @@ class Settings:
                        print=PrintOptions(paper=self.paper, pages=self.pages, grayscale=self.grayscale, png=self.png))
 
     def sources(self) -> list[Path]:
-        """What the user named (sheet arguments, then --source), else the source/ folder found from here upwards."""
+        """What the user named (sheet arguments, then --source), as typed; else the source/ folder found upwards."""
         if self.sheets or self.source:
-            return [display(p) for p in (*self.sheets, *((self.source,) if self.source else ()))]
+            return [*self.sheets, *((self.source,) if self.source else ())]
         project = find_project(Path.cwd())
         if project is None:
             raise CheatdeckError(Problem(Location(""), f"no {SOURCE_FOLDER}/ folder of *.yaml sheets here or in any "
@@ -60,7 +60,8 @@ class Settings:
 
 
 def display(path: Path) -> Path:
-    """A path as the user would type it: relative to the working folder, unless the absolute form is shorter."""
+    """A path cheatdeck found, as the user would type it: relative to the working folder, unless the absolute
+    form is shorter. Paths the user typed are shown as typed."""
     try:
         relative = os.path.relpath(path)
     except ValueError:
