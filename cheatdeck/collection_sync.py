@@ -8,22 +8,25 @@ next sync leaves it alone.
 
 from __future__ import annotations
 
+import importlib.util
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .anki.collection import REMOVED_ACTIONS, SyncReport, apply_package
-from .errors import CheatdeckError
+from .errors import CheatdeckError, Location, Problem
 from .options import Options
-from .pipeline import BuildResult, build
+from .pipeline import BuildResult, build, render_package
 from .state import lock
 
 
 @dataclass(frozen=True)
 class SyncResult:
-    build: BuildResult
     collection: Path
     report: SyncReport
     plan: bool
+    build: BuildResult | None = None
+    """What the build wrote before the sync; None for a plan, which writes nothing."""
 
 
 def sync(source: Path | str, collection: Path | str, opts: Options | None = None, removed: str = "suspend",
@@ -34,20 +37,37 @@ def sync(source: Path | str, collection: Path | str, opts: Options | None = None
     """
     if removed not in REMOVED_ACTIONS:
         raise ValueError(f"removed must be one of {REMOVED_ACTIONS}, not {removed!r}")
+    if importlib.util.find_spec("anki") is None:
+        raise CheatdeckError(Problem(Location(""), "sync drives the Anki engine, which is not installed: "
+                                                   "pip install 'cheatdeck[sync]'"))
     source, collection = Path(source), Path(collection).expanduser()
+    key = _collection_key(collection)
+    if plan:
+        package = render_package(source, opts)
+        with tempfile.TemporaryDirectory(prefix="cheatdeck-plan-") as tmp:
+            path = Path(tmp) / f"{package.sheet_id}.apkg"
+            path.write_bytes(package.data)
+            report = apply_package(path, collection, package.deck, _pending(package.tombstones, key),
+                                   f"{package.sheet_id}::removed", removed, plan=True)
+        return SyncResult(collection, report, True)
     built = build(source, opts, ("anki",))
     if built.failed:
         raise CheatdeckError([p for err in built.failed.values() for p in err.problems])
-    (package,) = [o.path for o in built.outputs if o.kind == "anki"]
+    (output,) = [o for o in built.outputs if o.kind == "anki"]
     lock_file = lock.lock_path(source)
     sheet_id, tombstones = lock.tombstones(lock_file)
-    key = _collection_key(collection)
-    pending = sorted(ident for ident, t in tombstones.items() if key is None or key not in t.get("applied", []))
-    report = apply_package(package, collection, [tombstones[i]["guid"] for i in pending], f"{sheet_id}::removed",
-                           removed, plan)
-    if not plan and removed != "keep" and pending:
-        lock.mark_applied(lock_file, pending, key)
-    return SyncResult(built, collection, report, plan)
+    pending = _pending(tombstones, key)
+    report = apply_package(output.path, collection, output.details["deck"], pending, f"{sheet_id}::removed",
+                           removed)
+    if removed != "keep" and pending:
+        lock.mark_applied(lock_file, list(pending), key)
+    return SyncResult(collection, report, False, built)
+
+
+def _pending(tombstones: dict[str, dict], key: str | None) -> dict[str, str]:
+    """Identity → GUID of the removed notes not yet applied to this collection."""
+    return {ident: t["guid"] for ident, t in sorted(tombstones.items())
+            if key is None or key not in t.get("applied", [])}
 
 
 def _collection_key(collection: Path) -> str | None:

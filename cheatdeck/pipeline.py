@@ -164,11 +164,32 @@ def _render_anki(sheet, opts: Options, previous: dict) -> tuple[_Rendered, Chang
     for note in plan.notes:
         decks[note.deck] = decks.get(note.deck, 0) + 1
     details = {"notes": len(plan.notes), "cards": sum(len(n.fronts) for n in plan.notes), "decks": decks,
-               "warnings": len(lint(plan))}
+               "deck": sheet.deck, "warnings": len(lint(plan))}
     media = package_media(plan)
     if media:
         details["media"] = len(media)
     return _Rendered(render_apkg(plan, notetypes, stamps, media), details), stamps.changes, stamps.sections
+
+
+@dataclass(frozen=True)
+class Package:
+    """A sheet's .apkg rendered in memory, with the tombstones the lock would then hold; nothing is written."""
+
+    sheet_id: str
+    deck: str
+    data: bytes
+    tombstones: dict[str, dict]
+
+
+def render_package(source: Path | str, opts: Options | None = None) -> Package:
+    """What `build` would write for the deck, without writing it (for `sync --plan`)."""
+    from .source.compile import load
+
+    source, opts = Path(source), opts or Options()
+    sheet = load(source)
+    previous = lock.upgrade(lock.read(lock.lock_path(source)), sheet.id)
+    rendered, _, sections = _render_anki(sheet, opts, previous)
+    return Package(sheet.id, sheet.deck, rendered.data, sections.get("removed", previous.get("removed", {})))
 
 
 def _render_pdf(sheet, opts: Options, document: dict, previous: dict, key: str) -> tuple[_Rendered, dict]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection
 from anki_helpers import import_package, review_all
-from cli_helpers import run
+from cli_helpers import run, snapshot
 
 import cheatdeck.anki.collection as collection_module
 from cheatdeck.anki.collection import apply_package
@@ -70,7 +70,7 @@ def test_sync_into_a_new_collection_is_a_file_import(shipped, tmp_path):
     col = Collection(str(imported))
     import_package(col, PACKAGE)
     col.close()
-    report = apply_package(PACKAGE, synced, [], "mla-c01::removed")
+    report = apply_package(PACKAGE, synced, "MLA-C01", {}, "mla-c01::removed")
     assert (report.new, report.updated, report.moved, report.removed) == (132, 0, 0, 0)
     assert _state(synced) == _state(imported)
     assert list((synced.parent / "backups").glob("*.colpkg"))
@@ -80,7 +80,7 @@ def test_sync_moves_cards_to_their_new_deck_and_keeps_history(reviewed):
     before = _state(reviewed)
     _rename_domain(Path("source/mla-c01.yaml"))
     run("anki")
-    report = apply_package(PACKAGE, reviewed, [], "mla-c01::removed")
+    report = apply_package(PACKAGE, reviewed, "MLA-C01", {}, "mla-c01::removed")
     after = _state(reviewed)
     assert after["revlog"] == before["revlog"] and after["scheduling"] == before["scheduling"]
     assert len(after["cards"]) == len(before["cards"])
@@ -99,7 +99,7 @@ def test_plan_writes_nothing(reviewed):
     run("anki")
     digest = _digest(reviewed)
     files = sorted(p.name for p in reviewed.parent.rglob("*"))
-    report = apply_package(PACKAGE, reviewed, [], "mla-c01::removed", plan=True)
+    report = apply_package(PACKAGE, reviewed, "MLA-C01", {}, "mla-c01::removed", plan=True)
     assert report.moved > 0 and report.backup is None
     assert _digest(reviewed) == digest and sorted(p.name for p in reviewed.parent.rglob("*")) == files
 
@@ -109,7 +109,7 @@ def test_an_open_collection_is_refused(reviewed):
     try:
         col.set_config("cheatdeck-test", 1)
         with pytest.raises(CheatdeckError, match="open in Anki"):
-            apply_package(PACKAGE, reviewed, [], "mla-c01::removed")
+            apply_package(PACKAGE, reviewed, "MLA-C01", {}, "mla-c01::removed")
     finally:
         col.close()
 
@@ -122,7 +122,7 @@ def test_a_missing_or_foreign_file_is_refused(shipped, tmp_path, content, messag
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(CheatdeckError, match=message):
-        apply_package(PACKAGE, path, [], "mla-c01::removed")
+        apply_package(PACKAGE, path, "MLA-C01", {}, "mla-c01::removed")
 
 
 def test_a_failure_midway_leaves_the_collection_as_it_was(reviewed, monkeypatch):
@@ -135,7 +135,7 @@ def test_a_failure_midway_leaves_the_collection_as_it_was(reviewed, monkeypatch)
 
     monkeypatch.setattr(collection_module, "_act_on_removed", fail)
     with pytest.raises(RuntimeError):
-        apply_package(PACKAGE, reviewed, [], "mla-c01::removed")
+        apply_package(PACKAGE, reviewed, "MLA-C01", {}, "mla-c01::removed")
     assert _digest(reviewed) == digest and _state(reviewed) == before
 
 
@@ -199,11 +199,48 @@ def test_sync_through_the_cli_updates_moves_and_handles_removed_notes(reviewed, 
 
 def test_plan_through_the_cli_writes_nothing(reviewed):
     _edit_move_and_remove(Path("source/mla-c01.yaml"))
-    digest = _digest(reviewed)
+    before = snapshot(Path(".")), snapshot(reviewed.parent)
     result = run("sync", "--collection", reviewed, "--plan")
     assert "(nothing written): 0 new, 1 updated, 25 moved, 1 suspended (removed)" in result.output
-    assert _digest(reviewed) == digest
-    assert '"applied"' not in Path("source/mla-c01.lock.json").read_text(encoding="utf-8")
+    assert (snapshot(Path(".")), snapshot(reviewed.parent)) == before  # the lock, dist/, the collection's folder
+
+
+def test_a_sheet_without_cards_syncs(workdir, tmp_path):
+    path = tmp_path / "profile" / "collection.anki2"
+    path.parent.mkdir()
+    Collection(str(path)).close()
+    Path("source/empty.yaml").write_text(
+        "id: empty\ntitle: Nothing to study\nversion: '1'\ndomains:\n  - id: d\n    name: Only\n"
+        "    short: Only\n    weight: 100\n    color: '#16365c'\n    sections:\n      - id: s\n        title: Printed only\n"
+        "        bullets:\n          - {text: printed only, id: p, cards: none}\n", encoding="utf-8")
+    result = run("sync", "source/empty.yaml", "--collection", path)
+    assert "sync: 0 new, 0 updated, 0 moved, 0 suspended (removed), 0 note types changed" in result.output
+
+
+def test_cards_under_a_nested_root_deck_move_only_within_it(shipped, tmp_path):
+    """With `deck: Exams::MLA-C01`, a card the user keeps in another Exams:: deck is theirs, and stays."""
+    text = shipped.read_text(encoding="utf-8")
+    assert "\ndeck: MLA-C01\n" in text
+    shipped.write_text(text.replace("\ndeck: MLA-C01\n", "\ndeck: Exams::MLA-C01\n"), encoding="utf-8")
+    run("anki")
+    path = tmp_path / "profile" / "collection.anki2"
+    path.parent.mkdir()
+    col = Collection(str(path))
+    import_package(col, PACKAGE)
+    mine = col.decks.id("Exams::My favourites", create=True)
+    (nid,) = col.find_notes('"S3 Parquet — training + batch inference"')
+    col.set_deck([c.id for c in col.get_note(nid).cards()], mine)
+    col.close()
+    _rename_domain(shipped)
+    assert " moved, " in run("sync", "--collection", path).output
+    col = Collection(str(path))
+    try:
+        assert {col.decks.name(c.did) for c in col.get_note(nid).cards()} == {"Exams::My favourites"}
+        others = [c for n in col.find_notes('"deck:Exams::MLA-C01::D1 · Data Engineering for ML"')
+                  for c in col.get_note(n).cards()]
+        assert others, "the other D1 cards moved to the renamed deck"
+    finally:
+        col.close()
 
 
 def test_the_cli_refuses_an_open_collection(reviewed):

@@ -43,10 +43,6 @@ class _Package:
     decks: dict[tuple[str, int], str]
     notetype_ids: tuple[int, ...]
 
-    @property
-    def root(self) -> str:
-        return next(iter(self.decks.values())).split("::")[0]
-
 
 def _problem(collection: Path, message: str) -> CheatdeckError:
     return CheatdeckError(Problem(Location(str(collection)), message))
@@ -95,9 +91,10 @@ def _refuse_foreign(collection: Path, copy: Path) -> None:
         raise _problem(collection, "this is not an Anki collection (it has no notes, cards and revlog tables)")
 
 
-def apply_package(package: Path, collection: Path, removed_guids: Sequence[str], removed_tag: str,
+def apply_package(package: Path, collection: Path, root: str, removed: dict[str, str], removed_tag: str,
                   removed_action: str = "suspend", plan: bool = False) -> SyncReport:
-    """Import `package` into `collection`, move cards to their decks, and act on the removed notes."""
+    """Import `package` into `collection`, move cards to their decks under the sheet's `root` deck, and act on
+    the `removed` notes (identity → GUID)."""
     from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
     _refuse_unusable(collection)
@@ -117,10 +114,10 @@ def apply_package(package: Path, collection: Path, removed_guids: Sequence[str],
             types_before = {nid: col.models.get(nid)["mod"] for nid in wanted.notetype_ids if col.models.get(nid)}
             log = col.import_anki_package(ImportAnkiPackageRequest(
                 package_path=str(package), options=ImportAnkiPackageOptions())).log
-            moved = _move_cards(col, wanted)
-            removed = _act_on_removed(col, removed_guids, removed_tag, removed_action)
+            moved = _move_cards(col, wanted, root)
+            acted = _act_on_removed(col, list(removed.values()), removed_tag, removed_action)
             changed_types = sum(1 for nid, mod in types_before.items() if col.models.get(nid)["mod"] != mod)
-            report = SyncReport(len(log.new), len(log.updated), moved, removed, removed_action, changed_types, backup)
+            report = SyncReport(len(log.new), len(log.updated), moved, acted, removed_action, changed_types, backup)
         finally:
             col.close()
         if not plan:
@@ -128,13 +125,14 @@ def apply_package(package: Path, collection: Path, removed_guids: Sequence[str],
     return report
 
 
-def _move_cards(col, wanted: _Package) -> int:
+def _move_cards(col, wanted: _Package, root: str) -> int:
     """Put each card of the sheet in the deck the package names, if it sits elsewhere in the sheet's deck tree.
 
     A card the user moved out of the sheet's decks (or into a filtered deck) is the user's choice and stays.
     """
-    root = wanted.root
     guids = sorted({guid for guid, _ in wanted.decks})
+    if not guids:
+        return 0
     rows = col.db.all(
         "SELECT c.id, n.guid, c.ord, c.did FROM cards c JOIN notes n ON n.id = c.nid "
         f"WHERE c.odid = 0 AND n.guid IN ({','.join('?' * len(guids))})", *guids)
