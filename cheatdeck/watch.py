@@ -6,6 +6,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from .errors import CheatdeckError
 from .options import Options
 from .pipeline import OUTPUTS, Report, build_all
 from .source.discover import find_sheets
@@ -40,5 +41,11 @@ def watch(sources: Sequence[Path], opts: Options, report: Report, ids: Sequence[
 
     for changes in watchfiles.watch(*roots, watch_filter=relevant, stop_event=stop, debounce=200,
                                     raise_interrupt=False):
-        # A sheet added while watching is picked up; one that was deleted is dropped.
-        build_all(_affected(changes, find_sheets(sources, ids), opts), opts, report, kinds)
+        # A sheet added while watching is picked up; one that was deleted is dropped. A folder left with no
+        # sheet, or a named sheet renamed away, is reported and the watch goes on until it is back.
+        try:
+            sheets = find_sheets(sources, ids)
+        except CheatdeckError as err:
+            report(err)
+            continue
+        build_all(_affected(changes, sheets, opts), opts, report, kinds)

@@ -243,6 +243,34 @@ def test_watch_rebuilds_after_a_save_and_survives_errors(tiny):
     assert not thread.is_alive()
 
 
+def test_watch_goes_on_when_its_sheet_is_deleted_and_builds_it_again_when_it_is_back(tiny):
+    outcomes: list = []
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=([tiny], Options(out=Path("dist")), outcomes.append, (), stop,
+                                                  ("anki",)), daemon=True)
+    thread.start()
+
+    def wait_for(count: int) -> None:
+        deadline = time.monotonic() + 20
+        while len(outcomes) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(outcomes) >= count, outcomes
+
+    try:
+        wait_for(1)
+        time.sleep(0.3)
+        text = tiny.read_text(encoding="utf-8")
+        tiny.unlink()
+        wait_for(2)
+        assert "no such file or folder" in str(outcomes[1]) and thread.is_alive()
+        tiny.write_text(text.replace("stage changes", "stage the changes"), encoding="utf-8")
+        wait_for(3)
+        assert outcomes[2].changes.changed == ("commands/add",)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
 def test_watch_command_stops_cleanly_on_ctrl_c(tiny):
     import signal
     import subprocess

@@ -111,3 +111,11 @@ def test_a_sheet_where_the_command_belongs_is_built(tiny):
     result = run("source/tiny.yaml", "--out", "elsewhere")
     assert "tiny  source/tiny.yaml  built" in result.output and Path("elsewhere/tiny.apkg").is_file()
     assert "No such command 'nope.yaml'" in run("nope.yaml", code=2).output
+
+
+def test_two_sheets_with_one_id_are_refused_before_either_overwrites_the_other(tiny):
+    _second_sheet(Path("source"), sheet_id="tiny", stem="copy")
+    result = run("build", code=1)
+    assert "source/tiny.yaml: this sheet has the id 'tiny', like source/copy.yaml; give one of them another id" \
+        in result.output
+    assert not Path("dist").exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from reportlab.pdfgen.canvas import Canvas
@@ -22,7 +23,9 @@ MAX_INLINE_HEIGHT = 1.3
 _PIXEL = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
     "0000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082")
-_drawings: dict[str, tuple] = {}
+# Placeholder key → formula source: small, kept for the process, so that a drawing the bounded cache below
+# dropped (a long `watch`) can be typeset again when the canvas meets its placeholder.
+_sources: dict[str, tuple[str, bool]] = {}
 _placeholders: list[tempfile.TemporaryDirectory] = []  # one folder per process, removed at exit
 
 
@@ -42,15 +45,19 @@ def _formula_key(file_name) -> str | None:
     return path.stem if str(path.parent) == _placeholders[0].name else None
 
 
-def _drawing(tex: str, display: bool):
+@lru_cache(maxsize=1024)
+def _typeset(tex: str, display: bool) -> tuple:
     from ..formulas import typeset
     from ..media import svg_drawing
 
+    formula = typeset(tex, display)
+    return formula, svg_drawing(formula.svg)
+
+
+def _drawing(tex: str, display: bool):
     key = hashlib.sha256(f"{display}\x1f{tex}".encode()).hexdigest()[:24]
-    if key not in _drawings:
-        formula = typeset(tex, display)
-        _drawings[key] = (formula, svg_drawing(formula.svg))
-    return key, _drawings[key]
+    _sources[key] = (tex, display)
+    return key, _typeset(tex, display)
 
 
 def inline_markup(span: inline.Span, size: float) -> str:
@@ -76,8 +83,8 @@ class FormulaCanvas(Canvas):
 
     def drawImage(self, image, x, y, width=None, height=None, *args, **kwargs):
         key = _formula_key(getattr(image, "fileName", None))
-        if key in _drawings:
-            draw_scaled(self, _drawings[key][1], x, y, width, height)
+        if key in _sources:
+            draw_scaled(self, _typeset(*_sources[key])[1], x, y, width, height)
             return width, height
         return super().drawImage(image, x, y, width, height, *args, **kwargs)
 

@@ -42,8 +42,14 @@ def find_sheets(sources: Sequence[Path], ids: Sequence[str] = ()) -> list[Path]:
             raise CheatdeckError(Problem(Location(str(source)), "no such file or folder"))
     if not paths:
         raise CheatdeckError(Problem(Location(", ".join(map(str, sources))), "found no *.yaml sheets here"))
+    by_id: dict[str, Path] = {}
+    for path in paths:
+        other = by_id.setdefault(sheet_id(path), path)
+        if other != path:
+            # Both would write dist/<id>.apkg and .pdf, each overwriting the other's.
+            raise CheatdeckError(Problem(Location(str(path)), f"this sheet has the id {sheet_id(path)!r}, like "
+                                                              f"{other}; give one of them another id"))
     if ids:
-        by_id = {sheet_id(p): p for p in paths}
         unknown = [i for i in ids if i not in by_id]
         if unknown:
             raise CheatdeckError(Problem(Location(""), f"no sheet has the id {', '.join(map(repr, unknown))}; "
