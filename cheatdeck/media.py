@@ -99,9 +99,14 @@ def svg_drawing(data: bytes):
 
     from svglib.svglib import svg2rlg
 
-    # svglib reports what it skips through logging; a refused file is reported by us instead.
-    logging.getLogger("svglib").setLevel(logging.CRITICAL)
+    # svglib reports what it skips through logging; a refused file is reported by us instead. The level is
+    # lowered only while svglib reads, so a program using this library keeps its own logging as it set it.
+    logger = logging.getLogger("svglib")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
     try:
         return svg2rlg(io.BytesIO(data))
     except Exception:  # noqa: BLE001 - svglib raises many kinds (lxml, ValueError, …) for a bad file
         return None
+    finally:
+        logger.setLevel(level)

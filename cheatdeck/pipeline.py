@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,10 +19,11 @@ from .anki.stamps import Changes
 from .errors import CheatdeckError, Location, Problem
 from .options import Options, PrintOptions
 
-if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model
-    from .model import Sheet
 from .state import lock
 from .state.freshness import Fingerprints, State, file_stat
+
+if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model
+    from .model import Sheet
 
 OUTPUTS = ("anki", "pdf")
 Report = Callable[["BuildResult | CheatdeckError"], None]
@@ -153,7 +154,8 @@ def _render_anki(sheet, opts: Options, previous: dict) -> tuple[_Rendered, Chang
     from .anki.notetypes import load_notetypes, palette_css
     from .anki.package import render_apkg
     from .anki.plan import plan_notes
-    from .anki.stamps import build_time, stamp
+    from .anki.stamps import stamp
+    from .clock import build_time
 
     plan = plan_notes(sheet)
     notetypes = without_unused_cloze(load_notetypes(opts.templates / "anki", palette_css(sheet)),
@@ -272,12 +274,17 @@ class Removed:
         return " OR ".join(n.search for n in self.notes)
 
 
+def anki_search(sheet_id: str | None, idents: Sequence[str]) -> str:
+    """The Anki Browser search that finds these notes by their hidden Id field."""
+    return " OR ".join(f'"Id:{sheet_id}/{ident}"' for ident in idents)
+
+
 def removed(source: Path | str, forget: bool = False) -> Removed:
     """The notes removed from a sheet that the user has not confirmed deleting; `forget` drops their tombstones."""
     source = Path(source)
     lock_file = lock.lock_path(source)
     sheet_id, tombstones = lock.tombstones(lock_file)
-    notes = [RemovedNote(ident, t["guid"], t["left"], f'"Id:{sheet_id}/{ident}"')
+    notes = [RemovedNote(ident, t["guid"], t["left"], anki_search(sheet_id, [ident]))
              for ident, t in sorted(tombstones.items(), key=lambda item: (item[1]["left"], item[0]))]
     if forget:
         lock.forget(lock_file)
@@ -312,6 +319,8 @@ def clean(opts: Options) -> Cleaned:
     state = State(opts.out)
     removed, kept = [], []
     for name, written in sorted({**state.written, state.path.name: None}.items()):
+        if Path(name).name != name:
+            continue  # cheatdeck writes only into the folder itself: a name with a path in it was edited by hand
         path = opts.out / name
         if path.is_file() and path != state.path:
             if file_stat(path) == written:

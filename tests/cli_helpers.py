@@ -17,6 +17,11 @@ def run(*args: str, code: int = 0) -> Result:
     return result
 
 
+def build_anki(*args: str, code: int = 0) -> Result:
+    """`cheatdeck anki --out dist ARGS`: the deck alone, as the Anki tests need it."""
+    return run("anki", "--out", "dist", *args, code=code)
+
+
 def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
     """Each file in a folder (recursively) → (content hash, mtime), to show what a run did and did not touch."""
     return {str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)

@@ -22,6 +22,16 @@ def repository_untouched():
 
 
 @pytest.fixture
+def col(tmp_path: Path):
+    """An empty Anki collection, opened with the real engine."""
+    from anki.collection import Collection
+
+    collection = Collection(str(tmp_path / "collection.anki2"))
+    yield collection
+    collection.close()
+
+
+@pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A scratch project folder with source/ holding copies of the sheets, as the working directory."""
     source = tmp_path / "source"

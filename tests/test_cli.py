@@ -188,6 +188,17 @@ def test_clean_removes_what_builds_wrote_and_nothing_else(tiny):
     assert Path("dist/tiny.pdf").read_bytes() == b"%PDF-1.4 the user's own file now"
 
 
+def test_clean_never_follows_a_hand_edited_name_out_of_the_folder(tiny):
+    run("anki")
+    outside = Path("source/tiny.yaml")
+    state_file = Path("dist/.cheatdeck-state.json")
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    state["written"]["../source/tiny.yaml"] = [outside.stat().st_size, outside.stat().st_mtime_ns]
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+    run("clean")
+    assert outside.is_file() and not Path("dist").exists()
+
+
 def test_pdf_variants_have_their_own_files(tiny):
     variants = {(): "tiny.pdf", ("--paper", "a4"): "tiny.a4.pdf", ("--grayscale",): "tiny.gray.pdf",
                 ("--paper", "a4", "--grayscale"): "tiny.a4.gray.pdf"}
@@ -361,3 +372,11 @@ def test_code_outside_the_layout_leaves_the_layout_hint_alone(shipped, monkeypat
     assert key(package) == original
     (package / "pdf" / "story.py").write_text("# changed\n", encoding="utf-8")
     assert key(package) != original
+
+
+def test_the_readme_module_map_names_every_module():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("## Layout of the project"):]
+    for module in sorted((REPO / "cheatdeck").rglob("*.py")):
+        if module.name != "__init__.py":
+            assert f"`{module.name}`" in layout or f"`{module.relative_to(REPO / 'cheatdeck')}`" in layout, module

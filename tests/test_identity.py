@@ -9,30 +9,16 @@ import time
 from pathlib import Path
 
 import genanki
-import pytest
 from anki.collection import Collection
 from anki_helpers import import_package, review_all, scheduling
-from cli_helpers import run, snapshot
-from click.testing import CliRunner
+from cli_helpers import build_anki as build, run, snapshot
 from conftest import REPO
 
-from cheatdeck.cli import cli
 
 DOMAIN_DECKS = {"MLA-C01::D1 · Data Preparation for ML", "MLA-C01::D2 · ML Model Development",
                 "MLA-C01::D3 · Deployment & Orchestration", "MLA-C01::D4 · Monitor & Security"}
 
 
-def build(*args: str, code: int = 0):
-    result = CliRunner().invoke(cli, ["--out", "dist", *args, "anki"])
-    assert result.exit_code == code, result.output
-    return result
-
-
-@pytest.fixture
-def col(tmp_path: Path):
-    collection = Collection(str(tmp_path / "collection.anki2"))
-    yield collection
-    collection.close()
 
 
 def guids(col: Collection) -> dict[str, str]:

@@ -13,7 +13,6 @@ from ..source.compile import slugify
 from .cloze import cloze_cards
 from .words import key_in_answer, same_answer, words
 
-KINDS = ("fact", "row", "trap", "quickref", "cloze")
 # A quick-reference row whose rule shares this much of its wording with a fact or trap says the same thing.
 SAME_RULE = 0.6
 

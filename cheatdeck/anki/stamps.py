@@ -8,20 +8,12 @@ and mod between builds; and, for each note that left the sheet, a tombstone unti
 from __future__ import annotations
 
 import datetime
-import os
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .plan import Note
-
-
-def build_time() -> int:
-    """Now, or SOURCE_DATE_EPOCH for reproducible builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(epoch) if epoch.isdigit() else int(time.time())
 
 
 @dataclass(frozen=True)

@@ -35,12 +35,6 @@ def contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
     return n > 0 and any(haystack[i:i + n] == needle for i in range(len(haystack) - n + 1))
 
 
-def overlap(a: tuple[str, ...], b: tuple[str, ...]) -> float:
-    """The share of the shorter text's words that the other text also uses."""
-    sa, sb = set(a), set(b)
-    return len(sa & sb) / min(len(sa), len(sb)) if sa and sb else 0.0
-
-
 def similar(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     """Jaccard similarity of the two texts' words."""
     sa, sb = set(a), set(b)

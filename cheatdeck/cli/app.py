@@ -16,6 +16,7 @@ import click
 from .. import __version__
 from ..errors import CheatdeckError
 from .commands import COMMANDS
+from .report import show_error
 from .settings import settings, shared_options
 
 
@@ -26,9 +27,10 @@ class SheetProblems(click.ClickException):
 
     def __init__(self, error: CheatdeckError):
         super().__init__(error.render())
+        self.error = error
 
     def show(self, file=None) -> None:
-        click.echo(click.style("Error: ", fg="red", bold=True) + self.format_message(), err=True, file=file)
+        show_error(self.error, file)
 
 
 class _Group(click.Group):

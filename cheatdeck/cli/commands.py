@@ -193,13 +193,16 @@ def sync(collection: Path, plan: bool, removed_action: str) -> None:
       cheatdeck sync --collection collection.anki2 --removed delete
     """
     from ..collection_sync import sync as sync_sheet
-    from .report import summary, sync_line
+    from .report import reshaped_warning, summary, sync_line
 
     s = settings()
     for path in s.sheet_paths():
         result = sync_sheet(path, collection, s.options(), removed_action.lower(), plan)
         for line in summary(result.build, s.verbosity) if result.build else ():
             click.echo(line)
+        warning = reshaped_warning(result.build) if result.build else None
+        if warning:
+            click.echo(warning, err=True)
         if s.verbosity or plan:
             click.echo(sync_line(result))
 

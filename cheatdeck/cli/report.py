@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import CheatdeckError, Problem
-from ..pipeline import BuildResult
+from ..pipeline import BuildResult, anki_search
+from ..state.lock import lock_path
 
 if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model
     from ..pipeline import CheckResult, Cleaned, Removed
@@ -21,16 +22,12 @@ def _size(n: int) -> str:
     return f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.2f} MB"
 
 
-def _removed_search(sheet_id: str, idents: tuple[str, ...]) -> str:
-    return " OR ".join(f'"Id:{sheet_id}/{ident}"' for ident in idents)
-
-
 def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def show_error(error: CheatdeckError) -> None:
-    click.echo(click.style("Error: ", fg="red", bold=True) + error.render(), err=True)
+def show_error(error: CheatdeckError, file=None) -> None:
+    click.echo(click.style("Error: ", fg="red", bold=True) + error.render(), err=True, file=file)
 
 
 def show_warnings(warnings: tuple[Problem, ...]) -> None:
@@ -58,6 +55,9 @@ class Printer:
             return
         for line in summary(outcome, self.verbosity):
             click.echo(line)
+        warning = reshaped_warning(outcome)
+        if warning:
+            click.echo(warning, err=True)
 
     def raise_failures(self) -> None:
         if self.failures:
@@ -95,7 +95,7 @@ def _changes(result: BuildResult, verbosity: int) -> list[str]:
         return []
     if c.first_build:
         return [f"  changes: first build, {len(c.new)} notes (no lock file yet: commit "
-                f"{result.source.with_name(result.source.stem + '.lock.json')} with the sheet)"]
+                f"{lock_path(result.source)} with the sheet)"]
     counts = (f"{len(c.new)} new, {len(c.changed)} changed, {len(c.moved)} moved, {len(c.removed)} removed "
               f"({c.unchanged} unchanged)")
     lines = [f"  changes: {click.style(counts, fg='green' if (c.new or c.changed or c.moved) else None)}"]
@@ -106,18 +106,24 @@ def _changes(result: BuildResult, verbosity: int) -> list[str]:
         listed = c.removed[:MAX_LISTED]
         lines.append(click.style("  Removed notes stay in Anki after an import. Find and delete them in the "
                                  "Browser with this search:", fg="yellow"))
-        lines.append("    " + _removed_search(result.sheet_id, listed))
+        lines.append("    " + anki_search(result.sheet_id, listed))
         if len(c.removed) > MAX_LISTED:
             lines.append(f"    (and {len(c.removed) - MAX_LISTED} more: run with -v to list them)")
         lines.append("  `cheatdeck removed` lists them until you confirm with `cheatdeck removed --forget`.")
     if c.notetypes_changed:
         lines.append(f"  note types updated: {', '.join(c.notetypes_changed)} (Anki updates them on import)")
-    if c.notetypes_reshaped:
-        lines.append(click.style(
-            f"  WARNING: the fields or template names of {', '.join(c.notetypes_reshaped)} changed. Anki will import "
-            "a copy of the note type and skip every note already in your collection. Give the note type a new id "
-            "in templates/anki/notetypes.yaml or restore the old names.", fg="red", bold=True))
     return lines
+
+
+def reshaped_warning(result: BuildResult) -> str | None:
+    """Printed even with -q: importing this package would leave every note in the collection behind."""
+    reshaped = result.changes.notetypes_reshaped if result.changes else ()
+    if not reshaped:
+        return None
+    return click.style(
+        f"WARNING: the fields or template names of {', '.join(reshaped)} changed. Anki will import a copy of the "
+        "note type and skip every note already in your collection. Give the note type a new id in "
+        "templates/anki/notetypes.yaml or restore the old names.", fg="red", bold=True)
 
 
 def check_line(result: CheckResult) -> str:

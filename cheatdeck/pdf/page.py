@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
 from dataclasses import dataclass, field
 
 from reportlab.lib.pagesizes import A4, landscape, letter
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from ..clock import source_date_epoch
 from ..errors import Location
 from ..model import Sheet
 from ..options import PrintOptions
@@ -49,9 +49,9 @@ def _cut(text: str, font: str, size: float, room: float) -> str:
 
 
 def _pdf_date(sheet: Sheet) -> str:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        moment = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+    epoch = source_date_epoch()
+    if epoch is not None:
+        moment = datetime.datetime.fromtimestamp(epoch, datetime.UTC)
     else:
         moment = datetime.datetime.combine(sheet.date or datetime.date(2000, 1, 1), datetime.time())
     return moment.strftime("D:%Y%m%d%H%M%S+00'00'")
