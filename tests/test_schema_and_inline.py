@@ -19,7 +19,9 @@ def test_schema_command_prints_generated_schema():
     sheet = schema["$defs"]["Sheet"]
     assert set(sheet["required"]) == {"id", "title", "version", "domains"}
     assert sheet["additionalProperties"] is False
-    assert schema["$defs"]["Domain"]["properties"]["weight"]["maximum"] == 100
+    weight = schema["$defs"]["Domain"]["properties"]["weight"]["anyOf"][0]
+    assert (weight["minimum"], weight["maximum"]) == (0, 100)
+    assert "weight" not in schema["$defs"]["Domain"]["required"]
 
 
 def test_committed_schema_is_current():

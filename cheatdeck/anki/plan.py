@@ -289,7 +289,8 @@ def plan_notes(sheet: Sheet) -> Plan:
     _check_unique_fronts(notes)
     decks = (sheet.deck, *(domain_deck(sheet, d) for d in sheet.domains), traps_deck(sheet))
     descriptions = {sheet.deck: html.escape(sheet.subtitle.plain if sheet.subtitle else sheet.title.plain)}
-    descriptions.update({domain_deck(sheet, d): f"Weight: {d.weight}%" for d in sheet.domains})
+    descriptions.update({domain_deck(sheet, d): f"Weight: {d.weight}%" for d in sheet.domains
+                         if d.weight is not None})
     return Plan(sheet=sheet, decks=decks, deck_descriptions=descriptions, notes=tuple(notes),
                 warnings=tuple(planner.warnings))
 
