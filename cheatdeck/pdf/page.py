@@ -15,8 +15,9 @@ from ..errors import Location
 from ..model import Sheet
 from ..options import PrintOptions
 from .columns import Flow
+from .fonts import FontNames
 from .formula import FormulaCanvas
-from .story import FontNames, Layout
+from .story import Layout
 from .theme import Ink, Theme
 
 PAPER = {"letter": letter, "a4": A4}

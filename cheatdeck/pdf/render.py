@@ -9,7 +9,7 @@ import msgspec
 from ..model import Sheet
 from ..options import PrintOptions
 from .fit import candidate_sizes, fit, overflow_error
-from .fonts import check_glyphs, register_fonts
+from .fonts import register_fonts
 from .page import Attempt, Page
 from .preview import render_png
 from .theme import Ink, load_theme
@@ -20,9 +20,7 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
     theme = load_theme(templates / "pdf" / "theme.yaml")
     if opts.columns:
         theme = msgspec.structs.replace(theme, columns=opts.columns)
-    uses_code = any(span.code for text in sheet.texts() for span in text.spans)
-    fonts, faces = register_fonts(theme, templates / "fonts", mono=uses_code)
-    check_glyphs(sheet, faces)
+    fonts = register_fonts(theme, templates / "fonts", sheet)
     ink = Ink(opts.grayscale)
 
     def build_at(size: float) -> Attempt:

@@ -16,6 +16,7 @@ from .. import inline
 from ..model import Domain, QuickReference, Section, Sheet, Text
 from . import blocks, widths, words
 from .columns import Block, Rows, Unit
+from .fonts import FontNames
 from .formula import inline_markup
 from .theme import Ink, Theme
 from .tracking import Tracked, settle
@@ -25,15 +26,6 @@ RULE = "▸"
 TRAP_TAB = "⚠ TRAP"
 CONTINUED = " (cont.)"
 _NEVER = 1e6
-
-
-@dataclass(frozen=True)
-class FontNames:
-    regular: str
-    bold: str
-    italic: str
-    bold_italic: str
-    mono: str
 
 
 class TrapBox(Flowable):
@@ -114,7 +106,7 @@ class Layout:
 
     def markup(self, text: Text, width: float | None = None, bold: bool = False) -> str:
         spans = text.spans if width is None else self.breakable(text.spans, width, bold)
-        return inline.to_reportlab(words.bind(spans), self.fonts.mono, self.formula)
+        return self.fonts.fallback.markup(inline.to_reportlab(words.bind(spans), self.fonts.mono, self.formula))
 
     def formula(self, span: inline.Span) -> str:
         return inline_markup(span, self.size)
