@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from .. import inline
 from ..errors import CheatdeckError, Location, Problem
 from ..model import Domain, Section, Sheet, Text
-from ..source.compile import slugify
+from ..source.idents import derive
 from .cloze import cloze_cards
 from .words import key_in_answer, same_answer, words
 
@@ -208,7 +208,7 @@ class _Planner:
             for column in table.ask:
                 header, cell = headers[column], row.cells[column]
                 # The first answer column keeps the row's identity, so a two-column table keeps its history.
-                ident = row.ident if column == 1 else f"{row.ident}/{slugify(header.plain)}"
+                ident = row.ident if column == 1 else f"{row.ident}/{derive(header.plain)}"
                 whole = _table(headers, row.cells, key_row=True, asked=column)
                 back = " ".join(c.plain for c in (*headers, *row.cells))
                 cards = (Card(f"{context}|{headers[0].plain}|{key.plain}|{header.plain}",

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from ..errors import CheatdeckError, Location, Problem
@@ -26,6 +26,20 @@ _SELECTORS = re.compile("[\ufe00-\ufe0f]")
 # ReportLab paragraph markup: a tag, an entity, or text.
 _MARKUP = re.compile(r"(<[^>]*>|&[#\w]+;)")
 _FONT_TAG = re.compile(r"""<font\b[^>]*?\b(?:name|face)\s*=\s*["']([^"']+)["']""")
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int], _reportlab=ttfonts.makeToUnicodeCMap) -> str:
+    """ReportLab's ToUnicode map, with characters beyond U+FFFF written as UTF-16 (it writes their bare hex,
+    so a reader copying 🔥 out of the PDF gets U+1F52)."""
+    cmap = _reportlab(fontname, subset)
+    for index, code in enumerate(subset):
+        if code > 0xFFFF:
+            cmap = cmap.replace(f"<{index:02X}> <{code:04X}>",
+                                f"<{index:02X}> <{chr(code).encode('utf-16-be').hex().upper()}>")
+    return cmap
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
 def _load(path: Path, where: Location) -> TTFont:

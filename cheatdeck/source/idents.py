@@ -10,10 +10,12 @@ import re
 import unicodedata
 
 MAX_LENGTH = 64
+# Variation selectors pick a glyph's presentation (⚗ or ⚗️): the same key either way.
+_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", _SELECTORS.sub("", text)).casefold())
 
 
 def _words(text: str) -> str:
