@@ -51,7 +51,7 @@ class _Builder:
         self.source = source
         self.strict_totals = strict_totals
         self.problems: list[Problem] = []
-        self.idents: dict[str, Location] = {}
+        self.idents: dict[str, tuple[Location, str]] = {}
         self.section_ids: dict[str, Location] = {}
         self.media: dict[str, Media] = {}
         self.missing_media: set[str] = set()
@@ -116,12 +116,14 @@ class _Builder:
         history; otherwise its place and slug (an item moved word for word keeps its GUID through the lock)."""
         ident = pinned or f"{place}/{slug}"
         if ident in self.idents:
-            first = self.idents[ident]
-            self.error(loc, f"the {what}s at lines {first.line} and {loc.line} both have the id {pinned or slug!r}: " + (
+            first, first_what = self.idents[ident]
+            both = (f"the {what}s at lines {first.line} and {loc.line}" if what == first_what else
+                    f"the {first_what} at line {first.line} and the {what} at line {loc.line}")
+            self.error(loc, f"{both} both have the id {pinned or slug!r}: " + (
                 "an `id:` is unique in the whole sheet" if pinned else
                 "their keys read alike once case and punctuation are set aside; give one of them its own `id:`"))
         else:
-            self.idents[ident] = loc
+            self.idents[ident] = (loc, what)
         return ident
 
     def pinned(self, ident: str | None, path) -> str | None:
