@@ -91,8 +91,8 @@ def test_chemistry_sheet_without_weights_in_its_own_print_settings(workdir, col)
     import_package(col, Path("dist/chemistry.apkg"))
     assert ids(col) == {
         "chemistry/free-energy/δg", "chemistry/δg-standard", "chemistry/free-energy/δs", "chemistry/free-energy/kp",
-        "chemistry/rates/k", "chemistry/rates/t1-2", "chemistry/rates/rows/zero", "chemistry/rates/rows/first",
-        "chemistry/rates/rows/second", "chemistry/common/h2o", "chemistry/common/co2", "chemistry/common/so42",
+        "chemistry/rates/k", "chemistry/rates/t1-2", *(f"chemistry/rates/rows/{row}{column}" for row in (
+            "zero", "first", "second") for column in ("", "/half-life")), "chemistry/common/h2o", "chemistry/common/co2", "chemistry/common/so42",
         "chemistry/common/nh4", "chemistry/common/traps/trap"}
     text = card_text(col)
     for formula in ("ΔG", "ΔH − TΔS", "H₂O", "SO₄²⁻", "NH₄⁺", "k[A]²", "Ca²⁺"):
@@ -141,7 +141,7 @@ def test_japanese_sheet_with_kana_and_kanji_keys_and_rows_without_ids(workdir, c
 
     import_package(col, Path("dist/nihongo.apkg"))
     assert ids(col) == {"nihongo/time/今日", "nihongo/time/明日", "nihongo/time/昨日", "nihongo/time/カタカナ",
-                        "nihongo/particles/rows/は", "nihongo/particles/rows/を", "nihongo/particles/rows/に"}
+                        *(f"nihongo/particles/rows/{row}{column}" for row in "はをに" for column in ("", "/例"))}
     text = card_text(col)
     assert all(word in text for word in ("今日", "きょう — today", "カタカナ", "私は学生です", "学校に行く"))
 

@@ -7,6 +7,7 @@ which escapes it, so `DI < 0.8` and `s3:*` print exactly as written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -127,6 +128,10 @@ class Layout:
                 pieces.append(word)
             out.append(replace(span, text=" ".join(pieces)))
         return tuple(out)
+
+    def label(self, label: str) -> str:
+        """A domain label as paragraph markup: the author's characters, literal, in the fonts that have them."""
+        return self.fonts.fallback.markup(escape(label))
 
     def para(self, markup: str, style: ParagraphStyle, width: float) -> Tracked:
         """A paragraph set for `width`, tracked tighter if that saves a one-word last line (counted if not)."""
@@ -251,7 +256,7 @@ class Layout:
 
         def bar(continued: bool) -> Block:
             if continued not in bars:
-                bars[continued] = self.title_bar(domain.label, title, domain.color, continued)
+                bars[continued] = self.title_bar(self.label(domain.label), title, domain.color, continued)
             return bars[continued]
 
         items: list = [self.fact(f) for f in section.facts]
@@ -264,7 +269,8 @@ class Layout:
 
     def quick_reference(self, quick: QuickReference) -> Unit:
         p2 = self._cell_padding() * 2
-        chip_w = max(stringWidth(r.domain.label, self.fonts.bold, self.head.fontSize) for r in quick.rows) + p2
+        chip_w = max(self.fonts.fallback.width(r.domain.label, self.fonts.bold, self.head.fontSize)
+                     for r in quick.rows) + p2
 
         def detail_cell(cells, first, later) -> tuple:
             return (self.plain(cells[0], first), *(self.plain(c, later, later.leftIndent) for c in cells[1:]))
@@ -292,7 +298,7 @@ class Layout:
         body = []
         for row in quick.rows:
             chip = ParagraphStyle("chip", parent=self.head, textColor=self.ink.on(row.domain.color), alignment=1)
-            body.append([self.para(row.domain.label, chip, room[0]), self.text_para(row.cells[0], self.key, room[1]),
+            body.append([self.para(self.label(row.domain.label), chip, room[0]), self.text_para(row.cells[0], self.key, room[1]),
                          stacked(row.cells[1:], self.cell, self.rule)])
             chip_styles.append(self.ink(row.domain.color))
         styles = [("SPAN", (0, 0), (1, 0)), ("LEFTPADDING", (0, 1), (0, -1), self.pad * 0.5),
