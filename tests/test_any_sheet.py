@@ -195,3 +195,18 @@ def test_a_long_sheet_prints_within_the_budget_it_is_given(workdir):
         pages = len(pdf.pages)
     assert 2 < pages <= 60 and f"{pages} pages" in result.output
     assert "does not fit on 2 page(s)" in run("pdf", "--pages", "2", code=1).output
+
+
+def test_a_fallback_font_by_path_and_one_that_is_missing(workdir):
+    templates = Path(shutil.copytree(REPO / "templates", "theme"))
+    theme = templates / "pdf" / "theme.yaml"
+    text = theme.read_text(encoding="utf-8")
+    moved = shutil.move(templates / "fonts" / "DroidSansFallbackFull.ttf", workdir / "cjk.ttf")
+    theme.write_text(text.replace("- DroidSansFallbackFull.ttf", f"- {moved}"), encoding="utf-8")
+    copy("japanese.yaml")
+    run("pdf", "--templates", templates)
+    assert any(c["fontname"].endswith("+DroidSansFallback") for c in pdf_characters(Path("dist/nihongo.pdf")))
+
+    theme.write_text(text, encoding="utf-8")
+    result = run("pdf", "--templates", templates, code=1)
+    assert f"{theme}: no font file '{templates / 'fonts' / 'DroidSansFallbackFull.ttf'}'" in result.output

@@ -42,16 +42,19 @@ def _to_unicode_cmap(fontname: str, subset: list[int], _reportlab=ttfonts.makeTo
 ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
-def _load(path: Path, where: Location) -> TTFont:
+def _load(path: Path, where: Location, single: bool = False) -> TTFont:
+    """Register a TrueType font once per process; `single`: it is its own bold and italic (a fallback font)."""
     name = f"cd-{path.stem}"
+    if not path.is_file():
+        raise CheatdeckError(Problem(where, f"no font file {str(path)!r}"))
     if name not in pdfmetrics.getRegisteredFontNames():
         try:
             font = TTFont(name, str(path))
         except Exception as exc:
             raise CheatdeckError(Problem(where, f"cannot load the font {str(path)!r}: {exc}")) from None
         pdfmetrics.registerFont(font)
-        # One face for every style: a bold or italic run in this font resolves to the font itself.
-        pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
+        if single:
+            pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
     return pdfmetrics.getFont(name)
 
 
@@ -180,7 +183,7 @@ def register_fonts(theme: Theme, folder: Path, sheet: Sheet) -> FontNames:
         if all(any(_covers([f], char) for f in fallbacks) for char, _ in uses):
             break
         path = Path(entry).expanduser()
-        fallbacks.append(_load(path if path.is_absolute() else folder / path, theme_file))
+        fallbacks.append(_load(path if path.is_absolute() else folder / path, theme_file, single=True))
     fallback = Fallback(text_faces, code_faces, fallbacks)
 
     missing: dict[str, list[Location]] = {}
