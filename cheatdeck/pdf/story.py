@@ -122,9 +122,9 @@ class Layout:
             face = self.fonts.mono if span.code else (self.fonts.bold if bold or span.bold else self.fonts.regular)
             pieces = []
             for word in span.text.split(" "):
-                if stringWidth(word, face, self.size) > width:
+                if self.fonts.fallback.width(word, face, self.size) > width:
                     word = inline.LINE_BREAK.join(
-                        words.pieces(word, lambda p: stringWidth(p, face, self.size) <= width))
+                        words.pieces(word, lambda p: self.fonts.fallback.width(p, face, self.size) <= width))
                 pieces.append(word)
             out.append(replace(span, text=" ".join(pieces)))
         return tuple(out)
@@ -146,7 +146,8 @@ class Layout:
         return self.para(prefix + self.markup(text, room, style.fontName == self.fonts.bold), style, width)
 
     def plain(self, text: Text, style: ParagraphStyle, indent: float = 0.0) -> widths.Para:
-        return widths.Para(words.bind_plain(text.plain), style.fontName, style.fontSize, style.leading, indent)
+        return widths.Para(words.bind_plain(text.plain), style.fontName, style.fontSize, style.leading, indent,
+                           self.fonts.fallback.width)
 
     # Blocks ---------------------------------------------------------------
 
