@@ -72,6 +72,7 @@ def card_text(col: Collection) -> str:
 
 def test_chemistry_sheet_without_weights_in_its_own_print_settings(workdir, col):
     sheet = copy("chemistry.yaml")
+    assert "the PDF fits 1 a4 page(s)" in run("check").output
     result = run("build")
     assert "dist/chemistry.pdf" in result.output and "a4" in result.output
     pdf = Path("dist/chemistry.pdf")
