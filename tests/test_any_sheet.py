@@ -211,3 +211,15 @@ def test_a_fallback_font_by_path_and_one_that_is_missing(workdir):
     theme.write_text(text, encoding="utf-8")
     result = run("pdf", "--templates", templates, code=1)
     assert f"{theme}: no font file '{templates / 'fonts' / 'DroidSansFallbackFull.ttf'}'" in result.output
+
+
+def test_fallback_runs_in_markup_sit_inside_the_tags_around_them(workdir):
+    from cheatdeck.pdf.fonts import register_fonts
+    from cheatdeck.pdf.theme import load_theme
+
+    templates = REPO / "templates"
+    sheet = load(copy("japanese.yaml"))
+    fonts = register_fonts(load_theme(templates / "pdf" / "theme.yaml"), templates / "fonts", sheet)
+    cjk = '<font name="cd-DroidSansFallbackFull">'
+    assert fonts.fallback.markup("<b>今日</b> &lt; <font color='#fff'>日本</font> 語 x") == (
+        f"<b>{cjk}今日</font></b> &lt; <font color='#fff'>{cjk}日本</font></font> {cjk}語 </font>x")

@@ -107,8 +107,10 @@ class Fallback:
         out, stack = [], []
         for token in _MARKUP.split(markup):
             if token.startswith("<"):
-                if m := _FONT_TAG.match(token):
-                    stack.append(m.group(1) in self.mono_names)
+                if token.startswith("<font"):
+                    # A <font> without a face (a colour) keeps the face it is in.
+                    m = _FONT_TAG.match(token)
+                    stack.append(m.group(1) in self.mono_names if m else bool(stack and stack[-1]))
                 elif token.startswith("</font") and stack:
                     stack.pop()
                 out.append(token)
