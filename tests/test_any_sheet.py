@@ -223,3 +223,20 @@ def test_fallback_runs_in_markup_sit_inside_the_tags_around_them(workdir):
     cjk = '<font name="cd-DroidSansFallbackFull">'
     assert fonts.fallback.markup("<b>今日</b> &lt; <font color='#fff'>日本</font> 語 x") == (
         f"<b>{cjk}今日</font></b> &lt; <font color='#fff'>{cjk}日本</font></font> {cjk}語 </font>x")
+
+
+def test_twelve_domains_keep_the_title_and_their_chips_on_the_page(workdir):
+    import yaml
+
+    domains = [{"id": f"part{i}", "name": f"Part number {i}", "short": f"Short name {i}", "color": "#16365c",
+                "sections": [{"id": f"s{i}", "title": f"Section {i}", "bullets": [f"Key {i}: value {i}"]}]}
+               for i in range(1, 13)]
+    Path("source/twelve.yaml").write_text(yaml.safe_dump(
+        {"id": "twelve", "title": "Twelve domains", "version": "1", "domains": domains}), encoding="utf-8")
+    run("pdf")
+    with pdfplumber.open("dist/twelve.pdf") as pdf:
+        page = pdf.pages[0]
+        band = [w for w in page.extract_words() if w["top"] < 40]
+    assert [w["text"] for w in band if w["text"].startswith("D")] == [f"D{i}" for i in range(1, 13)]
+    assert {"Twelve", "domains"} <= {w["text"] for w in band}
+    assert min(w["x0"] for w in band) >= 0 and max(w["x1"] for w in band) <= page.width

@@ -88,7 +88,8 @@ class Page:
         name, weight if the sheet has weights) on the right.
 
         The subtitle (the exam code) always prints: when the band is short of room the title shrinks first
-        (down to the chip size), then the facts give way, then the title is cut.
+        (down to the chip size), then the facts give way, then the title is cut. Chips that would take more
+        than half the band drop their short names (the footer's legend names the domains).
         """
         t, s = self.theme, self.size
         width, draw = self.fonts.fallback.width, self.fonts.fallback.draw
@@ -96,9 +97,16 @@ class Page:
         baseline = top - s * t.scale.title * 0.95
         chip_size = s * t.scale.small * 1.05
         x = self.width - self.margin
-        for domain in reversed(self.sheet.domains):
-            label = f"{domain.label} · {domain.short.plain}" + ("" if domain.weight is None else f" {domain.weight}%")
-            w = width(label, self.fonts.bold, chip_size) + s * 1.0
+
+        def chips(short: bool) -> list[tuple[str, float]]:
+            labels = [d.label + (f" · {d.short.plain}" if short else "") + ("" if d.weight is None else f" {d.weight}%")
+                      for d in self.sheet.domains]
+            return [(label, width(label, self.fonts.bold, chip_size) + s * 1.0) for label in labels]
+
+        shown = chips(short=True)
+        if sum(w + s * 0.4 for _, w in shown) > (self.width - 2 * self.margin) / 2:
+            shown = chips(short=False)
+        for domain, (label, w) in reversed(list(zip(self.sheet.domains, shown))):
             x -= w
             canvas.setFillColor(self.ink(domain.color))
             canvas.roundRect(x, baseline - chip_size * 0.35, w, chip_size * 1.45, chip_size * 0.3, stroke=0, fill=1)
@@ -143,13 +151,16 @@ class Page:
         width, draw = self.fonts.fallback.width, self.fonts.fallback.draw
         canvas.drawRightString(self.width - self.margin, y, right)
         draw(canvas, self.margin, y, left, self.fonts.regular, s)
-        # The domains' full names, as a legend for the short labels in the header chips.
-        legend = "   ".join(f"{d.label} {d.name.plain}" for d in self.sheet.domains)
+        # The domains' full names, as a legend for the labels in the header chips; their short names if the
+        # full ones do not fit.
         start = self.margin + width(left, self.fonts.regular, s) + 2 * s
         end = self.width - self.margin - pdfmetrics.stringWidth(right, self.fonts.regular, s) - 2 * s
-        legend_w = width(legend, self.fonts.regular, s)
-        if legend_w <= end - start:
-            draw(canvas, (start + end - legend_w) / 2, y, legend, self.fonts.regular, s)
+        for name in (lambda d: d.name.plain, lambda d: d.short.plain):
+            legend = "   ".join(f"{d.label} {name(d)}" for d in self.sheet.domains)
+            legend_w = width(legend, self.fonts.regular, s)
+            if legend_w <= end - start:
+                draw(canvas, (start + end - legend_w) / 2, y, legend, self.fonts.regular, s)
+                break
 
     def plan(self, attempt: Attempt) -> None:
         """Pour the sheet into columns; the attempt learns its pages, fills and where sections start."""
