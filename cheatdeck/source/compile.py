@@ -126,11 +126,10 @@ class _Builder:
             self.idents[ident] = (loc, what)
         return ident
 
-    def pinned(self, ident: str | None, path) -> str | None:
+    def pinned(self, ident: str | None, path) -> None:
         """An `id:` the author wrote, checked for what the schema's pattern cannot say (non-ASCII case, symbols)."""
         if ident is not None and (fault := idents.fault(ident)):
             self.error(self.loc(path), f"{ident!r} is not a valid id: {fault}")
-        return ident
 
     def sheet(self, s: spec.Sheet) -> model.Sheet:
         domains = []
