@@ -108,7 +108,7 @@ class Domain:
     label: str
     name: Text
     short: Text
-    weight: int
+    weight: int | None
     color: str
     sections: tuple[Section, ...]
     loc: Location
@@ -135,6 +135,16 @@ class QuickReference:
 
 
 @dataclass(frozen=True)
+class Print:
+    """The sheet's own print settings; the command line may override each. `columns` None: the theme's."""
+
+    paper: str = "letter"
+    pages: int = 2
+    columns: int | None = None
+    grayscale: bool = False
+
+
+@dataclass(frozen=True)
 class Sheet:
     id: str
     title: Text
@@ -145,6 +155,7 @@ class Sheet:
     date: datetime.date | None
     domains: tuple[Domain, ...]
     quick_reference: QuickReference | None
+    print: Print
     source: Path
     loc: Location
     facts: tuple[Text, ...] = ()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from .anki.stamps import Changes
 from .errors import CheatdeckError, Location, Problem
-from .options import Options, PrintOptions
+from .options import Options, PrintOptions, SheetPrint
 
 from .state import lock
 from .state.freshness import Fingerprints, State, file_stat
@@ -53,16 +53,30 @@ class BuildResult:
         return not any(o.written for o in self.outputs) and self.changes is None and not self.failed
 
 
-def variant(kind: str, p: PrintOptions) -> str:
-    """What sets a PDF apart from the default print (letter, in colour) in its file name: `.a4`, `.gray`."""
+def variant(kind: str, p: PrintOptions, sheet: SheetPrint) -> str:
+    """What sets a PDF apart from the sheet's own print (by default letter, in colour) in its file name:
+    `.a4` or `.letter`, `.gray` or `.color`. `p` is resolved (`PrintOptions.over`)."""
     if kind != "pdf":
         return ""
-    return (f".{p.paper}" if p.paper != PrintOptions.paper else "") + (".gray" if p.grayscale else "")
+    colour = "" if p.grayscale == sheet.grayscale else ".gray" if p.grayscale else ".color"
+    return (f".{p.paper}" if p.paper != sheet.paper else "") + colour
+
+
+def _request(kind: str, opts: Options) -> str:
+    """An output as asked for, before the sheet is read: its file name depends on the sheet's own settings,
+    which an up-to-date build does not load (the source is part of the fingerprint, so the same request of
+    the same source names the same file)."""
+    asked = opts.print.requested() if kind == "pdf" else {}
+    return kind + "".join(f"[{key}={value}]" for key, value in sorted(asked.items()))
 
 
 def _print_options(opts: Options, kind: str) -> dict:
-    p = opts.print
-    return {"paper": p.paper, "pages": p.pages, "grayscale": p.grayscale, "png": p.png} if kind == "pdf" else {}
+    return {**opts.print.requested(), "png": opts.print.png} if kind == "pdf" else {}
+
+
+def _layout_options(p: PrintOptions) -> dict:
+    """What moves a line: not colour, not previews."""
+    return {"paper": p.paper, "pages": p.pages, **({"columns": p.columns} if p.columns else {})}
 
 
 @dataclass
@@ -89,7 +103,7 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     def fingerprint_of(kind: str) -> str:
         return prints.of(kind, _print_options(opts, kind))
 
-    names = {k: k + variant(k, opts.print) for k in kinds}
+    names = {k: _request(k, opts) for k in kinds}
     fresh = {k: state.fresh(source, names[k], fingerprint_of(k)) for k in kinds}
     todo = [k for k in kinds if opts.force or fresh[k] is None]
     if not todo:
@@ -102,6 +116,7 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     from .write import write_atomic
 
     sheet = load(source)
+    printing = opts.print.over(sheet.print)
     stored = lock.read(lock_file)
     previous = lock.upgrade(stored, sheet.id)
     document = dict(previous)
@@ -115,10 +130,9 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
         except CheatdeckError as err:
             failed["anki"] = err
     if "pdf" in todo:
-        # Colour and previews do not move a line, so the layout hint is keyed without them.
-        layout_key = prints.layout_key({"paper": opts.print.paper, "pages": opts.print.pages})
+        layout_key = prints.layout_key(_layout_options(printing))
         try:
-            rendered["pdf"], document = _render_pdf(sheet, opts, document, previous, layout_key)
+            rendered["pdf"], document = _render_pdf(sheet, opts, printing, document, previous, layout_key)
         except CheatdeckError as err:
             failed["pdf"] = err
     if not rendered:
@@ -126,7 +140,7 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
 
     outputs = []
     for kind, result in rendered.items():
-        path = opts.out / f"{sheet.id}{variant(kind, opts.print)}{SUFFIX[kind]}"
+        path = opts.out / f"{sheet.id}{variant(kind, printing, sheet.print)}{SUFFIX[kind]}"
         written = write_atomic(path, result.data)
         for extra_path, extra in result.extra:
             write_atomic(extra_path, extra)
@@ -194,12 +208,13 @@ def render_package(source: Path | str, opts: Options | None = None) -> Package:
     return Package(sheet.id, sheet.deck, rendered.data, sections.get("removed", previous.get("removed", {})))
 
 
-def _render_pdf(sheet, opts: Options, document: dict, previous: dict, key: str) -> tuple[_Rendered, dict]:
+def _render_pdf(sheet, opts: Options, printing: PrintOptions, document: dict, previous: dict,
+                key: str) -> tuple[_Rendered, dict]:
     from .pdf.render import render_pdf
 
-    slot = lock.layout_slot(opts.print.paper, opts.print.pages)
-    data, details, pages = render_pdf(sheet, opts.print, opts.templates, *lock.layout_hint(previous, slot, key))
-    stem = sheet.id + variant("pdf", opts.print)
+    slot = lock.layout_slot(printing.paper, printing.pages, printing.columns)
+    data, details, pages = render_pdf(sheet, printing, opts.templates, *lock.layout_hint(previous, slot, key))
+    stem = sheet.id + variant("pdf", printing, sheet.print)
     extra = [(opts.out / f"{stem}-page{i}.png", png) for i, png in enumerate(pages, 1)]
     return _Rendered(data, details, extra), lock.with_layout(document, slot, key, details["body_size"])
 
@@ -231,6 +246,7 @@ def check(source: Path | str, opts: Options | None = None) -> CheckResult:
 
     source, opts = Path(source), opts or Options()
     sheet = load(source)
+    printing = dataclasses.replace(opts.print.over(sheet.print), png=False)
     problems = []
     warnings: list[Problem] = []
     try:
@@ -240,10 +256,10 @@ def check(source: Path | str, opts: Options | None = None) -> CheckResult:
     layout: dict = {}
     try:
         lock_file = lock.lock_path(source)
-        key = Fingerprints(source, lock_file, opts.templates).layout_key(
-            {"paper": opts.print.paper, "pages": opts.print.pages})
-        hint = lock.layout_hint(lock.read(lock_file), lock.layout_slot(opts.print.paper, opts.print.pages), key)
-        _, layout, _ = render_pdf(sheet, dataclasses.replace(opts.print, png=False), opts.templates, *hint)
+        key = Fingerprints(source, lock_file, opts.templates).layout_key(_layout_options(printing))
+        slot = lock.layout_slot(printing.paper, printing.pages, printing.columns)
+        hint = lock.layout_hint(lock.read(lock_file), slot, key)
+        _, layout, _ = render_pdf(sheet, printing, opts.templates, *hint)
     except CheatdeckError as err:
         problems += err.problems
     if problems:

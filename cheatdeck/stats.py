@@ -36,7 +36,7 @@ def sheet_stats(source: Path, opts: Options) -> Stats:
         for tag in note.tags:
             tags[tag] += 1
             tag_cards[tag] += len(note.fronts)
-    _, details, _ = render_pdf(sheet, opts.print, opts.templates)
+    _, details, _ = render_pdf(sheet, opts.print.over(sheet.print), opts.templates)
     return Stats(sheet.id, len(plan.notes), sum(deck_cards.values()),
                  {d: (decks[d], deck_cards[d]) for d in plan.decks if decks[d]},
                  {t: (tags[t], tag_cards[t]) for t in sorted(tags)}, details)

@@ -104,8 +104,8 @@ def test_a_pinned_id_is_unique_in_the_whole_sheet(tiny):
     replace(tiny, "- [Rebase, Replays commits onto a new base]",
             "- {id: push, cells: [Rebase, Replays commits onto a new base]}")
     result = build(code=1)
-    assert "source/tiny.yaml:35:15: duplicate row id 'push': the first is at line 17; an `id:` is unique in the " \
-           "whole sheet" in result.output
+    assert "source/tiny.yaml:35:15: the bullet at line 17 and the row at line 35 both have the id 'push': an `id:` " \
+           "is unique in the whole sheet" in result.output
 
 
 def test_removed_notes_are_tombstoned_until_forgotten(tiny, col, monkeypatch):

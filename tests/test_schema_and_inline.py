@@ -19,7 +19,12 @@ def test_schema_command_prints_generated_schema():
     sheet = schema["$defs"]["Sheet"]
     assert set(sheet["required"]) == {"id", "title", "version", "domains"}
     assert sheet["additionalProperties"] is False
-    assert schema["$defs"]["Domain"]["properties"]["weight"]["maximum"] == 100
+    weight = schema["$defs"]["Domain"]["properties"]["weight"]["anyOf"][0]
+    assert (weight["minimum"], weight["maximum"]) == (0, 100)
+    assert "weight" not in schema["$defs"]["Domain"]["required"]
+    assert (sheet["properties"]["domains"]["minItems"], sheet["properties"]["domains"]["maxItems"]) == (1, 12)
+    columns = schema["$defs"]["Print"]["properties"]["columns"]["anyOf"][0]
+    assert (columns["minimum"], columns["maximum"]) == (3, 5)
 
 
 def test_committed_schema_is_current():

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from .. import inline
 from ..errors import CheatdeckError, Location, Problem
 from ..model import Domain, Section, Sheet, Text
-from ..source.compile import slugify
+from ..source.idents import derive
 from .cloze import cloze_cards
 from .words import key_in_answer, same_answer, words
 
@@ -207,7 +207,7 @@ class _Planner:
             for column in table.ask:
                 header, cell = headers[column], row.cells[column]
                 # The first answer column keeps the row's identity, so a two-column table keeps its history.
-                ident = row.ident if column == 1 else f"{row.ident}/{slugify(header.plain)}"
+                ident = row.ident if column == 1 else f"{row.ident}/{derive(header.plain)}"
                 whole = _table(headers, row.cells, key_row=True, asked=column)
                 back = " ".join(c.plain for c in (*headers, *row.cells))
                 cards = (Card(f"{context}|{headers[0].plain}|{key.plain}|{header.plain}",
@@ -288,7 +288,8 @@ def plan_notes(sheet: Sheet) -> Plan:
     _check_unique_fronts(notes)
     decks = (sheet.deck, *(domain_deck(sheet, d) for d in sheet.domains), traps_deck(sheet))
     descriptions = {sheet.deck: html.escape(sheet.subtitle.plain if sheet.subtitle else sheet.title.plain)}
-    descriptions.update({domain_deck(sheet, d): f"Weight: {d.weight}%" for d in sheet.domains})
+    descriptions.update({domain_deck(sheet, d): f"Weight: {d.weight}%" for d in sheet.domains
+                         if d.weight is not None})
     return Plan(sheet=sheet, decks=decks, deck_descriptions=descriptions, notes=tuple(notes),
                 warnings=tuple(planner.warnings))
 

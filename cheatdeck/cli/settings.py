@@ -27,16 +27,19 @@ class Settings:
     force: bool = False
     verbosity: int = 1
     templates: Path = TEMPLATES
-    paper: str = "letter"
-    pages: int = 2
-    grayscale: bool = False
+    # None unless typed: the sheet's own `print:` setting applies.
+    paper: str | None = None
+    pages: int | None = None
+    columns: int | None = None
+    grayscale: bool | None = None
     png: bool = False
     debug: bool = False
     sheets: tuple[Path, ...] = field(default=())
 
     def options(self) -> Options:
         return Options(out=self.out or self._project_out(), force=self.force, templates=self.templates,
-                       print=PrintOptions(paper=self.paper, pages=self.pages, grayscale=self.grayscale, png=self.png))
+                       print=PrintOptions(paper=self.paper, pages=self.pages, columns=self.columns,
+                                          grayscale=self.grayscale, png=self.png))
 
     def sources(self) -> list[Path]:
         """What the user named (sheet arguments, then --source), as typed; else the source/ folder found upwards."""
@@ -100,10 +103,16 @@ _SHARED = [
             help="Card templates, PDF theme and fonts [default: the installed templates/]. "
                  "Example: --templates my-theme/"),
     _option("--paper", name="paper", type=click.Choice(PAPERS, case_sensitive=False),
-            help="Paper size of the PDF, landscape [default: letter]. Example: --paper a4"),
+            help="Paper size of the PDF, landscape [default: the sheet's print: paper, else letter]. "
+                 "Example: --paper a4"),
     _option("--pages", name="pages", type=click.IntRange(1, 500),
-            help="Page budget of the PDF; 2 = one sheet, both sides [default: 2]. Example: --pages 4"),
-    _option("--grayscale", name="grayscale", is_flag=True, help="PDF for a black-and-white printer. Example: cheatdeck pdf --grayscale"),
+            help="Page budget of the PDF; 2 = one sheet, both sides [default: the sheet's print: pages, else 2]. "
+                 "Example: --pages 4"),
+    _option("--columns", name="columns", type=click.IntRange(3, 5),
+            help="Columns per PDF page [default: the sheet's print: columns, else the theme's 4]. Example: --columns 5"),
+    _option("--grayscale/--color", name="grayscale", default=None,
+            help="PDF for a black-and-white printer, or in colour [default: the sheet's print: grayscale, else "
+                 "colour]. Example: cheatdeck pdf --grayscale"),
     _option("--png", name="png", is_flag=True, help="Also write a PNG preview of each PDF page. Example: cheatdeck pdf --png"),
     _option("--debug", name="debug", is_flag=True, help="Show the Python traceback of an error. Example: cheatdeck --debug"),
 ]

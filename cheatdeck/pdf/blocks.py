@@ -100,7 +100,9 @@ def _code(layout, text: str, width: float) -> Flowable:
     # Every space unbreakable, so indentation and alignment survive; an over-long line breaks anywhere.
     lines = [inline.to_reportlab((inline.Span(line),), layout.fonts.mono).replace(" ", "\u00a0") or "\u00a0"
              for line in text.split("\n")]
-    box = Table([[Paragraph("<br/>".join(lines), style)]], colWidths=[width])
+    # In the mono face's <font>, so that the fallback fonts take only what the mono faces lack.
+    markup = layout.fonts.fallback.markup(f'<font face="{layout.fonts.mono}">{"<br/>".join(lines)}</font>')
+    box = Table([[Paragraph(markup, style)]], colWidths=[width])
     pad = layout.pad
     box.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, -1), layout.ink(layout.theme.palette.zebra)),

@@ -1,58 +1,208 @@
-"""The theme's TrueType faces, registered with ReportLab, and the check that they cover every character."""
+"""The theme's TrueType faces, registered with ReportLab, and the fallback fonts for what they lack.
+
+Each run of characters is set in the first font that has all its glyphs: the theme's own faces (which carry
+bold and italic), else the fallback fonts in the theme's order (a CJK font, a symbol font; one face each, so
+bold and italic runs in them print upright and regular). ReportLab embeds only what a page uses of each font.
+A character no font has is one error, at every line that uses it.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from ..errors import CheatdeckError, Location, Problem
 from ..model import Sheet
-from .story import FontNames
 from .theme import Theme
 
+# Variation selectors ask for a text or emoji presentation; a font has one presentation, so they are dropped.
+_SELECTORS = re.compile("[\ufe00-\ufe0f]")
+# ReportLab paragraph markup: a tag, an entity, or text.
+_MARKUP = re.compile(r"(<[^>]*>|&[#\w]+;)")
+_FONT_TAG = re.compile(r"""<font\b[^>]*?\b(?:name|face)\s*=\s*["']([^"']+)["']""")
 
-def register_fonts(theme: Theme, folder: Path, mono: bool) -> tuple[FontNames, dict[str, TTFont]]:
-    """Register the theme's faces (the mono pair only when some text is `code`: parsing a TTF costs)."""
+
+def _to_unicode_cmap(fontname: str, subset: list[int], _reportlab=ttfonts.makeToUnicodeCMap) -> str:
+    """ReportLab's ToUnicode map, with characters beyond U+FFFF written as UTF-16 (it writes their bare hex,
+    so a reader copying 🔥 out of the PDF gets U+1F52)."""
+    cmap = _reportlab(fontname, subset)
+    for index, code in enumerate(subset):
+        if code > 0xFFFF:
+            cmap = cmap.replace(f"<{index:02X}> <{code:04X}>",
+                                f"<{index:02X}> <{chr(code).encode('utf-16-be').hex().upper()}>")
+    return cmap
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+
+def _load(path: Path, where: Location, single: bool = False) -> TTFont:
+    """Register a TrueType font once per process; `single`: it is its own bold and italic (a fallback font)."""
+    name = f"cd-{path.stem}"
+    if not path.is_file():
+        raise CheatdeckError(Problem(where, f"no font file {str(path)!r}"))
+    if name not in pdfmetrics.getRegisteredFontNames():
+        try:
+            font = TTFont(name, str(path))
+        except Exception as exc:
+            raise CheatdeckError(Problem(where, f"cannot load the font {str(path)!r}: {exc}")) from None
+        pdfmetrics.registerFont(font)
+        if single:
+            pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
+    return pdfmetrics.getFont(name)
+
+
+def _label(font: TTFont) -> str:
+    name = font.face.name
+    return name.decode("latin-1") if isinstance(name, bytes) else str(name)
+
+
+def _covers(faces: list[TTFont], char: str) -> bool:
+    return all(ord(char) in f.face.charToGlyph for f in faces)
+
+
+class Fallback:
+    """Which font sets each character, for paragraph markup and for strings drawn on the canvas."""
+
+    def __init__(self, text_faces: list[TTFont], code_faces: list[TTFont], fallbacks: list[TTFont]):
+        self.text_faces, self.code_faces, self.fallbacks = text_faces, code_faces, fallbacks
+        self.mono_names = {f.fontName for f in code_faces}
+        self._cache: dict[tuple[str, bool], str | None] = {}
+
+    @property
+    def tried(self) -> list[str]:
+        return [_label(f) for f in (self.text_faces[0], *self.fallbacks)]
+
+    def font_for(self, char: str, code: bool = False) -> str | None:
+        """None when the style's own face sets `char` (or nothing can); else the fallback font's name."""
+        key = (char, code)
+        if key not in self._cache:
+            own = self.code_faces if code and self.code_faces else self.text_faces
+            found = None
+            if not (char.isspace() or _covers(own, char)):
+                found = next((f.fontName for f in self.fallbacks if _covers([f], char)), None)
+            self._cache[key] = found
+        return self._cache[key]
+
+    def runs(self, text: str, code: bool = False) -> Iterator[tuple[str | None, str]]:
+        """`text` cut into runs by font (None: the style's own); spaces stay in the run they are in."""
+        current, run = None, ""
+        for char in _SELECTORS.sub("", text):
+            font = current if char.isspace() else self.font_for(char, code)
+            if font != current and run:
+                yield current, run
+                run = ""
+            current, run = font, run + char
+        if run:
+            yield current, run
+
+    def markup(self, markup: str) -> str:
+        """Paragraph markup with each run its own faces lack wrapped in a `<font>` of the first fallback."""
+        out, stack = [], []
+        for token in _MARKUP.split(markup):
+            if token.startswith("<"):
+                if token.startswith("<font"):
+                    # A <font> without a face (a colour) keeps the face it is in.
+                    m = _FONT_TAG.match(token)
+                    stack.append(m.group(1) in self.mono_names if m else bool(stack and stack[-1]))
+                elif token.startswith("</font") and stack:
+                    stack.pop()
+                out.append(token)
+            elif token.startswith("&") or not token:
+                out.append(token)
+            else:
+                code = bool(stack and stack[-1])
+                out.extend(run if font is None else f'<font name="{font}">{run}</font>'
+                           for font, run in self.runs(token, code))
+        return "".join(out)
+
+    def width(self, text: str, font: str, size: float) -> float:
+        return sum(pdfmetrics.stringWidth(run, face or font, size) for face, run in self.runs(text))
+
+    def draw(self, canvas, x: float, y: float, text: str, font: str, size: float) -> float:
+        """Draw `text` from (x, y) in `font`, runs it lacks in their fallback; returns the width drawn."""
+        start = x
+        for face, run in self.runs(text):
+            canvas.setFont(face or font, size)
+            canvas.drawString(x, y, run)
+            x += pdfmetrics.stringWidth(run, face or font, size)
+        return x - start
+
+
+@dataclass(frozen=True)
+class FontNames:
+    regular: str
+    bold: str
+    italic: str
+    bold_italic: str
+    mono: str
+    fallback: Fallback
+
+
+def _printed(sheet: Sheet) -> Iterator[tuple[str, bool, Location]]:
+    """Every string the page prints, with whether it is code and where it comes from."""
+    for text in sheet.texts():
+        for span in text.spans:
+            if span.printed:
+                yield span.text, span.code, text.loc
+    for domain in sheet.domains:
+        yield domain.label, False, domain.loc
+    for extra in (sheet.author, sheet.version):
+        if extra:
+            yield extra, False, sheet.loc
+
+
+def register_fonts(theme: Theme, folder: Path, sheet: Sheet) -> FontNames:
+    """Register the theme's faces (the mono pair only when some text is `code`: parsing a TTF costs) and
+    the fallback fonts the sheet needs, in order; raise one error per character that no font has."""
+    theme_file = Location(str(folder.parent / "pdf" / "theme.yaml"))
+    mono = any(span.code for text in sheet.texts() for span in text.spans)
     styles = ("regular", "bold", "italic", "bold_italic") + (("mono", "mono_bold") if mono else ())
-    faces = {}
-    for style in styles:
-        path = folder / getattr(theme.fonts, style)
-        name = f"cd-{path.stem}"
-        if name not in pdfmetrics.getRegisteredFontNames():
-            try:
-                pdfmetrics.registerFont(TTFont(name, str(path)))
-            except Exception as exc:
-                raise CheatdeckError(Problem(Location(str(path)), f"cannot load the font: {exc}")) from None
-        faces[style] = pdfmetrics.getFont(name)
+    faces = {style: _load(folder / getattr(theme.fonts, style), theme_file) for style in styles}
     names = {style: font.fontName for style, font in faces.items()}
     pdfmetrics.registerFontFamily(names["regular"], normal=names["regular"], bold=names["bold"],
                                   italic=names["italic"], boldItalic=names["bold_italic"])
     if mono:
         pdfmetrics.registerFontFamily(names["mono"], normal=names["mono"], bold=names["mono_bold"],
                                       italic=names["mono"], boldItalic=names["mono_bold"])
-    return FontNames(names["regular"], names["bold"], names["italic"], names["bold_italic"],
-                     names.get("mono", names["regular"])), faces
-
-
-def check_glyphs(sheet: Sheet, faces: dict[str, TTFont]) -> None:
-    """Every character must exist in every face that may print it; a missing one is an error at its source."""
     text_faces = [faces[s] for s in ("regular", "bold", "italic", "bold_italic")]
     code_faces = [faces[s] for s in ("mono", "mono_bold") if s in faces]
-    problems = []
-    for text in sheet.texts():
-        missing = []
-        for span in text.spans:
-            if not span.printed:
-                continue
-            for char in span.text:
-                if char.isspace():
-                    continue
-                if any(ord(char) not in f.face.charToGlyph for f in (code_faces if span.code else text_faces)):
-                    missing.append(char)
-        for char in dict.fromkeys(missing):
-            problems.append(Problem(text.loc, f"the font has no glyph for {char!r} (U+{ord(char):04X}); "
-                                              "replace it or use a font that has it"))
+
+    uses: dict[tuple[str, bool], list[Location]] = {}
+    for string, code, loc in _printed(sheet):
+        for char in _SELECTORS.sub("", string):
+            if not char.isspace() and not _covers(code_faces if code else text_faces, char):
+                uses.setdefault((char, code), []).append(loc)
+    fallbacks: list[TTFont] = []
+    # A fallback font is parsed only when some character needs it: CJK fonts are large.
+    for entry in theme.fonts.fallback:
+        if all(any(_covers([f], char) for f in fallbacks) for char, _ in uses):
+            break
+        path = Path(entry).expanduser()
+        fallbacks.append(_load(path if path.is_absolute() else folder / path, theme_file, single=True))
+    fallback = Fallback(text_faces, code_faces, fallbacks)
+
+    missing: dict[str, list[Location]] = {}
+    for (char, code), locs in uses.items():
+        if fallback.font_for(char, code) is None:
+            missing.setdefault(char, []).extend(locs)
+    problems = [_missing(char, locs, fallback.tried) for char, locs in missing.items()]
     if problems:
         raise CheatdeckError(problems)
+    return FontNames(names["regular"], names["bold"], names["italic"], names["bold_italic"],
+                     names.get("mono", names["regular"]), fallback)
+
+
+def _missing(char: str, locs: list[Location], tried: list[str]) -> Problem:
+    lines = sorted({loc.line for loc in locs if loc.line})
+    where = "" if len(lines) < 2 else f", on lines {', '.join(map(str, lines))}"
+    name = unicodedata.name(char, "")
+    return Problem(locs[0], f"no font has a glyph for {char!r} (U+{ord(char):04X}{' ' + name if name else ''}"
+                            f"{where}): tried {', '.join(tried)}; replace it, or add a font that has it "
+                            "to `fonts: fallback:` in the PDF theme")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reportlab.lib.pagesizes import A4, landscape, letter
@@ -15,8 +16,9 @@ from ..errors import Location
 from ..model import Sheet
 from ..options import PrintOptions
 from .columns import Flow
+from .fonts import FontNames
 from .formula import FormulaCanvas
-from .story import FontNames, Layout
+from .story import Layout
 from .theme import Ink, Theme
 
 PAPER = {"letter": letter, "a4": A4}
@@ -39,11 +41,11 @@ class Attempt:
         return self.pages <= self.budget
 
 
-def _cut(text: str, font: str, size: float, room: float) -> str:
+def _cut(text: str, font: str, size: float, room: float, width: Callable[[str, str, float], float]) -> str:
     """`text`, or as much of it as fits `room` followed by an ellipsis."""
-    if pdfmetrics.stringWidth(text, font, size) <= room:
+    if width(text, font, size) <= room:
         return text
-    while text and pdfmetrics.stringWidth(text + "…", font, size) > room:
+    while text and width(text + "…", font, size) > room:
         text = text[:-1]
     return text.rstrip() + "…"
 
@@ -82,52 +84,58 @@ class Page:
         return self.margin + index * (self.col_w + self.gutter)
 
     def header(self, canvas: Canvas) -> None:
-        """The band on every page: title, subtitle (the exam code) and facts, the domains as chips on the right.
+        """The band on every page: title, subtitle (the exam code) and facts, the domains as chips (label, short
+        name, weight if the sheet has weights) on the right.
 
         The subtitle (the exam code) always prints: when the band is short of room the title shrinks first
-        (down to the chip size), then the facts give way, then the title is cut.
+        (down to the chip size), then the facts give way, then the title is cut. Chips that would take more
+        than half the band drop their short names (the footer's legend names the domains).
         """
         t, s = self.theme, self.size
+        width, draw = self.fonts.fallback.width, self.fonts.fallback.draw
         top = self.height - self.margin
         baseline = top - s * t.scale.title * 0.95
         chip_size = s * t.scale.small * 1.05
         x = self.width - self.margin
-        for domain in reversed(self.sheet.domains):
-            label = f"{domain.label} · {domain.short.plain} {domain.weight}%"
-            w = pdfmetrics.stringWidth(label, self.fonts.bold, chip_size) + s * 1.0
+
+        def chips(short: bool) -> list[tuple[str, float]]:
+            labels = [d.label + (f" · {d.short.plain}" if short else "") + ("" if d.weight is None else f" {d.weight}%")
+                      for d in self.sheet.domains]
+            return [(label, width(label, self.fonts.bold, chip_size) + s * 1.0) for label in labels]
+
+        shown = chips(short=True)
+        if sum(w + s * 0.4 for _, w in shown) > (self.width - 2 * self.margin) / 2:
+            shown = chips(short=False)
+        for domain, (label, w) in reversed(list(zip(self.sheet.domains, shown))):
             x -= w
             canvas.setFillColor(self.ink(domain.color))
             canvas.roundRect(x, baseline - chip_size * 0.35, w, chip_size * 1.45, chip_size * 0.3, stroke=0, fill=1)
             canvas.setFillColor(self.ink.on(domain.color))
-            canvas.setFont(self.fonts.bold, chip_size)
-            canvas.drawString(x + s * 0.5, baseline, label)
+            draw(canvas, x + s * 0.5, baseline, label, self.fonts.bold, chip_size)
             x -= s * 0.4
         sub_size = s * t.scale.section
         room = x - self.margin - s
         subtitle = _cut(self.sheet.subtitle.plain if self.sheet.subtitle else "", self.fonts.regular, sub_size,
-                        room / 2)
-        fixed = pdfmetrics.stringWidth(subtitle, self.fonts.regular, sub_size) + s if subtitle else 0.0
+                        room / 2, width)
+        fixed = width(subtitle, self.fonts.regular, sub_size) + s if subtitle else 0.0
         facts = "  ·  ".join(f.plain for f in self.sheet.facts)
-        facts_w = pdfmetrics.stringWidth(facts, self.fonts.bold, chip_size) + s * 1.5 if facts else 0.0
+        facts_w = width(facts, self.fonts.bold, chip_size) + s * 1.5 if facts else 0.0
         title = self.sheet.title.plain
         full_size = s * t.scale.title
-        full = pdfmetrics.stringWidth(title, self.fonts.bold, full_size)
+        full = width(title, self.fonts.bold, full_size)
         if facts and full * chip_size / full_size > room - fixed - facts_w:
             facts, facts_w = "", 0.0
         title_size = max(chip_size, min(full_size, full_size * (room - fixed - facts_w) / full))
-        title = _cut(title, self.fonts.bold, title_size, room - fixed - facts_w)
+        title = _cut(title, self.fonts.bold, title_size, room - fixed - facts_w, width)
         canvas.setFillColor(self.ink(t.palette.text))
-        canvas.setFont(self.fonts.bold, title_size)
-        canvas.drawString(self.margin, baseline, title)
+        title_w = draw(canvas, self.margin, baseline, title, self.fonts.bold, title_size)
         if subtitle:
             canvas.setFillColor(self.ink(t.palette.muted))
-            canvas.setFont(self.fonts.regular, sub_size)
-            canvas.drawString(self.margin + pdfmetrics.stringWidth(title, self.fonts.bold, title_size) + s,
-                              baseline, subtitle)
+            draw(canvas, self.margin + title_w + s, baseline, subtitle, self.fonts.regular, sub_size)
         if facts:
             canvas.setFillColor(self.ink(t.palette.text))
-            canvas.setFont(self.fonts.bold, chip_size)
-            canvas.drawRightString(x - s * 0.6, baseline, facts)
+            draw(canvas, x - s * 0.6 - width(facts, self.fonts.bold, chip_size), baseline, facts, self.fonts.bold,
+                 chip_size)
         canvas.setStrokeColor(self.ink(t.palette.rule))
         canvas.setLineWidth(0.6)
         rule_y = self.frame_top + s * 0.9
@@ -140,14 +148,19 @@ class Page:
         y = self.margin + s * 0.25
         left = f"{self.sheet.title.plain} · version {self.sheet.version}"
         right = f"page {number} / {total}"
-        canvas.drawString(self.margin, y, left)
+        width, draw = self.fonts.fallback.width, self.fonts.fallback.draw
         canvas.drawRightString(self.width - self.margin, y, right)
-        # The domains' full names, as a legend for the short labels in the header chips.
-        legend = "   ".join(f"{d.label} {d.name.plain}" for d in self.sheet.domains)
-        start = self.margin + pdfmetrics.stringWidth(left, self.fonts.regular, s) + 2 * s
+        draw(canvas, self.margin, y, left, self.fonts.regular, s)
+        # The domains' full names, as a legend for the labels in the header chips; their short names if the
+        # full ones do not fit.
+        start = self.margin + width(left, self.fonts.regular, s) + 2 * s
         end = self.width - self.margin - pdfmetrics.stringWidth(right, self.fonts.regular, s) - 2 * s
-        if pdfmetrics.stringWidth(legend, self.fonts.regular, s) <= end - start:
-            canvas.drawCentredString((start + end) / 2, y, legend)
+        for name in (lambda d: d.name.plain, lambda d: d.short.plain):
+            legend = "   ".join(f"{d.label} {name(d)}" for d in self.sheet.domains)
+            legend_w = width(legend, self.fonts.regular, s)
+            if legend_w <= end - start:
+                draw(canvas, (start + end - legend_w) / 2, y, legend, self.fonts.regular, s)
+                break
 
     def plan(self, attempt: Attempt) -> None:
         """Pour the sheet into columns; the attempt learns its pages, fills and where sections start."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
+
 from ..model import Sheet
 from ..options import PrintOptions
 from .fit import candidate_sizes, fit, overflow_error
-from .fonts import check_glyphs, register_fonts
+from .fonts import register_fonts
 from .page import Attempt, Page
 from .preview import render_png
 from .theme import Ink, load_theme
@@ -16,9 +18,9 @@ from .theme import Ink, load_theme
 def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | None = None,
                exact: bool = False) -> tuple[bytes, dict, list[bytes]]:
     theme = load_theme(templates / "pdf" / "theme.yaml")
-    uses_code = any(span.code for text in sheet.texts() for span in text.spans)
-    fonts, faces = register_fonts(theme, templates / "fonts", mono=uses_code)
-    check_glyphs(sheet, faces)
+    if opts.columns:
+        theme = msgspec.structs.replace(theme, columns=opts.columns)
+    fonts = register_fonts(theme, templates / "fonts", sheet)
     ink = Ink(opts.grayscale)
 
     def build_at(size: float) -> Attempt:
@@ -36,6 +38,6 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
     quick_page = next((p for title, _, p in best.markers
                        if sheet.quick_reference and title == sheet.quick_reference.title.plain), None)
     details = {"body_size": best.size, "pages": best.pages, "fill": round(fill, 1), "orphans": best.orphans,
-               "paper": opts.paper,
+               "paper": opts.paper, "columns": theme.columns,
                "passes": len(tried), "grayscale": opts.grayscale, "quick_reference_page": quick_page}
     return data, details, (render_png(data) if opts.png else [])

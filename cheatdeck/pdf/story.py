@@ -7,6 +7,7 @@ which escapes it, so `DI < 0.8` and `s3:*` print exactly as written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -16,6 +17,7 @@ from .. import inline
 from ..model import Domain, QuickReference, Section, Sheet, Text
 from . import blocks, widths, words
 from .columns import Block, Rows, Unit
+from .fonts import FontNames
 from .formula import inline_markup
 from .theme import Ink, Theme
 from .tracking import Tracked, settle
@@ -25,15 +27,6 @@ RULE = "▸"
 TRAP_TAB = "⚠ TRAP"
 CONTINUED = " (cont.)"
 _NEVER = 1e6
-
-
-@dataclass(frozen=True)
-class FontNames:
-    regular: str
-    bold: str
-    italic: str
-    bold_italic: str
-    mono: str
 
 
 class TrapBox(Flowable):
@@ -114,7 +107,7 @@ class Layout:
 
     def markup(self, text: Text, width: float | None = None, bold: bool = False) -> str:
         spans = text.spans if width is None else self.breakable(text.spans, width, bold)
-        return inline.to_reportlab(words.bind(spans), self.fonts.mono, self.formula)
+        return self.fonts.fallback.markup(inline.to_reportlab(words.bind(spans), self.fonts.mono, self.formula))
 
     def formula(self, span: inline.Span) -> str:
         return inline_markup(span, self.size)
@@ -129,12 +122,16 @@ class Layout:
             face = self.fonts.mono if span.code else (self.fonts.bold if bold or span.bold else self.fonts.regular)
             pieces = []
             for word in span.text.split(" "):
-                if stringWidth(word, face, self.size) > width:
+                if self.fonts.fallback.width(word, face, self.size) > width:
                     word = inline.LINE_BREAK.join(
-                        words.pieces(word, lambda p: stringWidth(p, face, self.size) <= width))
+                        words.pieces(word, lambda p: self.fonts.fallback.width(p, face, self.size) <= width))
                 pieces.append(word)
             out.append(replace(span, text=" ".join(pieces)))
         return tuple(out)
+
+    def label(self, label: str) -> str:
+        """A domain label as paragraph markup: the author's characters, literal, in the fonts that have them."""
+        return self.fonts.fallback.markup(escape(label))
 
     def para(self, markup: str, style: ParagraphStyle, width: float) -> Tracked:
         """A paragraph set for `width`, tracked tighter if that saves a one-word last line (counted if not)."""
@@ -149,7 +146,8 @@ class Layout:
         return self.para(prefix + self.markup(text, room, style.fontName == self.fonts.bold), style, width)
 
     def plain(self, text: Text, style: ParagraphStyle, indent: float = 0.0) -> widths.Para:
-        return widths.Para(words.bind_plain(text.plain), style.fontName, style.fontSize, style.leading, indent)
+        return widths.Para(words.bind_plain(text.plain), style.fontName, style.fontSize, style.leading, indent,
+                           self.fonts.fallback.width)
 
     # Blocks ---------------------------------------------------------------
 
@@ -259,7 +257,7 @@ class Layout:
 
         def bar(continued: bool) -> Block:
             if continued not in bars:
-                bars[continued] = self.title_bar(domain.label, title, domain.color, continued)
+                bars[continued] = self.title_bar(self.label(domain.label), title, domain.color, continued)
             return bars[continued]
 
         items: list = [self.fact(f) for f in section.facts]
@@ -272,7 +270,8 @@ class Layout:
 
     def quick_reference(self, quick: QuickReference) -> Unit:
         p2 = self._cell_padding() * 2
-        chip_w = max(stringWidth(r.domain.label, self.fonts.bold, self.head.fontSize) for r in quick.rows) + p2
+        chip_w = max(self.fonts.fallback.width(r.domain.label, self.fonts.bold, self.head.fontSize)
+                     for r in quick.rows) + p2
 
         def detail_cell(cells, first, later) -> tuple:
             return (self.plain(cells[0], first), *(self.plain(c, later, later.leftIndent) for c in cells[1:]))
@@ -300,7 +299,7 @@ class Layout:
         body = []
         for row in quick.rows:
             chip = ParagraphStyle("chip", parent=self.head, textColor=self.ink.on(row.domain.color), alignment=1)
-            body.append([self.para(row.domain.label, chip, room[0]), self.text_para(row.cells[0], self.key, room[1]),
+            body.append([self.para(self.label(row.domain.label), chip, room[0]), self.text_para(row.cells[0], self.key, room[1]),
                          stacked(row.cells[1:], self.cell, self.rule)])
             chip_styles.append(self.ink(row.domain.color))
         styles = [("SPAN", (0, 0), (1, 0)), ("LEFTPADDING", (0, 1), (0, -1), self.pad * 0.5),

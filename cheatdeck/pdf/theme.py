@@ -23,6 +23,8 @@ class Fonts(msgspec.Struct, forbid_unknown_fields=True):
     bold_italic: str
     mono: str
     mono_bold: str
+    # Tried in order for a character the faces above lack: a file in templates/fonts/, or a path.
+    fallback: list[str] = []
 
 
 class Body(msgspec.Struct, forbid_unknown_fields=True):

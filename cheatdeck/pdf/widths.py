@@ -7,6 +7,7 @@ search costs string widths, not paragraph layouts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,29 +27,34 @@ class Para:
     size: float
     leading: float
     indent: float = 0.0
+    # How a string is measured in `face`: fonts.Fallback.width measures what the face lacks in its fallback.
+    measure: Callable[[str, str, float], float] = stringWidth
+
+    def width(self, text: str) -> float:
+        return _width(text, self.face, self.size, self.measure)
 
 
 Cell = tuple[Para, ...]
 
 
 @lru_cache(maxsize=65536)
-def _width(text: str, face: str, size: float) -> float:
-    return stringWidth(text, face, size)
+def _width(text: str, face: str, size: float, measure: Callable[[str, str, float], float]) -> float:
+    return measure(text, face, size)
 
 
 def _lines(para: Para, room: float) -> tuple[int, bool]:
     """How many lines `para` takes in `room`, and whether its last line holds one word under several."""
     room -= para.indent
-    space = _width(" ", para.face, para.size)
+    space = para.width(" ")
     counts, used = [0], -space
     for word in para.text.split(" "):
         if not word:
             continue
         parts = [word]
-        if _width(word, para.face, para.size) > room:
-            parts = words.pieces(word, lambda p: _width(p, para.face, para.size) <= room)
+        if para.width(word) > room:
+            parts = words.pieces(word, lambda p: para.width(p) <= room)
         for part in parts:
-            w = _width(part, para.face, para.size)
+            w = para.width(part)
             if used + space + w <= room or used < 0:
                 used += space + w
                 counts[-1] += 1
@@ -71,12 +77,12 @@ def _cell(cell: Cell, room: float) -> tuple[float, int]:
 
 def least_width(column: list[Cell], pad: float) -> float:
     """The room the column's widest unbreakable piece needs (and a hair more: ReportLab's cells round)."""
-    return max((words.narrowest(w, lambda t, p=p: _width(t, p.face, p.size)) + p.indent
+    return max((words.narrowest(w, lambda t, p=p: p.width(t)) + p.indent
                 for cell in column for p in cell for w in p.text.split(" ") if w), default=0.0) + pad + 0.5
 
 
 def _natural(column: list[Cell], pad: float) -> float:
-    return max((_width(p.text, p.face, p.size) + p.indent for cell in column for p in cell), default=0.0) + pad
+    return max((p.width(p.text) + p.indent for cell in column for p in cell), default=0.0) + pad
 
 
 def best_widths(columns: list[list[Cell]], available: float, pad: float, orphan_cost: float) -> list[float]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from pathlib import Path
 
@@ -10,15 +9,11 @@ from .. import inline, model
 from ..errors import CheatdeckError, Location, Problem
 from ..media import Media, MediaError, load_media
 from . import format as spec
+from . import idents
 from .reader import invisible_characters, read_yaml
 from .validate import validate
 
 MAX_KEY_LENGTH = 60
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:64].strip("-")
 
 
 def load(path: Path | str) -> model.Sheet:
@@ -56,7 +51,7 @@ class _Builder:
         self.source = source
         self.strict_totals = strict_totals
         self.problems: list[Problem] = []
-        self.idents: dict[str, Location] = {}
+        self.idents: dict[str, tuple[Location, str]] = {}
         self.section_ids: dict[str, Location] = {}
         self.media: dict[str, Media] = {}
         self.missing_media: set[str] = set()
@@ -121,47 +116,83 @@ class _Builder:
         history; otherwise its place and slug (an item moved word for word keeps its GUID through the lock)."""
         ident = pinned or f"{place}/{slug}"
         if ident in self.idents:
-            first = self.idents[ident]
-            self.error(loc, f"duplicate {what} id {ident!r}: the first is at line {first.line}; " + (
-                "an `id:` is unique in the whole sheet" if pinned else "give one of them its own `id:`"))
+            first, first_what = self.idents[ident]
+            both = (f"the {what}s at lines {first.line} and {loc.line}" if what == first_what else
+                    f"the {first_what} at line {first.line} and the {what} at line {loc.line}")
+            self.error(loc, f"{both} both have the id {pinned or slug!r}: " + (
+                "an `id:` is unique in the whole sheet" if pinned else
+                "their keys read alike once case and punctuation are set aside; give one of them its own `id:`"))
         else:
-            self.idents[ident] = loc
+            self.idents[ident] = (loc, what)
         return ident
+
+    def pinned(self, ident: str | None, path) -> None:
+        """An `id:` the author wrote, checked for what the schema's pattern cannot say (non-ASCII case, symbols)."""
+        if ident is not None and (fault := idents.fault(ident)):
+            self.error(self.loc(path), f"{ident!r} is not a valid id: {fault}")
 
     def sheet(self, s: spec.Sheet) -> model.Sheet:
         domains = []
         seen_domains: dict[str, Location] = {}
+        labels: dict[str, Location] = {}
         for i, d in enumerate(s.domains):
             loc = self.loc(("domains", i, "id"))
+            self.pinned(d.id, ("domains", i, "id"))
             if d.id in seen_domains:
                 self.error(loc, f"duplicate domain id {d.id!r}: the first is at line {seen_domains[d.id].line}")
             seen_domains.setdefault(d.id, loc)
-            domains.append(self.domain(d, ("domains", i), s.reverse))
-        total = sum(d.weight for d in s.domains)
-        if self.strict_totals and total != 100:
-            parts = " + ".join(f"{d.id} {d.weight}" for d in s.domains)
-            self.error(self.loc(("domains",)), f"domain weights add to {total}, not 100 ({parts})")
+            domain = self.domain(d, ("domains", i), s.reverse, f"D{i + 1}")
+            if domain.label in labels:
+                self.error(self.loc(("domains", i)), f"two domains are labelled {domain.label!r} (the first at line "
+                                                     f"{labels[domain.label].line}): give each its own `label:`")
+            labels.setdefault(domain.label, domain.loc)
+            domains.append(domain)
+        self.weights(s.domains)
         by_id = {d.id: d for d in domains}
         quick = self.quick_reference(s.quick_reference, by_id) if s.quick_reference else None
         return model.Sheet(
             id=s.id, title=self.text(s.title, ("title",)), deck=s.deck or inline.plain(inline.parse(s.title)),
             subtitle=self.text(s.subtitle, ("subtitle",)) if s.subtitle else None,
             author=s.author, version=s.version, date=s.date, domains=tuple(domains),
-            quick_reference=quick, source=self.source, loc=self.loc(()),
+            quick_reference=quick, print=self.print_settings(s.print), source=self.source, loc=self.loc(()),
             facts=tuple(self.text(f, ("facts", i)) for i, f in enumerate(s.facts)),
             media=dict(sorted(self.media.items())))
 
-    def domain(self, d: spec.Domain, path, reverse: bool) -> model.Domain:
+    def weights(self, domains: list[spec.Domain]) -> None:
+        """No weights at all, or one per domain adding to 100: a partial set would print a misleading header."""
+        weighed = [d for d in domains if d.weight is not None]
+        if not weighed or not self.strict_totals:
+            return
+        if len(weighed) < len(domains):
+            missing = [d.id for d in domains if d.weight is None]
+            self.error(self.loc(("domains",)), f"{len(weighed)} of {len(domains)} domains have a `weight:` but "
+                       f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} none: give every domain "
+                       "a weight (adding to 100), or remove them all")
+            return
+        total = sum(d.weight for d in weighed)
+        if total != 100:
+            parts = " + ".join(f"{d.id} {d.weight}" for d in domains)
+            self.error(self.loc(("domains",)), f"domain weights add to {total}, not 100 ({parts})")
+
+    @staticmethod
+    def print_settings(p: spec.Print | None) -> model.Print:
+        p = p or spec.Print()
+        default = model.Print()
+        return model.Print(paper=p.paper or default.paper, pages=p.pages or default.pages, columns=p.columns,
+                           grayscale=default.grayscale if p.grayscale is None else p.grayscale)
+
+    def domain(self, d: spec.Domain, path, reverse: bool, label: str) -> model.Domain:
         sections = []
         for i, sec in enumerate(d.sections):
             spath = path + ("sections", i)
             loc = self.loc(spath + ("id",))
+            self.pinned(sec.id, spath + ("id",))
             if sec.id in self.section_ids:
                 self.error(loc, f"duplicate section id {sec.id!r}: the first is at line {self.section_ids[sec.id].line}")
             self.section_ids.setdefault(sec.id, loc)
             sections.append(self.section(sec, spath, reverse))
         return model.Domain(
-            id=d.id, label=d.id.upper(), name=self.text(d.name, path + ("name",)),
+            id=d.id, label=d.label or label, name=self.text(d.name, path + ("name",)),
             short=self.text(d.short, path + ("short",)), weight=d.weight, color=d.color.lower(),
             sections=tuple(sections), loc=self.loc(path))
 
@@ -198,12 +229,13 @@ class _Builder:
         answer = self.text(entry.a, path + ("a",), blocks=True) if entry.a else (value if question is key else text)
         cards = _cards(entry.cards, entry.reverse, reverse)
         ident = None
+        self.pinned(entry.id, path + ("id",))
         if cards != "none":
             if question is None:
                 self.error(loc, "this bullet is not in 'Key: value' form, so its card has no question: "
                                 "write it as a mapping with `text`, `id` and `q`, or add `cards: none`")
             # The key names the bullet whatever its question, so adding a `q` keeps the review history.
-            slug = entry.id or (slugify(key.plain) if key else None)
+            slug = entry.id or (idents.derive(key.plain) if key else None)
             if question is not None and not slug:
                 self.error(loc, "a bullet with its own `q` needs an `id` so that its review history "
                                 "survives rewording")
@@ -264,12 +296,9 @@ class _Builder:
         if len(cells) != width:
             self.error(self.loc(cpath), f"this row has {len(cells)} cell(s) but the table has {width} columns")
         ident = None
+        self.pinned(r.id, path + ("id",))
         if cards != "none" and cells:
-            slug = r.id or slugify(cells[0].plain)
-            if not slug:
-                self.error(loc, "the first cell gives no usable id; add `id:` to this row")
-            else:
-                ident = self.claim(r.id, prefix, slug, loc, "row")
+            ident = self.claim(r.id, prefix, r.id or idents.derive(cells[0].plain), loc, "row")
         return model.Row(ident=ident, cells=cells, cards=cards, loc=loc)
 
     def trap(self, section_id: str, t: str | spec.Trap, path, several: bool) -> model.Trap:
@@ -279,6 +308,7 @@ class _Builder:
         question = self.text(entry.q, path + ("q",), blocks=True) if entry.q else None
         answer = self.text(entry.a, path + ("a",), blocks=True) if entry.a else None
         ident = None
+        self.pinned(entry.id, path + ("id",))
         if entry.cards != "none":
             if several and not entry.id:
                 self.error(loc, "this section has several traps: give each an `id` so that "

@@ -19,6 +19,7 @@ KEY_SEPARATOR = ": "
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 WIDTH_PATTERN = r"^(100|[1-9][0-9]?)%$"
+LABEL_PATTERN = r"^\S+$"
 
 Text = Annotated[str, msgspec.Meta(
     min_length=1, max_length=MAX_TEXT, pattern=r"\S",
@@ -28,7 +29,15 @@ Text = Annotated[str, msgspec.Meta(
 Slug = Annotated[str, msgspec.Meta(
     pattern=SLUG_PATTERN, max_length=64,
     description="Stable id: lowercase letters, digits and single hyphens. Keep it when you reword.")]
+# Letters and digits of any script; the pattern (read alike by Python and ECMA-262) refuses ASCII
+# punctuation, capitals and spaces, and `load` checks the rest (case folded, no symbols).
+IDENT_PATTERN = r"^[^\s!-/:-@A-Z\[-`{-~]+(-[^\s!-/:-@A-Z\[-`{-~]+)*$"
+Ident = Annotated[str, msgspec.Meta(
+    pattern=IDENT_PATTERN, max_length=64,
+    description="Stable id: lowercase letters and digits of any script, joined by single hyphens "
+                "(ΔG → δg, 今日 → 今日). Keep it when you reword.")]
 Color = Annotated[str, msgspec.Meta(pattern=COLOR_PATTERN, description="Colour as #rrggbb.")]
+MAX_DOMAINS = 12
 Cards = Annotated[Literal["both", "forward", "none"], msgspec.Meta(
     description="Anki cards: both (forward and reverse, as `reverse: true`), forward only, or none.")]
 Reverse = Annotated[bool | None, msgspec.Meta(
@@ -44,7 +53,7 @@ class Bullet(_Spec):
     """A bullet that needs more than its text: a pinned id, an explicit question, or no cards."""
 
     text: Text
-    id: Slug | None = None
+    id: Ident | None = None
     q: Annotated[Text | None, msgspec.Meta(description="Card question; default: the text before ': '.")] = None
     a: Annotated[Text | None, msgspec.Meta(
         description="Card answer; default: the text after ': ', or all of it when the bullet has its own `q`.")] = None
@@ -56,7 +65,7 @@ class Row(_Spec):
     """A table row that pins its id or changes its cards."""
 
     cells: list[Text]
-    id: Slug | None = None
+    id: Ident | None = None
     cards: Cards | None = None
     reverse: Reverse = None
 
@@ -77,7 +86,7 @@ class Trap(_Spec):
     """An exam trap: the rule, and the scenario the card asks about."""
 
     text: Text
-    id: Slug | None = None
+    id: Ident | None = None
     q: Annotated[Text | None, msgspec.Meta(description="The scenario or decision the card asks about.")] = None
     a: Annotated[Text | None, msgspec.Meta(
         description="The short answer the card's back leads with, in bold; default: the whole text.")] = None
@@ -95,7 +104,7 @@ class Image(_Spec):
 
 
 class Section(_Spec):
-    id: Slug
+    id: Ident
     title: Text
     bullets: list[Text | Bullet] = []
     table: Table | None = None
@@ -105,19 +114,24 @@ class Section(_Spec):
 
 
 class Domain(_Spec):
-    id: Slug
+    id: Ident
     name: Text
     short: Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"\S",
-                                       description="Short label for the header chips.")]
-    weight: Annotated[int, msgspec.Meta(ge=0, le=100, description="Exam weight in percent; all domains add to 100.")]
+                                       description="Short name for the header chips.")]
     color: Color
     sections: Annotated[list[Section], msgspec.Meta(min_length=1)]
+    label: Annotated[str, msgspec.Meta(
+        min_length=1, max_length=8, pattern=LABEL_PATTERN,
+        description="Tag on the section bars, chips and decks; default: D1, D2, … by position.")] | None = None
+    weight: Annotated[int, msgspec.Meta(
+        ge=0, le=100, description="Exam weight in percent, shown in the header chips and deck descriptions. "
+                                  "Give every domain one (adding to 100) or none.")] | None = None
 
 
 class QuickRow(_Spec):
-    domain: Slug
+    domain: Ident
     cells: list[Text]
-    id: Slug | None = None
+    id: Ident | None = None
     q: Annotated[Text | None, msgspec.Meta(
         description="The situation the decision card asks about; default: the first cell.")] = None
     cards: Literal["forward", "none"] | None = None
@@ -129,13 +143,26 @@ class QuickReference(_Spec):
     title: Text = "Master Quick Reference"
 
 
+class Print(_Spec):
+    """How the PDF is printed unless the command line says otherwise."""
+
+    paper: Annotated[Literal["letter", "a4"], msgspec.Meta(
+        description="Paper size, landscape; default: letter.")] | None = None
+    pages: Annotated[int, msgspec.Meta(
+        ge=1, le=500, description="Page budget; 2 = one sheet, both sides (the default).")] | None = None
+    columns: Annotated[int, msgspec.Meta(
+        ge=3, le=5, description="Columns per page; default: the theme's (4).")] | None = None
+    grayscale: Annotated[bool, msgspec.Meta(
+        description="Print for a black-and-white printer; default: false.")] | None = None
+
+
 class Sheet(_Spec):
     """A study sheet: compiled to dist/<id>.apkg and dist/<id>.pdf."""
 
     id: Slug
     title: Text
     version: Annotated[str, msgspec.Meta(pattern=r"^[0-9A-Za-z.+-]{1,32}$", description="Printed in the footer.")]
-    domains: Annotated[list[Domain], msgspec.Meta(min_length=1, max_length=8)]
+    domains: Annotated[list[Domain], msgspec.Meta(min_length=1, max_length=MAX_DOMAINS)]
     deck: Annotated[Text | None, msgspec.Meta(description="Root Anki deck name; default: the title.")] = None
     subtitle: Text | None = None
     author: Text | None = None
@@ -146,6 +173,7 @@ class Sheet(_Spec):
         description="Reverse cards for the whole sheet (answer → key); sections and items may override.")] = False
     facts: Annotated[list[Text], msgspec.Meta(max_length=6, description=(
         "Exam facts printed in the PDF's header band, e.g. [65 questions, 130 min, pass 720/1000]."))] = []
+    print: Print | None = None
 
 
 def json_schema() -> str:

@@ -25,7 +25,8 @@ SAFE_TAGS = {
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
 }
-MAX_FILE_BYTES = 8 * 1024 * 1024
+# A 50,000-fact sheet is about 9 MB; the limit leaves room for longer facts and still refuses a runaway file.
+MAX_FILE_BYTES = 32 * 1024 * 1024
 NODE_BUDGET_FLOOR = 100_000
 # A sheet nests about eight levels; anything far deeper is an accident or an attack on the stack.
 MAX_DEPTH = 32

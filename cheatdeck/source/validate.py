@@ -17,6 +17,7 @@ import msgspec
 
 from ..errors import Path, Problem
 from . import format as spec
+from . import idents
 from .reader import Positions
 
 MAX_PROBLEMS = 200
@@ -34,7 +35,7 @@ def _parse_path(text: str) -> Path:
 def _placeholder(t, serial: int) -> str | None:
     """A value of the expected scalar type, so one bad field does not hide its neighbours' errors."""
     if isinstance(t, msgspec.inspect.StrType):
-        if t.pattern == spec.SLUG_PATTERN:
+        if t.pattern in (spec.SLUG_PATTERN, spec.IDENT_PATTERN):
             return f"invalid-{serial}"
         if t.pattern == spec.COLOR_PATTERN:
             return "#000000"
@@ -48,7 +49,8 @@ def _placeholder(t, serial: int) -> str | None:
 
 def _describe(types: str) -> str:
     names = [_TYPE_NAMES.get(t.strip(), t.strip()) for t in types.split("|")]
-    return " or ".join(dict.fromkeys(names))
+    # An optional key takes null too, but no one means to write null in a value they typed.
+    return " or ".join(dict.fromkeys(n for n in names if n != "nothing" or len(names) == 1))
 
 
 def _unwrap(t):
@@ -129,6 +131,11 @@ def _explain(message: str, path: Path, value: object) -> str:
             return "text must not be blank"
         if pattern == spec.SLUG_PATTERN:
             return f"{shown} is not a valid id: use lowercase letters, digits and single hyphens, e.g. 'feature-store'"
+        if pattern == spec.IDENT_PATTERN:
+            return (f"{shown} is not a valid id: use lowercase letters and digits of any script joined by single "
+                    f"hyphens, e.g. {idents.derive(value) or 'feature-store'!r}")
+        if pattern == spec.LABEL_PATTERN:
+            return f"{shown} is not a valid label: one word without spaces, e.g. 'D1'"
         if pattern == spec.COLOR_PATTERN:
             return f"expected a colour like '#1f77b4', got {shown}"
         if pattern == spec.WIDTH_PATTERN:

@@ -63,8 +63,8 @@ def anki_digest(path: Path) -> str:
     return "\n".join(kept)
 
 
-def layout_slot(paper: str, pages: int) -> str:
-    return f"{paper}-{pages}"
+def layout_slot(paper: str, pages: int, columns: int | None = None) -> str:
+    return f"{paper}-{pages}" + (f"-{columns}col" if columns else "")
 
 
 def layout_hint(document: dict, slot: str, key: str) -> tuple[float | None, bool]:

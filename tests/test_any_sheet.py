@@ -1,0 +1,242 @@
+"""Sheets in any subject, script and length, built through the command line and read back from Anki and the page.
+
+The fixtures in tests/fixtures/anysheet/ are the issue's examples: a chemistry sheet without weights, with
+Greek keys, sub- and superscript characters and its own print settings; a Japanese sheet whose keys and table
+rows are kana and kanji with no ids; a sheet of emoji and symbols.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from anki.collection import Collection
+from anki_helpers import import_package, visible_text
+from cli_helpers import run
+from conftest import FIXTURES, REPO
+from reportlab.lib.pagesizes import A4, landscape, letter
+
+import cheatdeck
+from cheatdeck.source.compile import load
+
+SHEETS = FIXTURES / "anysheet"
+SELECTORS = re.compile("[\ufe00-\ufe0f]")
+
+
+@pytest.fixture
+def col(tmp_path: Path):
+    collection = Collection(str(tmp_path / "collection.anki2"))
+    yield collection
+    collection.close()
+
+
+def copy(name: str) -> Path:
+    return Path(shutil.copy(SHEETS / name, Path("source") / name))
+
+
+def printed_characters(path: Path) -> set[str]:
+    """Every character the sheet gives the page (variation selectors pick a presentation and print nothing)."""
+    sheet = load(path)
+    texts = [t.plain for t in sheet.texts()] + [d.label for d in sheet.domains]
+    return {c for c in SELECTORS.sub("", "".join(texts)) if not c.isspace()}
+
+
+def pdf_characters(pdf_path: Path) -> list[dict]:
+    with pdfplumber.open(pdf_path) as pdf:
+        return [c for page in pdf.pages for c in page.chars]
+
+
+def header_text(pdf_path: Path) -> list[str]:
+    """The header band of each page: what lies above the first section bar."""
+    with pdfplumber.open(pdf_path) as pdf:
+        return [page.crop((0, 0, page.width, 40)).extract_text() or "" for page in pdf.pages]
+
+
+def page_sizes(pdf_path: Path) -> list[tuple[int, int]]:
+    with pdfplumber.open(pdf_path) as pdf:
+        return [(round(page.width), round(page.height)) for page in pdf.pages]
+
+
+def ids(col: Collection) -> set[str]:
+    return {col.get_note(nid)["Id"] for nid in col.find_notes("")}
+
+
+def card_text(col: Collection) -> str:
+    return " ".join(visible_text(col.get_card(cid).question()) + " " + visible_text(col.get_card(cid).answer())
+                    for cid in col.find_cards(""))
+
+
+def test_chemistry_sheet_without_weights_in_its_own_print_settings(workdir, col):
+    sheet = copy("chemistry.yaml")
+    assert "the PDF fits 1 a4 page(s)" in run("check").output
+    result = run("build")
+    assert "dist/chemistry.pdf" in result.output and "a4" in result.output
+    pdf = Path("dist/chemistry.pdf")
+
+    sizes = page_sizes(pdf)
+    assert set(sizes) == {tuple(round(v) for v in landscape(A4))}
+    assert 1 <= len(sizes) <= 4
+    assert f"{len(sizes)} pages" in result.output
+    printed = "".join(c["text"] for c in pdf_characters(pdf))
+    assert printed_characters(sheet) <= set(printed)
+    for formula in ("ΔH−TΔS", "H₂O", "SO₄²⁻", "NH₄⁺", "[A]₀", "k[A]²", "Ca²⁺"):
+        assert formula in printed.replace(" ", ""), formula
+    headers = header_text(pdf)
+    assert all("%" not in h for h in headers), headers
+    assert all(chip in headers[0] for chip in ("D1 · Thermo", "D2 · Rates", "CPD · Cmpds")), headers[0]
+
+    import_package(col, Path("dist/chemistry.apkg"))
+    assert ids(col) == {
+        "chemistry/free-energy/δg", "chemistry/δg-standard", "chemistry/free-energy/δs", "chemistry/free-energy/kp",
+        "chemistry/rates/k", "chemistry/rates/t1-2", *(f"chemistry/rates/rows/{row}{column}" for row in (
+            "zero", "first", "second") for column in ("", "/half-life")), "chemistry/common/h2o", "chemistry/common/co2", "chemistry/common/so42",
+        "chemistry/common/nh4", "chemistry/common/traps/trap"}
+    text = card_text(col)
+    for formula in ("ΔG", "ΔH − TΔS", "H₂O", "SO₄²⁻", "NH₄⁺", "k[A]²", "Ca²⁺"):
+        assert formula in text, formula
+    decks = {d.name for d in col.decks.all_names_and_ids()}
+    assert {"General Chemistry::D1 · Thermodynamics", "General Chemistry::D2 · Kinetics",
+            "General Chemistry::CPD · Compounds"} <= decks
+    assert not any("Weight" in col.decks.get(col.decks.id(name))["desc"] for name in decks)
+
+
+def test_the_command_line_overrides_the_sheets_print_settings_and_names_the_variant(workdir):
+    copy("chemistry.yaml")
+    run("pdf", "--paper", "letter", "--pages", "1")
+    assert page_sizes(Path("dist/chemistry.letter.pdf")) == [tuple(round(v) for v in landscape(letter))]
+    run("pdf", "--paper", "a4", "--grayscale")
+    assert Path("dist/chemistry.gray.pdf").is_file() and not Path("dist/chemistry.a4.gray.pdf").exists()
+    assert not Path("dist/chemistry.pdf").exists()
+
+    gray = Path("source/chemistry.yaml")
+    gray.write_text(gray.read_text(encoding="utf-8").replace(
+        "print: {paper: a4, pages: 4}", "print: {paper: a4, pages: 4, grayscale: true, columns: 3}"), encoding="utf-8")
+    built = cheatdeck.build(gray, cheatdeck.Options(out=Path("dist")), kinds=("pdf",))
+    assert built.outputs[0].path == Path("dist/chemistry.pdf") and built.outputs[0].details["columns"] == 3
+    assert built.outputs[0].details["grayscale"] is True
+    run("pdf", "--color", "--columns", "5")
+    assert Path("dist/chemistry.color.pdf").is_file()
+    # Asked again, the same request is up to date without reading the sheet.
+    assert "up to date" in run("pdf", "--color", "--columns", "5").output
+
+
+def test_japanese_sheet_with_kana_and_kanji_keys_and_rows_without_ids(workdir, col):
+    sheet = copy("japanese.yaml")
+    result = run("build")
+    assert "dist/nihongo.pdf" in result.output
+    pdf = Path("dist/nihongo.pdf")
+    assert page_sizes(pdf) == [tuple(round(v) for v in landscape(letter))]
+
+    chars = pdf_characters(pdf)
+    assert printed_characters(sheet) <= {c["text"] for c in chars}
+    for c in chars:
+        if re.match(r"[\u3040-\u30ff\u4e00-\u9fff]", c["text"]):
+            assert c["fontname"].endswith("+DroidSansFallback"), (c["text"], c["fontname"])
+        elif c["text"].isascii() and c["text"].strip():
+            assert "DejaVu" in c["fontname"], (c["text"], c["fontname"])
+    assert "日本語の基本" in header_text(pdf)[0]
+
+    import_package(col, Path("dist/nihongo.apkg"))
+    assert ids(col) == {"nihongo/time/今日", "nihongo/time/明日", "nihongo/time/昨日", "nihongo/time/カタカナ",
+                        *(f"nihongo/particles/rows/{row}{column}" for row in "はをに" for column in ("", "/例"))}
+    text = card_text(col)
+    assert all(word in text for word in ("今日", "きょう — today", "カタカナ", "私は学生です", "学校に行く"))
+
+
+def test_emoji_and_symbols_print_in_the_symbol_font(workdir, col):
+    sheet = copy("emoji.yaml")
+    run("build")
+    pdf = Path("dist/lab-safety.pdf")
+    assert page_sizes(pdf) == [tuple(round(v) for v in landscape(letter))]
+    chars = pdf_characters(pdf)
+    assert printed_characters(sheet) <= {c["text"] for c in chars}
+    fonts = {c["text"]: c["fontname"] for c in chars}
+    # Each in the first font that has it: DejaVu has the alembic and the radioactive sign.
+    assert all(fonts[e].endswith("+Symbola") for e in "🔥✅") and "DejaVu" in fonts["⚗"], fonts
+
+    import_package(col, Path("dist/lab-safety.apkg"))
+    assert ids(col) == {"lab-safety/signs/fire", "lab-safety/signs/alembic", "lab-safety/signs/radioactive-sign",
+                        "lab-safety/signs/goggles"}
+    text = card_text(col)
+    assert all(e in text for e in ("🔥", "⚗️", "☢", "★", "✅"))
+
+
+def test_a_character_no_font_has_is_one_error_naming_every_line_and_the_fonts_tried(workdir):
+    sheet = copy("emoji.yaml")
+    text = sheet.read_text(encoding="utf-8").replace("flammable", "flammable 🧪").replace("restricted", "🧪 restricted")
+    sheet.write_text(text, encoding="utf-8")
+    result = run("pdf", code=1)
+    errors = [line for line in result.output.splitlines() if "🧪" in line]
+    lines = [i for i, line in enumerate(text.splitlines(), 1) if "🧪" in line]
+    assert len(errors) == 1, result.output
+    assert errors[0].startswith(f"Error: source/emoji.yaml:{lines[0]}:")
+    assert (f"no font has a glyph for '🧪' (U+1F9EA TEST TUBE, on lines {lines[0]}, {lines[1]}): "
+            "tried DejaVuSansCondensed, DroidSansFallback, Symbola") in errors[0]
+    assert not Path("dist/lab-safety.pdf").exists()
+
+
+def test_a_long_sheet_prints_within_the_budget_it_is_given(workdir):
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import synth
+    finally:
+        sys.path.pop(0)
+    import yaml
+
+    source = Path("source/long.yaml")
+    data = synth.sheet(1500)
+    data["print"] = {"pages": 60}
+    source.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=200), encoding="utf-8")
+    result = run("pdf")
+    with pdfplumber.open("dist/synthetic-1500.pdf") as pdf:
+        pages = len(pdf.pages)
+    assert 2 < pages <= 60 and f"{pages} pages" in result.output
+    assert "does not fit on 2 page(s)" in run("pdf", "--pages", "2", code=1).output
+
+
+def test_a_fallback_font_by_path_and_one_that_is_missing(workdir):
+    templates = Path(shutil.copytree(REPO / "templates", "theme"))
+    theme = templates / "pdf" / "theme.yaml"
+    text = theme.read_text(encoding="utf-8")
+    moved = shutil.move(templates / "fonts" / "DroidSansFallbackFull.ttf", workdir / "cjk.ttf")
+    theme.write_text(text.replace("- DroidSansFallbackFull.ttf", f"- {moved}"), encoding="utf-8")
+    copy("japanese.yaml")
+    run("pdf", "--templates", templates)
+    assert any(c["fontname"].endswith("+DroidSansFallback") for c in pdf_characters(Path("dist/nihongo.pdf")))
+
+    theme.write_text(text, encoding="utf-8")
+    result = run("pdf", "--templates", templates, code=1)
+    assert f"{theme}: no font file '{templates / 'fonts' / 'DroidSansFallbackFull.ttf'}'" in result.output
+
+
+def test_fallback_runs_in_markup_sit_inside_the_tags_around_them(workdir):
+    from cheatdeck.pdf.fonts import register_fonts
+    from cheatdeck.pdf.theme import load_theme
+
+    templates = REPO / "templates"
+    sheet = load(copy("japanese.yaml"))
+    fonts = register_fonts(load_theme(templates / "pdf" / "theme.yaml"), templates / "fonts", sheet)
+    cjk = '<font name="cd-DroidSansFallbackFull">'
+    assert fonts.fallback.markup("<b>今日</b> &lt; <font color='#fff'>日本</font> 語 x") == (
+        f"<b>{cjk}今日</font></b> &lt; <font color='#fff'>{cjk}日本</font></font> {cjk}語 </font>x")
+
+
+def test_twelve_domains_keep_the_title_and_their_chips_on_the_page(workdir):
+    import yaml
+
+    domains = [{"id": f"part{i}", "name": f"Part number {i}", "short": f"Short name {i}", "color": "#16365c",
+                "sections": [{"id": f"s{i}", "title": f"Section {i}", "bullets": [f"Key {i}: value {i}"]}]}
+               for i in range(1, 13)]
+    Path("source/twelve.yaml").write_text(yaml.safe_dump(
+        {"id": "twelve", "title": "Twelve domains", "version": "1", "domains": domains}), encoding="utf-8")
+    run("pdf")
+    with pdfplumber.open("dist/twelve.pdf") as pdf:
+        page = pdf.pages[0]
+        band = [w for w in page.extract_words() if w["top"] < 40]
+    assert [w["text"] for w in band if w["text"].startswith("D")] == [f"D{i}" for i in range(1, 13)]
+    assert {"Twelve", "domains"} <= {w["text"] for w in band}
+    assert min(w["x0"] for w in band) >= 0 and max(w["x1"] for w in band) <= page.width
