@@ -131,7 +131,7 @@ class _Builder:
         if ident is not None and (fault := idents.fault(ident)):
             self.error(self.loc(path), f"{ident!r} is not a valid id: {fault}")
 
-    def sheet(self, s: spec.Sheet) -> model.Sheet:
+    def sheet(self, s: spec.SheetSpec) -> model.Sheet:
         domains = []
         seen_domains: dict[str, Location] = {}
         labels: dict[str, Location] = {}
@@ -158,7 +158,7 @@ class _Builder:
             facts=tuple(self.text(f, ("facts", i)) for i, f in enumerate(s.facts)),
             media=dict(sorted(self.media.items())))
 
-    def weights(self, domains: list[spec.Domain]) -> None:
+    def weights(self, domains: list[spec.DomainSpec]) -> None:
         """No weights at all, or one per domain adding to 100: a partial set would print a misleading header."""
         weighed = [d for d in domains if d.weight is not None]
         if not weighed or not self.strict_totals:
@@ -175,13 +175,13 @@ class _Builder:
             self.error(self.loc(("domains",)), f"domain weights add to {total}, not 100 ({parts})")
 
     @staticmethod
-    def print_settings(p: spec.Print | None) -> model.Print:
-        p = p or spec.Print()
+    def print_settings(p: spec.PrintSpec | None) -> model.Print:
+        p = p or spec.PrintSpec()
         default = model.Print()
         return model.Print(paper=p.paper or default.paper, pages=p.pages or default.pages, columns=p.columns,
                            grayscale=default.grayscale if p.grayscale is None else p.grayscale)
 
-    def domain(self, d: spec.Domain, path, reverse: bool, label: str) -> model.Domain:
+    def domain(self, d: spec.DomainSpec, path, reverse: bool, label: str) -> model.Domain:
         sections = []
         for i, sec in enumerate(d.sections):
             spath = path + ("sections", i)
@@ -196,7 +196,7 @@ class _Builder:
             short=self.text(d.short, path + ("short",)), weight=d.weight, color=d.color.lower(),
             sections=tuple(sections), loc=self.loc(path))
 
-    def section(self, s: spec.Section, path, reverse: bool) -> model.Section:
+    def section(self, s: spec.SectionSpec, path, reverse: bool) -> model.Section:
         if not (s.bullets or s.table or s.traps):
             self.error(self.loc(path), f"section {s.id!r} is empty: give it bullets, a table or traps")
         reverse = reverse if s.reverse is None else s.reverse
@@ -208,15 +208,15 @@ class _Builder:
                              table=table, traps=traps, loc=self.loc(path),
                              image=self.figure(s.image, path + ("image",)) if s.image else None)
 
-    def figure(self, f: spec.Image, path) -> model.Figure | None:
+    def figure(self, f: spec.ImageSpec, path) -> model.Figure | None:
         loc = self.loc(path)
         media = self.image(f.file, self.loc(path + ("file",)))
         caption = self.text(f.caption, path + ("caption",)) if f.caption else None
         return model.Figure(media, caption, int(f.width.rstrip("%")) / 100, loc) if media else None
 
-    def fact(self, section_id: str, b: str | spec.Bullet, path, reverse: bool) -> model.Fact:
-        entry = b if isinstance(b, spec.Bullet) else spec.Bullet(text=b)
-        tpath = path + ("text",) if isinstance(b, spec.Bullet) else path
+    def fact(self, section_id: str, b: str | spec.BulletSpec, path, reverse: bool) -> model.Fact:
+        entry = b if isinstance(b, spec.BulletSpec) else spec.BulletSpec(text=b)
+        tpath = path + ("text",) if isinstance(b, spec.BulletSpec) else path
         loc = self.loc(path)
         text = self.text(entry.text, tpath, cloze=True, blocks=True)
         if inline.has_cloze(text.spans):
@@ -244,7 +244,7 @@ class _Builder:
         return model.Fact(ident=ident, text=text, key=key, value=value, question=question,
                           answer=answer, cards=cards, loc=loc)
 
-    def cloze(self, section_id: str, entry: spec.Bullet, text: model.Text, path, loc: Location) -> model.Fact:
+    def cloze(self, section_id: str, entry: spec.BulletSpec, text: model.Text, path, loc: Location) -> model.Fact:
         """A bullet with cloze deletions: its text is the card, so it has no question or answer of its own."""
         if entry.q or entry.a:
             self.error(loc, "a bullet with cloze deletions asks about its deletions: remove `q` and `a`")
@@ -259,20 +259,20 @@ class _Builder:
         return model.Fact(ident=ident, text=text, key=None, value=None, question=None, answer=None,
                           cards=cards, loc=loc)
 
-    def table(self, section_id: str, t: spec.Table, path, reverse: bool) -> model.Table:
+    def table(self, section_id: str, t: spec.TableSpec, path, reverse: bool) -> model.Table:
         columns = tuple(self.text(c, path + ("columns", i)) for i, c in enumerate(t.columns))
         reverse = _cards(t.cards, t.reverse, reverse) == "both"
         rows = []
         for i, r in enumerate(t.rows):
-            entry = r if isinstance(r, spec.Row) else spec.Row(cells=r)
+            entry = r if isinstance(r, spec.RowSpec) else spec.RowSpec(cells=r)
             rpath = path + ("rows", i)
-            cpath = rpath + ("cells",) if isinstance(r, spec.Row) else rpath
+            cpath = rpath + ("cells",) if isinstance(r, spec.RowSpec) else rpath
             cards = "none" if t.cards == "none" and entry.cards is None else _cards(entry.cards, entry.reverse, reverse)
             rows.append(self.row(f"{section_id}/rows", entry, rpath, cpath, len(columns), cards))
         ask = self.ask(t, columns, rows, path)
         return model.Table(columns=columns, rows=tuple(rows), ask=ask, loc=self.loc(path))
 
-    def ask(self, t: spec.Table, columns: tuple[model.Text, ...], rows: list[model.Row], path) -> tuple[int, ...]:
+    def ask(self, t: spec.TableSpec, columns: tuple[model.Text, ...], rows: list[model.Row], path) -> tuple[int, ...]:
         if t.ask is None:
             # A column where two rows say the same thing cannot tell the rows apart.
             varied = tuple(i for i in range(1, len(columns))
@@ -290,7 +290,7 @@ class _Builder:
                 asked.append(index)
         return tuple(asked)
 
-    def row(self, prefix: str, r: spec.Row, path, cpath, width: int, cards, blocks: bool = True) -> model.Row:
+    def row(self, prefix: str, r: spec.RowSpec, path, cpath, width: int, cards, blocks: bool = True) -> model.Row:
         loc = self.loc(path)
         cells = tuple(self.text(c, cpath + (i,), blocks=blocks) for i, c in enumerate(r.cells))
         if len(cells) != width:
@@ -301,10 +301,10 @@ class _Builder:
             ident = self.claim(r.id, prefix, r.id or idents.derive(cells[0].plain), loc, "row")
         return model.Row(ident=ident, cells=cells, cards=cards, loc=loc)
 
-    def trap(self, section_id: str, t: str | spec.Trap, path, several: bool) -> model.Trap:
-        entry = t if isinstance(t, spec.Trap) else spec.Trap(text=t)
+    def trap(self, section_id: str, t: str | spec.TrapSpec, path, several: bool) -> model.Trap:
+        entry = t if isinstance(t, spec.TrapSpec) else spec.TrapSpec(text=t)
         loc = self.loc(path)
-        text = self.text(entry.text, path + ("text",) if isinstance(t, spec.Trap) else path, blocks=True)
+        text = self.text(entry.text, path + ("text",) if isinstance(t, spec.TrapSpec) else path, blocks=True)
         question = self.text(entry.q, path + ("q",), blocks=True) if entry.q else None
         answer = self.text(entry.a, path + ("a",), blocks=True) if entry.a else None
         ident = None
@@ -317,7 +317,7 @@ class _Builder:
                 ident = self.claim(entry.id, f"{section_id}/traps", "trap", loc, "trap")
         return model.Trap(ident=ident, text=text, question=question, answer=answer, cards=entry.cards, loc=loc)
 
-    def quick_reference(self, q: spec.QuickReference, domains: dict[str, model.Domain]) -> model.QuickReference:
+    def quick_reference(self, q: spec.QuickReferenceSpec, domains: dict[str, model.Domain]) -> model.QuickReference:
         path = ("quick_reference",)
         columns = tuple(self.text(c, path + ("columns", i)) for i, c in enumerate(q.columns))
         rows = []
@@ -328,7 +328,7 @@ class _Builder:
                 self.error(self.loc(rpath + ("domain",)),
                            f"unknown domain {r.domain!r}; expected one of: {', '.join(domains)}")
                 continue
-            row = self.row("quickref", spec.Row(cells=r.cells, id=r.id), rpath,
+            row = self.row("quickref", spec.RowSpec(cells=r.cells, id=r.id), rpath,
                            rpath + ("cells",), len(columns), r.cards or "forward", blocks=False)
             question = self.text(r.q, rpath + ("q",), blocks=True) if r.q else None
             rows.append(model.QuickRow(ident=row.ident, domain=domain, cells=row.cells, question=question,

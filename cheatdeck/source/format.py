@@ -49,7 +49,7 @@ class _Spec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     pass
 
 
-class Bullet(_Spec):
+class BulletSpec(_Spec):
     """A bullet that needs more than its text: a pinned id, an explicit question, or no cards."""
 
     text: Text
@@ -61,7 +61,7 @@ class Bullet(_Spec):
     reverse: Reverse = None
 
 
-class Row(_Spec):
+class RowSpec(_Spec):
     """A table row that pins its id or changes its cards."""
 
     cells: list[Text]
@@ -70,11 +70,11 @@ class Row(_Spec):
     reverse: Reverse = None
 
 
-class Table(_Spec):
+class TableSpec(_Spec):
     """A table; the first column is the key, and each row gives one card per asked column."""
 
     columns: Annotated[list[Text], msgspec.Meta(min_length=2, max_length=6)]
-    rows: Annotated[list[list[Text] | Row], msgspec.Meta(min_length=1)]
+    rows: Annotated[list[list[Text] | RowSpec], msgspec.Meta(min_length=1)]
     ask: Annotated[Annotated[list[Text], msgspec.Meta(min_length=1)] | None, msgspec.Meta(
         description="The columns the cards ask for, one card each; default: every column "
                     "whose cells all differ from row to row.")] = None
@@ -82,7 +82,7 @@ class Table(_Spec):
     reverse: Reverse = None
 
 
-class Trap(_Spec):
+class TrapSpec(_Spec):
     """An exam trap: the rule, and the scenario the card asks about."""
 
     text: Text
@@ -93,7 +93,7 @@ class Trap(_Spec):
     cards: Literal["forward", "none"] = "forward"
 
 
-class Image(_Spec):
+class ImageSpec(_Spec):
     """An image drawn in the section on the printed sheet."""
 
     file: Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\S",
@@ -103,23 +103,23 @@ class Image(_Spec):
                                        description="Share of the column width, from 1% to 100%.")] = "100%"
 
 
-class Section(_Spec):
+class SectionSpec(_Spec):
     id: Ident
     title: Text
-    bullets: list[Text | Bullet] = []
-    table: Table | None = None
-    traps: list[Text | Trap] = []
+    bullets: list[Text | BulletSpec] = []
+    table: TableSpec | None = None
+    traps: list[Text | TrapSpec] = []
     reverse: Reverse = None
-    image: Image | None = None
+    image: ImageSpec | None = None
 
 
-class Domain(_Spec):
+class DomainSpec(_Spec):
     id: Ident
     name: Text
     short: Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"\S",
                                        description="Short name for the header chips.")]
     color: Color
-    sections: Annotated[list[Section], msgspec.Meta(min_length=1)]
+    sections: Annotated[list[SectionSpec], msgspec.Meta(min_length=1)]
     label: Annotated[str, msgspec.Meta(
         min_length=1, max_length=8, pattern=LABEL_PATTERN,
         description="Tag on the section bars, chips and decks; default: D1, D2, … by position.")] | None = None
@@ -128,7 +128,7 @@ class Domain(_Spec):
                                   "Give every domain one (adding to 100) or none.")] | None = None
 
 
-class QuickRow(_Spec):
+class QuickRowSpec(_Spec):
     domain: Ident
     cells: list[Text]
     id: Ident | None = None
@@ -137,13 +137,13 @@ class QuickRow(_Spec):
     cards: Literal["forward", "none"] | None = None
 
 
-class QuickReference(_Spec):
+class QuickReferenceSpec(_Spec):
     columns: Annotated[list[Text], msgspec.Meta(min_length=2, max_length=6)]
-    rows: Annotated[list[QuickRow], msgspec.Meta(min_length=1)]
+    rows: Annotated[list[QuickRowSpec], msgspec.Meta(min_length=1)]
     title: Text = "Master Quick Reference"
 
 
-class Print(_Spec):
+class PrintSpec(_Spec):
     """How the PDF is printed unless the command line says otherwise."""
 
     paper: Annotated[Literal["letter", "a4"], msgspec.Meta(
@@ -156,32 +156,50 @@ class Print(_Spec):
         description="Print for a black-and-white printer; default: false.")] | None = None
 
 
-class Sheet(_Spec):
+class SheetSpec(_Spec):
     """A study sheet: compiled to dist/<id>.apkg and dist/<id>.pdf."""
 
     id: Slug
     title: Text
     version: Annotated[str, msgspec.Meta(pattern=r"^[0-9A-Za-z.+-]{1,32}$", description="Printed in the footer.")]
-    domains: Annotated[list[Domain], msgspec.Meta(min_length=1, max_length=MAX_DOMAINS)]
+    domains: Annotated[list[DomainSpec], msgspec.Meta(min_length=1, max_length=MAX_DOMAINS)]
     deck: Annotated[Text | None, msgspec.Meta(description="Root Anki deck name; default: the title.")] = None
     subtitle: Text | None = None
     author: Text | None = None
     date: Annotated[datetime.date | None, msgspec.Meta(
         description="Date printed in the PDF's metadata (YYYY-MM-DD).")] = None
-    quick_reference: QuickReference | None = None
+    quick_reference: QuickReferenceSpec | None = None
     reverse: Annotated[bool, msgspec.Meta(
         description="Reverse cards for the whole sheet (answer → key); sections and items may override.")] = False
     facts: Annotated[list[Text], msgspec.Meta(max_length=6, description=(
         "Exam facts printed in the PDF's header band, e.g. [65 questions, 130 min, pass 720/1000]."))] = []
-    print: Print | None = None
+    print: PrintSpec | None = None
 
 
 def json_schema() -> str:
-    schema = msgspec.json.schema(Sheet)
+    schema = msgspec.json.schema(SheetSpec)
     shorthand = {"type": "object", "minProperties": 1, "maxProperties": 1,
                  "additionalProperties": {"type": "string"},
                  "description": "Shorthand for the bullet 'Key: value'."}
-    schema["$defs"]["Section"]["properties"]["bullets"]["items"]["anyOf"].append(shorthand)
+    schema["$defs"]["SectionSpec"]["properties"]["bullets"]["items"]["anyOf"].append(shorthand)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "cheatdeck sheet"
-    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
+    return json.dumps(_author_names(schema), indent=2, sort_keys=True) + "\n"
+
+
+def _author_names(node):
+    """The schema with each definition named as the author writes it (Section), not as our Spec type."""
+    if isinstance(node, list):
+        return [_author_names(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key == "$ref":
+            value = value.removesuffix("Spec")
+        elif key == "title" and isinstance(value, str):
+            value = value.removesuffix("Spec")
+        elif key == "$defs":
+            value = {name.removesuffix("Spec"): definition for name, definition in value.items()}
+        out[key] = _author_names(value)
+    return out

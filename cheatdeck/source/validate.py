@@ -61,7 +61,7 @@ def _unwrap(t):
 
 def _type_at(path: Path, kind: type | None = None):
     """The spec type expected at a path, for listing allowed keys and choices; of `kind` where a union allows."""
-    t = msgspec.inspect.type_info(spec.Sheet)
+    t = msgspec.inspect.type_info(spec.SheetSpec)
     for part in path:
         t = _unwrap(t)
         if isinstance(t, msgspec.inspect.UnionType):
@@ -199,7 +199,7 @@ def _desugar_bullets(doc: _Document, positions: Positions) -> list[Problem]:
     here, while the author's keys are still known: validated as a bullet mapping they would only
     be unknown keys.
     """
-    fields = set(spec.Bullet.__struct_fields__)
+    fields = set(spec.BulletSpec.__struct_fields__)
     problems: list[Problem] = []
     domains = doc.data.get("domains")
     for d, domain in enumerate(domains if isinstance(domains, list) else ()):
@@ -230,7 +230,7 @@ def _desugar_bullets(doc: _Document, positions: Positions) -> list[Problem]:
     return problems
 
 
-def validate(data: object, positions: Positions) -> tuple[spec.Sheet | None, list[Problem], Callable[[Path], Path]]:
+def validate(data: object, positions: Positions) -> tuple[spec.SheetSpec | None, list[Problem], Callable[[Path], Path]]:
     doc = _Document(data)
     problems: list[Problem] = []
     if not isinstance(data, dict):
@@ -241,7 +241,7 @@ def validate(data: object, positions: Positions) -> tuple[spec.Sheet | None, lis
     reported: set[tuple[Path, str]] = set()
     for _ in range(MAX_PROBLEMS):
         try:
-            return msgspec.convert(doc.data, spec.Sheet, strict=False), problems, doc.translate
+            return msgspec.convert(doc.data, spec.SheetSpec, strict=False), problems, doc.translate
         except msgspec.ValidationError as exc:
             message, _, where = str(exc).partition(" - at ")
             path = _parse_path(where.strip("`$"))
