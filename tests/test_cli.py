@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 import time
 from pathlib import Path
 
 import pytest
-from cli_helpers import run, snapshot
+from cli_helpers import run, snapshot, watching
 from click.testing import CliRunner
 from conftest import REPO, TINY
 
 import cheatdeck.pipeline as pipeline_module
 from cheatdeck.cli import cli
-from cheatdeck.options import TEMPLATES, Options, PrintOptions
-from cheatdeck.watch import watch
+from cheatdeck.options import TEMPLATES
 
 
 def test_every_command_has_help_with_an_example_and_is_in_the_readme():
@@ -224,22 +222,7 @@ def test_internal_error_is_one_line_unless_debug(tiny, monkeypatch):
 
 
 def test_watch_rebuilds_after_a_save_and_survives_errors(tiny):
-    opts = Options(out=Path("dist"), print=PrintOptions())
-    outcomes: list = []
-    stop = threading.Event()
-    thread = threading.Thread(target=watch, args=([Path("source")], opts, outcomes.append, (), stop, ("anki",)),
-                              daemon=True)
-    thread.start()
-
-    def wait_for(count: int) -> None:
-        deadline = time.monotonic() + 20
-        while len(outcomes) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(outcomes) >= count, outcomes
-
-    try:
-        wait_for(1)
-        time.sleep(0.3)
+    with watching(Path("source")) as (outcomes, wait_for):
         source = Path("source/tiny.yaml")
         good = source.read_text(encoding="utf-8")
         source.write_text(good.replace("title: Tiny Example Sheet", "title: [broken"), encoding="utf-8")
@@ -248,38 +231,17 @@ def test_watch_rebuilds_after_a_save_and_survives_errors(tiny):
         source.write_text(good.replace("stage changes", "stage the changes"), encoding="utf-8")
         wait_for(3)
         assert outcomes[2].changes.changed == ("commands/add",)
-    finally:
-        stop.set()
-        thread.join(timeout=10)
-    assert not thread.is_alive()
 
 
 def test_watch_goes_on_when_its_sheet_is_deleted_and_builds_it_again_when_it_is_back(tiny):
-    outcomes: list = []
-    stop = threading.Event()
-    thread = threading.Thread(target=watch, args=([tiny], Options(out=Path("dist")), outcomes.append, (), stop,
-                                                  ("anki",)), daemon=True)
-    thread.start()
-
-    def wait_for(count: int) -> None:
-        deadline = time.monotonic() + 20
-        while len(outcomes) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(outcomes) >= count, outcomes
-
-    try:
-        wait_for(1)
-        time.sleep(0.3)
+    with watching(tiny) as (outcomes, wait_for):
         text = tiny.read_text(encoding="utf-8")
         tiny.unlink()
         wait_for(2)
-        assert "no such file or folder" in str(outcomes[1]) and thread.is_alive()
+        assert "no such file or folder" in str(outcomes[1])
         tiny.write_text(text.replace("stage changes", "stage the changes"), encoding="utf-8")
         wait_for(3)
         assert outcomes[2].changes.changed == ("commands/add",)
-    finally:
-        stop.set()
-        thread.join(timeout=10)
 
 
 def test_watch_command_stops_cleanly_on_ctrl_c(tiny):

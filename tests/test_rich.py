@@ -9,8 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
-import time
 import zipfile
 from pathlib import Path
 
@@ -18,15 +16,14 @@ import pdfplumber
 import pytest
 from anki.collection import Collection
 from anki_helpers import import_package, review_all, scheduling, visible_text
-from cli_helpers import run
+from cli_helpers import run, watching
 from click.testing import CliRunner
 from conftest import FIXTURES, REPO, TINY
 from pdf_helpers import column_ranges, geometry
 
 from cheatdeck import inline
 from cheatdeck.cli import cli
-from cheatdeck.options import TEMPLATES, Options
-from cheatdeck.watch import watch
+from cheatdeck.options import TEMPLATES
 
 RICH = FIXTURES / "rich"
 
@@ -194,23 +191,10 @@ def test_an_edited_image_rebuilds_under_a_new_name(workdir):
 
 def test_watch_rebuilds_when_an_image_is_saved(workdir):
     shutil.copytree(RICH, workdir / "source", dirs_exist_ok=True)
-    outcomes: list = []
-    stop = threading.Event()
-    thread = threading.Thread(target=watch, args=([Path("source")], Options(out=Path("dist")), outcomes.append,
-                                                  (), stop, ("anki",)), daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 20
-        while not outcomes and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.3)
+    with watching(Path("source")) as (outcomes, wait_for):
         shutil.copy(RICH / "diagram.png", "source/photo.jpg")
-        while len(outcomes) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-    finally:
-        stop.set()
-        thread.join(timeout=10)
-    assert len(outcomes) >= 2 and outcomes[1].changes.changed == ("picture",), outcomes
+        wait_for(2)
+        assert outcomes[1].changes.changed == ("picture",), outcomes
 
 
 def test_a_sheet_without_rich_content_imports_no_typesetting_library(tmp_path):
