@@ -8,19 +8,23 @@ fixed order so that an unchanged sheet gives byte-identical output.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import itertools
 import json
+import re
 import sqlite3
 import tempfile
 import zipfile
 from pathlib import Path
 
 import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
 
 from .notetypes import NoteType
-from .plan import Plan
+from .plan import Note, Plan
 from .stamps import Stamps
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -36,17 +40,23 @@ def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps,
     models = {kind: nt.to_genanki() for kind, nt in notetypes.items()}
     decks = {name: genanki.Deck(deck_id(plan.sheet.id, name), name, plan.deck_descriptions.get(name, ""))
              for name in plan.decks}
-    guids = stamps.guids  # from the lock: a note that moved keeps the GUID Anki knows it by
+    notes: dict[str, list] = {name: [] for name in plan.decks}
     for note in plan.notes:
-        decks[note.deck].add_note(genanki.Note(
-            model=models[note.kind], fields=list(note.fields), tags=list(note.tags), guid=guids[note.ident]))
+        decks[note.deck].add_model(models[note.kind])
+        notes[note.deck].append(note)
+    guids = stamps.guids  # from the lock: a note that moved keeps the GUID Anki knows it by
     with tempfile.TemporaryDirectory(prefix="cheatdeck-") as tmp:
         db_path = Path(tmp) / "collection.anki2"
         conn = sqlite3.connect(db_path)
         try:
             cursor = conn.cursor()
             timestamp = stamps.timestamp
-            genanki.Package(list(decks.values())).write_to_db(cursor, timestamp, itertools.count(timestamp * 1000))
+            ids = itertools.count(timestamp * 1000)
+            cursor.executescript(APKG_SCHEMA)
+            cursor.executescript(APKG_COL)
+            for name, deck in decks.items():
+                deck.write_to_db(cursor, timestamp, ids)
+                _write_notes(cursor, notes[name], models, guids, deck.deck_id, timestamp, ids)
             # A TEMP table keeps the lookup indexed without adding anything to the package's own file.
             cursor.execute("CREATE TEMP TABLE stamped (guid TEXT PRIMARY KEY, mod INTEGER)")
             cursor.executemany("INSERT INTO stamped VALUES (?, ?)",
@@ -73,3 +83,42 @@ def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps,
             info.external_attr = 0o644 << 16
             archive.writestr(info, data)
     return buffer.getvalue()
+
+
+def _write_notes(cursor, notes: list[Note], models: dict[str, genanki.Model], guids: dict[str, str], deck: int,
+                 timestamp: int, ids) -> None:
+    """The rows genanki's Note.write_to_db writes, in its order (a note, then its cards: the file's pages depend
+    on it), without building a genanki Note per note; a tenth of a 10,000-fact build went there."""
+    for note in notes:
+        model = models[note.kind]
+        note_id = next(ids)
+        cursor.execute(_NOTE_ROW, (note_id, guids[note.ident], model.model_id, timestamp, -1,
+                                   f" {' '.join(note.tags)} ", "\x1f".join(note.fields),
+                                   note.fields[model.sort_field_index], 0, 0, ""))
+        for ord_ in _card_ords(model, note.fields):
+            cursor.execute(_CARD_ROW, (next(ids), note_id, deck, ord_, timestamp, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                       0, ""))
+
+
+_NOTE_ROW = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);"
+_CARD_ROW = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);"
+_CLOZE_NUMBER = re.compile(r"{{c(\d+)::.+?}}", re.DOTALL)
+
+
+def _card_ords(model: genanki.Model, fields: tuple[str, ...]) -> list[int]:
+    """The cards genanki gives a note (genanki.Note.cards): by the model's required fields, or one per cloze
+    number in the fields its first template clozes."""
+    if model.model_type == model.FRONT_BACK:
+        return [ord_ for ord_, how, required in model._req
+                if (any if how == "any" else all)(fields[i] for i in required)]
+    ords = set()
+    for index in _cloze_fields(model):
+        ords.update(int(m) - 1 for m in _CLOZE_NUMBER.findall(fields[index]) if int(m) > 0)
+    return list(ords)
+
+
+@functools.lru_cache(maxsize=None)
+def _cloze_fields(model: genanki.Model) -> tuple[int, ...]:
+    qfmt = model.templates[0]["qfmt"]
+    names = set(re.findall(r"{{[^}]*?cloze:(?:[^}]?:)*(.+?)}}", qfmt) + re.findall("<%cloze:(.+?)%>", qfmt))
+    return tuple(i for i, f in enumerate(model.fields) if f["name"] in names)
