@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import forked
 from .anki.stamps import Changes
 from .errors import CheatdeckError, Location, Problem
 from .options import Options, PrintOptions, SheetPrint
@@ -86,10 +87,13 @@ class _Rendered:
     extra: list[tuple[Path, bytes]] = field(default_factory=list)
 
 
-def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...] = OUTPUTS) -> BuildResult:
+def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...] = OUTPUTS, *,
+          fork: bool = False) -> BuildResult:
     """Build the given outputs of one sheet, skipping those whose inputs did not change.
 
     Raises CheatdeckError, with every problem found, when the sheet or an output cannot be built.
+    `fork`: render the .apkg in a forked child while this process lays out the PDF (see forked.py); only
+    for a process that holds no threads and ends after its builds, as the one-shot command line does.
     """
     started = time.perf_counter()
     source, opts = Path(source), opts or Options()
@@ -123,18 +127,26 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     rendered: dict[str, _Rendered] = {}
     failed: dict[str, CheatdeckError] = {}
     changes = None
+    anki = None
     if "anki" in todo:
-        try:
-            rendered["anki"], changes, sections = _render_anki(sheet, opts, previous)
-            document.update(sections)
-        except CheatdeckError as err:
-            failed["anki"] = err
+        both = "pdf" in todo
+        # With both outputs the deck renders beside the PDF; alone, its card lint runs beside the package.
+        anki = forked.start(lambda: _render_anki(sheet, opts, previous, fork and not both), fork and both)
     if "pdf" in todo:
         layout_key = prints.layout_key(_layout_options(printing))
         try:
             rendered["pdf"], document = _render_pdf(sheet, opts, printing, document, previous, layout_key)
         except CheatdeckError as err:
             failed["pdf"] = err
+    if anki is not None:
+        try:
+            rendered["anki"], changes, sections = anki()
+            document.update(sections)
+        except CheatdeckError as err:
+            failed["anki"] = err
+    # Reported in the order of OUTPUTS, whichever finished first.
+    rendered = {kind: rendered[kind] for kind in OUTPUTS if kind in rendered}
+    failed = {kind: failed[kind] for kind in OUTPUTS if kind in failed}
     if not rendered:
         raise CheatdeckError([p for err in failed.values() for p in err.problems])
 
@@ -161,7 +173,7 @@ def _recorded(kind: str, details: dict) -> Output:
     return Output(kind, Path(details["path"]), details["size"], False, details)
 
 
-def _render_anki(sheet, opts: Options, previous: dict) -> tuple[_Rendered, Changes, dict]:
+def _render_anki(sheet, opts: Options, previous: dict, fork: bool = False) -> tuple[_Rendered, Changes, dict]:
     from .anki.cloze import without_unused_cloze
     from .anki.lint import lint
     from .anki.media import package_media
@@ -172,6 +184,7 @@ def _render_anki(sheet, opts: Options, previous: dict) -> tuple[_Rendered, Chang
     from .clock import build_time
 
     plan = plan_notes(sheet)
+    warnings = forked.start(lambda: len(lint(plan)), fork)
     notetypes = without_unused_cloze(load_notetypes(opts.templates / "anki", palette_css(sheet)),
                                      {n.kind for n in plan.notes})
     stamps = stamp(previous, sheet.id, plan.notes, {k: (nt.digest, nt.schema) for k, nt in notetypes.items()},
@@ -179,12 +192,13 @@ def _render_anki(sheet, opts: Options, previous: dict) -> tuple[_Rendered, Chang
     decks: dict[str, int] = {}
     for note in plan.notes:
         decks[note.deck] = decks.get(note.deck, 0) + 1
-    details = {"notes": len(plan.notes), "cards": sum(len(n.fronts) for n in plan.notes), "decks": decks,
-               "deck": sheet.deck, "warnings": len(lint(plan))}
     media = package_media(plan)
+    data = render_apkg(plan, notetypes, stamps, media)
+    details = {"notes": len(plan.notes), "cards": sum(len(n.fronts) for n in plan.notes), "decks": decks,
+               "deck": sheet.deck, "warnings": warnings()}
     if media:
         details["media"] = len(media)
-    return _Rendered(render_apkg(plan, notetypes, stamps, media), details), stamps.changes, stamps.sections
+    return _Rendered(data, details), stamps.changes, stamps.sections
 
 
 @dataclass(frozen=True)
@@ -307,10 +321,11 @@ def removed(source: Path | str, forget: bool = False) -> Removed:
     return Removed(source, sheet_id, notes, forget)
 
 
-def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str, ...] = OUTPUTS) -> None:
+def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str, ...] = OUTPUTS, *,
+              fork: bool = False) -> None:
     for path in paths:
         try:
-            result = build(path, opts, kinds)
+            result = build(path, opts, kinds, fork=fork)
         except CheatdeckError as err:
             report(err)
             continue

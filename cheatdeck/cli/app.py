@@ -17,7 +17,7 @@ from .. import __version__
 from ..errors import CheatdeckError
 from .commands import COMMANDS
 from .report import show_error
-from .settings import settings, shared_options
+from .settings import Settings, settings, shared_options
 
 
 class SheetProblems(click.ClickException):
@@ -92,7 +92,8 @@ def main() -> None:
     # A one-shot build makes many objects and few cycles: collecting rarely saves ~30 ms on the shipped sheet.
     gc.set_threshold(50_000, 50, 50)
     try:
-        cli(prog_name="cheatdeck")
+        # A process that runs one command and exits: its builds may fork (see forked.py).
+        cli(prog_name="cheatdeck", obj=Settings(fork=True))
         code = 0
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)

@@ -35,6 +35,9 @@ class Settings:
     png: bool = False
     debug: bool = False
     sheets: tuple[Path, ...] = field(default=())
+    fork: bool = False
+    """Builds may fork (pipeline.build): set only by the one-shot entry point, app.main, never under a test's
+    CliRunner; `watch` does not use it."""
 
     def options(self) -> Options:
         return Options(out=self.out or self._project_out(), force=self.force, templates=self.templates,

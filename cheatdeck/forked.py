@@ -1,0 +1,71 @@
+"""Work done in a forked child while this process goes on: the two outputs of a build use both cores.
+
+Forking is safe only in a process that holds no threads and whose state a copy may share; so only the
+one-shot command line asks for it (never `watch`, a test runner or a library caller), and where `os.fork`
+does not exist the work runs in this process when its result is asked for. A CheatdeckError in the child
+comes back as its problems, and is raised here as the same error.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+from collections.abc import Callable
+from typing import TypeVar
+
+from .errors import CheatdeckError
+
+T = TypeVar("T")
+
+
+def start(work: Callable[[], T], fork: bool) -> Callable[[], T]:
+    """Begin `work` (in a forked child when `fork` and the platform allow it); call the result to wait for it."""
+    if not fork or not hasattr(os, "fork"):
+        return work
+    # Frozen objects are never walked by a collection, so neither process copies the shared pages for it.
+    gc.freeze()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        _child(work, write_end)
+    os.close(write_end)
+    return lambda: _collect(pid, read_end)
+
+
+def _child(work: Callable[[], object], fd: int) -> None:
+    gc.disable()  # a short life: what it allocates is freed by the exit
+    code = 0
+    try:
+        try:
+            message = ("done", work())
+        except CheatdeckError as err:
+            message = ("problems", err.problems)
+        except BaseException as exc:  # an internal error: raised in the parent as it would have been here
+            message = ("raised", exc)
+        try:
+            data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
+            data = pickle.dumps(("raised", RuntimeError(f"{message[1]!r} (not picklable: {exc})")))
+        with os.fdopen(fd, "wb") as pipe:
+            pipe.write(data)
+    except BaseException:
+        code = 1
+    finally:
+        # No teardown, no atexit handlers, no flush of the stdio buffers copied from the parent.
+        os._exit(code)
+
+
+def _collect(pid: int, fd: int):
+    with os.fdopen(fd, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        raise RuntimeError(f"the forked build stopped without a result (wait status {status})")
+    kind, value = pickle.loads(data)
+    if kind == "problems":
+        raise CheatdeckError(value)
+    if kind == "raised":
+        raise value
+    return value
