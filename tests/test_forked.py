@@ -1,0 +1,71 @@
+"""The one-shot command line renders the deck in a forked child: same files, same errors as in one process.
+
+These run `build.py` as a real process, since the CliRunner's in-process runs (like `watch` and library
+callers) never fork.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cli_helpers import run
+from conftest import REPO
+
+from cheatdeck import forked
+from cheatdeck.errors import CheatdeckError, Location, Problem
+
+
+def _cheatdeck(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(REPO / "build.py"), *args], capture_output=True, text=True)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_forked_build_writes_the_same_bytes_as_one_in_process(tiny, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    run("build", "--out", "in-process")
+    lock = Path("source/tiny.lock.json").read_bytes()
+    done = _cheatdeck("build", "--out", "forked")
+    assert done.returncode == 0, done.stderr
+    for name in ("tiny.apkg", "tiny.pdf"):
+        assert _digest(Path("forked") / name) == _digest(Path("in-process") / name), name
+    assert Path("source/tiny.lock.json").read_bytes() == lock
+
+
+def test_a_card_problem_found_in_the_forked_child_is_reported_with_its_line(shipped):
+    text = shipped.read_text(encoding="utf-8")
+    duplicated = text.replace("q: Which five data sources can Data Wrangler connect to?",
+                              "q: Which SageMaker Studio tool prepares medium-sized data through a GUI with 300+ "
+                              "built-in transforms?", 1)
+    assert duplicated != text
+    shipped.write_text(duplicated, encoding="utf-8")
+    in_process = run("build", "--out", "in-process", code=1)
+    done = _cheatdeck("build", "--out", "forked")
+    assert done.returncode == 1
+    message = "mla-c01.yaml:27:13: two cards would show the same front as the card at line 25"
+    assert message in done.stderr
+    assert done.stderr.splitlines()[-1] == in_process.output.splitlines()[-1]
+    # The PDF is independent of the deck: it is written, and the deck is not.
+    assert Path("forked/mla-c01.pdf").is_file() and not Path("forked/mla-c01.apkg").exists()
+
+
+def test_where_fork_is_missing_the_work_runs_in_this_process_when_asked_for(monkeypatch):
+    monkeypatch.delattr(os, "fork")
+    ran = []
+    result = forked.start(lambda: ran.append(os.getpid()) or 42, fork=True)
+    assert ran == []
+    assert result() == 42 and ran == [os.getpid()]
+
+    def fails():
+        raise CheatdeckError(Problem(Location("sheet.yaml", 3, 5), "a problem"))
+
+    with pytest.raises(CheatdeckError) as raised:
+        forked.start(fails, fork=True)()
+    assert [str(p) for p in raised.value.problems] == ["sheet.yaml:3:5: a problem"]
