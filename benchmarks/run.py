@@ -104,7 +104,7 @@ def child(sheet: Path) -> None:
 
     loaded = load(sheet)
     started = time.perf_counter()
-    render_pdf(loaded, PrintOptions(pages=2000), TEMPLATES, hint=7.0, exact=True)
+    render_pdf(loaded, PrintOptions(pages=2000).over(loaded.print), TEMPLATES, hint=7.0, exact=True)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "peak_mib": peak}))
