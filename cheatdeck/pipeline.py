@@ -15,15 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import forked
-from .anki.stamps import Changes
 from .errors import CheatdeckError, Location, Problem
 from .options import Options, PrintOptions, SheetPrint
 
 from .state import lock
 from .state.freshness import Fingerprints, State, file_stat
 
-if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model
+if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model or the stamps
+    from .anki.stamps import Changes
     from .model import Sheet
 
 OUTPUTS = ("anki", "pdf")
@@ -116,6 +115,7 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
                            seconds=time.perf_counter() - started)
 
     # Imported here, not at the top: an up-to-date build never pays for them.
+    from . import forked
     from .source.compile import load
     from .write import write_atomic
 
@@ -182,9 +182,10 @@ def _render_anki(sheet, opts: Options, previous: dict, fork: bool = False) -> tu
     from .anki.plan import plan_notes
     from .anki.stamps import stamp
     from .clock import build_time
+    from .forked import start
 
     plan = plan_notes(sheet)
-    warnings = forked.start(lambda: len(lint(plan)), fork)
+    warnings = start(lambda: len(lint(plan)), fork)
     notetypes = without_unused_cloze(load_notetypes(opts.templates / "anki", palette_css(sheet)),
                                      {n.kind for n in plan.notes})
     stamps = stamp(previous, sheet.id, plan.notes, {k: (nt.digest, nt.schema) for k, nt in notetypes.items()},
