@@ -31,17 +31,21 @@ def lock_path(source: Path) -> Path:
     return source.with_name(source.stem + ".lock.json")
 
 
+# Built once: json.dumps with options builds an encoder per call, and a lock has two calls per note.
+_KEY = json.JSONEncoder(ensure_ascii=False).encode
+_VALUE = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+
+
 def dump(document: dict) -> str:
     """One entry per line: diffs stay readable, and json's C encoder does the work (indent= would not)."""
     lines = []
     for name in sorted(document):
         value = document[name]
         if isinstance(value, dict) and value:
-            entries = ",\n".join(f"  {json.dumps(k, ensure_ascii=False)}: {json.dumps(v, sort_keys=True, ensure_ascii=False)}"
-                                 for k, v in sorted(value.items()))
+            entries = ",\n".join(f"  {_KEY(k)}: {_VALUE(v)}" for k, v in sorted(value.items()))
             lines.append(f" {json.dumps(name)}: {{\n{entries}\n }}")
         else:
-            lines.append(f" {json.dumps(name)}: {json.dumps(value, sort_keys=True, ensure_ascii=False)}")
+            lines.append(f" {json.dumps(name)}: {_VALUE(value)}")
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
