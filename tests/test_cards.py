@@ -172,6 +172,29 @@ def test_quick_reference_rows_are_decision_cards_unless_a_trap_says_the_same(tmp
     assert [n.kind for n in kept.notes] == ["trap", "quickref", "quickref"]
 
 
+def test_a_rule_of_a_word_or_two_is_never_taken_for_a_fact_that_shares_it(tmp_path):
+    """An IR row whose rule is "Carboxylic acid" is not the NMR bullet about carboxylic acid H: both keep a card."""
+    sections = """\
+- id: nmr
+  title: NMR shifts
+  bullets:
+    - id: acid-h
+      text: "Carboxylic acid H: δ 10–12 ppm"
+      q: Where does a carboxylic acid's O–H proton appear in 1H NMR?
+"""
+    quick = """\
+quick_reference:
+  columns: [IR band, Facts, Rule]
+  rows:
+    - domain: d1
+      q: A broad IR band at 2500–3300 with a peak at 1710 points to which group?
+      cells: [Broad 2500–3300 + 1710, O–H and C=O together, Carboxylic acid]
+"""
+    p = plan(tmp_path, sections, quick=quick)
+    assert [n.kind for n in p.notes] == ["fact", "quickref"]
+    assert not any("quick-reference" in tag for tag in p.notes[0].tags)
+
+
 def test_trap_front_shows_scenario_and_domain_and_the_back_leads_with_the_answer(tmp_path):
     (trap,) = plan(tmp_path, MME).notes
     scenario, rule, context = trap.fields[:3]

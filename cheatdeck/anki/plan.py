@@ -13,8 +13,10 @@ from ..source.idents import derive
 from .cloze import cloze_cards
 from .words import key_in_answer, same_answer, words
 
-# A quick-reference row whose rule shares this much of its wording with a fact or trap says the same thing.
+# A quick-reference row whose rule shares this much of its wording with a fact or trap says the same thing,
+# when the rule is a statement: a rule of a word or two ("Carboxylic acid") shared by a fact is a coincidence.
 SAME_RULE = 0.6
+MIN_RULE_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -321,7 +323,7 @@ def _quickref_links(sheet: Sheet) -> dict[str, str]:
     links = {}
     for row in sheet.quick_reference.rows:
         rule = set(words(row.cells[-1].plain))
-        if not rule or row.ident is None:
+        if len(rule) < MIN_RULE_WORDS or row.ident is None:
             continue
         # An item that shares `need` of the rule's words holds at least one of its len(rule) - need + 1 rarest.
         need = next(k for k in range(len(rule) + 1) if k / len(rule) >= SAME_RULE)

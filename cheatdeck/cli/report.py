@@ -83,7 +83,7 @@ def summary(result: BuildResult, verbosity: int) -> list[str]:
                 lines += [f"      {deck}: {count} notes" for deck, count in d["decks"].items()]
         else:
             lines.append(f"  {out.path}  {_size(out.size)}  body {d['body_size']:g} pt, "
-                         f"{d['pages']} pages, emptiest column {d['fill']:.0f} % full, "
+                         f"{_plural(d['pages'], 'page')}, emptiest column {d['fill']:.0f} % full, "
                          f"{d['orphans']} orphan words, {d['paper']}{status}")
     lines += _changes(result, verbosity)
     return lines if verbosity else []
@@ -128,9 +128,11 @@ def reshaped_warning(result: BuildResult) -> str | None:
 
 def check_line(result: CheckResult) -> str:
     sheet, c, p = result.sheet, result.counts, result.layout
-    return (f"ok  {result.source}  {sheet.id}: {c['domains']} domains, {c['sections']} sections, {c['bullets']} bullets, "
-            f"{c['tables']} tables ({c['rows']} rows), {c['traps']} traps, {c['quickref']} quick-reference rows; "
-            f"the PDF fits {p['pages']} {p['paper']} page(s) at {p['body_size']:g} pt; "
+    counts = ", ".join(_plural(c[key], noun) for key, noun in (
+        ("domains", "domain"), ("sections", "section"), ("bullets", "bullet"), ("tables", "table")))
+    return (f"ok  {result.source}  {sheet.id}: {counts} ({_plural(c['rows'], 'row')}), {_plural(c['traps'], 'trap')}, "
+            f"{_plural(c['quickref'], 'quick-reference row')}; "
+            f"the PDF fits {_plural(p['pages'], p['paper'] + ' page')} at {p['body_size']:g} pt; "
             f"{_plural(len(result.warnings), 'card warning')}")
 
 
@@ -159,7 +161,7 @@ def stats_lines(s: Stats) -> list[str]:
     lines.append("  tags:")
     lines += [f"    {tag}: {notes} notes, {cards} cards" for tag, (notes, cards) in s.by_tag.items()]
     p = s.pdf
-    lines.append(f"  pdf: body {p['body_size']:g} pt, {p['pages']} pages on {p['paper']}, "
+    lines.append(f"  pdf: body {p['body_size']:g} pt, {_plural(p['pages'], 'page')} on {p['paper']}, "
                  f"emptiest column {p['fill']:.0f} % full, found in {p['passes']} layout passes")
     return lines
 

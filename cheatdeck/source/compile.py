@@ -71,7 +71,11 @@ class _Builder:
         bad = invisible_characters(source)
         if bad:
             names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'control character')}" for c in dict.fromkeys(bad))
-            self.error(loc, f"invisible character in text: {names}")
+            # "\f" or "\b" inside double quotes is YAML's escape for a control character, not a backslash.
+            escaped = any(c in "\a\b\f\v" for c in bad)
+            self.error(loc, f"invisible character in text: {names}" + (
+                "; inside \"double quotes\" YAML reads a backslash as an escape (\\f is a form feed): "
+                "put the text in 'single quotes', or write \\\\" if escaped else ""))
         spans = inline.parse(source)
         self.rich(spans, loc, cloze)
         if not blocks and any(s.kind in (inline.IMAGE, inline.BLOCK) for s in spans):
