@@ -290,6 +290,8 @@ class RemovedNote:
     guid: str
     left: str
     search: str
+    synced: int = 0
+    """How many collections `sync` has already suspended or deleted it in."""
 
 
 @dataclass(frozen=True)
@@ -315,7 +317,7 @@ def removed(source: Path | str, forget: bool = False) -> Removed:
     source = Path(source)
     lock_file = lock.lock_path(source)
     sheet_id, tombstones = lock.tombstones(lock_file)
-    notes = [RemovedNote(ident, t["guid"], t["left"], anki_search(sheet_id, [ident]))
+    notes = [RemovedNote(ident, t["guid"], t["left"], anki_search(sheet_id, [ident]), len(t.get("applied", ())))
              for ident, t in sorted(tombstones.items(), key=lambda item: (item[1]["left"], item[0]))]
     if forget:
         lock.forget(lock_file)

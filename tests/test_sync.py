@@ -192,6 +192,8 @@ def test_sync_through_the_cli_updates_moves_and_handles_removed_notes(reviewed, 
         assert not removed and in_collection == 0
     lock_text = Path("source/mla-c01.lock.json").read_text(encoding="utf-8")
     assert '"applied": ["crt-' in lock_text
+    assert "Removed notes stay in Anki after an import" not in result.output, "sync handled them"
+    assert "(left " in run("removed").output and "sync handled it in 1 collection)" in run("removed").output
 
     again = run("sync", "--collection", reviewed, "--removed", action)
     assert f"sync: 0 new, 0 updated, 0 moved, 0 {wording} (removed), 0 note types changed" in again.output

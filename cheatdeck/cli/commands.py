@@ -198,7 +198,7 @@ def sync(collection: Path, plan: bool, removed_action: str) -> None:
     s = settings()
     for path in s.sheet_paths():
         result = sync_sheet(path, collection, s.options(), removed_action.lower(), plan)
-        for line in summary(result.build, s.verbosity) if result.build else ():
+        for line in summary(result.build, s.verbosity, syncing=True) if result.build else ():
             click.echo(line)
         warning = reshaped_warning(result.build) if result.build else None
         if warning:

@@ -64,7 +64,8 @@ class Printer:
             raise CheatdeckError([p for err in self.failures for p in err.problems])
 
 
-def summary(result: BuildResult, verbosity: int) -> list[str]:
+def summary(result: BuildResult, verbosity: int, syncing: bool = False) -> list[str]:
+    """`syncing`: the summary of the build a sync makes, which handles removed notes itself."""
     name = click.style(result.sheet_id or result.source.stem, bold=True)
     where = result.source
     if result.up_to_date:
@@ -85,11 +86,11 @@ def summary(result: BuildResult, verbosity: int) -> list[str]:
             lines.append(f"  {out.path}  {_size(out.size)}  body {d['body_size']:g} pt, "
                          f"{_plural(d['pages'], 'page')}, emptiest column {d['fill']:.0f} % full, "
                          f"{d['orphans']} orphan words, {d['paper']}{status}")
-    lines += _changes(result, verbosity)
+    lines += _changes(result, verbosity, syncing)
     return lines if verbosity else []
 
 
-def _changes(result: BuildResult, verbosity: int) -> list[str]:
+def _changes(result: BuildResult, verbosity: int, syncing: bool = False) -> list[str]:
     c = result.changes
     if c is None:
         return []
@@ -102,7 +103,7 @@ def _changes(result: BuildResult, verbosity: int) -> list[str]:
     if verbosity > 1:
         lines += [f"      + {i}" for i in c.new] + [f"      ~ {i}" for i in c.changed]
         lines += [f"      > {i} (from {section})" for i, section in c.moved] + [f"      - {i}" for i in c.removed]
-    if c.removed:
+    if c.removed and not syncing:
         listed = c.removed[:MAX_LISTED]
         lines.append(click.style("  Removed notes stay in Anki after an import. Find and delete them in the "
                                  "Browser with this search:", fg="yellow"))
@@ -143,7 +144,8 @@ def removed_lines(result: Removed) -> list[str]:
     if result.forgotten:
         return [f"{name}  forgot {len(result.notes)} removed note(s)"]
     lines = [f"{name}  {len(result.notes)} note(s) left the sheet and may still be in Anki:"]
-    lines += [f"  - {n.ident}  (left {n.left})" for n in result.notes]
+    lines += [f"  - {n.ident}  (left {n.left}" + (f"; sync handled it in {_plural(n.synced, 'collection')})"
+                                                   if n.synced else ")") for n in result.notes]
     lines.append("  Find and delete them in the Browser with this search, then run `cheatdeck removed --forget`:")
     lines.append("    " + result.search)
     return lines
