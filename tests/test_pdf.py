@@ -312,7 +312,7 @@ def test_a_long_title_never_runs_under_the_domain_chips(workdir):
         "title: Tiny Example Sheet", "title: " + "A Remarkably Long Certification Title " * 3).replace(
         "    short: Basics\n", "    short: Basics\n    label: BASICS\n")
     Path("source/tiny.yaml").write_text(text, encoding="utf-8")
-    build_pdf("o")
+    assert "no room for the sheet's facts" not in build_pdf("o").output
     with pdfplumber.open("o/tiny.pdf") as pdf:
         words = pdf.pages[0].extract_words()
     header = [w for w in words if w["top"] < 40]
@@ -475,15 +475,17 @@ def test_the_subtitle_and_facts_print_and_the_title_gives_way(workdir):
     text = TINY.read_text(encoding="utf-8").replace(
         'version: "1.0"', 'version: "1.0"\nsubtitle: GIT-101 practice\nfacts: [65 questions, 130 min, pass 720/1000]')
     Path("source/tiny.yaml").write_text(text, encoding="utf-8")
-    build_pdf("o")
+    assert "no room for the sheet's facts" not in build_pdf("o").output
     with pdfplumber.open("o/tiny.pdf") as pdf:
         band = " ".join(w["text"] for w in pdf.pages[0].extract_words() if w["top"] < 40)
     assert "Tiny Example Sheet" in band and "GIT-101 practice" in band and "65 questions · 130 min" in band
     long_title = "title: " + "A Remarkably Long Certification Title " * 4
     Path("source/tiny.yaml").write_text(text.replace("title: Tiny Example Sheet", long_title), encoding="utf-8")
-    build_pdf("long")
+    said = build_pdf("long").output
     with pdfplumber.open("long/tiny.pdf") as pdf:
         words = [w for w in pdf.pages[0].extract_words() if w["top"] < 40]
+    assert "65" not in {w["text"] for w in words}, "the facts gave way"
+    assert "the header band of the letter page had no room for the sheet's facts" in said
     subtitle = [w for w in words if w["text"] == "GIT-101"]
     chips = [w for w in words if w["text"] == "D1"]
     assert subtitle and chips and subtitle[0]["x1"] < chips[0]["x0"]

@@ -86,6 +86,9 @@ def summary(result: BuildResult, verbosity: int, syncing: bool = False) -> list[
             lines.append(f"  {out.path}  {_size(out.size)}  body {d['body_size']:g} pt, "
                          f"{_plural(d['pages'], 'page')}, emptiest column {d['fill']:.0f} % full, "
                          f"{d['orphans']} orphan words, {d['paper']}{status}")
+            if d.get("facts_left_out"):
+                lines.append(click.style(f"  the header band of the {d['paper']} page had no room for the sheet's "
+                                         "facts; shorten the title or the facts to print them", fg="yellow"))
     lines += _changes(result, verbosity, syncing)
     return lines if verbosity else []
 

@@ -79,6 +79,7 @@ class Page:
         self.frame_bottom = self.margin + self.footer_h
         self.frame_top = self.height - self.margin - self.header_h
         self.frame_h = self.frame_top - self.frame_bottom
+        self.facts_left_out = False
 
     def column_x(self, index: int) -> float:
         return self.margin + index * (self.col_w + self.gutter)
@@ -125,6 +126,7 @@ class Page:
         full = width(title, self.fonts.bold, full_size)
         if facts and full * chip_size / full_size > room - fixed - facts_w:
             facts, facts_w = "", 0.0
+            self.facts_left_out = True
         title_size = max(chip_size, min(full_size, full_size * (room - fixed - facts_w) / full))
         title = _cut(title, self.fonts.bold, title_size, room - fixed - facts_w, width)
         canvas.setFillColor(self.ink(t.palette.text))

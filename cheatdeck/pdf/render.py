@@ -39,5 +39,6 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
                        if sheet.quick_reference and title == sheet.quick_reference.title.plain), None)
     details = {"body_size": best.size, "pages": best.pages, "fill": round(fill, 1), "orphans": best.orphans,
                "paper": opts.paper, "columns": theme.columns,
-               "passes": len(tried), "grayscale": opts.grayscale, "quick_reference_page": quick_page}
+               "passes": len(tried), "grayscale": opts.grayscale, "quick_reference_page": quick_page,
+               "facts_left_out": page.facts_left_out}
     return data, details, (render_png(data) if opts.png else [])
