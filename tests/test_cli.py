@@ -342,3 +342,12 @@ def test_the_readme_module_map_names_every_module():
     for module in sorted((REPO / "cheatdeck").rglob("*.py")):
         if module.name != "__init__.py":
             assert f"`{module.name}`" in layout or f"`{module.relative_to(REPO / 'cheatdeck')}`" in layout, module
+
+
+def test_a_changed_font_file_makes_the_pdf_stale(tiny, tmp_path):
+    theme = Path(shutil.copytree(REPO / "templates", tmp_path / "theme"))
+    run("pdf", "--templates", theme)
+    assert "up to date" in run("pdf", "--templates", theme).output
+    font = theme / "fonts" / "DejaVuSansCondensed.ttf"
+    font.write_bytes(font.read_bytes() + b"\0")
+    assert "up to date" not in run("pdf", "--templates", theme).output

@@ -29,6 +29,14 @@ def _tree_digest(folder: Path, pattern: str = "*") -> str:
     return digest.hexdigest()
 
 
+def _tree_stats(folder: Path) -> str:
+    """Names, sizes and modification times: enough to see that a font file changed, without reading megabytes
+    of font on every up-to-date build (what is recorded here never leaves this machine's output folder)."""
+    entries = sorted((str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns)
+                     for p in folder.rglob("*") if p.is_file())
+    return hashlib.sha256(json.dumps(entries).encode()).hexdigest()
+
+
 class Fingerprints:
     """Digests of everything that shapes one sheet's outputs.
 
@@ -64,7 +72,7 @@ class Fingerprints:
         for part in (kind, __version__, self._tree(PACKAGE, "*.py"), json.dumps(options, sort_keys=True),
                      os.environ.get("SOURCE_DATE_EPOCH", ""),
                      self._tree(self.templates / ("anki" if kind == "anki" else "pdf")),
-                     self._tree(self.templates / "fonts") if kind == "pdf" else ""):
+                     _tree_stats(self.templates / "fonts") if kind == "pdf" else ""):
             digest.update(part.encode() + b"\0")
         digest.update(self.source)
         if kind == "anki":
