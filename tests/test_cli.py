@@ -345,9 +345,18 @@ def test_the_readme_module_map_names_every_module():
 
 
 def test_a_changed_font_file_makes_the_pdf_stale(tiny, tmp_path):
+    """A font is read by its name, size and date on an up-to-date build (not its bytes); a change still counts."""
     theme = Path(shutil.copytree(REPO / "templates", tmp_path / "theme"))
+
+    def fingerprint() -> str:
+        (entry,) = json.loads(Path("dist/.cheatdeck-state.json").read_text(encoding="utf-8"))["outputs"].values()
+        return entry["fingerprint"]
+
     run("pdf", "--templates", theme)
-    assert "up to date" in run("pdf", "--templates", theme).output
+    before = fingerprint()
+    run("pdf", "--templates", theme)
+    assert fingerprint() == before
     font = theme / "fonts" / "DejaVuSansCondensed.ttf"
     font.write_bytes(font.read_bytes() + b"\0")
-    assert "up to date" not in run("pdf", "--templates", theme).output
+    run("pdf", "--templates", theme)
+    assert fingerprint() != before
