@@ -52,7 +52,7 @@ def sync(source: Path | str, collection: Path | str, opts: Options | None = None
         return SyncResult(collection, report, True)
     built = build(source, opts, ("anki",))
     if built.failed:
-        raise CheatdeckError([p for err in built.failed.values() for p in err.problems])
+        raise CheatdeckError.combined(built.failed.values())
     (output,) = [o for o in built.outputs if o.kind == "anki"]
     lock_file = lock.lock_path(source)
     sheet_id, tombstones = lock.tombstones(lock_file)

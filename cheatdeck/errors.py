@@ -59,6 +59,11 @@ class CheatdeckError(Exception):
         self.problems = sorted(problems, key=lambda p: (p.loc.file, p.loc.line, p.loc.column))
         super().__init__(self.render())
 
+    @classmethod
+    def combined(cls, errors) -> CheatdeckError:
+        """One error holding every problem of several (a run over many sheets or outputs)."""
+        return cls([p for err in errors for p in err.problems])
+
     def render(self) -> str:
         lines = [str(p) for p in self.problems]
         if len(lines) > 1:

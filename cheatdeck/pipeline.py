@@ -148,7 +148,7 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     rendered = {kind: rendered[kind] for kind in OUTPUTS if kind in rendered}
     failed = {kind: failed[kind] for kind in OUTPUTS if kind in failed}
     if not rendered:
-        raise CheatdeckError([p for err in failed.values() for p in err.problems])
+        raise CheatdeckError.combined(failed.values())
 
     outputs = []
     for kind, result in rendered.items():
@@ -220,18 +220,32 @@ def render_package(source: Path | str, opts: Options | None = None) -> Package:
     sheet = load(source)
     previous = lock.upgrade(lock.read(lock.lock_path(source)), sheet.id)
     rendered, _, sections = _render_anki(sheet, opts, previous)
-    return Package(sheet.id, sheet.deck, rendered.data, sections.get("removed", previous.get("removed", {})))
+    return Package(sheet.id, sheet.deck, rendered.data, sections["removed"])
 
 
 def _render_pdf(sheet, opts: Options, printing: PrintOptions, document: dict, previous: dict,
                 key: str) -> tuple[_Rendered, dict]:
-    from .pdf.render import render_pdf
-
-    slot = lock.layout_slot(printing.paper, printing.pages, printing.columns)
-    data, details, pages = render_pdf(sheet, printing, opts.templates, *lock.layout_hint(previous, slot, key))
+    data, details, pages, slot = _lay_out(sheet, printing, opts.templates, previous, key)
     stem = sheet.id + variant("pdf", printing, sheet.print)
     extra = [(opts.out / f"{stem}-page{i}.png", png) for i, png in enumerate(pages, 1)]
     return _Rendered(data, details, extra), lock.with_layout(document, slot, key, details["body_size"])
+
+
+def _lay_out(sheet, printing: PrintOptions, templates: Path, previous: dict, key: str):
+    """The PDF, its fit search starting from the size the lock recorded for this paper and budget (one pass
+    when the inputs are those it was recorded for); also the lock's slot for that size."""
+    from .pdf.render import render_pdf
+
+    slot = lock.layout_slot(printing.paper, printing.pages, printing.columns)
+    return (*render_pdf(sheet, printing, templates, *lock.layout_hint(previous, slot, key)), slot)
+
+
+def layout_in_memory(source: Path, sheet: Sheet, opts: Options) -> dict:
+    """The PDF's layout details (body size, pages, fill, …) for `check` and `stats`; nothing is written."""
+    printing = dataclasses.replace(opts.print.over(sheet.print), png=False)
+    lock_file = lock.lock_path(source)
+    key = Fingerprints(source, lock_file, opts.templates).layout_key(_layout_options(printing))
+    return _lay_out(sheet, printing, opts.templates, lock.read(lock_file), key)[1]
 
 
 @dataclass(frozen=True)
@@ -256,12 +270,10 @@ def check(source: Path | str, opts: Options | None = None) -> CheckResult:
     """
     from .anki.lint import lint
     from .anki.plan import plan_notes
-    from .pdf.render import render_pdf
     from .source.compile import load
 
     source, opts = Path(source), opts or Options()
     sheet = load(source)
-    printing = dataclasses.replace(opts.print.over(sheet.print), png=False)
     problems = []
     warnings: list[Problem] = []
     try:
@@ -270,11 +282,7 @@ def check(source: Path | str, opts: Options | None = None) -> CheckResult:
         problems += err.problems
     layout: dict = {}
     try:
-        lock_file = lock.lock_path(source)
-        key = Fingerprints(source, lock_file, opts.templates).layout_key(_layout_options(printing))
-        slot = lock.layout_slot(printing.paper, printing.pages, printing.columns)
-        hint = lock.layout_hint(lock.read(lock_file), slot, key)
-        _, layout, _ = render_pdf(sheet, printing, opts.templates, *hint)
+        layout = layout_in_memory(source, sheet, opts)
     except CheatdeckError as err:
         problems += err.problems
     if problems:
@@ -334,7 +342,7 @@ def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str
             continue
         report(result)
         if result.failed:
-            report(CheatdeckError([p for err in result.failed.values() for p in err.problems]))
+            report(CheatdeckError.combined(result.failed.values()))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ class Stats:
 def sheet_stats(source: Path, opts: Options) -> Stats:
     from .source.compile import load
     from .anki.plan import plan_notes
-    from .pdf.render import render_pdf
+    from .pipeline import layout_in_memory
 
     sheet = load(source)
     plan = plan_notes(sheet)
@@ -36,7 +36,7 @@ def sheet_stats(source: Path, opts: Options) -> Stats:
         for tag in note.tags:
             tags[tag] += 1
             tag_cards[tag] += len(note.fronts)
-    _, details, _ = render_pdf(sheet, opts.print.over(sheet.print), opts.templates)
+    details = layout_in_memory(source, sheet, opts)
     return Stats(sheet.id, len(plan.notes), sum(deck_cards.values()),
                  {d: (decks[d], deck_cards[d]) for d in plan.decks if decks[d]},
                  {t: (tags[t], tag_cards[t]) for t in sorted(tags)}, details)

@@ -97,7 +97,7 @@ def check(strict: bool) -> None:
         if s.verbosity:
             click.echo(check_line(result))
     if failed:
-        raise CheatdeckError([p for err in failed for p in err.problems])
+        raise CheatdeckError.combined(failed)
 
 
 @_command()

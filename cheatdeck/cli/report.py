@@ -61,7 +61,7 @@ class Printer:
 
     def raise_failures(self) -> None:
         if self.failures:
-            raise CheatdeckError([p for err in self.failures for p in err.problems])
+            raise CheatdeckError.combined(self.failures)
 
 
 def summary(result: BuildResult, verbosity: int, syncing: bool = False) -> list[str]:
