@@ -22,8 +22,8 @@ def _size(n: int) -> str:
     return f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.2f} MB"
 
 
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+def _plural(n: int, noun: str, plural: str | None = None) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"
 
 
 def show_error(error: CheatdeckError, file=None) -> None:
@@ -167,7 +167,7 @@ def stats_lines(s: Stats) -> list[str]:
     lines += [f"    {tag}: {notes} notes, {cards} cards" for tag, (notes, cards) in s.by_tag.items()]
     p = s.pdf
     lines.append(f"  pdf: body {p['body_size']:g} pt, {_plural(p['pages'], 'page')} on {p['paper']}, "
-                 f"emptiest column {p['fill']:.0f} % full, found in {p['passes']} layout passes")
+                 f"emptiest column {p['fill']:.0f} % full, found in {_plural(p['passes'], 'layout pass', 'layout passes')}")
     return lines
 
 
