@@ -7,7 +7,7 @@ PIP := $(PY) -m pip --disable-pip-version-check
 UV_VERSION := 0.13.9
 LOCK = uv pip compile --quiet --generate-hashes --universal --python-version 3.11 pyproject.toml requirements/setup.in
 
-.PHONY: all build test bench lock clean
+.PHONY: all build test bench lock clean bytecode
 
 all: build
 
@@ -26,13 +26,19 @@ $(VENV)/.test: requirements/test.lock pyproject.toml | $(VENV)/bin/python
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	touch $(VENV)/.runtime $@
 
-build: $(VENV)/.runtime
+# cheatdeck's own bytecode, written as `pip install` writes it for a wheel: an editable install leaves it to the
+# first import, which writes nothing where PYTHONDONTWRITEBYTECODE is set, and every run then compiles the
+# whole package again (about 100 ms of a 300 ms build). Up-to-date files are skipped.
+bytecode: | $(VENV)/bin/python
+	$(PY) -m compileall -q cheatdeck
+
+build: $(VENV)/.runtime bytecode
 	$(PY) build.py
 
-test: $(VENV)/.test
+test: $(VENV)/.test bytecode
 	$(PY) -m pytest
 
-bench: $(VENV)/.test
+bench: $(VENV)/.test bytecode
 	$(PY) benchmarks/run.py
 
 # uv lives in a venv of its own so the project's venv holds exactly what the lock names.

@@ -10,6 +10,7 @@ own time and peak memory.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -228,6 +229,9 @@ def main() -> int:
         libraries_child(args.libraries_child)
         return 0
 
+    # What `pip install` does for a wheel and `make` for the editable install: without it, where
+    # PYTHONDONTWRITEBYTECODE is set, every timed run would compile the whole package again.
+    compileall.compile_dir(REPO / "cheatdeck", quiet=1)
     with tempfile.TemporaryDirectory(prefix="cheatdeck-bench-") as tmp_name:
         rows = measure(Path(tmp_name), args.runs, args.skip_50k)
     lines = [f"Machine: {machine()}", f"Median of {args.runs} interleaved runs per whole-process figure.", "",

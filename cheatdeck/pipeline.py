@@ -91,8 +91,9 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     """Build the given outputs of one sheet, skipping those whose inputs did not change.
 
     Raises CheatdeckError, with every problem found, when the sheet or an output cannot be built.
-    `fork`: render the .apkg in a forked child while this process lays out the PDF (see forked.py); only
-    for a process that holds no threads and ends after its builds, as the one-shot command line does.
+    `fork`: render the .apkg in a forked child while this process lays out the PDF, and let the PDF's fit
+    search lay out a second size in another (see forked.py); only for a process that holds no threads and
+    ends after its builds, as the one-shot command line does.
     """
     started = time.perf_counter()
     source, opts = Path(source), opts or Options()
@@ -135,7 +136,7 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     if "pdf" in todo:
         layout_key = prints.layout_key(_layout_options(printing))
         try:
-            rendered["pdf"], document = _render_pdf(sheet, opts, printing, document, previous, layout_key)
+            rendered["pdf"], document = _render_pdf(sheet, opts, printing, document, previous, layout_key, fork)
         except CheatdeckError as err:
             failed["pdf"] = err
     if anki is not None:
@@ -224,20 +225,20 @@ def render_package(source: Path | str, opts: Options | None = None) -> Package:
 
 
 def _render_pdf(sheet, opts: Options, printing: PrintOptions, document: dict, previous: dict,
-                key: str) -> tuple[_Rendered, dict]:
-    data, details, pages, slot = _lay_out(sheet, printing, opts.templates, previous, key)
+                key: str, fork: bool = False) -> tuple[_Rendered, dict]:
+    data, details, pages, slot = _lay_out(sheet, printing, opts.templates, previous, key, fork)
     stem = sheet.id + variant("pdf", printing, sheet.print)
     extra = [(opts.out / f"{stem}-page{i}.png", png) for i, png in enumerate(pages, 1)]
     return _Rendered(data, details, extra), lock.with_layout(document, slot, key, details["body_size"])
 
 
-def _lay_out(sheet, printing: PrintOptions, templates: Path, previous: dict, key: str):
+def _lay_out(sheet, printing: PrintOptions, templates: Path, previous: dict, key: str, fork: bool = False):
     """The PDF, its fit search starting from the size the lock recorded for this paper and budget (one pass
     when the inputs are those it was recorded for); also the lock's slot for that size."""
     from .pdf.render import render_pdf
 
     slot = lock.layout_slot(printing.paper, printing.pages, printing.columns)
-    return (*render_pdf(sheet, printing, templates, *lock.layout_hint(previous, slot, key)), slot)
+    return (*render_pdf(sheet, printing, templates, *lock.layout_hint(previous, slot, key), fork=fork), slot)
 
 
 def layout_in_memory(source: Path, sheet: Sheet, opts: Options) -> dict:

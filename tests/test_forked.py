@@ -39,6 +39,31 @@ def test_a_forked_build_writes_the_same_bytes_as_one_in_process(tiny, monkeypatc
     assert Path("source/tiny.lock.json").read_bytes() == lock
 
 
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_without_a_lock_the_fit_search_lays_out_two_sizes_at_once_and_finds_the_same_one(shipped, paper,
+                                                                                         monkeypatch):
+    """No lock, no hint: the forked search lays out its likely size and the one above it side by side; the PDF
+    is the one the in-process search (one size at a time) draws, byte for byte."""
+    import json
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    lock = shipped.with_name("mla-c01.lock.json")
+    lock.unlink()
+    run("--paper", paper, "--out", "in-process", "pdf")
+    lock.unlink()
+    done = _cheatdeck("--paper", paper, "--out", "forked", "pdf")
+    assert done.returncode == 0, done.stderr
+    name = "mla-c01.pdf" if paper == "letter" else "mla-c01.a4.pdf"
+    assert _digest(Path("forked") / name) == _digest(Path("in-process") / name)
+    passes = {}
+    for out in ("in-process", "forked"):
+        state = json.loads(Path(out, ".cheatdeck-state.json").read_text(encoding="utf-8"))
+        (entry,) = state["outputs"].values()
+        passes[out] = entry["details"]["passes"]
+    # Bisecting the theme's 13 sizes would take four passes in a row.
+    assert passes["in-process"] <= 3 and passes["forked"] <= 4
+
+
 def test_a_card_problem_found_in_the_forked_child_is_reported_with_its_line(shipped):
     text = shipped.read_text(encoding="utf-8")
     duplicated = text.replace("q: Which five data sources can Data Wrangler connect to?",

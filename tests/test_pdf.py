@@ -238,25 +238,88 @@ def test_palette_contrast_and_grayscale_separation():
     assert all(abs(level - int(colors.gray(palette.table_header)[1:3], 16)) >= 20 for level in levels)
 
 
-@pytest.mark.parametrize("answer", range(11))
-@pytest.mark.parametrize("hint", [None, 0, 3, 5, 9, 10])
-def test_fit_search_finds_the_largest_fitting_size(answer, hint):
-    """`fit` against a fake layout where sizes[answer:] fit: any hint, right or wrong, gives the same answer."""
-    from cheatdeck.pdf.fit import fit
+SIZES = [10.0 - 0.25 * i for i in range(11)]
+
+
+def fake_layout(answer: int, growth: float = 2.8, flat: bool = False):
+    """A layout where SIZES[answer:] fit a 2-page budget of 4 columns: its demand grows as size ** growth and
+    crosses 1 between SIZES[answer - 1] and SIZES[answer] (`flat`: every pass says 2 or 3 pages, nothing more).
+    Returns `build_at` and the list of sizes it laid out."""
     from cheatdeck.pdf.page import Attempt
 
-    sizes = [10.0 - 0.25 * i for i in range(11)]
     calls = []
+    boundary = (SIZES[answer] + SIZES[answer - 1]) / 2 if answer else SIZES[0] + 0.1
 
     def build_at(size: float) -> Attempt:
         calls.append(size)
-        return Attempt(size=size, pages=2 if sizes.index(size) >= answer else 3, budget=2)
+        fits = SIZES.index(size) >= answer
+        if flat:
+            return Attempt(size=size, pages=2 if fits else 3, budget=2)
+        columns = 8 * (size / boundary) ** growth
+        pages = min(int(columns // 4) + 1, 2) if fits else max(int(columns // 4) + 1, 3)
+        return Attempt(size=size, pages=pages, budget=2, columns=4,
+                       last=(int(columns // 4) + 1, int(columns % 4), columns % 1))
+    return build_at, calls
 
-    best, tried = fit(build_at, sizes, None if hint is None else sizes[hint])
-    assert best.size == sizes[answer] and best.fits
-    assert len(calls) == len(set(calls)) == len(tried) <= 6
-    if hint is not None and answer in (hint, hint + 1):
-        assert len(tried) <= 2
+
+def in_process_beside(build_at, calls, log):
+    """`beside` for the tests: lays the size out at once, logs it apart from the layouts made here (`calls`),
+    and hands back its measure."""
+    def beside(size):
+        attempt = build_at(size)
+        log.append(calls.pop())
+        return lambda: (attempt.fits, attempt.demand)
+    return beside
+
+
+@pytest.mark.parametrize("answer", range(11))
+@pytest.mark.parametrize("hint", [None, 0, 3, 5, 9, 10])
+@pytest.mark.parametrize("mode", ["serial", "beside", "flat"])
+@pytest.mark.parametrize("exact", [False, True])
+def test_fit_search_finds_the_largest_fitting_size(answer, hint, mode, exact):
+    """Any hint, right or wrong, any measure, with or without a second process: the same answer, and no size is
+    laid out twice. An exact hint (same inputs) that fits is taken in one pass; one that does not is searched on."""
+    from cheatdeck.pdf.fit import fit
+
+    build_at, calls = fake_layout(answer, flat=mode == "flat")
+    beside_calls = []
+    beside = in_process_beside(build_at, calls, beside_calls) if mode == "beside" else None
+    best, passes = fit(build_at, SIZES, None if hint is None else SIZES[hint], exact, beside=beside)
+    trusted = exact and hint is not None and hint >= answer  # same inputs: a hint that fits is the answer
+    assert best.size == SIZES[hint if trusted else answer] and best.fits
+    assert passes == len(calls) + len(beside_calls) <= 7
+    assert len(calls) == len(set(calls)) and len(beside_calls) == len(set(beside_calls))
+    if trusted:
+        assert passes == 1
+    elif hint is not None and answer in (hint, hint + 1) and mode != "flat":
+        assert passes <= (3 if mode == "beside" else 2)
+
+
+@pytest.mark.parametrize("answer", range(1, 11))
+@pytest.mark.parametrize("growth", [2.2, 2.8, 3.6])
+def test_fit_search_predicts_from_the_demand(answer, growth):
+    """Without a hint or a guess the search starts at the ceiling and predicts from the measured demand: at most
+    four passes, as many as bisecting 11 sizes takes, and three when the demand grows as the search assumes."""
+    from cheatdeck.pdf.fit import fit
+
+    build_at, calls = fake_layout(answer, growth)
+    best, passes = fit(build_at, SIZES)
+    assert best.size == SIZES[answer]
+    assert passes <= (3 if growth == 2.8 else 4), calls
+
+
+@pytest.mark.parametrize("answer", range(1, 11))
+def test_a_right_guess_and_a_second_process_find_the_size_in_one_round(answer):
+    """The likely answer laid out here and the size above it beside: when the guess is right, that one round
+    is the whole search, and the answer's own layout is the one drawn."""
+    from cheatdeck.pdf.fit import fit
+
+    build_at, calls = fake_layout(answer)
+    beside_calls = []
+    best, passes = fit(build_at, SIZES, guess=SIZES[answer] + 0.1,
+                       beside=in_process_beside(build_at, calls, beside_calls))
+    assert best.size == SIZES[answer] and passes == 2
+    assert calls == [SIZES[answer]] and beside_calls == [SIZES[answer - 1]]
 
 
 def test_no_section_title_ends_a_column_alone(sheets):

@@ -158,6 +158,12 @@ def _printed(sheet: Sheet) -> Iterator[tuple[str, bool, Location]]:
             yield extra, False, sheet.loc
 
 
+def printed_ink(sheet: Sheet, font: str) -> tuple[float, int]:
+    """The length at 1 pt of everything the page prints, set in `font`, and the number of pieces it is in."""
+    pieces = [string for string, _, _ in _printed(sheet)]
+    return sum(pdfmetrics.stringWidth(string, font, 1.0) for string in pieces), len(pieces)
+
+
 def register_fonts(theme: Theme, folder: Path, sheet: Sheet) -> FontNames:
     """Register the theme's faces (the mono pair only when some text is `code`: parsing a TTF costs) and
     the fallback fonts the sheet needs, in order; raise one error per character that no font has."""
@@ -175,10 +181,14 @@ def register_fonts(theme: Theme, folder: Path, sheet: Sheet) -> FontNames:
     code_faces = [faces[s] for s in ("mono", "mono_bold") if s in faces]
 
     uses: dict[tuple[str, bool], list[Location]] = {}
+    covered: dict[tuple[str, bool], bool] = {}
     for string, code, loc in _printed(sheet):
-        for char in _SELECTORS.sub("", string):
-            if not char.isspace() and not _covers(code_faces if code else text_faces, char):
-                uses.setdefault((char, code), []).append(loc)
+        for char in dict.fromkeys(_SELECTORS.sub("", string)):
+            key = (char, code)
+            if key not in covered:
+                covered[key] = char.isspace() or _covers(code_faces if code else text_faces, char)
+            if not covered[key]:
+                uses.setdefault(key, []).append(loc)
     fallbacks: list[TTFont] = []
     # A fallback font is parsed only when some character needs it: CJK fonts are large.
     for entry in theme.fonts.fallback:

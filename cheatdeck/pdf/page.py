@@ -35,10 +35,17 @@ class Attempt:
     fills: list[float] = field(default_factory=list)
     orphans: int = 0
     flow: Flow | None = None
+    columns: int = 1
 
     @property
     def fits(self) -> bool:
         return self.pages <= self.budget
+
+    @property
+    def demand(self) -> float:
+        """The share of the page budget the content takes: over 1 when it does not fit."""
+        pages, frame, used = self.last
+        return ((pages - 1) * self.columns + frame + used) / (self.budget * self.columns)
 
 
 def _cut(text: str, font: str, size: float, room: float, width: Callable[[str, str, float], float]) -> str:

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
 
+from .. import forked
 from ..model import Sheet
 from ..options import PrintOptions
-from .fit import candidate_sizes, fit, overflow_error
-from .fonts import register_fonts
+from .fit import Measured, candidate_sizes, estimated_demand, fit, overflow_error
+from .fonts import printed_ink, register_fonts
 from .page import Attempt, Page
 from .preview import render_png
 from .theme import Ink, load_theme
 
 
 def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | None = None,
-               exact: bool = False) -> tuple[bytes, dict, list[bytes]]:
+               exact: bool = False, fork: bool = False) -> tuple[bytes, dict, list[bytes]]:
+    """`fork`: the fit search may lay out a second size in a forked child (see forked.py)."""
     theme = load_theme(templates / "pdf" / "theme.yaml")
     if opts.columns:
         theme = msgspec.structs.replace(theme, columns=opts.columns)
@@ -24,11 +27,23 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
     ink = Ink(opts.grayscale)
 
     def build_at(size: float) -> Attempt:
-        attempt = Attempt(size=size, pages=0, budget=opts.pages)
+        attempt = Attempt(size=size, pages=0, budget=opts.pages, columns=theme.columns)
         Page(theme, fonts, ink, sheet, opts, size).plan(attempt)
         return attempt
 
-    best, tried = fit(build_at, candidate_sizes(theme), hint, exact)
+    def beside(size: float) -> Callable[[], Measured]:
+        def measure() -> Measured:
+            attempt = build_at(size)
+            return attempt.fits, attempt.demand
+        return forked.start(measure, fork=True)
+
+    sizes = candidate_sizes(theme)
+    guess = None
+    if hint is None:
+        length, paragraphs = printed_ink(sheet, fonts.regular)
+        guess = next((size for size in sizes if estimated_demand(Page(theme, fonts, ink, sheet, opts, size),
+                                                                 length, paragraphs, opts.pages) <= 1), sizes[-1])
+    best, passes = fit(build_at, sizes, hint, exact, guess, beside if fork else None)
     page = Page(theme, fonts, ink, sheet, opts, best.size)
     if not best.fits:
         raise overflow_error(best, page)
@@ -39,6 +54,6 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
                        if sheet.quick_reference and title == sheet.quick_reference.title.plain), None)
     details = {"body_size": best.size, "pages": best.pages, "fill": round(fill, 1), "orphans": best.orphans,
                "paper": opts.paper, "columns": theme.columns,
-               "passes": len(tried), "grayscale": opts.grayscale, "quick_reference_page": quick_page,
+               "passes": passes, "grayscale": opts.grayscale, "quick_reference_page": quick_page,
                "facts_left_out": page.facts_left_out}
     return data, details, (render_png(data) if opts.png else [])
