@@ -128,6 +128,33 @@ def test_every_font_is_embedded_and_no_standard_14(sheets):
     assert seen and not any("Helvetica" in name or "Times" in name or "Courier" in name for name in seen)
 
 
+def test_italic_faces_are_parsed_only_for_a_sheet_that_sets_italics(workdir):
+    """Parsing a TrueType face is a good part of a cold build: a sheet without italics (the shipped one) leaves
+    the two italic faces alone, and one with them sets its *italic* words in the oblique face."""
+    import subprocess
+    import sys
+
+    shutil.copy(TINY, "source/tiny.yaml")
+    script = ("import sys; from pathlib import Path; from cheatdeck.pipeline import build; "
+              "from cheatdeck.options import Options; from reportlab.pdfbase import pdfmetrics; "
+              "build(Path(sys.argv[1]), Options(out=Path(sys.argv[2])), ('pdf',)); "
+              "print(sorted(pdfmetrics.getRegisteredFontNames()))")
+
+    def registered(out: str) -> str:
+        done = subprocess.run([sys.executable, "-c", script, "source/tiny.yaml", out], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "Oblique" not in registered("plain")
+    text = Path("source/tiny.yaml").read_text(encoding="utf-8")
+    Path("source/tiny.yaml").write_text(text.replace("record the staged snapshot", "record the *staged* snapshot"),
+                                        encoding="utf-8")
+    assert "cd-DejaVuSansCondensed-Oblique" in registered("italic")
+    with pdfplumber.open("italic/tiny.pdf") as pdf:
+        fonts = {c["fontname"].split("+")[-1] for c in pdf.pages[0].chars if c["text"] in "staged"}
+    assert "DejaVuSansCondensed-Oblique" in fonts
+
+
 def test_metadata_and_print_preferences(sheets):
     reader = PdfReader(sheets["letter"][0])
     meta = reader.metadata

@@ -165,19 +165,27 @@ def printed_ink(sheet: Sheet, font: str) -> tuple[float, int]:
 
 
 def register_fonts(theme: Theme, folder: Path, sheet: Sheet) -> FontNames:
-    """Register the theme's faces (the mono pair only when some text is `code`: parsing a TTF costs) and
-    the fallback fonts the sheet needs, in order; raise one error per character that no font has."""
+    """Register the theme's faces (the italic pair only when some text is italic, the mono pair only when
+    some is `code`: parsing a TTF costs) and the fallback fonts the sheet needs, in order; raise one error
+    per character that no font has."""
     theme_file = Location(str(folder.parent / "pdf" / "theme.yaml"))
-    mono = any(span.code for text in sheet.texts() for span in text.spans)
-    styles = ("regular", "bold", "italic", "bold_italic") + (("mono", "mono_bold") if mono else ())
+    spans = [span for text in sheet.texts() for span in text.spans]
+    mono = any(span.code for span in spans)
+    # Captions are set in italics.
+    italic = any(span.italic for span in spans) or any(
+        section.image and section.image.caption for domain in sheet.domains for section in domain.sections)
+    styles = ("regular", "bold") + (("italic", "bold_italic") if italic else ()) + (
+        ("mono", "mono_bold") if mono else ())
     faces = {style: _load(folder / getattr(theme.fonts, style), theme_file) for style in styles}
     names = {style: font.fontName for style, font in faces.items()}
+    names.setdefault("italic", names["regular"])
+    names.setdefault("bold_italic", names["bold"])
     pdfmetrics.registerFontFamily(names["regular"], normal=names["regular"], bold=names["bold"],
                                   italic=names["italic"], boldItalic=names["bold_italic"])
     if mono:
         pdfmetrics.registerFontFamily(names["mono"], normal=names["mono"], bold=names["mono_bold"],
                                       italic=names["mono"], boldItalic=names["mono_bold"])
-    text_faces = [faces[s] for s in ("regular", "bold", "italic", "bold_italic")]
+    text_faces = [faces[s] for s in ("regular", "bold", "italic", "bold_italic") if s in faces]
     code_faces = [faces[s] for s in ("mono", "mono_bold") if s in faces]
 
     uses: dict[tuple[str, bool], list[Location]] = {}
