@@ -115,6 +115,8 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
         return BuildResult(source, details[0].get("sheet"), [_recorded(k, d) for k, d in zip(kinds, details)],
                            seconds=time.perf_counter() - started)
 
+    if "pdf" in todo:
+        prints.start_layout_key()
     # Imported here, not at the top: an up-to-date build never pays for them.
     from . import forked
     from .source.compile import load
@@ -122,6 +124,7 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
 
     sheet = load(source)
     printing = opts.print.over(sheet.print)
+    layout_key = prints.layout_key(_layout_options(printing)) if "pdf" in todo else ""
     stored = lock.read(lock_file)
     previous = lock.upgrade(stored, sheet.id)
     document = dict(previous)
@@ -134,7 +137,6 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
         # With both outputs the deck renders beside the PDF; alone, its card lint runs beside the package.
         anki = forked.start(lambda: _render_anki(sheet, opts, previous, fork and not both), fork and both)
     if "pdf" in todo:
-        layout_key = prints.layout_key(_layout_options(printing))
         try:
             rendered["pdf"], document = _render_pdf(sheet, opts, printing, document, previous, layout_key, fork)
         except CheatdeckError as err:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 
 from .. import __version__
@@ -49,6 +50,16 @@ class Fingerprints:
         self.lock = lock
         self.templates = templates
         self._trees: dict[tuple[Path, str], str] = {}
+        self._digesting: threading.Thread | None = None
+
+    def start_layout_key(self) -> None:
+        """Begin digesting the font files (megabytes) on a thread: hashlib lets go of the interpreter while it
+        reads and hashes, so loading the sheet goes on meanwhile. `layout_key` waits for it; call that before
+        forking (a forked child would inherit a thread half done)."""
+        fonts = self.templates / "fonts"
+        if self._digesting is None and (fonts, "*") not in self._trees:
+            self._digesting = threading.Thread(target=self._tree, args=(fonts,), daemon=True)
+            self._digesting.start()
 
     def _tree(self, folder: Path, pattern: str = "*") -> str:
         if (folder, pattern) not in self._trees:
@@ -57,6 +68,9 @@ class Fingerprints:
 
     def layout_key(self, options: dict) -> str:
         """What the PDF's fit search saw: its code, the options that move lines, templates, fonts and the source."""
+        if self._digesting is not None:
+            self._digesting.join()
+            self._digesting = None
         digest = hashlib.sha256()
         for part in (*(self._tree(PACKAGE / name, "*.py") if (PACKAGE / name).is_dir()
                        else hashlib.sha256((PACKAGE / name).read_bytes()).hexdigest() for name in LAYOUT_CODE),
