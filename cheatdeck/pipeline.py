@@ -37,6 +37,9 @@ class Output:
     size: int
     written: bool
     details: dict = field(default_factory=dict)
+    built: bool = True
+    """Rendered by this build (False: it was up to date and nothing was done); `written` says whether its bytes
+    changed."""
 
 
 @dataclass
@@ -50,7 +53,7 @@ class BuildResult:
 
     @property
     def up_to_date(self) -> bool:
-        return not any(o.written for o in self.outputs) and self.changes is None and not self.failed
+        return not any(o.built for o in self.outputs) and not self.failed
 
 
 def variant(kind: str, p: PrintOptions, sheet: SheetPrint) -> str:
@@ -173,7 +176,7 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
 
 
 def _recorded(kind: str, details: dict) -> Output:
-    return Output(kind, Path(details["path"]), details["size"], False, details)
+    return Output(kind, Path(details["path"]), details["size"], False, details, built=False)
 
 
 def _render_anki(sheet, opts: Options, previous: dict, fork: bool = False) -> tuple[_Rendered, Changes, dict]:

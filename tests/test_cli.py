@@ -84,6 +84,9 @@ def test_noop_rebuild_touches_nothing(tiny):
     assert Path("source/tiny.lock.json").stat().st_mtime_ns == lock_before
     forced = run("--force")
     assert "(unchanged)" in forced.output
+    # Forced, a lone PDF with the same bytes was still rebuilt: it says so, not "up to date".
+    forced_pdf = run("--force", "pdf").output
+    assert "built in" in forced_pdf and "(unchanged)" in forced_pdf and "up to date" not in forced_pdf
     assert {k: v[0] for k, v in snapshot(Path("dist")).items() if k != ".cheatdeck-state.json"} == \
            {k: v[0] for k, v in before.items() if k != ".cheatdeck-state.json"}
 
