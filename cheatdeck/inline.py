@@ -113,6 +113,11 @@ _MARKUP = frozenset("*_`\\$~^{!\n")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)", re.M)
 
 
+def is_plain(source: str) -> bool:
+    """Without these characters no enabled rule can fire: the text is one span, as written."""
+    return _MARKUP.isdisjoint(source)
+
+
 @lru_cache(maxsize=65536)
 def parse(source: str) -> Spans:
     if _MARKUP.isdisjoint(source):
@@ -218,6 +223,10 @@ def _escape_html(part: str) -> str:
 
 
 def _html_text(text: str) -> str:
+    # What makes the HTML differ from the text: a character to escape, or a word long enough to get <wbr>.
+    if not ("&" in text or "<" in text or ">" in text or "[" in text or "{{" in text
+            or len(text) >= LONG_WORD and _LONG.search(text)):
+        return text
     out, done = [], 0
     for long_word in _LONG.finditer(text):
         out.append(_escape_html(text[done:long_word.start()]))
@@ -225,6 +234,11 @@ def _html_text(text: str) -> str:
         done = long_word.end()
     out.append(_escape_html(text[done:]))
     return "".join(out)
+
+
+def plain_html(text: str) -> str:
+    """The HTML of a text that `is_plain`: `to_html(parse(text))`."""
+    return _html_text(text)
 
 
 def to_html(spans: Spans, media: Mapping[str, str] | None = None) -> str:

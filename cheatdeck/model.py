@@ -34,6 +34,11 @@ class Text:
         spans = inline.parse(source)
         return cls(source, spans, loc, inline.plain(spans), inline.to_html(spans, media))
 
+    @classmethod
+    def as_written(cls, source: str, loc: Location) -> Text:
+        """`parse` of a text that `inline.is_plain`, without parsing: most of a sheet's cells are such text."""
+        return cls(source, (inline.Span(source),), loc, source, inline.plain_html(source))
+
 
 @dataclass(frozen=True)
 class Fact:

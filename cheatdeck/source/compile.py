@@ -68,6 +68,9 @@ class _Builder:
         """`cloze`: whether this text may hold cloze deletions (only a bullet's own text may);
         `blocks`: whether it may hold images and code blocks (bullets, table rows and traps may, titles not)."""
         loc = self.loc(path)
+        if source.isprintable() and inline.is_plain(source) and source.strip():
+            # No markup and nothing invisible: none of the checks below can fail.
+            return model.Text.as_written(source, loc)
         bad = invisible_characters(source)
         if bad:
             names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'control character')}" for c in dict.fromkeys(bad))

@@ -23,9 +23,18 @@ def _words(text: str) -> str:
     return re.sub(r"-+", "-", kept).strip("-")[:MAX_LENGTH].strip("-")
 
 
+_NOT_ASCII_WORD = re.compile(r"[^0-9a-z]+")
+
+
 def derive(text: str) -> str:
     """The id of a key. A key of symbols only (`🧪`, `→`) is named by its characters' Unicode names, so that
     no text with something printable in it gets an empty id."""
+    if text.isascii():
+        # ASCII folds to lowercase, and its letters and digits are all it keeps: the same id, without the
+        # per-character look-ups.
+        ident = _NOT_ASCII_WORD.sub("-", text.lower()).strip("-")[:MAX_LENGTH].strip("-")
+        if ident:
+            return ident
     folded = _fold(text)
     return _words(folded) or _words(" ".join(unicodedata.name(c, f"u{ord(c):04x}").lower()
                                              for c in folded if not c.isspace()))
