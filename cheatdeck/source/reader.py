@@ -77,15 +77,16 @@ class _Builder:
         m = event.start_mark
         return _Reject(Problem(Location(self.positions.file, m.line + 1, m.column + 1, path), message))
 
-    def events(self, source):
-        """The source events, with each alias replaced by a replay of its anchored node's events."""
-        pending = [iter(source)]
+    def replay(self, alias: yaml.AliasEvent):
+        """The alias, then its anchored node's events, each alias inside replayed in turn (with a stack: a chain
+        of aliases is as deep as the author made it)."""
+        pending = [iter((alias,))]
         while pending:
             event = next(pending[-1], None)
             if event is None:
                 pending.pop()
                 continue
-            if isinstance(event, yaml.AliasEvent):
+            if type(event) is yaml.AliasEvent:
                 if event.anchor in self.recording:
                     raise self.problem(event, self.next_path(), f"the alias *{event.anchor} refers to itself")
                 if event.anchor not in self.anchors:
@@ -93,7 +94,7 @@ class _Builder:
                 yield event, len(pending) == 1
                 pending.append(iter(self.anchors[event.anchor]))
                 continue
-            yield event, len(pending) == 1
+            yield event, False
 
     def next_path(self) -> Path:
         if not self.stack:
@@ -101,61 +102,76 @@ class _Builder:
         container, path, key = self.stack[-1]
         return path + ((len(container),) if isinstance(container, list) else ((key,) if key is not None else ()))
 
-    def place(self, value, event: yaml.Event) -> None:
-        if not self.stack:
-            self.root.append(value)
+    def feed(self, event: yaml.Event, original: bool) -> None:
+        """One event into the data; the read of a whole sheet passes here a hundred thousand times."""
+        if original and (self.recording or getattr(event, "anchor", None)):
+            self.record(event)
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            node = None
+        elif kind is yaml.MappingStartEvent:
+            node = {}
+        elif kind is yaml.SequenceStartEvent:
+            node = []
+        else:
+            if kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+                self.stack.pop()
             return
-        frame = self.stack[-1]
-        container, path, key = frame
-        if isinstance(container, list):
+        frame = self.stack[-1] if self.stack else None
+        is_key = False
+        if frame is None:
+            path = ()
+        else:
+            container, path, key = frame
+            if type(container) is list:
+                path = path + (len(container),)
+            elif key is None:
+                is_key = True
+            else:
+                path = path + (key,)
+        self.budget -= 1
+        if self.budget < 0:
+            raise self.problem(event, path, "the document expands to too many nodes; "
+                                            "aliases (*name) may repeat a block only a few times")
+        if event.tag not in _ALLOWED_TAGS:
+            raise self.problem(event, path, f"the tag {event.tag!r} is not allowed; "
+                                            "a sheet holds only text, numbers, lists and mappings")
+        mark = event.start_mark
+        if not is_key:
+            self.positions.values.setdefault(path, (mark.line + 1, mark.column + 1))
+        if node is None:
+            value = event.value
+            # libyaml reports a plain scalar's style as '', the pure-Python parser as None.
+            if not event.style and value in _NULLS:
+                if not value and not is_key:
+                    rest = self.lines[mark.line][mark.column:].strip() if mark.line < len(self.lines) else ""
+                    if rest.startswith("#"):
+                        self.positions.comments[path] = rest
+                if event.tag != _STR:
+                    value = None
+        else:
+            if len(path) > MAX_DEPTH:
+                raise self.problem(event, path[:MAX_DEPTH], f"the document nests more than {MAX_DEPTH} levels deep")
+            value = node
+        if frame is None:
+            self.root.append(value)
+        elif type(container) is list:
             container.append(value)
-        elif key is None:
-            if not isinstance(value, str):
+        elif is_key:
+            if type(value) is not str:
                 raise self.problem(event, path, "a key must be plain text")
+            where = path + (value,)
             if value in container:
-                first = self.positions.keys[path + (value,)]
-                raise self.problem(event, path + (value,), f"duplicate key {value!r} (first at line {first[0]})")
-            self.positions.keys[path + (value,)] = (event.start_mark.line + 1, event.start_mark.column + 1)
+                first = self.positions.keys[where]
+                raise self.problem(event, where, f"duplicate key {value!r} (first at line {first[0]})")
+            self.positions.keys[where] = (mark.line + 1, mark.column + 1)
             container[value] = _KEY_PENDING
             frame[2] = value
         else:
             container[key] = value
             frame[2] = None
-
-    def feed(self, event: yaml.Event, original: bool) -> None:
-        if original:
-            self.record(event)
-        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            self.stack.pop()
-            return
-        if not isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            return
-        path = self.next_path()
-        self.budget -= 1
-        if self.budget < 0:
-            raise self.problem(event, path, "the document expands to too many nodes; "
-                                            "aliases (*name) may repeat a block only a few times")
-        if event.tag not in (None, "!") and event.tag not in SAFE_TAGS:
-            raise self.problem(event, path, f"the tag {event.tag!r} is not allowed; "
-                                            "a sheet holds only text, numbers, lists and mappings")
-        is_key = bool(self.stack) and isinstance(self.stack[-1][0], dict) and self.stack[-1][2] is None
-        if not is_key:
-            self.positions.values.setdefault(path, (event.start_mark.line + 1, event.start_mark.column + 1))
-        if isinstance(event, yaml.ScalarEvent):
-            # libyaml reports a plain scalar's style as '', the pure-Python parser as None.
-            plain_null = not event.style and event.value in ("", "~", "null", "Null", "NULL")
-            if plain_null and not event.value and not is_key:
-                mark = event.start_mark
-                rest = self.lines[mark.line][mark.column:].strip() if mark.line < len(self.lines) else ""
-                if rest.startswith("#"):
-                    self.positions.comments[path] = rest
-            self.place(None if plain_null and event.tag != "tag:yaml.org,2002:str" else event.value, event)
-            return
-        if len(path) > MAX_DEPTH:
-            raise self.problem(event, path[:MAX_DEPTH], f"the document nests more than {MAX_DEPTH} levels deep")
-        container = [] if isinstance(event, yaml.SequenceStartEvent) else {}
-        self.place(container, event)  # refuses a list or mapping in a key's place
-        self.stack.append([container, path, None])
+        if node is not None:
+            self.stack.append([node, path, None])
 
     def record(self, event: yaml.Event) -> None:
         """Keep the events of each anchored node until it closes, for its aliases to replay."""
@@ -175,6 +191,9 @@ class _Builder:
 
 
 _KEY_PENDING = object()
+_ALLOWED_TAGS = frozenset({None, "!", *SAFE_TAGS})
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_STR = "tag:yaml.org,2002:str"
 
 
 def _decode(raw: bytes, file: str) -> str:
@@ -249,21 +268,32 @@ def read_yaml(raw: bytes, file: str) -> tuple[object, Positions, list[Problem]]:
         builder = _Builder(positions, max(NODE_BUDGET_FLOOR, len(text) // 2), lines)
         documents = 0
         last = None
+        parser = _Loader(text)
+        # The parser's own loop, without yaml.parse's generator around each of its events.
+        next_event = parser.get_event
         try:
-            for event, original in builder.events(yaml.parse(text, Loader=_Loader)):
-                if isinstance(event, yaml.DocumentStartEvent):
+            while (event := next_event()) is not None:
+                if type(event) is yaml.AliasEvent:
+                    for replayed, original in builder.replay(event):
+                        if original:
+                            last = replayed
+                        builder.feed(replayed, original)
+                    continue
+                if type(event) is yaml.DocumentStartEvent:
                     documents += 1
                     if documents > 1:
                         raise builder.problem(event, (), "the file holds more than one YAML document (---)")
-                if original:
-                    if slip := syntax.unclosed_quote(event, lines):
-                        return None, positions, _beside(unreadable, _slip_problems(slip, file, lines))
-                    last = event
-                builder.feed(event, original)
+                # Only a quoted scalar can swallow lines; most events have no style to check.
+                if getattr(event, "style", None) and (slip := syntax.unclosed_quote(event, lines)):
+                    return None, positions, _beside(unreadable, _slip_problems(slip, file, lines))
+                last = event
+                builder.feed(event, True)
         except yaml.MarkedYAMLError as exc:
             return None, positions, _beside(unreadable, _syntax_problems(exc, last, file, lines))
         except yaml.YAMLError as exc:
             raise _Reject(Problem(Location(file, 1, 1), f"YAML error: {exc}")) from None
+        finally:
+            parser.dispose()
         if unreadable:
             return None, positions, unreadable
         if not builder.root or builder.root[0] is None:
