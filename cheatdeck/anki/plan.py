@@ -113,14 +113,27 @@ def _context(sheet: Sheet, domain: Domain, title: Text) -> str:
     return f'{_chip(sheet, domain)}<span class="cd-section">{title.html}</span>'
 
 
-def _table(headers: tuple[Text, ...], cells: tuple[Text, ...], key_row: bool = False, asked: int | None = None) -> str:
-    head = "".join(f"<th>{h.html}</th>" for h in headers)
-    # data-label: on a phone, a wide row stacks its cells, each under its column's name (see cards.css).
-    marks = [' class="cd-asked"' if i == asked else "" for i in range(len(cells))]
-    row = "".join(f'<td{mark} data-label="{html.escape(h.plain)}">{c.html}</td>'
-                  for mark, h, c in zip(marks, headers, cells))
-    cls = ' class="cd-key"' if key_row else ""
-    return f'<table class="cd-cols-{len(headers)}"><tr>{head}</tr><tr{cls}>{row}</tr></table>'
+_ASKED = ' class="cd-asked"'
+
+
+class _TableHtml:
+    """A table's HTML around one row, its header part made once for all the notes of its rows."""
+
+    def __init__(self, headers: tuple[Text, ...], key_row: bool = False):
+        head = "".join(f"<th>{h.html}</th>" for h in headers)
+        cls = ' class="cd-key"' if key_row else ""
+        self.start = f'<table class="cd-cols-{len(headers)}"><tr>{head}</tr><tr{cls}>'
+        # data-label: on a phone, a wide row stacks its cells, each under its column's name (see cards.css).
+        self.labels = [f' data-label="{html.escape(h.plain)}">' for h in headers]
+
+    def row(self, cells: tuple[Text, ...], asked: int | None = None) -> str:
+        row = "".join(f'<td{_ASKED if i == asked else ""}{label}{c.html}</td>'
+                      for i, label, c in zip(range(len(cells)), self.labels, cells))
+        return f"{self.start}{row}</tr></table>"
+
+
+def _table(headers: tuple[Text, ...], cells: tuple[Text, ...]) -> str:
+    return _TableHtml(headers).row(cells)
 
 
 def _lead(answer: Text) -> str:
@@ -202,16 +215,17 @@ class _Planner:
             return []
         out = []
         headers = table.columns
+        layout = _TableHtml(headers, key_row=True)
         for row in table.rows:
             if row.cards == "none":
                 continue
             key = row.cells[0]
+            back = " ".join(c.plain for c in (*headers, *row.cells))
             for column in table.ask:
                 header, cell = headers[column], row.cells[column]
                 # The first answer column keeps the row's identity, so a two-column table keeps its history.
                 ident = row.ident if column == 1 else f"{row.ident}/{derive(header.plain)}"
-                whole = _table(headers, row.cells, key_row=True, asked=column)
-                back = " ".join(c.plain for c in (*headers, *row.cells))
+                whole = layout.row(row.cells, asked=column)
                 cards = (Card(f"{context}|{headers[0].plain}|{key.plain}|{header.plain}",
                               f"{headers[0].plain}: {key.plain} \u2192 {header.plain}?", cell.plain, back, asked=True),)
                 reverse = row.cards == "both" and self.reverse_allowed(cell, key, row.loc)
@@ -313,18 +327,20 @@ def _quickref_links(sheet: Sheet) -> dict[str, str]:
     """Fact or trap identity → the quick-reference row whose rule it already states."""
     if sheet.quick_reference is None:
         return {}
+    rules = [(row, rule) for row in sheet.quick_reference.rows
+             if len(rule := set(words(row.cells[-1].plain))) >= MIN_RULE_WORDS and row.ident is not None]
+    if not rules:
+        return {}
     items = [(item.ident, set(words(item.text.plain))) for domain in sheet.domains for section in domain.sections
              for item in (*section.facts, *section.traps) if item.ident and item.cards != "none"]
-    # Which items use each word, so a row is scored only against the items that could reach SAME_RULE.
+    # Which items use each word of a rule, so a row is scored only against the items that could reach SAME_RULE.
+    ruling = set().union(*(rule for _, rule in rules))
     using: dict[str, list[int]] = {}
     for index, (_, said) in enumerate(items):
-        for word in said:
+        for word in said & ruling:
             using.setdefault(word, []).append(index)
     links = {}
-    for row in sheet.quick_reference.rows:
-        rule = set(words(row.cells[-1].plain))
-        if len(rule) < MIN_RULE_WORDS or row.ident is None:
-            continue
+    for row, rule in rules:
         # An item that shares `need` of the rule's words holds at least one of its len(rule) - need + 1 rarest.
         need = next(k for k in range(len(rule) + 1) if k / len(rule) >= SAME_RULE)
         rarest = sorted(rule, key=lambda word: (len(using.get(word, ())), word))[:len(rule) - need + 1]

@@ -17,11 +17,10 @@ SHORT_ANSWER = 8
 
 @functools.lru_cache(maxsize=1 << 16)
 def words(text: str) -> tuple[str, ...]:
-    out = []
-    for word in _WORD.findall(_CAMEL.sub(" ", text)):
-        word = word.casefold()
-        out.append(word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word)
-    return tuple(out)
+    if text != text.lower():  # only a capital can start a camelCase word
+        text = _CAMEL.sub(" ", text)
+    return tuple(word[:-1] if len(word) > 3 and word[-1] == "s" and word[-2] != "s" else word
+                 for word in map(str.casefold, _WORD.findall(text)))
 
 
 def count(text: str) -> int:
