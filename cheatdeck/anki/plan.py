@@ -62,7 +62,9 @@ class Note:
     def content(self) -> str:
         """The note's own words, without where it sits (Context, the section title) or what it is called (Id,
         always the last field): equal across a move to another section."""
-        own = (f.replace(self.title, "") if self.title else f for f in self.fields[:-1] if f != self.context)
+        title, context = self.title, self.context
+        own = ([f.replace(title, "") for f in self.fields[:-1] if f != context] if title else
+               [f for f in self.fields[:-1] if f != context])
         return _hash(self.kind, "\x1f".join(own))
 
     @property

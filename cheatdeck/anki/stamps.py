@@ -45,6 +45,8 @@ class Stamps:
 
 # Anki's base91 alphabet, as genanki.guid_for writes GUIDs.
 _BASE91 = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
+_PAIR = 91 * 91
+_BASE91_PAIRS = [high + low for high in _BASE91 for low in _BASE91]
 
 
 def _guid(sheet_id: str, origin: str, attempt: int) -> str:
@@ -52,11 +54,13 @@ def _guid(sheet_id: str, origin: str, attempt: int) -> str:
     derives 23,000 of them on its first build)."""
     seed = f"{sheet_id}__{origin}" if attempt == 0 else f"{sheet_id}__{origin}__{attempt}"
     number = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big")
-    digits = []
-    while number:
-        number, digit = divmod(number, 91)
-        digits.append(_BASE91[digit])
-    return "".join(reversed(digits))
+    # Two base-91 digits at a time; the leading digit is never a zero.
+    pairs = []
+    while number >= _PAIR:
+        number, pair = divmod(number, _PAIR)
+        pairs.append(_BASE91_PAIRS[pair])
+    pairs.append(_BASE91_PAIRS[number] if number >= 91 else _BASE91[number] if number else "")
+    return "".join(reversed(pairs))
 
 
 def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str) -> dict[str, tuple[dict, str]]:
@@ -79,7 +83,7 @@ def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str
             left.setdefault(entries[ident]["content"], []).append(ident)
     arrived = []
     for note in pending:
-        if left.get(note.content):
+        if left and left.get(note.content):
             found[note.ident] = (entries.pop(left[note.content].pop(0)), "moved")
         else:
             arrived.append(note)
