@@ -62,7 +62,8 @@ def palette_css(sheet: Sheet) -> str:
 
 
 def load_notetypes(folder: Path, palette: str = "") -> dict[str, NoteType]:
-    spec = yaml.safe_load((folder / "notetypes.yaml").read_text(encoding="utf-8"))
+    spec = yaml.load((folder / "notetypes.yaml").read_text(encoding="utf-8"),
+                     Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml's: a tenth of the time
     css = (folder / spec["css"]).read_text(encoding="utf-8") + (f"\n{palette}" if palette else "")
     read = lambda name: (folder / name).read_text(encoding="utf-8")  # noqa: E731
     return {

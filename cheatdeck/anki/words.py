@@ -30,8 +30,18 @@ def count(text: str) -> int:
 
 def contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
     """The needle's words appear in the haystack, in order and next to each other."""
-    n = len(needle)
-    return n > 0 and any(haystack[i:i + n] == needle for i in range(len(haystack) - n + 1))
+    if not needle:
+        return False
+    n, first, start = len(needle), needle[0], 0
+    # Only where the needle's first word stands can it begin.
+    try:
+        while True:
+            start = haystack.index(first, start)
+            if haystack[start:start + n] == needle:
+                return True
+            start += 1
+    except ValueError:
+        return False
 
 
 def similar(a: tuple[str, ...], b: tuple[str, ...]) -> float:
