@@ -1,6 +1,6 @@
 """The compiled sheet: what `load` returns and both outputs are planned from.
 
-Every piece of text carries its parsed inline spans and its source location,
+Every piece of text carries its inline spans (parsed when first used) and its source location,
 so any later stage (a missing glyph, a duplicate card front) can point back
 at the line the author wrote.
 """
@@ -8,6 +8,7 @@ at the line the author wrote.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,21 +24,30 @@ CardChoice = Literal["both", "forward", "none"]
 @dataclass(frozen=True)
 class Text:
     source: str
-    spans: inline.Spans
     loc: Location
     plain: str
     html: str
+
+    @functools.cached_property
+    def spans(self) -> inline.Spans:
+        """Parsed when first asked for: the deck needs only the plain text and HTML of most texts."""
+        return inline.parse(self.source)
+
+    @property
+    def cloze(self) -> bool:
+        """Whether the text holds cloze deletions (only a text with `{{c` can)."""
+        return "{{c" in self.source and inline.has_cloze(self.spans)
 
     @classmethod
     def parse(cls, source: str, loc: Location, media: Mapping[str, str] | None = None) -> Text:
         """`media` names each image the text shows in Anki's media folder."""
         spans = inline.parse(source)
-        return cls(source, spans, loc, inline.plain(spans), inline.to_html(spans, media))
+        return cls(source, loc, inline.plain(spans), inline.to_html(spans, media))
 
     @classmethod
     def as_written(cls, source: str, loc: Location) -> Text:
         """`parse` of a text that `inline.is_plain`, without parsing: most of a sheet's cells are such text."""
-        return cls(source, (inline.Span(source),), loc, source, inline.plain_html(source))
+        return cls(source, loc, source, inline.plain_html(source))
 
 
 @dataclass(frozen=True)
@@ -56,7 +66,7 @@ class Fact:
     @property
     def cloze(self) -> bool:
         """A bullet with cloze deletions is one note whose cards hide each deletion in turn."""
-        return inline.has_cloze(self.text.spans)
+        return self.text.cloze
 
 
 @dataclass(frozen=True)

@@ -226,7 +226,7 @@ class _Builder:
         tpath = path + ("text",) if isinstance(b, spec.BulletSpec) else path
         loc = self.loc(path)
         text = self.text(entry.text, tpath, cloze=True, blocks=True)
-        if inline.has_cloze(text.spans):
+        if text.cloze:
             return self.cloze(section_id, entry, text, path, loc)
         key = value = None
         head, sep, tail = entry.text.partition(spec.KEY_SEPARATOR)

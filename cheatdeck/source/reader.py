@@ -40,20 +40,22 @@ class Positions:
     """Where each node of the document starts, keyed by its path."""
 
     file: str
-    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    # Each node's Location, made once while reading: every text asks for its own.
+    values: dict[Path, Location] = field(default_factory=dict)
+    keys: dict[Path, Location] = field(default_factory=dict)
     # The comment after an empty value (`color: #16365c`), which the author may have meant as the value.
     comments: dict[Path, str] = field(default_factory=dict)
 
     def at(self, path: Path, key: bool = False) -> Location:
         table = self.keys if key else self.values
         found = table.get(path)
-        if found is None:
-            probe = path
-            while probe and probe not in table:
-                probe = probe[:-1]
-            found = table.get(probe, self.values.get((), (1, 1)))
-        return Location(self.file, found[0], found[1], path)
+        if found is not None:
+            return found
+        probe = path
+        while probe and probe not in table:
+            probe = probe[:-1]
+        found = table.get(probe) or self.values.get(())
+        return Location(self.file, found.line, found.column, path) if found else Location(self.file, 1, 1, path)
 
 
 class _Reject(Exception):
@@ -138,7 +140,8 @@ class _Builder:
                                             "a sheet holds only text, numbers, lists and mappings")
         mark = event.start_mark
         if not is_key:
-            self.positions.values.setdefault(path, (mark.line + 1, mark.column + 1))
+            if path not in self.positions.values:
+                self.positions.values[path] = Location(self.positions.file, mark.line + 1, mark.column + 1, path)
         if node is None:
             value = event.value
             # libyaml reports a plain scalar's style as '', the pure-Python parser as None.
@@ -163,8 +166,8 @@ class _Builder:
             where = path + (value,)
             if value in container:
                 first = self.positions.keys[where]
-                raise self.problem(event, where, f"duplicate key {value!r} (first at line {first[0]})")
-            self.positions.keys[where] = (mark.line + 1, mark.column + 1)
+                raise self.problem(event, where, f"duplicate key {value!r} (first at line {first.line})")
+            self.positions.keys[where] = Location(self.positions.file, mark.line + 1, mark.column + 1, where)
             container[value] = _KEY_PENDING
             frame[2] = value
         else:
