@@ -59,12 +59,18 @@ def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps,
             cursor.executescript(APKG_COL)
             for name, deck in decks.items():
                 deck.write_to_db(cursor, timestamp, ids)
-                _write_notes(cursor, notes[name], models, guids, deck.deck_id, timestamp, ids)
-            # A TEMP table keeps the lookup indexed without adding anything to the package's own file.
-            cursor.execute("CREATE TEMP TABLE stamped (guid TEXT PRIMARY KEY, mod INTEGER)")
-            cursor.executemany("INSERT INTO stamped VALUES (?, ?)",
-                               [(guids[n.ident], stamps.note_mods[n.ident]) for n in plan.notes])
-            cursor.execute("UPDATE notes SET mod = (SELECT mod FROM stamped WHERE stamped.guid = notes.guid)")
+                _write_notes(cursor, notes[name], models, guids, stamps.note_mods, deck.deck_id, timestamp, ids)
+            # genanki writes every note with the build time; the lock's mods replace it. A mod stored in as many
+            # bytes as the build time went in above, which gives the same file; the others (a clock set back
+            # by decades, or 2038) are replaced here as they always were.
+            resized = [(guids[n.ident], stamps.note_mods[n.ident]) for n in plan.notes
+                       if _int_width(stamps.note_mods[n.ident]) != _int_width(timestamp)]
+            if resized:
+                # A TEMP table keeps the lookup indexed without adding anything to the package's own file.
+                cursor.execute("CREATE TEMP TABLE stamped (guid TEXT PRIMARY KEY, mod INTEGER)")
+                cursor.executemany("INSERT INTO stamped VALUES (?, ?)", resized)
+                cursor.execute("UPDATE notes SET mod = (SELECT mod FROM stamped WHERE stamped.guid = notes.guid) "
+                               "WHERE guid IN (SELECT guid FROM stamped)")
             (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
             stored = json.loads(models_json)
             for kind, nt in notetypes.items():
@@ -88,19 +94,32 @@ def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps,
     return buffer.getvalue()
 
 
-def _write_notes(cursor, notes: list[Note], models: dict[str, genanki.Model], guids: dict[str, str], deck: int,
-                 timestamp: int, ids) -> None:
+def _write_notes(cursor, notes: list[Note], models: dict[str, genanki.Model], guids: dict[str, str],
+                 mods: dict[str, int], deck: int, timestamp: int, ids) -> None:
     """The rows genanki's Note.write_to_db writes, in its order (a note, then its cards: the file's pages depend
     on it), without building a genanki Note per note; a tenth of a 10,000-fact build went there."""
+    execute = cursor.execute
+    width = _int_width(timestamp)
     for note in notes:
         model = models[note.kind]
         note_id = next(ids)
-        cursor.execute(_NOTE_ROW, (note_id, guids[note.ident], model.model_id, timestamp, -1,
-                                   f" {' '.join(note.tags)} ", "\x1f".join(note.fields),
-                                   note.fields[model.sort_field_index], 0, 0, ""))
+        mod = mods[note.ident]
+        execute(_NOTE_ROW, (note_id, guids[note.ident], model.model_id, mod if _int_width(mod) == width else timestamp,
+                            -1,
+                            f" {' '.join(note.tags)} ", "\x1f".join(note.fields),
+                            note.fields[model.sort_field_index], 0, 0, ""))
         for ord_ in _card_ords(model, note.fields):
-            cursor.execute(_CARD_ROW, (next(ids), note_id, deck, ord_, timestamp, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                       0, ""))
+            execute(_CARD_ROW, (next(ids), note_id, deck, ord_, timestamp, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ""))
+
+
+def _int_width(value: int) -> int:
+    """The bytes SQLite stores a whole number in (its record format's serial types 1 to 9)."""
+    if value in (0, 1):
+        return 0
+    for width, limit in ((1, 1 << 7), (2, 1 << 15), (3, 1 << 23), (4, 1 << 31), (6, 1 << 47)):
+        if -limit <= value < limit:
+            return width
+    return 8
 
 
 _NOTE_ROW = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);"
