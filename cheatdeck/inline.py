@@ -15,13 +15,12 @@ import html
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_inline import StateInline
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-from mdit_py_plugins.subscript import sub_plugin
-from mdit_py_plugins.superscript import superscript_plugin
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_inline import StateInline
 
 # What a span is: running text, a formula, an image, a code block, or an opening cloze marker left unclosed.
 TEXT, MATH, DISPLAY, IMAGE, BLOCK, UNCLOSED = "text", "math", "display", "image", "block", "unclosed"
@@ -79,12 +78,6 @@ def _cloze(state: StateInline, silent: bool) -> bool:
     return True
 
 
-_md = (MarkdownIt("zero").enable(["emphasis", "backticks", "escape", "image", "fence"])
-       .use(dollarmath_plugin, allow_labels=False, allow_space=False, allow_digits=False, double_inline=True)
-       .use(sub_plugin).use(superscript_plugin))
-_md.inline.ruler.before("emphasis", "cloze", _cloze)
-
-
 def _dollar_rule(rule):
     """dollarmath's rule, with three changes. A `$` before a digit is a price, never the start of a formula, so
     prose such as `$5 per GB ($0.02 off)` stays text. `[$]…[/$]`, Anki's own LaTeX tag, stays text. And the rule
@@ -106,8 +99,21 @@ def _dollar_rule(rule):
     return dollar
 
 
-_rules = _md.inline.ruler
-_rules.at("math_inline", _dollar_rule(_rules.__rules__[_rules.__find__("math_inline")].fn))
+@cache
+def _parser() -> MarkdownIt:
+    """markdown-it with our rules, made on first use: a sheet without markup never imports it."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.subscript import sub_plugin
+    from mdit_py_plugins.superscript import superscript_plugin
+
+    md = (MarkdownIt("zero").enable(["emphasis", "backticks", "escape", "image", "fence"])
+          .use(dollarmath_plugin, allow_labels=False, allow_space=False, allow_digits=False, double_inline=True)
+          .use(sub_plugin).use(superscript_plugin))
+    md.inline.ruler.before("emphasis", "cloze", _cloze)
+    rules = md.inline.ruler
+    rules.at("math_inline", _dollar_rule(rules.__rules__[rules.__find__("math_inline")].fn))
+    return md
 
 _MARKUP = frozenset("*_`\\$~^{!\n")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)", re.M)
@@ -129,7 +135,7 @@ def parse(source: str) -> Spans:
     if not _FENCE.search(source):
         return (Span(source, code=True, kind=BLOCK),)
     spans: list[Span] = []
-    for token in _md.parse(source):
+    for token in _parser().parse(source):
         if token.type == "inline":
             if spans:
                 spans.append(Span(" "))
@@ -142,7 +148,7 @@ def parse(source: str) -> Spans:
 
 
 def _inline(source: str) -> list[Span]:
-    return [span for block in _md.parseInline(source) for span in _inline_tokens(block.children or ())]
+    return [span for block in _parser().parseInline(source) for span in _inline_tokens(block.children or ())]
 
 
 _NESTING = {"strong": "bold", "em": "italic", "sub": "sub", "sup": "sup"}
@@ -172,7 +178,7 @@ def _inline_tokens(tokens) -> list[Span]:
             spans.append(Span(tok.content.strip(), kind=DISPLAY, **style))
         elif tok.type == "image":
             spans.append(Span("".join(c.content for c in tok.children or ()), kind=IMAGE,
-                              target=_md.normalizeLinkText(tok.attrGet("src") or ""), **style))
+                              target=_parser().normalizeLinkText(tok.attrGet("src") or ""), **style))
         elif tok.type in ("softbreak", "hardbreak"):
             spans.append(Span(" ", **style))
         elif tok.content:

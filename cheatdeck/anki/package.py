@@ -104,12 +104,11 @@ def _write_notes(cursor, notes: list[Note], models: dict[str, genanki.Model], gu
         model = models[note.kind]
         note_id = next(ids)
         mod = mods[note.ident]
-        execute(_NOTE_ROW, (note_id, guids[note.ident], model.model_id, mod if _int_width(mod) == width else timestamp,
-                            -1,
-                            f" {' '.join(note.tags)} ", "\x1f".join(note.fields),
-                            note.fields[model.sort_field_index], 0, 0, ""))
+        same = mod == timestamp or _int_width(mod) == width
+        execute(_NOTE_ROW, (note_id, guids[note.ident], model.model_id, mod if same else timestamp,
+                            f" {' '.join(note.tags)} ", "\x1f".join(note.fields), note.fields[model.sort_field_index]))
         for ord_ in _card_ords(model, note.fields):
-            execute(_CARD_ROW, (next(ids), note_id, deck, ord_, timestamp, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ""))
+            execute(_CARD_ROW, (next(ids), note_id, deck, ord_, timestamp))
 
 
 def _int_width(value: int) -> int:
@@ -122,8 +121,10 @@ def _int_width(value: int) -> int:
     return 8
 
 
-_NOTE_ROW = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);"
-_CARD_ROW = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);"
+# genanki's values for the columns it always fills the same way (usn -1, no flags, a new card), written into
+# the statements instead of bound on every row.
+_NOTE_ROW = "INSERT INTO notes VALUES(?,?,?,?,-1,?,?,?,0,0,'');"
+_CARD_ROW = "INSERT INTO cards VALUES(?,?,?,?,?,-1,0,0,0,0,0,0,0,0,0,0,0,'');"
 _CLOZE_NUMBER = re.compile(r"{{c(\d+)::.+?}}", re.DOTALL)
 
 
