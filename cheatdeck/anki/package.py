@@ -63,8 +63,9 @@ def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps,
             # genanki writes every note with the build time; the lock's mods replace it. A mod stored in as many
             # bytes as the build time went in above, which gives the same file; the others (a clock set back
             # by decades, or 2038) are replaced here as they always were.
-            resized = [(guids[n.ident], stamps.note_mods[n.ident]) for n in plan.notes
-                       if _int_width(stamps.note_mods[n.ident]) != _int_width(timestamp)]
+            width = _int_width(timestamp)
+            resized = [(guids[n.ident], mod) for n in plan.notes
+                       if (mod := stamps.note_mods[n.ident]) != timestamp and _int_width(mod) != width]
             if resized:
                 # A TEMP table keeps the lookup indexed without adding anything to the package's own file.
                 cursor.execute("CREATE TEMP TABLE stamped (guid TEXT PRIMARY KEY, mod INTEGER)")
