@@ -11,16 +11,17 @@ import functools
 import re
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_HAS_CAMEL = re.compile(r"[a-z0-9][A-Z]|[A-Z][A-Z][a-z]")  # where _CAMEL would split
 _WORD = re.compile(r"[^\W_]+")
 SHORT_ANSWER = 8
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def words(text: str) -> tuple[str, ...]:
-    if text != text.lower():  # only a capital can start a camelCase word
+    if text != text.lower() and _HAS_CAMEL.search(text):  # most texts have no camelCase word to split
         text = _CAMEL.sub(" ", text)
-    return tuple(word[:-1] if len(word) > 3 and word[-1] == "s" and word[-2] != "s" else word
-                 for word in map(str.casefold, _WORD.findall(text)))
+    return tuple([word[:-1] if len(word) > 3 and word[-1] == "s" and word[-2] != "s" else word
+                  for word in map(str.casefold, _WORD.findall(text))])
 
 
 def count(text: str) -> int:
