@@ -56,8 +56,10 @@ class _Builder:
         self.media: dict[str, Media] = {}
         self.missing_media: set[str] = set()
 
-    def loc(self, path) -> Location:
-        return self.positions.at(self.translate(tuple(path)))
+    def loc(self, path: tuple) -> Location:
+        path = self.translate(path)
+        # Most paths are a node's own: its Location as the reader made it.
+        return self.positions.values.get(path) or self.positions.at(path)
 
     def error(self, loc: Location, message: str) -> None:
         # A "Key: value" bullet is read three times (whole, key, value): say each problem once.
