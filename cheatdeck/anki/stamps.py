@@ -114,19 +114,23 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
     tombstones = dict(previous.get("removed", {}))
     found = _claim(notes, entries, tombstones, sheet_id)
     note_entries: dict[str, dict] = {}
+    guids: dict[str, str] = {}
+    mods: dict[str, int] = {}
     status: dict[str, list] = {"new": [], "changed": [], "moved": [], "unchanged": []}
     for note in notes:
-        old, how = found[note.ident]
+        ident, digest = note.ident, note.digest
+        old, how = found[ident]
         if how in ("new", "returned"):
             kind = "new"
         elif how == "moved" or old.get("section", note.section) != note.section:
             kind = "moved"
         else:
-            kind = "changed" if old.get("hash") != note.digest else "unchanged"
-        status[kind].append((note.ident, old["section"]) if kind == "moved" else note.ident)
+            kind = "changed" if old.get("hash") != digest else "unchanged"
+        status[kind].append((ident, old["section"]) if kind == "moved" else ident)
         mod = int(old["mod"]) if kind == "unchanged" else max(now, int(old.get("mod", 0)) + 1)
-        note_entries[note.ident] = {"content": note.content, "guid": old["guid"], "hash": note.digest, "mod": mod,
-                                    "section": note.section}
+        guids[ident], mods[ident] = old["guid"], mod
+        note_entries[ident] = {"content": note.content, "guid": old["guid"], "hash": digest, "mod": mod,
+                               "section": note.section}
     today = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).date().isoformat()
     tombstones.update({ident: {**entry, "left": today} for ident, entry in entries.items()})
     type_entries, types_changed, reshaped = {}, [], []
@@ -145,7 +149,6 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
         new=tuple(status["new"]), changed=tuple(status["changed"]), moved=tuple(status["moved"]),
         removed=tuple(sorted(entries)), unchanged=len(status["unchanged"]), notetypes_changed=tuple(types_changed),
         notetypes_reshaped=tuple(reshaped), first_build=not previous.get("notes"))
-    return Stamps(guids={k: v["guid"] for k, v in note_entries.items()},
-                  note_mods={k: v["mod"] for k, v in note_entries.items()},
+    return Stamps(guids=guids, note_mods=mods,
                   notetype_mods={k: v["mod"] for k, v in type_entries.items()}, changes=changes,
                   sections={"notes": note_entries, "notetypes": type_entries, "removed": tombstones})
