@@ -358,10 +358,10 @@ def _check_unique_fronts(notes: list[Note]) -> None:
     seen: dict[str, Note] = {}
     problems = []
     for note in notes:
-        for front in note.fronts:
-            if front in seen and seen[front] is not note:
+        for card in note.cards:
+            first = seen.setdefault(card.shown, note)
+            if first is not note:
                 problems.append(Problem(note.loc, f"two cards would show the same front as the card at line "
-                                                  f"{seen[front].loc.line}; reword one question or set `cards`"))
-            seen.setdefault(front, note)
+                                                  f"{first.loc.line}; reword one question or set `cards`"))
     if problems:
         raise CheatdeckError(problems)
