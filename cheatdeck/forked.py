@@ -2,8 +2,8 @@
 
 Forking is safe only in a process that holds no threads and whose state a copy may share; so only the
 one-shot command line asks for it (never `watch`, a test runner or a library caller), and where `os.fork`
-does not exist the work runs in this process when its result is asked for. A CheatdeckError in the child
-comes back as its problems, and is raised here as the same error.
+does not exist, or there is only one core to run on, the work runs in this process when its result is asked
+for. A CheatdeckError in the child comes back as its problems, and is raised here as the same error.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ T = TypeVar("T")
 
 def start(work: Callable[[], T], fork: bool) -> Callable[[], T]:
     """Begin `work` (in a forked child when `fork` and the platform allow it); call the result to wait for it."""
-    if not fork or not hasattr(os, "fork"):
+    if not fork or not hasattr(os, "fork") or _cores() < 2:
         return work
     # Frozen objects are never walked by a collection, so neither process copies the shared pages for it.
     gc.freeze()
@@ -32,6 +32,13 @@ def start(work: Callable[[], T], fork: bool) -> Callable[[], T]:
         _child(work, write_end)
     os.close(write_end)
     return lambda: _collect(pid, read_end)
+
+
+def _cores() -> int:
+    """The cores this process may run on: with one, a child would only take turns with its parent."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _child(work: Callable[[], object], fd: int) -> None:

@@ -125,6 +125,11 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     from .source.compile import load
     from .write import write_atomic
 
+    lint_beside = None
+    if fork and todo == ["anki"]:
+        # Alone, the deck's card lint runs in a child forked before the load, which loads the sheet itself:
+        # forked later, each process would pay for copying the big heap's pages as the other wrote to them.
+        lint_beside = forked.start(lambda: _lint_count(source), True)
     sheet = load(source)
     printing = opts.print.over(sheet.print)
     layout_key = prints.layout_key(_layout_options(printing)) if "pdf" in todo else ""
@@ -137,8 +142,8 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     anki = None
     if "anki" in todo:
         both = "pdf" in todo
-        # With both outputs the deck renders beside the PDF; alone, its card lint runs beside the package.
-        anki = forked.start(lambda: _render_anki(sheet, opts, previous, fork and not both), fork and both)
+        # With both outputs the deck renders beside the PDF.
+        anki = forked.start(lambda: _render_anki(sheet, opts, previous, lint_beside), fork and both)
     if "pdf" in todo:
         try:
             rendered["pdf"], document = _render_pdf(sheet, opts, printing, document, previous, layout_key, fork)
@@ -179,7 +184,21 @@ def _recorded(kind: str, details: dict) -> Output:
     return Output(kind, Path(details["path"]), details["size"], False, details, built=False)
 
 
-def _render_anki(sheet, opts: Options, previous: dict, fork: bool = False) -> tuple[_Rendered, Changes, dict]:
+def _lint_count(source: Path) -> int | None:
+    """How many card-lint warnings the sheet gives, from a load of its own (None: it did not load)."""
+    from .anki.lint import lint
+    from .anki.plan import plan_notes
+    from .source.compile import load
+
+    try:
+        return len(lint(plan_notes(load(source))))
+    except CheatdeckError:
+        return None
+
+
+def _render_anki(sheet, opts: Options, previous: dict,
+                 lint_beside: Callable[[], int | None] | None = None) -> tuple[_Rendered, Changes, dict]:
+    """`lint_beside`: waits for the card lint's count from another process (see build)."""
     from .anki.cloze import without_unused_cloze
     from .anki.lint import lint
     from .anki.media import package_media
@@ -188,10 +207,8 @@ def _render_anki(sheet, opts: Options, previous: dict, fork: bool = False) -> tu
     from .anki.plan import plan_notes
     from .anki.stamps import stamp
     from .clock import build_time
-    from .forked import start
 
     plan = plan_notes(sheet)
-    warnings = start(lambda: len(lint(plan)), fork)
     notetypes = without_unused_cloze(load_notetypes(opts.templates / "anki", palette_css(sheet)),
                                      {n.kind for n in plan.notes})
     stamps = stamp(previous, sheet.id, plan.notes, {k: (nt.digest, nt.schema) for k, nt in notetypes.items()},
@@ -201,8 +218,10 @@ def _render_anki(sheet, opts: Options, previous: dict, fork: bool = False) -> tu
         decks[note.deck] = decks.get(note.deck, 0) + 1
     media = package_media(plan)
     data = render_apkg(plan, notetypes, stamps, media)
+    # None: the other process could not load the sheet (it changed in between), so the lint runs here.
+    warnings = lint_beside() if lint_beside else None
     details = {"notes": len(plan.notes), "cards": sum(len(n.fronts) for n in plan.notes), "decks": decks,
-               "deck": sheet.deck, "warnings": warnings()}
+               "deck": sheet.deck, "warnings": len(lint(plan)) if warnings is None else warnings}
     if media:
         details["media"] = len(media)
     return _Rendered(data, details), stamps.changes, stamps.sections

@@ -64,6 +64,17 @@ def test_without_a_lock_the_fit_search_lays_out_two_sizes_at_once_and_finds_the_
     assert passes["in-process"] <= 3 and passes["forked"] <= 4
 
 
+def test_a_deck_built_alone_counts_its_card_warnings_in_a_child_of_its_own(tiny, monkeypatch):
+    """`anki` alone lints the cards in a child forked before the load: same deck, same count as in one process."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    in_process = run("--out", "in-process", "anki").output
+    Path("source/tiny.lock.json").unlink()
+    done = _cheatdeck("--out", "forked", "anki")
+    assert done.returncode == 0, done.stderr
+    assert "3 card warnings (`check` lists them)" in in_process and "3 card warnings (`check` lists them)" in done.stdout
+    assert _digest(Path("forked/tiny.apkg")) == _digest(Path("in-process/tiny.apkg"))
+
+
 def test_a_card_problem_found_in_the_forked_child_is_reported_with_its_line(shipped):
     text = shipped.read_text(encoding="utf-8")
     duplicated = text.replace("q: Which five data sources can Data Wrangler connect to?",
@@ -81,8 +92,12 @@ def test_a_card_problem_found_in_the_forked_child_is_reported_with_its_line(ship
     assert Path("forked/mla-c01.pdf").is_file() and not Path("forked/mla-c01.apkg").exists()
 
 
-def test_where_fork_is_missing_the_work_runs_in_this_process_when_asked_for(monkeypatch):
-    monkeypatch.delattr(os, "fork")
+@pytest.mark.parametrize("missing", ["fork", "cores"])
+def test_where_fork_is_missing_the_work_runs_in_this_process_when_asked_for(monkeypatch, missing):
+    if missing == "fork":
+        monkeypatch.delattr(os, "fork")
+    else:  # one core: a child would only take turns with its parent
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
     ran = []
     result = forked.start(lambda: ran.append(os.getpid()) or 42, fork=True)
     assert ran == []
