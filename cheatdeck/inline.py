@@ -117,6 +117,12 @@ def _parser() -> MarkdownIt:
 
 _MARKUP = frozenset("*_`\\$~^{!\n")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)", re.M)
+# An underscore between two letters or digits can neither open nor close emphasis (CommonMark's intraword
+# rule), and a backslash before ASCII punctuation makes that character literal: `event_time`, `s3:\*`.
+_INTRAWORD = re.compile(r"(?<=[^\W_])_(?=[^\W_])")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+# Markup that takes effect wherever it stands (alone, the others in _MARKUP need a partner).
+_EFFECTIVE = frozenset("*_`\\\n")
 
 
 def is_plain(source: str) -> bool:
@@ -124,11 +130,30 @@ def is_plain(source: str) -> bool:
     return _MARKUP.isdisjoint(source)
 
 
+def _literal(source: str) -> str | None:
+    """The text as markdown-it would read it when none of its markup can take effect (None otherwise):
+    intraword underscores, backslash escapes, a lone `~`, `^` or `$` (each needs a closing one), `{` and `!`
+    that start no cloze or image. Identifiers and prices need no parser, and a sheet of them never imports it."""
+    # Underscores first, as written: an escape taken out first would make neighbours of characters that are not.
+    rest = _ESCAPED.sub("", _INTRAWORD.sub("", source))
+    if (_EFFECTIVE.isdisjoint(rest) and "{{" not in rest and "![" not in rest
+            and all(rest.count(mark) < 2 for mark in "~^$")):
+        return _ESCAPED.sub(r"\1", source)
+    return None
+
+
 @lru_cache(maxsize=65536)
 def parse(source: str) -> Spans:
     if _MARKUP.isdisjoint(source):
         # Without these characters no enabled rule can fire: markdown-it would return the text as is.
         return (Span(source),)
+    literal = _literal(source)
+    if literal is not None:
+        return (Span(literal),)
+    return _parse_markup(source)
+
+
+def _parse_markup(source: str) -> Spans:
     source = source.rstrip("\n")
     if "\n" not in source:
         return _merge(_inline(source))

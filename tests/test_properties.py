@@ -110,3 +110,19 @@ def test_script_in_the_source_is_text_on_the_card(workdir):
     assert not [t for t, _ in parser.tags if t in ("script", "img", "iframe", "object")]
     assert not [a for _, attrs in parser.tags for a in attrs if a.startswith("on")]
     assert payload in visible_text(rendered)
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True)
+@given(text=st.text(st.sampled_from(list("ab1Ωé_\\*`$~^{}![]( ).:-")) | st.sampled_from(ALPHABET), max_size=14))
+@example(text="IDENTICAL_DATA_AND_ALGORITHM")
+@example(text="s3:GetObject/Put, ecr:\\*")
+@example(text="a\\*_b")
+@example(text="x\\*_y_\\*z")  # as written, neither underscore is intraword: y is emphasised
+@example(text="a\\\\_b_")
+@example(text="auto-labels (~70% savings), $5 a month, x^2, {braces}!")
+@example(text="H~2~O")
+@example(text="x^2^ and $x$")
+def test_text_read_without_the_parser_reads_as_the_parser_reads_it(text):
+    """Intraword underscores and backslash escapes are taken without markdown-it: always what it would say."""
+    if not inline.is_plain(text) and inline._literal(text) is not None:
+        assert inline.parse(text) == inline._parse_markup(text)
