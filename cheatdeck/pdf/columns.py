@@ -10,7 +10,7 @@ the same line.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from reportlab.platypus import Flowable
@@ -133,11 +133,20 @@ class Flow:
         return sum(p.height + p.gap for p in pieces)
 
     def _count_fitting(self, unit, atoms, continued, column) -> int:
+        """The largest k whose pieces fit. Height grows with k, so the search doubles k from 1 until it no longer
+        fits and then bisects: its cost follows what fits in one column, not what is left of a long table."""
         room = self.frame_height - column.used
-        lo, hi = 0, len(atoms)  # the largest k whose pieces fit
+
+        def fits(k: int) -> bool:
+            return self._height(self._pieces(unit, atoms[:k], continued, not column.pieces)) <= room + 1e-6
+
+        lo, hi = 0, 1  # fits(lo) (taken, for 0); hi: the first doubling that does not fit, or all of them
+        while hi < len(atoms) and fits(hi):
+            lo, hi = hi, hi * 2
+        hi = min(hi, len(atoms))
         while lo < hi:
             mid = (lo + hi + 1) // 2
-            if self._height(self._pieces(unit, atoms[:mid], continued, not column.pieces)) <= room + 1e-6:
+            if fits(mid):
                 lo = mid
             else:
                 hi = mid - 1
@@ -181,24 +190,30 @@ class Flow:
                 self.columns.append(Column())
                 continued = True
 
-    def placed(self) -> list[list[tuple[float, Flowable]]]:
-        """Each column's flowables with their top offsets, every column but the last spaced out to fill it."""
-        out = []
-        columns = [c for c in self.columns if c.pieces]
-        for n, column in enumerate(columns):
-            leftover = self.frame_height - column.used
-            weight = column.weight()
-            unit = leftover / weight if weight and n < len(columns) - 1 and leftover > 0 else 0.0
-            y, placed = 0.0, []
-            for i, piece in enumerate(column.pieces):
-                if i:
-                    y += piece.gap + unit * STRETCH[piece.gap_kind]
-                extra = unit * STRETCH["row"]
-                flowable = piece.build(extra if piece.rows else 0.0)
-                placed.append((y, flowable))
-                y += piece.height + extra * piece.rows
-            out.append(placed)
-        return out
+    def placed(self, per_page: int) -> Iterator[list[list[tuple[float, Flowable]]]]:
+        """Page by page, each column's flowables with their top offsets, every column but the last spaced out to
+        fill it. A page's flowables are built only when it is reached and let go of once it is passed, so that
+        drawing holds one page at a time: this consumes the flow."""
+        columns: list[Column | None] = [c for c in self.columns if c.pieces]
+        self.columns = []
+        for first in range(0, len(columns), per_page):
+            page = []
+            for n in range(first, min(first + per_page, len(columns))):
+                column = columns[n]
+                leftover = self.frame_height - column.used
+                weight = column.weight()
+                unit = leftover / weight if weight and n < len(columns) - 1 and leftover > 0 else 0.0
+                y, placed = 0.0, []
+                for i, piece in enumerate(column.pieces):
+                    if i:
+                        y += piece.gap + unit * STRETCH[piece.gap_kind]
+                    extra = unit * STRETCH["row"]
+                    flowable = piece.build(extra if piece.rows else 0.0)
+                    placed.append((y, flowable))
+                    y += piece.height + extra * piece.rows
+                page.append(placed)
+                columns[n] = None
+            yield page
 
     def fills(self) -> list[float]:
         """Each column's natural fill (before spacing out), as a fraction of its height."""

@@ -208,12 +208,12 @@ class Page:
         canvas.setDateFormatter(lambda *_: date)
         canvas.setViewerPreference("Duplex", "DuplexFlipShortEdge")
         canvas.setViewerPreference("PrintScaling", "None")
-        columns = attempt.flow.placed()
-        per_page = self.theme.columns
+        pages = attempt.flow.placed(self.theme.columns)
+        attempt.flow = None
         for page in range(attempt.pages):
             self.header(canvas)
             self.footer(canvas, page + 1, attempt.pages)
-            for index, placed in enumerate(columns[page * per_page:(page + 1) * per_page]):
+            for index, placed in enumerate(next(pages, [])):
                 x = self.column_x(index)
                 for offset, flowable in placed:
                     _, height = flowable.wrap(self.col_w, self.frame_h)
