@@ -17,6 +17,7 @@ from .. import inline
 from ..media import Media, svg_drawing
 from ..model import Figure, Text
 from .formula import DisplayFormula, draw_scaled
+from .tracking import shed
 
 SET_APART = (inline.IMAGE, inline.BLOCK, inline.DISPLAY)
 # No image is drawn taller than this share of a column, however narrow and tall it is.
@@ -45,6 +46,10 @@ class Stack(Flowable):
 
     def getSpaceBefore(self):
         return self.parts[0][0].getSpaceBefore() if self.parts else 0
+
+    def shed(self) -> None:
+        for flowable, _ in self.parts:
+            shed(flowable)
 
     def draw(self):
         y = sum(self.heights)

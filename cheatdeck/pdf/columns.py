@@ -24,7 +24,7 @@ MIN_PART = 2
 MAX_WASTE = 0.1
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """An item that never splits: a bullet, a TRAP box, a section bar."""
 
@@ -33,7 +33,7 @@ class Block:
     boxed: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Rows:
     """A table that splits between rows; `part(start, end, continued, extra)` builds rows[start:end] under
     the header, each row `extra` points taller."""
@@ -45,7 +45,7 @@ class Rows:
     boxed: bool = True
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     """A section (or the quick reference): its bar, first and continued, and its items."""
 
@@ -55,16 +55,21 @@ class Unit:
     items: list[Block | Rows]
 
 
-@dataclass
+@dataclass(slots=True)
 class Piece:
+    """What a column places: a block's flowable, or for `rows` table rows, what builds them `extra` points taller."""
+
     height: float
     gap: float
     gap_kind: str
-    build: Callable[[float], Flowable]
+    flowable: Flowable | Callable[[float], Flowable]
     rows: int = 0
 
+    def build(self, extra: float) -> Flowable:
+        return self.flowable(extra) if self.rows else self.flowable
 
-@dataclass
+
+@dataclass(slots=True)
 class Column:
     pieces: list[Piece] = field(default_factory=list)
     used: float = 0.0
@@ -101,8 +106,7 @@ class Flow:
         pieces = []
         bar = unit.bar(continued)
         if bar is not None:
-            pieces.append(Piece(bar.height, 0.0 if column_empty else self.gap["section"], "section",
-                                lambda extra, f=bar.flowable: f))
+            pieces.append(Piece(bar.height, 0.0 if column_empty else self.gap["section"], "section", bar.flowable))
         prev = None
         k = 0
         while k < len(atoms):
@@ -112,7 +116,7 @@ class Flow:
             gap_kind = "section" if not pieces else self._gap_between(prev, item)
             gap = 0.0 if not pieces and column_empty else self.gap[gap_kind]
             if row < 0:
-                pieces.append(Piece(item.height, gap, gap_kind, lambda extra, f=item.flowable: f))
+                pieces.append(Piece(item.height, gap, gap_kind, item.flowable))
                 k += 1
             else:
                 end = k

@@ -6,6 +6,7 @@ which escapes it, so `DI < 0.8` and `s3:*` print exactly as written.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from xml.sax.saxutils import escape
 
@@ -20,13 +21,15 @@ from .columns import Block, Rows, Unit
 from .fonts import FontNames
 from .formula import inline_markup
 from .theme import Ink, Theme
-from .tracking import Tracked, settle
+from .tracking import Tracked, settle, shed
 
 BULLET = "•"
 RULE = "▸"
 TRAP_TAB = "⚠ TRAP"
 CONTINUED = " (cont.)"
 _NEVER = 1e6
+# A long table is measured this many rows at a time.
+MEASURED_ROWS = 200
 
 
 class TrapBox(Flowable):
@@ -57,6 +60,9 @@ class TrapBox(Flowable):
         canvas.drawString(lay.trap_inset + lay.size * 0.25, baseline + lay.size * 0.04, self.tab)
         canvas.restoreState()
         self.paragraph.drawOn(canvas, lay.trap_inset, lay.pad)
+
+    def shed(self) -> None:
+        shed(self.paragraph)
 
 
 @dataclass
@@ -153,6 +159,7 @@ class Layout:
 
     def block(self, flowable: Flowable, boxed: bool = False) -> Block:
         _, height = flowable.wrap(self.width, _NEVER)
+        shed(flowable)
         return Block(flowable, height, boxed)
 
     def title_bar(self, label: str, title: str, fill: str, continued: bool = False) -> Block:
@@ -227,13 +234,19 @@ class Layout:
             t.setStyle(TableStyle(commands))
             return t
 
-        whole = table(head, body, 0, 0.0)
-        whole.wrap(self.width, _NEVER)
         # Row heights do not depend on the other rows (the widths are fixed): measured once, they price any part.
-        heights = list(whole._rowHeights)
+        # A long table is measured a run of rows at a time, so that no table of all its rows is ever built.
+        heights: list[float] = []
+        for start in range(0, max(len(body), 1), MEASURED_ROWS):
+            part = table(head, body[start:start + MEASURED_ROWS], start, 0.0)
+            part.wrap(self.width, _NEVER)
+            heights += part._rowHeights[1:]
+            shed(part)
+        head_height = part._rowHeights[0]
         continued = table(continued_head, [], 0, 0.0)
         continued.wrap(self.width, _NEVER)
-        return Rows(heights[0], continued._rowHeights[0], heights[1:],
+        shed(continued)
+        return Rows(head_height, continued._rowHeights[0], heights,
                     lambda a, b, cont, extra: table(continued_head if cont else head, body[a:b], a, extra))
 
     def table(self, section: Section) -> Rows:
@@ -296,10 +309,14 @@ class Layout:
                     stacked(quick.columns[1:], self.head, self.rule_head)]
 
         chip_styles = []
+        chips: dict[str, ParagraphStyle] = {}
         body = []
         for row in quick.rows:
-            chip = ParagraphStyle("chip", parent=self.head, textColor=self.ink.on(row.domain.color), alignment=1)
-            body.append([self.para(self.label(row.domain.label), chip, room[0]), self.text_para(row.cells[0], self.key, room[1]),
+            color = row.domain.color
+            if color not in chips:
+                chips[color] = ParagraphStyle("chip", parent=self.head, textColor=self.ink.on(color), alignment=1)
+            body.append([self.para(self.label(row.domain.label), chips[color], room[0]),
+                         self.text_para(row.cells[0], self.key, room[1]),
                          stacked(row.cells[1:], self.cell, self.rule)])
             chip_styles.append(self.ink(row.domain.color))
         styles = [("SPAN", (0, 0), (1, 0)), ("LEFTPADDING", (0, 1), (0, -1), self.pad * 0.5),
@@ -313,9 +330,12 @@ class Layout:
 
         return Unit(quick.title.plain, quick.loc, bar, [table])
 
-    def document(self, sheet: Sheet) -> list[Unit]:
+    def document(self, sheet: Sheet) -> Iterator[Unit]:
+        """The sheet's units in order, each laid out as the flow reaches it."""
         self.media = sheet.media
-        units = [self.section(domain, section) for domain in sheet.domains for section in domain.sections]
+        for domain in sheet.domains:
+            for section in domain.sections:
+                yield self.section(domain, section)
         if sheet.quick_reference:
-            units.append(self.quick_reference(sheet.quick_reference))
-        return units
+            yield self.quick_reference(sheet.quick_reference)
+

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 
-from reportlab.platypus import Paragraph
+from reportlab.platypus import Flowable, Paragraph, Table
+from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 _NEVER = 1e6
+# What a shed paragraph keeps: what it was made from (Paragraph.__init__) and how it is set.
+_KEPT = frozenset({"text", "style", "bulletText", "caseSensitive", "encoding", "tracking", "gain", "shorten"})
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -24,6 +27,26 @@ class Tracked(Paragraph):
     tracking = 0.0
     gain = 0.0
     shorten: tuple[int, float] | None = None
+    # What the lines in `blPara` were broken for: a paragraph is measured, and drawn, several times at one width.
+    _broken_for: tuple | None = None
+
+    def wrap(self, availWidth, availHeight):
+        key = (availWidth, self.gain, self.shorten)
+        if key == self._broken_for:
+            return self.width, self.height
+        if self.__dict__.get("frags") is None:
+            # `text` is the markup as first cleaned; cleaning it again changes nothing.
+            self._setup(self.text, self.style, self.bulletText, None, cleanBlockQuotedText)
+        before = self.__dict__.get("blPara")
+        size = super().wrap(availWidth, availHeight)
+        # No new lines when the width is too narrow for any.
+        self._broken_for = key if self.__dict__.get("blPara") is not before else None
+        return size
+
+    def shed(self) -> None:
+        """Keep the markup and how it is set, let go of the rest (the parsed markup, the broken lines): the next
+        wrap sets it again."""
+        self.__dict__ = {key: value for key, value in self.__dict__.items() if key in _KEPT}
 
     def breakLines(self, width):
         widths = [w + self.gain for w in width]
@@ -114,3 +137,15 @@ def settle(make, width: float, steps: list[float], size: float) -> tuple[Paragra
     if better(narrower):
         return narrower, False
     return plain, True
+
+
+def shed(flowable: Flowable) -> None:
+    """A measured flowable lets go of what drawing it sets again (its paragraphs' parsed markup and broken lines):
+    a long sheet is held whole until its pages are counted, and this is most of what it would hold."""
+    if isinstance(flowable, Table):
+        for row in flowable._cellvalues:
+            for cell in row:
+                for part in cell if isinstance(cell, (list, tuple)) else (cell,):
+                    shed(part)
+    elif hasattr(flowable, "shed"):
+        flowable.shed()
