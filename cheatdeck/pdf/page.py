@@ -22,6 +22,9 @@ from .story import Layout
 from .theme import Ink, Theme
 
 PAPER = {"letter": letter, "a4": A4}
+# Drawing waits until every page is laid out (the footer counts them). The flowables of this many pages are held
+# ready to draw; past them, each sheds what drawing sets again, so that a long sheet's memory follows its text.
+HELD_PAGES = 4
 
 
 @dataclass
@@ -178,6 +181,7 @@ class Page:
         per_page = self.theme.columns
         for unit in layout.document(self.sheet):
             flow.add(unit)
+            layout.shedding = len(flow.columns) > HELD_PAGES * per_page
             page = (len(flow.columns) - 1) // per_page + 1
             if page > attempt.budget and attempt.overflow_section is None:
                 attempt.overflow_section = (unit.title, unit.loc)

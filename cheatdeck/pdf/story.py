@@ -6,10 +6,12 @@ which escapes it, so `DI < 0.8` and `s3:*` print exactly as written.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from dataclasses import dataclass, field, replace
 from xml.sax.saxutils import escape
 
+from reportlab.lib.colors import toColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Table, TableStyle
@@ -80,9 +82,14 @@ class Layout:
         self.leading = s * t.body.leading
         self.pad = s * 0.28
         self.orphans = 0
+        # Set by the flow once the sheet runs long: from then on a measured flowable sheds its parsed markup and
+        # broken lines until it is drawn (tracking.shed). A short sheet keeps them, and is not parsed twice.
+        self.shedding = False
         # The column-width search trades this much table height for one fewer one-word last line.
         self.orphan_cost = self.leading * 0.5
-        text = self.ink(t.palette.text)
+        # Colours as ReportLab's, converted once: a colour given as text is converted on every line drawn.
+        text = toColor(self.ink(t.palette.text))
+        self.bar_styles: dict[str, ParagraphStyle] = {}
         self.trap_ink = self.ink.accent(t.palette.trap, t.palette.trap_gray)
         self.body = ParagraphStyle("body", fontName=self.fonts.regular, fontSize=s, leading=self.leading,
                                    textColor=text, allowOrphans=0, allowWidows=0, splitLongWords=1,
@@ -159,11 +166,15 @@ class Layout:
 
     def block(self, flowable: Flowable, boxed: bool = False) -> Block:
         _, height = flowable.wrap(self.width, _NEVER)
-        shed(flowable)
+        if self.shedding:
+            shed(flowable)
         return Block(flowable, height, boxed)
 
     def title_bar(self, label: str, title: str, fill: str, continued: bool = False) -> Block:
-        style = ParagraphStyle("bar", parent=self.section_style, textColor=self.ink.on(fill))
+        if fill not in self.bar_styles:
+            self.bar_styles[fill] = ParagraphStyle("bar", parent=self.section_style,
+                                                   textColor=toColor(self.ink.on(fill)))
+        style = self.bar_styles[fill]
         more = f"<font name='{self.fonts.regular}' size='{self.size * self.theme.scale.small:g}'>{CONTINUED}</font>" \
             if continued else ""
         label = f"{label}  " if label else ""
@@ -208,9 +219,10 @@ class Layout:
     def _cell_padding(self) -> float:
         return self.pad * 0.8
 
-    def rows(self, head: list, continued_head: list, body: list[list], col_widths: list[float],
+    def rows(self, head: list, continued_head: list, rows: Iterable[list], col_widths: list[float],
              styles: list, row_styles) -> Rows:
-        """A splittable table: `head` on its first part, `continued_head` on the others."""
+        """A splittable table: `head` on its first part, `continued_head` on the others. `rows` are laid out
+        MEASURED_ROWS at a time, each run measured and shed before the next is laid out."""
         p = self._cell_padding()
 
         def table(head_row, rows, first_row: int, extra: float) -> Table:
@@ -237,15 +249,25 @@ class Layout:
         # Row heights do not depend on the other rows (the widths are fixed): measured once, they price any part.
         # A long table is measured a run of rows at a time, so that no table of all its rows is ever built.
         heights: list[float] = []
-        for start in range(0, max(len(body), 1), MEASURED_ROWS):
-            part = table(head, body[start:start + MEASURED_ROWS], start, 0.0)
+        body: list[list] = []
+        rows = iter(rows)
+        while True:
+            run = list(islice(rows, MEASURED_ROWS))
+            if body and not run:
+                break
+            part = table(head, run, len(body), 0.0)
             part.wrap(self.width, _NEVER)
             heights += part._rowHeights[1:]
-            shed(part)
+            if self.shedding:
+                shed(part)
+            body += run
+            if len(run) < MEASURED_ROWS:
+                break
         head_height = part._rowHeights[0]
         continued = table(continued_head, [], 0, 0.0)
         continued.wrap(self.width, _NEVER)
-        shed(continued)
+        if self.shedding:
+            shed(continued)
         return Rows(head_height, continued._rowHeights[0], heights,
                     lambda a, b, cont, extra: table(continued_head if cont else head, body[a:b], a, extra))
 
@@ -258,8 +280,8 @@ class Layout:
         col_widths = widths.best_widths(columns, self.width, p2, self.orphan_cost)
         room = [w - p2 for w in col_widths]
         head = [self.text_para(c, self.head, room[i]) for i, c in enumerate(t.columns)]
-        body = [[self.text_para(c, self.key if i == 0 else self.cell, room[i]) for i, c in enumerate(row.cells)]
-                for row in t.rows]
+        body = ([self.text_para(c, self.key if i == 0 else self.cell, room[i]) for i, c in enumerate(row.cells)]
+                for row in t.rows)
         return self.rows(head, head, body, col_widths, [], lambda *_: [])
 
     # Whole document -------------------------------------------------------
@@ -310,18 +332,20 @@ class Layout:
 
         chip_styles = []
         chips: dict[str, ParagraphStyle] = {}
-        body = []
-        for row in quick.rows:
-            color = row.domain.color
-            if color not in chips:
-                chips[color] = ParagraphStyle("chip", parent=self.head, textColor=self.ink.on(color), alignment=1)
-            body.append([self.para(self.label(row.domain.label), chips[color], room[0]),
-                         self.text_para(row.cells[0], self.key, room[1]),
-                         stacked(row.cells[1:], self.cell, self.rule)])
-            chip_styles.append(self.ink(row.domain.color))
+
+        def body() -> Iterator[list]:
+            for row in quick.rows:
+                color = row.domain.color
+                if color not in chips:
+                    chips[color] = ParagraphStyle("chip", parent=self.head, textColor=toColor(self.ink.on(color)),
+                                                  alignment=1)
+                chip_styles.append(self.ink(color))
+                yield [self.para(self.label(row.domain.label), chips[color], room[0]),
+                       self.text_para(row.cells[0], self.key, room[1]),
+                       stacked(row.cells[1:], self.cell, self.rule)]
         styles = [("SPAN", (0, 0), (1, 0)), ("LEFTPADDING", (0, 1), (0, -1), self.pad * 0.5),
                   ("RIGHTPADDING", (0, 1), (0, -1), self.pad * 0.5)]
-        table = self.rows(head_row(False), head_row(True), body, col_widths, styles,
+        table = self.rows(head_row(False), head_row(True), body(), col_widths, styles,
                           lambda index, at: [("BACKGROUND", (0, at), (0, at), chip_styles[index])])
         title_bar = self.title_bar("", self.markup(quick.title), self.theme.palette.quickref)
 

@@ -18,7 +18,7 @@ from . import words
 STEPS = (16.0, 8.0, 4.0, 2.0, 1.0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Para:
     """One paragraph of a cell: its plain text (no-break spaces bound), face, size, leading and indent."""
 
