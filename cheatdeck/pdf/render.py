@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import msgspec
@@ -17,9 +19,31 @@ from .preview import render_png
 from .theme import Ink, load_theme
 
 
+@contextmanager
+def _collector_skips_what_stays() -> Iterator[Callable[[], None]]:
+    """What exists before a layout pass (the sheet's model, the fonts) outlives it, and what the flow has laid out
+    stays until its page is drawn: the collector's full passes, which a long sheet's layout sets off again and
+    again, need not walk either. Yields what to call when the flow has taken more; all is handed back to the
+    collector after the pass. Left alone when the caller has frozen objects of its own."""
+    if gc.get_freeze_count():
+        yield lambda: None
+        return
+    gc.freeze()
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
+
+
 def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | None = None,
                exact: bool = False, fork: bool = False) -> tuple[bytes, dict, list[bytes]]:
     """`fork`: the fit search may lay out a second size in a forked child (see forked.py)."""
+    with _collector_skips_what_stays() as held:
+        return _render_pdf(sheet, opts, templates, hint, exact, fork, held)
+
+
+def _render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | None, exact: bool, fork: bool,
+                held: Callable[[], None]) -> tuple[bytes, dict, list[bytes]]:
     theme = load_theme(templates / "pdf" / "theme.yaml")
     if opts.columns:
         theme = msgspec.structs.replace(theme, columns=opts.columns)
@@ -28,7 +52,7 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
 
     def build_at(size: float) -> Attempt:
         attempt = Attempt(size=size, pages=0, budget=opts.pages, columns=theme.columns)
-        Page(theme, fonts, ink, sheet, opts, size).plan(attempt)
+        Page(theme, fonts, ink, sheet, opts, size).plan(attempt, held)
         return attempt
 
     def beside(size: float) -> Callable[[], Measured]:

@@ -11,7 +11,7 @@ from itertools import islice
 from dataclasses import dataclass, field, replace
 from xml.sax.saxutils import escape
 
-from reportlab.lib.colors import toColor
+from reportlab.lib.colors import Color, toColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Table, TableStyle
@@ -87,8 +87,9 @@ class Layout:
         self.shedding = False
         # The column-width search trades this much table height for one fewer one-word last line.
         self.orphan_cost = self.leading * 0.5
-        # Colours as ReportLab's, converted once: a colour given as text is converted on every line drawn.
-        text = toColor(self.ink(t.palette.text))
+        # Colours as ReportLab's, converted once: a colour given as text is converted again wherever it is used.
+        self.colors: dict[str, Color] = {}
+        text = self.color(t.palette.text)
         self.bar_styles: dict[str, ParagraphStyle] = {}
         self.trap_ink = self.ink.accent(t.palette.trap, t.palette.trap_gray)
         self.body = ParagraphStyle("body", fontName=self.fonts.regular, fontSize=s, leading=self.leading,
@@ -115,6 +116,12 @@ class Layout:
         self.rule_w = max(1.2, s * 0.22)
         self.trap_inset = self.rule_w + self.pad * 1.2
         self.trap_style = ParagraphStyle("trap", parent=self.body, firstLineIndent=self.tab_w + s * 0.35)
+
+    def color(self, hex_color: str) -> Color:
+        """A theme colour as printed (`ink`), as ReportLab's."""
+        if hex_color not in self.colors:
+            self.colors[hex_color] = toColor(self.ink(hex_color))
+        return self.colors[hex_color]
 
     # Text -------------------------------------------------------------------
 
@@ -182,7 +189,7 @@ class Layout:
                                 self.width - self.pad * 2.6)]], colWidths=[self.width])
         bar.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
-            ("BACKGROUND", (0, 0), (-1, -1), self.ink(fill)),
+            ("BACKGROUND", (0, 0), (-1, -1), self.color(fill)),
             ("LEFTPADDING", (0, 0), (-1, -1), self.pad * 1.3),
             ("RIGHTPADDING", (0, 0), (-1, -1), self.pad * 1.3),
             ("TOPPADDING", (0, 0), (-1, -1), self.pad * 0.7),
@@ -234,14 +241,14 @@ class Layout:
                 ("TOPPADDING", (0, 0), (-1, 0), p * 0.6), ("BOTTOMPADDING", (0, 0), (-1, 0), p),
                 ("TOPPADDING", (0, 1), (-1, -1), p * 0.6 + extra / 2),
                 ("BOTTOMPADDING", (0, 1), (-1, -1), p + extra / 2),
-                ("BACKGROUND", (0, 0), (-1, 0), self.ink(self.theme.palette.table_header)),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.3, self.ink(self.theme.palette.rule)),
-                ("BOX", (0, 0), (-1, -1), 0.4, self.ink(self.theme.palette.rule)),
+                ("BACKGROUND", (0, 0), (-1, 0), self.color(self.theme.palette.table_header)),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.3, self.color(self.theme.palette.rule)),
+                ("BOX", (0, 0), (-1, -1), 0.4, self.color(self.theme.palette.rule)),
                 *styles,
             ]
             for i in range(len(rows)):
                 if (first_row + i) % 2:
-                    commands.append(("BACKGROUND", (0, i + 1), (-1, i + 1), self.ink(self.theme.palette.zebra)))
+                    commands.append(("BACKGROUND", (0, i + 1), (-1, i + 1), self.color(self.theme.palette.zebra)))
                 commands += row_styles(first_row + i, i + 1)
             t.setStyle(TableStyle(commands))
             return t
@@ -339,7 +346,7 @@ class Layout:
                 if color not in chips:
                     chips[color] = ParagraphStyle("chip", parent=self.head, textColor=toColor(self.ink.on(color)),
                                                   alignment=1)
-                chip_styles.append(self.ink(color))
+                chip_styles.append(self.color(color))
                 yield [self.para(self.label(row.domain.label), chips[color], room[0]),
                        self.text_para(row.cells[0], self.key, room[1]),
                        stacked(row.cells[1:], self.cell, self.rule)]
