@@ -643,3 +643,37 @@ def test_an_item_taller_than_a_column_fails_the_build_at_its_section(workdir):
     assert result.exit_code == 1
     assert "does not fit on 2 page(s) even at the 7 pt floor: from section 'Master Quick Reference'" in result.output
     assert not Path("o/tiny.pdf").exists()
+
+
+@pytest.mark.parametrize("source", [SHIPPED, Path(__file__).resolve().parent / "fixtures" / "rich" / "rich.yaml"])
+def test_a_sheet_prints_the_same_whether_its_pages_are_held_or_shed(source, monkeypatch):
+    """Past the first pages, laid-out paragraphs let go of their parsed form until drawn: the bytes do not change."""
+    from cheatdeck.options import PrintOptions
+    from cheatdeck.pdf import page
+    from cheatdeck.pdf.render import render_pdf
+    from cheatdeck.pdf.tracking import Tracked
+
+    sheet = load(source)
+    opts = PrintOptions(pages=8).over(sheet.print)
+    held, details = render_pdf(sheet, opts, TEMPLATES)[:2]
+    sheds = []
+    monkeypatch.setattr(Tracked, "shed", lambda self, shed=Tracked.shed: (sheds.append(self), shed(self)))
+    monkeypatch.setattr(page, "HELD_PAGES", 0)
+    shed, shed_details = render_pdf(sheet, opts, TEMPLATES, hint=details["body_size"], exact=True)[:2]
+    assert sheds
+    assert shed == held and shed_details["pages"] == details["pages"]
+
+
+def test_a_shed_paragraph_breaks_its_lines_again_as_before():
+    from reportlab.lib.styles import ParagraphStyle
+
+    from cheatdeck.pdf.tracking import Tracked, line_texts
+
+    paragraph = Tracked("a <b>bold</b> word and then some more words to break over lines", ParagraphStyle("t"))
+    assert paragraph.wrap(80, 1e6) == paragraph.wrap(80, 1e6)
+    lines = line_texts(paragraph)
+    paragraph.shed()
+    assert "frags" not in paragraph.__dict__ and "blPara" not in paragraph.__dict__
+    assert paragraph.wrap(80, 1e6)[1] == len(lines) * paragraph.style.leading
+    assert line_texts(paragraph) == lines
+    assert paragraph.wrap(200, 1e6)[1] < len(lines) * paragraph.style.leading
