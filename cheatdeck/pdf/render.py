@@ -50,9 +50,18 @@ def _render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float |
     fonts = register_fonts(theme, templates / "fonts", sheet)
     ink = Ink(opts.grayscale)
 
+    drawable: list[Attempt] = []  # the largest size found to fit so far
+
     def build_at(size: float) -> Attempt:
         attempt = Attempt(size=size, pages=0, budget=opts.pages, columns=theme.columns)
         Page(theme, fonts, ink, sheet, opts, size).plan(attempt, held)
+        # Only the largest size that fits is drawn: every other attempt's flow is let go as soon as that shows.
+        if not attempt.fits or (drawable and drawable[0].size > size):
+            attempt.flow = None
+        else:
+            if drawable:
+                drawable[0].flow = None
+            drawable[:] = [attempt]
         return attempt
 
     def beside(size: float) -> Callable[[], Measured]:
