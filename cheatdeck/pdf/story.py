@@ -7,8 +7,8 @@ which escapes it, so `DI < 0.8` and `s3:*` print exactly as written.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from itertools import islice
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import Color, toColor
@@ -226,10 +226,10 @@ class Layout:
     def _cell_padding(self) -> float:
         return self.pad * 0.8
 
-    def rows(self, head: list, continued_head: list, rows: Iterable[list], col_widths: list[float],
+    def rows(self, head: list, continued_head: list, body: Iterable[list], col_widths: list[float],
              styles: list, row_styles) -> Rows:
-        """A splittable table: `head` on its first part, `continued_head` on the others. `rows` are laid out
-        MEASURED_ROWS at a time, each run measured and shed before the next is laid out."""
+        """A splittable table: `head` on its first part, `continued_head` on the others. The `body` rows are laid
+        out MEASURED_ROWS at a time, each run measured (and shed) before the next is laid out."""
         p = self._cell_padding()
 
         def table(head_row, rows, first_row: int, extra: float) -> Table:
@@ -256,18 +256,18 @@ class Layout:
         # Row heights do not depend on the other rows (the widths are fixed): measured once, they price any part.
         # A long table is measured a run of rows at a time, so that no table of all its rows is ever built.
         heights: list[float] = []
-        body: list[list] = []
-        rows = iter(rows)
+        laid: list[list] = []
+        body = iter(body)
         while True:
-            run = list(islice(rows, MEASURED_ROWS))
-            if body and not run:
+            run = list(islice(body, MEASURED_ROWS))
+            if laid and not run:
                 break
-            part = table(head, run, len(body), 0.0)
+            part = table(head, run, len(laid), 0.0)
             part.wrap(self.width, _NEVER)
             heights += part._rowHeights[1:]
             if self.shedding:
                 shed(part)
-            body += run
+            laid += run
             if len(run) < MEASURED_ROWS:
                 break
         head_height = part._rowHeights[0]
@@ -276,7 +276,7 @@ class Layout:
         if self.shedding:
             shed(continued)
         return Rows(head_height, continued._rowHeights[0], heights,
-                    lambda a, b, cont, extra: table(continued_head if cont else head, body[a:b], a, extra))
+                    lambda a, b, cont, extra: table(continued_head if cont else head, laid[a:b], a, extra))
 
     def table(self, section: Section) -> Rows:
         t = section.table
