@@ -24,15 +24,15 @@ def _collector_skips_what_stays() -> Iterator[Callable[[], None]]:
     """What exists before a layout pass (the sheet's model, the fonts) outlives it, and what the flow has laid out
     stays until its page is drawn: the collector's full passes, which a long sheet's layout sets off again and
     again, need not walk either. Yields what to call when the flow has taken more; all is handed back to the
-    collector after the pass. Left alone when the caller has frozen objects of its own."""
-    if gc.get_freeze_count():
-        yield lambda: None
-        return
+    collector after the pass, unless the caller had frozen objects of its own (a one-shot build freezes before it
+    forks): unfreezing would hand those back too, so what the pass made stays frozen with them."""
+    frozen_before = gc.get_freeze_count()
     gc.freeze()
     try:
         yield gc.freeze
     finally:
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
 
 
 def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | None = None,
