@@ -118,8 +118,6 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
         return BuildResult(source, details[0].get("sheet"), [_recorded(k, d) for k, d in zip(kinds, details)],
                            seconds=time.perf_counter() - started)
 
-    if "pdf" in todo:
-        prints.start_layout_key()
     # Imported here, not at the top: an up-to-date build never pays for them.
     from . import forked
     from .source.compile import load

@@ -339,6 +339,30 @@ def test_code_outside_the_layout_leaves_the_layout_hint_alone(shipped, monkeypat
     assert key(package) != original
 
 
+def test_the_layout_key_follows_each_font_by_its_table_checksums(shipped, tmp_path):
+    """A font is known by its table directory (a checksum of every table), so the key needs no megabytes of
+    glyphs read; an edited table, a replaced font or a changed licence file all change it."""
+    from cheatdeck.state import freshness
+
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+
+    def key() -> str:
+        return freshness.Fingerprints(shipped, Path("source/mla-c01.lock.json"), templates).layout_key({})
+
+    keys = [key()]
+    font = templates / "fonts" / "DejaVuSansCondensed.ttf"
+    data = bytearray(font.read_bytes())
+    data[12 + 4] ^= 1  # the first table record's checksum
+    font.write_bytes(bytes(data))
+    keys.append(key())
+    shutil.copy(templates / "fonts" / "DejaVuSansCondensed-Bold.ttf", font)
+    keys.append(key())
+    (templates / "fonts" / "LICENSE").write_text("changed", encoding="utf-8")
+    keys.append(key())
+    assert len(set(keys)) == 4
+
+
 def test_the_readme_module_map_names_every_module():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     layout = readme[readme.index("## Layout of the project"):]

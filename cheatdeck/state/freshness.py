@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
+import struct
 from pathlib import Path
 
 from .. import __version__
@@ -27,6 +27,22 @@ def _tree_digest(folder: Path, pattern: str = "*") -> str:
     for path in sorted(p for p in folder.rglob(pattern) if p.is_file()):
         digest.update(str(path.relative_to(folder)).encode() + b"\0")
         digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _font_digest(folder: Path) -> str:
+    """The font files' content: a TrueType or OpenType file by its table directory, which holds a checksum of
+    every table (megabytes of glyphs need not be read for it); any other file whole."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0")
+        with path.open("rb") as file:
+            head = file.read(12)
+            if len(head) == 12 and head[:4] in (b"\0\1\0\0", b"OTTO", b"true"):
+                tables = struct.unpack(">H", head[4:6])[0]
+                digest.update(head + file.read(16 * tables) + str(path.stat().st_size).encode())
+            else:
+                digest.update(head + file.read())
     return digest.hexdigest()
 
 
@@ -50,16 +66,6 @@ class Fingerprints:
         self.lock = lock
         self.templates = templates
         self._trees: dict[tuple[Path, str], str] = {}
-        self._digesting: threading.Thread | None = None
-
-    def start_layout_key(self) -> None:
-        """Begin digesting the font files (megabytes) on a thread: hashlib lets go of the interpreter while it
-        reads and hashes, so loading the sheet goes on meanwhile. `layout_key` waits for it; call that before
-        forking (a forked child would inherit a thread half done)."""
-        fonts = self.templates / "fonts"
-        if self._digesting is None and (fonts, "*") not in self._trees:
-            self._digesting = threading.Thread(target=self._tree, args=(fonts,), daemon=True)
-            self._digesting.start()
 
     def _tree(self, folder: Path, pattern: str = "*") -> str:
         if (folder, pattern) not in self._trees:
@@ -68,14 +74,11 @@ class Fingerprints:
 
     def layout_key(self, options: dict) -> str:
         """What the PDF's fit search saw: its code, the options that move lines, templates, fonts and the source."""
-        if self._digesting is not None:
-            self._digesting.join()
-            self._digesting = None
         digest = hashlib.sha256()
         for part in (*(self._tree(PACKAGE / name, "*.py") if (PACKAGE / name).is_dir()
                        else hashlib.sha256((PACKAGE / name).read_bytes()).hexdigest() for name in LAYOUT_CODE),
                      json.dumps(options, sort_keys=True), self._tree(self.templates / "pdf"),
-                     self._tree(self.templates / "fonts")):
+                     _font_digest(self.templates / "fonts")):
             digest.update(part.encode() + b"\0")
         digest.update(self.source)
         return digest.hexdigest()
