@@ -74,6 +74,9 @@ class Fallback:
         self.text_faces, self.code_faces, self.fallbacks = text_faces, code_faces, fallbacks
         self.mono_names = {f.fontName for f in code_faces}
         self._cache: dict[tuple[str, bool], str | None] = {}
+        # Characters (spaces too) seen set in the style's own face, for text and for code: a text made only of
+        # them is one run, found without a look-up per character.
+        self._own: dict[bool, set[str]] = {False: set(), True: set()}
 
     @property
     def tried(self) -> list[str]:
@@ -92,15 +95,22 @@ class Fallback:
 
     def runs(self, text: str, code: bool = False) -> Iterator[tuple[str | None, str]]:
         """`text` cut into runs by font (None: the style's own); spaces stay in the run they are in."""
-        current, run = None, ""
+        own = self._own[code]
+        if own.issuperset(text):
+            if text:
+                yield None, text
+            return
+        current, run, alone = None, "", True
         for char in _SELECTORS.sub("", text):
             font = current if char.isspace() else self.font_for(char, code)
             if font != current and run:
                 yield current, run
-                run = ""
+                run, alone = "", False
             current, run = font, run + char
         if run:
             yield current, run
+        if alone and current is None:
+            own.update(run)
 
     def markup(self, markup: str) -> str:
         """Paragraph markup with each run its own faces lack wrapped in a `<font>` of the first fallback."""
