@@ -22,7 +22,8 @@ from .pipeline import BuildResult, CheckResult, build, check, clean, removed
 
 
 def __getattr__(name: str):
-    # Loading pulls in the YAML reader, msgspec and markdown-it; an up-to-date build never needs them.
+    # Loading pulls in the YAML reader and msgspec (markdown-it too, for a sheet with markup); an up-to-date
+    # build never needs them.
     if name == "load":
         from .source.compile import load
 

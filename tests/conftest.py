@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Parsed font faces go to a cache of the suite's own (inherited by the processes tests start), not the home folder.
+os.environ["CHEATDECK_CACHE"] = tempfile.mkdtemp(prefix="cheatdeck-test-cache-")
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from click.testing import CliRunner
-from conftest import SHIPPED, TINY
+from conftest import REPO, SHIPPED, TINY
 from pdf_helpers import (body_lines, boxes_with, column_ranges, column_text, columns_text, geometry, squash,
                          table_extents)
 from pypdf import PdfReader
@@ -153,6 +153,42 @@ def test_italic_faces_are_parsed_only_for_a_sheet_that_sets_italics(workdir):
     with pdfplumber.open("italic/tiny.pdf") as pdf:
         fonts = {c["fontname"].split("+")[-1] for c in pdf.pages[0].chars if c["text"] in "staged"}
     assert "DejaVuSansCondensed-Oblique" in fonts
+
+
+def test_parsed_faces_are_kept_between_runs_and_print_the_same_bytes(workdir, tmp_path, monkeypatch):
+    """A later process takes a face from the cache instead of parsing its file, and prints the same bytes; a
+    damaged entry is parsed again and replaced."""
+    import subprocess
+    import sys
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CHEATDECK_CACHE", str(cache))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    shutil.copy(TINY, "source/tiny.yaml")
+
+    def pdf(out: str) -> bytes:
+        done = subprocess.run([sys.executable, str(REPO / "build.py"), "--out", out, "--force", "pdf"],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return Path(out, "tiny.pdf").read_bytes()
+
+    parsed = pdf("cold")
+    entries = sorted((cache / "faces").glob("*.pickle"))
+    assert len(entries) == 2  # regular and bold: the sheet sets no italics and no code
+    assert pdf("warm") == parsed
+    # Taken from the cache, a face is never parsed: ReportLab's parser is made to fail, and is not called.
+    script = ("import sys; from pathlib import Path; from reportlab.pdfbase import ttfonts; "
+              "ttfonts.TTFontFile.extractInfo = lambda *a, **k: 1 / 0; from cheatdeck.pdf import faces; "
+              "print(len(faces.parse('probe', Path(sys.argv[1])).face.charWidths))")
+    regular = TEMPLATES / "fonts" / "DejaVuSansCondensed.ttf"
+    taken = subprocess.run([sys.executable, "-c", script, str(regular)], capture_output=True, text=True)
+    assert taken.returncode == 0, taken.stderr
+    from reportlab.pdfbase.ttfonts import TTFont
+    assert int(taken.stdout) == len(TTFont("probe-parsed", str(regular)).face.charWidths)
+    for entry in entries:
+        entry.write_bytes(b"damaged")
+    assert pdf("again") == parsed
+    assert all(entry.read_bytes() != b"damaged" for entry in entries)
 
 
 def test_metadata_and_print_preferences(sheets):

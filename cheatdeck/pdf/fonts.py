@@ -19,6 +19,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from ..errors import CheatdeckError, Location, Problem
 from ..model import Sheet
+from . import faces
 from .theme import Theme
 
 # Variation selectors ask for a text or emoji presentation; a font has one presentation, so they are dropped.
@@ -49,7 +50,7 @@ def _load(path: Path, where: Location, single: bool = False) -> TTFont:
         raise CheatdeckError(Problem(where, f"no font file {str(path)!r}"))
     if name not in pdfmetrics.getRegisteredFontNames():
         try:
-            font = TTFont(name, str(path))
+            font = faces.parse(name, path)
         except Exception as exc:
             raise CheatdeckError(Problem(where, f"cannot load the font {str(path)!r}: {exc}")) from None
         pdfmetrics.registerFont(font)

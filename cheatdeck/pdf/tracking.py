@@ -117,6 +117,10 @@ def settle(make, width: float, steps: list[float], size: float) -> tuple[Paragra
         return plain, False
     lines, words = line_texts(plain), _words(plain)
 
+    def make_again() -> Paragraph:
+        # The same paragraph on the markup already parsed: parsing is most of what making one costs.
+        return type(plain)(plain.text, plain.style, plain.bulletText, frags=plain.frags)
+
     def better(candidate: Tracked | None) -> bool:
         # Same words (none split anew), no more lines, a last line of more than one word, and no short
         # word ("and") stranded alone on a middle line that held several.
@@ -128,10 +132,10 @@ def settle(make, width: float, steps: list[float], size: float) -> tuple[Paragra
                         for (_, t), (_, old) in zip(now[1:], lines[1:])))
 
     for step in steps:
-        tracked = _tracked(make, width, step * size, lines)
+        tracked = _tracked(make_again, width, step * size, lines)
         if better(tracked):
             return tracked, False
-    narrower = make()
+    narrower = make_again()
     narrower.shorten = (len(lines) - 2, lines[-2][0] + 0.01)
     narrower.wrap(width, _NEVER)
     if better(narrower):
