@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .clock import build_time
 from .errors import CheatdeckError, Location, Problem
 from .options import Options, PrintOptions, SheetPrint
 
@@ -87,6 +88,8 @@ class _Rendered:
     data: bytes
     details: dict
     extra: list[tuple[Path, bytes]] = field(default_factory=list)
+    arriving: Callable[[], bytes] | None = None
+    """Waits for `data` when another process makes it (then `data` is empty until written)."""
 
 
 def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...] = OUTPUTS, *,
@@ -123,12 +126,17 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     from .source.compile import load
     from .write import write_atomic
 
-    lint_beside = None
+    now = build_time()
+    package_beside = None
     if fork and todo == ["anki"]:
-        # Alone, the deck's card lint runs in a child forked before the load, which loads the sheet itself:
-        # forked later, each process would pay for copying the big heap's pages as the other wrote to them.
-        lint_beside = forked.start(lambda: _lint_count(source), True)
-    sheet = load(source)
+        # Alone, the deck's package is made in a child forked before the load, which loads the same bytes and
+        # plans and stamps the notes itself (at the same time `now`) while this process lints them and keeps
+        # the lock: forked later, each would pay for copying the big heap's pages as the other wrote to them.
+        # What both processes import is imported once, before the fork.
+        from .anki import lint, notetypes, package, plan, stamps  # noqa: F401
+
+        package_beside = forked.start(lambda: _package_of(source, prints.source, lock_file, opts, now), True)
+    sheet = load(source, prints.source)
     printing = opts.print.over(sheet.print)
     layout_key = prints.layout_key(_layout_options(printing)) if "pdf" in todo else ""
     stored = lock.read(lock_file)
@@ -141,7 +149,7 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     if "anki" in todo:
         both = "pdf" in todo
         # With both outputs the deck renders beside the PDF.
-        anki = forked.start(lambda: _render_anki(sheet, opts, previous, lint_beside), fork and both)
+        anki = forked.start(lambda: _render_anki(sheet, opts, previous, now, package_beside), fork and both)
     if "pdf" in todo:
         try:
             rendered["pdf"], document = _render_pdf(sheet, opts, printing, document, previous, layout_key, fork)
@@ -159,16 +167,20 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     if not rendered:
         raise CheatdeckError.combined(failed.values())
 
+    # Made before waiting for a deck that another process packages (see _render_anki), written after the outputs.
+    lock_text = lock.dump(document) if document != stored else None
     outputs = []
     for kind, result in rendered.items():
+        if result.arriving:
+            result.data = result.arriving()
         path = opts.out / f"{sheet.id}{variant(kind, printing, sheet.print)}{SUFFIX[kind]}"
         written = write_atomic(path, result.data)
         for extra_path, extra in result.extra:
             write_atomic(extra_path, extra)
         details = {**result.details, "path": str(path), "size": len(result.data), "sheet": sheet.id}
         outputs.append(Output(kind, path, len(result.data), written, details))
-    if document != stored:
-        write_atomic(lock_file, lock.dump(document).encode())
+    if lock_text is not None:
+        write_atomic(lock_file, lock_text.encode())
     for output in outputs:
         files = [output.path, *(p for p, _ in rendered[output.kind].extra)]
         state.record(source, names[output.kind], fingerprint_of(output.kind), files, output.details,
@@ -182,47 +194,49 @@ def _recorded(kind: str, details: dict) -> Output:
     return Output(kind, Path(details["path"]), details["size"], False, details, built=False)
 
 
-def _lint_count(source: Path) -> int | None:
-    """How many card-lint warnings the sheet gives, from a load of its own (None: it did not load)."""
-    from .anki.lint import lint
-    from .anki.plan import plan_notes
-    from .source.compile import load
-
-    try:
-        return len(lint(plan_notes(load(source))))
-    except CheatdeckError:
-        return None
-
-
-def _render_anki(sheet, opts: Options, previous: dict,
-                 lint_beside: Callable[[], int | None] | None = None) -> tuple[_Rendered, Changes, dict]:
-    """`lint_beside`: waits for the card lint's count from another process (see build)."""
+def _deck(sheet, opts: Options, previous: dict, now: int):
+    """The deck's notes, note types, stamps (GUIDs and mod times against the lock) and media."""
     from .anki.cloze import without_unused_cloze
-    from .anki.lint import lint
     from .anki.media import package_media
     from .anki.notetypes import load_notetypes, palette_css
-    from .anki.package import render_apkg
     from .anki.plan import plan_notes
     from .anki.stamps import stamp
-    from .clock import build_time
 
     plan = plan_notes(sheet)
     notetypes = without_unused_cloze(load_notetypes(opts.templates / "anki", palette_css(sheet)),
                                      {n.kind for n in plan.notes})
     stamps = stamp(previous, sheet.id, plan.notes, {k: (nt.digest, nt.schema) for k, nt in notetypes.items()},
-                   build_time())
+                   now)
+    return plan, notetypes, stamps, package_media(plan)
+
+
+def _package_of(source: Path, raw: bytes, lock_file: Path, opts: Options, now: int) -> bytes:
+    """The .apkg a build of these bytes makes (for a child process: see build)."""
+    from .anki.package import render_apkg
+    from .source.compile import load
+
+    sheet = load(source, raw)
+    return render_apkg(*_deck(sheet, opts, lock.upgrade(lock.read(lock_file), sheet.id), now))
+
+
+def _render_anki(sheet, opts: Options, previous: dict, now: int,
+                 package_beside: Callable[[], bytes] | None = None) -> tuple[_Rendered, Changes, dict]:
+    """`package_beside`: waits for the .apkg from another process that makes it from the same inputs; the
+    result then carries it as `arriving`."""
+    from .anki.lint import lint
+    from .anki.package import render_apkg
+
+    plan, notetypes, stamps, media = _deck(sheet, opts, previous, now)
     decks: dict[str, int] = {}
     for note in plan.notes:
         decks[note.deck] = decks.get(note.deck, 0) + 1
-    media = package_media(plan)
-    data = render_apkg(plan, notetypes, stamps, media)
-    # None: the other process could not load the sheet (it changed in between), so the lint runs here.
-    warnings = lint_beside() if lint_beside else None
     details = {"notes": len(plan.notes), "cards": sum(len(n.fronts) for n in plan.notes), "decks": decks,
-               "deck": sheet.deck, "warnings": len(lint(plan)) if warnings is None else warnings}
+               "deck": sheet.deck, "warnings": len(lint(plan))}
     if media:
         details["media"] = len(media)
-    return _Rendered(data, details), stamps.changes, stamps.sections
+    if package_beside:
+        return _Rendered(b"", details, arriving=package_beside), stamps.changes, stamps.sections
+    return _Rendered(render_apkg(plan, notetypes, stamps, media), details), stamps.changes, stamps.sections
 
 
 @dataclass(frozen=True)
@@ -242,7 +256,7 @@ def render_package(source: Path | str, opts: Options | None = None) -> Package:
     source, opts = Path(source), opts or Options()
     sheet = load(source)
     previous = lock.upgrade(lock.read(lock.lock_path(source)), sheet.id)
-    rendered, _, sections = _render_anki(sheet, opts, previous)
+    rendered, _, sections = _render_anki(sheet, opts, previous, build_time())
     return Package(sheet.id, sheet.deck, rendered.data, sections["removed"])
 
 

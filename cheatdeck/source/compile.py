@@ -16,13 +16,15 @@ from .validate import validate
 MAX_KEY_LENGTH = 60
 
 
-def load(path: Path | str) -> model.Sheet:
-    """Load and validate one sheet; raise CheatdeckError listing every problem (located as `path` is written)."""
+def load(path: Path | str, raw: bytes | None = None) -> model.Sheet:
+    """Load and validate one sheet; raise CheatdeckError listing every problem (located as `path` is written).
+    `raw`: the file's bytes, when they have been read already."""
     path, name = Path(path), str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CheatdeckError(Problem(Location(name), f"cannot read the file: {exc.strerror}")) from None
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise CheatdeckError(Problem(Location(name), f"cannot read the file: {exc.strerror}")) from None
     data, positions, problems = read_yaml(raw, name)
     if problems:
         raise CheatdeckError(problems)
