@@ -64,15 +64,19 @@ def test_without_a_lock_the_fit_search_lays_out_two_sizes_at_once_and_finds_the_
     assert passes["in-process"] <= 3 and passes["forked"] <= 4
 
 
-def test_a_deck_built_alone_counts_its_card_warnings_in_a_child_of_its_own(tiny, monkeypatch):
-    """`anki` alone lints the cards in a child forked before the load: same deck, same count as in one process."""
+def test_a_deck_built_alone_is_packaged_in_a_child_of_its_own(tiny, monkeypatch):
+    """`anki` alone packages the deck in a child forked before the load (the parent lints and keeps the lock):
+    the same deck, lock and card-warning count as in one process."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
     in_process = run("--out", "in-process", "anki").output
-    Path("source/tiny.lock.json").unlink()
+    lock = Path("source/tiny.lock.json")
+    written = lock.read_bytes()
+    lock.unlink()
     done = _cheatdeck("--out", "forked", "anki")
     assert done.returncode == 0, done.stderr
     assert "3 card warnings (`check` lists them)" in in_process and "3 card warnings (`check` lists them)" in done.stdout
     assert _digest(Path("forked/tiny.apkg")) == _digest(Path("in-process/tiny.apkg"))
+    assert lock.read_bytes() == written
 
 
 def test_a_card_problem_found_in_the_forked_child_is_reported_with_its_line(shipped):
