@@ -126,7 +126,9 @@ def prints_within_budget(sheet: Path, pages: int) -> tuple[float, str]:
                            "--force"], capture_output=True, text=True)
     seconds = time.perf_counter() - started
     said = (done.stdout + done.stderr).strip().splitlines()
-    return seconds, (said[-1] if done.returncode == 0 else f"FAILED: {said[-1] if said else done.returncode}")
+    # The report's line without the output's path (a temporary folder).
+    return seconds, (said[-1].split(None, 1)[-1] if done.returncode == 0
+                     else f"FAILED: {said[-1] if said else done.returncode}")
 
 
 def machine() -> str:

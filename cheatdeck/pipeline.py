@@ -97,9 +97,10 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     """Build the given outputs of one sheet, skipping those whose inputs did not change.
 
     Raises CheatdeckError, with every problem found, when the sheet or an output cannot be built.
-    `fork`: render the .apkg in a forked child while this process lays out the PDF, and let the PDF's fit
-    search lay out a second size in another (see forked.py); only for a process that holds no threads and
-    ends after its builds, as the one-shot command line does.
+    `fork`: use a second process where it shortens the build (see forked.py): the .apkg is rendered in a
+    child while this process lays out the PDF (or, built alone, while it lints the cards and prepares the
+    lock), and the PDF's fit search lays out a second size beside its first; only for a process that holds
+    no threads and ends after its builds, as the one-shot command line does.
     """
     started = time.perf_counter()
     source, opts = Path(source), opts or Options()
