@@ -1,4 +1,5 @@
-"""Work done in a forked child while this process goes on: the two outputs of a build use both cores.
+"""Work done in a forked child while this process goes on: a build uses both cores (the deck beside the PDF,
+a second size of the PDF's fit search, a deck built alone packaged beside its lint and lock).
 
 Forking is safe only in a process that holds no threads and whose state a copy may share; so only the
 one-shot command line asks for it (never `watch`, a test runner or a library caller), and where `os.fork`
