@@ -12,18 +12,54 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import signal
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from .errors import CheatdeckError
 
 T = TypeVar("T")
 
 
-def start(work: Callable[[], T], fork: bool) -> Callable[[], T]:
-    """Begin `work` (in a forked child when `fork` and the platform allow it); call the result to wait for it."""
-    if not fork or not hasattr(os, "fork") or _cores() < 2:
-        return work
+class Pending(Generic[T]):
+    """Work begun: call it for the result (raising what the work raised); `cancel` when it is not wanted."""
+
+    def __init__(self, work: Callable[[], T]):
+        self._work = work
+
+    def __call__(self) -> T:
+        return self._work()
+
+    def cancel(self) -> None:
+        """Nothing to stop: the work runs here, when called."""
+
+
+class _Forked(Pending[T]):
+    def __init__(self, pid: int, fd: int):
+        self._pid, self._fd, self._open = pid, fd, True
+
+    def __call__(self) -> T:
+        self._open = False
+        return _collect(self._pid, self._fd)
+
+    def cancel(self) -> None:
+        """Stop the child and reap it: a child left behind would linger as a zombie, or block on a full pipe."""
+        if self._open:
+            self._open = False
+            os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+            os.close(self._fd)
+
+
+def available(fork: bool) -> bool:
+    """Whether `start(..., fork)` would fork: asked for, possible, and a second core to run on."""
+    return fork and hasattr(os, "fork") and _cores() >= 2
+
+
+def start(work: Callable[[], T], fork: bool) -> Pending[T]:
+    """Begin `work` (in a forked child when `available(fork)`); call the result to wait for it."""
+    if not available(fork):
+        return Pending(work)
     # Frozen objects are never walked by a collection, so neither process copies the shared pages for it.
     gc.freeze()
     read_end, write_end = os.pipe()
@@ -32,7 +68,7 @@ def start(work: Callable[[], T], fork: bool) -> Callable[[], T]:
         os.close(read_end)
         _child(work, write_end)
     os.close(write_end)
-    return lambda: _collect(pid, read_end)
+    return _Forked(pid, read_end)
 
 
 def _cores() -> int:

@@ -127,68 +127,78 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     from .source.compile import load
     from .write import write_atomic
 
-    now = build_time()
-    package_beside = None
-    if fork and todo == ["anki"]:
-        # Alone, the deck's package is made in a child forked before the load, which loads the same bytes and
-        # plans and stamps the notes itself (at the same time `now`) while this process lints them and keeps
-        # the lock: forked later, each would pay for copying the big heap's pages as the other wrote to them.
-        # What both processes import is imported once, before the fork.
-        from .anki import lint, notetypes, package, plan, stamps  # noqa: F401
+    # Children still running when this build stops early are stopped and reaped, not left behind.
+    children: list[forked.Pending] = []
+    try:
+        now = build_time()
+        package_beside = stored = None
+        if forked.available(fork) and todo == ["anki"]:
+            # Alone, the deck's package is made in a child forked before the load, which loads the same bytes and
+            # plans and stamps the notes itself (against the same lock, at the same time `now`) while this process
+            # lints them and keeps the lock: forked later, each would pay for copying the big heap's pages as the
+            # other wrote to them. What both processes import is imported once, before the fork.
+            from .anki import lint, notetypes, package, plan, stamps  # noqa: F401
 
-        package_beside = forked.start(lambda: _package_of(source, prints.source, lock_file, opts, now), True)
-    sheet = load(source, prints.source)
-    printing = opts.print.over(sheet.print)
-    layout_key = prints.layout_key(_layout_options(printing)) if "pdf" in todo else ""
-    stored = lock.read(lock_file)
-    previous = lock.upgrade(stored, sheet.id)
-    document = dict(previous)
-    rendered: dict[str, _Rendered] = {}
-    failed: dict[str, CheatdeckError] = {}
-    changes = None
-    anki = None
-    if "anki" in todo:
-        both = "pdf" in todo
-        # With both outputs the deck renders beside the PDF.
-        anki = forked.start(lambda: _render_anki(sheet, opts, previous, now, package_beside), fork and both)
-    if "pdf" in todo:
-        try:
-            rendered["pdf"], document = _render_pdf(sheet, opts, printing, document, previous, layout_key, fork)
-        except CheatdeckError as err:
-            failed["pdf"] = err
-    if anki is not None:
-        try:
-            rendered["anki"], changes, sections = anki()
-            document.update(sections)
-        except CheatdeckError as err:
-            failed["anki"] = err
-    # Reported in the order of OUTPUTS, whichever finished first.
-    rendered = {kind: rendered[kind] for kind in OUTPUTS if kind in rendered}
-    failed = {kind: failed[kind] for kind in OUTPUTS if kind in failed}
-    if not rendered:
-        raise CheatdeckError.combined(failed.values())
+            stored = lock.read(lock_file)
+            package_beside = forked.start(lambda: _package_of(source, prints.source, stored, opts, now), True)
+            children.append(package_beside)
+        sheet = load(source, prints.source)
+        printing = opts.print.over(sheet.print)
+        layout_key = prints.layout_key(_layout_options(printing)) if "pdf" in todo else ""
+        if stored is None:
+            stored = lock.read(lock_file)
+        previous = lock.upgrade(stored, sheet.id)
+        document = dict(previous)
+        rendered: dict[str, _Rendered] = {}
+        failed: dict[str, CheatdeckError] = {}
+        changes = None
+        anki = None
+        if "anki" in todo:
+            both = "pdf" in todo
+            # With both outputs the deck renders beside the PDF.
+            anki = forked.start(lambda: _render_anki(sheet, opts, previous, now, package_beside), fork and both)
+            children.append(anki)
+        if "pdf" in todo:
+            try:
+                rendered["pdf"], document = _render_pdf(sheet, opts, printing, document, previous, layout_key, fork)
+            except CheatdeckError as err:
+                failed["pdf"] = err
+        if anki is not None:
+            try:
+                rendered["anki"], changes, sections = anki()
+                document.update(sections)
+            except CheatdeckError as err:
+                failed["anki"] = err
+        # Reported in the order of OUTPUTS, whichever finished first.
+        rendered = {kind: rendered[kind] for kind in OUTPUTS if kind in rendered}
+        failed = {kind: failed[kind] for kind in OUTPUTS if kind in failed}
+        if not rendered:
+            raise CheatdeckError.combined(failed.values())
 
-    # Made before waiting for a deck that another process packages (see _render_anki), written after the outputs.
-    lock_text = lock.dump(document) if document != stored else None
-    outputs = []
-    for kind, result in rendered.items():
-        if result.arriving:
-            result.data = result.arriving()
-        path = opts.out / f"{sheet.id}{variant(kind, printing, sheet.print)}{SUFFIX[kind]}"
-        written = write_atomic(path, result.data)
-        for extra_path, extra in result.extra:
-            write_atomic(extra_path, extra)
-        details = {**result.details, "path": str(path), "size": len(result.data), "sheet": sheet.id}
-        outputs.append(Output(kind, path, len(result.data), written, details))
-    if lock_text is not None:
-        write_atomic(lock_file, lock_text.encode())
-    for output in outputs:
-        files = [output.path, *(p for p, _ in rendered[output.kind].extra)]
-        state.record(source, names[output.kind], fingerprint_of(output.kind), files, output.details,
-                     [media.path for media in sheet.media.values()])
-    state.save()
-    outputs += [_recorded(k, fresh[k]["details"]) for k in kinds if k not in todo]
-    return BuildResult(source, sheet.id, outputs, changes, time.perf_counter() - started, failed)
+        # Made before waiting for a deck that another process packages (see _render_anki), written after the outputs.
+        lock_text = lock.dump(document) if document != stored else None
+        outputs = []
+        for kind, result in rendered.items():
+            if result.arriving:
+                result.data = result.arriving()
+            path = opts.out / f"{sheet.id}{variant(kind, printing, sheet.print)}{SUFFIX[kind]}"
+            written = write_atomic(path, result.data)
+            for extra_path, extra in result.extra:
+                write_atomic(extra_path, extra)
+            details = {**result.details, "path": str(path), "size": len(result.data), "sheet": sheet.id}
+            outputs.append(Output(kind, path, len(result.data), written, details))
+        if lock_text is not None:
+            write_atomic(lock_file, lock_text.encode())
+        for output in outputs:
+            files = [output.path, *(p for p, _ in rendered[output.kind].extra)]
+            state.record(source, names[output.kind], fingerprint_of(output.kind), files, output.details,
+                         [media.path for media in sheet.media.values()])
+        state.save()
+        outputs += [_recorded(k, fresh[k]["details"]) for k in kinds if k not in todo]
+        return BuildResult(source, sheet.id, outputs, changes, time.perf_counter() - started, failed)
+    finally:
+        for child in children:
+            child.cancel()
 
 
 def _recorded(kind: str, details: dict) -> Output:
@@ -211,13 +221,13 @@ def _deck(sheet, opts: Options, previous: dict, now: int):
     return plan, notetypes, stamps, package_media(plan)
 
 
-def _package_of(source: Path, raw: bytes, lock_file: Path, opts: Options, now: int) -> bytes:
-    """The .apkg a build of these bytes makes (for a child process: see build)."""
+def _package_of(source: Path, raw: bytes, stored: dict, opts: Options, now: int) -> bytes:
+    """The .apkg a build of these bytes and this lock makes (for a child process: see build)."""
     from .anki.package import render_apkg
     from .source.compile import load
 
     sheet = load(source, raw)
-    return render_apkg(*_deck(sheet, opts, lock.upgrade(lock.read(lock_file), sheet.id), now))
+    return render_apkg(*_deck(sheet, opts, lock.upgrade(stored, sheet.id), now))
 
 
 def _render_anki(sheet, opts: Options, previous: dict, now: int,

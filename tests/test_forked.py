@@ -113,3 +113,55 @@ def test_where_fork_is_missing_the_work_runs_in_this_process_when_asked_for(monk
     with pytest.raises(CheatdeckError) as raised:
         forked.start(fails, fork=True)()
     assert [str(p) for p in raised.value.problems] == ["sheet.yaml:3:5: a problem"]
+
+
+def test_a_cancelled_child_is_stopped_and_reaped():
+    """A child whose result is no longer wanted (its build failed in the parent) is killed and waited for: no
+    zombie, no pipe left open."""
+    import time
+
+    pending = forked.start(lambda: time.sleep(30), fork=True)
+    if not isinstance(pending, forked._Forked):
+        pytest.skip("this machine does not fork (no os.fork, or one core)")
+    started = time.perf_counter()
+    pending.cancel()
+    assert time.perf_counter() - started < 5
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pending._pid, os.WNOHANG)
+    pending.cancel()  # once is enough: a second call does nothing
+
+
+def test_a_failed_layout_cancels_the_size_being_laid_out_beside_it():
+    from cheatdeck.pdf.fit import fit
+
+    cancelled = []
+
+    class Beside(forked.Pending):
+        def cancel(self):
+            cancelled.append(True)
+
+    def build_at(size):
+        raise CheatdeckError(Problem(Location("sheet.yaml", 1, 1), "a problem"))
+
+    with pytest.raises(CheatdeckError):
+        fit(build_at, [10.0, 9.0, 8.0], guess=9.0, beside=lambda size: Beside(lambda: (True, 0.5)))
+    assert cancelled == [True]
+
+
+def test_with_one_core_nothing_is_done_twice(tiny, monkeypatch):
+    """With one core to run on, `anki` alone makes its package in this process and the fit search lays out one
+    size at a time: a child would only take turns with its parent, and here it would repeat its work."""
+    from cheatdeck import pipeline
+    from cheatdeck.options import Options
+    from cheatdeck.pdf import fit as fit_module
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(pipeline, "_package_of", lambda *args: pytest.fail("packaged twice"))
+    seen = []
+    search = fit_module.fit
+    monkeypatch.setattr("cheatdeck.pdf.render.fit", lambda *args: seen.append(args[5]) or search(*args))
+    Path("source/tiny.lock.json").unlink(missing_ok=True)
+    result = pipeline.build(Path("source/tiny.yaml"), Options(out=Path("one-core")), ("anki",), fork=True)
+    assert Path("one-core/tiny.apkg").is_file() and not result.failed
+    pipeline.build(Path("source/tiny.yaml"), Options(out=Path("one-core")), ("pdf",), fork=True)
+    assert seen == [None]

@@ -328,10 +328,12 @@ def fake_layout(answer: int, growth: float = 2.8, flat: bool = False):
 def in_process_beside(build_at, calls, log):
     """`beside` for the tests: lays the size out at once, logs it apart from the layouts made here (`calls`),
     and hands back its measure."""
+    from cheatdeck.forked import Pending
+
     def beside(size):
         attempt = build_at(size)
         log.append(calls.pop())
-        return lambda: (attempt.fits, attempt.demand)
+        return Pending(lambda: (attempt.fits, attempt.demand))
     return beside
 
 

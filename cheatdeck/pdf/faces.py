@@ -3,11 +3,12 @@ glyph tables that have not changed since the last one.
 
 ReportLab parses every table of a face in Python; what it keeps (character map, widths, metrics, table
 directory) is stored under the user's cache folder (`$XDG_CACHE_HOME/cheatdeck`, else `~/.cache/cheatdeck`),
-keyed by the file's path, size and modification time and by the ReportLab and Python versions, and a
-later process takes it from there. The font file's own bytes are read again, not stored: subsetting copies
-glyphs from them. The cache is the user's own, like the rest of their home folder, and only ever holds
-what this module wrote; an entry that cannot be read is parsed again and replaced, one that cannot be
-written is skipped. `CHEATDECK_CACHE=off` turns it off.
+keyed by the file's path, size, modification time and table directory (a checksum of every table) and by the
+ReportLab and Python versions, and a later process takes it from there. The font file's own bytes are read
+again, not stored: subsetting copies glyphs from them. Entries are pickles, so the folder must be the user's
+own (as `CHEATDECK_CACHE=DIR` should be too), and only ever holds what this module wrote; an entry that
+cannot be read is parsed again and replaced, one that cannot be written is skipped. `CHEATDECK_CACHE=off`
+turns it off.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pathlib import Path
 from reportlab import Version as REPORTLAB_VERSION
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
+
+from ..state.freshness import table_directory
 
 FORMAT = 1
 # What the face holds that is not plain data: the file's bytes (read again) and its unit scaling (a lambda).
@@ -49,8 +52,10 @@ def _entry(path: Path) -> Path | None:
         return None
     root = Path(setting) if setting else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cheatdeck"
     stat = path.stat()
+    # The table directory too: a font copied over another with its size and date kept is another entry.
+    directory = table_directory(path) or b""
     key = "\0".join(map(str, (FORMAT, REPORTLAB_VERSION, sys.version, path.resolve(), stat.st_size,
-                              stat.st_mtime_ns)))
+                              stat.st_mtime_ns, directory.hex())))
     return root / "faces" / (hashlib.sha256(key.encode()).hexdigest() + ".pickle")
 
 
@@ -73,6 +78,7 @@ def _face(path: Path, state: dict) -> TTFontFace:
     face = TTFontFace.__new__(TTFontFace)
     pdfmetrics.TypeFace.__init__(face, None)
     face.__dict__.update(state)
+    face.filename = str(path)
     face._ttf_data = path.read_bytes()
     # As TTFontFile.extractInfo scales: the same arithmetic, so widths come out bit for bit the same.
     if face.unitsPerEm == 1000:

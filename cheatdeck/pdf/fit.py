@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable
 
 from ..errors import CheatdeckError, Location, Problem
+from ..forked import Pending
 from .page import Attempt, Page
 from .theme import Theme
 
@@ -46,7 +47,7 @@ def estimated_demand(page: Page, ink: float, paragraphs: int, budget: int) -> fl
 
 def fit(build_at: Callable[[float], Attempt], sizes: list[float], hint: float | None = None,
         exact: bool = False, guess: float | None = None,
-        beside: Callable[[float], Callable[[], Measured]] | None = None) -> tuple[Attempt, int]:
+        beside: Callable[[float], Pending[Measured]] | None = None) -> tuple[Attempt, int]:
     """The largest size that fits (sizes run large to small) and how many layout passes finding it took.
 
     `hint` is the size an earlier build chose: when `exact` (same inputs) and it fits, that is the answer
@@ -93,7 +94,12 @@ def fit(build_at: Callable[[float], Attempt], sizes: list[float], hint: float | 
         if beside is not None and above is not None:
             passes += 1
             waiting = beside(sizes[above])
-        here(likely)
+        try:
+            here(likely)
+        except BaseException:
+            if waiting is not None:
+                waiting.cancel()
+            raise
         if waiting is not None:
             known[above] = waiting()
         rounds += 1

@@ -64,7 +64,7 @@ def _render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float |
             drawable[:] = [attempt]
         return attempt
 
-    def beside(size: float) -> Callable[[], Measured]:
+    def beside(size: float) -> forked.Pending[Measured]:
         def measure() -> Measured:
             attempt = build_at(size)
             return attempt.fits, attempt.demand
@@ -76,7 +76,7 @@ def _render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float |
         length, paragraphs = printed_ink(sheet, fonts.regular)
         guess = next((size for size in sizes if estimated_demand(Page(theme, fonts, ink, sheet, opts, size),
                                                                  length, paragraphs, opts.pages) <= 1), sizes[-1])
-    best, passes = fit(build_at, sizes, hint, exact, guess, beside if fork else None)
+    best, passes = fit(build_at, sizes, hint, exact, guess, beside if forked.available(fork) else None)
     page = Page(theme, fonts, ink, sheet, opts, best.size)
     if not best.fits:
         raise overflow_error(best, page)

@@ -30,19 +30,23 @@ def _tree_digest(folder: Path, pattern: str = "*") -> str:
     return digest.hexdigest()
 
 
+def table_directory(path: Path) -> bytes | None:
+    """A TrueType or OpenType file's table directory, which holds a checksum of every table (None for a file
+    of another kind): what the file holds, without reading megabytes of glyphs."""
+    with path.open("rb") as file:
+        head = file.read(12)
+        if len(head) == 12 and head[:4] in (b"\0\1\0\0", b"OTTO", b"true"):
+            return head + file.read(16 * struct.unpack(">H", head[4:6])[0])
+    return None
+
+
 def _font_digest(folder: Path) -> str:
-    """The font files' content: a TrueType or OpenType file by its table directory, which holds a checksum of
-    every table (megabytes of glyphs need not be read for it); any other file whole."""
+    """The font files' content: a font by its table directory and size, any other file whole."""
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(folder)).encode() + b"\0")
-        with path.open("rb") as file:
-            head = file.read(12)
-            if len(head) == 12 and head[:4] in (b"\0\1\0\0", b"OTTO", b"true"):
-                tables = struct.unpack(">H", head[4:6])[0]
-                digest.update(head + file.read(16 * tables) + str(path.stat().st_size).encode())
-            else:
-                digest.update(head + file.read())
+        directory = table_directory(path)
+        digest.update(path.read_bytes() if directory is None else directory + str(path.stat().st_size).encode())
     return digest.hexdigest()
 
 
