@@ -189,6 +189,14 @@ def test_parsed_faces_are_kept_between_runs_and_print_the_same_bytes(workdir, tm
         entry.write_bytes(b"damaged")
     assert pdf("again") == parsed
     assert all(entry.read_bytes() != b"damaged" for entry in entries)
+    # No home folder and no cache setting (a service account): the faces are parsed, the PDF is the same.
+    monkeypatch.delenv("CHEATDECK_CACHE")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("HOME")
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: (_ for _ in ()).throw(RuntimeError("no home"))))
+    from cheatdeck.pdf import faces
+    assert faces._entry(regular) is None
+    assert len(faces.parse("probe-homeless", regular).face.charWidths) == int(taken.stdout)
 
 
 def test_metadata_and_print_preferences(sheets):

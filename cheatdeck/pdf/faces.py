@@ -50,7 +50,10 @@ def _entry(path: Path) -> Path | None:
     setting = os.environ.get("CHEATDECK_CACHE", "")
     if setting.lower() == "off":
         return None
-    root = Path(setting) if setting else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cheatdeck"
+    try:
+        root = Path(setting) if setting else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cheatdeck"
+    except RuntimeError:  # no home folder to find (a service account): no cache
+        return None
     stat = path.stat()
     # The table directory too: a font copied over another with its size and date kept is another entry.
     directory = table_directory(path) or b""
