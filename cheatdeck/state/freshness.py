@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import struct
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import __version__
@@ -22,11 +23,12 @@ PACKAGE = Path(__file__).resolve().parent.parent
 LAYOUT_CODE = ("pdf", "source", "inline.py", "model.py", "formulas.py", "media.py", "colors.py")
 
 
-def _tree_digest(folder: Path, pattern: str = "*") -> str:
+def _tree_digest(folder: Path, pattern: str = "*", content: Callable[[Path], bytes] = Path.read_bytes) -> str:
+    """Every file's name and `content` (its bytes, unless told otherwise), in name order."""
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob(pattern) if p.is_file()):
         digest.update(str(path.relative_to(folder)).encode() + b"\0")
-        digest.update(path.read_bytes())
+        digest.update(content(path))
     return digest.hexdigest()
 
 
@@ -40,14 +42,10 @@ def table_directory(path: Path) -> bytes | None:
     return None
 
 
-def _font_digest(folder: Path) -> str:
-    """The font files' content: a font by its table directory and size, any other file whole."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0")
-        directory = table_directory(path)
-        digest.update(path.read_bytes() if directory is None else directory + str(path.stat().st_size).encode())
-    return digest.hexdigest()
+def _font_content(path: Path) -> bytes:
+    """What a font file holds: its table directory and size; any other file (a licence) whole."""
+    directory = table_directory(path)
+    return path.read_bytes() if directory is None else directory + str(path.stat().st_size).encode()
 
 
 def _tree_stats(folder: Path) -> str:
@@ -82,7 +80,7 @@ class Fingerprints:
         for part in (*(self._tree(PACKAGE / name, "*.py") if (PACKAGE / name).is_dir()
                        else hashlib.sha256((PACKAGE / name).read_bytes()).hexdigest() for name in LAYOUT_CODE),
                      json.dumps(options, sort_keys=True), self._tree(self.templates / "pdf"),
-                     _font_digest(self.templates / "fonts")):
+                     _tree_digest(self.templates / "fonts", content=_font_content)):
             digest.update(part.encode() + b"\0")
         digest.update(self.source)
         return digest.hexdigest()
