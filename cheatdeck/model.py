@@ -3,6 +3,11 @@
 Every piece of text carries its inline spans (parsed when first used) and its source location,
 so any later stage (a missing glyph, a duplicate card front) can point back
 at the line the author wrote.
+
+The records a sheet holds by the ten thousand (texts, facts, rows, traps) are
+plain dataclasses, not frozen ones: a frozen dataclass sets each field through
+`object.__setattr__`, which made constructing them a tenth of a big sheet's
+load. Nothing changes them after `load`.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from .media import Media
 CardChoice = Literal["both", "forward", "none"]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Text:
     source: str
     loc: Location
@@ -50,7 +55,7 @@ class Text:
         return cls(source, loc, source, inline.plain_html(source))
 
 
-@dataclass(frozen=True)
+@dataclass
 class Fact:
     """A bullet. `key`/`value` are set for "Key: value" bullets."""
 
@@ -69,7 +74,7 @@ class Fact:
         return self.text.cloze
 
 
-@dataclass(frozen=True)
+@dataclass
 class Row:
     ident: str | None
     cells: tuple[Text, ...]
@@ -86,7 +91,7 @@ class Table:
     loc: Location
 
 
-@dataclass(frozen=True)
+@dataclass
 class Trap:
     ident: str | None
     text: Text
@@ -129,7 +134,7 @@ class Domain:
     loc: Location
 
 
-@dataclass(frozen=True)
+@dataclass
 class QuickRow:
     ident: str | None
     domain: Domain

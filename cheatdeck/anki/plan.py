@@ -19,7 +19,8 @@ SAME_RULE = 0.6
 MIN_RULE_WORDS = 4
 
 
-@dataclass(frozen=True)
+# Cards and notes are made by the ten thousand: plain dataclasses, as model.py explains.
+@dataclass
 class Card:
     """One card as a learner meets it, in plain text: what the front asks, and what the back answers."""
 
@@ -34,7 +35,7 @@ class Card:
     reverse: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass
 class Note:
     ident: str
     kind: str
