@@ -205,8 +205,9 @@ def _recorded(kind: str, details: dict) -> Output:
     return Output(kind, Path(details["path"]), details["size"], False, details, built=False)
 
 
-def _deck(sheet, opts: Options, previous: dict, now: int):
-    """The deck's notes, note types, stamps (GUIDs and mod times against the lock) and media."""
+def _deck(sheet, opts: Options, previous: dict, now: int, record: bool = True):
+    """The deck's notes, note types, stamps (GUIDs and mod times against the lock; `record`: with the lock's
+    entries) and media."""
     from .anki.cloze import without_unused_cloze
     from .anki.media import package_media
     from .anki.notetypes import load_notetypes, palette_css
@@ -217,7 +218,7 @@ def _deck(sheet, opts: Options, previous: dict, now: int):
     notetypes = without_unused_cloze(load_notetypes(opts.templates / "anki", palette_css(sheet)),
                                      {n.kind for n in plan.notes})
     stamps = stamp(previous, sheet.id, plan.notes, {k: (nt.digest, nt.schema) for k, nt in notetypes.items()},
-                   now)
+                   now, record=record)
     return plan, notetypes, stamps, package_media(plan)
 
 
@@ -227,7 +228,8 @@ def _package_of(source: Path, raw: bytes, stored: dict, opts: Options, now: int)
     from .source.compile import load
 
     sheet = load(source, raw)
-    return render_apkg(*_deck(sheet, opts, lock.upgrade(stored, sheet.id), now))
+    # This process's parent keeps the lock: the child makes only what the package holds.
+    return render_apkg(*_deck(sheet, opts, lock.upgrade(stored, sheet.id), now, record=False))
 
 
 def _render_anki(sheet, opts: Options, previous: dict, now: int,

@@ -79,6 +79,36 @@ def test_a_deck_built_alone_is_packaged_in_a_child_of_its_own(tiny, monkeypatch)
     assert lock.read_bytes() == written
 
 
+def test_after_an_edit_the_child_packages_against_the_lock_as_one_process_would(shipped, monkeypatch):
+    """The child stamps without making the lock's entries: a moved, a reworded and a removed note get the GUIDs
+    and mods that one process gives them, and the parent's lock is the one that process writes."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    run("--out", "first", "anki")
+    lock = shipped.with_name("mla-c01.lock.json")
+    first = lock.read_bytes()
+    wrangler = ('          - text: "Wrangler: GUI, 300+ transforms, Studio, medium data"\n'
+                "            q: Which SageMaker Studio tool prepares medium-sized data through a GUI with 300+ built-in "
+                "transforms?\n")
+    time_travel = '          - text: "Time-travel: event_time filter prevents data leakage"\n'
+    connectors = ('          - text: "Connectors: S3, Athena, Redshift, Snowflake, Salesforce"\n'
+                  "            q: Which five data sources can Data Wrangler connect to?\n")
+    edited = shipped.read_text(encoding="utf-8")
+    for old, new in ((wrangler, ""), (time_travel, wrangler + time_travel), (connectors, ""),
+                     ("Same pipeline feeds both = no", "One pipeline feeds both stores = no")):
+        assert edited.count(old) == 1, old
+        edited = edited.replace(old, new)
+    shipped.write_text(edited, encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764086400")
+    said = run("--out", "in-process", "anki", "-v").output
+    assert "1 changed, 1 moved, 1 removed" in said, said
+    second = lock.read_bytes()
+    lock.write_bytes(first)
+    done = _cheatdeck("--out", "forked", "anki")
+    assert done.returncode == 0, done.stderr
+    assert _digest(Path("forked/mla-c01.apkg")) == _digest(Path("in-process/mla-c01.apkg"))
+    assert lock.read_bytes() == second
+
+
 def test_a_card_problem_found_in_the_forked_child_is_reported_with_its_line(shipped):
     text = shipped.read_text(encoding="utf-8")
     duplicated = text.replace("q: Which five data sources can Data Wrangler connect to?",

@@ -108,8 +108,10 @@ def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str
 
 
 def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[str, tuple[str, str]],
-          now: int) -> Stamps:
-    """Give each note its GUID and mod, and each note type (`notetypes`: kind → (digest, schema)) its mod."""
+          now: int, *, record: bool = True) -> Stamps:
+    """Give each note its GUID and mod, and each note type (`notetypes`: kind → (digest, schema)) its mod.
+    `record`: also make the notes' entries of the lock (`sections`); a process that only packages the deck
+    leaves them out, and with them the digests that only the lock needs."""
     entries = dict(previous.get("notes", {}))
     tombstones = dict(previous.get("removed", {}))
     found = _claim(notes, entries, tombstones, sheet_id)
@@ -118,19 +120,21 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
     mods: dict[str, int] = {}
     status: dict[str, list] = {"new": [], "changed": [], "moved": [], "unchanged": []}
     for note in notes:
-        ident, digest = note.ident, note.digest
+        ident, digest = note.ident, None
         old, how = found[ident]
         if how in ("new", "returned"):
             kind = "new"
         elif how == "moved" or old.get("section", note.section) != note.section:
             kind = "moved"
         else:
+            digest = note.digest
             kind = "changed" if old.get("hash") != digest else "unchanged"
         status[kind].append((ident, old["section"]) if kind == "moved" else ident)
         mod = int(old["mod"]) if kind == "unchanged" else max(now, int(old.get("mod", 0)) + 1)
         guids[ident], mods[ident] = old["guid"], mod
-        note_entries[ident] = {"content": note.content, "guid": old["guid"], "hash": digest, "mod": mod,
-                               "section": note.section}
+        if record:
+            note_entries[ident] = {"content": note.content, "guid": old["guid"], "hash": digest or note.digest,
+                                   "mod": mod, "section": note.section}
     today = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).date().isoformat()
     tombstones.update({ident: {**entry, "left": today} for ident, entry in entries.items()})
     type_entries, types_changed, reshaped = {}, [], []
