@@ -9,6 +9,7 @@ last good file and does not stop the others.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -129,6 +130,7 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
 
     # Children still running when this build stops early are stopped and reaped, not left behind.
     children: list[forked.Pending] = []
+    collecting = gc.isenabled()
     try:
         now = build_time()
         package_beside = stored = None
@@ -142,6 +144,9 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
             stored = lock.read(lock_file)
             package_beside = forked.start(lambda: _package_of(source, prints.source, stored, opts, now), True)
             children.append(package_beside)
+            # What this process makes from here (the model, the notes, the lock) lives until the build ends, with
+            # few cycles: a collection would walk all of it again and again to free nothing.
+            gc.disable()
         sheet = load(source, prints.source)
         printing = opts.print.over(sheet.print)
         layout_key = prints.layout_key(_layout_options(printing)) if "pdf" in todo else ""
@@ -199,6 +204,8 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     finally:
         for child in children:
             child.cancel()
+        if collecting:
+            gc.enable()
 
 
 def _recorded(kind: str, details: dict) -> Output:

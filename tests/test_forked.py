@@ -195,3 +195,31 @@ def test_with_one_core_nothing_is_done_twice(tiny, monkeypatch):
     assert Path("one-core/tiny.apkg").is_file() and not result.failed
     pipeline.build(Path("source/tiny.yaml"), Options(out=Path("one-core")), ("pdf",), fork=True)
     assert seen == [None]
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_a_deck_built_alone_leaves_the_collector_as_it_found_it(tiny, monkeypatch, broken):
+    """`anki` alone pauses the garbage collector while the parent plans, lints and keeps the lock; it runs again
+    once the build ends, whether the build succeeded or failed (`build_all` goes on to the next sheet)."""
+    import gc
+
+    from cheatdeck import pipeline
+    from cheatdeck.options import Options
+
+    paused = []
+    monkeypatch.setattr(forked, "available", lambda fork: fork)
+    monkeypatch.setattr(forked, "start", lambda work, fork: forked.Pending(work))
+    from cheatdeck.anki import lint as lint_module
+
+    checked = lint_module.lint
+    monkeypatch.setattr(lint_module, "lint", lambda plan: paused.append(not gc.isenabled()) or checked(plan))
+    if broken:
+        tiny.write_text(tiny.read_text(encoding="utf-8") + "\n  - [unclosed\n", encoding="utf-8")
+    assert gc.isenabled()
+    if broken:
+        with pytest.raises(CheatdeckError):
+            pipeline.build(tiny, Options(out=Path("dist")), ("anki",), fork=True)
+    else:
+        pipeline.build(tiny, Options(out=Path("dist")), ("anki",), fork=True)
+        assert paused == [True] and Path("dist/tiny.apkg").is_file()
+    assert gc.isenabled()
