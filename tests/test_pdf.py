@@ -155,6 +155,32 @@ def test_italic_faces_are_parsed_only_for_a_sheet_that_sets_italics(workdir):
     assert "DejaVuSansCondensed-Oblique" in fonts
 
 
+def test_reportlab_patterns_left_until_first_use_work_as_compiled_ones():
+    """pdf/deferred.py: imported through cheatdeck, ReportLab's URL and CJK patterns are compiled when first used,
+    and then split a URL and CJK text exactly as the compiled patterns do; `re.compile` is itself again."""
+    import subprocess
+    import sys
+
+    script = """
+import re
+compile_before = re.compile
+import cheatdeck.pdf
+from cheatdeck.pdf.deferred import Deferred
+from reportlab.lib import textsplit
+from reportlab.platypus import paragraph
+assert re.compile is compile_before
+assert isinstance(paragraph.uri_pat, Deferred) and isinstance(textsplit.rx, Deferred)
+url = "HTTPS://Docs.AWS.amazon.com/SageMaker/latest/dg/model-monitor.html"
+split = paragraph._uri_split_pairs(url)
+cjk = textsplit.rx.sub(r"\\1 ", "今日は good 天気")
+paragraph.uri_pat, textsplit.rx = (re.compile(p.source, p.flags) for p in (paragraph.uri_pat, textsplit.rx))
+assert split and split == paragraph._uri_split_pairs(url), split
+assert cjk == textsplit.rx.sub(r"\\1 ", "今日は good 天気") == "今 日 は  good 天 気 ", cjk
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
 def test_parsed_faces_are_kept_between_runs_and_print_the_same_bytes(workdir, tmp_path, monkeypatch):
     """A later process takes a face from the cache instead of parsing its file, and prints the same bytes; a
     damaged entry is parsed again and replaced."""
