@@ -309,6 +309,56 @@ def test_oversized_sheet_fails_and_writes_no_pdf(workdir):
     assert not Path("o/tiny.pdf").exists()
 
 
+WIDE_TABLE_SHEET = """\
+id: deutsch
+title: Deutsch A2
+version: "1"
+domains:
+  - id: grammatik
+    name: Grammatik
+    short: Gram
+    color: "#7a1f1f"
+    sections:
+      - id: artikel
+        title: Bestimmte Artikel
+        bullets:
+          - "Genus: every noun has one, learn it with the noun"
+        table:
+          columns: [Fall, Maskulin, Feminin, Neutrum, Plural]
+          rows:
+            - [Nominativ, der, die, das, die]
+            - [Akkusativ, den, die, das, die]
+            - [Dativ, dem, der, dem, den]
+quick_reference:
+  title: Regeln
+  columns: [Thema, Regel]
+  rows:
+    - domain: grammatik
+      cells: [Wechselpräpositionen, "Wo? Dativ. Wohin? Akkusativ."]
+"""
+
+
+def test_a_table_too_wide_for_its_words_is_set_smaller_not_broken_mid_word(workdir):
+    """Five columns of long words do not fit side by side in a column at 10 pt: the table (and a quick
+    reference whose key is one long word) is set at the largest smaller size of the theme's steps that keeps
+    every word whole, never below the floor; the rest of the sheet keeps its size."""
+    Path("source/deutsch.yaml").write_text(WIDE_TABLE_SHEET, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--out", "o", "pdf"])
+    assert result.exit_code == 0, result.output
+    assert "body 10 pt" in result.output
+    theme = load_theme(TEMPLATES / "pdf" / "theme.yaml")
+    with pdfplumber.open("o/deutsch.pdf") as pdf:
+        page = pdf.pages[0]
+        printed = {w["text"] for w in page.extract_words()}
+        sizes = {w["text"]: round(w["size"], 2) for w in page.extract_words(extra_attrs=["size"])}
+    for word in ("Nominativ", "Akkusativ", "Maskulin", "Feminin", "Neutrum", "Plural", "Wechselpräpositionen"):
+        assert word in printed, (word, sorted(printed))
+    assert sizes["Genus:"] == 10.0
+    for word in ("Nominativ", "Wechselpräpositionen"):
+        assert theme.body.floor <= sizes[word] < 10.0, sizes
+        assert ((sizes[word] - theme.body.floor) / theme.body.step).is_integer(), sizes
+
+
 def test_missing_glyph_is_an_error_at_its_source(workdir):
     text = TINY.read_text(encoding="utf-8").replace("Keeps both histories", "Keeps both 🧪 histories")
     Path("source/tiny.yaml").write_text(text, encoding="utf-8")

@@ -6,7 +6,7 @@ which escapes it, so `DI < 0.8` and `s3:*` print exactly as written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from xml.sax.saxutils import escape
@@ -278,12 +278,46 @@ class Layout:
         return Rows(head_height, continued._rowHeights[0], heights,
                     lambda a, b, cont, extra: table(continued_head if cont else head, laid[a:b], a, extra))
 
+    def whole_words(self, need: Callable[[Layout], float]) -> Layout:
+        """This layout, or a smaller one for a table whose columns cannot hold its longest words side by side at
+        this size (`need`: the width they take, in a layout): ReportLab would break those words anywhere
+        ("Nomina|tiv"), so the table is set at the largest size of the theme's steps at which they stay whole,
+        never below the theme's floor (where they break as they must). Word widths and paddings grow with the
+        size, so the width needed at this size nearly gives the size; a step further down makes up the rest."""
+        needed = need(self)
+        body = self.theme.body
+        if needed <= self.width or self.size <= body.floor:
+            return self
+        size = body.floor + (self.size * self.width / needed - body.floor) // body.step * body.step
+        while True:
+            layout = replace(self, size=round(max(body.floor, size), 4))
+            layout.shedding = self.shedding
+            if layout.size <= body.floor or need(layout) <= self.width:
+                return layout
+            size -= body.step
+
+    def _tabled(self, layout: Layout, rows: Callable[[Layout], Rows]) -> Rows:
+        """`rows` laid out in `layout`, its one-word last lines counted in this one."""
+        if layout is self:
+            return rows(self)
+        laid = rows(layout)
+        self.orphans += layout.orphans
+        return laid
+
+    def _table_columns(self, t) -> list[list[widths.Cell]]:
+        return [[(self.plain(t.columns[i], self.head),),
+                 *((self.plain(row.cells[i], self.key if i == 0 else self.cell),) for row in t.rows)]
+                for i in range(len(t.columns))]
+
     def table(self, section: Section) -> Rows:
         t = section.table
+        layout = self.whole_words(lambda lay: sum(widths.least_width(c, lay._cell_padding() * 2)
+                                                  for c in lay._table_columns(t)))
+        return self._tabled(layout, lambda lay: lay._table(t))
+
+    def _table(self, t) -> Rows:
         p2 = self._cell_padding() * 2
-        columns = [[(self.plain(t.columns[i], self.head),),
-                    *((self.plain(row.cells[i], self.key if i == 0 else self.cell),) for row in t.rows)]
-                   for i in range(len(t.columns))]
+        columns = self._table_columns(t)
         col_widths = widths.best_widths(columns, self.width, p2, self.orphan_cost)
         room = [w - p2 for w in col_widths]
         head = [self.text_para(c, self.head, room[i]) for i, c in enumerate(t.columns)]
@@ -310,7 +344,8 @@ class Layout:
         items += [self.trap(t) for t in section.traps]
         return Unit(section.title.plain, section.loc, bar, items)
 
-    def quick_reference(self, quick: QuickReference) -> Unit:
+    def _quick_columns(self, quick: QuickReference) -> tuple[float, list[list[widths.Cell]]]:
+        """The chip column's width, and the key and detail columns' cells."""
         p2 = self._cell_padding() * 2
         chip_w = max(self.fonts.fallback.width(r.domain.label, self.fonts.bold, self.head.fontSize)
                      for r in quick.rows) + p2
@@ -322,7 +357,26 @@ class Layout:
                    *((self.plain(r.cells[0], self.key),) for r in quick.rows)]
         detail_col = [detail_cell(quick.columns[1:], self.head, self.rule_head),
                       *(detail_cell(r.cells[1:], self.cell, self.rule) for r in quick.rows)]
-        key_w, detail_w = widths.best_widths([key_col, detail_col], self.width - chip_w, p2, self.orphan_cost)
+        return chip_w, [key_col, detail_col]
+
+    def quick_reference(self, quick: QuickReference) -> Unit:
+        def need(lay: Layout) -> float:
+            chip_w, columns = lay._quick_columns(quick)
+            return chip_w + sum(widths.least_width(c, lay._cell_padding() * 2) for c in columns)
+
+        layout = self.whole_words(need)
+        table = self._tabled(layout, lambda lay: lay._quick_table(quick))
+        title_bar = self.title_bar("", self.markup(quick.title), self.theme.palette.quickref)
+
+        def bar(continued: bool) -> Block | None:
+            return None if continued else title_bar
+
+        return Unit(quick.title.plain, quick.loc, bar, [table])
+
+    def _quick_table(self, quick: QuickReference) -> Rows:
+        p2 = self._cell_padding() * 2
+        chip_w, columns = self._quick_columns(quick)
+        key_w, detail_w = widths.best_widths(columns, self.width - chip_w, p2, self.orphan_cost)
         col_widths = [chip_w, key_w, detail_w]
         room = [w - p2 for w in col_widths]
         marker = f"<font color='{self.trap_ink}'>{RULE}</font>{words.NO_BREAK_SPACE}"
@@ -352,14 +406,8 @@ class Layout:
                        stacked(row.cells[1:], self.cell, self.rule)]
         styles = [("SPAN", (0, 0), (1, 0)), ("LEFTPADDING", (0, 1), (0, -1), self.pad * 0.5),
                   ("RIGHTPADDING", (0, 1), (0, -1), self.pad * 0.5)]
-        table = self.rows(head_row(False), head_row(True), body(), col_widths, styles,
-                          lambda index, at: [("BACKGROUND", (0, at), (0, at), chip_styles[index])])
-        title_bar = self.title_bar("", self.markup(quick.title), self.theme.palette.quickref)
-
-        def bar(continued: bool) -> Block | None:
-            return None if continued else title_bar
-
-        return Unit(quick.title.plain, quick.loc, bar, [table])
+        return self.rows(head_row(False), head_row(True), body(), col_widths, styles,
+                         lambda index, at: [("BACKGROUND", (0, at), (0, at), chip_styles[index])])
 
     def document(self, sheet: Sheet) -> Iterator[Unit]:
         """The sheet's units in order, each laid out as the flow reaches it."""
