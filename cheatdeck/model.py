@@ -5,9 +5,10 @@ so any later stage (a missing glyph, a duplicate card front) can point back
 at the line the author wrote.
 
 The records a sheet holds by the ten thousand (texts, facts, rows, traps) are
-plain dataclasses, not frozen ones: a frozen dataclass sets each field through
+not frozen dataclasses: a frozen dataclass sets each field through
 `object.__setattr__`, which made constructing them a tenth of a big sheet's
-load. Nothing changes them after `load`.
+load. They compare and hash by value as frozen ones do, and nothing changes
+them after `load`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from .media import Media
 CardChoice = Literal["both", "forward", "none"]
 
 
-@dataclass
+@dataclass(unsafe_hash=True)
 class Text:
     source: str
     loc: Location
@@ -55,7 +56,7 @@ class Text:
         return cls(source, loc, source, inline.plain_html(source))
 
 
-@dataclass
+@dataclass(unsafe_hash=True)
 class Fact:
     """A bullet. `key`/`value` are set for "Key: value" bullets."""
 
@@ -74,7 +75,7 @@ class Fact:
         return self.text.cloze
 
 
-@dataclass
+@dataclass(unsafe_hash=True)
 class Row:
     ident: str | None
     cells: tuple[Text, ...]
@@ -91,7 +92,7 @@ class Table:
     loc: Location
 
 
-@dataclass
+@dataclass(unsafe_hash=True)
 class Trap:
     ident: str | None
     text: Text
@@ -134,7 +135,7 @@ class Domain:
     loc: Location
 
 
-@dataclass
+@dataclass(unsafe_hash=True)
 class QuickRow:
     ident: str | None
     domain: Domain

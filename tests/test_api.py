@@ -55,6 +55,16 @@ def test_load_and_check(tiny, capsys):
     assert capsys.readouterr() == ("", "")
 
 
+def test_a_loaded_sheet_compares_and_hashes_by_value(tiny):
+    """The model's parts are values (as frozen dataclasses are), so a caller may key a dict by a domain or a
+    section, and two loads of the same file give equal parts."""
+    first, second = cheatdeck.load(tiny), cheatdeck.load(tiny)
+    assert first.domains == second.domains
+    by_section = {section: domain.id for domain in first.domains for section in domain.sections}
+    assert [by_section[section] for domain in second.domains for section in domain.sections] == \
+        [domain.id for domain in first.domains for _ in domain.sections]
+
+
 def test_problems_are_data(tiny):
     tiny.write_text(tiny.read_text(encoding="utf-8").replace("weight: 60", "weight: 61"), encoding="utf-8")
     with pytest.raises(cheatdeck.CheatdeckError) as info:

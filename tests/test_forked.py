@@ -79,6 +79,7 @@ def test_a_deck_built_alone_is_packaged_in_a_child_of_its_own(tiny, monkeypatch)
     assert lock.read_bytes() == written
 
 
+@pytest.mark.skipif(not forked.available(True), reason="this machine does not fork (no os.fork, or one core)")
 def test_after_an_edit_the_child_packages_against_the_lock_as_one_process_would(shipped, monkeypatch):
     """The child stamps without making the lock's entries: a moved, a reworded and a removed note get the GUIDs
     and mods that one process gives them, and the parent's lock is the one that process writes."""
@@ -198,24 +199,39 @@ def test_with_one_core_nothing_is_done_twice(tiny, monkeypatch):
 
 
 @pytest.mark.parametrize("broken", [False, True])
-def test_a_deck_built_alone_leaves_the_collector_as_it_found_it(tiny, monkeypatch, broken):
+@pytest.mark.parametrize("collecting", [True, False])
+def test_a_deck_built_alone_leaves_the_collector_as_it_found_it(tiny, monkeypatch, broken, collecting):
     """`anki` alone pauses the garbage collector while the parent plans, lints and keeps the lock; it runs again
-    once the build ends, whether the build succeeded or failed (`build_all` goes on to the next sheet)."""
+    once the build ends, whether the build succeeded or failed (`build_all` goes on to the next sheet), unless
+    the caller had paused it."""
     import gc
 
     from cheatdeck import pipeline
+    from cheatdeck.anki import lint as lint_module
     from cheatdeck.options import Options
 
     paused = []
     monkeypatch.setattr(forked, "available", lambda fork: fork)
     monkeypatch.setattr(forked, "start", lambda work, fork: forked.Pending(work))
-    from cheatdeck.anki import lint as lint_module
-
     checked = lint_module.lint
     monkeypatch.setattr(lint_module, "lint", lambda plan: paused.append(not gc.isenabled()) or checked(plan))
     if broken:
         tiny.write_text(tiny.read_text(encoding="utf-8") + "\n  - [unclosed\n", encoding="utf-8")
-    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    if not collecting:
+        gc.disable()
+    try:
+        if broken:
+            with pytest.raises(CheatdeckError):
+                pipeline.build(tiny, Options(out=Path("dist")), ("anki",), fork=True)
+        else:
+            pipeline.build(tiny, Options(out=Path("dist")), ("anki",), fork=True)
+            assert paused == [True] and Path("dist/tiny.apkg").is_file()
+        assert gc.isenabled() == collecting
+    finally:
+        gc.enable()
+        if not frozen:
+            gc.unfreeze()
     if broken:
         with pytest.raises(CheatdeckError):
             pipeline.build(tiny, Options(out=Path("dist")), ("anki",), fork=True)

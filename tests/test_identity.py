@@ -215,3 +215,36 @@ def test_the_shipped_notes_keep_the_guids_users_imported():
     assert len(pinned) == 12 and pinned["same-pipeline"] == "feature-store/same-pipeline"
     # A move is matched on every field but Context and Id, which Note.content takes to be the last one.
     assert all(n.fields[-1] == f"mla-c01/{n.ident}" and n.context in n.fields for n in notes)
+
+
+def test_stamps_without_the_lock_entries_give_the_same_guids_and_mods():
+    """The packaging child stamps with `record=False`: in every state a lock can be in (first build, unchanged,
+    reworded, moved, removed, returned from a tombstone, a record without a hash, a note type changed) it gives
+    each note the GUID and mod, and each note type the mod, that a full stamp gives."""
+    from dataclasses import replace as changed
+
+    from cheatdeck.anki.plan import plan_notes
+    from cheatdeck.anki.stamps import stamp
+    from cheatdeck.source.compile import load
+
+    notes = list(plan_notes(load(REPO / "source" / "mla-c01.yaml")).notes)
+    types = {"fact": ("f1", "s1"), "row": ("r1", "s2"), "trap": ("t1", "s3"), "quickref": ("q1", "s4")}
+    first = stamp({}, "mla-c01", notes, types, 1_700_000_000).sections
+    without_hash = {**first, "notes": {ident: {k: v for k, v in entry.items() if k != "hash"}
+                                       for ident, entry in first["notes"].items()}}
+    removed = stamp(first, "mla-c01", notes[5:], types, 1_700_000_100).sections
+    edited = [changed(notes[0], fields=("Reworded?", *notes[0].fields[1:])),
+              changed(notes[1], section="elsewhere"), *notes[2:60],
+              changed(notes[60], ident="moved/" + notes[60].ident), *notes[61:]]
+    cases = {"first build": ({}, notes), "unchanged": (first, notes), "edited": (first, edited),
+             "no hashes": (without_hash, edited), "returned": (removed, notes),
+             "note type changed": (first, notes)}
+    for name, (previous, planned) in cases.items():
+        kinds = {**types, "fact": ("f2", "s1")} if name == "note type changed" else types
+        full = stamp(previous, "mla-c01", planned, kinds, 1_700_000_200)
+        lean = stamp(previous, "mla-c01", planned, kinds, 1_700_000_200, record=False)
+        assert (lean.guids, lean.note_mods, lean.notetype_mods, lean.changes) == \
+               (full.guids, full.note_mods, full.notetype_mods, full.changes), name
+        assert full.sections is not None and lean.sections is None
+    said = stamp(first, "mla-c01", edited, types, 1_700_000_200).changes
+    assert said.changed and said.moved and len(stamp(removed, "mla-c01", notes, types, 1_700_000_200).changes.new) == 5

@@ -156,8 +156,9 @@ def test_italic_faces_are_parsed_only_for_a_sheet_that_sets_italics(workdir):
 
 
 def test_reportlab_patterns_left_until_first_use_work_as_compiled_ones():
-    """pdf/deferred.py: imported through cheatdeck, ReportLab's URL and CJK patterns are compiled when first used,
-    and then split a URL and CJK text exactly as the compiled patterns do; `re.compile` is itself again."""
+    """pdf/deferred.py: imported through cheatdeck, ReportLab's URL and CJK patterns are not compiled until first
+    used, and then split a URL and CJK text exactly as the compiled patterns do; copied or pickled they are the
+    compiled patterns; `re.compile` is itself again."""
     import subprocess
     import sys
 
@@ -170,10 +171,15 @@ from reportlab.lib import textsplit
 from reportlab.platypus import paragraph
 assert re.compile is compile_before
 assert isinstance(paragraph.uri_pat, Deferred) and isinstance(textsplit.rx, Deferred)
+assert paragraph.uri_pat._pattern is None and textsplit.rx._pattern is None
 url = "HTTPS://Docs.AWS.amazon.com/SageMaker/latest/dg/model-monitor.html"
 split = paragraph._uri_split_pairs(url)
 cjk = textsplit.rx.sub(r"\\1 ", "今日は good 天気")
-paragraph.uri_pat, textsplit.rx = (re.compile(p.source, p.flags) for p in (paragraph.uri_pat, textsplit.rx))
+import copy, pickle
+compiled = [copy.copy(p) for p in (paragraph.uri_pat, textsplit.rx)]
+assert all(type(c) is re.Pattern for c in compiled), compiled
+assert pickle.loads(pickle.dumps(paragraph.uri_pat)) == compiled[0] and compiled[0].flags & re.IGNORECASE
+paragraph.uri_pat, textsplit.rx = compiled
 assert split and split == paragraph._uri_split_pairs(url), split
 assert cjk == textsplit.rx.sub(r"\\1 ", "今日は good 天気") == "今 日 は  good 天 気 ", cjk
 """

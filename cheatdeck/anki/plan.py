@@ -19,8 +19,8 @@ SAME_RULE = 0.6
 MIN_RULE_WORDS = 4
 
 
-# Cards and notes are made by the ten thousand: plain dataclasses, as model.py explains.
-@dataclass
+# Cards and notes are made by the ten thousand: not frozen, as model.py explains.
+@dataclass(unsafe_hash=True)
 class Card:
     """One card as a learner meets it, in plain text: what the front asks, and what the back answers."""
 
@@ -35,7 +35,7 @@ class Card:
     reverse: bool = False
 
 
-@dataclass
+@dataclass(unsafe_hash=True)
 class Note:
     ident: str
     kind: str

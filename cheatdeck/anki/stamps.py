@@ -35,7 +35,8 @@ class Stamps:
     note_mods: dict[str, int]
     notetype_mods: dict[str, int]
     changes: Changes
-    sections: dict = field(repr=False)
+    sections: dict | None = field(repr=False)
+    """The lock's notes, note types and tombstones; None where `stamp` was asked not to `record` them."""
 
     @property
     def timestamp(self) -> int:
@@ -110,8 +111,8 @@ def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str
 def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[str, tuple[str, str]],
           now: int, *, record: bool = True) -> Stamps:
     """Give each note its GUID and mod, and each note type (`notetypes`: kind → (digest, schema)) its mod.
-    `record`: also make the notes' entries of the lock (`sections`); a process that only packages the deck
-    leaves them out, and with them the digests that only the lock needs."""
+    `record`: also make the lock's `sections`; a process that only packages the deck leaves them out (None),
+    and with them the digests that only the lock needs."""
     entries = dict(previous.get("notes", {}))
     tombstones = dict(previous.get("removed", {}))
     found = _claim(notes, entries, tombstones, sheet_id)
@@ -153,6 +154,6 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
         new=tuple(status["new"]), changed=tuple(status["changed"]), moved=tuple(status["moved"]),
         removed=tuple(sorted(entries)), unchanged=len(status["unchanged"]), notetypes_changed=tuple(types_changed),
         notetypes_reshaped=tuple(reshaped), first_build=not previous.get("notes"))
+    sections = {"notes": note_entries, "notetypes": type_entries, "removed": tombstones} if record else None
     return Stamps(guids=guids, note_mods=mods,
-                  notetype_mods={k: v["mod"] for k, v in type_entries.items()}, changes=changes,
-                  sections={"notes": note_entries, "notetypes": type_entries, "removed": tombstones})
+                  notetype_mods={k: v["mod"] for k, v in type_entries.items()}, changes=changes, sections=sections)
