@@ -232,10 +232,3 @@ def test_a_deck_built_alone_leaves_the_collector_as_it_found_it(tiny, monkeypatc
         gc.enable()
         if not frozen:
             gc.unfreeze()
-    if broken:
-        with pytest.raises(CheatdeckError):
-            pipeline.build(tiny, Options(out=Path("dist")), ("anki",), fork=True)
-    else:
-        pipeline.build(tiny, Options(out=Path("dist")), ("anki",), fork=True)
-        assert paused == [True] and Path("dist/tiny.apkg").is_file()
-    assert gc.isenabled()
