@@ -96,7 +96,9 @@ def test_no_word_straddles_a_gutter_and_none_overlap(sheets, paper):
 
 
 def test_smallest_body_character_is_at_least_the_floor(sheets):
-    """Body text prints at the body size; only labels (table headers, TRAP tabs, "(cont.)") use the small size."""
+    """The shipped sheet's body text prints at the body size; only labels (table headers, TRAP tabs, "(cont.)")
+    use the small size. (A table too wide for its words would print smaller, never below the floor: see
+    test_a_table_too_wide_for_its_words_is_set_smaller_not_broken_mid_word.)"""
     path, size, _ = sheets["letter"]
     page_geometry = geometry("letter", size, TEMPLATES)
     small = load_theme(TEMPLATES / "pdf" / "theme.yaml").scale.small
@@ -335,6 +337,20 @@ domains:
             - [Nominativ, der, die, das, die]
             - [Akkusativ, den, die, das, die]
             - [Dativ, dem, der, dem, den]
+      - id: code
+        title: Code in der Tabelle
+        table:
+          columns: [Aufruf, Zweck, Modul, Rückgabe]
+          rows:
+            - ["`getattribute`", Attribut, "`functools`", Wert]
+            - ["`isinstance`", Typprüfung, "`builtins`", "`bool`"]
+      - id: formel
+        title: Formel in der Tabelle
+        table:
+          columns: [Maß, Formel, Hinweis]
+          rows:
+            - [Standardabweichung, '$\\sqrt{\\frac{\\sum_{i=1}^{n}(x_i-\\bar{x})^2}{n-1}}$', Streuung]
+            - [Mittelwert, '$\\bar{x}$', Lage]
 quick_reference:
   title: Regeln
   columns: [Thema, Regel]
@@ -347,7 +363,8 @@ quick_reference:
 def test_a_table_too_wide_for_its_words_is_set_smaller_not_broken_mid_word(workdir):
     """Five columns of long words do not fit side by side in a column at 10 pt: the table (and a quick
     reference whose key is one long word) is set at the largest smaller size of the theme's steps that keeps
-    every word whole, never below the floor; the rest of the sheet keeps its size."""
+    every word whole, never below the floor; the rest of the sheet keeps its size. Code is measured in the mono
+    face and a formula as drawn, not as its LaTeX source."""
     Path("source/deutsch.yaml").write_text(WIDE_TABLE_SHEET, encoding="utf-8")
     result = CliRunner().invoke(cli, ["--out", "o", "pdf"])
     assert result.exit_code == 0, result.output
@@ -357,12 +374,15 @@ def test_a_table_too_wide_for_its_words_is_set_smaller_not_broken_mid_word(workd
         page = pdf.pages[0]
         printed = {w["text"] for w in page.extract_words()}
         sizes = {w["text"]: round(w["size"], 2) for w in page.extract_words(extra_attrs=["size"])}
-    for word in ("Nominativ", "Akkusativ", "Maskulin", "Feminin", "Neutrum", "Plural", "Wechselpräpositionen"):
+    for word in ("Nominativ", "Akkusativ", "Maskulin", "Feminin", "Neutrum", "Plural", "Wechselpräpositionen",
+                 "getattribute", "functools", "builtins", "Typprüfung", "Standardabweichung", "Streuung"):
         assert word in printed, (word, sorted(printed))
     assert sizes["Genus:"] == 10.0
-    for word in ("Nominativ", "Wechselpräpositionen"):
-        assert theme.body.floor <= sizes[word] < 10.0, sizes
-        assert ((sizes[word] - theme.body.floor) / theme.body.step).is_integer(), sizes
+    # The largest sizes (in the theme's 0.25 pt steps) at which each table's words fit side by side.
+    assert (sizes["Nominativ"], sizes["getattribute"], sizes["Standardabweichung"], sizes["Wechselpräpositionen"]) \
+        == (8.0, 7.25, 9.0, 9.5)
+    # Nothing below the floor (header rows at the floor's small size).
+    assert min(sizes.values()) >= theme.body.floor * theme.scale.small - 0.01
 
 
 def test_missing_glyph_is_an_error_at_its_source(workdir):

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from ..errors import CheatdeckError, Location, Problem
 from ..forked import Pending
 from .page import Attempt, Page
-from .theme import Theme
 
 # How fast the demand grows with the body size when only one pass has measured it: text takes size² of
 # area, and the header and footer bands grow with the size too (the shipped sheet measures 2.5–3.8
@@ -30,12 +29,6 @@ INK_SHARE = 0.7
 
 Measured = tuple[bool, float]
 """Whether a size fits, and its demand."""
-
-
-def candidate_sizes(theme: Theme) -> list[float]:
-    body = theme.body
-    steps = int(round((body.ceiling - body.floor) / body.step))
-    return [round(body.ceiling - i * body.step, 4) for i in range(steps + 1)]
 
 
 def estimated_demand(page: Page, ink: float, paragraphs: int, budget: int) -> float:

@@ -60,10 +60,20 @@ def _drawing(tex: str, display: bool):
     return key, _typeset(tex, display)
 
 
+def _inline_scale(formula, size: float) -> float:
+    return size * min(1.0, MAX_INLINE_HEIGHT / formula.height)
+
+
+def inline_width(span: inline.Span, size: float) -> float:
+    """The width the formula `span` takes on a line at body size `size`."""
+    _, (formula, _) = _drawing(span.text, span.kind == inline.DISPLAY)
+    return formula.width * _inline_scale(formula, size)
+
+
 def inline_markup(span: inline.Span, size: float) -> str:
     """The paragraph markup that sets the formula `span` at body size `size`, on the text's baseline."""
     key, (formula, _) = _drawing(span.text, span.kind == inline.DISPLAY)
-    scale = size * min(1.0, MAX_INLINE_HEIGHT / formula.height)
+    scale = _inline_scale(formula, size)
     return (f'<img src="{_placeholder(key)}" width="{formula.width * scale:.3f}" '
             f'height="{formula.height * scale:.3f}" valign="{-formula.descent * scale:.3f}"/>')
 

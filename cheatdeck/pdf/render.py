@@ -12,11 +12,11 @@ import msgspec
 from .. import forked
 from ..model import Sheet
 from ..options import PrintOptions
-from .fit import Measured, candidate_sizes, estimated_demand, fit, overflow_error
+from .fit import Measured, estimated_demand, fit, overflow_error
 from .fonts import printed_ink, register_fonts
 from .page import Attempt, Page
 from .preview import render_png
-from .theme import Ink, load_theme
+from .theme import Ink, candidate_sizes, load_theme
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""Stage 2b, plan: the sheet becomes units of flowables at one body size, for the column flow.
+"""Stage 2b, plan: the sheet becomes units of flowables at one body size (a table too wide for its words at a
+smaller one: `Layout.whole_words`), for the column flow.
 
 Text meets ReportLab's paragraph markup only through `inline.to_reportlab`,
 which escapes it, so `DI < 0.8` and `s3:*` print exactly as written.
@@ -21,8 +22,8 @@ from ..model import Domain, QuickReference, Section, Sheet, Text
 from . import blocks, widths, words
 from .columns import Block, Rows, Unit
 from .fonts import FontNames
-from .formula import inline_markup
-from .theme import Ink, Theme
+from .formula import inline_markup, inline_width
+from .theme import Ink, Theme, candidate_sizes
 from .tracking import Tracked, settle, shed
 
 BULLET = "•"
@@ -166,8 +167,26 @@ class Layout:
         return self.para(prefix + self.markup(text, room, style.fontName == self.fonts.bold), style, width)
 
     def plain(self, text: Text, style: ParagraphStyle, indent: float = 0.0) -> widths.Para:
-        return widths.Para(words.bind_plain(text.plain), style.fontName, style.fontSize, style.leading, indent,
-                           self.fonts.fallback.width)
+        """`text` as the column-width search measures it: its words, each as wide as it prints."""
+        bold, size = style.fontName == self.fonts.bold, style.fontSize
+        odd: dict[str, float] = {}
+        plain = text.plain
+        if any(s.kind == inline.MATH or s.code or (s.bold and not bold) for s in text.spans):
+            parts = []
+            for span in text.spans:
+                if span.kind == inline.MATH:
+                    # A token of its own: the source is LaTeX, not the words that print.
+                    token = f"\ufffc{len(odd)}"
+                    odd[token] = inline_width(span, size)
+                    parts.append(f" {token} ")
+                    continue
+                if span.kind == inline.TEXT and (span.code or span.bold and not bold):
+                    face = self.fonts.mono if span.code else self.fonts.bold
+                    odd.update((w, self.fonts.fallback.width(w, face, size)) for w in span.text.split(" ") if w)
+                parts.append(span.text)
+            plain = "".join(parts)
+        return widths.Para(words.bind_plain(plain), style.fontName, size, style.leading, indent,
+                           self.fonts.fallback.width, tuple(odd.items()))
 
     # Blocks ---------------------------------------------------------------
 
@@ -281,20 +300,27 @@ class Layout:
     def whole_words(self, need: Callable[[Layout], float]) -> Layout:
         """This layout, or a smaller one for a table whose columns cannot hold its longest words side by side at
         this size (`need`: the width they take, in a layout): ReportLab would break those words anywhere
-        ("Nomina|tiv"), so the table is set at the largest size of the theme's steps at which they stay whole,
-        never below the theme's floor (where they break as they must). Word widths and paddings grow with the
-        size, so the width needed at this size nearly gives the size; a step further down makes up the rest."""
+        ("Nomina|tiv"), so the table is set at the largest of the theme's sizes at which they stay whole, never
+        below the floor (where they break as they must). Word widths and paddings grow in proportion to the size
+        and a hair per column does not, so the size that proportion gives is one the search starts at or
+        above the answer.
+
+        A narrower body may give a table a larger size than a wider one (a column widens as the gutter narrows):
+        the fit search, which assumes demand grows with the size, may then settle a step low, never on a size
+        that does not fit."""
         needed = need(self)
-        body = self.theme.body
-        if needed <= self.width or self.size <= body.floor:
+        if needed <= self.width:
             return self
-        size = body.floor + (self.size * self.width / needed - body.floor) // body.step * body.step
-        while True:
-            layout = replace(self, size=round(max(body.floor, size), 4))
+        estimate = self.size * self.width / needed
+        layout = self
+        for size in candidate_sizes(self.theme):
+            if size >= self.size or size > estimate + 1e-9:
+                continue
+            layout = replace(self, size=size)
             layout.shedding = self.shedding
-            if layout.size <= body.floor or need(layout) <= self.width:
-                return layout
-            size -= body.step
+            if need(layout) <= self.width:
+                break
+        return layout
 
     def _tabled(self, layout: Layout, rows: Callable[[Layout], Rows]) -> Rows:
         """`rows` laid out in `layout`, its one-word last lines counted in this one."""

@@ -71,6 +71,13 @@ class Theme(msgspec.Struct, forbid_unknown_fields=True):
     palette: Palette
 
 
+def candidate_sizes(theme: Theme) -> list[float]:
+    """The sizes text may be set at, largest first: from the ceiling down to the floor in the theme's steps."""
+    body = theme.body
+    steps = int(round((body.ceiling - body.floor) / body.step))
+    return [round(body.ceiling - i * body.step, 4) for i in range(steps + 1)]
+
+
 def load_theme(path: Path) -> Theme:
     try:
         return msgspec.convert(yaml.safe_load(path.read_text(encoding="utf-8")), Theme)

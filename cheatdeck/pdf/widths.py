@@ -29,9 +29,26 @@ class Para:
     indent: float = 0.0
     # How a string is measured in `face`: fonts.Fallback.width measures what the face lacks in its fallback.
     measure: Callable[[str, str, float], float] = stringWidth
+    odd: tuple[tuple[str, float], ...] = ()
+    """The printed width of each word not set in `face`: code in mono, bold in a regular cell, a formula (a
+    token of its own in `text`) as drawn."""
 
-    def width(self, text: str) -> float:
-        return _width(text, self.face, self.size, self.measure)
+    def width(self, text: str, word: str | None = None) -> float:
+        """The width of `text`, a whole word or (`word`) a piece of one: a piece of a word set otherwise is
+        as much wider than in `face` as its word is."""
+        width = _width(text, self.face, self.size, self.measure)
+        if self.odd and (printed := _widths(self.odd).get(word or text)) is not None:
+            if word is None or word == text:
+                return printed
+            whole = _width(word, self.face, self.size, self.measure)
+            return width * printed / whole if whole else width
+        return width
+
+    def natural(self) -> float:
+        """The width of the paragraph on one line."""
+        if not self.odd:
+            return self.width(self.text)
+        return sum(self.width(word) for word in self.text.split(" ")) + self.text.count(" ") * self.width(" ")
 
 
 Cell = tuple[Para, ...]
@@ -40,6 +57,9 @@ Cell = tuple[Para, ...]
 @lru_cache(maxsize=65536)
 def _width(text: str, face: str, size: float, measure: Callable[[str, str, float], float]) -> float:
     return measure(text, face, size)
+
+
+_widths = lru_cache(maxsize=4096)(dict)
 
 
 def _lines(para: Para, room: float) -> tuple[int, bool]:
@@ -52,9 +72,9 @@ def _lines(para: Para, room: float) -> tuple[int, bool]:
             continue
         parts = [word]
         if para.width(word) > room:
-            parts = words.pieces(word, lambda p: para.width(p) <= room)
+            parts = words.pieces(word, lambda p: para.width(p, word) <= room)
         for part in parts:
-            w = para.width(part)
+            w = para.width(part, word)
             if used + space + w <= room or used < 0:
                 used += space + w
                 counts[-1] += 1
@@ -80,12 +100,12 @@ def _cell(cell: Cell, room: float) -> tuple[float, int]:
 
 def least_width(column: list[Cell], pad: float) -> float:
     """The room the column's widest unbreakable piece needs (and a hair more: ReportLab's cells round)."""
-    return max((words.narrowest(w, lambda t, p=p: p.width(t)) + p.indent
+    return max((words.narrowest(w, lambda t, p=p, w=w: p.width(t, w)) + p.indent
                 for cell in column for p in cell for w in p.text.split(" ") if w), default=0.0) + pad + 0.5
 
 
 def _natural(column: list[Cell], pad: float) -> float:
-    return max((p.width(p.text) + p.indent for cell in column for p in cell), default=0.0) + pad
+    return max((p.natural() + p.indent for cell in column for p in cell), default=0.0) + pad
 
 
 def best_widths(columns: list[list[Cell]], available: float, pad: float, orphan_cost: float) -> list[float]:
