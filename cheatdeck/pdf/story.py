@@ -302,8 +302,8 @@ class Layout:
         this size (`need`: the width they take, in a layout): ReportLab would break those words anywhere
         ("Nomina|tiv"), so the table is set at the largest of the theme's sizes at which they stay whole, never
         below the floor (where they break as they must). Word widths and paddings grow in proportion to the size
-        and a hair per column does not, so the size that proportion gives is one the search starts at or
-        above the answer.
+        and a hair per column does not, so the size in proportion to the width is an upper bound: the search
+        starts at the theme's first size below it.
 
         A narrower body may give a table a larger size than a wider one (a column widens as the gutter narrows):
         the fit search, which assumes demand grows with the size, may then settle a step low, never on a size
