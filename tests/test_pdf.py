@@ -351,6 +351,12 @@ domains:
           rows:
             - [Standardabweichung, '$\\sqrt{\\frac{\\sum_{i=1}^{n}(x_i-\\bar{x})^2}{n-1}}$', Streuung]
             - [Mittelwert, '$\\bar{x}$', Lage]
+      - id: lang
+        title: Zu lang selbst am Boden
+        table:
+          columns: [Grundstücksverkehrsgenehmigung, Donaudampfschifffahrt, Rechtsschutzversicherung]
+          rows:
+            - [Kraftfahrzeughaftpflicht, Arbeitsunfähigkeitsbescheinigung, Bundesausbildungsförderung]
 quick_reference:
   title: Regeln
   columns: [Thema, Regel]
@@ -381,6 +387,9 @@ def test_a_table_too_wide_for_its_words_is_set_smaller_not_broken_mid_word(workd
     # The largest sizes (in the theme's 0.25 pt steps) at which each table's words fit side by side.
     assert (sizes["Nominativ"], sizes["getattribute"], sizes["Standardabweichung"], sizes["Wechselpräpositionen"]) \
         == (8.0, 7.25, 9.0, 9.5)
+    # Words too long side by side even at the floor: the table at the floor, where they break as they must.
+    assert {size for word, size in sizes.items() if word.startswith(("Kraftfahr", "Arbeitsunf"))} == \
+        {theme.body.floor}
     # Nothing below the floor (header rows at the floor's small size).
     assert min(sizes.values()) >= theme.body.floor * theme.scale.small - 0.01
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from ..errors import CheatdeckError, Location, Problem
 from ..forked import Pending
 from .page import Attempt, Page
+from .theme import index_at_or_below
 
 # How fast the demand grows with the body size when only one pass has measured it: text takes size² of
 # area, and the header and footer bands grow with the size too (the shipped sheet measures 2.5–3.8
@@ -65,7 +66,7 @@ def fit(build_at: Callable[[float], Attempt], sizes: list[float], hint: float | 
         if exact and here(likely):
             return tried[likely], passes
     elif guess is not None:
-        likely = _index_at_or_below(sizes, guess)
+        likely = index_at_or_below(sizes, guess)
     else:
         likely = 0
     rounds = 0
@@ -128,12 +129,7 @@ def _predict(sizes: list[float], known: dict[int, Measured], lo: int, hi: int) -
         (s1, d1), (s2, d2) = points
         growth = min(max(math.log(d1 / d2) / math.log(s1 / s2), 1.0), 5.0)
     size, demand = points[-1]
-    return _index_at_or_below(sizes, size * demand ** (-1 / growth))
-
-
-def _index_at_or_below(sizes: list[float], size: float) -> int:
-    """The largest candidate size not above `size` (the floor if all are)."""
-    return next((i for i, s in enumerate(sizes) if s <= size + 1e-9), len(sizes) - 1)
+    return index_at_or_below(sizes, size * demand ** (-1 / growth))
 
 
 def overflow_error(attempt: Attempt, page: Page) -> CheatdeckError:

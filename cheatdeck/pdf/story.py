@@ -23,7 +23,7 @@ from . import blocks, widths, words
 from .columns import Block, Rows, Unit
 from .fonts import FontNames
 from .formula import inline_markup, inline_width
-from .theme import Ink, Theme, candidate_sizes
+from .theme import Ink, Theme, candidate_sizes, index_at_or_below
 from .tracking import Tracked, settle, shed
 
 BULLET = "•"
@@ -303,19 +303,17 @@ class Layout:
         ("Nomina|tiv"), so the table is set at the largest of the theme's sizes at which they stay whole, never
         below the floor (where they break as they must). Word widths and paddings grow in proportion to the size
         and a hair per column does not, so the size in proportion to the width is an upper bound: the search
-        starts at the theme's first size below it.
+        starts at the theme's first size at or below it (the floor when none is).
 
         A narrower body may give a table a larger size than a wider one (a column widens as the gutter narrows):
         the fit search, which assumes demand grows with the size, may then settle a step low, never on a size
         that does not fit."""
         needed = need(self)
-        if needed <= self.width:
+        sizes = candidate_sizes(self.theme)
+        if needed <= self.width or self.size <= sizes[-1]:
             return self
-        estimate = self.size * self.width / needed
         layout = self
-        for size in candidate_sizes(self.theme):
-            if size >= self.size or size > estimate + 1e-9:
-                continue
+        for size in sizes[index_at_or_below(sizes, self.size * self.width / needed):]:
             layout = replace(self, size=size)
             layout.shedding = self.shedding
             if need(layout) <= self.width:

@@ -78,6 +78,11 @@ def candidate_sizes(theme: Theme) -> list[float]:
     return [round(body.ceiling - i * body.step, 4) for i in range(steps + 1)]
 
 
+def index_at_or_below(sizes: list[float], size: float) -> int:
+    """The index of the largest of `sizes` (largest first) not above `size`: the floor's if all are."""
+    return next((i for i, s in enumerate(sizes) if s <= size + 1e-9), len(sizes) - 1)
+
+
 def load_theme(path: Path) -> Theme:
     try:
         return msgspec.convert(yaml.safe_load(path.read_text(encoding="utf-8")), Theme)
