@@ -133,6 +133,10 @@ class Layout:
     def formula(self, span: inline.Span) -> str:
         return inline_markup(span, self.size)
 
+    def face(self, span: inline.Span, bold: bool) -> str:
+        """The face a text span prints in, in a paragraph set in bold (`bold`) or not."""
+        return self.fonts.mono if span.code else (self.fonts.bold if bold or span.bold else self.fonts.regular)
+
     def breakable(self, spans: inline.Spans, width: float, bold: bool) -> inline.Spans:
         """Mark the joints of identifiers wider than `width`; ReportLab would split them anywhere."""
         out = []
@@ -140,7 +144,7 @@ class Layout:
             if span.kind != inline.TEXT:
                 out.append(span)
                 continue
-            face = self.fonts.mono if span.code else (self.fonts.bold if bold or span.bold else self.fonts.regular)
+            face = self.face(span, bold)
             pieces = []
             for word in span.text.split(" "):
                 if self.fonts.fallback.width(word, face, self.size) > width:
@@ -171,7 +175,12 @@ class Layout:
         bold, size = style.fontName == self.fonts.bold, style.fontSize
         odd: dict[str, float] = {}
         plain = text.plain
-        if any(s.kind == inline.MATH or s.code or (s.bold and not bold) for s in text.spans):
+
+        def other_face(span: inline.Span) -> str | None:
+            face = self.face(span, bold) if span.kind == inline.TEXT else None
+            return face if face != style.fontName else None
+
+        if any(span.kind == inline.MATH or other_face(span) for span in text.spans):
             parts = []
             for span in text.spans:
                 if span.kind == inline.MATH:
@@ -180,8 +189,7 @@ class Layout:
                     odd[token] = inline_width(span, size)
                     parts.append(f" {token} ")
                     continue
-                if span.kind == inline.TEXT and (span.code or span.bold and not bold):
-                    face = self.fonts.mono if span.code else self.fonts.bold
+                if face := other_face(span):
                     odd.update((w, self.fonts.fallback.width(w, face, size)) for w in span.text.split(" ") if w)
                 parts.append(span.text)
             plain = "".join(parts)
