@@ -31,6 +31,9 @@ RULE = "▸"
 TRAP_TAB = "⚠ TRAP"
 CONTINUED = " (cont.)"
 _NEVER = 1e6
+# A table's columns as the width search measures them: the width of those that hold no words (the quick
+# reference's domain chips), and the cells of those that do.
+Columns = tuple[float, list[list[widths.Cell]]]
 # A long table is measured this many rows at a time.
 MEASURED_ROWS = 200
 
@@ -305,28 +308,33 @@ class Layout:
         return Rows(head_height, continued._rowHeights[0], heights,
                     lambda a, b, cont, extra: table(continued_head if cont else head, laid[a:b], a, extra))
 
-    def whole_words(self, need: Callable[[Layout], float]) -> Layout:
+    def whole_words(self, columns: Callable[[Layout], Columns]) -> tuple[Layout, float, list[list[widths.Cell]]]:
         """This layout, or a smaller one for a table whose columns cannot hold its longest words side by side at
-        this size (`need`: the width they take, in a layout): ReportLab would break those words anywhere
-        ("Nomina|tiv"), so the table is set at the largest of the theme's sizes at which they stay whole, never
-        below the floor (where they break as they must). Word widths and paddings grow in proportion to the size
-        and a hair per column does not, so the size in proportion to the width is an upper bound: the search
-        starts at the theme's first size at or below it (the floor when none is).
+        this size (`columns(layout)`: its `Columns` as set in that layout): ReportLab would break those words
+        anywhere ("Nomina|tiv"), so the table is set at the largest of the theme's sizes at which they stay
+        whole, never below the floor (where they break as they must). Word widths and paddings grow in
+        proportion to the size and a hair per column does not, so the size in proportion to the width is an
+        upper bound: the search starts at the theme's first size at or below it (the floor when none is).
+        Returns the layout and its `columns`.
 
         A narrower body may give a table a larger size than a wider one (a column widens as the gutter narrows):
         the fit search, which assumes demand grows with the size, may then settle a step low, never on a size
         that does not fit."""
-        needed = need(self)
+        def need(layout: Layout, fixed: float, cells: list[list[widths.Cell]]) -> float:
+            return fixed + sum(widths.least_width(c, layout._cell_padding() * 2) for c in cells)
+
+        fixed, cells = columns(self)
+        needed = need(self, fixed, cells)
         sizes = candidate_sizes(self.theme)
         if needed <= self.width or self.size <= sizes[-1]:
-            return self
-        layout = self
+            return self, fixed, cells
         for size in sizes[index_at_or_below(sizes, self.size * self.width / needed):]:
             layout = replace(self, size=size)
             layout.shedding = self.shedding
-            if need(layout) <= self.width:
+            fixed, cells = columns(layout)
+            if need(layout, fixed, cells) <= self.width:
                 break
-        return layout
+        return layout, fixed, cells
 
     def _tabled(self, layout: Layout, rows: Callable[[Layout], Rows]) -> Rows:
         """`rows` laid out in `layout`, its one-word last lines counted in this one."""
@@ -336,20 +344,18 @@ class Layout:
         self.orphans += layout.orphans
         return laid
 
-    def _table_columns(self, t) -> list[list[widths.Cell]]:
-        return [[(self.plain(t.columns[i], self.head),),
-                 *((self.plain(row.cells[i], self.key if i == 0 else self.cell),) for row in t.rows)]
-                for i in range(len(t.columns))]
+    def _table_columns(self, t) -> Columns:
+        return 0.0, [[(self.plain(t.columns[i], self.head),),
+                      *((self.plain(row.cells[i], self.key if i == 0 else self.cell),) for row in t.rows)]
+                     for i in range(len(t.columns))]
 
     def table(self, section: Section) -> Rows:
         t = section.table
-        layout = self.whole_words(lambda lay: sum(widths.least_width(c, lay._cell_padding() * 2)
-                                                  for c in lay._table_columns(t)))
-        return self._tabled(layout, lambda lay: lay._table(t))
+        layout, _, columns = self.whole_words(lambda lay: lay._table_columns(t))
+        return self._tabled(layout, lambda lay: lay._table(t, columns))
 
-    def _table(self, t) -> Rows:
+    def _table(self, t, columns: list[list[widths.Cell]]) -> Rows:
         p2 = self._cell_padding() * 2
-        columns = self._table_columns(t)
         col_widths = widths.best_widths(columns, self.width, p2, self.orphan_cost)
         room = [w - p2 for w in col_widths]
         head = [self.text_para(c, self.head, room[i]) for i, c in enumerate(t.columns)]
@@ -376,7 +382,7 @@ class Layout:
         items += [self.trap(t) for t in section.traps]
         return Unit(section.title.plain, section.loc, bar, items)
 
-    def _quick_columns(self, quick: QuickReference) -> tuple[float, list[list[widths.Cell]]]:
+    def _quick_columns(self, quick: QuickReference) -> Columns:
         """The chip column's width, and the key and detail columns' cells."""
         p2 = self._cell_padding() * 2
         chip_w = max(self.fonts.fallback.width(r.domain.label, self.fonts.bold, self.head.fontSize)
@@ -392,12 +398,8 @@ class Layout:
         return chip_w, [key_col, detail_col]
 
     def quick_reference(self, quick: QuickReference) -> Unit:
-        def need(lay: Layout) -> float:
-            chip_w, columns = lay._quick_columns(quick)
-            return chip_w + sum(widths.least_width(c, lay._cell_padding() * 2) for c in columns)
-
-        layout = self.whole_words(need)
-        table = self._tabled(layout, lambda lay: lay._quick_table(quick))
+        layout, chip_w, columns = self.whole_words(lambda lay: lay._quick_columns(quick))
+        table = self._tabled(layout, lambda lay: lay._quick_table(quick, chip_w, columns))
         title_bar = self.title_bar("", self.markup(quick.title), self.theme.palette.quickref)
 
         def bar(continued: bool) -> Block | None:
@@ -405,9 +407,8 @@ class Layout:
 
         return Unit(quick.title.plain, quick.loc, bar, [table])
 
-    def _quick_table(self, quick: QuickReference) -> Rows:
+    def _quick_table(self, quick: QuickReference, chip_w: float, columns: list[list[widths.Cell]]) -> Rows:
         p2 = self._cell_padding() * 2
-        chip_w, columns = self._quick_columns(quick)
         key_w, detail_w = widths.best_widths(columns, self.width - chip_w, p2, self.orphan_cost)
         col_widths = [chip_w, key_w, detail_w]
         room = [w - p2 for w in col_widths]
