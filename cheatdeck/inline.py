@@ -126,7 +126,7 @@ _EFFECTIVE = frozenset("*_`\\\n")
 
 
 def is_plain(source: str) -> bool:
-    """Without these characters no enabled rule can fire: the text is one span, as written."""
+    """Without these characters no enabled rule can fire: markdown-it would return the text as is, one span."""
     return _MARKUP.isdisjoint(source)
 
 
@@ -144,8 +144,7 @@ def _literal(source: str) -> str | None:
 
 @lru_cache(maxsize=65536)
 def parse(source: str) -> Spans:
-    if _MARKUP.isdisjoint(source):
-        # Without these characters no enabled rule can fire: markdown-it would return the text as is.
+    if is_plain(source):
         return (Span(source),)
     literal = _literal(source)
     if literal is not None:
