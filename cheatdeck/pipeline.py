@@ -126,7 +126,7 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     # Imported here, not at the top: an up-to-date build never pays for them.
     from . import forked
     from .source.compile import load
-    from .write import write_atomic
+    from .write import remove_leftovers, write_atomic
 
     # Children still running when this build stops early are stopped and reaped, not left behind.
     children: list[forked.Pending] = []
@@ -195,6 +195,8 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
             outputs.append(Output(kind, path, len(result.data), written, details))
         if lock_text is not None:
             write_atomic(lock_file, lock_text.encode())
+        else:
+            remove_leftovers(lock_file)  # a killed build's temp file beside the sheet (write_atomic does it too)
         for output in outputs:
             files = [output.path, *(p for p, _ in rendered[output.kind].extra)]
             state.record(source, names[output.kind], fingerprint_of(output.kind), files, output.details,
@@ -413,31 +415,44 @@ class Cleaned:
 
 
 def clean(opts: Options) -> Cleaned:
-    """Remove the files builds wrote into the output folder (and the folder, once empty), nothing else.
+    """Remove exactly what builds left in the output folder, as its state file names it: the files they wrote,
+    the temp files a killed build left (of those files, and of the recorded sheets' locks), the state file, and
+    the folder itself if a build made it and it is now empty.
 
     A file that changed since cheatdeck wrote it is no longer cheatdeck's: it is kept.
     """
-    import glob
+    from .write import remove_leftovers
 
     state = State(opts.out)
     removed, kept = [], []
-    for name, written in sorted({**state.written, state.path.name: None}.items()):
-        if Path(name).name != name:
+    for name, written in sorted(state.written.items()):
+        if Path(name).name != name or name == state.path.name:
             continue  # cheatdeck writes only into the folder itself: a name with a path in it was edited by hand
         path = opts.out / name
-        if path.is_file() and path != state.path:
-            if file_stat(path) == written:
-                path.unlink()
-                removed.append(path)
-            else:
-                kept.append(path)
-        # Left by a build that was killed while writing (see write.write_atomic).
-        for temp in sorted(opts.out.glob(f".{glob.escape(name)}.*.tmp")):
-            temp.unlink()
-            removed.append(temp)
+        removed += remove_leftovers(path)
+        if path.is_symlink() or not path.is_file():
+            continue
+        if file_stat(path) == written:
+            _remove(path, path.unlink)
+            removed.append(path)
+        else:
+            kept.append(path)
+    for source in state.sources():
+        removed += remove_leftovers(lock.lock_path(source))
+    removed += remove_leftovers(state.path)
     if state.path.is_file():
-        state.path.unlink()
+        _remove(state.path, state.path.unlink)
         removed.append(state.path)
-    if opts.out.is_dir() and not any(opts.out.iterdir()):
-        opts.out.rmdir()
+    if state.created and opts.out.is_dir() and not any(opts.out.iterdir()):
+        _remove(opts.out, opts.out.rmdir)
     return Cleaned(removed, kept)
+
+
+def _remove(path: Path, remove: Callable[[], None]) -> None:
+    """`remove()`, with what the environment refused as an error at `path`."""
+    from .environment import environment_error
+
+    try:
+        remove()
+    except OSError as exc:
+        raise environment_error(exc, path) or exc from None

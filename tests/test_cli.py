@@ -15,6 +15,7 @@ from conftest import REPO, TINY
 import cheatdeck.pipeline as pipeline_module
 from cheatdeck.cli import cli
 from cheatdeck.options import TEMPLATES
+from cheatdeck.write import temp_path
 
 
 def test_every_command_has_help_with_an_example_and_is_in_the_readme():
@@ -161,8 +162,10 @@ def test_sheet_filter_quiet_and_stats(tiny):
 
 def test_clean_removes_what_builds_wrote_and_nothing_else(tiny):
     Path("dist").mkdir()
+    # The user's own files, some named as a build's temp files might be.
     foreign = {"other.pdf": b"%PDF-1.4 mine", "notes.apkg": b"PK mine", "x-page1.png": b"\x89PNG mine",
-               ".notes.apkg.tmp": b"mine too"}
+               ".notes.apkg.tmp": b"mine too", ".tiny.pdf.abc123.tmp": b"mine as well",
+               ".tiny.pdf.cheatdeck-0123456789abcdef0123456789abcdef.tmp": b"a look-alike"}
     for name, data in foreign.items():
         Path("dist", name).write_bytes(data)
     run("--png", "--pages", "4")
@@ -172,7 +175,7 @@ def test_clean_removes_what_builds_wrote_and_nothing_else(tiny):
     ours = {"tiny.apkg", "tiny.pdf", "tiny-page1.png", "tiny.a4.pdf", ".cheatdeck-state.json"}
     assert set(snapshot(Path("dist"))) == ours | set(foreign)
     before = snapshot(Path("dist"))
-    Path("dist/.tiny.pdf.abc123.tmp").write_bytes(b"left by a killed build")
+    temp_path(Path("dist/tiny.pdf")).write_bytes(b"left by a killed build")
 
     result = run("clean")
     assert "removed 6 file(s) from dist" in result.output
@@ -187,6 +190,9 @@ def test_clean_removes_what_builds_wrote_and_nothing_else(tiny):
         Path("dist", name).unlink()
     run("clean")
     assert Path("dist/tiny.pdf").read_bytes() == b"%PDF-1.4 the user's own file now"
+    Path("dist/tiny.pdf").unlink()
+    run("clean")
+    assert Path("dist").is_dir(), "the user made dist/: clean leaves it, empty"
 
 
 def test_clean_never_follows_a_hand_edited_name_out_of_the_folder(tiny):

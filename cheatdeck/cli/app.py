@@ -1,7 +1,8 @@
 """The `cheatdeck` command group: exit codes, error printing, and the entry point.
 
-Exit codes: 0 done, 1 a problem in a sheet (every one is printed with its file and line), 2 a usage error,
-3 an internal error (one line; --debug shows the traceback).
+Exit codes: 0 done, 1 a problem in a sheet (every one is printed with its file and line) or one the environment
+caused (a full disk, a read-only folder: the path, the cause and what to do), 2 a usage error, 3 an internal
+error, a bug (one line; --debug shows the traceback).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
+from ..environment import environment_error
 from ..errors import CheatdeckError
 from .commands import COMMANDS
 from .report import show_error
@@ -56,6 +58,10 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             raise click.Abort() from None
         except Exception as exc:
+            # What the library did not place (a full disk while reading a template, say) is still no bug.
+            environment = environment_error(exc) if isinstance(exc, OSError) else None
+            if environment is not None:
+                raise SheetProblems(environment) from None
             if settings().debug:
                 raise
             err = click.ClickException(f"internal error: {exc!r}; run again with --debug for the traceback")

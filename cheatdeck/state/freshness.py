@@ -108,8 +108,9 @@ def file_stat(path: Path) -> list[int] | None:
 
 
 class State:
-    """Per output folder: each output's fingerprint and files, and every file cheatdeck ever wrote there
-    (name → size and mtime as written), so that `clean` removes those and nothing else."""
+    """Per output folder: each output's fingerprint and files, every file cheatdeck ever wrote there
+    (name → size and mtime as written), and whether cheatdeck made the folder, so that `clean` removes those
+    and nothing else."""
 
     def __init__(self, out: Path):
         self.out = out
@@ -117,10 +118,17 @@ class State:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            data = {}
-        data = data if isinstance(data, dict) else {}
-        self.outputs: dict[str, dict] = data.get("outputs", {})
-        self.written: dict[str, list[int]] = data.get("written", {})
+            data = None
+        data = data if isinstance(data, dict) else None
+        self.outputs: dict[str, dict] = (data or {}).get("outputs", {})
+        self.written: dict[str, list[int]] = (data or {}).get("written", {})
+        # Read before a build writes anything: a folder that was already there (without a state file) is the
+        # user's, even once it is empty again.
+        self.created: bool = data.get("created") is True if data is not None else not out.exists()
+
+    def sources(self) -> list[Path]:
+        """The sheets whose outputs are recorded here."""
+        return sorted({Path(key.rpartition("::")[0]) for key in self.outputs})
 
     def _key(self, source: Path, output: str) -> str:
         return f"{source.resolve()}::{output}"
@@ -149,5 +157,5 @@ class State:
     def save(self) -> None:
         from ..write import write_atomic
 
-        document = {"outputs": self.outputs, "written": self.written}
+        document = {"created": self.created, "outputs": self.outputs, "written": self.written}
         write_atomic(self.path, (json.dumps(document, indent=1, sort_keys=True) + "\n").encode())

@@ -89,7 +89,10 @@ def read(path: Path) -> dict:
     except FileNotFoundError:
         return {}
     except (OSError, UnicodeDecodeError) as exc:
-        raise CheatdeckError(Problem(Location(str(path)), f"cannot read the lock file: {exc}")) from None
+        from ..environment import environment_error
+
+        raise (isinstance(exc, OSError) and environment_error(exc, path)
+               or CheatdeckError(Problem(Location(str(path)), f"cannot read the lock file: {exc}"))) from None
     try:
         data = json.loads(text)
     except ValueError as exc:
