@@ -9,6 +9,7 @@ import os
 import random
 import shutil
 import signal
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,10 +42,9 @@ def _raise(error: BaseException):
 def test_a_failed_write_keeps_the_old_file_and_leaves_no_temp_file(tmp_path, monkeypatch, name, error, raised):
     target = tmp_path / "out.pdf"
     target.write_bytes(b"old")
-    monkeypatch.setattr(os, name, _raise(error))
-    with pytest.raises(raised) as caught:
+    with monkeypatch.context() as patched, pytest.raises(raised) as caught:
+        patched.setattr(os, name, _raise(error))
         write_atomic(target, b"new")
-    monkeypatch.undo()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.pdf"]
     assert target.read_bytes() == b"old"
     if raised is CheatdeckError:
@@ -126,7 +126,7 @@ def test_a_build_killed_at_random_moments_leaves_old_or_new_files_and_only_its_o
                                                                                         tmp_path_factory):
     """A child process builds; it is killed (SIGKILL) at a random moment of its build, KILLS times. Each time
     the project holds only the old or the new version of each file, plus temp files that are provably
-    cheatdeck's; the next build removes them and writes the new files."""
+    cheatdeck's, and the temp folder holds nothing; the next build removes them and writes the new files."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     opts = Options(out=Path("dist"))
     build(tiny, opts, ("anki",))
@@ -144,6 +144,7 @@ def test_a_build_killed_at_random_moments_leaves_old_or_new_files_and_only_its_o
     new = _versions(project)
     assert new["source/tiny.lock.json"] != old["source/tiny.lock.json"]
 
+    scratch = tmp_path_factory.mktemp("tmpdir")
     rng = random.Random(21)
     outcomes: dict[str, int] = {}
     left = 0
@@ -154,6 +155,7 @@ def test_a_build_killed_at_random_moments_leaves_old_or_new_files_and_only_its_o
         pid = os.fork()
         if pid == 0:  # the child builds and exits without running the parent's clean-up
             try:
+                tempfile.tempdir = str(scratch)
                 build(tiny, opts, ("anki",))
             finally:
                 os._exit(0)
@@ -162,6 +164,7 @@ def test_a_build_killed_at_random_moments_leaves_old_or_new_files_and_only_its_o
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         state, temps = _check_after_kill(project, old, new)
+        assert not list(scratch.iterdir()), "nothing left in the temp folder"
         outcomes[state] = outcomes.get(state, 0) + 1
         left += temps
         build(tiny, opts, ("anki",))

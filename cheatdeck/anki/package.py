@@ -15,9 +15,7 @@ import itertools
 import json
 import re
 import sqlite3
-import tempfile
 import zipfile
-from pathlib import Path
 
 import genanki
 from genanki.apkg_col import APKG_COL
@@ -45,43 +43,40 @@ def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps,
         decks[note.deck].add_model(models[note.kind])
         notes[note.deck].append(note)
     guids = stamps.guids  # from the lock: a note that moved keeps the GUID Anki knows it by
-    with tempfile.TemporaryDirectory(prefix="cheatdeck-") as tmp:
-        db_path = Path(tmp) / "collection.anki2"
-        conn = sqlite3.connect(db_path)
-        try:
-            cursor = conn.cursor()
-            # A scratch file, read back at once: no fsync per statement (the schema alone is a dozen
-            # transactions, 0.2 s of waiting on a disk). The file's bytes stay the same.
-            cursor.execute("PRAGMA synchronous = OFF")
-            timestamp = stamps.timestamp
-            ids = itertools.count(timestamp * 1000)
-            cursor.executescript(APKG_SCHEMA)
-            cursor.executescript(APKG_COL)
-            for name, deck in decks.items():
-                deck.write_to_db(cursor, timestamp, ids)
-                _write_notes(cursor, notes[name], models, guids, stamps.note_mods, deck.deck_id, timestamp, ids)
-            # genanki writes every note with the build time; the lock's mods replace it. A mod stored in as many
-            # bytes as the build time went in above, which gives the same file; the others (a clock set back
-            # by decades, or 2038) are replaced here as they always were.
-            width = _int_width(timestamp)
-            resized = [(guids[n.ident], mod) for n in plan.notes
-                       if (mod := stamps.note_mods[n.ident]) != timestamp and _int_width(mod) != width]
-            if resized:
-                # A TEMP table keeps the lookup indexed without adding anything to the package's own file.
-                cursor.execute("CREATE TEMP TABLE stamped (guid TEXT PRIMARY KEY, mod INTEGER)")
-                cursor.executemany("INSERT INTO stamped VALUES (?, ?)", resized)
-                cursor.execute("UPDATE notes SET mod = (SELECT mod FROM stamped WHERE stamped.guid = notes.guid) "
-                               "WHERE guid IN (SELECT guid FROM stamped)")
-            (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
-            stored = json.loads(models_json)
-            for kind, nt in notetypes.items():
-                if str(nt.id) in stored:
-                    stored[str(nt.id)]["mod"] = stamps.notetype_mods[kind]
-            cursor.execute("UPDATE col SET models = ?", (json.dumps(stored, sort_keys=True),))
-            conn.commit()
-        finally:
-            conn.close()
-        collection = db_path.read_bytes()
+    # Built in memory: no fsync per statement, and nothing left in a temp folder when a build is killed. Its
+    # image leaves the header's cached size and SQLite version at 0, which readers take as "count the pages".
+    conn = sqlite3.connect(":memory:")
+    try:
+        cursor = conn.cursor()
+        timestamp = stamps.timestamp
+        ids = itertools.count(timestamp * 1000)
+        cursor.executescript(APKG_SCHEMA)
+        cursor.executescript(APKG_COL)
+        for name, deck in decks.items():
+            deck.write_to_db(cursor, timestamp, ids)
+            _write_notes(cursor, notes[name], models, guids, stamps.note_mods, deck.deck_id, timestamp, ids)
+        # genanki writes every note with the build time; the lock's mods replace it. A mod stored in as many
+        # bytes as the build time went in above, which gives the same file; the others (a clock set back
+        # by decades, or 2038) are replaced here as they always were.
+        width = _int_width(timestamp)
+        resized = [(guids[n.ident], mod) for n in plan.notes
+                   if (mod := stamps.note_mods[n.ident]) != timestamp and _int_width(mod) != width]
+        if resized:
+            # A TEMP table keeps the lookup indexed without adding anything to the package's own file.
+            cursor.execute("CREATE TEMP TABLE stamped (guid TEXT PRIMARY KEY, mod INTEGER)")
+            cursor.executemany("INSERT INTO stamped VALUES (?, ?)", resized)
+            cursor.execute("UPDATE notes SET mod = (SELECT mod FROM stamped WHERE stamped.guid = notes.guid) "
+                           "WHERE guid IN (SELECT guid FROM stamped)")
+        (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
+        stored = json.loads(models_json)
+        for kind, nt in notetypes.items():
+            if str(nt.id) in stored:
+                stored[str(nt.id)]["mod"] = stamps.notetype_mods[kind]
+        cursor.execute("UPDATE col SET models = ?", (json.dumps(stored, sort_keys=True),))
+        conn.commit()
+        collection = conn.serialize()
+    finally:
+        conn.close()
     buffer = io.BytesIO()
     media_map = json.dumps({str(i): name for i, (name, _) in enumerate(media)}, sort_keys=True).encode()
     entries = [("collection.anki2", collection), ("media", media_map),
