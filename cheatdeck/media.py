@@ -44,9 +44,29 @@ def _kind(data: bytes) -> str | None:
     return None
 
 
-def load_media(file: str, folder: Path) -> Media:
-    """The image `file`, as written in the sheet (relative to its folder); raises MediaError."""
+def inside(path: Path, folders: tuple[Path, ...]) -> bool:
+    """Whether `path`, its symbolic links followed, lies in one of `folders` (resolved)."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a loop of symbolic links (RuntimeError before Python 3.13)
+        return False
+    return any(real == folder or folder in real.parents for folder in folders)
+
+
+def load_media(file: str, folder: Path, media_root: Path | None = None) -> Media:
+    """The image `file`, as written in the sheet (relative to its folder `folder`); raises MediaError.
+
+    It must lie in `folder`, or in `media_root` when the sheet widens that, once symbolic links are followed:
+    a sheet from someone else cannot put a file from elsewhere on this computer into a deck. The refusal
+    comes before the file is looked at, so it says the same whether such a file exists or not.
+    """
     path = folder / file
+    roots = tuple(dict.fromkeys(root.resolve() for root in (folder, media_root) if root is not None))
+    if not inside(path, roots):
+        where = "the sheet's folder" + (" or media_root" if media_root is not None else "")
+        raise MediaError(f"image {file!r} is outside {where}: images must lie inside it (symbolic links "
+                         "followed); move the image there, or widen the allowed folder with `media_root:` "
+                         "(a folder relative to the sheet's, such as ..)")
     try:
         size = path.stat().st_size
     except OSError:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 from .. import inline, model
+from ..environment import environment_error
 from ..errors import CheatdeckError, Location, Problem
 from ..media import Media, MediaError, load_media
 from . import format as spec
@@ -24,7 +25,8 @@ def load(path: Path | str, raw: bytes | None = None) -> model.Sheet:
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            raise CheatdeckError(Problem(Location(name), f"cannot read the file: {exc.strerror}")) from None
+            raise (environment_error(exc, name)
+                   or CheatdeckError(Problem(Location(name), f"cannot read the file: {exc.strerror}"))) from None
     data, positions, problems = read_yaml(raw, name)
     if problems:
         raise CheatdeckError(problems)
@@ -57,6 +59,7 @@ class _Builder:
         self.section_ids: dict[str, Location] = {}
         self.media: dict[str, Media] = {}
         self.missing_media: set[str] = set()
+        self.media_root: Path | None = None
 
     def loc(self, path: tuple) -> Location:
         path = self.translate(path)
@@ -115,7 +118,7 @@ class _Builder:
     def image(self, file: str, loc: Location) -> Media | None:
         if file not in self.media and file not in self.missing_media:
             try:
-                self.media[file] = load_media(file, self.source.parent)
+                self.media[file] = load_media(file, self.source.parent, self.media_root)
             except MediaError as exc:
                 self.missing_media.add(file)
                 self.error(loc, str(exc))
@@ -142,7 +145,23 @@ class _Builder:
         if ident is not None and (fault := idents.fault(ident)):
             self.error(self.loc(path), f"{ident!r} is not a valid id: {fault}")
 
+    def widened(self, media_root: str | None) -> Path | None:
+        """The folder `media_root:` names (relative to the sheet's), where images may also lie."""
+        if media_root is None:
+            return None
+        loc = self.loc(("media_root",))
+        if Path(media_root).is_absolute() or PureWindowsPath(media_root).anchor:
+            self.error(loc, f"media_root {media_root!r} is an absolute path: write it relative to the sheet's "
+                            "folder, such as '..', so the sheet builds in any copy of the project")
+            return None
+        folder = self.source.parent / media_root
+        if not folder.is_dir():
+            self.error(loc, f"media_root {media_root!r} is not a folder (it is relative to the sheet's folder)")
+            return None
+        return folder
+
     def sheet(self, s: spec.SheetSpec) -> model.Sheet:
+        self.media_root = self.widened(s.media_root)
         domains = []
         seen_domains: dict[str, Location] = {}
         labels: dict[str, Location] = {}

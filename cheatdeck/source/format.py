@@ -174,6 +174,10 @@ class SheetSpec(_Spec):
     facts: Annotated[list[Text], msgspec.Meta(max_length=6, description=(
         "Exam facts printed in the PDF's header band, e.g. [65 questions, 130 min, pass 720/1000]."))] = []
     print: PrintSpec | None = None
+    media_root: Annotated[str, msgspec.Meta(
+        min_length=1, max_length=500, pattern=r"\S",
+        description="A folder, relative to the sheet's, that images may also come from, e.g. '..' for the "
+                    "project; by default only the sheet's folder and the folders inside it.")] | None = None
 
 
 def json_schema() -> str:
