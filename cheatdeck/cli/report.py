@@ -9,6 +9,7 @@ import click
 from ..errors import CheatdeckError, Problem
 from ..pipeline import BuildResult, anki_search
 from ..state.lock import lock_path
+from ..watch import Held
 
 if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model
     from ..pipeline import CheckResult, Cleaned, Removed
@@ -46,7 +47,10 @@ class Printer:
         self.keep_going = keep_going
         self.failures: list[CheatdeckError] = []
 
-    def __call__(self, outcome: BuildResult | CheatdeckError) -> None:
+    def __call__(self, outcome: BuildResult | CheatdeckError | Held) -> None:
+        if isinstance(outcome, Held):
+            click.echo(held_warning(outcome), err=True)
+            return
         if isinstance(outcome, CheatdeckError):
             if self.keep_going:
                 show_error(outcome)
@@ -62,6 +66,16 @@ class Printer:
     def raise_failures(self) -> None:
         if self.failures:
             raise CheatdeckError.combined(self.failures)
+
+
+def held_warning(held: Held) -> str:
+    """Printed even with -q: a save the watch did not build, and why."""
+    listed = ", ".join(held.removed[:MAX_LISTED]) + (", …" if len(held.removed) > MAX_LISTED else "")
+    return click.style(
+        f"WARNING: {held.sheet_id}: this save of {held.source} would remove {len(held.removed)} of "
+        f"{held.notes} notes ({listed}). Nothing was built or recorded. If the file was saved while still "
+        "being written, save it again once it is complete. If you meant to remove them, save it again "
+        "unchanged, or run `cheatdeck build`.", fg="yellow", bold=True)
 
 
 def summary(result: BuildResult, verbosity: int, syncing: bool = False) -> list[str]:

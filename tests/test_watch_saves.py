@@ -1,0 +1,110 @@
+"""`watch` builds a save once the file has stopped changing, and holds a save that would remove many notes at
+once (a truncated or half-written file looks just like that) until it is saved again."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+from cli_helpers import watching
+
+from cheatdeck.errors import CheatdeckError
+from cheatdeck.pipeline import BuildResult
+from cheatdeck.watch import HOLD_OVER, Held, settled
+
+
+def _truncated(text: str, section: str) -> str:
+    """The sheet as a save cut short just before `section` leaves it: it parses, and lacks the rest."""
+    lines = text.splitlines(keepends=True)
+    return "".join(lines[:next(i for i, line in enumerate(lines) if line.startswith(f"      - id: {section}\n"))])
+
+
+def test_settled_waits_for_a_file_that_keeps_growing(tmp_path):
+    path = tmp_path / "sheet.yaml"
+    path.write_text("a")
+
+    def grow():
+        for _ in range(6):
+            time.sleep(0.1)
+            with path.open("a") as file:
+                file.write("more ")
+
+    writer = threading.Thread(target=grow)
+    started = time.monotonic()
+    writer.start()
+    assert settled([path], settle=0.15, patience=5)
+    assert time.monotonic() - started >= 0.6 and path.read_text().count("more") == 6
+    writer.join()
+
+    writer = threading.Thread(target=grow)
+    writer.start()
+    assert not settled([path], settle=0.15, patience=0.2), "a save still growing after the patience is left"
+    writer.join()
+    assert settled([path, tmp_path / "gone.yaml"], settle=0.15)
+
+
+def test_a_save_written_in_two_steps_is_built_once_complete(tiny):
+    text = tiny.read_text(encoding="utf-8").replace("stage changes", "stage the changes")
+    with watching(tiny) as (outcomes, wait_for):
+        with tiny.open("w", encoding="utf-8") as file:
+            file.write(text[:len(text) // 2])
+            file.flush()
+            time.sleep(0.12)  # longer than watchfiles waits for quiet, shorter than the watch's look
+            file.write(text[len(text) // 2:])
+        wait_for(2)
+        time.sleep(1.0)
+    assert not [o for o in outcomes if not isinstance(o, BuildResult)], outcomes
+    built = [o for o in outcomes[1:] if not o.up_to_date]
+    assert len(built) == 1 and built[0].changes.changed == ("commands/add",)
+
+
+def test_a_truncated_save_is_held_and_the_complete_save_restamps_nothing(shipped):
+    lock = shipped.with_name("mla-c01.lock.json")
+    full = shipped.read_text(encoding="utf-8")
+    with watching(shipped) as (outcomes, wait_for):
+        before = lock.read_bytes()
+        shipped.write_text(_truncated(full, "clarify-bias"), encoding="utf-8")
+        wait_for(2)
+        held = outcomes[1]
+        assert isinstance(held, Held) and held.sheet_id == "mla-c01", outcomes
+        assert len(held.removed) > HOLD_OVER and "vpc-mode/traps/trap" in held.removed
+        assert lock.read_bytes() == before, "a held save records nothing"
+        # The complete save, with an edit that changes no card.
+        shipped.write_text(full.replace('version: "2026.11"', 'version: "2026.12"'), encoding="utf-8")
+        wait_for(3)
+    result = outcomes[2]
+    assert isinstance(result, BuildResult) and not result.up_to_date, outcomes
+    assert (result.changes.new, result.changes.changed, result.changes.removed) == ((), (), ())
+    after, earlier = json.loads(lock.read_text(encoding="utf-8")), json.loads(before)
+    assert after["notes"] == earlier["notes"], "no note got a new modification time"
+    assert after.get("removed", {}) == earlier.get("removed", {}), "nothing was recorded as removed"
+
+
+def test_a_held_save_saved_again_unchanged_is_built(shipped):
+    truncated = _truncated(shipped.read_text(encoding="utf-8"), "clarify-bias")
+    lock = shipped.with_name("mla-c01.lock.json")
+    tombstones = set(json.loads(lock.read_text(encoding="utf-8"))["removed"])
+    with watching(shipped) as (outcomes, wait_for):
+        shipped.write_text(truncated, encoding="utf-8")
+        wait_for(2)
+        assert isinstance(outcomes[1], Held), outcomes
+        time.sleep(0.05)
+        shipped.write_text(truncated, encoding="utf-8")
+        wait_for(3)
+    result = outcomes[2]
+    assert isinstance(result, BuildResult) and not isinstance(result, CheatdeckError), outcomes
+    assert result.changes.removed == outcomes[1].removed
+    assert set(json.loads(lock.read_text(encoding="utf-8"))["removed"]) == tombstones | set(outcomes[1].removed)
+
+
+def test_the_command_line_says_what_was_held_and_how_to_confirm(capsys):
+    from cheatdeck.cli.report import Printer
+
+    removed = tuple(f"section/note-{i}" for i in range(20))
+    Printer(0, keep_going=True)(Held(Path("source/chem.yaml"), "chem", removed, 40))
+    err = capsys.readouterr().err
+    assert err.startswith("WARNING: chem: this save of source/chem.yaml would remove 20 of 40 notes (section/note-0,")
+    assert "section/note-11, …). Nothing was built or recorded." in err
+    assert "save it again once it is complete" in err and "save it again unchanged, or run `cheatdeck build`" in err
