@@ -172,3 +172,18 @@ def test_a_build_killed_at_random_moments_leaves_old_or_new_files_and_only_its_o
         assert {n: d for n, d in _versions(project).items() if not n.endswith("state.json")} == \
                {n: d for n, d in new.items() if not n.endswith("state.json")}
     print(f"{KILLS} kills: {outcomes}; {left} temp file(s) left, all removed by the next build")
+
+
+def test_a_lock_temp_file_left_beside_the_sheet_goes_with_the_next_build_or_clean(tiny):
+    run("anki")
+    lock = Path("source/tiny.lock.json")
+    lookalike = Path("source/.tiny.lock.json.backup.tmp")
+    lookalike.write_text("the user's own", encoding="utf-8")
+    left = temp_path(lock)
+    left.write_text("{", encoding="utf-8")
+    before = lock.read_bytes()
+    run("anki", "--force")  # the lock does not change, so it is not written
+    assert lock.read_bytes() == before and not left.exists() and lookalike.exists()
+    left.write_text("{", encoding="utf-8")
+    run("clean")
+    assert not left.exists() and lookalike.exists() and lock.read_bytes() == before
