@@ -67,7 +67,7 @@ def _remove_unless_held(temp: Path) -> bool:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
-                return False  # a live process is writing it
+                return False  # a live process is writing it (or the file system cannot tell)
         temp.unlink()
         return True
     except OSError:
@@ -86,7 +86,10 @@ def _create(path: Path) -> tuple[int, Path]:
         except FileExistsError:
             continue
         if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError:
+                pass  # a file system without locks (some network shares): its leftovers are then never removed
         return fd, temp
 
 
