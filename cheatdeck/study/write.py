@@ -1,0 +1,63 @@
+"""The focus sheet: the weakest notes, filled into the page budget from the top, in the sheet's own look."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..options import Options, PrintOptions
+from .choose import fill
+from .filtered import filtered_sheet
+from .rank import RankedNote
+from .read import Focus
+
+FOCUS_PAGES = 2
+"""One sheet, both sides: the default budget whatever the sheet's own `print: pages`."""
+
+
+@dataclass(frozen=True)
+class FocusSheet:
+    path: Path | None
+    """None when nothing was weak: no sheet is written."""
+    printed: tuple[RankedNote, ...]
+    """The notes on the sheet, weakest first."""
+    left_out: tuple[RankedNote, ...]
+    """Weak notes the budget had no room for."""
+    details: dict
+    """The PDF's layout: body size, pages, paper, …"""
+
+
+def header(result: Focus) -> str:
+    return f"Focus · {result.date.isoformat()} · from {result.reviews} reviews"
+
+
+def write_focus(result: Focus, opts: Options | None = None) -> FocusSheet:
+    """Write `<out>/<sheet id>.focus.pdf`, holding as many of the weak notes as fit, weakest first."""
+    from ..write import write_atomic
+
+    opts = opts or Options()
+    weak = result.weak
+    if not weak:
+        return FocusSheet(None, (), (), {})
+    sheet = result.sheet
+    wanted = dataclasses.replace(opts.print, pages=opts.print.pages or FOCUS_PAGES)
+    printing = wanted.over(sheet.print)
+
+    def render(count: int):
+        chosen = {result.places[n.ident] for n in weak[:count]}
+        return _render(filtered_sheet(sheet, chosen, header(result)), printing, opts)
+
+    count, (data, details, pages) = fill(len(weak), render)
+    path = opts.out / f"{result.sheet_id}.focus.pdf"
+    write_atomic(path, data)
+    for number, png in enumerate(pages, 1):
+        write_atomic(opts.out / f"{result.sheet_id}.focus-page{number}.png", png)
+    return FocusSheet(path, weak[:count], weak[count:], {**details, "size": len(data)})
+
+
+def _render(sheet, printing: PrintOptions, opts: Options):
+    """The one call into the PDF renderer (the same as `pdf`'s, without its lock hint: the layout is new)."""
+    from ..pdf.render import render_pdf
+
+    return render_pdf(sheet, printing, opts.templates)
