@@ -212,6 +212,9 @@ def test_a_collection_without_the_sheets_notes_is_refused(sm2, tmp_path, col):
     assert "none of the 60 notes of study are in this collection" in run.output
     run = CliRunner().invoke(cli, ["focus", str(reviewed.source), "--collection", str(tmp_path / "missing.anki2")])
     assert run.exit_code == 1 and "no such collection file" in run.output
+    reviewed.source.with_name("study.lock.json").unlink()
+    run = CliRunner().invoke(cli, ["focus", str(reviewed.source), "--collection", str(path)])
+    assert run.exit_code == 1 and "no notes in the lock file yet: build study" in run.output
     col.reopen()
 
 

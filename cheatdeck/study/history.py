@@ -13,8 +13,8 @@ from pathlib import Path
 
 WINDOW_DAYS = 30
 _DAY = 86_400
-# The revlog's kinds of entry (rslib RevlogReviewKind): only these two are reviews of a learned card.
-REVIEW, RELEARNING = 1, 2
+# The revlog's kind of entry (rslib RevlogReviewKind) for an answer to a learned card that came due.
+REVIEW = 1
 CARD_NEW, CARD_REVIEW = 0, 2
 QUEUE_REVIEW = 2
 _CHUNK = 900  # values per `IN (…)`: well under SQLite's limit on bound parameters

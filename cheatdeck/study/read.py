@@ -73,6 +73,10 @@ def focus(source: Path | str, collection: Path | str, opts: FocusOptions | None 
     notes = plan_notes(sheet).notes
     guids = {ident: entry["guid"] for ident, entry in
              lock.upgrade(lock.read(lock.lock_path(source)), sheet.id).get("notes", {}).items()}
+    if not guids:
+        raise CheatdeckError(Problem(Location(str(lock.lock_path(source))), (
+            f"no notes in the lock file yet: build {sheet.id} and import it into Anki (or run `cheatdeck sync`), "
+            "study, then run focus again")))
     with tempfile.TemporaryDirectory(prefix="cheatdeck-focus-") as tmp:
         snap = snapshot(collection, Path(tmp))
         history = read_history(snap.path, [guids[n.ident] for n in notes if n.ident in guids], now)
