@@ -93,6 +93,8 @@ def test_focus_pdf_holds_the_weak_notes_in_the_sheets_look(sm2, tmp_path):
     # The weak trap (qx10) comes with its section's title; sections with nothing weak are left out.
     assert "Rule QX10" in text and "Storage Topic 0" in text
     assert "18 weak notes" in run.output and _digest(reviewed.collection) == before
+    listed = _run("focus", str(reviewed.source), "--collection", str(reviewed.collection), "--out", str(out), "-v")
+    assert "never studied)" in listed.output and "  qx10  (trap, d1, 4 reviews)" in listed.output
 
 
 def test_the_budget_is_filled_from_the_top_of_the_ranking(tmp_path, col):
@@ -114,19 +116,31 @@ def test_the_budget_is_filled_from_the_top_of_the_ranking(tmp_path, col):
     col.reopen()
 
 
-def test_fill_bisects_to_the_largest_count_that_fits():
-    tried = []
+def test_fill_bisects_with_the_quick_test_and_renders_once_more():
+    rendered, probed = [], []
 
     def render(count: int) -> int:
-        tried.append(count)
+        rendered.append(count)
         if count > 23:
             raise cheatdeck.CheatdeckError("overflow")
         return count * 10
 
-    assert fill(100, render) == (23, 230)
-    assert len(tried) <= 9
+    def fits(count: int) -> bool:
+        probed.append(count)
+        return count <= 23
+
+    assert fill(100, render, fits) == (23, 230)
+    assert rendered == [100, 23] and len(probed) <= 7
+    # Where the quick test is too hopeful, one note fewer is rendered until it fits.
+    rendered.clear()
+    assert fill(100, render, lambda count: count <= 25) == (23, 230)
+    assert rendered == [100, 25, 24, 23]
+
+    def overflow(count: int):
+        raise cheatdeck.CheatdeckError("overflow")
+
     with pytest.raises(cheatdeck.CheatdeckError, match="overflow"):
-        fill(5, lambda count: (_ for _ in ()).throw(cheatdeck.CheatdeckError("overflow")))
+        fill(5, overflow, lambda count: False)
 
 
 def test_min_reviews_keeps_out_notes_with_too_little_history(sm2, tmp_path):

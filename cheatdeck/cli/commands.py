@@ -165,7 +165,7 @@ def focus(collection: Path, min_reviews: int) -> None:
             click.echo(warning, err=True)
         printed = write_focus(result, s.options())
         if s.verbosity:
-            for line in focus_lines(result, printed):
+            for line in focus_lines(result, printed, s.verbosity):
                 click.echo(line)
 
 

@@ -38,13 +38,17 @@ def table_lines(result: Focus) -> list[str]:
     return lines
 
 
-def focus_lines(result: Focus, sheet: FocusSheet) -> list[str]:
+def focus_lines(result: Focus, sheet: FocusSheet, verbosity: int = 1) -> list[str]:
+    """`verbosity` 2 (-v) also lists the printed notes, weakest first, with their scores."""
     lines = table_lines(result)
     if sheet.path is None:
         return lines + ["  nothing weak to print: every note is known well (no focus sheet written)"]
     d = sheet.details
     lines.append(f"  {sheet.path}  {len(sheet.printed)} weak notes, body {d['body_size']:g} pt, "
                  f"{d['pages']} page(s) on {d['paper']}")
+    if verbosity > 1:
+        lines += [f"      {n.score:5.2f}  {n.ident}  ({n.kind}, {n.domain}, {n.reviews} reviews"
+                  f"{'' if n.studied else ', never studied'})" for n in sheet.printed]
     if sheet.left_out:
         lines.append(click.style(f"  {len(sheet.left_out)} more weak notes did not fit; raise --pages to print "
                                  "them", fg="yellow"))

@@ -8,28 +8,31 @@ from typing import TypeVar
 from ..errors import CheatdeckError
 
 T = TypeVar("T")
-Render = Callable[[int], T]
-"""Lays out the first n notes of the ranking; raises CheatdeckError when they overflow the budget."""
 
 
-def fill(count: int, render: Render) -> tuple[int, T]:
+def fill(count: int, render: Callable[[int], T], fits: Callable[[int], bool]) -> tuple[int, T]:
     """The largest n ≤ `count` whose first n notes fit, with their rendering.
 
-    All of them usually fit, which one layout shows; otherwise the answer is bisected between the largest
-    count known to fit and the smallest known not to. The overflow of a single note is raised as it is.
+    `render(n)` lays out the first n notes, searching their body size, and raises CheatdeckError when they
+    overflow the budget; `fits(n)` only says whether they fit at the smallest size, in one layout pass. All
+    of them usually fit, which one rendering shows; otherwise the count is bisected with `fits`, and rendered
+    once. The overflow of a single note is raised as it is.
     """
     try:
         return count, render(count)
     except CheatdeckError as overflow:
         first = overflow
-    fits, fails, best = 0, count, None
-    while fails - fits > 1:
-        middle = (fits + fails) // 2
+    fitting, failing = 0, count
+    while failing - fitting > 1:
+        middle = (fitting + failing) // 2
+        if fits(middle):
+            fitting = middle
+        else:
+            failing = middle
+    # `fits` and the size search agree; should they not, one note fewer is tried until they do.
+    while fitting > 0:
         try:
-            best, fits = render(middle), middle
+            return fitting, render(fitting)
         except CheatdeckError:
-            fails = middle
-    if best is None:
-        raise first
-    return fits, best
-
+            fitting -= 1
+    raise first

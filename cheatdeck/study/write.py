@@ -14,6 +14,7 @@ from .read import Focus
 
 FOCUS_PAGES = 2
 """One sheet, both sides: the default budget whatever the sheet's own `print: pages`."""
+PROBE_ROOM = 4
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,11 @@ def write_focus(result: Focus, opts: Options | None = None) -> FocusSheet:
     wanted = dataclasses.replace(opts.print, pages=opts.print.pages or FOCUS_PAGES)
     printing = wanted.over(sheet.print)
 
-    def render(count: int):
-        chosen = {result.places[n.ident] for n in weak[:count]}
-        return _render(filtered_sheet(sheet, chosen, header(result)), printing, opts)
+    def first(count: int):
+        return filtered_sheet(sheet, {result.places[n.ident] for n in weak[:count]}, header(result))
 
-    count, (data, details, pages) = fill(len(weak), render)
+    count, (data, details, pages) = fill(len(weak), lambda count: _render(first(count), printing, opts.templates),
+                                         lambda count: _fits_at_floor(first(count), printing, opts.templates))
     path = opts.out / f"{result.sheet_id}.focus.pdf"
     write_atomic(path, data)
     for number, png in enumerate(pages, 1):
@@ -56,8 +57,22 @@ def write_focus(result: Focus, opts: Options | None = None) -> FocusSheet:
     return FocusSheet(path, weak[:count], weak[count:], {**details, "size": len(data)})
 
 
-def _render(sheet, printing: PrintOptions, opts: Options):
-    """The one call into the PDF renderer (the same as `pdf`'s, without its lock hint: the layout is new)."""
+def _render(sheet, printing: PrintOptions, templates: Path, hint: float | None = None, exact: bool = False):
+    """The one call into the PDF renderer (`pdf`'s, without its lock hint unless given: the layout is new)."""
     from ..pdf.render import render_pdf
 
-    return render_pdf(sheet, printing, opts.templates)
+    return render_pdf(sheet, printing, templates, hint, exact)
+
+
+def _fits_at_floor(sheet, printing: PrintOptions, templates: Path) -> bool:
+    """Whether the sheet fits its budget at the theme's smallest body size: one layout pass at that size, with
+    room to spare so that it never searches, and the pages it took counted."""
+    from ..errors import CheatdeckError
+    from ..pdf.theme import load_theme
+
+    floor = load_theme(templates / "pdf" / "theme.yaml").body.floor
+    roomy = dataclasses.replace(printing, pages=printing.pages * PROBE_ROOM, png=False)
+    try:
+        return _render(sheet, roomy, templates, floor, True)[1]["pages"] <= printing.pages
+    except CheatdeckError:  # it takes more than the spare room: far over the budget
+        return False
