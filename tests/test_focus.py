@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import sqlite3
 import subprocess
 import sys
 import time
@@ -226,6 +227,15 @@ def test_a_collection_without_the_sheets_notes_is_refused(sm2, tmp_path, col):
     assert "none of the 60 notes of study are in this collection" in run.output
     run = CliRunner().invoke(cli, ["focus", str(reviewed.source), "--collection", str(tmp_path / "missing.anki2")])
     assert run.exit_code == 1 and "no such collection file" in run.output
+    (tmp_path / "notes.txt").write_text("not a database", encoding="utf-8")
+    run = CliRunner().invoke(cli, ["focus", str(reviewed.source), "--collection", str(tmp_path / "notes.txt")])
+    assert run.exit_code == 1 and "this is not an Anki collection (not an SQLite database)" in run.output
+    conn = sqlite3.connect(tmp_path / "other.db")
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    run = CliRunner().invoke(cli, ["focus", str(reviewed.source), "--collection", str(tmp_path / "other.db")])
+    assert run.exit_code == 1 and "it has no notes, cards and revlog tables" in run.output
     reviewed.source.with_name("study.lock.json").unlink()
     run = CliRunner().invoke(cli, ["focus", str(reviewed.source), "--collection", str(path)])
     assert run.exit_code == 1 and "no notes in the lock file yet: build study" in run.output

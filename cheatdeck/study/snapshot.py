@@ -65,6 +65,7 @@ def snapshot(collection: Path, workdir: Path) -> Snapshot:
             if file.read(16) != b"SQLite format 3\0":
                 raise _problem(collection, "this is not an Anki collection (not an SQLite database)")
         shutil.copyfile(collection, copy)
+        _refuse_foreign(collection, copy)
         return Snapshot(copy)
     backup = newest_backup(collection)
     if backup is None:
@@ -73,6 +74,21 @@ def snapshot(collection: Path, workdir: Path) -> Snapshot:
                                    "close Anki, then run focus again")
     _restore(backup, copy)
     return Snapshot(copy, backup, backup_time(backup))
+
+
+def _refuse_foreign(collection: Path, copy: Path) -> None:
+    """An SQLite file without Anki's tables is refused before the engine opens it (it would add them)."""
+    import sqlite3
+
+    conn = sqlite3.connect(copy)
+    try:
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        raise _problem(collection, f"this is not an Anki collection ({exc})") from None
+    finally:
+        conn.close()
+    if not {"col", "notes", "cards", "revlog"} <= tables:
+        raise _problem(collection, "this is not an Anki collection (it has no notes, cards and revlog tables)")
 
 
 def _restore(backup: Path, copy: Path) -> None:

@@ -15,6 +15,7 @@ from .read import Focus
 FOCUS_PAGES = 2
 """One sheet, both sides: the default budget whatever the sheet's own `print: pages`."""
 PROBE_ROOM = 4
+"""The budget a quick fit test lays out into, as a multiple of the real one: the pages taken are counted."""
 
 
 @dataclass(frozen=True)
