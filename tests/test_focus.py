@@ -154,6 +154,20 @@ def test_min_reviews_keeps_out_notes_with_too_little_history(sm2, tmp_path):
     assert all(n.reviews >= 3 for n in result.notes)
 
 
+def test_forty_days_later_known_cards_are_overdue_and_old_agains_forgotten(sm2, tmp_path):
+    reviewed = copy_reviewed(sm2, tmp_path)
+    now = cheatdeck.focus(reviewed.source, reviewed.collection)
+    later = cheatdeck.focus(reviewed.source, reviewed.collection, cheatdeck.FocusOptions(now=time.time() + 40 * 86400))
+    weakness = {n.ident: n.weakness for n in now.notes}
+    weakness_later = {n.ident: n.weakness for n in later.notes}
+    # A graduated card (an interval of a few days) is over 35 days overdue: 0.15 × 35/(35 + 5) or more added.
+    assert all(weakness_later[i] - weakness[i] >= 0.13 for i in reviewed.good)
+    # The Agains fell out of the 30 days' window: the failed cards of the learning steps are no longer weak.
+    assert all(weakness_later[i] < weakness[i] for i in reviewed.dozen - reviewed.lapsed)
+    assert later.date == now.date + datetime.timedelta(days=40)
+    assert all(d.reviews == 0 and d.retention is None for d in later.domains)
+
+
 def _engine_counts(collection: Path, domain: str) -> tuple[int, int, int, int]:
     """Cards and studied cards of a domain's notes, and their reviews (and passes) in the last 30 days,
     counted straight from the collection's tables with the engine."""

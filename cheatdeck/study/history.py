@@ -7,6 +7,7 @@ or a reset writes an entry with none.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,7 +75,9 @@ def read_history(path: Path, guids: Iterable[str], now: float) -> History:
     col = Collection(str(path))
     try:
         fsrs = bool(col.get_config("fsrs", False))
-        cards = _cards(col, sorted(set(guids)))
+        # The scheduler counts days from the clock; a history judged at another moment shifts its today.
+        today = col.sched.today + round((now - time.time()) / _DAY)
+        cards = _cards(col, sorted(set(guids)), today)
         _count_answers(col, cards, now)
         if fsrs:
             _memory(col, cards)
@@ -86,8 +89,7 @@ def read_history(path: Path, guids: Iterable[str], now: float) -> History:
         col.close()
 
 
-def _cards(col, guids: list[str]) -> dict[int, Card]:
-    today = col.sched.today
+def _cards(col, guids: list[str], today: int) -> dict[int, Card]:
     cards = {}
     for chunk in _chunks(guids):
         rows = col.db.all(
