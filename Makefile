@@ -41,6 +41,10 @@ test: $(VENV)/.test bytecode
 bench: $(VENV)/.test bytecode
 	$(PY) benchmarks/run.py
 
+# docs/focus-page1.png, the README's focus sheet, from a review history made with the engine (in the test venv).
+focus-picture: $(VENV)/.test bytecode
+	$(PY) docs/focus_page.py
+
 # uv lives in a venv of its own so the project's venv holds exactly what the lock names.
 lock:
 	$(PYTHON) -m venv .venv-lock

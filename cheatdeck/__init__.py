@@ -13,12 +13,16 @@ Every function returns a result and prints nothing; a problem in a sheet raises
 
 __version__ = "0.1.0"
 
-__all__ = ["BuildResult", "CheatdeckError", "CheckResult", "Location", "Options", "PrintOptions", "Problem",
-           "build", "check", "clean", "load", "removed", "sync"]
+__all__ = ["BuildResult", "CheatdeckError", "CheckResult", "DomainReport", "Focus", "FocusOptions", "FocusSheet",
+           "Location", "Options", "PrintOptions", "Problem", "RankedNote", "build", "check", "clean", "focus", "load",
+           "removed", "sync", "write_focus"]
 
 from .errors import CheatdeckError, Location, Problem
 from .options import Options, PrintOptions
 from .pipeline import BuildResult, CheckResult, build, check, clean, removed
+
+# `focus` reads a collection with the Anki engine: loaded only when asked for.
+_STUDY = ("DomainReport", "Focus", "FocusOptions", "FocusSheet", "RankedNote", "focus", "write_focus")
 
 
 def __getattr__(name: str):
@@ -32,4 +36,8 @@ def __getattr__(name: str):
         from .collection_sync import sync
 
         return sync
+    if name in _STUDY:
+        from . import study
+
+        return getattr(study, name)
     raise AttributeError(f"module 'cheatdeck' has no attribute {name!r}")

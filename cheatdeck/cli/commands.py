@@ -100,13 +100,20 @@ def check(strict: bool) -> None:
         raise CheatdeckError.combined(failed)
 
 
+_COLLECTION_HELP = ("The Anki collection file, only read (while Anki has it open, its newest backup is read). "
+                    'Example: --collection "~/.local/share/Anki2/User 1/collection.anki2"')
+
+
 @_command()
-def stats() -> None:
-    """Show notes and cards per deck and tag, and the PDF's size, pages and fill.
+@click.option("--collection", type=click.Path(path_type=Path, dir_okay=False), help=_COLLECTION_HELP)
+def stats(collection: Path | None) -> None:
+    """Show notes and cards per deck and tag, and the PDF's size, pages and fill; with --collection, also
+    per domain: cards studied, retention over 30 days and weak notes.
 
     \b
     Example:
       cheatdeck stats --paper a4
+      cheatdeck stats --collection collection.anki2
     """
     from ..stats import sheet_stats
     from .report import stats_lines
@@ -115,6 +122,51 @@ def stats() -> None:
     for path in s.sheet_paths():
         for line in stats_lines(sheet_stats(path, s.options())):
             click.echo(line)
+        if collection is not None:
+            _study_table(path, collection)
+
+
+def _study_table(path: Path, collection: Path) -> None:
+    from ..study import focus as read_focus
+    from .study import backup_warning, table_lines
+
+    result = read_focus(path, collection)
+    warning = backup_warning(result)
+    if warning:
+        click.echo(warning, err=True)
+    for line in table_lines(result):
+        click.echo(line)
+
+
+@_command()
+@click.option("--collection", required=True, type=click.Path(path_type=Path, dir_okay=False), help=_COLLECTION_HELP)
+@click.option("--min-reviews", type=click.IntRange(0), default=0, show_default=True,
+              help="Leave out notes answered fewer times than this (never-studied ones too, from 1). "
+                   "Example: --min-reviews 3")
+def focus(collection: Path, min_reviews: int) -> None:
+    """Print what you know least: a focus sheet of the notes your Anki reviews show weakest
+    (dist/<sheet>.focus.pdf, one sheet by default), and per domain your progress.
+
+    Reads the collection only, never writes it.
+
+    \b
+    Example:
+      cheatdeck focus --collection "~/.local/share/Anki2/User 1/collection.anki2"
+      cheatdeck focus --collection collection.anki2 --pages 4 --paper a4 --min-reviews 2
+    """
+    from ..study import FocusOptions, focus as read_focus, write_focus
+    from .study import backup_warning, focus_lines
+
+    s = settings()
+    for path in s.sheet_paths():
+        result = read_focus(path, collection, FocusOptions(min_reviews=min_reviews))
+        warning = backup_warning(result)
+        if warning:
+            click.echo(warning, err=True)
+        printed = write_focus(result, s.options())
+        if s.verbosity:
+            for line in focus_lines(result, printed, s.verbosity):
+                click.echo(line)
 
 
 @_command()
@@ -241,4 +293,4 @@ def help_cmd(ctx: click.Context, command: str | None) -> None:
         click.echo(found.get_help(sub))
 
 
-COMMANDS = [build_cmd, pdf, anki, check, stats, watch, clean, removed, sync, schema, help_cmd]
+COMMANDS = [build_cmd, pdf, anki, check, stats, focus, watch, clean, removed, sync, schema, help_cmd]
