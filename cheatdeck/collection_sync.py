@@ -101,8 +101,9 @@ def _environment(collection: Path, doing: str, work):
     except (OSError, BackendIOError, DBError) as exc:
         if isinstance(exc, DBError) and not _environmental(str(exc)):
             raise
-        hint = ("free some space on that disk" if "full" in str(exc).lower() or getattr(exc, "errno", 0) == 28
-                else "check that you may write to the collection's folder")
+        text = str(exc).lower()
+        full = getattr(exc, "errno", 0) == 28 or any(w in text for w in ("full", "no space", "os error 28"))
+        hint = "free some space on that disk" if full else "check that you may write to the collection's folder"
         raise problem(collection, f"{doing} failed: {exc}. Nothing was changed: the sync was rolled back and "
                                   f"the collection is as it was. {hint[0].upper()}{hint[1:]}, then sync again") from None
 
