@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +20,8 @@ import cheatdeck.anki.apply as apply_module
 from cheatdeck.anki.apply import Request
 from cheatdeck.collection_sync import apply_package
 from cheatdeck.errors import CheatdeckError
+
+SHIPPED = Path(__file__).resolve().parent.parent / "source" / "mla-c01.yaml"
 
 PACKAGE = Path("dist/mla-c01.apkg")
 SHEET = Path("source/mla-c01.yaml")
@@ -90,24 +93,54 @@ def _with(path: Path, work):
         col.close()
 
 
-@pytest.fixture
-def reviewed(shipped, tmp_path) -> Path:
-    """A collection that imported the shipped deck and reviewed every card, closed as Anki leaves it."""
-    run("anki")
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory) -> dict[str, Path]:
+    """Built once for the module: the shipped deck, a collection that imported it and reviewed every card
+    (closed as Anki leaves it), and that collection after its first sync (which records what cheatdeck wrote)."""
+    folder = tmp_path_factory.mktemp("sync-templates")
+    (folder / "source").mkdir()
+    for name in ("mla-c01.yaml", "mla-c01.lock.json"):
+        shutil.copy(SHIPPED.parent / name, folder / "source" / name)
+    here = Path.cwd()
+    os.chdir(folder)
+    try:
+        run("anki")
+        reviewed = folder / "reviewed.anki2"
+        col = Collection(str(reviewed))
+        import_package(col, PACKAGE)
+        review_all(col)
+        col.close()
+        synced = folder / "synced" / "collection.anki2"
+        synced.parent.mkdir()
+        shutil.copy(reviewed, synced)
+        apply_package(PACKAGE, synced, REQUEST)
+    finally:
+        os.chdir(here)
+    return {"package": folder / PACKAGE, "reviewed": reviewed, "synced": synced}
+
+
+def _profile(templates: dict, tmp_path: Path, which: str) -> Path:
+    PACKAGE.parent.mkdir(exist_ok=True)
+    shutil.copy(templates["package"], PACKAGE)
     path = tmp_path / "profile" / "collection.anki2"
     path.parent.mkdir()
-    col = Collection(str(path))
-    import_package(col, PACKAGE)
-    review_all(col)
-    col.close()
+    shutil.copy(templates[which], path)
+    # What the engine makes beside a collection the first time it opens it, as in any Anki profile.
+    shutil.copy(templates[which].with_suffix(".media.db2"), path.with_suffix(".media.db2"))
+    path.with_suffix(".media").mkdir()
     return path
 
 
 @pytest.fixture
-def synced(reviewed) -> Path:
-    """The reviewed collection after its first sync, which records what cheatdeck wrote."""
-    apply_package(PACKAGE, reviewed, REQUEST)
-    return reviewed
+def reviewed(shipped, tmp_path, templates) -> Path:
+    """A collection that imported the shipped deck by file import and reviewed every card."""
+    return _profile(templates, tmp_path, "reviewed")
+
+
+@pytest.fixture
+def synced(shipped, tmp_path, templates) -> Path:
+    """The reviewed collection after its first sync."""
+    return _profile(templates, tmp_path, "synced")
 
 
 def test_sync_into_a_new_collection_is_a_file_import(shipped, tmp_path):

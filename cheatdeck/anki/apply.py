@@ -136,8 +136,8 @@ def _merge(col, incoming: Incoming, notes: dict, rec: record.Record, request: Re
         report.conflicts += merged.conflicts
         report.kept_edits += merged.kept_edit
         new_tags = merge_tags(tags.split(), sheet.tags, request.namespace)
-        if merged.from_sheet or new_tags != tags.split():
-            changed.append((nid, merged.fields, new_tags))
+        if merged.from_sheet or new_tags is not None:
+            changed.append((nid, merged.fields, tags.split() if new_tags is None else new_tags))
             report.updated += merged.from_sheet
     for chunk in batches(changed):
         updated = []

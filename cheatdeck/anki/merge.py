@@ -69,7 +69,9 @@ def merge_fields(names: tuple[str, ...], anki: list[str], sheet: tuple[str, ...]
     return Merged(fields, record, conflicts, from_sheet, kept_edit)
 
 
-def merge_tags(anki: list[str], sheet: tuple[str, ...], namespace: str) -> list[str]:
-    """The user's own tags, then the sheet's: a tag of the sheet's namespace that the sheet dropped goes."""
+def merge_tags(anki: list[str], sheet: tuple[str, ...], namespace: str) -> list[str] | None:
+    """The user's own tags, then the sheet's: a tag of the sheet's namespace that the sheet dropped goes.
+    None when the note already has exactly these (Anki compares tags without case, in any order)."""
     mine = [t for t in anki if not t.lower().startswith(namespace.lower())]
-    return mine + [t for t in sheet if t not in mine]
+    merged = mine + [t for t in sheet if t.lower() not in {m.lower() for m in mine}]
+    return None if {t.lower() for t in merged} == {t.lower() for t in anki} else merged
