@@ -84,6 +84,7 @@ def apply(col, incoming: Incoming, package_path: str, request: Request, collecti
     _merge(col, incoming, notes, rec, request, report)
     for guid in incoming.notes.keys() - notes.keys():
         rec.notes[guid] = [record.digest(f) for f in incoming.notes[guid].fields]
+    rec.notes = {guid: digests for guid, digests in rec.notes.items() if guid in incoming.notes}
     report.removed = _act_on_removed(col, incoming, notes, rec, request)
     own = set(incoming.deck_names) | set(rec.decks)
     report.moved = _move_cards(col, incoming, own, cards_before)

@@ -97,12 +97,19 @@ def open_locked(collection: Path, wait: float | None = None):
 @contextmanager
 def locked(collection: Path, wait: float | None = None) -> Iterator:
     """The open collection; closed afterwards at the schema it had (11 stays 11)."""
+    from anki.errors import BackendError
+
     schema = inspect(collection)
     col = open_locked(collection, wait)
     try:
         yield col
     finally:
-        col.close(downgrade=schema == 11)
+        try:
+            col.close(downgrade=schema == 11)
+        except (OSError, BackendError) as exc:
+            raise problem(collection, f"closing the collection failed ({exc}); what the sync committed is safe "
+                                      "in the collection's -wal file, which Anki reads when it opens the "
+                                      "collection. Free some space, then open it in Anki") from None
 
 
 def backup(col, collection: Path) -> Path:
