@@ -431,7 +431,7 @@ def test_note_type_drift_is_refused_then_reset_with_consent(synced):
     run("anki")
     before = _state(synced)
     result = run("sync", "--collection", synced, code=1)
-    assert "cheatdeck · Fact: fields Front, Answer, Context, Reverse, Id" in result.output
+    assert "cheatdeck · Fact: fields Front, Answer, Context, Reverse, Id (the sheet's: Front, Back" in result.output
     assert "--reset-notetypes" in result.output and "Traceback" not in result.output
     assert _state(synced) == before
     result = run("sync", "--collection", synced, "--reset-notetypes", "-v")
@@ -443,6 +443,23 @@ def test_note_type_drift_is_refused_then_reset_with_consent(synced):
     assert fields == ["Front", "Back", "Context", "Reverse", "Id"]
     assert _history(after) == _history(before)
     assert [n[2] for n in after["notes"]] != [n[2] for n in before["notes"]]
+
+
+def test_a_card_type_renamed_in_the_sheets_templates_is_applied_without_asking(synced):
+    """The collection's copy is what the last sync left: the change is the sheet's, and no "Fact+" copy."""
+    shutil.copytree(SHIPPED.parent.parent / "templates", "tpl")
+    spec = Path("tpl/anki/notetypes.yaml")
+    text = spec.read_text(encoding="utf-8")
+    assert "      - {name: Forward, front: fact-front.html" in text
+    spec.write_text(text.replace("      - {name: Forward, front: fact-front.html",
+                                 "      - {name: Recall, front: fact-front.html"), encoding="utf-8")
+    before = _state(synced)
+    result = run("sync", "--collection", synced, "--templates", "tpl", "-v")
+    assert "note types reset to the sheet's: cheatdeck · Fact" in result.output
+    templates = _with(synced, lambda col: [t["name"] for t in col.models.by_name("cheatdeck · Fact")["tmpls"]])
+    assert templates == ["Recall", "Reverse"]
+    assert not [n for n in _with(synced, lambda col: [m["name"] for m in col.models.all()]) if n.endswith("+")]
+    assert _history(_state(synced)) == _history(before)
 
 
 def test_every_sql_list_is_batched(synced, monkeypatch):

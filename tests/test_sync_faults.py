@@ -197,12 +197,17 @@ def test_two_syncs_started_together(world, driver, capsys):
 
 def test_kill_9_at_random_moments(world, driver, capsys):
     counts = {"before commit": 0, "after commit": 0}
+    path = _fresh(world, "killed")
+    started = time.monotonic()
+    driver.wait(driver.send(op="sync", sheet="tiny", package=str(world["packages"]["b"]), collection=str(path)),
+                "outcome")
+    whole = time.monotonic() - started  # the kills fall anywhere from the start to past the end of a sync
     for run in range(RUNS):
         path = _fresh(world, "killed")
         before = _read(path)["revlog"]
         ident = driver.send(op="sync", sheet="tiny", package=str(world["packages"]["b"]), collection=str(path))
         pid = driver.wait(ident, "pid")["pid"]
-        time.sleep(random.uniform(0, 0.6))
+        time.sleep(random.uniform(0, whole))
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:

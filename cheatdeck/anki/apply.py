@@ -72,8 +72,8 @@ def batches(items: Sequence, size: int | None = None) -> Iterator[Sequence]:
 
 def apply(col, incoming: Incoming, package_path: str, request: Request, collection: str) -> SyncReport:
     report = SyncReport(removed_action=request.removed_action, prefer_sheet=request.prefer_sheet)
-    report.notetypes_reset = _notetypes(col, incoming, request.reset_notetypes, collection)
     rec = record.load(col, request.sheet_id)
+    report.notetypes_reset = _notetypes(col, incoming, rec, request.reset_notetypes, collection)
     notes = {guid: (nid, mid) for nid, guid, mid in col.db.all("SELECT id, guid, mid FROM notes")}
     cards_before = set(col.db.list("SELECT id FROM cards"))
     types_before = {nt.id: m["mod"] for nt in incoming.notetypes.values() if (m := col.models.get(nt.id))}
@@ -95,17 +95,20 @@ def apply(col, incoming: Incoming, package_path: str, request: Request, collecti
     return report
 
 
-def _notetypes(col, incoming: Incoming, reset: bool, collection: str) -> list[str]:
+def _notetypes(col, incoming: Incoming, rec: record.Record, reset: bool, collection: str) -> list[str]:
+    """Refuse note types changed in Anki, unless `reset`; apply a change of the sheet's own templates."""
     found = drift.drifted(col, incoming)
-    if found and not reset:
-        raise CheatdeckError([Problem(Location(collection), f"the note type {how} was changed in Anki; sync "
-                                      "would skip its notes. Undo the change in Anki (Tools → Manage Note Types), "
-                                      "or run sync with --reset-notetypes to put the sheet's back (a field or card "
-                                      "type the sheet does not have loses its content and cards)")
-                              for _, how in found])
-    for nt, _ in found:
+    changed_in_anki = [(nt, how) for nt, how, now in found if rec.notetypes.get(str(nt.id)) != now]
+    if changed_in_anki and not reset:
+        raise CheatdeckError([Problem(Location(collection), f"the note type {how} differs from the sheet's, so "
+                                      "sync would skip its notes. If you changed it in Anki, undo that (Tools → "
+                                      "Manage Note Types); or run sync with --reset-notetypes to put the sheet's "
+                                      "back (a field or card type the sheet does not have loses its content and "
+                                      "cards)") for _, how in changed_in_anki])
+    for nt, _, _ in found:
         drift.reset(col, nt)
-    return [nt.name for nt, _ in found]
+    rec.notetypes = {str(nt.id): drift.schema(nt.fields, nt.templates) for nt in incoming.notetypes.values()}
+    return [nt.name for nt, _, _ in found]
 
 
 def _import(col, package_path: str):

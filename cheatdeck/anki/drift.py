@@ -2,7 +2,8 @@
 
 Anki's importer then imports a copy of the note type ("… Fact+"), puts new notes on it and skips every
 existing note. `sync` finds the drift first: it refuses, naming what differs, or with the user's consent
-(`--reset-notetypes`) puts the sheet's fields and card types back. A field or card type matched by name keeps
+(`--reset-notetypes`) puts the sheet's fields and card types back. When the collection's copy is still what
+sync last left there, the change came from the sheet's templates, and sync applies it. A field or card type matched by name keeps
 its content and cards; an unmatched one takes the place of the one at the same position.
 """
 
@@ -11,8 +12,13 @@ from __future__ import annotations
 from .incoming import Incoming, IncomingNotetype
 
 
-def drifted(col, incoming: Incoming) -> list[tuple[IncomingNotetype, str]]:
-    """Each of the package's note types whose collection copy has other field or card type names, and how."""
+def schema(fields, templates) -> str:
+    return "|".join(fields) + "||" + "|".join(templates)
+
+
+def drifted(col, incoming: Incoming) -> list[tuple[IncomingNotetype, str, str]]:
+    """Each of the package's note types whose collection copy has other field or card type names: the note
+    type, what differs, and the collection copy's schema (see `schema`)."""
     found = []
     for nt in incoming.notetypes.values():
         existing = col.models.get(nt.id)
@@ -26,7 +32,7 @@ def drifted(col, incoming: Incoming) -> list[tuple[IncomingNotetype, str]]:
         if templates != nt.templates:
             what.append(f"card types {', '.join(templates)} (the sheet's: {', '.join(nt.templates)})")
         if what:
-            found.append((nt, f"{existing['name']}: " + "; ".join(what)))
+            found.append((nt, f"{existing['name']}: " + "; ".join(what), schema(fields, templates)))
     return found
 
 

@@ -6,6 +6,8 @@
   move; any other deck, a subdeck the user made among them included, is the user's.
 - `removed`: the notes that left the sheet and what sync did to them (suspended: which cards it suspended),
   so it acts once per collection, and a note that comes back gets exactly those cards unsuspended.
+- `notetypes`: the field and card type names of each note type as sync last left them, which tells a change
+  made in Anki from one made in the sheet's templates.
 
 The record travels with the collection (a copy, another profile, an AnkiWeb sync), which the lock beside the
 sheet cannot do: a lock cannot tell two collections apart.
@@ -34,6 +36,7 @@ class Record:
     notes: dict[str, list[str]] = field(default_factory=dict)
     decks: list[str] = field(default_factory=list)
     removed: dict[str, dict] = field(default_factory=dict)
+    notetypes: dict[str, str] = field(default_factory=dict)
 
 
 def load(col, sheet_id: str) -> Record:
@@ -41,10 +44,10 @@ def load(col, sheet_id: str) -> Record:
     if not isinstance(stored, dict) or stored.get("format") != FORMAT:
         return Record()
     return Record({guid: digests.split() for guid, digests in stored.get("notes", {}).items()},
-                  list(stored.get("decks", [])), dict(stored.get("removed", {})))
+                  list(stored.get("decks", [])), dict(stored.get("removed", {})), dict(stored.get("notetypes", {})))
 
 
 def save(col, sheet_id: str, record: Record) -> None:
     col.set_config(key(sheet_id), {
-        "format": FORMAT, "decks": sorted(record.decks), "removed": record.removed,
+        "format": FORMAT, "decks": sorted(record.decks), "removed": record.removed, "notetypes": record.notetypes,
         "notes": {guid: " ".join(digests) for guid, digests in sorted(record.notes.items())}})
