@@ -46,7 +46,7 @@ def review(command: dict) -> dict:
             col = Collection(command["collection"])
         except Exception:  # noqa: BLE001 - the engine says "already open" as a DBError; any refusal counts
             refused += 1
-            time.sleep(random.uniform(0, 0.02))
+            time.sleep(random.uniform(0, 0.1))  # a refused open costs an engine start: do not crowd the sync
             continue
         try:
             cid = random.choice(col.find_cards(""))
@@ -63,7 +63,7 @@ def review(command: dict) -> dict:
 
 def hold(command: dict) -> dict:
     """A rollback-journal client: `writer` holds a write transaction (and its journal), `shared` a read; both
-    until `seconds` pass. The writer then commits; with `crash` it dies mid-write, leaving a hot journal."""
+    until SIGUSR1. The writer then commits; with `crash` it dies mid-write, leaving a hot journal."""
     conn = sqlite3.connect(command["collection"], isolation_level=None)
     if command["how"] == "shared":
         conn.execute("BEGIN")
@@ -78,10 +78,11 @@ def hold(command: dict) -> dict:
         conn.execute("CREATE TABLE spill (x)")
         conn.execute("INSERT INTO spill SELECT randomblob(3000) FROM cards, cards")
         conn.execute("DROP TABLE spill")
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
     reply({"id": command["id"], "held": True})
     if command.get("crash"):
         os._exit(9)
-    time.sleep(command["seconds"])
+    signal.sigwait({signal.SIGUSR1})
     conn.execute("COMMIT")
     conn.close()
     return {"committed": command["how"] == "writer"}
