@@ -43,7 +43,8 @@ def inspect(collection: Path) -> int:
     if not collection.is_file():
         raise problem(collection, "no such collection file; Anki keeps it in its profile folder, "
                                   "e.g. ~/.local/share/Anki2/User 1/collection.anki2")
-    journal = collection.with_name(collection.name + "-journal")
+    real = collection.resolve()  # SQLite keeps the journal beside the file a symlink points to
+    journal = real.with_name(real.name + "-journal")
     try:
         with journal.open("rb") as file:
             hot = file.read(8) == _JOURNAL_MAGIC
@@ -57,7 +58,7 @@ def inspect(collection: Path) -> int:
         if file.read(16) != b"SQLite format 3\0":
             raise problem(collection, "this is not an Anki collection (not an SQLite database)")
     # immutable: no lock, no -shm file; the engine's own open below is what decides whether the file is free.
-    conn = sqlite3.connect(f"{collection.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    conn = sqlite3.connect(f"{real.as_uri()}?mode=ro&immutable=1", uri=True)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not {"col", "notes", "cards", "revlog"} <= tables:
