@@ -1,9 +1,10 @@
 """`sync`: apply a sheet to the user's Anki collection file, doing what a file import cannot.
 
-The package is the one `build` writes, imported by Anki's own importer, so every identity rule of the `.apkg`
-holds. Then cards move to their note's current deck, and the notes that left the sheet (the lock's tombstones)
-are suspended and tagged, deleted, or kept. A tombstone acted on is marked as applied to that collection, so the
-next sync leaves it alone.
+The package is the one `build` writes. It is applied in place, under the engine's lock, in one transaction
+(anki/collection.py): Anki's importer adds the new notes, existing notes merge field by field so an edit made
+in Anki is never lost silently, cards move to their note's deck, and the notes that left the sheet (the lock's
+tombstones) are suspended and tagged, deleted, or kept, once per collection (anki/apply.py). What was done
+is recorded in the collection itself (anki/record.py).
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .anki.collection import REMOVED_ACTIONS, SyncReport, apply_package
+from .anki.apply import REMOVED_ACTIONS, Request, SyncReport
+from .anki.collection import problem
 from .errors import CheatdeckError, Location, Problem
 from .options import Options
 from .pipeline import BuildResult, build, render_package
 from .state import lock
+
+__all__ = ["REMOVED_ACTIONS", "SyncReport", "SyncResult", "apply_package", "sync"]
 
 
 @dataclass(frozen=True)
@@ -30,10 +34,12 @@ class SyncResult:
 
 
 def sync(source: Path | str, collection: Path | str, opts: Options | None = None, removed: str = "suspend",
-         plan: bool = False) -> SyncResult:
+         plan: bool = False, *, prefer_sheet: bool = False, reset_notetypes: bool = False) -> SyncResult:
     """Build the sheet's package and apply it to `collection`; with `plan`, report what would change, write nothing.
 
-    Raises CheatdeckError for a problem in the sheet, or a collection that is missing, open in Anki, or not one.
+    Raises CheatdeckError for a problem in the sheet; for a collection that is missing, open in Anki, not one,
+    or whose note types were changed in Anki (unless `reset_notetypes`); and for a failure of the disk or the
+    file during the sync, after which the collection is as it was.
     """
     if removed not in REMOVED_ACTIONS:
         raise ValueError(f"removed must be one of {REMOVED_ACTIONS}, not {removed!r}")
@@ -41,49 +47,68 @@ def sync(source: Path | str, collection: Path | str, opts: Options | None = None
         raise CheatdeckError(Problem(Location(""), "sync drives the Anki engine, which is not installed: "
                                                    "pip install 'cheatdeck[sync]'"))
     source, collection = Path(source), Path(collection).expanduser()
-    key = _collection_key(collection)
     if plan:
         package = render_package(source, opts)
-        with tempfile.TemporaryDirectory(prefix="cheatdeck-plan-") as tmp:
-            path = Path(tmp) / f"{package.sheet_id}.apkg"
-            path.write_bytes(package.data)
-            report = apply_package(path, collection, package.deck, _pending(package.tombstones, key),
-                                   f"{package.sheet_id}::removed", removed, plan=True)
-        return SyncResult(collection, report, True)
+        request = Request(package.sheet_id, tuple(t["guid"] for t in package.tombstones.values()), removed,
+                          prefer_sheet, reset_notetypes)
+        return SyncResult(collection, apply_package(package.data, collection, request, plan=True), True)
     built = build(source, opts, ("anki",))
     if built.failed:
         raise CheatdeckError.combined(built.failed.values())
     (output,) = [o for o in built.outputs if o.kind == "anki"]
-    lock_file = lock.lock_path(source)
-    sheet_id, tombstones = lock.tombstones(lock_file)
-    pending = _pending(tombstones, key)
-    report = apply_package(output.path, collection, output.details["deck"], pending, f"{sheet_id}::removed",
-                           removed)
-    if removed != "keep" and pending:
-        lock.mark_applied(lock_file, list(pending), key)
-    return SyncResult(collection, report, False, built)
+    sheet_id, tombstones = lock.tombstones(lock.lock_path(source))
+    request = Request(sheet_id or built.sheet_id, tuple(t["guid"] for t in tombstones.values()), removed,
+                      prefer_sheet, reset_notetypes)
+    return SyncResult(collection, apply_package(output.path, collection, request), False, built)
 
 
-def _pending(tombstones: dict[str, dict], key: str | None) -> dict[str, str]:
-    """Identity → GUID of the removed notes not yet applied to this collection."""
-    return {ident: t["guid"] for ident, t in sorted(tombstones.items())
-            if key is None or key not in t.get("applied", [])}
+def apply_package(package: Path | bytes, collection: Path, request: Request, plan: bool = False,
+                  wait: float | None = None) -> SyncReport:
+    """Apply a built package to the collection file in place: a backup first, then one transaction.
 
-
-def _collection_key(collection: Path) -> str | None:
-    """The collection's creation stamp, read without touching the file (None when it cannot be read).
-
-    A collection has no id of its own; its creation stamp survives AnkiWeb syncs and full uploads.
+    With `plan` the same work runs and is rolled back: no backup, no media copied, nothing written.
+    `wait`: seconds to wait while another program has the collection open (default: WAIT_SECONDS).
     """
-    import sqlite3
+    from .anki import collection as col_file
+    from .anki.apply import apply
+    from .anki.incoming import read_package, without_media
 
-    if not collection.is_file():
-        return None
+    collection = Path(collection)
+    data = package if isinstance(package, bytes) else Path(package).read_bytes()
+    incoming = read_package(data)
+    with col_file.locked(collection, wait) as col, tempfile.TemporaryDirectory(prefix="cheatdeck-sync-") as tmp:
+        path = Path(tmp) / "package.apkg"
+        if plan:
+            path.write_bytes(without_media(data))
+        elif isinstance(package, bytes):
+            path.write_bytes(data)
+        else:
+            path = Path(package)
+        backup = None if plan else _environment(collection, "writing the backup", lambda: col_file.backup(col, collection))
+        report = _environment(collection, "applying the sheet", lambda: col_file.transaction(
+            col, lambda: apply(col, incoming, str(path), request, str(collection)), keep=not plan))
+    report.backup = backup
+    return report
+
+
+def _environment(collection: Path, doing: str, work):
+    """Run `work`; a failure of the disk or the file (not a bug) becomes an error saying what happened and
+    that the collection is unchanged: the transaction rolled back, and a backup is never left half-written."""
+    from anki.errors import BackendIOError, DBError
+
     try:
-        conn = sqlite3.connect(f"file:{collection}?mode=ro&immutable=1", uri=True)
-        try:
-            return f"crt-{conn.execute('SELECT crt FROM col').fetchone()[0]}"
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:
-        return None
+        return work()
+    except (OSError, BackendIOError, DBError) as exc:
+        if isinstance(exc, DBError) and not _environmental(str(exc)):
+            raise
+        text = str(exc).lower()
+        full = getattr(exc, "errno", 0) == 28 or any(w in text for w in ("full", "no space", "os error 28"))
+        hint = "free some space on that disk" if full else "check that you may write to the collection's folder"
+        raise problem(collection, f"{doing} failed: {exc}. Nothing was changed: the sync was rolled back and "
+                                  f"the collection is as it was. {hint[0].upper()}{hint[1:]}, then sync again") from None
+
+
+def _environmental(message: str) -> bool:
+    text = message.lower()
+    return any(word in text for word in ("full", "readonly", "read-only", "disk i/o", "locked", "permission",
+                                         "no space", "unable to open"))

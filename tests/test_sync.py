@@ -1,8 +1,14 @@
-"""Applying a sheet to an Anki collection file with the real engine: import, moves, removals, safety."""
+"""Applying a sheet to an Anki collection file with the real engine, on a reviewed collection: import, merge,
+moves, removals and returns, note-type drift, and what the file keeps (path, symlink, permissions, schema)."""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,11 +16,20 @@ from anki.collection import Collection
 from anki_helpers import import_package, review_all
 from cli_helpers import run, snapshot
 
-import cheatdeck.anki.collection as collection_module
-from cheatdeck.anki.collection import apply_package
+import cheatdeck.anki.apply as apply_module
+from cheatdeck.anki.apply import Request
+from cheatdeck.collection_sync import apply_package
 from cheatdeck.errors import CheatdeckError
 
+SHIPPED = Path(__file__).resolve().parent.parent / "source" / "mla-c01.yaml"
+
 PACKAGE = Path("dist/mla-c01.apkg")
+SHEET = Path("source/mla-c01.yaml")
+REQUEST = Request("mla-c01")
+OFFLINE = "Offline: S3 Parquet — training + batch inference"
+FIND_OFFLINE = '"S3 Parquet — training + batch inference"'  # "Offline:" alone would search a field
+CONNECTORS = '          - text: "Connectors: S3, Athena, Redshift, Snowflake, Salesforce"\n' \
+             "            q: Which five data sources can Data Wrangler connect to?\n"
 
 
 def _state(path: Path) -> dict:
@@ -31,34 +46,101 @@ def _state(path: Path) -> dict:
             "revlog": sorted(col.db.all("SELECT id, cid, ease, ivl FROM revlog")),
             "scheduling": sorted(col.db.all("SELECT n.guid, c.ord, c.type, c.ivl, c.due FROM cards c "
                                             "JOIN notes n ON n.id = c.nid")),
+            "decks": sorted(decks.values()),
         }
     finally:
         col.close()
+
+
+def _history(state: dict) -> tuple:
+    return state["revlog"], state["scheduling"]
 
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture
-def reviewed(shipped, tmp_path) -> Path:
-    """A collection that imported the shipped deck and reviewed every card, closed as Anki leaves it."""
-    run("anki")
+def _edit(replacements: list[tuple[str, str]]) -> None:
+    text = SHEET.read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    SHEET.write_text(text, encoding="utf-8")
+
+
+def _rename_domain() -> None:
+    """The D1 deck's name changes, so each of its cards must move to the new deck."""
+    _edit([("name: Data Preparation for ML\n", "name: Data Engineering for ML\n")])
+
+
+def _note(path: Path, search: str):
+    """(guid, fields, tags, [(deck, queue, ivl)]) of the one note the search finds."""
+    col = Collection(str(path))
+    try:
+        (nid,) = col.find_notes(search)
+        note = col.get_note(nid)
+        return (note.guid, list(note.fields), note.tags,
+                [(col.decks.name(c.did), c.queue, c.ivl) for c in note.cards()])
+    finally:
+        col.close()
+
+
+def _with(path: Path, work):
+    col = Collection(str(path))
+    try:
+        return work(col)
+    finally:
+        col.close()
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory) -> dict[str, Path]:
+    """Built once for the module: the shipped deck, a collection that imported it and reviewed every card
+    (closed as Anki leaves it), and that collection after its first sync (which records what cheatdeck wrote)."""
+    folder = tmp_path_factory.mktemp("sync-templates")
+    (folder / "source").mkdir()
+    for name in ("mla-c01.yaml", "mla-c01.lock.json"):
+        shutil.copy(SHIPPED.parent / name, folder / "source" / name)
+    here = Path.cwd()
+    os.chdir(folder)
+    try:
+        run("anki")
+        reviewed = folder / "reviewed.anki2"
+        col = Collection(str(reviewed))
+        import_package(col, PACKAGE)
+        review_all(col)
+        col.close()
+        synced = folder / "synced" / "collection.anki2"
+        synced.parent.mkdir()
+        shutil.copy(reviewed, synced)
+        apply_package(PACKAGE, synced, REQUEST)
+    finally:
+        os.chdir(here)
+    return {"package": folder / PACKAGE, "reviewed": reviewed, "synced": synced}
+
+
+def _profile(templates: dict, tmp_path: Path, which: str) -> Path:
+    PACKAGE.parent.mkdir(exist_ok=True)
+    shutil.copy(templates["package"], PACKAGE)
     path = tmp_path / "profile" / "collection.anki2"
     path.parent.mkdir()
-    col = Collection(str(path))
-    import_package(col, PACKAGE)
-    review_all(col)
-    col.close()
+    shutil.copy(templates[which], path)
+    # What the engine makes beside a collection the first time it opens it, as in any Anki profile.
+    shutil.copy(templates[which].with_suffix(".media.db2"), path.with_suffix(".media.db2"))
+    path.with_suffix(".media").mkdir()
     return path
 
 
-def _rename_domain(shipped: Path) -> None:
-    """The D1 deck's name changes, so each of its cards must move to the new deck."""
-    text = shipped.read_text(encoding="utf-8")
-    assert "name: Data Preparation for ML\n" in text
-    shipped.write_text(text.replace("name: Data Preparation for ML\n", "name: Data Engineering for ML\n"),
-                       encoding="utf-8")
+@pytest.fixture
+def reviewed(shipped, tmp_path, templates) -> Path:
+    """A collection that imported the shipped deck by file import and reviewed every card."""
+    return _profile(templates, tmp_path, "reviewed")
+
+
+@pytest.fixture
+def synced(shipped, tmp_path, templates) -> Path:
+    """The reviewed collection after its first sync."""
+    return _profile(templates, tmp_path, "synced")
 
 
 def test_sync_into_a_new_collection_is_a_file_import(shipped, tmp_path):
@@ -67,51 +149,124 @@ def test_sync_into_a_new_collection_is_a_file_import(shipped, tmp_path):
     for path in (imported, synced):
         path.parent.mkdir()
         Collection(str(path)).close()
-    col = Collection(str(imported))
-    import_package(col, PACKAGE)
-    col.close()
-    report = apply_package(PACKAGE, synced, "MLA-C01", {}, "mla-c01::removed")
-    assert (report.new, report.updated, report.moved, report.removed) == (132, 0, 0, 0)
+    _with(imported, lambda col: import_package(col, PACKAGE))
+    report = apply_package(PACKAGE, synced, REQUEST)
+    assert (report.new, report.updated, report.moved, report.removed, report.conflicts) == (132, 0, 0, 0, [])
     assert _state(synced) == _state(imported)
-    assert list((synced.parent / "backups").glob("*.colpkg"))
+    assert report.backup.parent == synced.parent / "backups" and report.backup.is_file()
+    assert [p.name for p in report.backup.parent.iterdir()] == [report.backup.name], "no work files left"
 
 
-def test_sync_moves_cards_to_their_new_deck_and_keeps_history(reviewed):
-    before = _state(reviewed)
-    _rename_domain(Path("source/mla-c01.yaml"))
+def test_a_domain_rename_moves_cards_keeps_history_and_removes_the_empty_deck(synced):
+    before = _state(synced)
+    _rename_domain()
     run("anki")
-    report = apply_package(PACKAGE, reviewed, "MLA-C01", {}, "mla-c01::removed")
-    after = _state(reviewed)
-    assert after["revlog"] == before["revlog"] and after["scheduling"] == before["scheduling"]
-    assert len(after["cards"]) == len(before["cards"])
-    # Every card sits in the deck a fresh import of the new package would give it.
-    fresh = reviewed.with_name("fresh.anki2")
-    col = Collection(str(fresh))
-    import_package(col, PACKAGE)
-    col.close()
+    report = apply_package(PACKAGE, synced, REQUEST)
+    after = _state(synced)
+    assert _history(after) == _history(before) and len(after["cards"]) == len(before["cards"])
+    fresh = synced.with_name("fresh.anki2")
+    _with(fresh, lambda col: import_package(col, PACKAGE))
     fresh_cards = _state(fresh)["cards"]
     assert [c[:3] for c in after["cards"]] == [c[:3] for c in fresh_cards]
     assert report.moved == sum(1 for _, _, deck, _ in fresh_cards if deck.startswith("MLA-C01::D1 ")) > 0
+    assert report.decks_removed == ["MLA-C01::D1 · Data Preparation for ML"]
+    assert "MLA-C01::D1 · Data Preparation for ML" not in after["decks"]
 
 
-def test_plan_writes_nothing(reviewed):
-    _rename_domain(Path("source/mla-c01.yaml"))
+def test_cards_in_a_subdeck_the_user_made_stay_there(synced):
+    sub = "MLA-C01::D1 · Data Preparation for ML::My Hard Cards"
+
+    def file_away(col):
+        (nid,) = col.find_notes(FIND_OFFLINE)
+        col.set_deck([c.id for c in col.get_note(nid).cards()], col.decks.id(sub, create=True))
+    _with(synced, file_away)
+    assert apply_package(PACKAGE, synced, REQUEST).moved == 0, "the YAML did not change"
+    assert {deck for deck, _, _ in _note(synced, FIND_OFFLINE)[3]} == {sub}
+    _rename_domain()
     run("anki")
-    digest = _digest(reviewed)
-    files = sorted(p.name for p in reviewed.parent.rglob("*"))
-    report = apply_package(PACKAGE, reviewed, "MLA-C01", {}, "mla-c01::removed", plan=True)
+    report = apply_package(PACKAGE, synced, REQUEST)
+    assert report.moved > 0 and {deck for deck, _, _ in _note(synced, FIND_OFFLINE)[3]} == {sub}
+    assert report.decks_removed == [], "the old deck still holds the user's subdeck"
+
+
+def test_plan_writes_nothing(synced):
+    _rename_domain()
+    run("anki")
+    digest = _digest(synced)
+    files = snapshot(synced.parent)
+    report = apply_package(PACKAGE, synced, REQUEST, plan=True)
     assert report.moved > 0 and report.backup is None
-    assert _digest(reviewed) == digest and sorted(p.name for p in reviewed.parent.rglob("*")) == files
+    assert _digest(synced) == digest and snapshot(synced.parent) == files
 
 
-def test_an_open_collection_is_refused(reviewed):
-    col = Collection(str(reviewed))
+def _hold(path: Path, how: str) -> subprocess.Popen:
+    """Another program with the collection open, in a process of its own, until its stdin closes."""
+    script = {"anki": "from anki.collection import Collection; c = Collection(sys.argv[1])",
+              "shared": "import sqlite3; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+                        "c.execute('begin'); c.execute('select count() from notes').fetchall()",
+              "writer": "import sqlite3; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+                        "c.execute('begin exclusive'); c.execute('update col set mod = mod + 1')"}[how]
+    process = subprocess.Popen([sys.executable, "-c", f"import sys\n{script}\nprint('ready', flush=True)\n"
+                                                      "sys.stdin.read()", str(path)],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "ready"
+    return process
+
+
+def _release(process: subprocess.Popen) -> None:
+    process.stdin.close()
+    process.wait(timeout=30)
+
+
+def _downgraded(path: Path) -> None:
+    """The collection as Anki's "Downgrade" leaves it: schema 11, rollback journal."""
+    col = Collection(str(path))
+    col.close(downgrade=True)
+
+
+@pytest.mark.parametrize("how, schema11", [("anki", False), ("shared", True), ("writer", True)])
+def test_a_collection_another_program_holds_is_refused_after_a_bounded_wait(synced, how, schema11):
+    if schema11:
+        _downgraded(synced)
+    before = _state(synced) if how != "writer" else None
+    holder = _hold(synced, how)
     try:
-        col.set_config("cheatdeck-test", 1)
-        with pytest.raises(CheatdeckError, match="open in Anki"):
-            apply_package(PACKAGE, reviewed, "MLA-C01", {}, "mla-c01::removed")
+        with pytest.raises(CheatdeckError, match="open in Anki, or another sync|a write that did not finish"):
+            apply_package(PACKAGE, synced, REQUEST, wait=0.3)
     finally:
-        col.close()
+        _release(holder)
+    assert not list((synced.parent / "backups").glob(".cheatdeck-*"))
+    if before:
+        assert _state(synced) == before
+
+
+def test_a_hot_journal_is_refused(synced):
+    _downgraded(synced)
+    journal = synced.with_name(synced.name + "-journal")
+    journal.write_bytes(bytes.fromhex("d9d505f920a163d7") + bytes(504))
+    digest = _digest(synced)
+    with pytest.raises(CheatdeckError, match="a write that did not finish"):
+        apply_package(PACKAGE, synced, REQUEST)
+    assert _digest(synced) == digest
+
+
+def test_the_file_keeps_its_symlink_permissions_and_schema(synced, tmp_path):
+    _downgraded(synced)
+    os.chmod(synced, 0o600)
+    link = tmp_path / "link.anki2"
+    link.symlink_to(synced)
+    _rename_domain()
+    run("anki")
+    report = apply_package(PACKAGE, link, REQUEST)
+    assert report.moved > 0 and link.is_symlink() and os.readlink(link) == str(synced)
+    assert oct(synced.stat().st_mode & 0o777) == "0o600"
+    assert synced.read_bytes()[18:20] == b"\x01\x01", "rollback journal, as Downgrade left it"
+    conn = sqlite3.connect(f"file:{synced}?mode=ro", uri=True)
+    try:
+        assert conn.execute("SELECT ver FROM col").fetchone()[0] == 11
+    finally:
+        conn.close()
+    assert {deck for deck, _, _ in _note(synced, FIND_OFFLINE)[3]} == {"MLA-C01::D1 · Data Engineering for ML"}
 
 
 @pytest.mark.parametrize("content, message", [(None, "no such collection file"),
@@ -122,89 +277,249 @@ def test_a_missing_or_foreign_file_is_refused(shipped, tmp_path, content, messag
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(CheatdeckError, match=message):
-        apply_package(PACKAGE, path, "MLA-C01", {}, "mla-c01::removed")
+        apply_package(PACKAGE, path, REQUEST)
 
 
-def test_a_failure_midway_leaves_the_collection_as_it_was(reviewed, monkeypatch):
-    _rename_domain(Path("source/mla-c01.yaml"))
+def test_a_failure_midway_rolls_everything_back(synced, monkeypatch):
+    _rename_domain()
+    _edit([(OFFLINE, "Offline: S3 Parquet — training and batch inference")])
     run("anki")
-    before, digest = _state(reviewed), _digest(reviewed)
+    before = _state(synced)
 
     def fail(*args):
-        raise RuntimeError("disk full")
+        raise RuntimeError("a bug")
 
-    monkeypatch.setattr(collection_module, "_act_on_removed", fail)
+    monkeypatch.setattr(apply_module, "_move_cards", fail)
     with pytest.raises(RuntimeError):
-        apply_package(PACKAGE, reviewed, "MLA-C01", {}, "mla-c01::removed")
-    assert _digest(reviewed) == digest and _state(reviewed) == before
+        apply_package(PACKAGE, synced, REQUEST)
+    assert _state(synced) == before
 
 
-def _edit_move_and_remove(shipped: Path) -> None:
-    """Reword one fact, move D1's cards to a renamed deck, and remove one fact."""
-    _rename_domain(shipped)
-    text = shipped.read_text(encoding="utf-8")
-    text = text.replace("Offline: S3 Parquet — training + batch inference",
-                        "Offline: S3 Parquet — training and batch inference")
-    text = text.replace('          - text: "Connectors: S3, Athena, Redshift, Snowflake, Salesforce"\n'
-                        "            q: Which five data sources can Data Wrangler connect to?\n", "")
-    shipped.write_text(text, encoding="utf-8")
-
-
-def _note(path: Path, field_text: str) -> tuple:
-    col = Collection(str(path))
-    try:
-        (nid,) = col.find_notes(f'"{field_text}"')
+def _first_field(path: Path, search: str, value: str, index: int = 0) -> None:
+    def edit(col):
+        (nid,) = col.find_notes(search)
         note = col.get_note(nid)
-        cards = note.cards()
-        return (note.guid, note.tags, [col.decks.name(c.did) for c in cards], [c.queue for c in cards],
-                [c.ivl for c in cards])
-    finally:
-        col.close()
+        note.fields[index] = value
+        col.update_note(note)
+    _with(path, edit)
 
 
-@pytest.mark.parametrize("action", ["suspend", "delete"])
-def test_sync_through_the_cli_updates_moves_and_handles_removed_notes(reviewed, action):
-    shipped = Path("source/mla-c01.yaml")
-    before = _state(reviewed)
-    offline = _note(reviewed, "S3 Parquet — training + batch inference")
-    connectors = _note(reviewed, "Snowflake, Salesforce")
-    _edit_move_and_remove(shipped)
+def test_an_edit_made_in_anki_is_kept_and_a_conflict_is_reported_with_both_versions(synced):
+    """Offline: edited in Anki (its answer) and changed in the sheet (its question), other fields: both kept.
+    Online: edited in Anki and changed in the sheet, same field: a conflict. Same pipeline: edited in Anki only."""
+    _first_field(synced, FIND_OFFLINE, "My own answer", 1)
+    _first_field(synced, '"single-digit ms — real-time inference lookups"', "My own question")
+    _first_field(synced, '"Same pipeline feeds both*"', "Mine entirely")
+    before = _state(synced)
+    _edit([("Which Feature Store tier keeps features as Parquet in S3 for training and batch inference?",
+            "Which tier keeps features in S3?"),
+           ("Which Feature Store tier serves single-digit-millisecond lookups for real-time inference?",
+            "Which tier answers in milliseconds?")])
+    run("anki")
+    report = apply_package(PACKAGE, synced, REQUEST)
+    assert report.updated == 1 and report.kept_edits == 3
+    assert [(c.field, c.anki, c.sheet) for c in report.conflicts] == [
+        ("Front", "My own question", "Which tier answers in milliseconds?")]
+    assert report.conflicts[0].ident.startswith("mla-c01/")
+    offline = _note(synced, '"My own answer"')[1]
+    assert offline[:2] == ["Which tier keeps features in S3?", "My own answer"]
+    assert _note(synced, '"My own question"')[1][0] == "My own question"
+    assert _note(synced, '"Mine entirely"')
+    assert _history(_state(synced)) == _history(before)
+    assert apply_package(PACKAGE, synced, REQUEST).conflicts == [], "a conflict is reported once"
+    assert _note(synced, '"My own question"'), "and the user's version still stands"
 
-    result = run("sync", "--collection", reviewed, "--removed", action)
-    wording = "suspended" if action == "suspend" else "deleted"
-    assert f"sync: 0 new, 1 updated, 25 moved, 1 {wording} (removed), 0 note types changed" in result.output
 
-    after = _state(reviewed)
+def test_prefer_sheet_takes_the_sheets_version_of_a_conflict(synced):
+    _first_field(synced, FIND_OFFLINE, "Mine", 1)
+    _edit([(OFFLINE, "Offline: S3 Parquet — training and batch inference")])
+    run("anki")
+    report = apply_package(PACKAGE, synced, Request("mla-c01", prefer_sheet=True))
+    assert [(c.anki, c.sheet) for c in report.conflicts] == [
+        ("Mine", "<b>Offline:</b> S3 Parquet — training and batch inference")]
+    assert _note(synced, '"S3 Parquet — training and batch inference"')
+
+
+def test_a_first_sync_after_file_imports_reports_every_difference_as_a_conflict(reviewed):
+    _edit([(OFFLINE, "Offline: S3 Parquet — training and batch inference")])
+    run("anki")
+    report = apply_package(PACKAGE, reviewed, REQUEST)
+    assert [(c.anki, c.sheet) for c in report.conflicts] == [
+        ("<b>Offline:</b> S3 Parquet — training + batch inference",
+         "<b>Offline:</b> S3 Parquet — training and batch inference")]
+    assert report.updated == 0 and _note(reviewed, FIND_OFFLINE)
+
+
+def test_a_presentation_change_updates_context_but_keeps_edits(synced):
+    """A domain's short name shows in the notes' Context field: it updates there and nowhere else."""
+    _first_field(synced, FIND_OFFLINE, "My own answer", 1)
+    _edit([("    short: Data Prep\n", "    short: Data Eng\n")])
+    run("anki")
+    report = apply_package(PACKAGE, synced, REQUEST)
+    assert report.conflicts == []
+    before = _note(synced, '"My own answer"')[1]
+    fields = _note(synced, '"My own answer"')[1]
+    assert fields[1] == "My own answer" and "Data Eng" in fields[2] and "Data Prep" not in fields[2]
+
+
+def test_a_removed_fact_that_returns_is_unsuspended_except_what_the_user_suspended(synced):
+    text = SHEET.read_text(encoding="utf-8")
+    before = _state(synced)
+
+    def suspend_offline(col):
+        (nid,) = col.find_notes(FIND_OFFLINE)
+        col.sched.suspend_cards([c.id for c in col.get_note(nid).cards()])
+    _with(synced, suspend_offline)
+    offline_block = f'          - text: "{OFFLINE}"\n' \
+                    "            q: Which Feature Store tier keeps features as Parquet in S3 for training and batch " \
+                    "inference?\n"
+    _edit([(CONNECTORS, ""), (offline_block, "")])
+    run("anki")
+    request = Request("mla-c01", tuple(t["guid"] for t in _tombstones()))
+    report = apply_package(PACKAGE, synced, request)
+    assert report.removed == 2
+    guid, _, tags, cards = _note(synced, '"Snowflake, Salesforce"')
+    assert "mla-c01::removed" in tags and {q for _, q, _ in cards} == {-1}
+    assert apply_package(PACKAGE, synced, request).removed == 0, "acted on once"
+
+    SHEET.write_text(text, encoding="utf-8")
+    run("anki")
+    report = apply_package(PACKAGE, synced, REQUEST)
+    assert report.returned == 2 and report.new == 0
+    guid_back, _, tags, cards = _note(synced, '"Snowflake, Salesforce"')
+    assert guid_back == guid and "mla-c01::removed" not in tags and -1 not in {q for _, q, _ in cards}
+    assert {q for _, q, _ in _note(synced, FIND_OFFLINE)[3]} == {-1}, "the user's own suspension stays"
+    after = _state(synced)
     assert after["revlog"] == before["revlog"]
-    guid, tags, decks, _, intervals = _note(reviewed, "S3 Parquet — training and batch inference")
-    assert guid == offline[0] and intervals == offline[4]
-    assert decks == ["MLA-C01::D1 · Data Engineering for ML"]
-    col = Collection(str(reviewed))
-    try:
-        removed = col.find_notes('"tag:mla-c01::removed"')
-        in_collection = col.db.scalar("SELECT count() FROM notes WHERE guid = ?", connectors[0])
-    finally:
-        col.close()
-    if action == "suspend":
-        assert len(removed) == 1 and in_collection == 1
-        assert _note(reviewed, "Snowflake, Salesforce")[3] == [-1]  # its card suspended
-    else:
-        assert not removed and in_collection == 0
-    lock_text = Path("source/mla-c01.lock.json").read_text(encoding="utf-8")
-    assert '"applied": ["crt-' in lock_text
+
+
+def _tombstones() -> list[dict]:
+    import json
+
+    return list(json.loads(Path("source/mla-c01.lock.json").read_text(encoding="utf-8")).get("removed", {}).values())
+
+
+def test_where_removals_were_applied_is_kept_per_collection(shipped, tmp_path):
+    """Two profiles made the same day: each gets the removal, and the lock records nothing about them."""
+    run("anki")
+    paths = []
+    for name in ("one", "two"):
+        path = tmp_path / name / "collection.anki2"
+        path.parent.mkdir()
+        _with(path, lambda col: import_package(col, PACKAGE))
+        paths.append(path)
+    _edit([(CONNECTORS, "")])
+    for path in paths:
+        result = run("sync", "--collection", path, "-v")
+        assert "1 suspended (removed)" in result.output
+    assert '"applied"' not in Path("source/mla-c01.lock.json").read_text(encoding="utf-8")
+    for path in paths:
+        assert "0 suspended (removed)" in run("sync", "--collection", path, "-v").output
+
+
+def _rename_field(path: Path) -> None:
+    def rename(col):
+        model = col.models.by_name("cheatdeck · Fact")
+        col.models.rename_field(model, model["flds"][1], "Answer")
+        col.models.update_dict(model)
+    _with(path, rename)
+
+
+def test_note_type_drift_is_refused_then_reset_with_consent(synced):
+    _rename_field(synced)
+    _edit([(OFFLINE, "Offline: S3 Parquet — training and batch inference")])
+    run("anki")
+    before = _state(synced)
+    result = run("sync", "--collection", synced, code=1)
+    assert "cheatdeck · Fact: fields Front, Answer, Context, Reverse, Id (the sheet's: Front, Back" in result.output
+    assert "--reset-notetypes" in result.output and "Traceback" not in result.output
+    assert _state(synced) == before
+    result = run("sync", "--collection", synced, "--reset-notetypes", "-v")
+    assert "1 updated" in result.output and "note types reset to the sheet's: cheatdeck · Fact" in result.output
+    after = _state(synced)
+    names = _with(synced, lambda col: [m["name"] for m in col.models.all()])
+    assert "cheatdeck · Fact+" not in names and not [n for n in names if n.endswith("+")]
+    fields = _with(synced, lambda col: [f["name"] for f in col.models.by_name("cheatdeck · Fact")["flds"]])
+    assert fields == ["Front", "Back", "Context", "Reverse", "Id"]
+    assert _history(after) == _history(before)
+    assert [n[2] for n in after["notes"]] != [n[2] for n in before["notes"]]
+
+
+def test_a_card_type_renamed_in_the_sheets_templates_is_applied_without_asking(synced):
+    """The collection's copy is what the last sync left: the change is the sheet's, and no "Fact+" copy."""
+    shutil.copytree(SHIPPED.parent.parent / "templates", "tpl")
+    spec = Path("tpl/anki/notetypes.yaml")
+    text = spec.read_text(encoding="utf-8")
+    assert "      - {name: Forward, front: fact-front.html" in text
+    spec.write_text(text.replace("      - {name: Forward, front: fact-front.html",
+                                 "      - {name: Recall, front: fact-front.html"), encoding="utf-8")
+    before = _state(synced)
+    result = run("sync", "--collection", synced, "--templates", "tpl", "-v")
+    assert "note types reset to the sheet's: cheatdeck · Fact" in result.output
+    templates = _with(synced, lambda col: [t["name"] for t in col.models.by_name("cheatdeck · Fact")["tmpls"]])
+    assert templates == ["Recall", "Reverse"]
+    assert not [n for n in _with(synced, lambda col: [m["name"] for m in col.models.all()]) if n.endswith("+")]
+    assert _history(_state(synced)) == _history(before)
+
+
+def test_every_sql_list_is_batched(synced, monkeypatch):
+    """No statement binds a list of values, and the engine gets lists in batches of BATCH (lowered here)."""
+    from anki.dbproxy import DBProxy
+
+    bound = []
+    original = DBProxy._query
+
+    def spy(self, sql, *args, **kwargs):
+        bound.append(len(args))
+        return original(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(DBProxy, "_query", spy)
+    monkeypatch.setattr(apply_module, "BATCH", 7)
+    calls = []
+    original_set_deck = Collection.set_deck
+    monkeypatch.setattr(Collection, "set_deck", lambda self, cids, did: (calls.append(len(cids)),
+                                                                         original_set_deck(self, cids, did))[1])
+    _rename_domain()
+    run("anki")
+    report = apply_package(PACKAGE, synced, REQUEST)
+    assert report.moved > 7 and max(calls) == 7 and sum(calls) == report.moved
+    assert max(bound) <= 2
+
+
+def test_sync_through_the_cli_updates_moves_and_suspends(synced):
+    before = _state(synced)
+    offline = _note(synced, FIND_OFFLINE)
+    _rename_domain()
+    _edit([(OFFLINE, "Offline: S3 Parquet — training and batch inference"), (CONNECTORS, "")])
+    result = run("sync", "--collection", synced, "-v")
+    assert ("sync: 0 new, 1 updated, 25 moved, 0 conflicts, 0 returned, 1 suspended (removed), "
+            "0 note types changed") in result.output
+    assert "empty decks removed" not in result.output, "the old deck keeps the removed, suspended note"
     assert "Removed notes stay in Anki after an import" not in result.output, "sync handled them"
-    assert "(left " in run("removed").output and "sync handled it in 1 collection)" in run("removed").output
+    guid, _, _, cards = _note(synced, '"S3 Parquet — training and batch inference"')
+    assert guid == offline[0] and [c[2] for c in cards] == [c[2] for c in offline[3]]
+    assert _state(synced)["revlog"] == before["revlog"]
+    again = run("sync", "--collection", synced, "-v")
+    assert "sync: 0 new, 0 updated, 0 moved, 0 conflicts, 0 returned, 0 suspended (removed)" in again.output
 
-    again = run("sync", "--collection", reviewed, "--removed", action)
-    assert f"sync: 0 new, 0 updated, 0 moved, 0 {wording} (removed), 0 note types changed" in again.output
+
+def test_conflicts_are_printed_without_asking_for_verbosity(synced):
+    _first_field(synced, FIND_OFFLINE, "Mine", 1)
+    _edit([(OFFLINE, "Offline: S3 Parquet — training and batch inference")])
+    result = run("sync", "--collection", synced)
+    assert "conflict: mla-c01/" in result.output and "Back changed in Anki and in the sheet" in result.output
+    assert "      Anki:  Mine\n      sheet: <b>Offline:</b> S3 Parquet — training and batch inference" in result.output
+    assert "`sync --prefer sheet` takes the sheet's" in result.output
 
 
-def test_plan_through_the_cli_writes_nothing(reviewed):
-    _edit_move_and_remove(Path("source/mla-c01.yaml"))
-    before = snapshot(Path(".")), snapshot(reviewed.parent)
-    result = run("sync", "--collection", reviewed, "--plan")
-    assert "(nothing written): 0 new, 1 updated, 25 moved, 1 suspended (removed)" in result.output
-    assert (snapshot(Path(".")), snapshot(reviewed.parent)) == before  # the lock, dist/, the collection's folder
+def test_plan_through_the_cli_writes_nothing(synced):
+    _rename_domain()
+    _edit([(CONNECTORS, "")])
+    before = snapshot(Path(".")), snapshot(synced.parent)
+    result = run("sync", "--collection", synced, "--plan")
+    assert "(nothing written): 0 new, 0 updated, 25 moved, 0 conflicts, 0 returned, 1 suspended (removed)" \
+        in result.output
+    assert (snapshot(Path(".")), snapshot(synced.parent)) == before
 
 
 def test_a_sheet_without_cards_syncs(workdir, tmp_path):
@@ -215,41 +530,15 @@ def test_a_sheet_without_cards_syncs(workdir, tmp_path):
         "id: empty\ntitle: Nothing to study\nversion: '1'\ndomains:\n  - id: d\n    name: Only\n"
         "    short: Only\n    weight: 100\n    color: '#16365c'\n    sections:\n      - id: s\n        title: Printed only\n"
         "        bullets:\n          - {text: printed only, id: p, cards: none}\n", encoding="utf-8")
-    result = run("sync", "source/empty.yaml", "--collection", path)
-    assert "sync: 0 new, 0 updated, 0 moved, 0 suspended (removed), 0 note types changed" in result.output
+    result = run("sync", "source/empty.yaml", "--collection", path, "-v")
+    assert "sync: 0 new, 0 updated, 0 moved, 0 conflicts" in result.output
 
 
-def test_cards_under_a_nested_root_deck_move_only_within_it(shipped, tmp_path):
-    """With `deck: Exams::MLA-C01`, a card the user keeps in another Exams:: deck is theirs, and stays."""
-    text = shipped.read_text(encoding="utf-8")
-    assert "\ndeck: MLA-C01\n" in text
-    shipped.write_text(text.replace("\ndeck: MLA-C01\n", "\ndeck: Exams::MLA-C01\n"), encoding="utf-8")
-    run("anki")
-    path = tmp_path / "profile" / "collection.anki2"
-    path.parent.mkdir()
-    col = Collection(str(path))
-    import_package(col, PACKAGE)
-    mine = col.decks.id("Exams::My favourites", create=True)
-    (nid,) = col.find_notes('"S3 Parquet — training + batch inference"')
-    col.set_deck([c.id for c in col.get_note(nid).cards()], mine)
-    col.close()
-    _rename_domain(shipped)
-    assert " moved, " in run("sync", "--collection", path).output
-    col = Collection(str(path))
+def test_the_cli_refuses_an_open_collection(synced, monkeypatch):
+    monkeypatch.setattr("cheatdeck.anki.collection.WAIT_SECONDS", 0.2)
+    holder = _hold(synced, "anki")
     try:
-        assert {col.decks.name(c.did) for c in col.get_note(nid).cards()} == {"Exams::My favourites"}
-        others = [c for n in col.find_notes('"deck:Exams::MLA-C01::D1 · Data Engineering for ML"')
-                  for c in col.get_note(n).cards()]
-        assert others, "the other D1 cards moved to the renamed deck"
+        result = run("sync", "--collection", synced, code=1)
     finally:
-        col.close()
-
-
-def test_the_cli_refuses_an_open_collection(reviewed):
-    col = Collection(str(reviewed))
-    try:
-        col.set_config("cheatdeck-test", 1)
-        result = run("sync", "--collection", reviewed, code=1)
-    finally:
-        col.close()
+        _release(holder)
     assert "the collection is open in Anki" in result.output and "Traceback" not in result.output

@@ -1,176 +1,170 @@
-"""Apply a built package to an Anki collection file: the import Anki itself does, then what a file import cannot.
+"""The user's collection file during `sync`: opened in place with the official engine, under the engine's lock.
 
-Anki's importer never moves a card to another deck and never deletes a note. This module imports the package
-with the official `anki` library (the same code as File → Import, so identity and "update if newer" hold
-unchanged), then moves each card of the sheet to the deck the package gives it, and suspends, or deletes, the
-notes the sheet no longer has.
+The engine (`anki.collection.Collection`) opens a collection with SQLite's exclusive locking mode, and holds
+the lock from the moment it opens the file until it closes it: while cheatdeck has it, Anki (or another sync)
+cannot open it, and while Anki has it, cheatdeck cannot. Nothing is copied or renamed, so the file keeps its
+path, its symlink, its owner and permissions; a collection at schema 11 (Anki's "Downgrade") is closed at
+schema 11 again.
 
-All work happens on a copy of the collection. The user's file is replaced by the finished copy in one rename,
-so a failure at any point leaves it exactly as it was; a plan is the same work on a copy that is then dropped.
+Every change of a sync is one transaction: a failure rolls it back and leaves the collection as it was.
+
+Two things would silently drop the engine's lock, because closing any descriptor of a file releases every
+POSIX lock the process holds on it: opening the collection a second time in this process, and the engine's
+own backup (it reads the file through a new descriptor). So the file is inspected before the engine opens
+it, and the backup is written from the engine's own connection (`VACUUM INTO`) into a private folder, then
+packaged by the engine from that copy and renamed into `backups/` complete.
 """
 
 from __future__ import annotations
 
-import json
+import os
 import shutil
 import sqlite3
 import tempfile
-import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import CheatdeckError, Location, Problem
 
-REMOVED_ACTIONS = ("suspend", "delete", "keep")
+WAIT_SECONDS = 10.0
+"""How long a sync waits for the collection while another program (another sync, Anki) has it open."""
+_JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
+_WORK_PREFIX = ".cheatdeck-backup-"
 
 
-@dataclass(frozen=True)
-class SyncReport:
-    new: int
-    updated: int
-    moved: int
-    removed: int
-    removed_action: str
-    notetypes_changed: int
-    backup: Path | None = None
-
-
-@dataclass(frozen=True)
-class _Package:
-    """What the package says each card's deck is, by note GUID and card ordinal."""
-
-    decks: dict[tuple[str, int], str]
-    notetype_ids: tuple[int, ...]
-
-
-def _problem(collection: Path, message: str) -> CheatdeckError:
+def problem(collection: Path, message: str) -> CheatdeckError:
     return CheatdeckError(Problem(Location(str(collection)), message))
 
 
-def _read_package(package: Path, workdir: Path) -> _Package:
-    with zipfile.ZipFile(package) as archive:
-        (workdir / "package.anki2").write_bytes(archive.read("collection.anki2"))
-    conn = sqlite3.connect(workdir / "package.anki2")
-    try:
-        decks_json, models_json = conn.execute("SELECT decks, models FROM col").fetchone()
-        names = {int(k): v["name"] for k, v in json.loads(decks_json).items()}
-        rows = conn.execute("SELECT n.guid, c.ord, c.did FROM cards c JOIN notes n ON n.id = c.nid").fetchall()
-    finally:
-        conn.close()
-    return _Package({(guid, ord_): names[did] for guid, ord_, did in rows},
-                    tuple(int(k) for k in json.loads(models_json)))
-
-
-def _refuse_unusable(collection: Path) -> None:
-    """A missing file, a file that is not SQLite, or a collection Anki has open, is refused before any work.
-
-    The file is only read as bytes: even a read-only SQLite connection leaves -shm files beside a WAL database.
-    """
+def inspect(collection: Path) -> int:
+    """The collection's schema version, read before the engine opens it; refuses what must not be opened."""
     if not collection.is_file():
-        raise _problem(collection, "no such collection file; Anki keeps it in its profile folder, "
-                                   "e.g. ~/.local/share/Anki2/User 1/collection.anki2")
-    # While Anki has a collection open, its write-ahead log sits beside it (Anki removes it when it closes).
-    if collection.with_name(collection.name + "-wal").exists():
-        raise _problem(collection, "the collection is open in Anki (or Anki did not close cleanly); "
-                                   "close Anki, then sync again")
+        raise problem(collection, "no such collection file; Anki keeps it in its profile folder, "
+                                  "e.g. ~/.local/share/Anki2/User 1/collection.anki2")
+    real = collection.resolve()  # SQLite keeps the journal beside the file a symlink points to
+    journal = real.with_name(real.name + "-journal")
+    try:
+        with journal.open("rb") as file:
+            hot = file.read(8) == _JOURNAL_MAGIC
+    except FileNotFoundError:
+        hot = False
+    if hot:
+        raise problem(collection, f"{journal.name} beside the collection holds a write that did not finish "
+                                  "(a program is writing to it, or stopped while it did): open the collection in "
+                                  "Anki once so it finishes or undoes that write, close Anki, then sync again")
     with collection.open("rb") as file:
         if file.read(16) != b"SQLite format 3\0":
-            raise _problem(collection, "this is not an Anki collection (not an SQLite database)")
-
-
-def _refuse_foreign(collection: Path, copy: Path) -> None:
-    conn = sqlite3.connect(copy)
+            raise problem(collection, "this is not an Anki collection (not an SQLite database)")
+    # immutable: no lock, no -shm file; the engine's own open below is what decides whether the file is free.
+    conn = sqlite3.connect(f"{real.as_uri()}?mode=ro&immutable=1", uri=True)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"col", "notes", "cards", "revlog"} <= tables:
+            raise problem(collection, "this is not an Anki collection (it has no notes, cards and revlog tables)")
+        return int(conn.execute("SELECT ver FROM col").fetchone()[0])
     except sqlite3.DatabaseError as exc:
-        raise _problem(collection, f"this is not an Anki collection ({exc})") from None
+        raise problem(collection, f"this is not an Anki collection ({exc})") from None
     finally:
         conn.close()
-    if not {"col", "notes", "cards", "revlog"} <= tables:
-        raise _problem(collection, "this is not an Anki collection (it has no notes, cards and revlog tables)")
 
 
-def apply_package(package: Path, collection: Path, root: str, removed: dict[str, str], removed_tag: str,
-                  removed_action: str = "suspend", plan: bool = False) -> SyncReport:
-    """Import `package` into `collection`, move cards to their decks under the sheet's `root` deck, and act on
-    the `removed` notes (identity → GUID)."""
-    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+def _busy(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "already open" in text or "locked" in text or "busy" in text
 
-    _refuse_unusable(collection)
-    with tempfile.TemporaryDirectory(prefix="cheatdeck-sync-") as tmp:
-        workdir = Path(tmp)
-        wanted = _read_package(package, workdir)
-        copy = workdir / "collection.anki2"
-        shutil.copyfile(collection, copy)
-        _refuse_foreign(collection, copy)
-        col = Collection(str(copy))
+
+def open_locked(collection: Path, wait: float | None = None):
+    """The engine's Collection, holding the file's lock; waits up to `wait` seconds while another program has it."""
+    from anki.collection import Collection
+    from anki.errors import DBError
+
+    wait = WAIT_SECONDS if wait is None else wait
+    deadline = time.monotonic() + wait
+    while True:
         try:
-            backup = None
-            if not plan:
-                backup = collection.parent / "backups"
-                backup.mkdir(exist_ok=True)
-                col.create_backup(backup_folder=str(backup), force=True, wait_for_completion=True)
-            types_before = {nid: col.models.get(nid)["mod"] for nid in wanted.notetype_ids if col.models.get(nid)}
-            log = col.import_anki_package(ImportAnkiPackageRequest(
-                package_path=str(package), options=ImportAnkiPackageOptions())).log
-            moved = _move_cards(col, wanted, root)
-            acted = _act_on_removed(col, list(removed.values()), removed_tag, removed_action)
-            changed_types = sum(1 for nid, mod in types_before.items() if col.models.get(nid)["mod"] != mod)
-            report = SyncReport(len(log.new), len(log.updated), moved, acted, removed_action, changed_types, backup)
+            return Collection(str(collection))
+        except DBError as exc:
+            if not _busy(exc):
+                raise problem(collection, f"Anki's engine cannot open the collection: {exc}") from None
+            if time.monotonic() >= deadline:
+                raise problem(collection, f"the collection is open in Anki, or another sync is using it (waited "
+                                          f"{wait:g} s): close Anki, or let the other sync finish, then sync "
+                                          "again") from None
+            time.sleep(0.1)
+
+
+@contextmanager
+def locked(collection: Path, wait: float | None = None) -> Iterator:
+    """The open collection; closed afterwards at the schema it had (11 stays 11)."""
+    from anki.errors import BackendError
+
+    schema = inspect(collection)
+    col = open_locked(collection, wait)
+    try:
+        yield col
+    finally:
+        try:
+            col.close(downgrade=schema == 11)
+        except (OSError, BackendError) as exc:
+            raise problem(collection, f"closing the collection failed ({exc}); what the sync committed is safe "
+                                      "in the collection's -wal file, which Anki reads when it opens the "
+                                      "collection. Free some space, then open it in Anki") from None
+
+
+def backup(col, collection: Path) -> Path:
+    """A complete backup in the collection's backups/ folder, as Anki makes them (a .colpkg Anki's
+    "Open Backup" restores); on any failure nothing is left behind."""
+    from anki.collection import Collection
+
+    folder = collection.parent / "backups"
+    folder.mkdir(exist_ok=True)
+    _clear_leftovers(folder)
+    work = Path(tempfile.mkdtemp(prefix=_WORK_PREFIX, dir=folder))
+    try:
+        copy = work / "collection.anki2"
+        col.db.execute("VACUUM INTO ?", str(copy))
+        snapshot = Collection(str(copy))
+        try:
+            snapshot.create_backup(backup_folder=str(work), force=True, wait_for_completion=True)
         finally:
-            col.close()
-        if not plan:
-            _replace(collection, copy)
-    return report
+            snapshot.close()
+        (made,) = work.glob("backup-*.colpkg")
+        with made.open("rb") as file:
+            os.fsync(file.fileno())
+        target = folder / made.name
+        counter = 1
+        while target.exists():
+            target, counter = folder / f"{made.stem}-{counter}.colpkg", counter + 1
+        os.replace(made, target)
+        return target
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
-def _move_cards(col, wanted: _Package, root: str) -> int:
-    """Put each card of the sheet in the deck the package names, if it sits elsewhere in the sheet's deck tree.
-
-    A card the user moved out of the sheet's decks (or into a filtered deck) is the user's choice and stays.
-    """
-    guids = sorted({guid for guid, _ in wanted.decks})
-    if not guids:
-        return 0
-    rows = col.db.all(
-        "SELECT c.id, n.guid, c.ord, c.did FROM cards c JOIN notes n ON n.id = c.nid "
-        f"WHERE c.odid = 0 AND n.guid IN ({','.join('?' * len(guids))})", *guids)
-    names = {d.id: d.name for d in col.decks.all_names_and_ids()}
-    by_deck: dict[str, list[int]] = {}
-    for cid, guid, ord_, did in rows:
-        target, current = wanted.decks.get((guid, ord_)), names.get(did, "")
-        if target and current != target and (current == root or current.startswith(root + "::")):
-            by_deck.setdefault(target, []).append(cid)
-    for name, cids in sorted(by_deck.items()):
-        col.set_deck(cids, col.decks.id_for_name(name))
-    return sum(len(c) for c in by_deck.values())
+def _clear_leftovers(folder: Path) -> None:
+    """A backup folder a killed sync left: only ever its own name, and only while this sync holds the lock."""
+    for leftover in folder.glob(_WORK_PREFIX + "*"):
+        if leftover.is_dir() and all(p.name.startswith(("collection.", "backup-")) for p in leftover.iterdir()):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _act_on_removed(col, guids: Sequence[str], tag: str, action: str) -> int:
-    """Suspend and tag, delete, or keep the notes the sheet no longer has; returns how many the collection held."""
-    if not guids:
-        return 0
-    nids = col.db.list(f"SELECT id FROM notes WHERE guid IN ({','.join('?' * len(guids))})", *guids)
-    if not nids or action == "keep":
-        return len(nids)
-    if action == "delete":
-        col.remove_notes(nids)
-    else:
-        col.sched.suspend_notes(nids)
-        col.tags.bulk_add(nids, tag)
-    return len(nids)
+class _Discard(Exception):
+    """Raised inside the transaction of a plan, so the engine rolls every change back."""
 
 
-def _replace(collection: Path, copy: Path) -> None:
-    """Swap the finished copy in with one rename, and bring along any media the import added."""
-    staged = collection.with_name(f".{collection.name}.cheatdeck-sync")
-    shutil.copyfile(copy, staged)
-    staged.replace(collection)
-    media = copy.with_suffix(".media")
-    if media.is_dir():
-        target = collection.with_suffix(".media")
-        target.mkdir(exist_ok=True)
-        for file in media.iterdir():
-            if file.is_file() and not (target / file.name).exists():
-                shutil.copyfile(file, target / file.name)
+def transaction(col, work: Callable[[], object], keep: bool = True):
+    """Run `work` in one transaction: committed when it returns (and `keep`), rolled back otherwise."""
+    result = []
+
+    def run():
+        result.append(work())
+        if not keep:
+            raise _Discard
+
+    try:
+        col.db.transact(run)
+    except _Discard:
+        pass
+    return result[0]

@@ -233,30 +233,39 @@ def removed(forget: bool) -> None:
 @click.option("--removed", "removed_action", type=click.Choice(("suspend", "delete", "keep"), case_sensitive=False),
               default="suspend", show_default=True,
               help="What to do with notes that left the sheet. Example: --removed delete")
-def sync(collection: Path, plan: bool, removed_action: str) -> None:
-    """Apply every sheet to an Anki collection: import, move cards to their decks, handle removed notes.
+@click.option("--prefer", type=click.Choice(("anki", "sheet"), case_sensitive=False), default="anki",
+              show_default=True,
+              help="Which version wins a field edited in Anki and changed in the sheet. Example: --prefer sheet")
+@click.option("--reset-notetypes", is_flag=True,
+              help="Put back the sheet's fields and card types where they were changed in Anki. "
+                   "Example: --reset-notetypes")
+def sync(collection: Path, plan: bool, removed_action: str, prefer: str, reset_notetypes: bool) -> None:
+    """Apply every sheet to an Anki collection: import, merge edits, move cards, handle removed notes.
 
-    Anki must be closed. A backup goes into the collection's backups/ folder first, and a sync that fails
-    leaves the collection as it was.
+    Anki must be closed. A backup goes into the collection's backups/ folder first; the sync is one
+    transaction, so one that fails leaves the collection as it was. A field edited in Anki and changed in
+    the sheet is a conflict: listed with both versions, the collection keeps its own unless --prefer sheet.
 
     \b
     Example:
       cheatdeck sync --collection "~/.local/share/Anki2/User 1/collection.anki2" --plan
-      cheatdeck sync --collection collection.anki2 --removed delete
+      cheatdeck sync --collection collection.anki2 --removed delete --prefer sheet
     """
     from ..collection_sync import sync as sync_sheet
-    from .report import reshaped_warning, summary, sync_line
+    from .report import reshaped_warning, summary, sync_lines
 
     s = settings()
     for path in s.sheet_paths():
-        result = sync_sheet(path, collection, s.options(), removed_action.lower(), plan)
+        result = sync_sheet(path, collection, s.options(), removed_action.lower(), plan,
+                            prefer_sheet=prefer.lower() == "sheet", reset_notetypes=reset_notetypes)
         for line in summary(result.build, s.verbosity, syncing=True) if result.build else ():
             click.echo(line)
         warning = reshaped_warning(result.build) if result.build else None
         if warning:
             click.echo(warning, err=True)
-        if s.verbosity or plan:
-            click.echo(sync_line(result))
+        if s.verbosity or plan or result.report.conflicts:
+            for line in sync_lines(result):
+                click.echo(line)
 
 
 @click.command()

@@ -185,12 +185,27 @@ def stats_lines(s: Stats) -> list[str]:
     return lines
 
 
-def sync_line(result: SyncResult) -> str:
+def sync_lines(result: SyncResult) -> list[str]:
+    """The counts, then each conflict with both versions (the collection kept its own unless --prefer sheet)."""
     r = result.report
     removed = {"suspend": "suspended", "delete": "deleted", "keep": "kept"}[r.removed_action]
-    counts = (f"{r.new} new, {r.updated} updated, {r.moved} moved, {r.removed} {removed} (removed), "
-              f"{r.notetypes_changed} note types changed")
+    counts = (f"{r.new} new, {r.updated} updated, {r.moved} moved, {_plural(len(r.conflicts), 'conflict')}, "
+              f"{r.returned} returned, {r.removed} {removed} (removed), {r.notetypes_changed} note types changed")
     if result.plan:
-        return f"  sync plan for {result.collection} (nothing written): {counts}"
-    backup = f"; backup in {r.backup}" if r.backup else ""
-    return f"  sync: {counts}{backup}"
+        lines = [f"  sync plan for {result.collection} (nothing written): {counts}"]
+    else:
+        lines = [f"  sync: {counts}" + (f"; backup in {r.backup}" if r.backup else "")]
+    if r.notetypes_reset:
+        lines.append(f"  note types reset to the sheet's: {', '.join(r.notetypes_reset)}")
+    if r.decks_removed:
+        lines.append(f"  empty decks removed: {', '.join(r.decks_removed)}")
+    if r.kept_edits:
+        lines.append(f"  {_plural(r.kept_edits, 'note')} keep edits made in Anki")
+    for c in r.conflicts:
+        lines.append(click.style(f"  conflict: {c.ident} {c.field} changed in Anki and in the sheet", fg="yellow"))
+        lines += [f"      Anki:  {c.anki}", f"      sheet: {c.sheet}"]
+    if r.conflicts:
+        kept = "the sheet's version went in (--prefer sheet)" if r.prefer_sheet else \
+            "the collection kept its version; `sync --prefer sheet` takes the sheet's"
+        lines.append(f"  {kept}")
+    return lines

@@ -131,15 +131,3 @@ def forget(path: Path) -> int:
     if count:
         write_atomic(path, dump({**document, "removed": {}}).encode())
     return count
-
-
-def mark_applied(path: Path, idents: list[str], collection: str) -> None:
-    """Record that these tombstones were applied to a collection (by its creation stamp), so sync acts once."""
-    from ..write import write_atomic
-
-    document = read(path)
-    removed = document.get("removed", {})
-    for ident in idents:
-        entry = removed[ident]
-        removed[ident] = {**entry, "applied": sorted({*entry.get("applied", []), collection})}
-    write_atomic(path, dump({**document, "removed": removed}).encode())

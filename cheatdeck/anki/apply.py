@@ -1,0 +1,234 @@
+"""What `sync` does inside an open collection, in one transaction (see collection.py): what a file import
+cannot do.
+
+1. Note-type drift is refused, or repaired with consent (drift.py).
+2. Anki's importer adds the new notes and updates the note types; it leaves every existing note alone.
+3. Existing notes merge field by field against the record of what cheatdeck last wrote (merge.py).
+4. A note that came back gets the cards cheatdeck suspended unsuspended, and loses the removed tag.
+5. Notes that left the sheet are suspended and tagged, deleted, or kept, once per collection.
+6. Cards move to the deck the package gives them, only from the sheet's own decks; a sheet deck left empty
+   goes.
+
+No SQL statement here carries a list of values: the engine's own calls take the lists, in batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from ..errors import CheatdeckError, Location, Problem
+from . import drift, record
+from .incoming import Incoming
+from .merge import Conflict, merge_fields, merge_tags
+
+REMOVED_ACTIONS = ("suspend", "delete", "keep")
+BATCH = 5000
+"""Notes or cards per engine call: bounds each call's work and statement size (SQLite allows 32,766 variables)."""
+
+
+@dataclass
+class SyncReport:
+    new: int = 0
+    updated: int = 0
+    moved: int = 0
+    returned: int = 0
+    removed: int = 0
+    removed_action: str = "suspend"
+    prefer_sheet: bool = False
+    conflicts: list[Conflict] = field(default_factory=list)
+    kept_edits: int = 0
+    """Notes that keep an edit made in Anki (conflicting or not)."""
+    notetypes_changed: int = 0
+    notetypes_reset: list[str] = field(default_factory=list)
+    decks_removed: list[str] = field(default_factory=list)
+    backup: object = None
+    """The backup's path; None for a plan."""
+
+
+@dataclass(frozen=True)
+class Request:
+    sheet_id: str
+    removed: tuple[str, ...] = ()
+    """GUIDs of the notes that left the sheet (the lock's tombstones)."""
+    removed_action: str = "suspend"
+    prefer_sheet: bool = False
+    reset_notetypes: bool = False
+
+    @property
+    def namespace(self) -> str:
+        return f"{self.sheet_id}::"
+
+    @property
+    def removed_tag(self) -> str:
+        return f"{self.sheet_id}::removed"
+
+
+def batches(items: Sequence, size: int | None = None) -> Iterator[Sequence]:
+    size = size or BATCH
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def apply(col, incoming: Incoming, package_path: str, request: Request, collection: str) -> SyncReport:
+    report = SyncReport(removed_action=request.removed_action, prefer_sheet=request.prefer_sheet)
+    rec = record.load(col, request.sheet_id)
+    report.notetypes_reset = _notetypes(col, incoming, rec, request.reset_notetypes, collection)
+    notes = {guid: (nid, mid) for nid, guid, mid in col.db.all("SELECT id, guid, mid FROM notes")}
+    cards_before = set(col.db.list("SELECT id FROM cards"))
+    types_before = {nt.id: m["mod"] for nt in incoming.notetypes.values() if (m := col.models.get(nt.id))}
+    log = _import(col, package_path)
+    report.new = len(log.new)
+    report.notetypes_changed = sum(1 for i, mod in types_before.items() if col.models.get(i)["mod"] != mod)
+    report.returned = _returned(col, incoming, notes, rec, request)
+    _merge(col, incoming, notes, rec, request, report)
+    for guid in incoming.notes.keys() - notes.keys():
+        rec.notes[guid] = [record.digest(f) for f in incoming.notes[guid].fields]
+    rec.notes = {guid: digests for guid, digests in rec.notes.items() if guid in incoming.notes}
+    report.removed = _act_on_removed(col, incoming, notes, rec, request)
+    own = set(incoming.deck_names) | set(rec.decks)
+    report.moved = _move_cards(col, incoming, own, cards_before)
+    report.decks_removed = _remove_empty_decks(col, own - set(incoming.deck_names))
+    names = {d.name for d in col.decks.all_names_and_ids()}
+    rec.decks = sorted(d for d in own if d in names)
+    record.save(col, request.sheet_id, rec)
+    return report
+
+
+def _notetypes(col, incoming: Incoming, rec: record.Record, reset: bool, collection: str) -> list[str]:
+    """Refuse note types changed in Anki, unless `reset`; apply a change of the sheet's own templates."""
+    found = drift.drifted(col, incoming)
+    changed_in_anki = [(nt, how) for nt, how, now in found if rec.notetypes.get(str(nt.id)) != now]
+    if changed_in_anki and not reset:
+        raise CheatdeckError([Problem(Location(collection), f"the note type {how} differs from the sheet's, so "
+                                      "sync would skip its notes. If you changed it in Anki, undo that (Tools → "
+                                      "Manage Note Types); or run sync with --reset-notetypes to put the sheet's "
+                                      "back (a field or card type the sheet does not have loses its content and "
+                                      "cards)") for _, how in changed_in_anki])
+    for nt, _, _ in found:
+        drift.reset(col, nt)
+    rec.notetypes = {str(nt.id): drift.schema(nt.fields, nt.templates) for nt in incoming.notetypes.values()}
+    return [nt.name for nt, _, _ in found]
+
+
+def _import(col, package_path: str):
+    """Anki's own import, adding new notes only: an existing note is the merge's (update NEVER)."""
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+    from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition as Condition
+
+    options = ImportAnkiPackageOptions(update_notes=Condition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_NEVER,
+                                       update_notetypes=Condition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER)
+    return col.import_anki_package(ImportAnkiPackageRequest(package_path=package_path, options=options)).log
+
+
+def _merge(col, incoming: Incoming, notes: dict, rec: record.Record, request: Request, report: SyncReport) -> None:
+    names = {nt.id: nt.fields for nt in incoming.notetypes.values()}
+    by_id = {nid: guid for guid, (nid, _) in notes.items() if guid in incoming.notes}
+    changed = []
+    for nid, flds, tags, mid in col.db.all("SELECT id, flds, tags, mid FROM notes"):
+        guid = by_id.get(nid)
+        if guid is None:
+            continue
+        sheet = incoming.notes[guid]
+        if mid != sheet.notetype_id:
+            report.conflicts.append(Conflict(sheet.fields[-1], "note type", col.models.get(mid)["name"],
+                                             incoming.notetypes[sheet.notetype_id].name))
+            continue
+        merged = merge_fields(names[mid], flds.split("\x1f"), sheet.fields, rec.notes.get(guid),
+                              request.prefer_sheet)
+        rec.notes[guid] = merged.record
+        report.conflicts += merged.conflicts
+        report.kept_edits += merged.kept_edit
+        new_tags = merge_tags(tags.split(), sheet.tags, request.namespace)
+        if merged.from_sheet or new_tags is not None:
+            changed.append((nid, merged.fields, tags.split() if new_tags is None else new_tags))
+            report.updated += merged.from_sheet
+    for chunk in batches(changed):
+        updated = []
+        for nid, fields, tags in chunk:
+            note = col.get_note(nid)
+            note.fields[:] = fields[:len(note.fields)]
+            note.tags = tags
+            updated.append(note)
+        col.update_notes(updated)
+
+
+def _returned(col, incoming: Incoming, notes: dict, rec: record.Record, request: Request) -> int:
+    """Unsuspend the cards cheatdeck suspended when a note that left the sheet is back in it (its removed tag
+    goes with the merge's tags). A note an older cheatdeck suspended left no record: its tag says so, and
+    those versions suspended all of a note's cards."""
+    back = [guid for guid in incoming.notes if guid in rec.removed]
+    tagged = set(col.find_notes(f'"tag:{request.removed_tag}"'))
+    legacy = [guid for guid in incoming.notes if guid in notes and notes[guid][0] in tagged and guid not in rec.removed]
+    suspended = {cid: nid for cid, nid in col.db.all("SELECT id, nid FROM cards WHERE queue = -1")}
+    cards = [cid for guid in back for cid in rec.removed[guid].get("cards", []) if cid in suspended]
+    legacy_nids = {notes[guid][0] for guid in legacy}
+    cards += [cid for cid, nid in suspended.items() if nid in legacy_nids]
+    for chunk in batches(cards):
+        col.sched.unsuspend_cards(list(chunk))
+    for guid in back:
+        del rec.removed[guid]
+    return len([g for g in back if g in notes]) + len(legacy)
+
+
+def _act_on_removed(col, incoming: Incoming, notes: dict, rec: record.Record, request: Request) -> int:
+    """Suspend and tag, delete, or keep the notes the sheet no longer has, once; returns how many it acted on.
+
+    A note that already has the removed tag was suspended by an older cheatdeck (which kept that fact in the
+    lock): it is recorded as done, and what the user did with it since stays."""
+    if request.removed_action == "keep":
+        return 0
+    todo = [g for g in request.removed if g in notes and g not in rec.removed and g not in incoming.notes]
+    if not todo:
+        return 0
+    tagged = set(col.find_notes(f'"tag:{request.removed_tag}"'))
+    nids = {notes[g][0]: g for g in todo}
+    cards: dict[int, list[int]] = {}
+    for cid, nid, queue in col.db.all("SELECT id, nid, queue FROM cards"):
+        # Ours to unsuspend if the note comes back: the cards suspended now, or already (an older cheatdeck).
+        if nid in nids and (queue != -1) != (nid in tagged):
+            cards.setdefault(nid, []).append(cid)
+    if request.removed_action == "delete":
+        for chunk in batches(list(nids)):
+            col.remove_notes(list(chunk))
+    else:
+        fresh = [nid for nid in nids if nid not in tagged]
+        for chunk in batches([cid for nid in fresh for cid in cards.get(nid, [])]):
+            col.sched.suspend_cards(list(chunk))
+        for chunk in batches(fresh):
+            col.tags.bulk_add(list(chunk), request.removed_tag)
+    for nid, guid in nids.items():
+        rec.removed[guid] = {"action": request.removed_action, "cards": sorted(cards.get(nid, []))}
+    return len(nids)
+
+
+def _move_cards(col, incoming: Incoming, own: set[str], cards_before: set[int]) -> int:
+    """Put each card of the sheet in the deck the package names, when it sits in one of the sheet's own decks
+    (or was made by this sync). A card in a filtered deck or in a deck of the user's stays."""
+    names = {d.id: d.name for d in col.decks.all_names_and_ids()}
+    by_deck: dict[str, list[int]] = {}
+    rows = col.db.all("SELECT c.id, n.guid, c.ord, c.did FROM cards c JOIN notes n ON n.id = c.nid WHERE c.odid = 0")
+    for cid, guid, ord_, did in rows:
+        target = incoming.decks.get((guid, ord_))
+        current = names.get(did, "")
+        if target and current != target and (current in own or cid not in cards_before):
+            by_deck.setdefault(target, []).append(cid)
+    for name, cids in sorted(by_deck.items()):
+        did = col.decks.id(name, create=True)
+        for chunk in batches(cids):
+            col.set_deck(list(chunk), did)
+    return sum(len(c) for c in by_deck.values())
+
+
+def _remove_empty_decks(col, old: set[str]) -> list[str]:
+    """Remove the sheet's former decks (a domain renamed) that hold no card and no deck of their own."""
+    removed = []
+    for name in sorted(old, key=lambda n: (-n.count("::"), n)):
+        did = col.decks.id_for_name(name)
+        if did is None or list(col.decks.children(did)):
+            continue
+        if col.db.scalar("SELECT count() FROM cards WHERE did = ? OR odid = ?", did, did):
+            continue
+        col.decks.remove([did])
+        removed.append(name)
+    return removed

@@ -1,0 +1,75 @@
+"""A built package read back for `sync`: its notes, the deck of each card, its note types and decks.
+
+The package is the one `build` writes; `sync` imports it with Anki's importer and does the rest from this
+reading of it. It is read in memory: nothing is unpacked beside the user's files or in a temp folder.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class IncomingNote:
+    guid: str
+    notetype_id: int
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IncomingNotetype:
+    id: int
+    name: str
+    fields: tuple[str, ...]
+    templates: tuple[str, ...]
+    raw: dict
+    """The note type as the package stores it (Anki's JSON form), for a repair with --reset-notetypes."""
+
+
+@dataclass(frozen=True)
+class Incoming:
+    notes: dict[str, IncomingNote]
+    """By GUID."""
+    decks: dict[tuple[str, int], str]
+    """Each card's deck name, by note GUID and card ordinal."""
+    deck_names: tuple[str, ...]
+    notetypes: dict[int, IncomingNotetype]
+
+
+def read_package(package: Path | bytes) -> Incoming:
+    data = package if isinstance(package, bytes) else Path(package).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        database = archive.read("collection.anki2")
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.deserialize(database)
+        decks_json, models_json = conn.execute("SELECT decks, models FROM col").fetchone()
+        names = {int(k): v["name"] for k, v in json.loads(decks_json).items()}
+        notes = {guid: IncomingNote(guid, mid, tuple(flds.split("\x1f")), tuple(tags.split()))
+                 for guid, mid, flds, tags in conn.execute("SELECT guid, mid, flds, tags FROM notes")}
+        cards = conn.execute("SELECT n.guid, c.ord, c.did FROM cards c JOIN notes n ON n.id = c.nid").fetchall()
+    finally:
+        conn.close()
+    models = json.loads(models_json)
+    notetypes = {int(k): IncomingNotetype(int(k), m["name"], tuple(f["name"] for f in m["flds"]),
+                                          tuple(t["name"] for t in m["tmpls"]), m)
+                 for k, m in models.items()}
+    # genanki's package also holds Anki's "Default" deck, which is not the sheet's.
+    return Incoming(notes, {(guid, ord_): names[did] for guid, ord_, did in cards},
+                    tuple(sorted(set(names.values()) - {"Default"})), notetypes)
+
+
+def without_media(package: bytes) -> bytes:
+    """The package with its media left out: what `sync --plan` imports, so it copies no file into the
+    collection's media folder (an import writes media before its transaction could be rolled back)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as archive, zipfile.ZipFile(out, "w") as copy:
+        copy.writestr("collection.anki2", archive.read("collection.anki2"))
+        copy.writestr("media", "{}")
+    return out.getvalue()
