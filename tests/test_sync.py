@@ -71,7 +71,7 @@ def test_sync_into_a_new_collection_is_a_file_import(shipped, tmp_path):
     import_package(col, PACKAGE)
     col.close()
     report = apply_package(PACKAGE, synced, "MLA-C01", {}, "mla-c01::removed")
-    assert (report.new, report.updated, report.moved, report.removed) == (132, 0, 0, 0)
+    assert (report.new, report.updated, report.moved, report.removed) == (122, 0, 0, 0)
     assert _state(synced) == _state(imported)
     assert list((synced.parent / "backups").glob("*.colpkg"))
 
@@ -143,10 +143,11 @@ def _edit_move_and_remove(shipped: Path) -> None:
     """Reword one fact, move D1's cards to a renamed deck, and remove one fact."""
     _rename_domain(shipped)
     text = shipped.read_text(encoding="utf-8")
-    text = text.replace("Offline: S3 Parquet — training + batch inference",
-                        "Offline: S3 Parquet — training and batch inference")
+    text = text.replace("a: The offline store\n", "a: The offline store, in S3\n")
     text = text.replace('          - text: "Connectors: S3, Athena, Redshift, Snowflake, Salesforce"\n'
-                        "            q: Which five data sources can Data Wrangler connect to?\n", "")
+                        "            q: Which five data sources can Data Wrangler connect to?\n"
+                        "            a: S3, Athena, Redshift, Snowflake, Salesforce\n"
+                        "            cards: cloze\n", "")
     shipped.write_text(text, encoding="utf-8")
 
 
@@ -166,17 +167,17 @@ def _note(path: Path, field_text: str) -> tuple:
 def test_sync_through_the_cli_updates_moves_and_handles_removed_notes(reviewed, action):
     shipped = Path("source/mla-c01.yaml")
     before = _state(reviewed)
-    offline = _note(reviewed, "S3 Parquet — training + batch inference")
-    connectors = _note(reviewed, "Snowflake, Salesforce")
+    offline = _note(reviewed, "The offline store")
+    connectors = _note(reviewed, "Id:mla-c01/wrangler-vs-processing/connectors/items")
     _edit_move_and_remove(shipped)
 
     result = run("sync", "--collection", reviewed, "--removed", action)
     wording = "suspended" if action == "suspend" else "deleted"
-    assert f"sync: 0 new, 1 updated, 25 moved, 1 {wording} (removed), 0 note types changed" in result.output
+    assert f"sync: 0 new, 1 updated, 27 moved, 1 {wording} (removed), 0 note types changed" in result.output
 
     after = _state(reviewed)
     assert after["revlog"] == before["revlog"]
-    guid, tags, decks, _, intervals = _note(reviewed, "S3 Parquet — training and batch inference")
+    guid, tags, decks, _, intervals = _note(reviewed, "The offline store, in S3")
     assert guid == offline[0] and intervals == offline[4]
     assert decks == ["MLA-C01::D1 · Data Engineering for ML"]
     col = Collection(str(reviewed))
@@ -187,7 +188,7 @@ def test_sync_through_the_cli_updates_moves_and_handles_removed_notes(reviewed, 
         col.close()
     if action == "suspend":
         assert len(removed) == 1 and in_collection == 1
-        assert _note(reviewed, "Snowflake, Salesforce")[3] == [-1]  # its card suspended
+        assert _note(reviewed, "Id:mla-c01/wrangler-vs-processing/connectors/items")[3] == [-1] * 5  # suspended
     else:
         assert not removed and in_collection == 0
     lock_text = Path("source/mla-c01.lock.json").read_text(encoding="utf-8")
@@ -203,7 +204,7 @@ def test_plan_through_the_cli_writes_nothing(reviewed):
     _edit_move_and_remove(Path("source/mla-c01.yaml"))
     before = snapshot(Path(".")), snapshot(reviewed.parent)
     result = run("sync", "--collection", reviewed, "--plan")
-    assert "(nothing written): 0 new, 1 updated, 25 moved, 1 suspended (removed)" in result.output
+    assert "(nothing written): 0 new, 1 updated, 27 moved, 1 suspended (removed)" in result.output
     assert (snapshot(Path(".")), snapshot(reviewed.parent)) == before  # the lock, dist/, the collection's folder
 
 
@@ -230,7 +231,7 @@ def test_cards_under_a_nested_root_deck_move_only_within_it(shipped, tmp_path):
     col = Collection(str(path))
     import_package(col, PACKAGE)
     mine = col.decks.id("Exams::My favourites", create=True)
-    (nid,) = col.find_notes('"S3 Parquet — training + batch inference"')
+    (nid,) = col.find_notes('"The offline store"')
     col.set_deck([c.id for c in col.get_note(nid).cards()], mine)
     col.close()
     _rename_domain(shipped)
