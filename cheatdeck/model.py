@@ -24,7 +24,8 @@ from . import inline
 from .errors import Location
 from .media import Media
 
-CardChoice = Literal["both", "forward", "none"]
+CardChoice = Literal["both", "forward", "none", "cloze"]
+"""cloze: a list answer becomes one cloze note, a card per item (bullets and table rows)."""
 
 
 @dataclass(unsafe_hash=True)
@@ -68,6 +69,9 @@ class Fact:
     answer: Text | None
     cards: CardChoice
     loc: Location
+    why: Text | None = None
+    quiet: tuple[str, ...] = ()
+    """The lint rules this item is exempt from (`lint:`)."""
 
     @property
     def cloze(self) -> bool:
@@ -81,6 +85,8 @@ class Row:
     cells: tuple[Text, ...]
     cards: CardChoice
     loc: Location
+    why: Text | None = None
+    quiet: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,8 @@ class Table:
     ask: tuple[int, ...]
     """The indexes of the columns the cards ask for, one card each (never 0, the key)."""
     loc: Location
+    questions: tuple[str | None, ...] = ()
+    """Per column, the question template its cards ask (`{Column}` stands for the row's cell), or None."""
 
 
 @dataclass(unsafe_hash=True)
@@ -100,6 +108,8 @@ class Trap:
     answer: Text | None
     cards: CardChoice
     loc: Location
+    why: Text | None = None
+    quiet: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,10 @@ class QuickRow:
     explicit: bool
     """The row chose its cards itself, so it keeps its card even where a fact or trap says the same."""
     loc: Location
+    why: Text | None = None
+    quiet: tuple[str, ...] = ()
+    answer: Text | None = None
+    """The card's short answer (`a:`); the rule, the last cell, follows it on the back."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +177,8 @@ class Print:
     pages: int = 2
     columns: int | None = None
     grayscale: bool = False
+    why: bool = False
+    """Print each item's `why:` on the page (it is always on the cards)."""
 
 
 @dataclass(frozen=True)
@@ -181,6 +197,8 @@ class Sheet:
     loc: Location
     facts: tuple[Text, ...] = ()
     media: Mapping[str, Media] = field(default_factory=dict)  # each image by its file as written
+    glossary: Mapping[str, str] = field(default_factory=dict)
+    """Shorthand → what the cards say instead (whole words); the page keeps the shorthand."""
 
     def texts(self) -> Iterator[Text]:
         """Every piece of text the outputs show, in document order."""
@@ -195,20 +213,21 @@ class Sheet:
                 if section.image and section.image.caption:
                     yield section.image.caption
                 for fact in section.facts:
-                    yield from (t for t in (fact.text, fact.question, fact.answer) if t)
+                    yield from (t for t in (fact.text, fact.question, fact.answer, fact.why) if t)
                 if section.table:
                     yield from section.table.columns
                     for row in section.table.rows:
                         yield from row.cells
+                        if row.why:
+                            yield row.why
                 for trap in section.traps:
-                    yield from (t for t in (trap.text, trap.question, trap.answer) if t)
+                    yield from (t for t in (trap.text, trap.question, trap.answer, trap.why) if t)
         if self.quick_reference:
             yield self.quick_reference.title
             yield from self.quick_reference.columns
             for qrow in self.quick_reference.rows:
                 yield from qrow.cells
-                if qrow.question:
-                    yield qrow.question
+                yield from (t for t in (qrow.question, qrow.answer, qrow.why) if t)
 
     def counts(self) -> dict[str, int]:
         sections = [s for d in self.domains for s in d.sections]

@@ -116,17 +116,18 @@ ENDPOINTS = """\
 def test_a_table_card_asks_one_column_and_by_default_the_columns_that_tell_rows_apart(tmp_path):
     p = plan(tmp_path, ENDPOINTS)
     # Latency says "ms" in both rows, so it is not asked.
+    # "Which payload?" reads as a question; "Which best for?" does not, so that header is asked as it is.
     assert [(n.ident, n.fields[2], n.fields[3]) for n in p.notes] == [
-        ("endpoints/rows/real-time/payload", "Payload", "6 MB"),
-        ("endpoints/rows/real-time/best-for", "Best For", "Interactive"),
-        ("endpoints/rows/serverless/payload", "Payload", "4 MB"),
-        ("endpoints/rows/serverless/best-for", "Best For", "Infrequent")]
-    assert [c.front for c in p.notes[0].cards] == ["Type: Real-time \u2192 Payload?"]
+        ("endpoints/rows/real-time/payload", "Which payload?", "6 MB"),
+        ("endpoints/rows/real-time/best-for", "Best For?", "Interactive"),
+        ("endpoints/rows/serverless/payload", "Which payload?", "4 MB"),
+        ("endpoints/rows/serverless/best-for", "Best For?", "Infrequent")]
+    assert [c.front for c in p.notes[0].cards] == ["Type: Real-time \u2014 which payload?"]
     asked = plan(tmp_path, ENDPOINTS.replace("    rows:", "    ask: [latency, Best For]\n    rows:"))
     # The card for the first column after the key keeps the row's own identity (and review history).
     assert [(n.ident, n.fields[2]) for n in asked.notes] == [
-        ("endpoints/rows/real-time", "Latency"), ("endpoints/rows/real-time/best-for", "Best For"),
-        ("endpoints/rows/serverless", "Latency"), ("endpoints/rows/serverless/best-for", "Best For")]
+        ("endpoints/rows/real-time", "Which latency?"), ("endpoints/rows/real-time/best-for", "Best For?"),
+        ("endpoints/rows/serverless", "Which latency?"), ("endpoints/rows/serverless/best-for", "Best For?")]
 
 
 def test_ask_names_columns_of_the_table(tmp_path):
@@ -213,7 +214,7 @@ def test_lint_bare_label_and_the_question_that_fixes_it(tmp_path):
 """
     path = sheet_file(tmp_path, sections)
     p = plan_notes(load(path))
-    assert messages(p) == [f"{line_of(path, 'Step caching')}: the front \u201cStep caching\u201d is a bare label: "
+    assert messages(p) == [f"{line_of(path, 'Step caching')}: bare-label: the front \u201cStep caching\u201d is a bare label: "
                            "add `q:` with a specific question that has one answer"]
     asked = plan(tmp_path, sections.replace('    - "Step caching: skip unchanged steps on re-run"',
                                             '    - text: "Step caching: skip unchanged steps on re-run"\n'
@@ -222,6 +223,12 @@ def test_lint_bare_label_and_the_question_that_fixes_it(tmp_path):
     # The key still names the note, so the question keeps its review history.
     assert asked.notes[0].ident == p.notes[0].ident == "pipelines/step-caching"
     assert asked.notes[0].fields[1] == "<b>Step caching:</b> skip unchanged steps on re-run"
+    # With an answer of its own (`a:`), the back shows that answer, once.
+    short = plan(tmp_path, sections.replace('    - "Step caching: skip unchanged steps on re-run"',
+                                            '    - text: "Step caching: skip unchanged steps on re-run"\n'
+                                            "      q: Which Pipelines feature skips unchanged steps on a re-run?\n"
+                                            "      a: Step caching"))
+    assert short.notes[0].fields[1] == "Step caching"
 
 
 def test_lint_front_that_contains_its_answer(tmp_path):
@@ -234,7 +241,7 @@ def test_lint_front_that_contains_its_answer(tmp_path):
       a: SMP
 """)
     assert [m.split(": ", 1)[1] for m in messages(p)] == [
-        "the front \u201cThe model does not fit on one GPU. SDP or SMP?\u201d contains its answer \u201cSMP\u201d: "
+        "contains-answer: the front \u201cThe model does not fit on one GPU. SDP or SMP?\u201d contains its answer \u201cSMP\u201d: "
         "reword the question"]
 
 
@@ -250,22 +257,25 @@ def test_lint_same_answer_and_similar_fronts(tmp_path):
 """)
     p = plan_notes(load(path))
     assert messages(p) == [
-        f"{line_of(path, 'Model Quality')}: this card and the card at line {line_of(path, 'Data Quality')} have the "
+        f"{line_of(path, 'Model Quality')}: twins: this card and the card at line {line_of(path, 'Data Quality')} have the "
         "same answer \u201cBuilt-in\u201d and similar fronts; ask something that tells them apart"]
 
 
 def test_lint_back_longer_than_a_phone_screen(tmp_path):
-    long = " ".join(["word"] * 61)
+    long = " ".join(["word"] * 58)
     p = plan(tmp_path, f"""\
 - id: long
   title: Long
   bullets:
-    - text: {long}
+    - text: A short answer
       id: long
       q: Which text is far too long for one card?
+      a: A short answer
+      why: {long}
 """)
+    # The back is the answer, "Why:" and the reason: 3 + 1 + 58 words.
     assert [m.split(": ", 1)[1] for m in messages(p)] == [
-        "the back has 61 words, more than a phone screen shows (about 60): shorten it or split the item"]
+        "long-back: the back has 62 words, more than a phone screen shows (about 60): shorten it or split the item"]
 
 
 def test_the_shipped_sheet_has_no_card_warnings():
@@ -293,17 +303,16 @@ def test_every_label_and_chip_reads_at_4_5_to_1_in_day_and_night_mode():
     assert (card, night_card) == (DAY, NIGHT)
     trap = rules[".cd-trap"]["background"]
     night_trap = rules[".nightMode .cd-trap"]["background"]
-    labels = [".cd-context", ".cd-hint", ".cd-header", ".cd-label", ".cd-source", ".cd-ask"]
+    labels = [".cd-context", ".cd-hint", ".cd-header", ".cd-label", ".cd-source", ".cd-ask", ".cd-why"]
     pairs = [(rules[s]["color"], card, s) for s in labels]
     pairs += [(rules[f".nightMode {s}"]["color"], night_card, f"night {s}") for s in labels]
     pairs += [(rules[".cd-trap-label"]["color"], trap, "trap label"),
               (rules[".nightMode .cd-trap-label"]["color"], night_trap, "night trap label")]
-    # A stacked table cell's column name sits on the key row's colours, the asked cell's included.
-    stacked = next(d["color"] for s, d in rules.items() if s.endswith(".cd-cols-4 td::before"))
+    # A stacked table cell's column name sits on the card.
+    stacked = {d["color"] for s, d in rules.items() if s.endswith("td::before") and "night" not in s.casefold()}
     night_stacked = rules[".nightMode .cd table td::before"]["color"]
-    for selector in (".cd tr.cd-key td", ".cd tr.cd-key td.cd-asked"):
-        pairs += [(stacked, rules[selector]["background"], selector),
-                  (night_stacked, rules[f".nightMode {selector}"]["background"], f"night {selector}")]
+    pairs += [(color, card, "stacked column name") for color in stacked]
+    pairs += [(night_stacked, night_card, "night stacked column name")]
     low = [(name, round(colors.contrast(_hex(fg), _hex(bg)), 2)) for fg, bg, name in pairs
            if colors.contrast(_hex(fg), _hex(bg)) < 4.5]
     assert low == []
@@ -343,7 +352,7 @@ quick_reference:
     (trap,) = [n for n in p.notes if n.kind == "trap"]
     assert trap.fields[0] == "What is the exam trap in Multi-Model Endpoints?"
     assert messages(p) == [
-        f"{line_of(path, 'First request')}: this trap has no scenario, so its card asks \u201cWhat is the exam trap in "
+        f"{line_of(path, 'First request')}: bare-label: this trap has no scenario, so its card asks \u201cWhat is the exam trap in "
         "Multi-Model Endpoints?\u201d, which names the section: add `q:` with the situation the trap is about",
-        f"{line_of(path, '- domain: d1')}: the decision card for \u201cGround Truth Active Learning\u201d asks for a "
+        f"{line_of(path, '- domain: d1')}: bare-label: the decision card for \u201cGround Truth Active Learning\u201d asks for a "
         "column, not about a situation: add `q:` with a specific question that has one answer"]

@@ -304,11 +304,11 @@ def test_a_damaged_lock_is_an_error_not_a_reset(tiny):
 def test_check_warns_about_weak_cards_and_strict_makes_them_errors(tiny):
     result = run("check")
     assert "tiny: 2 domains" in result.output and "3 card warnings" in result.output
-    assert ("warning: source/tiny.yaml:15:13: the front \u201cAdd\u201d is a bare label: add `q:` with a specific "
+    assert ("warning: source/tiny.yaml:15:13: bare-label: the front \u201cAdd\u201d is a bare label: add `q:` with a specific "
             "question that has one answer") in result.stderr
     assert result.stderr.count("warning: ") == 3
     strict = run("check", "--strict", code=1)
-    assert "source/tiny.yaml:39:7: the front \u201cStaging\u201d is a bare label" in strict.stderr
+    assert "source/tiny.yaml:39:7: bare-label: the front \u201cStaging\u201d is a bare label" in strict.stderr
     assert "3 errors" in strict.stderr and "ok  " not in strict.output
     assert "3 card warnings (`check` lists them)" in run("anki").output
 

@@ -89,13 +89,16 @@ def test_after_an_edit_the_child_packages_against_the_lock_as_one_process_would(
     first = lock.read_bytes()
     wrangler = ('          - text: "Wrangler: GUI, 300+ transforms, Studio, medium data"\n'
                 "            q: Which SageMaker Studio tool prepares medium-sized data through a GUI with 300+ built-in "
-                "transforms?\n")
+                "transforms?\n"
+                "            a: SageMaker Data Wrangler\n")
     time_travel = '          - text: "Time-travel: event_time filter prevents data leakage"\n'
     connectors = ('          - text: "Connectors: S3, Athena, Redshift, Snowflake, Salesforce"\n'
-                  "            q: Which five data sources can Data Wrangler connect to?\n")
+                  "            q: Which five data sources can Data Wrangler connect to?\n"
+                  "            a: S3, Athena, Redshift, Snowflake, Salesforce\n"
+                  "            cards: cloze\n")
     edited = shipped.read_text(encoding="utf-8")
     for old, new in ((wrangler, ""), (time_travel, wrangler + time_travel), (connectors, ""),
-                     ("Same pipeline feeds both = no", "One pipeline feeds both stores = no")):
+                     ("a: To avoid training-serving skew", "a: To prevent training-serving skew")):
         assert edited.count(old) == 1, old
         edited = edited.replace(old, new)
     shipped.write_text(edited, encoding="utf-8")
@@ -112,15 +115,15 @@ def test_after_an_edit_the_child_packages_against_the_lock_as_one_process_would(
 
 def test_a_card_problem_found_in_the_forked_child_is_reported_with_its_line(shipped):
     text = shipped.read_text(encoding="utf-8")
-    duplicated = text.replace("q: Which five data sources can Data Wrangler connect to?",
-                              "q: Which SageMaker Studio tool prepares medium-sized data through a GUI with 300+ "
-                              "built-in transforms?", 1)
+    duplicated = text.replace(
+        "q: Which Feature Store tier keeps features as Parquet in S3 for training and batch inference?",
+        "q: Which Feature Store tier serves single-digit-millisecond lookups for real-time inference?", 1)
     assert duplicated != text
     shipped.write_text(duplicated, encoding="utf-8")
     in_process = run("build", "--out", "in-process", code=1)
     done = _cheatdeck("build", "--out", "forked")
     assert done.returncode == 1
-    message = "mla-c01.yaml:27:13: two cards would show the same front as the card at line 25"
+    message = "mla-c01.yaml:69:13: two cards would show the same front as the card at line 66"
     assert message in done.stderr
     assert done.stderr.splitlines()[-1] == in_process.output.splitlines()[-1]
     # The PDF is independent of the deck: it is written, and the deck is not.

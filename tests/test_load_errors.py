@@ -47,7 +47,7 @@ CASES = [
     ("bullet-without-key", mutate("- Commit: record the staged snapshot", "- Commit records the staged snapshot"), "- Commit records", "not in 'Key: value' form"),
     ("question-without-id", mutate("          - id: push\n            text:", "          - text:"), "- text: Push", "needs an `id`"),
     ("several-traps-without-ids", mutate("        traps:\n", "        traps:\n          - Another trap without an id.\n"), "- Another trap", "give each an `id`"),
-    ("unknown-cards-choice", mutate("            q: Which command", "            cards: sometimes\n            q: Which command"), "cards: sometimes", "expected one of: both, forward, none"),
+    ("unknown-cards-choice", mutate("            q: Which command", "            cards: sometimes\n            q: Which command"), "cards: sometimes", "expected one of: both, cloze, forward, none"),
     ("invisible-character", mutate("Keeps both histories", "Keeps both\u200bhistories"), "Keeps both", "invisible character in text: U+200B"),
     ("text-too-long", mutate("Keeps both histories", "x" * 3000), "[Merge, xxx", "3,000 characters; the limit is 2,000"),
     ("empty-section", mutate("        table:\n          columns: [Strategy, Effect]\n          rows:\n            - [Merge, Keeps both histories]\n            - [Rebase, Replays commits onto a new base]\n", ""), "      - id: merging", "section 'merging' is empty"),
@@ -85,7 +85,7 @@ CASES = [
     ("list-key-without-items", BASE[: BASE.index("          - q: You committed")] + BASE[BASE.index("  - id: advanced"):], "        traps:\n  - id: advanced", "a key with no value: write its items under it, or remove the key"),
     ("empty-list-item", mutate("          - Commit: record the staged snapshot", "          -"), "          -\n", "an empty list item: write the value after the '-', or remove the line"),
     ("bullet-without-its-dash", mutate("          - Commit: record", "            Commit: record"), "            Commit", "this line has no '- ' of its own, so it joins the bullet on line 15; start it with '- '"),
-    ("unknown-key-in-bullet-mapping", mutate("            q: Which command", "            question: Which command"), "question:", "(expected one of: text, id, q, a, cards, reverse)"),
+    ("unknown-key-in-bullet-mapping", mutate("            q: Which command", "            question: Which command"), "question:", "(expected one of: text, id, q, a, cards, reverse, why, lint)"),
 ]
 
 

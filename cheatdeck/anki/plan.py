@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 from dataclasses import dataclass
 
 from .. import inline
 from ..errors import CheatdeckError, Location, Problem
-from ..model import Domain, Section, Sheet, Text
+from ..model import Domain, Row, Section, Sheet, Table, Text
+from ..source import listing
 from ..source.idents import derive
-from .cloze import cloze_cards
+from . import headers
+from .cloze import cloze_cards, list_cloze
+from .glossary import Glossary
 from .words import key_in_answer, same_answer, words
 
 # A quick-reference row whose rule shares this much of its wording with a fact or trap says the same thing,
 # when the rule is a statement: a rule of a word or two ("Carboxylic acid") shared by a fact is a coincidence.
 SAME_RULE = 0.6
 MIN_RULE_WORDS = 4
+_FIELD = re.compile(r"\{([^{}]+)\}")
 
 
 # Cards and notes are made by the ten thousand: not frozen, as model.py explains.
@@ -33,6 +38,8 @@ class Card:
     asked: bool
     """The front is a question (written with `q`, or made of a table cell and its column), not a bare label."""
     reverse: bool = False
+    cloze: bool = False
+    """The card hides one item of a list (or one deletion) and shows the rest."""
 
 
 @dataclass(unsafe_hash=True)
@@ -48,6 +55,8 @@ class Note:
     context: str
     title: str
     """The section title as the fields show it: a trap's back and a reverse card's hint repeat it."""
+    quiet: tuple[str, ...] = ()
+    """The lint rules the item is exempt from (`lint:` in the sheet)."""
 
     @property
     def fronts(self) -> tuple[str, ...]:
@@ -116,27 +125,36 @@ def _context(sheet: Sheet, domain: Domain, title: Text) -> str:
     return f'{_chip(sheet, domain)}<span class="cd-section">{title.html}</span>'
 
 
-_ASKED = ' class="cd-asked"'
-
-
-class _TableHtml:
-    """A table's HTML around one row, its header part made once for all the notes of its rows."""
-
-    def __init__(self, headers: tuple[Text, ...], key_row: bool = False):
-        head = "".join(f"<th>{h.html}</th>" for h in headers)
-        cls = ' class="cd-key"' if key_row else ""
-        self.start = f'<table class="cd-cols-{len(headers)}"><tr>{head}</tr><tr{cls}>'
-        # data-label: on a phone, a wide row stacks its cells, each under its column's name (see cards.css).
-        self.labels = [f' data-label="{html.escape(h.plain)}">' for h in headers]
-
-    def row(self, cells: tuple[Text, ...], asked: int | None = None) -> str:
-        row = "".join(f'<td{_ASKED if i == asked else ""}{label}{c.html}</td>'
-                      for i, label, c in zip(range(len(cells)), self.labels, cells))
-        return f"{self.start}{row}</tr></table>"
-
-
 def _table(headers: tuple[Text, ...], cells: tuple[Text, ...]) -> str:
-    return _TableHtml(headers).row(cells)
+    # data-label: on a phone, a wide row stacks its cells, each under its column's name (see cards.css).
+    head = "".join(f"<th>{h.html}</th>" for h in headers)
+    row = "".join(f'<td data-label="{html.escape(h.plain)}">{c.html}</td>' for h, c in zip(headers, cells))
+    return f'<table class="cd-cols-{len(headers)}"><tr>{head}</tr><tr>{row}</tr></table>'
+
+
+def _why(why: Text | None) -> str:
+    """Why it matters, under the answer on the back (the "Extra" of shared decks)."""
+    return f'<div class="cd-why"><b>Why:</b> {why.html}</div>' if why else ""
+
+
+def _with_why(back: str, why: Text | None) -> str:
+    return f"{back} Why: {why.plain}" if why else back
+
+
+def _row_question(table: Table, row: Row, column: int, fits: bool) -> tuple[str, str]:
+    """What a row's card asks of `column` (HTML, plain): the table's template for it with the row's cells filled
+    in; else "Which <header>?" where the header fits the cell (headers.py); else the header itself."""
+    header = table.columns[column]
+    template = table.questions[column] if column < len(table.questions) else None
+    if template:
+        names = {" ".join(c.plain.casefold().split()): cell for c, cell in zip(table.columns, row.cells)}
+        filled = _FIELD.sub(lambda m: names[" ".join(m.group(1).casefold().split())].source, template)
+        text = Text.parse(filled, row.loc)
+        return text.html, text.plain
+    if fits and headers.reads_as_noun(header.plain):
+        name = headers.as_asked(header.plain)
+        return f"Which {html.escape(name)}?", f"which {name}?"
+    return f"{header.html}?", f"{header.plain}?"
 
 
 def _lead(answer: Text) -> str:
@@ -182,9 +200,14 @@ class _Planner:
             if fact.cloze:
                 out.append(self.cloze(domain, section, deck, context, fact))
                 continue
+            if fact.cards == "cloze":
+                items = listing.parts(fact.answer.source)
+                question = (fact.question.html, fact.question.plain)
+                out.append(self.list_cloze(domain, section, deck, context, fact, question, items))
+                continue
             asked = fact.question is not fact.key
             front = Card(f"{context}|{fact.question.plain}", fact.question.plain, fact.answer.plain,
-                         fact.answer.plain, asked=asked)
+                         _with_why(fact.answer.plain, fact.why), asked=asked)
             back = fact.answer.html
             if fact.key and fact.answer is fact.text:
                 back = f"<b>{fact.key.html}:</b> {fact.value.html}"
@@ -198,50 +221,82 @@ class _Planner:
                                asked=True, reverse=True),)
             out.append(Note(
                 ident=fact.ident, kind="fact", deck=deck,
-                fields=(fact.question.html, back, context, hint, f"{self.prefix}/{fact.ident}"),
+                fields=(fact.question.html, back + _why(fact.why), context, hint, f"{self.prefix}/{fact.ident}"),
                 tags=self.tags(domain, section, "fact", fact.ident), cards=cards, loc=fact.loc,
-                section=section.id, context=context, title=section.title.html))
+                section=section.id, context=context, title=section.title.html, quiet=fact.quiet))
         return out
 
     def cloze(self, domain: Domain, section: Section, deck: str, context: str, fact) -> Note:
         """One note of Anki's cloze kind; its text is the whole card, a card per deletion number."""
-        cards = tuple(Card(f"{context}|cloze {number}|{fact.text.plain}", front, answer, fact.text.plain, asked=True)
+        cards = tuple(Card(f"{context}|cloze {number}|{fact.text.plain}", front, answer, fact.text.plain, asked=True,
+                           cloze=True)
                       for number, front, answer in cloze_cards(fact.text.spans))
         return Note(
-            ident=fact.ident, kind="cloze", deck=deck, fields=(fact.text.html, context, f"{self.prefix}/{fact.ident}"),
+            ident=fact.ident, kind="cloze", deck=deck,
+            fields=(fact.text.html, context, f"{self.prefix}/{fact.ident}"),
             tags=self.tags(domain, section, "cloze", fact.ident), cards=cards, loc=fact.loc,
-            section=section.id, context=context, title=section.title.html)
+            section=section.id, context=context, title=section.title.html, quiet=fact.quiet)
+
+    def list_cloze(self, domain: Domain, section: Section, deck: str, context: str, item,
+                   question: tuple[str, str], items: list[tuple[str, str]], ident: str | None = None) -> Note:
+        """`cards: cloze`: the list answer as one note of Anki's cloze kind, a card per item with the others shown,
+        and `why` in a field of its own. Its identity is the item's with `/items`: a note of another kind must
+        not take over the GUID of the plain card."""
+        ident = f"{ident or item.ident}/items"
+        text, fronts = list_cloze(question, items)
+        back = " ".join(source for source, _ in items)
+        cards = tuple(Card(f"{context}|items|{front}", front, answer, _with_why(back, item.why), asked=True,
+                           cloze=True) for front, answer in fronts)
+        return Note(
+            ident=ident, kind="list", deck=deck,
+            fields=(text, item.why.html if item.why else "", context, f"{self.prefix}/{ident}"),
+            tags=self.tags(domain, section, "list", item.ident), cards=cards, loc=item.loc,
+            section=section.id, context=context, title=section.title.html, quiet=item.quiet)
 
     def rows(self, domain: Domain, section: Section, deck: str, context: str) -> list[Note]:
         table = section.table
         if table is None:
             return []
         out = []
-        headers = table.columns
-        layout = _TableHtml(headers, key_row=True)
-        for row in table.rows:
+        misfits = {column: headers.misfits(table, column) for column in table.ask}
+        for index, row in enumerate(table.rows):
             if row.cards == "none":
                 continue
-            key = row.cells[0]
-            back = " ".join(c.plain for c in (*headers, *row.cells))
             for column in table.ask:
-                header, cell = headers[column], row.cells[column]
                 # The first answer column keeps the row's identity, so a two-column table keeps its history.
-                ident = row.ident if column == 1 else f"{row.ident}/{derive(header.plain)}"
-                whole = layout.row(row.cells, asked=column)
-                cards = (Card(f"{context}|{headers[0].plain}|{key.plain}|{header.plain}",
-                              f"{headers[0].plain}: {key.plain} \u2192 {header.plain}?", cell.plain, back, asked=True),)
-                reverse = row.cards == "both" and self.reverse_allowed(cell, key, row.loc)
-                if reverse:
-                    cards += (Card(f"{context}|{header.plain}|{cell.plain}", f"{header.plain}: {cell.plain}",
-                                   key.plain, back, asked=True, reverse=True),)
-                out.append(Note(
-                    ident=ident, kind="row", deck=deck,
-                    fields=(key.html, headers[0].html, header.html, cell.html, whole, context,
-                            "y" if reverse else "", f"{self.prefix}/{ident}"),
-                    tags=self.tags(domain, section, "table", ident), cards=cards, loc=row.loc,
-                    section=section.id, context=context, title=section.title.html))
+                ident = row.ident if column == 1 else f"{row.ident}/{derive(table.columns[column].plain)}"
+                question = _row_question(table, row, column, fits=index not in misfits[column])
+                items = listing.parts(row.cells[column].source) if row.cards == "cloze" else []
+                if len(items) > 1:
+                    head, key = table.columns[0], row.cells[0]
+                    asked = (f'<span class="cd-header">{head.html}:</span> {key.html} \u2014 {question[0]}',
+                             f"{head.plain}: {key.plain} \u2014 {question[1]}")
+                    out.append(self.list_cloze(domain, section, deck, context, row, asked, items, ident))
+                else:
+                    out.append(self.row_note(domain, section, deck, context, row, column, ident, question))
         return out
+
+    def row_note(self, domain: Domain, section: Section, deck: str, context: str, row, column: int, ident: str,
+                 question: tuple[str, str]) -> Note:
+        """A card asking one cell of the row; its back shows the answer once, with the row's other cells."""
+        table = section.table
+        headers, key, cell, header = table.columns, row.cells[0], row.cells[column], table.columns[column]
+        others = [i for i in range(1, len(headers)) if i != column]
+        rest = _table(tuple(headers[i] for i in others), tuple(row.cells[i] for i in others)) if others else ""
+        back = " ".join(c.plain for i in others for c in (headers[i], row.cells[i]))
+        cards = (Card(f"{context}|{headers[0].plain}|{key.plain}|{header.plain}",
+                      f"{headers[0].plain}: {key.plain} \u2014 {question[1]}", cell.plain,
+                      _with_why(f"{cell.plain} {back}", row.why), asked=True),)
+        reverse = row.cards == "both" and self.reverse_allowed(cell, key, row.loc)
+        if reverse:
+            cards += (Card(f"{context}|{header.plain}|{cell.plain}", f"{cell.plain}: which {headers[0].plain}?",
+                           key.plain, _with_why(f"{key.plain} {back}", row.why), asked=True, reverse=True),)
+        return Note(
+            ident=ident, kind="row", deck=deck,
+            fields=(key.html, headers[0].html, question[0], cell.html, rest + _why(row.why), context,
+                    "y" if reverse else "", f"{self.prefix}/{ident}"),
+            tags=self.tags(domain, section, "table", ident), cards=cards, loc=row.loc,
+            section=section.id, context=context, title=section.title.html, quiet=row.quiet)
 
     def traps(self, domain: Domain, section: Section) -> list[Note]:
         out = []
@@ -256,16 +311,16 @@ class _Planner:
             rule = _lead(trap.answer or trap.text)
             if trap.answer:
                 rule += f'<div class="cd-rule">{trap.text.html}</div>'
-            rule += f'<div class="cd-source">{section.title.html}</div>'
+            rule += f'<div class="cd-source">{section.title.html}</div>' + _why(trap.why)
             answer = trap.answer or trap.text
-            back = " ".join(t.plain for t in (trap.answer, trap.text, section.title) if t)
+            back = _with_why(" ".join(t.plain for t in (trap.answer, trap.text, section.title) if t), trap.why)
             out.append(Note(
                 ident=trap.ident, kind="trap", deck=traps_deck(self.sheet),
                 fields=(scenario.html, rule, chip, f"{self.prefix}/{trap.ident}"),
                 tags=self.tags(domain, section, "trap", trap.ident),
                 cards=(Card(f"{chip}|trap|{scenario.plain}", scenario.plain, answer.plain, back,
                             asked=trap.question is not None),),
-                loc=trap.loc, section=section.id, context=chip, title=section.title.html))
+                loc=trap.loc, section=section.id, context=chip, title=section.title.html, quiet=trap.quiet))
         return out
 
     def quick_reference(self) -> list[Note]:
@@ -280,16 +335,19 @@ class _Planner:
             concept, rule = row.cells[0], row.cells[-1]
             prompt = row.question.html if row.question else f"{quick.columns[-1].html}?"
             facts = tuple(zip(quick.columns[1:-1], row.cells[1:-1]))
-            back = _lead(rule) + (_table(tuple(h for h, _ in facts), tuple(c for _, c in facts)) if facts else "")
+            lead = _lead(row.answer) + f'<div class="cd-rule">{rule.html}</div>' if row.answer else _lead(rule)
+            back = lead + (_table(tuple(h for h, _ in facts), tuple(c for _, c in facts)) if facts else "") \
+                + _why(row.why)
             front = row.question.plain if row.question else concept.plain
             out.append(Note(
                 ident=row.ident, kind="quickref", deck=domain_deck(self.sheet, row.domain),
                 fields=(concept.html, prompt, back, context, f"{self.prefix}/{row.ident}"),
                 tags=(f"{self.prefix}::{row.domain.id}", f"{self.prefix}::topic::quick-reference",
                       f"{self.prefix}::kind::quickref"),
-                cards=(Card(f"{context}|quick|{concept.plain}|{front}", front, rule.plain,
-                            " ".join(c.plain for c in row.cells[1:]), asked=row.question is not None),),
-                loc=row.loc, section="quickref", context=context, title=""))
+                cards=(Card(f"{context}|quick|{concept.plain}|{front}", front, (row.answer or rule).plain,
+                            _with_why(" ".join(c.plain for c in (row.answer, *row.cells[1:]) if c), row.why),
+                            asked=row.question is not None),),
+                loc=row.loc, section="quickref", context=context, title="", quiet=row.quiet))
         return out
 
 
@@ -304,6 +362,9 @@ def plan_notes(sheet: Sheet) -> Plan:
             notes += planner.rows(domain, section, deck, context)
             notes += planner.traps(domain, section)
     notes += planner.quick_reference()
+    if sheet.glossary:
+        glossary = Glossary(sheet.glossary)
+        notes = [glossary.note(note) for note in notes]
     _check_unique_fronts(notes)
     decks = (sheet.deck, *(domain_deck(sheet, d) for d in sheet.domains), traps_deck(sheet))
     descriptions = {sheet.deck: html.escape(sheet.subtitle.plain if sheet.subtitle else sheet.title.plain)}

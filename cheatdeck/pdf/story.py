@@ -80,6 +80,7 @@ class Layout:
     width: float
     frame_height: float
     media: dict = field(default_factory=dict)  # the sheet's images, by file as written
+    why: bool = False  # the sheet prints its items' `why:` (print: {why: true})
 
     def __post_init__(self):
         s, t = self.size, self.theme
@@ -120,6 +121,7 @@ class Layout:
         self.rule_w = max(1.2, s * 0.22)
         self.trap_inset = self.rule_w + self.pad * 1.2
         self.trap_style = ParagraphStyle("trap", parent=self.body, firstLineIndent=self.tab_w + s * 0.35)
+        self.why_style = ParagraphStyle("why", parent=self.bullet, firstLineIndent=0)
 
     def color(self, hex_color: str) -> Color:
         """A theme colour as printed (`ink`), as ReportLab's."""
@@ -240,6 +242,15 @@ class Layout:
         else:
             markup = self.markup(fact.text, room)
         return self.block(self.para(BULLET + words.NO_BREAK_SPACE + markup, self.bullet, self.width))
+
+    def why_note(self, item) -> Block | None:
+        """An item's `why:` under it, where the sheet prints them; a table row's names its key."""
+        if not (self.why and item.why):
+            return None
+        room = self.width - self.why_style.leftIndent
+        key = f"{self.markup(item.cells[0], room)}: " if hasattr(item, "cells") else ""
+        return self.block(self.para(f"<i>Why \u2014 {key}</i>{self.markup(item.why, room)}", self.why_style,
+                                    self.width))
 
     def trap(self, trap) -> Block:
         room = self.width - self.trap_inset - self.pad
@@ -374,12 +385,13 @@ class Layout:
                 bars[continued] = self.title_bar(self.label(domain.label), title, domain.color, continued)
             return bars[continued]
 
-        items: list = [self.fact(f) for f in section.facts]
+        items: list = [block for f in section.facts for block in (self.fact(f), self.why_note(f)) if block]
         if section.table:
             items.append(self.table(section))
+            items += [note for row in section.table.rows if (note := self.why_note(row))]
         if section.image:
             items.append(self.block(blocks.figure(self, section.image)))
-        items += [self.trap(t) for t in section.traps]
+        items += [block for t in section.traps for block in (self.trap(t), self.why_note(t)) if block]
         return Unit(section.title.plain, section.loc, bar, items)
 
     def _quick_columns(self, quick: QuickReference) -> Columns:
@@ -445,6 +457,7 @@ class Layout:
     def document(self, sheet: Sheet) -> Iterator[Unit]:
         """The sheet's units in order, each laid out as the flow reaches it."""
         self.media = sheet.media
+        self.why = sheet.print.why
         for domain in sheet.domains:
             for section in domain.sections:
                 yield self.section(domain, section)

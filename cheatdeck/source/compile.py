@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path, PureWindowsPath
 
@@ -10,11 +11,13 @@ from ..environment import environment_error
 from ..errors import CheatdeckError, Location, Problem
 from ..media import Media, MediaError, load_media
 from . import format as spec
-from . import idents
+from . import idents, listing
 from .reader import invisible_characters, read_yaml
 from .validate import validate
 
 MAX_KEY_LENGTH = 60
+_WORD = re.compile(r"[^\W_](?:[\w.+-]*[^\W_])?")
+_FIELD = re.compile(r"\{([^{}]+)\}")
 
 
 def load(path: Path | str, raw: bytes | None = None) -> model.Sheet:
@@ -186,7 +189,17 @@ class _Builder:
             author=s.author, version=s.version, date=s.date, domains=tuple(domains),
             quick_reference=quick, print=self.print_settings(s.print), source=self.source, loc=self.loc(()),
             facts=tuple(self.text(f, ("facts", i)) for i, f in enumerate(s.facts)),
-            media=dict(sorted(self.media.items())))
+            media=dict(sorted(self.media.items())), glossary=self.glossary(s.glossary))
+
+    def glossary(self, glossary: dict[str, str]) -> dict[str, str]:
+        """Shorthand → its words on the cards; a shorthand is one word, so that it is replaced only whole."""
+        for short, meaning in glossary.items():
+            if not _WORD.fullmatch(short):
+                self.error(self.loc(("glossary", short)), f"{short!r} is not one word: the glossary spells out "
+                                                           "whole words only (e.g. Tx: transform)")
+            elif not inline.is_plain(meaning):
+                self.error(self.loc(("glossary", short)), "a glossary entry is plain text, without markup")
+        return dict(glossary)
 
     def weights(self, domains: list[spec.DomainSpec]) -> None:
         """No weights at all, or one per domain adding to 100: a partial set would print a misleading header."""
@@ -209,7 +222,7 @@ class _Builder:
         p = p or spec.PrintSpec()
         default = model.Print()
         return model.Print(paper=p.paper or default.paper, pages=p.pages or default.pages, columns=p.columns,
-                           grayscale=default.grayscale if p.grayscale is None else p.grayscale)
+                           grayscale=default.grayscale if p.grayscale is None else p.grayscale, why=bool(p.why))
 
     def domain(self, d: spec.DomainSpec, path, reverse: bool, label: str) -> model.Domain:
         sections = []
@@ -249,8 +262,9 @@ class _Builder:
         tpath = path + ("text",) if isinstance(b, spec.BulletSpec) else path
         loc = self.loc(path)
         text = self.text(entry.text, tpath, cloze=True, blocks=True)
+        extra = self.extra(entry, path)
         if text.cloze:
-            return self.cloze(section_id, entry, text, path, loc)
+            return self.cloze(section_id, entry, text, path, loc, extra)
         key = value = None
         head, sep, tail = entry.text.partition(spec.KEY_SEPARATOR)
         if sep and tail.strip() and head.strip() and len(head) <= MAX_KEY_LENGTH and "\n" not in entry.text:
@@ -258,6 +272,10 @@ class _Builder:
         question = self.text(entry.q, path + ("q",), blocks=True) if entry.q else key
         answer = self.text(entry.a, path + ("a",), blocks=True) if entry.a else (value if question is key else text)
         cards = _cards(entry.cards, entry.reverse, reverse)
+        if cards == "cloze" and len(listing.items(answer.source)) < 2:
+            self.error(self.loc(path + ("cards",)), "`cards: cloze` makes a card of each item of a list answer, "
+                       f"but \u201c{answer.plain}\u201d lists one item: separate the items with commas, or ask "
+                       "another way")
         ident = None
         self.pinned(entry.id, path + ("id",))
         if cards != "none":
@@ -272,12 +290,19 @@ class _Builder:
             if slug:
                 ident = self.claim(entry.id, section_id, slug, loc, "bullet")
         return model.Fact(ident=ident, text=text, key=key, value=value, question=question,
-                          answer=answer, cards=cards, loc=loc)
+                          answer=answer, cards=cards, loc=loc, **extra)
 
-    def cloze(self, section_id: str, entry: spec.BulletSpec, text: model.Text, path, loc: Location) -> model.Fact:
+    def extra(self, entry, path) -> dict:
+        """An item's `why` and the lint rules it is exempt from (`lint`), as the model's fields."""
+        return {"why": self.text(entry.why, path + ("why",)) if entry.why else None,
+                "quiet": tuple(sorted(entry.lint or ()))}
+
+    def cloze(self, section_id: str, entry: spec.BulletSpec, text: model.Text, path, loc: Location,
+              extra: dict) -> model.Fact:
         """A bullet with cloze deletions: its text is the card, so it has no question or answer of its own."""
-        if entry.q or entry.a:
-            self.error(loc, "a bullet with cloze deletions asks about its deletions: remove `q` and `a`")
+        if entry.q or entry.a or entry.why:
+            self.error(loc, "a bullet with cloze deletions asks about its deletions: remove `q`, `a` and `why` "
+                            "(or write it as a list answer with `cards: cloze`, which takes a `why`)")
         cards = "none" if entry.cards == "none" else "forward"
         ident = None
         if cards != "none":
@@ -287,7 +312,7 @@ class _Builder:
                 self.error(loc, "a bullet with cloze deletions needs an `id` so that its review history "
                                 "survives rewording")
         return model.Fact(ident=ident, text=text, key=None, value=None, question=None, answer=None,
-                          cards=cards, loc=loc)
+                          cards=cards, loc=loc, **extra)
 
     def table(self, section_id: str, t: spec.TableSpec, path, reverse: bool) -> model.Table:
         columns = tuple(self.text(c, path + ("columns", i)) for i, c in enumerate(t.columns))
@@ -297,10 +322,32 @@ class _Builder:
             entry = r if isinstance(r, spec.RowSpec) else spec.RowSpec(cells=r)
             rpath = path + ("rows", i)
             cpath = rpath + ("cells",) if isinstance(r, spec.RowSpec) else rpath
-            cards = "none" if t.cards == "none" and entry.cards is None else _cards(entry.cards, entry.reverse, reverse)
+            inherited = t.cards if t.cards in ("none", "cloze") and entry.cards is None else entry.cards
+            cards = _cards(inherited, entry.reverse, reverse)
             rows.append(self.row(f"{section_id}/rows", entry, rpath, cpath, len(columns), cards))
         ask = self.ask(t, columns, rows, path)
-        return model.Table(columns=columns, rows=tuple(rows), ask=ask, loc=self.loc(path))
+        for i, (r, row) in enumerate(zip(t.rows, rows)):
+            if isinstance(r, spec.RowSpec) and r.cards == "cloze" and not any(
+                    len(listing.items(row.cells[c].source)) > 1 for c in ask if c < len(row.cells)):
+                self.error(self.loc(path + ("rows", i, "cards")), "`cards: cloze` makes a card of each item of a "
+                           "list cell, but no asked cell of this row lists two or more items (separated by commas)")
+        return model.Table(columns=columns, rows=tuple(rows), ask=ask, loc=self.loc(path),
+                           questions=self.questions(t, columns, path))
+
+    def questions(self, t: spec.TableSpec, columns: tuple[model.Text, ...], path) -> tuple[str | None, ...]:
+        """Each column's question template (`ask` as a mapping), its {Column} fields checked against the table."""
+        if not isinstance(t.ask, dict):
+            return ()
+        names = {_norm(c.plain): i for i, c in enumerate(columns)}
+        out: list[str | None] = [None] * len(columns)
+        for name, template in t.ask.items():
+            if _norm(name) in names:
+                out[names[_norm(name)]] = template
+            for field in _FIELD.findall(template):
+                if _norm(field) not in names:
+                    self.error(self.loc(path + ("ask", name)), f"{{{field}}} is not a column of this table; "
+                               f"a question may use: {', '.join('{' + c.plain + '}' for c in columns)}")
+        return tuple(out)
 
     def ask(self, t: spec.TableSpec, columns: tuple[model.Text, ...], rows: list[model.Row], path) -> tuple[int, ...]:
         if t.ask is None:
@@ -315,7 +362,8 @@ class _Builder:
             if index is None or index == 0:
                 choices = ", ".join(c.plain for c in columns[1:])
                 why = "is the key column, which the cards show" if index == 0 else "is not a column of this table"
-                self.error(self.loc(path + ("ask", i)), f"{name!r} {why}; ask for one of: {choices}")
+                where = path + ("ask", name if isinstance(t.ask, dict) else i)
+                self.error(self.loc(where), f"{name!r} {why}; ask for one of: {choices}")
             elif index not in asked:
                 asked.append(index)
         return tuple(asked)
@@ -329,7 +377,7 @@ class _Builder:
         self.pinned(r.id, path + ("id",))
         if cards != "none" and cells:
             ident = self.claim(r.id, prefix, r.id or idents.derive(cells[0].plain), loc, "row")
-        return model.Row(ident=ident, cells=cells, cards=cards, loc=loc)
+        return model.Row(ident=ident, cells=cells, cards=cards, loc=loc, **self.extra(r, path))
 
     def trap(self, section_id: str, t: str | spec.TrapSpec, path, several: bool) -> model.Trap:
         entry = t if isinstance(t, spec.TrapSpec) else spec.TrapSpec(text=t)
@@ -345,7 +393,8 @@ class _Builder:
                                 "reordering them keeps their review history")
             else:
                 ident = self.claim(entry.id, f"{section_id}/traps", "trap", loc, "trap")
-        return model.Trap(ident=ident, text=text, question=question, answer=answer, cards=entry.cards, loc=loc)
+        return model.Trap(ident=ident, text=text, question=question, answer=answer, cards=entry.cards, loc=loc,
+                          **self.extra(entry, path))
 
     def quick_reference(self, q: spec.QuickReferenceSpec, domains: dict[str, model.Domain]) -> model.QuickReference:
         path = ("quick_reference",)
@@ -358,19 +407,21 @@ class _Builder:
                 self.error(self.loc(rpath + ("domain",)),
                            f"unknown domain {r.domain!r}; expected one of: {', '.join(domains)}")
                 continue
-            row = self.row("quickref", spec.RowSpec(cells=r.cells, id=r.id), rpath,
+            row = self.row("quickref", spec.RowSpec(cells=r.cells, id=r.id, why=r.why, lint=r.lint), rpath,
                            rpath + ("cells",), len(columns), r.cards or "forward", blocks=False)
             question = self.text(r.q, rpath + ("q",), blocks=True) if r.q else None
+            answer = self.text(r.a, rpath + ("a",), blocks=True) if r.a else None
             rows.append(model.QuickRow(ident=row.ident, domain=domain, cells=row.cells, question=question,
-                                       cards=row.cards, explicit=r.cards is not None, loc=row.loc))
+                                       cards=row.cards, explicit=r.cards is not None, loc=row.loc, why=row.why,
+                                       quiet=row.quiet, answer=answer))
         return model.QuickReference(title=self.text(q.title, path + ("title",)), columns=columns,
                                     rows=tuple(rows), loc=self.loc(path))
 
 
 def _cards(cards: str | None, reverse: bool | None, inherited: bool) -> model.CardChoice:
     """An item's own `reverse`, then its `cards`, then what its table, section or sheet says."""
-    if cards == "none":
-        return "none"
+    if cards in ("none", "cloze"):
+        return cards
     if reverse is None:
         reverse = inherited if cards is None else cards == "both"
     return "both" if reverse else "forward"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import msgspec
 
@@ -40,6 +40,19 @@ Color = Annotated[str, msgspec.Meta(pattern=COLOR_PATTERN, description="Colour a
 MAX_DOMAINS = 12
 Cards = Annotated[Literal["both", "forward", "none"], msgspec.Meta(
     description="Anki cards: both (forward and reverse, as `reverse: true`), forward only, or none.")]
+LintRule = Literal["enumeration", "vague-stem", "yes-no", "long-answer", "asked-twice", "give-away",
+                   "header-question", "bare-label", "contains-answer", "long-back", "twins"]
+LINT_RULES = get_args(LintRule)
+"""The card lint's rules by name, as `lint:` silences them (cheatdeck.anki.lint has a module per rule)."""
+Lint = Annotated[dict[LintRule, Text], msgspec.Meta(
+    min_length=1, description="Card lint rules this item is exempt from, each with the reason, e.g. "
+                              "{enumeration: the four statuses are one sequence}.")]
+Why = Annotated[Text, msgspec.Meta(
+    description="Why it matters: printed on the card's back under the answer; on the page only with "
+                "`print: {why: true}`.")]
+ListCards = Annotated[Literal["both", "forward", "none", "cloze"], msgspec.Meta(
+    description="Anki cards: both (forward and reverse, as `reverse: true`), forward only, none, or cloze "
+                "(a list answer becomes one cloze note with a card per item, the others shown).")]
 Reverse = Annotated[bool | None, msgspec.Meta(
     description="Also ask the other way round (answer → key). Off unless a sheet, section or item turns it on; "
                 "even then an item whose answer is not unique, or contains its key, gets no reverse card.")]
@@ -57,8 +70,10 @@ class BulletSpec(_Spec):
     q: Annotated[Text | None, msgspec.Meta(description="Card question; default: the text before ': '.")] = None
     a: Annotated[Text | None, msgspec.Meta(
         description="Card answer; default: the text after ': ', or all of it when the bullet has its own `q`.")] = None
-    cards: Cards | None = None
+    cards: ListCards | None = None
     reverse: Reverse = None
+    why: Why | None = None
+    lint: Lint | None = None
 
 
 class RowSpec(_Spec):
@@ -66,8 +81,10 @@ class RowSpec(_Spec):
 
     cells: list[Text]
     id: Ident | None = None
-    cards: Cards | None = None
+    cards: ListCards | None = None
     reverse: Reverse = None
+    why: Why | None = None
+    lint: Lint | None = None
 
 
 class TableSpec(_Spec):
@@ -75,10 +92,12 @@ class TableSpec(_Spec):
 
     columns: Annotated[list[Text], msgspec.Meta(min_length=2, max_length=6)]
     rows: Annotated[list[list[Text] | RowSpec], msgspec.Meta(min_length=1)]
-    ask: Annotated[Annotated[list[Text], msgspec.Meta(min_length=1)] | None, msgspec.Meta(
-        description="The columns the cards ask for, one card each; default: every column "
-                    "whose cells all differ from row to row.")] = None
-    cards: Cards | None = None
+    ask: Annotated[Annotated[list[Text], msgspec.Meta(min_length=1)] | Annotated[
+        dict[str, Text], msgspec.Meta(min_length=1)] | None, msgspec.Meta(
+        description="The columns the cards ask for, one card each; default: every column whose cells all differ "
+                    "from row to row. A mapping gives each its question, with {Column} for a cell of the row: "
+                    "{Parameter: \"Which setting encrypts {Resource} with a KMS key?\"}.")] = None
+    cards: ListCards | None = None
     reverse: Reverse = None
 
 
@@ -91,6 +110,8 @@ class TrapSpec(_Spec):
     a: Annotated[Text | None, msgspec.Meta(
         description="The short answer the card's back leads with, in bold; default: the whole text.")] = None
     cards: Literal["forward", "none"] = "forward"
+    why: Why | None = None
+    lint: Lint | None = None
 
 
 class ImageSpec(_Spec):
@@ -134,7 +155,11 @@ class QuickRowSpec(_Spec):
     id: Ident | None = None
     q: Annotated[Text | None, msgspec.Meta(
         description="The situation the decision card asks about; default: the first cell.")] = None
+    a: Annotated[Text | None, msgspec.Meta(
+        description="The short answer the card's back leads with, in bold; default: the last cell.")] = None
     cards: Literal["forward", "none"] | None = None
+    why: Why | None = None
+    lint: Lint | None = None
 
 
 class QuickReferenceSpec(_Spec):
@@ -154,6 +179,8 @@ class PrintSpec(_Spec):
         ge=3, le=5, description="Columns per page; default: the theme's (4).")] | None = None
     grayscale: Annotated[bool, msgspec.Meta(
         description="Print for a black-and-white printer; default: false.")] | None = None
+    why: Annotated[bool, msgspec.Meta(
+        description="Print each item's `why:` on the page too; default: false (cards only).")] | None = None
 
 
 class SheetSpec(_Spec):
@@ -178,6 +205,9 @@ class SheetSpec(_Spec):
         min_length=1, max_length=500, pattern=r"\S",
         description="A folder, relative to the sheet's, that images may also come from, e.g. '..' for the "
                     "project; by default only the sheet's folder and the folders inside it.")] | None = None
+    glossary: Annotated[dict[str, Text], msgspec.Meta(description=(
+        "Shorthand the page may use and the cards spell out, whole words only: {Tx: transform, ms: milliseconds}."
+    ))] = {}
 
 
 def json_schema() -> str:

@@ -149,6 +149,8 @@ def _explain(message: str, path: Path, value: object) -> str:
         return f"expected a whole number {'from' if m.group(1) == '>=' else 'up to'} {m.group(2)}, got {value}"
     if message.startswith("Invalid enum value"):
         t = _type_at(path)
+        if isinstance(t, msgspec.inspect.DictType):  # a key of a mapping, as `lint:` names its rules
+            t, shown = _unwrap(t.key_type), message.removeprefix("Invalid enum value ")
         choices = ", ".join(map(str, getattr(t, "values", ()))) or "a listed value"
         return f"expected one of: {choices}; got {shown}"
     if "RFC3339" in message:

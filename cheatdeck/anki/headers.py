@@ -1,0 +1,50 @@
+"""Whether a table column's header, asked as a question ("which parameter?"), fits each row's cell.
+
+A header fits the cells that are the same kind of thing as most of the column: in a column of setting names
+(`OutputDataConfig.KmsKeyId`) the cell "KMS encryption on log group" is a sentence, not a parameter, and
+"Resource: CloudWatch logs, which parameter?" has no right answer. The kind of a cell is read from its shape
+(rules as data below); the lint's header-question rule reports the misfits, and the planned front asks
+"which <header>?" only where the header fits.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Table
+
+KINDS = (
+    # OutputDataConfig.KmsKeyId, max_depth, EnableInterContainerTraffic, camelCase; not a name like XGBoost
+    ("identifier", re.compile(r"^(?=\S+$)(?:\S*[._=]\w|[a-z]+[A-Z]|(?:\S*?[a-z0-9][A-Z]){2})")),
+    ("quantity", re.compile(r"^[~<>≤≥]?\d")),                               # 6 MB, 90%, 0.8
+    ("words", re.compile(r".")),
+)
+MAJORITY = 0.6
+MIN_CELLS = 3
+NOT_A_NOUN = frozenset("for to of in on at by with from as about per vs".split())
+"""A header ending in one of these ("Best For") does not read as "which <header>?"."""
+
+
+def kind(cell: str) -> str:
+    return next(name for name, pattern in KINDS if pattern.search(cell.strip()))
+
+
+def misfits(table: Table, column: int) -> set[int]:
+    """The rows (by index) whose cell in `column` is not the kind of thing most of the column is."""
+    cells = [row.cells[column].plain for row in table.rows if len(row.cells) > column]
+    kinds = [kind(cell) for cell in cells]
+    common = max(set(kinds), key=kinds.count, default=None)
+    if common is None or len(cells) < MIN_CELLS or kinds.count(common) < MAJORITY * len(cells):
+        return set()
+    return {i for i, k in enumerate(kinds) if k != common}
+
+
+def as_asked(header: str) -> str:
+    """The header inside a question: "Use Case" → "use case", while "KMS key" and "SHAP" keep their capitals."""
+    return " ".join(w.lower() if w[:1].isupper() and w[1:].islower() else w for w in header.split())
+
+
+def reads_as_noun(header: str) -> bool:
+    """Whether "which <header>?" is a question: the header names a thing, not a relation ("Best For")."""
+    last = header.split()[-1].casefold() if header.split() else ""
+    return last.isalpha() and last not in NOT_A_NOUN

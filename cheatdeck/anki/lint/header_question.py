@@ -1,0 +1,29 @@
+"""header-question: a table card asks its column's header ("which parameter?") of a row whose cell is not that
+kind of thing ("KMS encryption on log group"), so the question has no right answer as asked."""
+
+from __future__ import annotations
+
+from .. import headers
+from ..plan import Plan
+from .finding import Finding
+
+NAME = "header-question"
+
+
+def check(plan: Plan) -> list[Finding]:
+    out = []
+    for section in (s for d in plan.sheet.domains for s in d.sections if s.table):
+        table = section.table
+        for column in table.ask:
+            if column < len(table.questions) and table.questions[column]:
+                continue
+            header, key = table.columns[column].plain, table.columns[0].plain
+            for index in sorted(headers.misfits(table, column)):
+                row = table.rows[index]
+                if row.cards == "none":
+                    continue
+                out.append(Finding(NAME, row.loc, f"\u201cwhich {headers.as_asked(header)}?\u201d does not fit "
+                                   f"\u201c{row.cells[column].plain}\u201d, unlike the column's other cells: give the "
+                                   f"table `ask: {{{header}: \"\u2026 {{{key}}} \u2026?\"}}`, a question that fits "
+                                   "every row", row.quiet))
+    return out

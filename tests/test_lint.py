@@ -1,0 +1,156 @@
+"""The card lint's minimum-information rules: each with a weak card it warns about and a good one it passes,
+a sheet of weak and good cards with exactly the expected warnings, and `lint:` silencing one rule per item."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from cli_helpers import run
+from conftest import FIXTURES, SHIPPED
+from test_cards import line_of, messages, plan, sheet_file
+
+from cheatdeck.anki.lint import lint
+from cheatdeck.anki.plan import plan_notes
+from cheatdeck.errors import CheatdeckError
+from cheatdeck.source.compile import load
+from cheatdeck.source.format import LINT_RULES
+
+
+def _bullet(q: str, a: str, text: str = "Item: as printed", **more: str) -> str:
+    extra = "".join(f"\n      {key}: {value}" for key, value in more.items())
+    return f"""\
+- id: s
+  title: Section
+  bullets:
+    - text: "{text}"
+      id: item
+      q: "{q}"
+      a: "{a}"{extra}
+"""
+
+
+RULES = {
+    "enumeration": (_bullet("Which four step types do the heavy work in a Pipelines DAG?",
+                            "Processing, Training, Tuning, Transform"),
+                    _bullet("Which Pipelines step branches on a metric threshold?", "ConditionStep")),
+    "vague-stem": (_bullet("Explain the Model Registry.", "A catalog of versioned models"),
+                   _bullet("Which SageMaker catalog holds versioned models awaiting approval?", "The Model Registry")),
+    "yes-no": (_bullet("Is the shadow variant's response returned to the caller?", "No"),
+               _bullet("Which kind of variant mirrors live traffic without answering it?", "A shadow variant")),
+    "long-answer": (_bullet("What happens once a model is approved?",
+                            "An EventBridge rule sees the approval and calls a Lambda function that updates the "
+                            "endpoint with the newly approved model version"),
+                    _bullet("Which service updates the endpoint once a model is approved?", "AWS Lambda")),
+    "give-away": (_bullet("Which job type runs PySpark preprocessing at large scale?", "Processing Jobs"),
+                  _bullet("Which job type runs PySpark data preparation at large scale?", "Processing Jobs")),
+}
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_each_rule_warns_about_its_weak_card_and_passes_the_good_one(tmp_path, rule):
+    weak, good = RULES[rule]
+    found = messages(plan(tmp_path, weak))
+    assert [m.split(": ")[1] for m in found] == [rule], found
+    assert messages(plan(tmp_path, good)) == []
+
+
+def test_enumeration_counts_items_outside_brackets_and_not_on_a_cloze(tmp_path):
+    assert messages(plan(tmp_path, _bullet("Which bias drift does Clarify report?",
+                                           "Fairness changes (DPPL, DI, CI)"))) == []
+    chain = _bullet("Which chain starts a retraining on drift?", "EventBridge → Lambda → Pipelines")
+    assert [m.split(": ")[1] for m in messages(plan(tmp_path, chain))] == ["enumeration"]
+    assert messages(plan(tmp_path, _bullet("Which chain starts a retraining on drift?",
+                                           "EventBridge → Lambda → Pipelines", cards="cloze"))) == []
+
+
+def test_yes_no_spares_a_choice_between_two(tmp_path):
+    assert messages(plan(tmp_path, _bullet("Is SDP or SMP the library for a model too big for one GPU?",
+                                           "SMP (model parallelism)"))) == []
+
+
+def test_asked_twice_a_trap_and_a_row_stating_one_rule(tmp_path):
+    weak = """\
+- id: metrics
+  title: Evaluation Metrics
+  table:
+    columns: [Task, Metrics]
+    rows:
+      - [Imbalanced classes, "F1, AUC-ROC (NOT accuracy)"]
+      - [Regression, RMSE]
+  traps:
+    - q: On imbalanced classes, which metrics do you report instead of accuracy?
+      text: Accuracy misleads on imbalanced classes; use F1 or AUC-ROC.
+      a: F1 or AUC-ROC
+"""
+    path = sheet_file(tmp_path, weak)
+    assert messages(plan_notes(load(path))) == [
+        f"{line_of(path, '- q: On imbalanced')}: asked-twice: this card asks what the card at line "
+        f"{line_of(path, 'Imbalanced classes')} asks: keep one (`cards: none` on the other), or ask each a "
+        "different fact"]
+    good = weak.replace('      - [Imbalanced classes, "F1, AUC-ROC (NOT accuracy)"]',
+                        '      - cells: [Imbalanced classes, "F1, AUC-ROC (NOT accuracy)"]\n        cards: none')
+    assert messages(plan(tmp_path, good)) == []
+
+
+HEADER = """\
+- id: encryption
+  title: Encryption
+  table:
+    columns: [Resource, Parameter]{ask}
+    rows:
+      - [Training volume, ResourceConfig.VolumeKmsKeyId]
+      - [Model artifacts, OutputDataConfig.KmsKeyId]
+      - [Feature Store online, OnlineStoreConfig.SecurityConfig.KmsKeyId]
+      - [CloudWatch logs, KMS encryption on log group]
+"""
+
+
+def test_header_question_where_a_cell_is_not_what_its_column_names(tmp_path):
+    path = sheet_file(tmp_path, HEADER.format(ask=""))
+    p = plan_notes(load(path))
+    assert messages(p) == [
+        f"{line_of(path, 'CloudWatch logs')}: header-question: \u201cwhich parameter?\u201d does not fit \u201cKMS "
+        "encryption on log group\u201d, unlike the column's other cells: give the table `ask: {Parameter: "
+        "\"\u2026 {Resource} \u2026?\"}`, a question that fits every row"]
+    # "Which parameter?" only where the header fits; the misfit keeps the neutral "Parameter?".
+    assert [c.front for n in p.notes for c in n.cards] == [
+        "Resource: Training volume \u2014 which parameter?", "Resource: Model artifacts \u2014 which parameter?",
+        "Resource: Feature Store online \u2014 which parameter?", "Resource: CloudWatch logs \u2014 Parameter?"]
+    asked = plan(tmp_path, HEADER.format(ask='\n    ask: {Parameter: "Which setting encrypts the {Resource}?"}'))
+    assert messages(asked) == []
+    assert [n.fields[2] for n in asked.notes][-1] == "Which setting encrypts the CloudWatch logs?"
+
+
+def test_a_weak_and_good_sheet_gets_exactly_the_expected_warnings_on_the_expected_lines():
+    path = FIXTURES / "weak-cards.yaml"
+    expected = [(i, m.group(1)) for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                if (m := re.search(r"# weak: ([\w-]+)", line))]
+    assert len(expected) == 7 and {rule for _, rule in expected} >= set(RULES) | {"asked-twice", "header-question"}
+    found = [(w.loc.line, w.message.split(":")[0]) for w in lint(plan_notes(load(path)))]
+    assert found == expected
+
+
+def test_lint_silences_one_rule_per_item_with_a_reason(tmp_path):
+    weak, _ = RULES["enumeration"]
+    quiet = weak + "      lint: {enumeration: the four are asked as one set on purpose}\n"
+    assert messages(plan(tmp_path, quiet)) == []
+    # Silencing another rule keeps this one.
+    other = weak + "      lint: {yes-no: not this rule}\n"
+    assert [m.split(": ")[1] for m in messages(plan(tmp_path, other))] == ["enumeration"]
+
+
+def test_lint_names_known_rules_and_needs_a_reason(tmp_path):
+    weak, _ = RULES["enumeration"]
+    with pytest.raises(CheatdeckError) as err:
+        load(sheet_file(tmp_path, weak + "      lint: {enumerations: typo}\n"))
+    assert "expected one of: " + ", ".join(sorted(LINT_RULES)) + "; got 'enumerations'" in str(err.value)
+    with pytest.raises(CheatdeckError) as err:
+        load(sheet_file(tmp_path, weak + "      lint: {enumeration: }\n"))
+    assert "a key with no value" in str(err.value)
+
+
+def test_the_shipped_sheet_passes_check_strict(shipped):
+    assert "0 card warnings" in run("check", "--strict").output
+    assert lint(plan_notes(load(SHIPPED))) == []
