@@ -21,7 +21,10 @@ from cheatdeck.anki.apply import Request
 from cheatdeck.collection_sync import apply_package
 from cheatdeck.errors import CheatdeckError
 
-SHIPPED = Path(__file__).resolve().parent.parent / "source" / "mla-c01.yaml"
+REPO = Path(__file__).resolve().parent.parent
+# The shipped sheet as it was when these tests were written: its card side is edited for the learner, and the
+# tests name its facts, so they keep a copy of their own.
+SHIPPED = Path(__file__).resolve().parent / "fixtures" / "sync" / "mla-c01.yaml"
 
 PACKAGE = Path("dist/mla-c01.apkg")
 SHEET = Path("source/mla-c01.yaml")
@@ -129,6 +132,13 @@ def _profile(templates: dict, tmp_path: Path, which: str) -> Path:
     shutil.copy(templates[which].with_suffix(".media.db2"), path.with_suffix(".media.db2"))
     path.with_suffix(".media").mkdir()
     return path
+
+
+@pytest.fixture
+def shipped(workdir: Path) -> Path:
+    for name in ("mla-c01.yaml", "mla-c01.lock.json"):
+        shutil.copy(SHIPPED.parent / name, workdir / "source" / name)
+    return workdir / "source" / "mla-c01.yaml"
 
 
 @pytest.fixture
@@ -447,7 +457,7 @@ def test_note_type_drift_is_refused_then_reset_with_consent(synced):
 
 def test_a_card_type_renamed_in_the_sheets_templates_is_applied_without_asking(synced):
     """The collection's copy is what the last sync left: the change is the sheet's, and no "Fact+" copy."""
-    shutil.copytree(SHIPPED.parent.parent / "templates", "tpl")
+    shutil.copytree(REPO / "templates", "tpl")
     spec = Path("tpl/anki/notetypes.yaml")
     text = spec.read_text(encoding="utf-8")
     assert "      - {name: Forward, front: fact-front.html" in text
