@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .anki.collection import REMOVED_ACTIONS, SyncReport, apply_package
-from .errors import CheatdeckError, Location, Problem
+from .errors import CheatdeckError, Location, Problem, UsageError
 from .options import Options
 from .pipeline import BuildResult, build, render_package
 from .state import lock
@@ -38,7 +38,7 @@ def sync(source: Path | str, collection: Path | str, opts: Options | None = None
     if removed not in REMOVED_ACTIONS:
         raise ValueError(f"removed must be one of {REMOVED_ACTIONS}, not {removed!r}")
     if importlib.util.find_spec("anki") is None:
-        raise CheatdeckError(Problem(Location(""), "sync drives the Anki engine, which is not installed: "
+        raise UsageError(Problem(Location(""), "sync drives the Anki engine, which is not installed: "
                                                    "pip install 'cheatdeck[sync]'"))
     source, collection = Path(source), Path(collection).expanduser()
     key = _collection_key(collection)

@@ -40,7 +40,7 @@ def test_version_and_usage_errors(tiny):
     assert run("--paper", "a3", code=2).exit_code == 2
     assert run("--source", "nowhere.yaml", "check", code=2).exit_code == 2
     assert run("frobnicate", code=2).exit_code == 2
-    assert "no sheet has the id 'nope'; the sheets are: tiny" in run("--sheet", "nope", "check", code=1).output
+    assert "no sheet has the id 'nope'; the sheets are: tiny" in run("--sheet", "nope", "check", code=2).output
 
 
 def test_check_ok_and_errors(tiny):

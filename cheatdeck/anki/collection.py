@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import CheatdeckError, Location, Problem
+from ..errors import CheatdeckError, Location, Problem, UsageError
 
 REMOVED_ACTIONS = ("suspend", "delete", "keep")
 
@@ -68,8 +68,8 @@ def _refuse_unusable(collection: Path) -> None:
     The file is only read as bytes: even a read-only SQLite connection leaves -shm files beside a WAL database.
     """
     if not collection.is_file():
-        raise _problem(collection, "no such collection file; Anki keeps it in its profile folder, "
-                                   "e.g. ~/.local/share/Anki2/User 1/collection.anki2")
+        raise UsageError(Problem(Location(str(collection)), "no such collection file; Anki keeps it in its profile "
+                                                            "folder, e.g. ~/.local/share/Anki2/User 1/collection.anki2"))
     # While Anki has a collection open, its write-ahead log sits beside it (Anki removes it when it closes).
     if collection.with_name(collection.name + "-wal").exists():
         raise _problem(collection, "the collection is open in Anki (or Anki did not close cleanly); "

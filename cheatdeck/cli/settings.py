@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from ..errors import CheatdeckError, Location, Problem
+from ..errors import Location, Problem, UsageError
 from ..options import PAPERS, TEMPLATES, Options, PrintOptions
 from ..source.discover import SOURCE_FOLDER, find_project, find_sheets
 
@@ -50,7 +50,7 @@ class Settings:
             return [*self.sheets, *((self.source,) if self.source else ())]
         project = find_project(Path.cwd())
         if project is None:
-            raise CheatdeckError(Problem(Location(""), f"no {SOURCE_FOLDER}/ folder of *.yaml sheets here or in any "
+            raise UsageError(Problem(Location(""), f"no {SOURCE_FOLDER}/ folder of *.yaml sheets here or in any "
                                                        "folder above; name a sheet file, or use --source FOLDER"))
         return [display(project / SOURCE_FOLDER)]
 
