@@ -45,6 +45,7 @@ test-latest:
 	$(PYTHON) -m venv .venv-latest
 	.venv-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	.venv-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade --upgrade-strategy eager \
+		-r requirements/setup.in \
 		-e ".[sync,test]"
 	.venv-latest/bin/python -m pip list --disable-pip-version-check --format=freeze
 	.venv-latest/bin/python -m pytest

@@ -208,7 +208,6 @@ def test_strikethrough_prints_struck_on_the_page_and_the_card(verbs, col):
     run("build")
     with pdfplumber.open("dist/verbs.pdf") as pdf:
         page = pdf.pages[0]
-        struck = [w for w in page.extract_words() if w["text"] in ("to", "talk") and w["x0"] > 0]
         talk = next(w for w in page.extract_words() if w["text"] == "talk")
         speak = next(w for w in page.extract_words() if w["text"] == "speak,")
         strokes = page.lines + [r for r in page.rects if r["height"] < 1.5]
@@ -217,7 +216,7 @@ def test_strikethrough_prints_struck_on_the_page_and_the_card(verbs, col):
         return any(s["x0"] <= word["x0"] + 1 and s["x1"] >= word["x1"] - 1 and word["top"] < s["top"] < word["bottom"]
                    for s in strokes)
 
-    assert struck and crossed(talk) and not crossed(speak)
+    assert crossed(talk) and not crossed(speak)
     import_package(col, Path("dist/verbs.apkg"))
     (nid,) = col.find_notes('"Id:verbs/regular/hablar"')
     assert "to speak, <s>to talk</s>" in " ".join(col.get_note(nid).fields)

@@ -100,7 +100,7 @@ _SHARED = [
     _option("--sheet", name="sheet_ids", metavar="ID", multiple=True,
             help="Only the sheet with this id (repeatable). Example: --sheet mla-c01"),
     _option("--force", name="force", is_flag=True, help="Rebuild even when the outputs are up to date. Example: cheatdeck build --force"),
-    _option("-q", "--quiet", name="verbosity", flag_value=0, help="Print errors only. Example: cheatdeck -q"),
+    _option("-q", "--quiet", name="verbosity", flag_value=0, help="Print errors only (and the warning that an import would skip notes). Example: cheatdeck -q"),
     _option("-v", "--verbose", name="verbosity", flag_value=2, help="Print every note change. Example: cheatdeck anki -v"),
     _option("--templates", name="templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
             help="Card templates, PDF theme and fonts [default: the installed templates/]. "
