@@ -1,5 +1,6 @@
 # `make` sets up .venv from the hashed lock and builds every sheet into dist/; `make test` runs the suite.
-# `make lock` refreshes the locks from the ranges in pyproject.toml.
+# `make lock` refreshes the locks from the ranges in pyproject.toml; `make test-latest` runs the suite on the
+# newest versions those ranges allow, to catch a release that breaks cheatdeck before a user installs it.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -7,7 +8,7 @@ PIP := $(PY) -m pip --disable-pip-version-check
 UV_VERSION := 0.13.9
 LOCK = uv pip compile --quiet --generate-hashes --universal --python-version 3.11 pyproject.toml requirements/setup.in
 
-.PHONY: all build test bench lock clean bytecode
+.PHONY: all build test test-latest bench lock clean bytecode
 
 all: build
 
@@ -38,6 +39,17 @@ build: $(VENV)/.runtime bytecode
 test: $(VENV)/.test bytecode
 	$(PY) -m pytest
 
+# A venv of its own, rebuilt each time, so .venv keeps exactly what the lock names; .ci/run stays on the lock.
+test-latest:
+	rm -rf .venv-latest
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	.venv-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade --upgrade-strategy eager \
+		-r requirements/setup.in \
+		-e ".[sync,test]"
+	.venv-latest/bin/python -m pip list --disable-pip-version-check --format=freeze
+	.venv-latest/bin/python -m pytest
+
 bench: $(VENV)/.test bytecode
 	$(PY) benchmarks/run.py
 
@@ -53,4 +65,4 @@ lock:
 	.venv-lock/bin/$(LOCK) --extra sync --extra test -o requirements/test.lock
 
 clean:
-	rm -rf dist .venv-lock
+	rm -rf dist .venv-lock .venv-latest

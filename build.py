@@ -1,14 +1,38 @@
-"""`python build.py` runs the cheatdeck command line (the same as the `cheatdeck` script)."""
+"""`python build.py` runs the cheatdeck command line (the same as the `cheatdeck` script).
 
+Before anything else, it looks for every runtime dependency pyproject.toml declares, in the Python that runs it:
+a Python with only some of them (a distro's or conda's, with click and PyYAML) would otherwise fail halfway
+through a build, or call stale outputs up to date without being able to build them.
+"""
+
+import importlib.util
+import re
 import sys
+import tomllib
+from pathlib import Path
 
-try:
-    from cheatdeck.cli import main
-except ModuleNotFoundError as missing:
-    print(f"cheatdeck cannot start: the package {missing.name!r} is not installed for {sys.executable}.\n"
-             "Run `make` once (it sets up .venv from the lock), then use `.venv/bin/python build.py`, "
-             "or `pip install -e .` in the Python you want to use.", file=sys.stderr)
-    sys.exit(2)
+# A distribution whose module is not named after it.
+MODULES = {"pyyaml": "yaml", "pillow": "PIL", "markdown-it-py": "markdown_it", "rl-accel": "_rl_accel"}
+
+
+def missing_dependencies(pyproject: Path) -> list[str]:
+    """The runtime requirements of pyproject.toml (their names) whose module this Python cannot find."""
+    requirements = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    missing = []
+    for requirement in requirements:
+        name = re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.-]+", requirement)[0]).lower()
+        if importlib.util.find_spec(MODULES.get(name, name.replace("-", "_"))) is None:
+            missing.append(name)
+    return missing
+
 
 if __name__ == "__main__":
+    missing = missing_dependencies(Path(__file__).resolve().with_name("pyproject.toml"))
+    if missing:
+        print(f"cheatdeck cannot start: {sys.executable} lacks {', '.join(missing)}.\n"
+              "run `make` once (it sets up .venv from the lock), then use `.venv/bin/python build.py`, "
+              "or `pip install -e .` in the Python you want to use.", file=sys.stderr)
+        sys.exit(2)
+    from cheatdeck.cli import main
+
     main()

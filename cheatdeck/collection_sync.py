@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .anki.apply import REMOVED_ACTIONS, Request, SyncReport
 from .anki.collection import problem
-from .errors import CheatdeckError, Location, Problem
+from .errors import CheatdeckError, Location, Problem, UsageError
 from .options import Options
 from .pipeline import BuildResult, build, render_package
 from .state import lock
@@ -44,7 +44,7 @@ def sync(source: Path | str, collection: Path | str, opts: Options | None = None
     if removed not in REMOVED_ACTIONS:
         raise ValueError(f"removed must be one of {REMOVED_ACTIONS}, not {removed!r}")
     if importlib.util.find_spec("anki") is None:
-        raise CheatdeckError(Problem(Location(""), "sync drives the Anki engine, which is not installed: "
+        raise UsageError(Problem(Location(""), "sync drives the Anki engine, which is not installed: "
                                                    "pip install 'cheatdeck[sync]'"))
     source, collection = Path(source), Path(collection).expanduser()
     if plan:

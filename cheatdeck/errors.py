@@ -69,3 +69,8 @@ class CheatdeckError(Exception):
         if len(lines) > 1:
             lines.append(f"{len(lines)} errors")
         return "\n".join(lines)
+
+
+class UsageError(CheatdeckError):
+    """A problem with what was asked rather than in a sheet: a sheet, folder, id or collection that is not there,
+    or a tool that is not installed. The command line exits with 2 for it, as for a mistyped option."""

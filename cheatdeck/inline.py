@@ -1,7 +1,7 @@
 """Inline markup: parsed once into spans, rendered as HTML (Anki) or ReportLab markup (PDF).
 
-The grammar is a CommonMark subset: **bold**, *italic*, `code`, backslash
-escapes and images `![alt](file)`, with markdown-it plugins for `$math$` and
+The grammar is a CommonMark subset: **bold**, *italic*, ~~struck~~ (GFM's
+strikethrough), `code`, backslash escapes and images `![alt](file)`, with markdown-it plugins for `$math$` and
 `$$display math$$`, `H~2~O` and `x^2^`, and a rule of ours for Anki's cloze
 deletions `{{c1::text::hint}}`. A text of several lines (YAML's `|`) is a
 code block, unless it holds ``` fences: then only the fenced lines are.
@@ -31,6 +31,7 @@ class Span:
     text: str
     bold: bool = False
     italic: bool = False
+    strike: bool = False
     code: bool = False
     sub: bool = False
     sup: bool = False
@@ -107,7 +108,7 @@ def _parser() -> MarkdownIt:
     from mdit_py_plugins.subscript import sub_plugin
     from mdit_py_plugins.superscript import superscript_plugin
 
-    md = (MarkdownIt("zero").enable(["emphasis", "backticks", "escape", "image", "fence"])
+    md = (MarkdownIt("zero").enable(["emphasis", "strikethrough", "backticks", "escape", "image", "fence"])
           .use(dollarmath_plugin, allow_labels=False, allow_space=False, allow_digits=False, double_inline=True)
           .use(sub_plugin).use(superscript_plugin))
     md.inline.ruler.before("emphasis", "cloze", _cloze)
@@ -175,16 +176,16 @@ def _inline(source: str) -> list[Span]:
     return [span for block in _parser().parseInline(source) for span in _inline_tokens(block.children or ())]
 
 
-_NESTING = {"strong": "bold", "em": "italic", "sub": "sub", "sup": "sup"}
+_NESTING = {"strong": "bold", "em": "italic", "s": "strike", "sub": "sub", "sup": "sup"}
 
 
 def _inline_tokens(tokens) -> list[Span]:
     spans: list[Span] = []
-    state = {"bold": 0, "italic": 0, "sub": 0, "sup": 0}
+    state = {"bold": 0, "italic": 0, "strike": 0, "sub": 0, "sup": 0}
     cloze, hint = 0, ""
     for tok in tokens:
-        style = dict(bold=state["bold"] > 0, italic=state["italic"] > 0, sub=state["sub"] > 0,
-                     sup=state["sup"] > 0, cloze=cloze, hint=hint)
+        style = dict(bold=state["bold"] > 0, italic=state["italic"] > 0, strike=state["strike"] > 0,
+                     sub=state["sub"] > 0, sup=state["sup"] > 0, cloze=cloze, hint=hint)
         name, _, edge = tok.type.rpartition("_")
         if name in _NESTING and edge in ("open", "close"):
             state[_NESTING[name]] += 1 if edge == "open" else -1
@@ -230,14 +231,6 @@ def escape(text: str) -> str:
     return "".join("\\" + c if c in "\\`*_$~^{![" else c for c in text)
 
 
-# Where a long identifier may wrap on a phone: after . _ / and between the words of camelCase.
-_BREAK_AFTER = re.compile(r"(?<=[._/])(?=[^\W_])|(?<=[a-z0-9])(?=[A-Z][a-z])")
-LONG_WORD = 14
-
-
-_LONG = re.compile(r"\S{%d,}" % LONG_WORD)
-
-
 def images(spans: Spans) -> list[str]:
     return [s.target for s in spans if s.kind == IMAGE]
 
@@ -253,17 +246,11 @@ def _escape_html(part: str) -> str:
 
 
 def _html_text(text: str) -> str:
-    # What makes the HTML differ from the text: a character to escape, or a word long enough to get <wbr>.
-    if not ("&" in text or "<" in text or ">" in text or "[" in text or "{{" in text
-            or len(text) >= LONG_WORD and _LONG.search(text)):
+    # Nothing but escapes goes into a field: a line-break hint inside a word would hide it from Anki's Browser
+    # search (the card's CSS wraps long identifiers instead).
+    if not ("&" in text or "<" in text or ">" in text or "[" in text or "{{" in text):
         return text
-    out, done = [], 0
-    for long_word in _LONG.finditer(text):
-        out.append(_escape_html(text[done:long_word.start()]))
-        out.append("<wbr>".join(_escape_html(part) for part in _BREAK_AFTER.split(long_word[0])))
-        done = long_word.end()
-    out.append(_escape_html(text[done:]))
-    return "".join(out)
+    return _escape_html(text)
 
 
 def plain_html(text: str) -> str:
@@ -297,6 +284,8 @@ def to_html(spans: Spans, media: Mapping[str, str] | None = None) -> str:
             piece = f"<sub>{piece}</sub>"
         if s.sup:
             piece = f"<sup>{piece}</sup>"
+        if s.strike:
+            piece = f"<s>{piece}</s>"
         if s.italic:
             piece = f"<i>{piece}</i>"
         if s.bold:
@@ -333,6 +322,8 @@ def to_reportlab(spans: Spans, mono_font: str, formula: Callable[[Span], str] | 
             piece = f"<sub>{piece}</sub>"
         if s.sup:
             piece = f"<super>{piece}</super>"
+        if s.strike:
+            piece = f"<strike>{piece}</strike>"
         if s.italic:
             piece = f"<i>{piece}</i>"
         if s.bold or s.cloze:

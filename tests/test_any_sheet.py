@@ -156,7 +156,7 @@ def test_emoji_and_symbols_print_in_the_symbol_font(workdir, col):
     assert printed_characters(sheet) <= {c["text"] for c in chars}
     fonts = {c["text"]: c["fontname"] for c in chars}
     # Each in the first font that has it: DejaVu has the alembic and the radioactive sign.
-    assert all(fonts[e].endswith("+Symbola") for e in "🔥✅") and "DejaVu" in fonts["⚗"], fonts
+    assert all(fonts[e].endswith("+NotoEmoji-Regular") for e in "🔥✅") and "DejaVu" in fonts["⚗"], fonts
 
     import_package(col, Path("dist/lab-safety.apkg"))
     assert ids(col) == {"lab-safety/signs/fire", "lab-safety/signs/alembic", "lab-safety/signs/radioactive-sign",
@@ -165,17 +165,39 @@ def test_emoji_and_symbols_print_in_the_symbol_font(workdir, col):
     assert all(e in text for e in ("🔥", "⚗️", "☢", "★", "✅"))
 
 
+# One emoji first encoded in each version of Unicode from 6.0 to 15.0.
+EMOJI_BY_VERSION = {"6.0": "🔥", "7.0": "🙂", "8.0": "🤔", "9.0": "🥑", "10.0": "🦒", "11.0": "🧪", "12.0": "🥱",
+                    "13.0": "🫐", "14.0": "🫠", "15.0": "🩷"}
+
+
+def test_every_emoji_from_unicode_6_to_15_prints_in_the_emoji_font_and_reads_back(workdir):
+    sheet = copy("emoji.yaml")
+    bullets = "".join(f'          - "Unicode {version}: {emoji}"\n'
+                      for version, emoji in EMOJI_BY_VERSION.items())
+    text = sheet.read_text(encoding="utf-8").replace("        bullets:\n", "        bullets:\n" + bullets, 1)
+    sheet.write_text(text, encoding="utf-8")
+    run("pdf")
+    chars = pdf_characters(Path("dist/lab-safety.pdf"))
+    fonts = {c["text"]: c["fontname"] for c in chars}
+    assert {emoji: fonts.get(emoji, "").partition("+")[2] for emoji in EMOJI_BY_VERSION.values()} == \
+        dict.fromkeys(EMOJI_BY_VERSION.values(), "NotoEmoji-Regular")
+    with pdfplumber.open("dist/lab-safety.pdf") as pdf:
+        extracted = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    for version, emoji in EMOJI_BY_VERSION.items():
+        assert f"Unicode {version}: {emoji}" in extracted
+
+
 def test_a_character_no_font_has_is_one_error_naming_every_line_and_the_fonts_tried(workdir):
     sheet = copy("emoji.yaml")
-    text = sheet.read_text(encoding="utf-8").replace("flammable", "flammable 🧪").replace("restricted", "🧪 restricted")
+    text = sheet.read_text(encoding="utf-8").replace("flammable", "flammable 𓀀").replace("restricted", "𓀀 restricted")
     sheet.write_text(text, encoding="utf-8")
     result = run("pdf", code=1)
-    errors = [line for line in result.output.splitlines() if "🧪" in line]
-    lines = [i for i, line in enumerate(text.splitlines(), 1) if "🧪" in line]
+    errors = [line for line in result.output.splitlines() if "𓀀" in line]
+    lines = [i for i, line in enumerate(text.splitlines(), 1) if "𓀀" in line]
     assert len(errors) == 1, result.output
     assert errors[0].startswith(f"Error: source/emoji.yaml:{lines[0]}:")
-    assert (f"no font has a glyph for '🧪' (U+1F9EA TEST TUBE, on lines {lines[0]}, {lines[1]}): "
-            "tried DejaVuSansCondensed, DroidSansFallback, Symbola") in errors[0]
+    assert (f"no font has a glyph for '𓀀' (U+13000 EGYPTIAN HIEROGLYPH A001, on lines {lines[0]}, {lines[1]}): "
+            "tried DejaVuSansCondensed, DroidSansFallback, NotoEmoji-Regular, Symbola") in errors[0]
     assert not Path("dist/lab-safety.pdf").exists()
 
 

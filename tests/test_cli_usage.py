@@ -60,7 +60,7 @@ def test_sheet_option_matches_the_sheets_id_not_its_file_name(tiny):
     result = run("anki", "--sheet", "chem-101")
     assert Path("dist/chem-101.apkg").is_file() and not Path("dist/tiny.apkg").exists()
     assert "chem-101" in result.output
-    unknown = run("check", "--sheet", "chemistry", code=1)
+    unknown = run("check", "--sheet", "chemistry", code=2)
     assert "no sheet has the id 'chemistry'; the sheets are: chem-101, tiny" in unknown.output
 
 
@@ -81,7 +81,7 @@ def test_sheets_are_found_from_inside_the_source_folder_and_below(tiny):
 
 def test_no_source_folder_anywhere_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = run("check", code=1)
+    result = run("check", code=2)
     assert "no source/ folder of *.yaml sheets here or in any folder above" in result.output
     assert "Traceback" not in result.output
 
@@ -97,7 +97,7 @@ def test_build_py_without_the_dependencies_says_how_to_set_them_up(tmp_path):
     result = subprocess.run([sys.executable, "-S", str(REPO / "build.py")], capture_output=True, text=True,
                             cwd=tmp_path)
     assert result.returncode == 2
-    assert "is not installed" in result.stderr and "Run `make`" in result.stderr
+    assert "lacks genanki, reportlab, " in result.stderr and "run `make`" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -110,7 +110,9 @@ def test_check_writes_nothing(tiny):
 def test_a_sheet_where_the_command_belongs_is_built(tiny):
     result = run("source/tiny.yaml", "--out", "elsewhere")
     assert "tiny  source/tiny.yaml  built" in result.output and Path("elsewhere/tiny.apkg").is_file()
-    assert "No such command 'nope.yaml'" in run("nope.yaml", code=2).output
+    # A sheet that is not there is reported as such, not as an unknown command.
+    assert "Path 'nope.yaml' does not exist" in run("nope.yaml", code=2).output
+    assert "Path 'notes/nope' does not exist" in run("notes/nope", code=2).output
 
 
 def test_two_sheets_with_one_id_are_refused_before_either_overwrites_the_other(tiny):

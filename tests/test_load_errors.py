@@ -45,14 +45,15 @@ CASES = [
     ("quickref-ragged", mutate("cells: [Staging, Add before you commit]", "cells: [Staging]"), "cells: [Staging]", "1 cell(s) but the table has 2 columns"),
     ("duplicate-yaml-key", mutate("version: \"1.0\"", "version: \"1.0\"\nversion: \"2.0\""), 'version: "2.0"', "duplicate key 'version'"),
     ("bullet-without-key", mutate("- Commit: record the staged snapshot", "- Commit records the staged snapshot"), "- Commit records", "not in 'Key: value' form"),
-    ("question-without-id", mutate("          - id: push\n            text:", "          - text:"), "- text: Push", "needs an `id`"),
+    ("question-without-id", mutate("          - id: push\n            text:", "          - text:"), "- text: Push", "has its own `q` but its text has no 'Key: ' before the value"),
     ("several-traps-without-ids", mutate("        traps:\n", "        traps:\n          - Another trap without an id.\n"), "- Another trap", "give each an `id`"),
     ("unknown-cards-choice", mutate("            q: Which command", "            cards: sometimes\n            q: Which command"), "cards: sometimes", "expected one of: both, cloze, forward, none"),
     ("invisible-character", mutate("Keeps both histories", "Keeps both\u200bhistories"), "Keeps both", "invisible character in text: U+200B"),
     ("text-too-long", mutate("Keeps both histories", "x" * 3000), "[Merge, xxx", "3,000 characters; the limit is 2,000"),
     ("empty-section", mutate("        table:\n          columns: [Strategy, Effect]\n          rows:\n            - [Merge, Keeps both histories]\n            - [Rebase, Replays commits onto a new base]\n", ""), "      - id: merging", "section 'merging' is empty"),
     ("sheet-is-a-list", "- just\n- a list\n", "- just", "a sheet is a mapping"),
-    ("too-few-columns", mutate("columns: [Strategy, Effect]", "columns: [Strategy]"), "columns: [Strategy]", "at least 2 items"),
+    ("too-few-columns", mutate("columns: [Strategy, Effect]", "columns: [Strategy]"), "columns: [Strategy]", "a table has at least 2 columns; this one has 1"),
+    ("too-many-columns", mutate("columns: [Strategy, Effect]", f"columns: [{', '.join(f'C{i}' for i in range(11))}]"), "columns: [C0", "a table has at most 10 columns; this one has 11"),
     ("bad-date", mutate('version: "1.0"', 'version: "1.0"\ndate: 2026-02-30'), "date: 2026-02-30", "expected a date like 2026-11-24"),
     # YAML slips: the line of the slip (not where libyaml gave up) and the fix.
     ("syntax-key-without-colon", mutate("title: Everyday Commands", "title Everyday Commands"), "title Everyday", "this line has no ':' after its key"),
@@ -85,6 +86,8 @@ CASES = [
     ("list-key-without-items", BASE[: BASE.index("          - q: You committed")] + BASE[BASE.index("  - id: advanced"):], "        traps:\n  - id: advanced", "a key with no value: write its items under it, or remove the key"),
     ("empty-list-item", mutate("          - Commit: record the staged snapshot", "          -"), "          -\n", "an empty list item: write the value after the '-', or remove the line"),
     ("bullet-without-its-dash", mutate("          - Commit: record", "            Commit: record"), "            Commit", "this line has no '- ' of its own, so it joins the bullet on line 15; start it with '- '"),
+    ("text-bullet-without-its-dash", mutate("          - Commit: record", "          Commit records"), "          Commit", "this line has no '- ' of its own, though it lines up with the '- ' items on lines 15 and 17; start it with '- '"),
+    ("key-bullet-without-its-dash", mutate("          - Commit: record", "          Commit: record"), "          Commit", "a '- ' item and a 'key:' line cannot share one indentation level; start this line with '- '"),
     ("unknown-key-in-bullet-mapping", mutate("            q: Which command", "            question: Which command"), "question:", "(expected one of: text, id, q, a, cards, reverse, why, lint)"),
 ]
 

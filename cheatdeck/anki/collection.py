@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import CheatdeckError, Location, Problem
+from ..errors import CheatdeckError, Location, Problem, UsageError
 
 WAIT_SECONDS = 10.0
 """How long a sync waits for the collection while another program (another sync, Anki) has it open."""
@@ -41,8 +41,8 @@ def problem(collection: Path, message: str) -> CheatdeckError:
 def inspect(collection: Path) -> int:
     """The collection's schema version, read before the engine opens it; refuses what must not be opened."""
     if not collection.is_file():
-        raise problem(collection, "no such collection file; Anki keeps it in its profile folder, "
-                                  "e.g. ~/.local/share/Anki2/User 1/collection.anki2")
+        raise UsageError(Problem(Location(str(collection)), "no such collection file; Anki keeps it in its profile "
+                                                            "folder, e.g. ~/.local/share/Anki2/User 1/collection.anki2"))
     real = collection.resolve()  # SQLite keeps the journal beside the file a symlink points to
     journal = real.with_name(real.name + "-journal")
     try:

@@ -16,20 +16,19 @@ import click
 
 from .. import __version__
 from ..environment import environment_error
-from ..errors import CheatdeckError
+from ..errors import CheatdeckError, UsageError
 from .commands import COMMANDS
 from .report import show_error
 from .settings import Settings, settings, shared_options
 
 
 class SheetProblems(click.ClickException):
-    """A CheatdeckError on its way to the terminal: every problem, then exit 1."""
-
-    exit_code = 1
+    """A CheatdeckError on its way to the terminal: every problem, then exit 1 (2 for a usage error)."""
 
     def __init__(self, error: CheatdeckError):
         super().__init__(error.render())
         self.error = error
+        self.exit_code = 2 if isinstance(error, UsageError) else 1
 
     def show(self, file=None) -> None:
         show_error(self.error, file)
@@ -39,8 +38,9 @@ class _Group(click.Group):
     """Turns library errors into messages, and unexpected exceptions into one line unless --debug."""
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
-        # `cheatdeck chem.yaml` builds that sheet: a path where a command belongs means `build PATH`.
-        if args and self.get_command(ctx, args[0]) is None and Path(args[0]).exists():
+        # `cheatdeck chem.yaml` builds that sheet: a path where a command belongs means `build PATH` (and a
+        # sheet file that is not there is then reported as such, not as an unknown command).
+        if args and self.get_command(ctx, args[0]) is None and _names_a_path(args[0]):
             args = ["build", *args]
         return super().resolve_command(ctx, args)
 
@@ -67,6 +67,10 @@ class _Group(click.Group):
             err = click.ClickException(f"internal error: {exc!r}; run again with --debug for the traceback")
             err.exit_code = 3
             raise err from None
+
+
+def _names_a_path(arg: str) -> bool:
+    return Path(arg).exists() or arg.endswith((".yaml", ".yml")) or "/" in arg or os.sep in arg
 
 
 @click.group(cls=_Group, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

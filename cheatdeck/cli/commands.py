@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ..errors import CheatdeckError
-from .settings import settings, shared_options, sheet_arguments
+from .settings import display, settings, shared_options, sheet_arguments
 
 
 def _command(name: str | None = None, sheets: bool = True):
@@ -93,8 +93,8 @@ def check(strict: bool) -> None:
         if strict and result.warnings:
             failed.append(CheatdeckError(list(result.warnings)))
             continue
-        show_warnings(result.warnings)
         if s.verbosity:
+            show_warnings(result.warnings)
             click.echo(check_line(result))
     if failed:
         raise CheatdeckError.combined(failed)
@@ -269,6 +269,32 @@ def sync(collection: Path, plan: bool, removed_action: str, prefer: str, reset_n
 
 
 @click.command()
+@click.argument("sheet_id", metavar="ID")
+@shared_options
+def new(sheet_id: str) -> None:
+    """Start a sheet: write source/ID.yaml, a commented example that builds as it is.
+
+    In an empty folder it also writes .gitignore, .pre-commit-config.yaml (runs `cheatdeck check --strict`
+    before each commit) and .github/workflows/cheatdeck.yml (builds dist/ on each push). It never
+    overwrites a file.
+
+    \b
+    Example:
+      mkdir chem && cd chem && git init && cheatdeck new chem-101
+    """
+    from ..starter import new as start_sheet
+
+    s = settings()
+    started = start_sheet(sheet_id, Path("."), s.templates)
+    if s.verbosity:
+        for path in started.written:
+            click.echo(f"wrote {display(path)}")
+        for path in started.kept:
+            click.echo(f"kept {display(path)}: it exists")
+        click.echo(f"next: edit {display(started.sheet)}, then run `cheatdeck` to build dist/")
+
+
+@click.command()
 def schema() -> None:
     """Print the JSON Schema of the sheet format (for editor completion).
 
@@ -302,4 +328,4 @@ def help_cmd(ctx: click.Context, command: str | None) -> None:
         click.echo(found.get_help(sub))
 
 
-COMMANDS = [build_cmd, pdf, anki, check, stats, focus, watch, clean, removed, sync, schema, help_cmd]
+COMMANDS = [build_cmd, pdf, anki, check, stats, focus, watch, clean, removed, sync, new, schema, help_cmd]

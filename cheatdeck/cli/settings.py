@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from ..errors import CheatdeckError, Location, Problem
+from ..errors import Location, Problem, UsageError
 from ..options import PAPERS, TEMPLATES, Options, PrintOptions
 from ..source.discover import SOURCE_FOLDER, find_project, find_sheets
 
@@ -50,7 +50,7 @@ class Settings:
             return [*self.sheets, *((self.source,) if self.source else ())]
         project = find_project(Path.cwd())
         if project is None:
-            raise CheatdeckError(Problem(Location(""), f"no {SOURCE_FOLDER}/ folder of *.yaml sheets here or in any "
+            raise UsageError(Problem(Location(""), f"no {SOURCE_FOLDER}/ folder of *.yaml sheets here or in any "
                                                        "folder above; name a sheet file, or use --source FOLDER"))
         return [display(project / SOURCE_FOLDER)]
 
@@ -100,7 +100,7 @@ _SHARED = [
     _option("--sheet", name="sheet_ids", metavar="ID", multiple=True,
             help="Only the sheet with this id (repeatable). Example: --sheet mla-c01"),
     _option("--force", name="force", is_flag=True, help="Rebuild even when the outputs are up to date. Example: cheatdeck build --force"),
-    _option("-q", "--quiet", name="verbosity", flag_value=0, help="Print errors only. Example: cheatdeck -q"),
+    _option("-q", "--quiet", name="verbosity", flag_value=0, help="Print errors only (and the warning that an import would skip notes). Example: cheatdeck -q"),
     _option("-v", "--verbose", name="verbosity", flag_value=2, help="Print every note change. Example: cheatdeck anki -v"),
     _option("--templates", name="templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
             help="Card templates, PDF theme and fonts [default: the installed templates/]. "

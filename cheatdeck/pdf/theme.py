@@ -57,6 +57,7 @@ class Palette(msgspec.Struct, forbid_unknown_fields=True):
     trap_gray: Color
     trap_fill: Color
     quickref: Color
+    domains: list[Color] = []  # read by the loader (source/compile.py) for domains without a colour
 
 
 class Theme(msgspec.Struct, forbid_unknown_fields=True):

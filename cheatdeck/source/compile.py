@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from pathlib import Path, PureWindowsPath
+
+import yaml
 
 from .. import inline, model
 from ..environment import environment_error
 from ..errors import CheatdeckError, Location, Problem
 from ..media import Media, MediaError, load_media
+from ..options import TEMPLATES
 from . import format as spec
 from . import idents, listing
 from .reader import invisible_characters, read_yaml
@@ -42,6 +46,18 @@ def load(path: Path | str, raw: bytes | None = None) -> model.Sheet:
     if problems:
         raise CheatdeckError(problems)
     return sheet
+
+
+@functools.cache
+def _domain_colors() -> tuple[str, ...]:
+    """The default theme's colours for domains that name none (its `palette: domains:`)."""
+    theme = yaml.safe_load((TEMPLATES / "pdf" / "theme.yaml").read_text(encoding="utf-8"))
+    return tuple(theme["palette"]["domains"])
+
+
+def _default_color(position: int) -> str:
+    colors = _domain_colors()
+    return colors[position % len(colors)]
 
 
 def _echoes(problem: Problem, schema_problems: list[Problem]) -> bool:
@@ -174,7 +190,7 @@ class _Builder:
             if d.id in seen_domains:
                 self.error(loc, f"duplicate domain id {d.id!r}: the first is at line {seen_domains[d.id].line}")
             seen_domains.setdefault(d.id, loc)
-            domain = self.domain(d, ("domains", i), s.reverse, f"D{i + 1}")
+            domain = self.domain(d, ("domains", i), s.reverse, f"D{i + 1}", d.color or _default_color(i))
             if domain.label in labels:
                 self.error(self.loc(("domains", i)), f"two domains are labelled {domain.label!r} (the first at line "
                                                      f"{labels[domain.label].line}): give each its own `label:`")
@@ -224,7 +240,7 @@ class _Builder:
         return model.Print(paper=p.paper or default.paper, pages=p.pages or default.pages, columns=p.columns,
                            grayscale=default.grayscale if p.grayscale is None else p.grayscale, why=bool(p.why))
 
-    def domain(self, d: spec.DomainSpec, path, reverse: bool, label: str) -> model.Domain:
+    def domain(self, d: spec.DomainSpec, path, reverse: bool, label: str, color: str) -> model.Domain:
         sections = []
         for i, sec in enumerate(d.sections):
             spath = path + ("sections", i)
@@ -234,9 +250,10 @@ class _Builder:
                 self.error(loc, f"duplicate section id {sec.id!r}: the first is at line {self.section_ids[sec.id].line}")
             self.section_ids.setdefault(sec.id, loc)
             sections.append(self.section(sec, spath, reverse))
+        name = self.text(d.name, path + ("name",))
         return model.Domain(
-            id=d.id, label=d.label or label, name=self.text(d.name, path + ("name",)),
-            short=self.text(d.short, path + ("short",)), weight=d.weight, color=d.color.lower(),
+            id=d.id, label=d.label or label, name=name,
+            short=self.text(d.short, path + ("short",)) if d.short else name, weight=d.weight, color=color.lower(),
             sections=tuple(sections), loc=self.loc(path))
 
     def section(self, s: spec.SectionSpec, path, reverse: bool) -> model.Section:
@@ -285,8 +302,9 @@ class _Builder:
             # The key names the bullet whatever its question, so adding a `q` keeps the review history.
             slug = entry.id or (idents.derive(key.plain) if key else None)
             if question is not None and not slug:
-                self.error(loc, "a bullet with its own `q` needs an `id` so that its review history "
-                                "survives rewording")
+                self.error(loc, "this bullet has its own `q` but its text has no 'Key: ' before the value, and a "
+                                "key is what names its card (and keeps its review history when you reword): start "
+                                "the text with its key ('Key: value'), or give the bullet an `id`")
             if slug:
                 ident = self.claim(entry.id, section_id, slug, loc, "bullet")
         return model.Fact(ident=ident, text=text, key=key, value=value, question=question,

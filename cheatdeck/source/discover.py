@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import CheatdeckError, Location, Problem
+from ..errors import CheatdeckError, Location, Problem, UsageError
 
 SOURCE_FOLDER = "source"
 # A sheet's id is its first top-level `id:` line; reading only that keeps an up-to-date build from parsing YAML.
@@ -39,9 +39,9 @@ def find_sheets(sources: Sequence[Path], ids: Sequence[str] = ()) -> list[Path]:
         elif source.is_dir():
             paths += sorted(p for p in source.glob("*.yaml") if p.is_file())
         else:
-            raise CheatdeckError(Problem(Location(str(source)), "no such file or folder"))
+            raise UsageError(Problem(Location(str(source)), "no such file or folder"))
     if not paths:
-        raise CheatdeckError(Problem(Location(", ".join(map(str, sources))), "found no *.yaml sheets here"))
+        raise UsageError(Problem(Location(", ".join(map(str, sources))), "found no *.yaml sheets here"))
     by_id: dict[str, Path] = {}
     for path in paths:
         other = by_id.setdefault(sheet_id(path), path)
@@ -52,7 +52,7 @@ def find_sheets(sources: Sequence[Path], ids: Sequence[str] = ()) -> list[Path]:
     if ids:
         unknown = [i for i in ids if i not in by_id]
         if unknown:
-            raise CheatdeckError(Problem(Location(""), f"no sheet has the id {', '.join(map(repr, unknown))}; "
+            raise UsageError(Problem(Location(""), f"no sheet has the id {', '.join(map(repr, unknown))}; "
                                                        f"the sheets are: {', '.join(sorted(by_id))}"))
         paths = [by_id[i] for i in dict.fromkeys(ids)]
     return paths

@@ -38,6 +38,8 @@ Ident = Annotated[str, msgspec.Meta(
                 "(ΔG → δg, 今日 → 今日). Keep it when you reword.")]
 Color = Annotated[str, msgspec.Meta(pattern=COLOR_PATTERN, description="Colour as #rrggbb.")]
 MAX_DOMAINS = 12
+# A conjugation table (a verb and six persons) needs 7; the page's width search sets 10 in a column, word-whole.
+MAX_TABLE_COLUMNS = 10
 Cards = Annotated[Literal["both", "forward", "none"], msgspec.Meta(
     description="Anki cards: both (forward and reverse, as `reverse: true`), forward only, or none.")]
 LintRule = Literal["enumeration", "vague-stem", "yes-no", "long-answer", "asked-twice", "give-away",
@@ -90,7 +92,8 @@ class RowSpec(_Spec):
 class TableSpec(_Spec):
     """A table; the first column is the key, and each row gives one card per asked column."""
 
-    columns: Annotated[list[Text], msgspec.Meta(min_length=2, max_length=6)]
+    columns: Annotated[list[Text], msgspec.Meta(min_length=2, max_length=MAX_TABLE_COLUMNS, description=(
+        f"Column headers, 2 to {MAX_TABLE_COLUMNS}; the first column is the key."))]
     rows: Annotated[list[list[Text] | RowSpec], msgspec.Meta(min_length=1)]
     ask: Annotated[Annotated[list[Text], msgspec.Meta(min_length=1)] | Annotated[
         dict[str, Text], msgspec.Meta(min_length=1)] | None, msgspec.Meta(
@@ -137,10 +140,11 @@ class SectionSpec(_Spec):
 class DomainSpec(_Spec):
     id: Ident
     name: Text
-    short: Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"\S",
-                                       description="Short name for the header chips.")]
-    color: Color
     sections: Annotated[list[SectionSpec], msgspec.Meta(min_length=1)]
+    short: Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"\S",
+                                       description="Short name for the header chips; default: the name.")] | None = None
+    color: Annotated[Color | None, msgspec.Meta(
+        description="Colour of the domain's bars and chips; default: the theme's next domain colour.")] = None
     label: Annotated[str, msgspec.Meta(
         min_length=1, max_length=8, pattern=LABEL_PATTERN,
         description="Tag on the section bars, chips and decks; default: D1, D2, … by position.")] | None = None

@@ -26,6 +26,7 @@ _BLOCK_LINE = re.compile(r"\s*(-(\s|$)|[^\s#'\"\[\]{},][^#]*?:(\s|$))")
 _QUOTES = ("'", '"')
 _MAX_LATER = 20
 _NO_COLON = "this line has no ':' after its key; write it as 'key: value'"
+_NO_DASH = "this line has no '- ' of its own, though it lines up with the '- ' items {where}; start it with '- '"
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,18 @@ def _columns_around(lines: list[str], line: int) -> list[tuple[int, int]]:
     deeper = [o for o in openers if o[1] > here]
     shallower = [o for o in openers if o[1] < here]
     return ([min(deeper, key=lambda o: o[1])] if deeper else []) + shallower[:1]
+
+
+def _no_colon(lines: list[str], line: int) -> str:
+    """Why a line without a ':' broke the YAML: a list item that lost its '- ' reads as a key without its ':'."""
+    text = _line(lines, line)
+    if _is_item(text):
+        return _NO_COLON
+    near = [n for n in (_content_near(lines, line, -1), _content_near(lines, line, 1))
+            if _is_item(_line(lines, n)) and _indent(_line(lines, n)) == _indent(text)]
+    if not near:
+        return _NO_COLON
+    return _NO_DASH.format(where=f"on line{'s' if len(near) > 1 else ''} {' and '.join(map(str, near))}")
 
 
 def _line(lines: list[str], number: int) -> str:
@@ -194,7 +207,7 @@ def explain(exc: yaml.MarkedYAMLError, last: yaml.Event | None, lines: list[str]
     if quoted and end and end[0] == line and column >= end[1]:
         return at(problem, _after_quote(last, lines, line))
     if message == "could not find expected ':'" and context:
-        return at(context, _NO_COLON)
+        return at(context, _no_colon(lines, context[0]))
     if message.startswith("mapping values are not allowed") and plain and start:
         if start[0] == line:
             return at(problem, _colon_in_value(lines, line, start[1]))
@@ -202,7 +215,7 @@ def explain(exc: yaml.MarkedYAMLError, last: yaml.Event | None, lines: list[str]
         if _indent(text) <= _indent(began) or _indent(text) + 1 == _start_column(began, under=True):
             # The text went on to a line that lines up with its own key (or, at the top level, with its
             # line): that key lacks its ':'.
-            return at((start[0], _start_column(began, under=True)), _NO_COLON)
+            return at((start[0], _start_column(began, under=True)), _no_colon(lines, start[0]))
         if _content_near(lines, start[0], 1) == line and (why := _out_of_line(lines, start[0])):
             return at((start[0], _indent(began) + 1), why)
         return at((line, _indent(text) + 1),
@@ -216,7 +229,8 @@ def explain(exc: yaml.MarkedYAMLError, last: yaml.Event | None, lines: list[str]
             and column == _indent(text) + 1:
         opener = _line(lines, context[0]) if context else ""
         if context and context[1] - 1 == _indent(text) and _is_item(opener) != _is_item(text):
-            what = "a '- ' item and a 'key:' line cannot share one indentation level"
+            what = ("a '- ' item and a 'key:' line cannot share one indentation level"
+                    + ("; start this line with '- '" if _is_item(opener) else ""))
         else:
             above = _content_near(lines, line, -1)
             if above and (why := _out_of_line(lines, above)):

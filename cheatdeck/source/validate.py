@@ -28,6 +28,9 @@ _TYPE_NAMES = {
 }
 
 
+_SHEET = msgspec.inspect.type_info(spec.SheetSpec)
+
+
 def _parse_path(text: str) -> Path:
     return tuple(m.group(1) if m.group(1) is not None else int(m.group(2)) for m in _PATH_PART.finditer(text))
 
@@ -143,6 +146,10 @@ def _explain(message: str, path: Path, value: object) -> str:
         return f"{shown} does not have the expected form ({pattern})"
     if m := re.match(r"Expected `array` of length ([<>]=) (\d+)", message):
         count = int(m.group(2))
+        if path[-1:] == ("columns",) and isinstance(value, list):
+            table = "the quick reference" if path[-2:-1] == ("quick_reference",) else "a table"
+            return (f"{table} has {'at least' if m.group(1) == '>=' else 'at most'} {count} columns; "
+                    f"this one has {len(value)}")
         return (f"the list needs {'at least' if m.group(1) == '>=' else 'at most'} "
                 f"{count} item{'s' if count != 1 else ''}")
     if m := re.match(r"Expected `int` ([<>]=) (\d+)", message):
@@ -156,6 +163,33 @@ def _explain(message: str, path: Path, value: object) -> str:
     if "RFC3339" in message:
         return f"expected a date like 2026-11-24, got {shown}"
     return message
+
+
+def _fold_choices(node: object, t) -> None:
+    """Choices as any case writes them (`paper: A4`, `cards: Both`), as the command line takes them: each string
+    where the spec wants one of some lowercase words, lowered in place when that makes it one of them."""
+    t = _unwrap(t)
+    if isinstance(t, msgspec.inspect.UnionType):
+        wanted = (msgspec.inspect.ListType if isinstance(node, list) else msgspec.inspect.StructType
+                  if isinstance(node, dict) else msgspec.inspect.LiteralType)
+        t = next((_unwrap(m) for m in t.types if isinstance(_unwrap(m), wanted)), None)
+    if isinstance(t, msgspec.inspect.StructType) and isinstance(node, dict):
+        for f in t.fields:
+            value = node.get(f.name)
+            if isinstance(value, (dict, list)):
+                _fold_choices(value, f.type)
+            elif isinstance(value, str) and value.lower() in _choices(f.type) and value not in _choices(f.type):
+                node[f.name] = value.lower()
+    elif isinstance(t, msgspec.inspect.ListType) and isinstance(node, list):
+        for item in node:
+            if isinstance(item, (dict, list)):
+                _fold_choices(item, t.item_type)
+
+
+def _choices(t) -> tuple:
+    t = _unwrap(t)
+    members = t.types if isinstance(t, msgspec.inspect.UnionType) else (t,)
+    return next((_unwrap(m).values for m in members if isinstance(_unwrap(m), msgspec.inspect.LiteralType)), ())
 
 
 class _Document:
@@ -192,6 +226,25 @@ class _Document:
             self.original.setdefault(id(container), list(range(len(container))))
             del self.original[id(container)][part]
         del container[part]
+
+
+def _values_read_as_comments(doc: _Document, positions: Positions) -> list[Problem]:
+    """An optional key left empty because its value starts with '#' (`color: #16365c`): nothing is a valid value
+    for it, so only the comment tells that a value was meant. (A required key's empty value is reported later.)"""
+    problems = []
+    for path, comment in positions.comments.items():
+        if not (path and isinstance(path[-1], str) and len(comment) > 1 and not comment[1].isspace()):
+            continue
+        try:
+            parent = doc.walk(path[:-1])[-1]
+        except (KeyError, IndexError, TypeError):
+            continue
+        struct = _type_at(path[:-1], msgspec.inspect.StructType)
+        field = next((f for f in getattr(struct, "fields", ()) if f.name == path[-1]), None)
+        if isinstance(parent, dict) and parent.get(path[-1], "") is None and field is not None and not field.required:
+            problems.append(Problem(positions.at(path, key=True), _no_value(path, "str", comment)))
+            del parent[path[-1]]
+    return problems
 
 
 def _desugar_bullets(doc: _Document, positions: Positions) -> list[Problem]:
@@ -239,7 +292,9 @@ def validate(data: object, positions: Positions) -> tuple[spec.SheetSpec | None,
         got = _describe({list: "array", str: "str"}.get(type(data), "null"))
         problems.append(Problem(positions.at(()), f"a sheet is a mapping with id, title, version and domains; got {got}"))
         return None, problems, doc.translate
+    problems += _values_read_as_comments(doc, positions)
     problems += _desugar_bullets(doc, positions)
+    _fold_choices(doc.data, _SHEET)
     reported: set[tuple[Path, str]] = set()
     for _ in range(MAX_PROBLEMS):
         try:
