@@ -133,7 +133,7 @@ def test_removed_notes_are_tombstoned_until_forgotten(tiny, col, monkeypatch):
     # Back in the sheet, the note is the same one again.
     replace(tiny, "          - Add: stage the changes for the next commit\n",
             "          - Add: stage the changes for the next commit\n          - Commit: record the staged snapshot\n")
-    assert "1 new, 0 changed, 0 moved, 0 removed" in build().output
+    assert "0 new, 0 changed, 0 moved, 1 returned, 0 removed (6 unchanged)" in build().output
     lock = json.loads(Path("source/tiny.lock.json").read_text(encoding="utf-8"))
     assert lock["removed"] == {} and lock["notes"]["commands/commit"]["guid"] == guid
     log = import_package(col, Path("dist/tiny.apkg"))
@@ -213,8 +213,7 @@ def test_the_shipped_notes_keep_the_guids_users_imported():
            {n.ident: genanki.guid_for("mla-c01", n.origin) for n in notes}
     pinned = {n.ident: n.origin for n in notes if n.origin != n.ident}
     assert len(pinned) == 12 and pinned["same-pipeline"] == "feature-store/same-pipeline"
-    # A move is matched on every field but Context and Id, which Note.content takes to be the last one.
-    assert all(n.fields[-1] == f"mla-c01/{n.ident}" and n.context in n.fields for n in notes)
+    assert all(n.fields[-1] == n.own[-1] == f"mla-c01/{n.ident}" for n in notes)
 
 
 def test_stamps_without_the_lock_entries_give_the_same_guids_and_mods():
@@ -233,7 +232,7 @@ def test_stamps_without_the_lock_entries_give_the_same_guids_and_mods():
     without_hash = {**first, "notes": {ident: {k: v for k, v in entry.items() if k != "hash"}
                                        for ident, entry in first["notes"].items()}}
     removed = stamp(first, "mla-c01", notes[5:], types, 1_700_000_100).sections
-    edited = [changed(notes[0], fields=("Reworded?", *notes[0].fields[1:])),
+    edited = [changed(notes[0], fields=("Reworded?", *notes[0].fields[1:]), own=("Reworded?", *notes[0].own[1:])),
               changed(notes[1], section="elsewhere"), *notes[2:60],
               changed(notes[60], ident="moved/" + notes[60].ident), *notes[61:]]
     cases = {"first build": ({}, notes), "unchanged": (first, notes), "edited": (first, edited),
@@ -247,4 +246,4 @@ def test_stamps_without_the_lock_entries_give_the_same_guids_and_mods():
                (full.guids, full.note_mods, full.notetype_mods, full.changes), name
         assert full.sections is not None and lean.sections is None
     said = stamp(first, "mla-c01", edited, types, 1_700_000_200).changes
-    assert said.changed and said.moved and len(stamp(removed, "mla-c01", notes, types, 1_700_000_200).changes.new) == 5
+    assert said.changed and said.moved and len(stamp(removed, "mla-c01", notes, types, 1_700_000_200).changes.returned) == 5

@@ -35,6 +35,20 @@ class Card:
     reverse: bool = False
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a section's notes sit: presentation, not content (see Note.digest). The lock keeps each section's,
+    so that a build can tell a renamed section, domain or deck from notes that moved."""
+
+    section: str
+    title: str
+    domain: str
+    deck: str
+
+    def record(self) -> dict[str, str]:
+        return {"deck": self.deck, "domain": self.domain, "title": self.title}
+
+
 @dataclass(unsafe_hash=True)
 class Note:
     ident: str
@@ -45,9 +59,13 @@ class Note:
     cards: tuple[Card, ...]
     loc: Location
     section: str
-    context: str
-    title: str
-    """The section title as the fields show it: a trap's back and a reverse card's hint repeat it."""
+    own: tuple[str, ...]
+    """Each field as it counts for the note's digest: what shows where the note sits (the domain's chip, the
+    section's title) left out, so that renaming or recolouring them is no edit of the note."""
+    words: tuple[str, ...]
+    """The item's texts as the author wrote them, the note's identity across moves (see `content`)."""
+    place: Place | None = None
+    """The section the note comes from; None for a quick-reference row."""
 
     @property
     def fronts(self) -> tuple[str, ...]:
@@ -55,18 +73,23 @@ class Note:
 
     @property
     def digest(self) -> str:
-        """What Anki stores of the note: a change raises its mod. The deck is not part of it: an import
-        never moves existing cards between decks, and a deck name must not change every note in it."""
+        """What decides the note's mod (the lock's `hash`): a change raises it, and an import then rewrites the
+        note in Anki, the user's edits there included. So it holds the note's own fields and tags, and neither its
+        presentation (`own`) nor its deck: an import never moves existing cards between decks, and a deck name must
+        not change every note in it."""
+        return _hash(self.kind, "\x1f".join(self.own), " ".join(self.tags))
+
+    @property
+    def written(self) -> str:
+        """The digest of the fields as written, presentation included, which the lock's `hash` held before
+        presentation was set apart: a lock entry holding it is that of an unchanged note."""
         return _hash(self.kind, "\x1f".join(self.fields), " ".join(self.tags))
 
     @property
     def content(self) -> str:
-        """The note's own words, without where it sits (Context, the section title) or what it is called (Id,
-        always the last field): equal across a move to another section."""
-        title, context = self.title, self.context
-        own = ([f.replace(title, "") for f in self.fields[:-1] if f != context] if title else
-               [f for f in self.fields[:-1] if f != context])
-        return _hash(self.kind, "\x1f".join(own))
+        """The item's own words, whatever section or domain it sits in and however they are named: equal across
+        a move, a renamed section and a renamed domain, even when the item's text names its section."""
+        return _hash(self.kind, "\x1f".join(self.words))
 
     @property
     def origin(self) -> str:
@@ -76,6 +99,13 @@ class Note:
             return self.ident
         place = {"row": f"{self.section}/rows", "trap": f"{self.section}/traps"}.get(self.kind, self.section)
         return f"{place}/{self.ident}"
+
+
+def _fields(*parts: str | tuple[str, str]) -> dict[str, tuple[str, ...]]:
+    """A note's `fields` and `own`: a part that shows where the note sits is a pair, (the field as written,
+    what of it is the note's own); any other part is both."""
+    return {"fields": tuple(p[0] if isinstance(p, tuple) else p for p in parts),
+            "own": tuple(p[1] if isinstance(p, tuple) else p for p in parts)}
 
 
 def _hash(*parts: str) -> str:
@@ -153,6 +183,8 @@ class _Planner:
         self.answers = _answers(sheet)
         self.linked = _quickref_links(sheet)
         self.linked_rows = set(self.linked.values())
+        self.places = {section.id: Place(section.id, section.title.plain, domain.id, domain_deck(sheet, domain))
+                       for domain in sheet.domains for section in domain.sections}
 
     def reverse_allowed(self, answer: Text, key: Text, loc: Location) -> bool:
         """One answer, and the key not given away: otherwise no reverse card, and a warning saying why."""
@@ -196,11 +228,14 @@ class _Planner:
                 hint = f"Which term of <i>{section.title.html}</i> is this?"
                 cards += (Card(f"{context}|{fact.answer.plain}", fact.answer.plain, fact.key.plain, fact.key.plain,
                                asked=True, reverse=True),)
+            # The hint names the section: only whether there is one (a reverse card) is the note's own.
             out.append(Note(
                 ident=fact.ident, kind="fact", deck=deck,
-                fields=(fact.question.html, back, context, hint, f"{self.prefix}/{fact.ident}"),
+                **_fields(fact.question.html, back, (context, ""), (hint, "y" if hint else ""),
+                          f"{self.prefix}/{fact.ident}"),
                 tags=self.tags(domain, section, "fact", fact.ident), cards=cards, loc=fact.loc,
-                section=section.id, context=context, title=section.title.html))
+                section=section.id, words=(fact.text.source, fact.question.source, fact.answer.source),
+                place=self.places[section.id]))
         return out
 
     def cloze(self, domain: Domain, section: Section, deck: str, context: str, fact) -> Note:
@@ -208,9 +243,10 @@ class _Planner:
         cards = tuple(Card(f"{context}|cloze {number}|{fact.text.plain}", front, answer, fact.text.plain, asked=True)
                       for number, front, answer in cloze_cards(fact.text.spans))
         return Note(
-            ident=fact.ident, kind="cloze", deck=deck, fields=(fact.text.html, context, f"{self.prefix}/{fact.ident}"),
+            ident=fact.ident, kind="cloze", deck=deck,
+            **_fields(fact.text.html, (context, ""), f"{self.prefix}/{fact.ident}"),
             tags=self.tags(domain, section, "cloze", fact.ident), cards=cards, loc=fact.loc,
-            section=section.id, context=context, title=section.title.html)
+            section=section.id, words=(fact.text.source,), place=self.places[section.id])
 
     def rows(self, domain: Domain, section: Section, deck: str, context: str) -> list[Note]:
         table = section.table
@@ -237,10 +273,12 @@ class _Planner:
                                    key.plain, back, asked=True, reverse=True),)
                 out.append(Note(
                     ident=ident, kind="row", deck=deck,
-                    fields=(key.html, headers[0].html, header.html, cell.html, whole, context,
-                            "y" if reverse else "", f"{self.prefix}/{ident}"),
+                    **_fields(key.html, headers[0].html, header.html, cell.html, whole, (context, ""),
+                              "y" if reverse else "", f"{self.prefix}/{ident}"),
                     tags=self.tags(domain, section, "table", ident), cards=cards, loc=row.loc,
-                    section=section.id, context=context, title=section.title.html))
+                    section=section.id, words=(*(h.source for h in headers), *(c.source for c in row.cells),
+                                               header.source),
+                    place=self.places[section.id]))
         return out
 
     def traps(self, domain: Domain, section: Section) -> list[Note]:
@@ -256,16 +294,20 @@ class _Planner:
             rule = _lead(trap.answer or trap.text)
             if trap.answer:
                 rule += f'<div class="cd-rule">{trap.text.html}</div>'
-            rule += f'<div class="cd-source">{section.title.html}</div>'
+            source = f'<div class="cd-source">{section.title.html}</div>'
             answer = trap.answer or trap.text
             back = " ".join(t.plain for t in (trap.answer, trap.text, section.title) if t)
             out.append(Note(
                 ident=trap.ident, kind="trap", deck=traps_deck(self.sheet),
-                fields=(scenario.html, rule, chip, f"{self.prefix}/{trap.ident}"),
+                # Without a `q`, the scenario is made of the section's title alone.
+                **_fields((scenario.html, trap.question.html if trap.question else ""), (rule + source, rule),
+                          (chip, ""), f"{self.prefix}/{trap.ident}"),
                 tags=self.tags(domain, section, "trap", trap.ident),
                 cards=(Card(f"{chip}|trap|{scenario.plain}", scenario.plain, answer.plain, back,
                             asked=trap.question is not None),),
-                loc=trap.loc, section=section.id, context=chip, title=section.title.html))
+                loc=trap.loc, section=section.id,
+                words=tuple(t.source if t else "" for t in (trap.text, trap.question, trap.answer)),
+                place=self.places[section.id]))
         return out
 
     def quick_reference(self) -> list[Note]:
@@ -284,12 +326,13 @@ class _Planner:
             front = row.question.plain if row.question else concept.plain
             out.append(Note(
                 ident=row.ident, kind="quickref", deck=domain_deck(self.sheet, row.domain),
-                fields=(concept.html, prompt, back, context, f"{self.prefix}/{row.ident}"),
+                **_fields(concept.html, prompt, back, (context, ""), f"{self.prefix}/{row.ident}"),
                 tags=(f"{self.prefix}::{row.domain.id}", f"{self.prefix}::topic::quick-reference",
                       f"{self.prefix}::kind::quickref"),
                 cards=(Card(f"{context}|quick|{concept.plain}|{front}", front, rule.plain,
                             " ".join(c.plain for c in row.cells[1:]), asked=row.question is not None),),
-                loc=row.loc, section="quickref", context=context, title=""))
+                loc=row.loc, section="quickref",
+                words=(*(c.source for c in row.cells), row.question.source if row.question else "")))
         return out
 
 

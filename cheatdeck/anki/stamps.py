@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,11 @@ class Changes:
     moved: tuple[tuple[str, str], ...] = ()  # (identity, the section it came from)
     removed: tuple[str, ...] = ()
     unchanged: int = 0
+    returned: tuple[str, ...] = ()
+    """Notes that had left the sheet and came back (found from their tombstones): their GUIDs are the removed
+    notes' (`Stamps.guids`), so the collection may hold them suspended."""
+    renamed: tuple[tuple[str, str, str], ...] = ()
+    """(what, old name, new name): a `section` id, a `title`, a `domain` id or a `deck` the sheet renamed."""
     notetypes_changed: tuple[str, ...] = ()
     notetypes_reshaped: tuple[str, ...] = ()
     first_build: bool = False
@@ -64,6 +69,21 @@ def _guid(sheet_id: str, origin: str, attempt: int) -> str:
     return "".join(reversed(pairs))
 
 
+def _by_content(pending: list[Note], records: dict, how: str, found: dict[str, tuple[dict, str]]) -> list[Note]:
+    """Claims for the pending notes the records that hold their words (see Note.content); returns the rest."""
+    left: dict[str, list[str]] = {}
+    for ident in sorted(records):
+        if "content" in records[ident]:
+            left.setdefault(records[ident]["content"], []).append(ident)
+    rest = []
+    for note in pending:
+        if left.get(note.content):
+            found[note.ident] = (records.pop(left[note.content].pop(0)), how)
+        else:
+            rest.append(note)
+    return rest
+
+
 def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str) -> dict[str, tuple[dict, str]]:
     """Each note's previous record (only a GUID for a new note) and how it was found: kept, moved, returned
     (from a tombstone) or new. Claimed records leave `entries` and `tombstones`."""
@@ -77,17 +97,10 @@ def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str
             found[note.ident] = (tombstones.pop(note.ident), "returned")
         else:
             pending.append(note)
-    # 2. By content: a note that left and one that arrived in this build with the same words moved.
-    left: dict[str, list[str]] = {}
-    for ident in sorted(entries):
-        if "content" in entries[ident]:
-            left.setdefault(entries[ident]["content"], []).append(ident)
-    arrived = []
-    for note in pending:
-        if left and left.get(note.content):
-            found[note.ident] = (entries.pop(left[note.content].pop(0)), "moved")
-        else:
-            arrived.append(note)
+    # 2. By content, never by place: a note that left and one that arrived in this build with the same words
+    # moved (or its section was renamed); one with a removed note's words came back.
+    arrived = _by_content(_by_content(pending, entries, "moved", found), tombstones, "returned", found) \
+        if entries or tombstones else pending
     # 3. New: the GUID every build derived before the lock kept GUIDs. If a record not yet claimed holds it,
     # the note is that one under a new identity; if a claimed one does, count on until the GUID is free.
     holders = {e["guid"]: (entries, ident) for ident, e in entries.items()}
@@ -119,18 +132,23 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
     note_entries: dict[str, dict] = {}
     guids: dict[str, str] = {}
     mods: dict[str, int] = {}
-    status: dict[str, list] = {"new": [], "changed": [], "moved": [], "unchanged": []}
+    status: dict[str, list] = {"new": [], "changed": [], "moved": [], "returned": [], "unchanged": []}
+    went: list[tuple[str, str]] = []
     for note in notes:
         ident, digest = note.ident, None
         old, how = found[ident]
         if how in ("new", "returned"):
-            kind = "new"
+            kind = how
         elif how == "moved" or old.get("section", note.section) != note.section:
             kind = "moved"
         else:
             digest = note.digest
-            kind = "changed" if old.get("hash") != digest else "unchanged"
+            # A hash of the fields as written is a lock's from before presentation was set apart (Note.written).
+            same = old.get("hash") == digest or ("hash" in old and old["hash"] == note.written)
+            kind = "unchanged" if same else "changed"
         status[kind].append((ident, old["section"]) if kind == "moved" else ident)
+        if how in ("kept", "moved"):
+            went.append((old.get("section", note.section), note.section))
         mod = int(old["mod"]) if kind == "unchanged" else max(now, int(old.get("mod", 0)) + 1)
         guids[ident], mods[ident] = old["guid"], mod
         if record:
@@ -138,8 +156,26 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
                                    "mod": mod, "section": note.section}
     today = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).date().isoformat()
     tombstones.update({ident: {**entry, "left": today} for ident, entry in entries.items()})
+    type_entries, types_changed, reshaped = _stamp_notetypes(previous.get("notetypes", {}), notetypes, now)
+    places = {note.place.section: note.place.record() for note in notes if note.place is not None}
+    sections_before = {entry["section"] for entry in previous.get("notes", {}).values() if "section" in entry}
+    changes = Changes(
+        new=tuple(status["new"]), changed=tuple(status["changed"]), moved=tuple(status["moved"]),
+        removed=tuple(sorted(entries)), unchanged=len(status["unchanged"]), returned=tuple(status["returned"]),
+        renamed=_renamed(went, sections_before, previous.get("places", {}), places),
+        notetypes_changed=tuple(types_changed), notetypes_reshaped=tuple(reshaped),
+        first_build=not previous.get("notes"))
+    sections = ({"notes": note_entries, "notetypes": type_entries, "removed": tombstones, "places": places}
+                if record else None)
+    return Stamps(guids=guids, note_mods=mods,
+                  notetype_mods={k: v["mod"] for k, v in type_entries.items()}, changes=changes, sections=sections)
+
+
+def _stamp_notetypes(old_types: dict, notetypes: dict[str, tuple[str, str]],
+                     now: int) -> tuple[dict[str, dict], list[str], list[str]]:
+    """Each note type's lock entry; the kinds whose note type changed, and those among them whose fields or
+    template names changed."""
     type_entries, types_changed, reshaped = {}, [], []
-    old_types = previous.get("notetypes", {})
     for kind, (digest, schema) in notetypes.items():
         old = old_types.get(kind)
         if old is None or old.get("hash") != digest:
@@ -150,10 +186,34 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
                     reshaped.append(kind)
         else:
             type_entries[kind] = old
-    changes = Changes(
-        new=tuple(status["new"]), changed=tuple(status["changed"]), moved=tuple(status["moved"]),
-        removed=tuple(sorted(entries)), unchanged=len(status["unchanged"]), notetypes_changed=tuple(types_changed),
-        notetypes_reshaped=tuple(reshaped), first_build=not previous.get("notes"))
-    sections = {"notes": note_entries, "notetypes": type_entries, "removed": tombstones} if record else None
-    return Stamps(guids=guids, note_mods=mods,
-                  notetype_mods={k: v["mod"] for k, v in type_entries.items()}, changes=changes, sections=sections)
+    return type_entries, types_changed, reshaped
+
+
+def _renames(pairs: Iterable[tuple[str, str]], before: set[str], after: set[str]) -> dict[str, str]:
+    """old → new for each name (of `before`) that is gone, whose holders all went to one name that is new (not
+    in `before`) and that no other name went to: a rename. A name whose holders went apart is not one."""
+    went: dict[str, set[str]] = {}
+    for old, new in pairs:
+        went.setdefault(old, set()).add(new)
+    onto: dict[str, int] = {}
+    for old, news in went.items():
+        for new in news:
+            onto[new] = onto.get(new, 0) + 1
+    return {old: new for old, (new, *others) in ((o, sorted(n)) for o, n in sorted(went.items()))
+            if not others and old not in after and new not in before and onto[new] == 1}
+
+
+def _renamed(went: list[tuple[str, str]], sections_before: set[str], places_before: dict[str, dict],
+             places: dict[str, dict]) -> tuple[tuple[str, str, str], ...]:
+    """What the sheet renamed, from where its notes were (`went`: (old section, new section) of each note found
+    again) and each section's place before and now; a lock without places tells section ids only."""
+    ids = _renames(went, sections_before, {new for _, new in went} | set(places))
+    renamed = [("section", old, new) for old, new in ids.items()]
+    same = {old: ids.get(old, old) for old in places_before if ids.get(old, old) in places}
+    renamed += [("title", places_before[old]["title"], places[new]["title"]) for old, new in same.items()
+                if places_before[old]["title"] != places[new]["title"]]
+    for key in ("domain", "deck"):
+        pairs = [(places_before[old][key], places[new][key]) for old, new in same.items()]
+        names = _renames(pairs, {p[key] for p in places_before.values()}, {p[key] for p in places.values()})
+        renamed += [(key, old, new) for old, new in names.items()]
+    return tuple(renamed)
