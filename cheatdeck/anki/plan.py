@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 from dataclasses import dataclass
@@ -85,7 +86,7 @@ class Note:
         presentation was set apart: a lock entry holding it is that of an unchanged note."""
         return _hash(self.kind, "\x1f".join(self.fields), " ".join(self.tags))
 
-    @property
+    @functools.cached_property
     def content(self) -> str:
         """The item's own words, whatever section or domain it sits in and however they are named: equal across
         a move, a renamed section and a renamed domain, even when the item's text names its section."""

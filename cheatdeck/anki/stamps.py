@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -84,24 +84,39 @@ def _by_content(pending: list[Note], records: dict, how: str, found: dict[str, t
     return rest
 
 
+def _pinned_or_same(note: Note, record: dict) -> bool:
+    return "/" not in note.ident or record.get("content") == note.content
+
+
+def _by_identity(pending: list[Note], records: dict, how: str, found: dict[str, tuple[dict, str]],
+                 accept: Callable[[Note, dict], bool] = lambda note, record: True) -> list[Note]:
+    """Claims for the pending notes the records of their identities that `accept` takes; returns the rest."""
+    rest = []
+    for note in pending:
+        record = records.get(note.ident)
+        if record is not None and accept(note, record):
+            found[note.ident] = (records.pop(note.ident), how)
+        else:
+            rest.append(note)
+    return rest
+
+
 def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str) -> dict[str, tuple[dict, str]]:
     """Each note's previous record (only a GUID for a new note) and how it was found: kept, moved, returned
     (from a tombstone) or new. Claimed records leave `entries` and `tombstones`."""
     found: dict[str, tuple[dict, str]] = {}
-    pending = []
-    # 1. By identity: the same note, or a removed one coming back.
-    for note in notes:
-        if note.ident in entries:
-            found[note.ident] = (entries.pop(note.ident), "kept")
-        elif note.ident in tombstones:
-            found[note.ident] = (tombstones.pop(note.ident), "returned")
-        else:
-            pending.append(note)
-    # 2. By content, never by place: a note that left and one that arrived in this build with the same words
-    # moved (or its section was renamed); one with a removed note's words came back.
-    arrived = _by_content(_by_content(pending, entries, "moved", found), tombstones, "returned", found) \
-        if entries or tombstones else pending
-    # 3. New: the GUID every build derived before the lock kept GUIDs. If a record not yet claimed holds it,
+    pending = list(notes)
+    # 1. The notes of the last build, then the removed ones coming back. An identity the author pinned, or one
+    # whose words are the same, is the same note. Other identities are made of the item's place (a section's
+    # trap, a key in a section), so words that moved win over them: the trap that came into a section is not
+    # the one that left it. Then an identity whose words changed: the note was reworded in place.
+    for records, at_home, elsewhere in ((entries, "kept", "moved"), (tombstones, "returned", "returned")):
+        if records:
+            pending = _by_identity(pending, records, at_home, found, _pinned_or_same)
+            pending = _by_content(pending, records, elsewhere, found)
+            pending = _by_identity(pending, records, at_home, found)
+    arrived = pending
+    # 2. New: the GUID every build derived before the lock kept GUIDs. If a record not yet claimed holds it,
     # the note is that one under a new identity; if a claimed one does, count on until the GUID is free.
     holders = {e["guid"]: (entries, ident) for ident, e in entries.items()}
     holders.update({e["guid"]: (tombstones, ident) for ident, e in tombstones.items()})
@@ -190,17 +205,20 @@ def _stamp_notetypes(old_types: dict, notetypes: dict[str, tuple[str, str]],
 
 
 def _renames(pairs: Iterable[tuple[str, str]], before: set[str], after: set[str]) -> dict[str, str]:
-    """old → new for each name (of `before`) that is gone, whose holders all went to one name that is new (not
-    in `before`) and that no other name went to: a rename. A name whose holders went apart is not one."""
-    went: dict[str, set[str]] = {}
+    """old → new for each name (of `before`) that is gone, and whose holders went to one name that is new (not in
+    `before`) and holds only what came from it: a rename, even when a few of its holders moved elsewhere."""
+    sources: dict[str, set[str]] = {}
+    targets: dict[str, set[str]] = {}
     for old, new in pairs:
-        went.setdefault(old, set()).add(new)
-    onto: dict[str, int] = {}
-    for old, news in went.items():
-        for new in news:
-            onto[new] = onto.get(new, 0) + 1
-    return {old: new for old, (new, *others) in ((o, sorted(n)) for o, n in sorted(went.items()))
-            if not others and old not in after and new not in before and onto[new] == 1}
+        sources.setdefault(new, set()).add(old)
+        if new not in before:
+            targets.setdefault(old, set()).add(new)
+    renames = {}
+    for new, olds in sorted(sources.items()):
+        old = min(olds)
+        if new not in before and len(olds) == 1 and old not in after and len(targets[old]) == 1:
+            renames[old] = new
+    return renames
 
 
 def _renamed(went: list[tuple[str, str]], sections_before: set[str], places_before: dict[str, dict],
