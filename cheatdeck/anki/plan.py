@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
 from dataclasses import dataclass
@@ -75,9 +74,9 @@ class Note:
     @property
     def digest(self) -> str:
         """What decides the note's mod (the lock's `hash`): a change raises it, and an import then rewrites the
-        note in Anki, the user's edits there included. So it holds the note's own fields and tags, and neither its
-        presentation (`own`) nor its deck: an import never moves existing cards between decks, and a deck name must
-        not change every note in it."""
+        note in Anki, the user's edits there included. So it holds the note's own fields (`own`, presentation left
+        out) and tags, not its deck: an import never moves existing cards between decks, and a deck name must not
+        change every note in it."""
         return _hash(self.kind, "\x1f".join(self.own), " ".join(self.tags))
 
     @property
@@ -86,7 +85,7 @@ class Note:
         presentation was set apart: a lock entry holding it is that of an unchanged note."""
         return _hash(self.kind, "\x1f".join(self.fields), " ".join(self.tags))
 
-    @functools.cached_property
+    @property
     def content(self) -> str:
         """The item's own words, whatever section or domain it sits in and however they are named: equal across
         a move, a renamed section and a renamed domain, even when the item's text names its section."""
@@ -100,13 +99,6 @@ class Note:
             return self.ident
         place = {"row": f"{self.section}/rows", "trap": f"{self.section}/traps"}.get(self.kind, self.section)
         return f"{place}/{self.ident}"
-
-
-def _fields(*parts: str | tuple[str, str]) -> dict[str, tuple[str, ...]]:
-    """A note's `fields` and `own`: a part that shows where the note sits is a pair, (the field as written,
-    what of it is the note's own); any other part is both."""
-    return {"fields": tuple(p[0] if isinstance(p, tuple) else p for p in parts),
-            "own": tuple(p[1] if isinstance(p, tuple) else p for p in parts)}
 
 
 def _hash(*parts: str) -> str:
@@ -229,11 +221,11 @@ class _Planner:
                 hint = f"Which term of <i>{section.title.html}</i> is this?"
                 cards += (Card(f"{context}|{fact.answer.plain}", fact.answer.plain, fact.key.plain, fact.key.plain,
                                asked=True, reverse=True),)
-            # The hint names the section: only whether there is one (a reverse card) is the note's own.
+            name = f"{self.prefix}/{fact.ident}"
             out.append(Note(
-                ident=fact.ident, kind="fact", deck=deck,
-                **_fields(fact.question.html, back, (context, ""), (hint, "y" if hint else ""),
-                          f"{self.prefix}/{fact.ident}"),
+                ident=fact.ident, kind="fact", deck=deck, fields=(fact.question.html, back, context, hint, name),
+                # The hint names the section: only whether there is one (a reverse card) is the note's own.
+                own=(fact.question.html, back, "", "y" if hint else "", name),
                 tags=self.tags(domain, section, "fact", fact.ident), cards=cards, loc=fact.loc,
                 section=section.id, words=(fact.text.source, fact.question.source, fact.answer.source),
                 place=self.places[section.id]))
@@ -241,11 +233,12 @@ class _Planner:
 
     def cloze(self, domain: Domain, section: Section, deck: str, context: str, fact) -> Note:
         """One note of Anki's cloze kind; its text is the whole card, a card per deletion number."""
+        name = f"{self.prefix}/{fact.ident}"
         cards = tuple(Card(f"{context}|cloze {number}|{fact.text.plain}", front, answer, fact.text.plain, asked=True)
                       for number, front, answer in cloze_cards(fact.text.spans))
         return Note(
-            ident=fact.ident, kind="cloze", deck=deck,
-            **_fields(fact.text.html, (context, ""), f"{self.prefix}/{fact.ident}"),
+            ident=fact.ident, kind="cloze", deck=deck, fields=(fact.text.html, context, name),
+            own=(fact.text.html, "", name),
             tags=self.tags(domain, section, "cloze", fact.ident), cards=cards, loc=fact.loc,
             section=section.id, words=(fact.text.source,), place=self.places[section.id])
 
@@ -256,11 +249,13 @@ class _Planner:
         out = []
         headers = table.columns
         layout = _TableHtml(headers, key_row=True)
+        heads, place = tuple(h.source for h in headers), self.places[section.id]
         for row in table.rows:
             if row.cards == "none":
                 continue
             key = row.cells[0]
             back = " ".join(c.plain for c in (*headers, *row.cells))
+            said = heads + tuple(c.source for c in row.cells)
             for column in table.ask:
                 header, cell = headers[column], row.cells[column]
                 # The first answer column keeps the row's identity, so a two-column table keeps its history.
@@ -272,14 +267,13 @@ class _Planner:
                 if reverse:
                     cards += (Card(f"{context}|{header.plain}|{cell.plain}", f"{header.plain}: {cell.plain}",
                                    key.plain, back, asked=True, reverse=True),)
+                flag, name = "y" if reverse else "", f"{self.prefix}/{ident}"
                 out.append(Note(
                     ident=ident, kind="row", deck=deck,
-                    **_fields(key.html, headers[0].html, header.html, cell.html, whole, (context, ""),
-                              "y" if reverse else "", f"{self.prefix}/{ident}"),
+                    fields=(key.html, headers[0].html, header.html, cell.html, whole, context, flag, name),
+                    own=(key.html, headers[0].html, header.html, cell.html, whole, "", flag, name),
                     tags=self.tags(domain, section, "table", ident), cards=cards, loc=row.loc,
-                    section=section.id, words=(*(h.source for h in headers), *(c.source for c in row.cells),
-                                               header.source),
-                    place=self.places[section.id]))
+                    section=section.id, words=(*said, header.source), place=place))
         return out
 
     def traps(self, domain: Domain, section: Section) -> list[Note]:
@@ -300,9 +294,9 @@ class _Planner:
             back = " ".join(t.plain for t in (trap.answer, trap.text, section.title) if t)
             out.append(Note(
                 ident=trap.ident, kind="trap", deck=traps_deck(self.sheet),
+                fields=(scenario.html, rule + source, chip, f"{self.prefix}/{trap.ident}"),
                 # Without a `q`, the scenario is made of the section's title alone.
-                **_fields((scenario.html, trap.question.html if trap.question else ""), (rule + source, rule),
-                          (chip, ""), f"{self.prefix}/{trap.ident}"),
+                own=(trap.question.html if trap.question else "", rule, "", f"{self.prefix}/{trap.ident}"),
                 tags=self.tags(domain, section, "trap", trap.ident),
                 cards=(Card(f"{chip}|trap|{scenario.plain}", scenario.plain, answer.plain, back,
                             asked=trap.question is not None),),
@@ -327,7 +321,8 @@ class _Planner:
             front = row.question.plain if row.question else concept.plain
             out.append(Note(
                 ident=row.ident, kind="quickref", deck=domain_deck(self.sheet, row.domain),
-                **_fields(concept.html, prompt, back, (context, ""), f"{self.prefix}/{row.ident}"),
+                fields=(concept.html, prompt, back, context, f"{self.prefix}/{row.ident}"),
+                own=(concept.html, prompt, back, "", f"{self.prefix}/{row.ident}"),
                 tags=(f"{self.prefix}::{row.domain.id}", f"{self.prefix}::topic::quick-reference",
                       f"{self.prefix}::kind::quickref"),
                 cards=(Card(f"{context}|quick|{concept.plain}|{front}", front, rule.plain,

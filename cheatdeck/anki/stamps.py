@@ -1,15 +1,17 @@
 """Stamps: each note's lasting record across builds, its GUID and a `mod` that rises exactly when its content changes.
 
 Anki knows a note by its GUID, and applies an imported note (or note type) only when its `mod` is newer than
-the copy in the collection. So the lock (state/lock.py) remembers, per note identity, its GUID, content hash
-and mod between builds; and, for each note that left the sheet, a tombstone until the user forgets it.
+the copy in the collection. So the lock (state/lock.py) remembers, per note identity, its GUID, a hash of its
+words (`content`: how it is found again after a move or a rename), its digest (`hash`: what decides its mod)
+and its mod between builds; for each note that left the sheet, a tombstone until the user forgets it; and
+each section's place (`places`: deck, domain, title), so that a rename is told from a move.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -41,7 +43,7 @@ class Stamps:
     notetype_mods: dict[str, int]
     changes: Changes
     sections: dict | None = field(repr=False)
-    """The lock's notes, note types and tombstones; None where `stamp` was asked not to `record` them."""
+    """The lock's notes, note types, tombstones and places; None where `stamp` was asked not to `record` them."""
 
     @property
     def timestamp(self) -> int:
@@ -84,26 +86,32 @@ def _by_content(pending: list[Note], records: dict, how: str, found: dict[str, t
     return rest
 
 
-def _pinned_or_same(note: Note, record: dict) -> bool:
-    return "/" not in note.ident or record.get("content") == note.content
-
-
 def _by_identity(pending: list[Note], records: dict, how: str, found: dict[str, tuple[dict, str]],
-                 accept: Callable[[Note, dict], bool] = lambda note, record: True) -> list[Note]:
-    """Claims for the pending notes the records of their identities that `accept` takes; returns the rest."""
+                 digests: dict[str, str] | None = None) -> list[Note]:
+    """Claims for the pending notes the records of their identities; returns the rest. With `digests`, only a
+    record that is the note's own: its identity was pinned by the author, or its digest or words are the same.
+    The digest goes into `digests` (it decides the note's mod): most notes are unchanged, and their words are
+    not hashed at all."""
     rest = []
     for note in pending:
-        record = records.get(note.ident)
-        if record is not None and accept(note, record):
-            found[note.ident] = (records.pop(note.ident), how)
+        ident = note.ident
+        record = records[ident] if ident in records else None
+        if record is not None and digests is not None and "/" in ident:
+            digests[ident] = digest = note.digest
+            if record.get("hash") != digest and record.get("content") != note.content:
+                record = None
+        if record is not None:
+            found[ident] = (records.pop(ident), how)
         else:
             rest.append(note)
     return rest
 
 
-def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str) -> dict[str, tuple[dict, str]]:
+def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str,
+           digests: dict[str, str]) -> dict[str, tuple[dict, str]]:
     """Each note's previous record (only a GUID for a new note) and how it was found: kept, moved, returned
-    (from a tombstone) or new. Claimed records leave `entries` and `tombstones`."""
+    (from a tombstone) or new. Claimed records leave `entries` and `tombstones`; `digests` gets the digests
+    worked out on the way."""
     found: dict[str, tuple[dict, str]] = {}
     pending = list(notes)
     # 1. The notes of the last build, then the removed ones coming back. An identity the author pinned, or one
@@ -112,7 +120,7 @@ def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str
     # the one that left it. Then an identity whose words changed: the note was reworded in place.
     for records, at_home, elsewhere in ((entries, "kept", "moved"), (tombstones, "returned", "returned")):
         if records:
-            pending = _by_identity(pending, records, at_home, found, _pinned_or_same)
+            pending = _by_identity(pending, records, at_home, found, digests)
             pending = _by_content(pending, records, elsewhere, found)
             pending = _by_identity(pending, records, at_home, found)
     arrived = pending
@@ -143,27 +151,29 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
     and with them the digests that only the lock needs."""
     entries = dict(previous.get("notes", {}))
     tombstones = dict(previous.get("removed", {}))
-    found = _claim(notes, entries, tombstones, sheet_id)
+    digests: dict[str, str] = {}
+    found = _claim(notes, entries, tombstones, sheet_id, digests)
     note_entries: dict[str, dict] = {}
     guids: dict[str, str] = {}
     mods: dict[str, int] = {}
     status: dict[str, list] = {"new": [], "changed": [], "moved": [], "returned": [], "unchanged": []}
-    went: list[tuple[str, str]] = []
+    went: set[tuple[str, str]] = set()
     for note in notes:
         ident, digest = note.ident, None
         old, how = found[ident]
+        came = old.get("section", note.section)
         if how in ("new", "returned"):
             kind = how
-        elif how == "moved" or old.get("section", note.section) != note.section:
+        elif how == "moved" or came != note.section:
             kind = "moved"
         else:
-            digest = note.digest
+            digest = digests[ident] if ident in digests else note.digest
             # A hash of the fields as written is a lock's from before presentation was set apart (Note.written).
             same = old.get("hash") == digest or ("hash" in old and old["hash"] == note.written)
             kind = "unchanged" if same else "changed"
-        status[kind].append((ident, old["section"]) if kind == "moved" else ident)
+        status[kind].append((ident, came) if kind == "moved" else ident)
         if how in ("kept", "moved"):
-            went.append((old.get("section", note.section), note.section))
+            went.add((came, note.section))
         mod = int(old["mod"]) if kind == "unchanged" else max(now, int(old.get("mod", 0)) + 1)
         guids[ident], mods[ident] = old["guid"], mod
         if record:
@@ -172,7 +182,8 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
     today = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).date().isoformat()
     tombstones.update({ident: {**entry, "left": today} for ident, entry in entries.items()})
     type_entries, types_changed, reshaped = _stamp_notetypes(previous.get("notetypes", {}), notetypes, now)
-    places = {note.place.section: note.place.record() for note in notes if note.place is not None}
+    places = {section: place.record()
+              for section, place in {note.section: note.place for note in notes if note.place}.items()}
     sections_before = {entry["section"] for entry in previous.get("notes", {}).values() if "section" in entry}
     changes = Changes(
         new=tuple(status["new"]), changed=tuple(status["changed"]), moved=tuple(status["moved"]),
@@ -221,7 +232,7 @@ def _renames(pairs: Iterable[tuple[str, str]], before: set[str], after: set[str]
     return renames
 
 
-def _renamed(went: list[tuple[str, str]], sections_before: set[str], places_before: dict[str, dict],
+def _renamed(went: set[tuple[str, str]], sections_before: set[str], places_before: dict[str, dict],
              places: dict[str, dict]) -> tuple[tuple[str, str, str], ...]:
     """What the sheet renamed, from where its notes were (`went`: (old section, new section) of each note found
     again) and each section's place before and now; a lock without places tells section ids only."""
