@@ -138,7 +138,11 @@ def test_removed_notes_are_tombstoned_until_forgotten(tiny, col, monkeypatch):
     # Back in the sheet, the note is the same one again.
     replace(tiny, "          - Add: stage the changes for the next commit\n",
             "          - Add: stage the changes for the next commit\n          - Commit: record the staged snapshot\n")
-    assert "1 new, 0 changed, 0 moved, 0 removed" in build().output
+    back = build("-v").output
+    assert "0 new, 0 changed, 0 moved, 1 returned, 0 removed (6 unchanged)" in back
+    assert "      + commands/commit (returned)" in back
+    assert "cards that `sync` suspended stay suspended after an import" in back and '"Id:tiny/commands/commit"' in back
+    assert "tiny  no removed notes to delete in Anki" in run("removed").output
     lock = json.loads(Path("source/tiny.lock.json").read_text(encoding="utf-8"))
     assert lock["removed"] == {} and lock["notes"]["commands/commit"]["guid"] == guid
     log = import_package(col, Path("dist/tiny.apkg"))
@@ -219,8 +223,7 @@ def test_the_shipped_notes_keep_the_guids_users_imported():
     pinned = {n.ident: n.origin for n in notes if n.origin != n.ident}
     # 12 pinned ids, less deploy-chain (its card left to another) and retrain-trigger (now a list, `/items`).
     assert len(pinned) == 10 and pinned["same-pipeline"] == "feature-store/same-pipeline"
-    # A move is matched on every field but Context and Id, which Note.content takes to be the last one.
-    assert all(n.fields[-1] == f"mla-c01/{n.ident}" and n.context in n.fields for n in notes)
+    assert all(n.fields[-1] == n.own[-1] == f"mla-c01/{n.ident}" for n in notes)
 
 
 def test_stamps_without_the_lock_entries_give_the_same_guids_and_mods():
@@ -239,7 +242,7 @@ def test_stamps_without_the_lock_entries_give_the_same_guids_and_mods():
     without_hash = {**first, "notes": {ident: {k: v for k, v in entry.items() if k != "hash"}
                                        for ident, entry in first["notes"].items()}}
     removed = stamp(first, "mla-c01", notes[5:], types, 1_700_000_100).sections
-    edited = [changed(notes[0], fields=("Reworded?", *notes[0].fields[1:])),
+    edited = [changed(notes[0], fields=("Reworded?", *notes[0].fields[1:]), own=("Reworded?", *notes[0].own[1:])),
               changed(notes[1], section="elsewhere"), *notes[2:60],
               changed(notes[60], ident="moved/" + notes[60].ident), *notes[61:]]
     cases = {"first build": ({}, notes), "unchanged": (first, notes), "edited": (first, edited),
@@ -253,4 +256,98 @@ def test_stamps_without_the_lock_entries_give_the_same_guids_and_mods():
                (full.guids, full.note_mods, full.notetype_mods, full.changes), name
         assert full.sections is not None and lean.sections is None
     said = stamp(first, "mla-c01", edited, types, 1_700_000_200).changes
-    assert said.changed and said.moved and len(stamp(removed, "mla-c01", notes, types, 1_700_000_200).changes.new) == 5
+    assert said.changed and said.moved and len(stamp(removed, "mla-c01", notes, types, 1_700_000_200).changes.returned) == 5
+
+
+def replace_all(path: Path, old: str, new: str, count: int) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == count, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_reorganised_sheet_keeps_every_card_and_its_history_in_anki(shipped, col):
+    """A fact that names its section moved, a section's id and title renamed, a domain renamed: the next import
+    adds no note and no card, leaves none behind, and keeps every review."""
+    build()
+    import_package(col, Path("dist/mla-c01.apkg"))
+    review_all(col)
+    history, before, cards = scheduling(col), guids(col), col.card_count()
+
+    step = ('          - text: "Step caching: skip unchanged steps on re-run"\n            q: Which SageMaker Pipelines '
+            'feature skips the steps whose inputs did not change when a pipeline runs again?\n')
+    replace(shipped, step, "")
+    online = "            q: Which Feature Store tier serves single-digit-millisecond lookups for real-time inference?\n"
+    replace(shipped, online, online + step)
+    replace(shipped, "      - id: pipelines\n        title: SageMaker Pipelines\n",
+            "      - id: workflows\n        title: Workflows\n")
+    replace(shipped, "  - id: d1\n    name: Data Preparation for ML\n    short: Data Prep\n",
+            "  - id: data\n    name: Data Work\n    short: Data\n")
+    replace_all(shipped, "domain: d1\n", "domain: data\n", 5)
+    result = build("-v")
+    out = result.output
+    assert "renamed section pipelines \u2192 workflows" in out
+    assert "renamed section title \u201cSageMaker Pipelines\u201d \u2192 \u201cWorkflows\u201d" in out
+    assert "renamed domain d1 \u2192 data" in out
+    assert "renamed deck \u201cMLA-C01::D1 \u00b7 Data Preparation for ML\u201d \u2192 \u201cMLA-C01::D1 \u00b7 Data Work\u201d" in out
+    assert "An import leaves existing cards in their old deck" in out
+    assert "> feature-store/step-caching (from pipelines)" in out and "> workflows/conditionstep (from pipelines)" in out
+    assert re.search(r"changes: 0 new, \d+ changed, 5 moved, 0 removed \(\d+ unchanged\)", out), out
+
+    log = import_package(col, Path("dist/mla-c01.apkg"))
+    assert len(log.new) == 0 and len(log.updated) > 0
+    assert (col.note_count(), col.card_count()) == (len(before), cards)
+    assert scheduling(col) == history
+    after = guids(col)
+    assert after["mla-c01/feature-store/step-caching"] == before["mla-c01/pipelines/step-caching"]
+    assert after["mla-c01/workflows/conditionstep"] == before["mla-c01/pipelines/conditionstep"]
+    # No orphans: every note in the collection is a note of the sheet, under the identity the lock gives it.
+    lock = json.loads(Path("source/mla-c01.lock.json").read_text(encoding="utf-8"))
+    assert after == {f"mla-c01/{ident}": entry["guid"] for ident, entry in lock["notes"].items()}
+    assert sorted(after.values()) == sorted(before.values())
+
+
+def test_presentation_rewrites_no_note_and_keeps_anki_edits(shipped, col, monkeypatch):
+    """A domain's short name and label, a section's title and the quick reference's title are presentation: no
+    note changes, so an import keeps an edit made in Anki; the build says what an import shows."""
+    build()
+    import_package(col, Path("dist/mla-c01.apkg"))
+    edited = col.get_note(col.find_notes('"Id:mla-c01/pipelines/step-caching"')[0])
+    edited["Back"] = "my own words, written in Anki"
+    col.update_note(edited)
+    lock = json.loads(Path("source/mla-c01.lock.json").read_text(encoding="utf-8"))
+
+    replace(shipped, "    short: Data Prep\n", "    short: Data\n    label: PREP\n")
+    replace(shipped, "        title: SageMaker Pipelines\n", "        title: Pipelines, the DAG\n")
+    replace(shipped, "  title: Master Quick Reference", "  title: Quick Reference")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time()) + 3600))
+    out = build().output
+    assert "0 new, 0 changed, 0 moved, 0 removed (132 unchanged)" in out
+    assert "renamed section title \u201cSageMaker Pipelines\u201d \u2192 \u201cPipelines, the DAG\u201d" in out
+    assert "renamed deck \u201cMLA-C01::D1 \u00b7 Data Preparation for ML\u201d \u2192 " \
+           "\u201cMLA-C01::PREP \u00b7 Data Preparation for ML\u201d" in out
+    assert "An import shows a new section title on a card once its note changes" in out
+    after = json.loads(Path("source/mla-c01.lock.json").read_text(encoding="utf-8"))
+    assert {i: e["mod"] for i, e in after["notes"].items()} == {i: e["mod"] for i, e in lock["notes"].items()}
+    assert after["places"]["pipelines"]["title"] == "Pipelines, the DAG"
+
+    log = import_package(col, Path("dist/mla-c01.apkg"))
+    assert (len(log.new), len(log.updated)) == (0, 0)
+    note = col.get_note(edited.id)
+    assert note["Back"] == "my own words, written in Anki" and "SageMaker Pipelines" in note["Context"]
+
+
+def test_a_lock_from_before_presentation_was_set_apart_keeps_every_guid_and_mod(shipped):
+    """A format-2 lock whose `hash` digests the fields as written, with no places: a build reads it as unchanged,
+    keeps every GUID and mod, and writes what the committed lock holds."""
+    from cheatdeck.anki.plan import plan_notes
+    from cheatdeck.source.compile import load
+
+    committed = Path("source/mla-c01.lock.json").read_text(encoding="utf-8")
+    lock = json.loads(committed)
+    notes = plan_notes(load(shipped)).notes
+    old = {**lock, "notes": {n.ident: {**lock["notes"][n.ident], "hash": n.written, "content": "0" * 16}
+                             for n in notes}}
+    del old["places"]
+    Path("source/mla-c01.lock.json").write_text(json.dumps(old), encoding="utf-8")
+    assert "0 new, 0 changed, 0 moved, 0 removed (132 unchanged)" in build().output
+    assert Path("source/mla-c01.lock.json").read_text(encoding="utf-8") == committed

@@ -37,8 +37,8 @@ class Glossary:
     def note(self, note: Note) -> Note:
         """The note as the cards say it: every field but the Id, and the plain texts the lint reads."""
         fields = tuple(self.html(f) for f in note.fields[:-1]) + note.fields[-1:]
+        own = tuple(self.html(f) for f in note.own[:-1]) + note.own[-1:]
         cards = tuple(dataclasses.replace(card, shown=self.plain(card.shown), front=self.plain(card.front),
                                           answer=self.plain(card.answer), back=self.plain(card.back))
                       for card in note.cards)
-        return dataclasses.replace(note, fields=fields, cards=cards, context=self.html(note.context),
-                                   title=self.html(note.title))
+        return dataclasses.replace(note, fields=fields, own=own, cards=cards)

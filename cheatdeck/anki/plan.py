@@ -42,6 +42,20 @@ class Card:
     """The card hides one item of a list (or one deletion) and shows the rest."""
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a section's notes sit: presentation, not content (see Note.digest). The lock keeps each section's,
+    so that a build can tell a renamed section, domain or deck from notes that moved."""
+
+    section: str
+    title: str
+    domain: str
+    deck: str
+
+    def record(self) -> dict[str, str]:
+        return {"deck": self.deck, "domain": self.domain, "title": self.title}
+
+
 @dataclass(unsafe_hash=True)
 class Note:
     ident: str
@@ -52,9 +66,13 @@ class Note:
     cards: tuple[Card, ...]
     loc: Location
     section: str
-    context: str
-    title: str
-    """The section title as the fields show it: a trap's back and a reverse card's hint repeat it."""
+    own: tuple[str, ...]
+    """Each field as it counts for the note's digest: what shows where the note sits (the domain's chip, the
+    section's title) left out, so that renaming or recolouring them is no edit of the note."""
+    words: tuple[str, ...]
+    """The item's texts as the author wrote them, the note's identity across moves (see `content`)."""
+    place: Place | None = None
+    """The section the note comes from; None for a quick-reference row."""
     quiet: tuple[str, ...] = ()
     """The lint rules the item is exempt from (`lint:` in the sheet)."""
 
@@ -64,18 +82,23 @@ class Note:
 
     @property
     def digest(self) -> str:
-        """What Anki stores of the note: a change raises its mod. The deck is not part of it: an import
-        never moves existing cards between decks, and a deck name must not change every note in it."""
+        """What decides the note's mod (the lock's `hash`): a change raises it, and an import then rewrites the
+        note in Anki, the user's edits there included. So it holds the note's own fields (`own`, presentation left
+        out) and tags, not its deck: an import never moves existing cards between decks, and a deck name must not
+        change every note in it."""
+        return _hash(self.kind, "\x1f".join(self.own), " ".join(self.tags))
+
+    @property
+    def written(self) -> str:
+        """The digest of the fields as written, presentation included, which the lock's `hash` held before
+        presentation was set apart: a lock entry holding it is that of an unchanged note."""
         return _hash(self.kind, "\x1f".join(self.fields), " ".join(self.tags))
 
     @property
     def content(self) -> str:
-        """The note's own words, without where it sits (Context, the section title) or what it is called (Id,
-        always the last field): equal across a move to another section."""
-        title, context = self.title, self.context
-        own = ([f.replace(title, "") for f in self.fields[:-1] if f != context] if title else
-               [f for f in self.fields[:-1] if f != context])
-        return _hash(self.kind, "\x1f".join(own))
+        """The item's own words, whatever section or domain it sits in and however they are named: equal across
+        a move, a renamed section and a renamed domain, even when the item's text names its section."""
+        return _hash(self.kind, "\x1f".join(self.words))
 
     @property
     def origin(self) -> str:
@@ -171,6 +194,8 @@ class _Planner:
         self.answers = _answers(sheet)
         self.linked = _quickref_links(sheet)
         self.linked_rows = set(self.linked.values())
+        self.places = {section.id: Place(section.id, section.title.plain, domain.id, domain_deck(sheet, domain))
+                       for domain in sheet.domains for section in domain.sections}
 
     def reverse_allowed(self, answer: Text, key: Text, loc: Location) -> bool:
         """One answer, and the key not given away: otherwise no reverse card, and a warning saying why."""
@@ -219,23 +244,28 @@ class _Planner:
                 hint = f"Which term of <i>{section.title.html}</i> is this?"
                 cards += (Card(f"{context}|{fact.answer.plain}", fact.answer.plain, fact.key.plain, fact.key.plain,
                                asked=True, reverse=True),)
+            name = f"{self.prefix}/{fact.ident}"
             out.append(Note(
                 ident=fact.ident, kind="fact", deck=deck,
-                fields=(fact.question.html, back + _why(fact.why), context, hint, f"{self.prefix}/{fact.ident}"),
+                fields=(fact.question.html, back + _why(fact.why), context, hint, name),
+                # The hint names the section: only whether there is one (a reverse card) is the note's own.
+                own=(fact.question.html, back + _why(fact.why), "", "y" if hint else "", name),
                 tags=self.tags(domain, section, "fact", fact.ident), cards=cards, loc=fact.loc,
-                section=section.id, context=context, title=section.title.html, quiet=fact.quiet))
+                section=section.id, words=(fact.text.source, fact.question.source, fact.answer.source),
+                place=self.places[section.id], quiet=fact.quiet))
         return out
 
     def cloze(self, domain: Domain, section: Section, deck: str, context: str, fact) -> Note:
         """One note of Anki's cloze kind; its text is the whole card, a card per deletion number."""
+        name = f"{self.prefix}/{fact.ident}"
         cards = tuple(Card(f"{context}|cloze {number}|{fact.text.plain}", front, answer, fact.text.plain, asked=True,
                            cloze=True)
                       for number, front, answer in cloze_cards(fact.text.spans))
         return Note(
-            ident=fact.ident, kind="cloze", deck=deck,
-            fields=(fact.text.html, context, f"{self.prefix}/{fact.ident}"),
+            ident=fact.ident, kind="cloze", deck=deck, fields=(fact.text.html, context, name),
+            own=(fact.text.html, "", name),
             tags=self.tags(domain, section, "cloze", fact.ident), cards=cards, loc=fact.loc,
-            section=section.id, context=context, title=section.title.html, quiet=fact.quiet)
+            section=section.id, words=(fact.text.source,), place=self.places[section.id], quiet=fact.quiet)
 
     def list_cloze(self, domain: Domain, section: Section, deck: str, context: str, item,
                    question: tuple[str, str], items: list[tuple[str, str]], ident: str | None = None) -> Note:
@@ -247,11 +277,12 @@ class _Planner:
         back = " ".join(source for source, _ in items)
         cards = tuple(Card(f"{context}|items|{front}", front, answer, _with_why(back, item.why), asked=True,
                            cloze=True) for front, answer in fronts)
+        why, name = item.why.html if item.why else "", f"{self.prefix}/{ident}"
         return Note(
-            ident=ident, kind="list", deck=deck,
-            fields=(text, item.why.html if item.why else "", context, f"{self.prefix}/{ident}"),
+            ident=ident, kind="list", deck=deck, fields=(text, why, context, name), own=(text, why, "", name),
             tags=self.tags(domain, section, "list", item.ident), cards=cards, loc=item.loc,
-            section=section.id, context=context, title=section.title.html, quiet=item.quiet)
+            section=section.id, words=(question[1], *(source for source, _ in items)),
+            place=self.places[section.id], quiet=item.quiet)
 
     def rows(self, domain: Domain, section: Section, deck: str, context: str) -> list[Note]:
         table = section.table
@@ -291,12 +322,14 @@ class _Planner:
         if reverse:
             cards += (Card(f"{context}|{header.plain}|{cell.plain}", f"{cell.plain}: which {headers[0].plain}?",
                            key.plain, _with_why(f"{key.plain} {back}", row.why), asked=True, reverse=True),)
+        flag, name, extra = "y" if reverse else "", f"{self.prefix}/{ident}", rest + _why(row.why)
+        said = tuple(h.source for h in headers) + tuple(c.source for c in row.cells)
         return Note(
             ident=ident, kind="row", deck=deck,
-            fields=(key.html, headers[0].html, question[0], cell.html, rest + _why(row.why), context,
-                    "y" if reverse else "", f"{self.prefix}/{ident}"),
+            fields=(key.html, headers[0].html, question[0], cell.html, extra, context, flag, name),
+            own=(key.html, headers[0].html, question[0], cell.html, extra, "", flag, name),
             tags=self.tags(domain, section, "table", ident), cards=cards, loc=row.loc,
-            section=section.id, context=context, title=section.title.html, quiet=row.quiet)
+            section=section.id, words=(*said, header.source), place=self.places[section.id], quiet=row.quiet)
 
     def traps(self, domain: Domain, section: Section) -> list[Note]:
         out = []
@@ -311,16 +344,21 @@ class _Planner:
             rule = _lead(trap.answer or trap.text)
             if trap.answer:
                 rule += f'<div class="cd-rule">{trap.text.html}</div>'
-            rule += f'<div class="cd-source">{section.title.html}</div>' + _why(trap.why)
+            source = f'<div class="cd-source">{section.title.html}</div>'
+            why = _why(trap.why)
             answer = trap.answer or trap.text
             back = _with_why(" ".join(t.plain for t in (trap.answer, trap.text, section.title) if t), trap.why)
             out.append(Note(
                 ident=trap.ident, kind="trap", deck=traps_deck(self.sheet),
-                fields=(scenario.html, rule, chip, f"{self.prefix}/{trap.ident}"),
+                fields=(scenario.html, rule + source + why, chip, f"{self.prefix}/{trap.ident}"),
+                # Without a `q`, the scenario is made of the section's title alone.
+                own=(trap.question.html if trap.question else "", rule + why, "", f"{self.prefix}/{trap.ident}"),
                 tags=self.tags(domain, section, "trap", trap.ident),
                 cards=(Card(f"{chip}|trap|{scenario.plain}", scenario.plain, answer.plain, back,
                             asked=trap.question is not None),),
-                loc=trap.loc, section=section.id, context=chip, title=section.title.html, quiet=trap.quiet))
+                loc=trap.loc, section=section.id,
+                words=tuple(t.source if t else "" for t in (trap.text, trap.question, trap.answer)),
+                place=self.places[section.id], quiet=trap.quiet))
         return out
 
     def quick_reference(self) -> list[Note]:
@@ -342,12 +380,16 @@ class _Planner:
             out.append(Note(
                 ident=row.ident, kind="quickref", deck=domain_deck(self.sheet, row.domain),
                 fields=(concept.html, prompt, back, context, f"{self.prefix}/{row.ident}"),
+                own=(concept.html, prompt, back, "", f"{self.prefix}/{row.ident}"),
                 tags=(f"{self.prefix}::{row.domain.id}", f"{self.prefix}::topic::quick-reference",
                       f"{self.prefix}::kind::quickref"),
                 cards=(Card(f"{context}|quick|{concept.plain}|{front}", front, (row.answer or rule).plain,
                             _with_why(" ".join(c.plain for c in (row.answer, *row.cells[1:]) if c), row.why),
                             asked=row.question is not None),),
-                loc=row.loc, section="quickref", context=context, title="", quiet=row.quiet))
+                loc=row.loc, section="quickref",
+                words=(*(c.source for c in row.cells), row.question.source if row.question else "",
+                       row.answer.source if row.answer else ""),
+                quiet=row.quiet))
         return out
 
 

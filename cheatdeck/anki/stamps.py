@@ -1,15 +1,17 @@
 """Stamps: each note's lasting record across builds, its GUID and a `mod` that rises exactly when its content changes.
 
 Anki knows a note by its GUID, and applies an imported note (or note type) only when its `mod` is newer than
-the copy in the collection. So the lock (state/lock.py) remembers, per note identity, its GUID, content hash
-and mod between builds; and, for each note that left the sheet, a tombstone until the user forgets it.
+the copy in the collection. So the lock (state/lock.py) remembers, per note identity, its GUID, a hash of its
+words (`content`: how it is found again after a move or a rename), its digest (`hash`: what decides its mod)
+and its mod between builds; for each note that left the sheet, a tombstone until the user forgets it; and
+each section's place (`places`: deck, domain, title), so that a rename is told from a move.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -24,6 +26,11 @@ class Changes:
     moved: tuple[tuple[str, str], ...] = ()  # (identity, the section it came from)
     removed: tuple[str, ...] = ()
     unchanged: int = 0
+    returned: tuple[str, ...] = ()
+    """Notes that had left the sheet and came back (found from their tombstones): their GUIDs are the removed
+    notes' (`Stamps.guids`), so the collection may hold them suspended."""
+    renamed: tuple[tuple[str, str, str], ...] = ()
+    """(what, old name, new name): a `section` id, a `title`, a `domain` id or a `deck` the sheet renamed."""
     notetypes_changed: tuple[str, ...] = ()
     notetypes_reshaped: tuple[str, ...] = ()
     first_build: bool = False
@@ -36,7 +43,7 @@ class Stamps:
     notetype_mods: dict[str, int]
     changes: Changes
     sections: dict | None = field(repr=False)
-    """The lock's notes, note types and tombstones; None where `stamp` was asked not to `record` them."""
+    """The lock's notes, note types, tombstones and places; None where `stamp` was asked not to `record` them."""
 
     @property
     def timestamp(self) -> int:
@@ -64,31 +71,60 @@ def _guid(sheet_id: str, origin: str, attempt: int) -> str:
     return "".join(reversed(pairs))
 
 
-def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str) -> dict[str, tuple[dict, str]]:
-    """Each note's previous record (only a GUID for a new note) and how it was found: kept, moved, returned
-    (from a tombstone) or new. Claimed records leave `entries` and `tombstones`."""
-    found: dict[str, tuple[dict, str]] = {}
-    pending = []
-    # 1. By identity: the same note, or a removed one coming back.
-    for note in notes:
-        if note.ident in entries:
-            found[note.ident] = (entries.pop(note.ident), "kept")
-        elif note.ident in tombstones:
-            found[note.ident] = (tombstones.pop(note.ident), "returned")
-        else:
-            pending.append(note)
-    # 2. By content: a note that left and one that arrived in this build with the same words moved.
+def _by_content(pending: list[Note], records: dict, how: str, found: dict[str, tuple[dict, str]]) -> list[Note]:
+    """Claims for the pending notes the records that hold their words (see Note.content); returns the rest."""
     left: dict[str, list[str]] = {}
-    for ident in sorted(entries):
-        if "content" in entries[ident]:
-            left.setdefault(entries[ident]["content"], []).append(ident)
-    arrived = []
+    for ident in sorted(records):
+        if "content" in records[ident]:
+            left.setdefault(records[ident]["content"], []).append(ident)
+    rest = []
     for note in pending:
-        if left and left.get(note.content):
-            found[note.ident] = (entries.pop(left[note.content].pop(0)), "moved")
+        if left.get(note.content):
+            found[note.ident] = (records.pop(left[note.content].pop(0)), how)
         else:
-            arrived.append(note)
-    # 3. New: the GUID every build derived before the lock kept GUIDs. If a record not yet claimed holds it,
+            rest.append(note)
+    return rest
+
+
+def _by_identity(pending: list[Note], records: dict, how: str, found: dict[str, tuple[dict, str]],
+                 digests: dict[str, str] | None = None) -> list[Note]:
+    """Claims for the pending notes the records of their identities; returns the rest. With `digests`, only a
+    record that is the note's own: its identity was pinned by the author, or its digest or words are the same.
+    The digest goes into `digests` (it decides the note's mod): most notes are unchanged, and their words are
+    not hashed at all."""
+    rest = []
+    for note in pending:
+        ident = note.ident
+        record = records[ident] if ident in records else None
+        if record is not None and digests is not None and "/" in ident:
+            digests[ident] = digest = note.digest
+            if record.get("hash") != digest and record.get("content") != note.content:
+                record = None
+        if record is not None:
+            found[ident] = (records.pop(ident), how)
+        else:
+            rest.append(note)
+    return rest
+
+
+def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str,
+           digests: dict[str, str]) -> dict[str, tuple[dict, str]]:
+    """Each note's previous record (only a GUID for a new note) and how it was found: kept, moved, returned
+    (from a tombstone) or new. Claimed records leave `entries` and `tombstones`; `digests` gets the digests
+    worked out on the way."""
+    found: dict[str, tuple[dict, str]] = {}
+    pending = list(notes)
+    # 1. The notes of the last build, then the removed ones coming back. An identity the author pinned, or one
+    # whose words are the same, is the same note. Other identities are made of the item's place (a section's
+    # trap, a key in a section), so words that moved win over them: the trap that came into a section is not
+    # the one that left it. Then an identity whose words changed: the note was reworded in place.
+    for records, at_home, elsewhere in ((entries, "kept", "moved"), (tombstones, "returned", "returned")):
+        if records:
+            pending = _by_identity(pending, records, at_home, found, digests)
+            pending = _by_content(pending, records, elsewhere, found)
+            pending = _by_identity(pending, records, at_home, found)
+    arrived = pending
+    # 2. New: the GUID every build derived before the lock kept GUIDs. If a record not yet claimed holds it,
     # the note is that one under a new identity; if a claimed one does, count on until the GUID is free.
     holders = {e["guid"]: (entries, ident) for ident, e in entries.items()}
     holders.update({e["guid"]: (tombstones, ident) for ident, e in tombstones.items()})
@@ -115,22 +151,29 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
     and with them the digests that only the lock needs."""
     entries = dict(previous.get("notes", {}))
     tombstones = dict(previous.get("removed", {}))
-    found = _claim(notes, entries, tombstones, sheet_id)
+    digests: dict[str, str] = {}
+    found = _claim(notes, entries, tombstones, sheet_id, digests)
     note_entries: dict[str, dict] = {}
     guids: dict[str, str] = {}
     mods: dict[str, int] = {}
-    status: dict[str, list] = {"new": [], "changed": [], "moved": [], "unchanged": []}
+    status: dict[str, list] = {"new": [], "changed": [], "moved": [], "returned": [], "unchanged": []}
+    went: set[tuple[str, str]] = set()
     for note in notes:
         ident, digest = note.ident, None
         old, how = found[ident]
+        came = old.get("section", note.section)
         if how in ("new", "returned"):
-            kind = "new"
-        elif how == "moved" or old.get("section", note.section) != note.section:
+            kind = how
+        elif how == "moved" or came != note.section:
             kind = "moved"
         else:
-            digest = note.digest
-            kind = "changed" if old.get("hash") != digest else "unchanged"
-        status[kind].append((ident, old["section"]) if kind == "moved" else ident)
+            digest = digests[ident] if ident in digests else note.digest
+            # A hash of the fields as written is a lock's from before presentation was set apart (Note.written).
+            same = old.get("hash") == digest or ("hash" in old and old["hash"] == note.written)
+            kind = "unchanged" if same else "changed"
+        status[kind].append((ident, came) if kind == "moved" else ident)
+        if how in ("kept", "moved"):
+            went.add((came, note.section))
         mod = int(old["mod"]) if kind == "unchanged" else max(now, int(old.get("mod", 0)) + 1)
         guids[ident], mods[ident] = old["guid"], mod
         if record:
@@ -138,8 +181,27 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
                                    "mod": mod, "section": note.section}
     today = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).date().isoformat()
     tombstones.update({ident: {**entry, "left": today} for ident, entry in entries.items()})
+    type_entries, types_changed, reshaped = _stamp_notetypes(previous.get("notetypes", {}), notetypes, now)
+    places = {section: place.record()
+              for section, place in {note.section: note.place for note in notes if note.place}.items()}
+    sections_before = {entry["section"] for entry in previous.get("notes", {}).values() if "section" in entry}
+    changes = Changes(
+        new=tuple(status["new"]), changed=tuple(status["changed"]), moved=tuple(status["moved"]),
+        removed=tuple(sorted(entries)), unchanged=len(status["unchanged"]), returned=tuple(status["returned"]),
+        renamed=_renamed(went, sections_before, previous.get("places", {}), places),
+        notetypes_changed=tuple(types_changed), notetypes_reshaped=tuple(reshaped),
+        first_build=not previous.get("notes"))
+    sections = ({"notes": note_entries, "notetypes": type_entries, "removed": tombstones, "places": places}
+                if record else None)
+    return Stamps(guids=guids, note_mods=mods,
+                  notetype_mods={k: v["mod"] for k, v in type_entries.items()}, changes=changes, sections=sections)
+
+
+def _stamp_notetypes(old_types: dict, notetypes: dict[str, tuple[str, str]],
+                     now: int) -> tuple[dict[str, dict], list[str], list[str]]:
+    """Each note type's lock entry; the kinds whose note type changed, and those among them whose fields or
+    template names changed."""
     type_entries, types_changed, reshaped = {}, [], []
-    old_types = previous.get("notetypes", {})
     for kind, (digest, schema) in notetypes.items():
         old = old_types.get(kind)
         if old is None or old.get("hash") != digest:
@@ -150,10 +212,37 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
                     reshaped.append(kind)
         else:
             type_entries[kind] = old
-    changes = Changes(
-        new=tuple(status["new"]), changed=tuple(status["changed"]), moved=tuple(status["moved"]),
-        removed=tuple(sorted(entries)), unchanged=len(status["unchanged"]), notetypes_changed=tuple(types_changed),
-        notetypes_reshaped=tuple(reshaped), first_build=not previous.get("notes"))
-    sections = {"notes": note_entries, "notetypes": type_entries, "removed": tombstones} if record else None
-    return Stamps(guids=guids, note_mods=mods,
-                  notetype_mods={k: v["mod"] for k, v in type_entries.items()}, changes=changes, sections=sections)
+    return type_entries, types_changed, reshaped
+
+
+def _renames(pairs: Iterable[tuple[str, str]], before: set[str], after: set[str]) -> dict[str, str]:
+    """old → new for each name (of `before`) that is gone, and whose holders went to one name that is new (not in
+    `before`) and holds only what came from it: a rename, even when a few of its holders moved elsewhere."""
+    sources: dict[str, set[str]] = {}
+    targets: dict[str, set[str]] = {}
+    for old, new in pairs:
+        sources.setdefault(new, set()).add(old)
+        if new not in before:
+            targets.setdefault(old, set()).add(new)
+    renames = {}
+    for new, olds in sorted(sources.items()):
+        old = min(olds)
+        if new not in before and len(olds) == 1 and old not in after and len(targets[old]) == 1:
+            renames[old] = new
+    return renames
+
+
+def _renamed(went: set[tuple[str, str]], sections_before: set[str], places_before: dict[str, dict],
+             places: dict[str, dict]) -> tuple[tuple[str, str, str], ...]:
+    """What the sheet renamed, from where its notes were (`went`: (old section, new section) of each note found
+    again) and each section's place before and now; a lock without places tells section ids only."""
+    ids = _renames(went, sections_before, {new for _, new in went} | set(places))
+    renamed = [("section", old, new) for old, new in ids.items()]
+    same = {old: ids.get(old, old) for old in places_before if ids.get(old, old) in places}
+    renamed += [("title", places_before[old]["title"], places[new]["title"]) for old, new in same.items()
+                if places_before[old]["title"] != places[new]["title"]]
+    for key in ("domain", "deck"):
+        pairs = [(places_before[old][key], places[new][key]) for old, new in same.items()]
+        names = _renames(pairs, {p[key] for p in places_before.values()}, {p[key] for p in places.values()})
+        renamed += [(key, old, new) for old, new in names.items()]
+    return tuple(renamed)

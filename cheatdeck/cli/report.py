@@ -114,12 +114,19 @@ def _changes(result: BuildResult, verbosity: int, syncing: bool = False) -> list
     if c.first_build:
         return [f"  changes: first build, {len(c.new)} notes (no lock file yet: commit "
                 f"{lock_path(result.source)} with the sheet)"]
-    counts = (f"{len(c.new)} new, {len(c.changed)} changed, {len(c.moved)} moved, {len(c.removed)} removed "
+    returned = f"{len(c.returned)} returned, " if c.returned else ""
+    counts = (f"{len(c.new)} new, {len(c.changed)} changed, {len(c.moved)} moved, {returned}{len(c.removed)} removed "
               f"({c.unchanged} unchanged)")
-    lines = [f"  changes: {click.style(counts, fg='green' if (c.new or c.changed or c.moved) else None)}"]
+    lines = [f"  changes: {click.style(counts, fg='green' if (c.new or c.changed or c.moved or c.returned) else None)}"]
     if verbosity > 1:
-        lines += [f"      + {i}" for i in c.new] + [f"      ~ {i}" for i in c.changed]
+        lines += [f"      + {i}" for i in c.new] + [f"      + {i} (returned)" for i in c.returned]
+        lines += [f"      ~ {i}" for i in c.changed]
         lines += [f"      > {i} (from {section})" for i, section in c.moved] + [f"      - {i}" for i in c.removed]
+    lines += _renamed_lines(c.renamed, syncing)
+    if c.returned and not syncing:
+        lines.append(click.style("  Returned notes keep their history, but cards that `sync` suspended stay suspended "
+                                 "after an import: run `sync`, or unsuspend them in the Browser:", fg="yellow"))
+        lines.append("    " + anki_search(result.sheet_id, c.returned[:MAX_LISTED]))
     if c.removed and not syncing:
         listed = c.removed[:MAX_LISTED]
         lines.append(click.style("  Removed notes stay in Anki after an import. Find and delete them in the "
@@ -130,6 +137,27 @@ def _changes(result: BuildResult, verbosity: int, syncing: bool = False) -> list
         lines.append("  `cheatdeck removed` lists them until you confirm with `cheatdeck removed --forget`.")
     if c.notetypes_changed:
         lines.append(f"  note types updated: {', '.join(c.notetypes_changed)} (Anki updates them on import)")
+    return lines
+
+
+_RENAMED = {"section": "renamed section {} \u2192 {}",
+            "title": "renamed section title \u201c{}\u201d \u2192 \u201c{}\u201d",
+            "domain": "renamed domain {} \u2192 {}",
+            "deck": "renamed deck \u201c{}\u201d \u2192 \u201c{}\u201d"}
+
+
+def _renamed_lines(renamed: tuple[tuple[str, str, str], ...], syncing: bool) -> list[str]:
+    """Each rename, and what an import does with it: a title is presentation, not an edit of the notes (so an
+    import shows it once a note changes), and an import never moves cards between decks."""
+    lines = [f"  {_RENAMED[what].format(old, new)}" for what, old, new in renamed]
+    if syncing:
+        return lines
+    if any(what == "title" for what, _, _ in renamed):
+        lines.append(click.style("  An import shows a new section title on a card once its note changes; "
+                                 "`sync` shows it now.", fg="yellow"))
+    if any(what == "deck" for what, _, _ in renamed):
+        lines.append(click.style("  An import leaves existing cards in their old deck: rename the deck in Anki "
+                                 "first, or run `sync`.", fg="yellow"))
     return lines
 
 
