@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from ..errors import CheatdeckError
+from .remote import ankiweb_sync, login, logout, remote_options
 from .settings import settings, shared_options, sheet_arguments
 
 
@@ -174,37 +175,52 @@ def removed(forget: bool) -> None:
 
 
 @_command()
-@click.option("--collection", required=True, type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--collection", type=click.Path(path_type=Path, dir_okay=False),
               help="The Anki collection file; close Anki first. "
                    'Example: --collection "~/.local/share/Anki2/User 1/collection.anki2"')
 @click.option("--plan", is_flag=True, help="Print what would change and write nothing. Example: --plan")
 @click.option("--removed", "removed_action", type=click.Choice(("suspend", "delete", "keep"), case_sensitive=False),
               default="suspend", show_default=True,
               help="What to do with notes that left the sheet. Example: --removed delete")
-def sync(collection: Path, plan: bool, removed_action: str) -> None:
+@remote_options
+def sync(collection: Path | None, plan: bool, removed_action: str, ankiweb: bool, endpoint: str | None,
+         full_sync: str | None, status: bool) -> None:
     """Apply every sheet to an Anki collection: import, move cards to their decks, handle removed notes.
 
     Anki must be closed. A backup goes into the collection's backups/ folder first, and a sync that fails
-    leaves the collection as it was.
+    leaves the collection as it was. With --ankiweb: pull from the server first, push after.
 
     \b
     Example:
       cheatdeck sync --collection "~/.local/share/Anki2/User 1/collection.anki2" --plan
       cheatdeck sync --collection collection.anki2 --removed delete
+      cheatdeck sync --ankiweb                 # straight to your phone, through AnkiWeb
     """
+    if not ankiweb and (endpoint or full_sync or status):
+        raise click.UsageError("--endpoint, --full-sync and --status go with --ankiweb")
+    if ankiweb:
+        return ankiweb_sync(collection, plan, removed_action.lower(), endpoint, full_sync and full_sync.lower(),
+                            status)
+    if collection is None:
+        raise click.UsageError("Missing option '--collection' (or sync through the server: --ankiweb)")
     from ..collection_sync import sync as sync_sheet
-    from .report import reshaped_warning, summary, sync_line
 
     s = settings()
     for path in s.sheet_paths():
-        result = sync_sheet(path, collection, s.options(), removed_action.lower(), plan)
-        for line in summary(result.build, s.verbosity, syncing=True) if result.build else ():
-            click.echo(line)
-        warning = reshaped_warning(result.build) if result.build else None
-        if warning:
-            click.echo(warning, err=True)
-        if s.verbosity or plan:
-            click.echo(sync_line(result))
+        show_sync(sync_sheet(path, collection, s.options(), removed_action.lower(), plan), s.verbosity, plan)
+
+
+def show_sync(result, verbosity: int, plan: bool) -> None:
+    """Print one sheet's sync: what its build changed, a reshaped-sheet warning, and the sync's counts."""
+    from .report import reshaped_warning, summary, sync_line
+
+    for line in summary(result.build, verbosity, syncing=True) if result.build else ():
+        click.echo(line)
+    warning = reshaped_warning(result.build) if result.build else None
+    if warning:
+        click.echo(warning, err=True)
+    if verbosity or plan:
+        click.echo(sync_line(result))
 
 
 @click.command()
@@ -241,4 +257,4 @@ def help_cmd(ctx: click.Context, command: str | None) -> None:
         click.echo(found.get_help(sub))
 
 
-COMMANDS = [build_cmd, pdf, anki, check, stats, watch, clean, removed, sync, schema, help_cmd]
+COMMANDS = [build_cmd, pdf, anki, check, stats, watch, clean, removed, sync, login, logout, schema, help_cmd]
