@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -20,14 +21,14 @@ from anki.collection import Collection
 from anki_helpers import review_all
 from click.testing import CliRunner
 from cli_helpers import run
-from conftest import REPO
+from conftest import FIXTURES, REPO
 
 import cheatdeck.remote.server_sync as server_sync
 from cheatdeck.cli import cli
 from cheatdeck.errors import CheatdeckError
 from cheatdeck.remote import checked_endpoint
 
-USERS = 8
+USERS = 9
 PASSWORD = "Pw-{n}-q7ZxK2-never-on-disk"
 START_WAIT = 20.0
 
@@ -324,6 +325,23 @@ def test_the_server_stopping_mid_run_leaves_the_collection_whole(tiny, home, tmp
         out = run("sync", "--ankiweb", "--collection", desktop, "--endpoint", server.endpoint, code=1).output
         assert "could not reach" in out and "The collection is as it was." in out
         assert _digest(desktop) == before and _intact(desktop)
+
+
+def test_the_sheets_images_reach_the_phone_through_media_sync(workdir, home, server, monkeypatch):
+    shutil.copytree(FIXTURES / "rich", workdir / "source", dirs_exist_ok=True)
+    phone = _phone_with_a_review(home / "phone.anki2", server, 8)
+    desktop = _desktop(home / "desktop" / "collection.anki2", server, 8)
+    _as(monkeypatch, 8)
+    run("sync", "--ankiweb", "--collection", desktop, "--endpoint", server.endpoint)
+    sent = {p.name for p in desktop.with_suffix(".media").iterdir()}
+    assert len(sent) == 2 and all(name.startswith("cheatdeck-") for name in sent)
+    phone.sync()
+    phone.col.sync_media(phone.auth)
+    deadline = time.monotonic() + START_WAIT
+    while phone.col.media_sync_status().active and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert {p.name for p in Path(phone.col.media.dir()).iterdir()} == sent
+    phone.col.close()
 
 
 @pytest.mark.parametrize("endpoint, expected", [
