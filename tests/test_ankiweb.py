@@ -5,12 +5,14 @@ test starts from an empty server collection."""
 from __future__ import annotations
 
 import hashlib
+import http.server
 import os
 import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -342,6 +344,36 @@ def test_the_sheets_images_reach_the_phone_through_media_sync(workdir, home, ser
         time.sleep(0.05)
     assert {p.name for p in Path(phone.col.media.dir()).iterdir()} == sent
     phone.col.close()
+
+
+class _Busy(http.server.BaseHTTPRequestHandler):
+    """A server that answers every request as an overloaded one does."""
+
+    def do_POST(self):
+        self.send_response(503)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_busy_server_is_a_clear_error_and_changes_nothing(tiny, home, monkeypatch):
+    desktop = home / "desktop" / "collection.anki2"
+    desktop.parent.mkdir()
+    Collection(str(desktop)).close()
+    before = _digest(desktop)
+    busy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Busy)
+    threading.Thread(target=busy.serve_forever, daemon=True).start()
+    try:
+        _as(monkeypatch, 1)
+        out = run("sync", "--ankiweb", "--collection", desktop, "--endpoint",
+                  f"http://127.0.0.1:{busy.server_address[1]}/", code=1).output
+    finally:
+        busy.shutdown()
+        busy.server_close()
+    assert "could not sync now (" in out and "try again later" in out and "Traceback" not in out, out
+    assert _digest(desktop) == before
 
 
 @pytest.mark.parametrize("endpoint, expected", [

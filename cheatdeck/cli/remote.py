@@ -94,7 +94,7 @@ def ankiweb_sync(collection: Path | None, plan: bool, removed: str, endpoint: st
 
     for result in done.results:
         show_sync(result, s.verbosity, plan)
-    for line in _round_lines(done):
+    for line in _round_lines(done) if s.verbosity or plan else ():
         click.echo(line)
 
 

@@ -25,7 +25,7 @@ def explain(exc: Exception, endpoint: str | None, after: str) -> CheatdeckError 
         message = (f"{server} refused the username and password (or the stored sync key); check them, then run "
                    "`cheatdeck login` again")
     elif isinstance(exc, SyncError):
-        message = f"{server} could not sync now: {_first_line(exc)}; try again later"
+        message = f"{server} could not sync now ({_first_line(exc)}); try again later"
     elif isinstance(exc, NetworkError):
         message = (f"could not reach {server}, or the connection broke off ({_first_line(exc)}); check the "
                    "address and your connection, then run again")
