@@ -25,6 +25,15 @@ __all__ = ["REMOVED_ACTIONS", "SyncReport", "SyncResult", "apply_package", "sync
 
 
 @dataclass(frozen=True)
+class Choices:
+    """What the user chose for a sync's questions (see `sync`), carried whole through a server round."""
+
+    removed: str = "suspend"
+    prefer_sheet: bool = False
+    reset_notetypes: bool = False
+
+
+@dataclass(frozen=True)
 class SyncResult:
     collection: Path
     report: SyncReport

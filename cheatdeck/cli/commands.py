@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from ..errors import CheatdeckError
+from .remote import ankiweb_sync, login, logout, remote_options
 from .settings import display, settings, shared_options, sheet_arguments
 
 
@@ -226,7 +227,7 @@ def removed(forget: bool) -> None:
 
 
 @_command()
-@click.option("--collection", required=True, type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--collection", type=click.Path(path_type=Path, dir_okay=False),
               help="The Anki collection file; close Anki first. "
                    'Example: --collection "~/.local/share/Anki2/User 1/collection.anki2"')
 @click.option("--plan", is_flag=True, help="Print what would change and write nothing. Example: --plan")
@@ -239,33 +240,52 @@ def removed(forget: bool) -> None:
 @click.option("--reset-notetypes", is_flag=True,
               help="Put back the sheet's fields and card types where they were changed in Anki. "
                    "Example: --reset-notetypes")
-def sync(collection: Path, plan: bool, removed_action: str, prefer: str, reset_notetypes: bool) -> None:
+@remote_options
+def sync(collection: Path | None, plan: bool, removed_action: str, prefer: str, reset_notetypes: bool,
+         ankiweb: bool, endpoint: str | None, full_sync: str | None, status: bool) -> None:
     """Apply every sheet to an Anki collection: import, merge edits, move cards, handle removed notes.
 
     Anki must be closed. A backup goes into the collection's backups/ folder first; the sync is one
     transaction, so one that fails leaves the collection as it was. A field edited in Anki and changed in
     the sheet is a conflict: listed with both versions, the collection keeps its own unless --prefer sheet.
+    With --ankiweb: pull from the server first, push after.
 
     \b
     Example:
       cheatdeck sync --collection "~/.local/share/Anki2/User 1/collection.anki2" --plan
       cheatdeck sync --collection collection.anki2 --removed delete --prefer sheet
+      cheatdeck sync --ankiweb                 # straight to your phone, through AnkiWeb
     """
+    if not ankiweb and (endpoint or full_sync or status):
+        raise click.UsageError("--endpoint, --full-sync and --status go with --ankiweb")
+    from ..collection_sync import Choices
+
+    choices = Choices(removed_action.lower(), prefer.lower() == "sheet", reset_notetypes)
+    if ankiweb:
+        return ankiweb_sync(collection, plan, choices, endpoint, full_sync and full_sync.lower(), status)
+    if collection is None:
+        raise click.UsageError("Missing option '--collection' (or sync through the server: --ankiweb)")
     from ..collection_sync import sync as sync_sheet
-    from .report import reshaped_warning, summary, sync_lines
 
     s = settings()
     for path in s.sheet_paths():
-        result = sync_sheet(path, collection, s.options(), removed_action.lower(), plan,
-                            prefer_sheet=prefer.lower() == "sheet", reset_notetypes=reset_notetypes)
-        for line in summary(result.build, s.verbosity, syncing=True) if result.build else ():
+        show_sync(sync_sheet(path, collection, s.options(), choices.removed, plan, prefer_sheet=choices.prefer_sheet,
+                             reset_notetypes=choices.reset_notetypes), s.verbosity, plan)
+
+
+def show_sync(result, verbosity: int, plan: bool) -> None:
+    """Print one sheet's sync: what its build changed, a reshaped-sheet warning, and the sync's counts (and its
+    conflicts, always)."""
+    from .report import reshaped_warning, summary, sync_lines
+
+    for line in summary(result.build, verbosity, syncing=True) if result.build else ():
+        click.echo(line)
+    warning = reshaped_warning(result.build) if result.build else None
+    if warning:
+        click.echo(warning, err=True)
+    if verbosity or plan or result.report.conflicts:
+        for line in sync_lines(result):
             click.echo(line)
-        warning = reshaped_warning(result.build) if result.build else None
-        if warning:
-            click.echo(warning, err=True)
-        if s.verbosity or plan or result.report.conflicts:
-            for line in sync_lines(result):
-                click.echo(line)
 
 
 @click.command()
@@ -328,4 +348,5 @@ def help_cmd(ctx: click.Context, command: str | None) -> None:
         click.echo(found.get_help(sub))
 
 
-COMMANDS = [build_cmd, pdf, anki, check, stats, focus, watch, clean, removed, sync, new, schema, help_cmd]
+COMMANDS = [build_cmd, pdf, anki, check, stats, focus, watch, clean, removed, sync, login, logout, new, schema,
+            help_cmd]
