@@ -165,7 +165,8 @@ def test_an_8_column_table_keeps_every_word_whole_in_a_wide_column(verbs, col):
         assert all(word in words for word in row), (row, words)
     import_package(col, Path("dist/verbs.apkg"))
     rows = col.find_notes("tag:verbs::kind::table")
-    assert len(rows) == 3 * 7 and 'class="cd-cols-8"' in col.get_note(rows[0]).cards()[0].answer()
+    # The back shows the asked cell once, above the row's six other answer cells (the key is on the front).
+    assert len(rows) == 3 * 7 and 'class="cd-cols-6 cd-wide"' in col.get_note(rows[0]).cards()[0].answer()
     # Four columns a page leave 8 columns too little room for whole words, but the table still builds.
     assert "dist/verbs.pdf" in run("pdf", "--columns", "4", "--force").output
 

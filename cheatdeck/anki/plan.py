@@ -152,7 +152,8 @@ def _table(headers: tuple[Text, ...], cells: tuple[Text, ...]) -> str:
     # data-label: on a phone, a wide row stacks its cells, each under its column's name (see cards.css).
     head = "".join(f"<th>{h.html}</th>" for h in headers)
     row = "".join(f'<td data-label="{html.escape(h.plain)}">{c.html}</td>' for h, c in zip(headers, cells))
-    return f'<table class="cd-cols-{len(headers)}"><tr>{head}</tr><tr>{row}</tr></table>'
+    wide = " cd-wide" if len(headers) >= 3 else ""
+    return f'<table class="cd-cols-{len(headers)}{wide}"><tr>{head}</tr><tr>{row}</tr></table>'
 
 
 def _why(why: Text | None) -> str:
