@@ -232,6 +232,26 @@ def test_a_collection_open_in_anki_is_read_from_its_newest_backup(sm2, tmp_path)
         holder.communicate("")
 
 
+def test_a_log_beside_the_real_file_of_a_link_or_a_hot_journal_means_open(sm2, tmp_path):
+    """SQLite keeps the -wal and -journal beside the file a symbolic link points to; a rollback-journal
+    collection in the middle of a write has a hot journal instead of a -wal. Either way the main file is not a
+    consistent picture: the backup is read (or, with none beside the link, focus refuses)."""
+    reviewed = copy_reviewed(sm2, tmp_path / "project")
+    link = tmp_path / "elsewhere" / "collection.anki2"
+    link.parent.mkdir()
+    link.symlink_to(reviewed.collection)
+    wal = reviewed.collection.with_name("collection.anki2-wal")
+    wal.write_bytes(b"")
+    with pytest.raises(cheatdeck.CheatdeckError, match="has no backup to read instead"):
+        cheatdeck.focus(reviewed.source, link)
+    wal.unlink()
+    assert cheatdeck.focus(reviewed.source, link).backup is None
+    journal = reviewed.collection.with_name("collection.anki2-journal")
+    journal.write_bytes(bytes.fromhex("d9d505f920a163d7") + bytes(504))
+    result = cheatdeck.focus(reviewed.source, reviewed.collection)
+    assert result.backup == next((reviewed.collection.parent / "backups").iterdir())
+
+
 def test_a_collection_without_the_sheets_notes_is_refused(sm2, tmp_path, col):
     reviewed = copy_reviewed(sm2, tmp_path / "project")
     path = Path(col.path)

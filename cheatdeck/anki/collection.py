@@ -40,25 +40,41 @@ def problem(collection: Path, message: str) -> CheatdeckError:
 
 def inspect(collection: Path) -> int:
     """The collection's schema version, read before the engine opens it; refuses what must not be opened."""
+    require_file(collection)
+    journal = hot_journal(collection)
+    if journal is not None:
+        raise problem(collection, f"{journal.name} beside the collection holds a write that did not finish "
+                                  "(a program is writing to it, or stopped while it did): open the collection in "
+                                  "Anki once so it finishes or undoes that write, close Anki, then sync again")
+    return schema_version(collection)
+
+
+def require_file(collection: Path) -> None:
     if not collection.is_file():
         raise problem(collection, "no such collection file; Anki keeps it in its profile folder, "
                                   "e.g. ~/.local/share/Anki2/User 1/collection.anki2")
+
+
+def hot_journal(collection: Path) -> Path | None:
+    """The rollback journal of a write that did not finish (a writer holds it, or died in it), if there is one."""
     real = collection.resolve()  # SQLite keeps the journal beside the file a symlink points to
     journal = real.with_name(real.name + "-journal")
     try:
         with journal.open("rb") as file:
-            hot = file.read(8) == _JOURNAL_MAGIC
+            return journal if file.read(8) == _JOURNAL_MAGIC else None
     except FileNotFoundError:
-        hot = False
-    if hot:
-        raise problem(collection, f"{journal.name} beside the collection holds a write that did not finish "
-                                  "(a program is writing to it, or stopped while it did): open the collection in "
-                                  "Anki once so it finishes or undoes that write, close Anki, then sync again")
-    with collection.open("rb") as file:
+        return None
+
+
+def schema_version(collection: Path, database: Path | None = None) -> int:
+    """The schema version of an Anki collection; refuses a file that is not one before the engine opens it, as
+    the engine would add its tables to any SQLite file. `database`: a copy of `collection` to read instead."""
+    database = (database or collection).resolve()
+    with database.open("rb") as file:
         if file.read(16) != b"SQLite format 3\0":
             raise problem(collection, "this is not an Anki collection (not an SQLite database)")
-    # immutable: no lock, no -shm file; the engine's own open below is what decides whether the file is free.
-    conn = sqlite3.connect(f"{real.as_uri()}?mode=ro&immutable=1", uri=True)
+    # immutable: no lock, no -shm file; the engine's own open is what decides whether the file is free.
+    conn = sqlite3.connect(f"{database.as_uri()}?mode=ro&immutable=1", uri=True)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not {"col", "notes", "cards", "revlog"} <= tables:
