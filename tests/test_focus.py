@@ -152,6 +152,12 @@ def test_min_reviews_keeps_out_notes_with_too_little_history(sm2, tmp_path):
     # Left: the notes answered again as due reviews, and the lapsed ones (Good, Good, Again, Again).
     assert {n.ident for n in result.weak} == reviewed.lapsed
     assert all(n.reviews >= 3 for n in result.notes)
+    run = _run("focus", str(reviewed.source), "--collection", str(reviewed.collection), "--min-reviews", "100",
+               "--out", str(tmp_path / "out"))
+    weak = sum(d.weak for d in result.domains)
+    assert run.exit_code == 0 and weak
+    assert f"nothing to print: none of the {weak} weak notes was answered 100 times or more" in run.output
+    assert not (tmp_path / "out" / "study.focus.pdf").exists()
 
 
 def test_forty_days_later_known_cards_are_overdue_and_old_agains_forgotten(sm2, tmp_path):
