@@ -173,6 +173,33 @@ def test_a_domain_rename_moves_cards_keeps_history_and_removes_the_empty_deck(sy
     assert "MLA-C01::D1 · Data Preparation for ML" not in after["decks"]
 
 
+def test_a_first_sync_after_file_imports_moves_cards_out_of_the_sheets_former_decks(reviewed):
+    """No record yet: the decks an earlier build made are told by their names (a renamed domain's, an older
+    build's `… (28%)`); a deck of the user's, even inside the sheet's tree, keeps its cards."""
+    old, legacy = "MLA-C01::D1 · Data Preparation for ML", "MLA-C01::D2 · ML Model Development (26%)"
+    mine, inside = "MLA-C01::My Hard Cards", f"{old}::Mine"
+
+    def arrange(col):
+        col.decks.rename(col.decks.id_for_name("MLA-C01::D2 · ML Model Development"), legacy)
+        (offline,) = col.find_notes(FIND_OFFLINE)
+        (connectors,) = col.find_notes('"Id:mla-c01/wrangler-vs-processing/connectors"')
+        col.set_deck(col.card_ids_of_note(offline), col.decks.id(mine, create=True))
+        col.set_deck(col.card_ids_of_note(connectors), col.decks.id(inside, create=True))
+    _with(reviewed, arrange)
+    before = _state(reviewed)
+    _rename_domain()
+    run("anki")
+    report = apply_package(PACKAGE, reviewed, REQUEST)
+    after = _state(reviewed)
+    assert _history(after) == _history(before)
+    decks = {deck for _, _, deck, _ in after["cards"]}
+    assert legacy not in decks and "MLA-C01::D2 · ML Model Development" in decks
+    assert {deck for deck, _, _ in _note(reviewed, FIND_OFFLINE)[3]} == {mine}
+    assert {deck for deck, _, _ in _note(reviewed, '"Id:mla-c01/wrangler-vs-processing/connectors"')[3]} == {inside}
+    assert report.decks_removed == [legacy], "the renamed domain's old deck still holds the user's subdeck"
+    assert {d for d in after["decks"] if d.startswith(old)} == {old, inside}
+
+
 def test_cards_in_a_subdeck_the_user_made_stay_there(synced):
     sub = "MLA-C01::D1 · Data Preparation for ML::My Hard Cards"
 
