@@ -267,6 +267,19 @@ def test_a_collection_another_program_holds_is_refused_after_a_bounded_wait(sync
         assert _state(synced) == before
 
 
+def test_a_killed_syncs_work_folder_goes_with_the_next_sync_of_that_collection_only(synced):
+    """Two collections in one folder share backups/: a sync clears only its own collection's leftovers (the
+    other's may belong to a sync running now, under that collection's lock)."""
+    backups = synced.parent / "backups"
+    backups.mkdir(exist_ok=True)
+    mine, other = backups / ".cheatdeck-backup-collection.anki2-x1", backups / ".cheatdeck-backup-other.anki2-x2"
+    for work in (mine, other):
+        work.mkdir()
+        (work / "collection.anki2").write_bytes(b"half a copy")
+    apply_package(PACKAGE, synced, REQUEST)
+    assert not mine.exists() and (other / "collection.anki2").read_bytes() == b"half a copy"
+
+
 def test_a_hot_journal_is_refused(synced):
     _downgraded(synced)
     journal = synced.with_name(synced.name + "-journal")

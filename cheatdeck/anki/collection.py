@@ -17,6 +17,7 @@ packaged by the engine from that copy and renamed into `backups/` complete.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import sqlite3
@@ -136,8 +137,10 @@ def backup(col, collection: Path) -> Path:
 
     folder = collection.parent / "backups"
     folder.mkdir(exist_ok=True)
-    _clear_leftovers(folder)
-    work = Path(tempfile.mkdtemp(prefix=_WORK_PREFIX, dir=folder))
+    # The collection's name in it: two collections in one folder share backups/, and each sync holds one lock.
+    prefix = f"{_WORK_PREFIX}{collection.name}-"
+    _clear_leftovers(folder, prefix)
+    work = Path(tempfile.mkdtemp(prefix=prefix, dir=folder))
     try:
         copy = work / "collection.anki2"
         col.db.execute("VACUUM INTO ?", str(copy))
@@ -154,16 +157,27 @@ def backup(col, collection: Path) -> Path:
         while target.exists():
             target, counter = folder / f"{made.stem}-{counter}.colpkg", counter + 1
         os.replace(made, target)
+        _fsync_folder(folder)  # the backup's name is on the disk before the sync's commit can be
         return target
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _clear_leftovers(folder: Path) -> None:
-    """A backup folder a killed sync left: only ever its own name, and only while this sync holds the lock."""
-    for leftover in folder.glob(_WORK_PREFIX + "*"):
+def _clear_leftovers(folder: Path, prefix: str) -> None:
+    """A work folder a killed sync of this collection left: only while this sync holds the collection's lock."""
+    for leftover in folder.glob(glob.escape(prefix) + "*"):
         if leftover.is_dir() and all(p.name.startswith(("collection.", "backup-")) for p in leftover.iterdir()):
             shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name == "nt":  # Windows cannot open a folder to flush it
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 class _Discard(Exception):
