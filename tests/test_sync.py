@@ -532,7 +532,7 @@ def test_sync_through_the_cli_updates_moves_and_suspends(synced):
     _rename_domain()
     _edit([(OFFLINE, "Offline: S3 Parquet — training and batch inference"), (CONNECTORS, "")])
     result = run("sync", "--collection", synced, "-v")
-    assert ("sync: 0 new, 1 updated, 25 moved, 0 conflicts, 0 returned, 1 suspended (removed), "
+    assert ("sync: 0 new, 1 updated, 25 cards moved to another deck, 0 conflicts, 0 returned, 1 suspended (removed), "
             "0 note types changed") in result.output
     assert "empty decks removed" not in result.output, "the old deck keeps the removed, suspended note"
     assert "Removed notes stay in Anki after an import" not in result.output, "sync handled them"
@@ -540,7 +540,7 @@ def test_sync_through_the_cli_updates_moves_and_suspends(synced):
     assert guid == offline[0] and [c[2] for c in cards] == [c[2] for c in offline[3]]
     assert _state(synced)["revlog"] == before["revlog"]
     again = run("sync", "--collection", synced, "-v")
-    assert "sync: 0 new, 0 updated, 0 moved, 0 conflicts, 0 returned, 0 suspended (removed)" in again.output
+    assert "sync: 0 new, 0 updated, 0 cards moved to another deck, 0 conflicts, 0 returned, 0 suspended (removed)" in again.output
 
 
 def test_conflicts_are_printed_without_asking_for_verbosity(synced):
@@ -557,7 +557,7 @@ def test_plan_through_the_cli_writes_nothing(synced):
     _edit([(CONNECTORS, "")])
     before = snapshot(Path(".")), snapshot(synced.parent)
     result = run("sync", "--collection", synced, "--plan")
-    assert "(nothing written): 0 new, 0 updated, 25 moved, 0 conflicts, 0 returned, 1 suspended (removed)" \
+    assert "(nothing written): 0 new, 0 updated, 25 cards moved to another deck, 0 conflicts, 0 returned, 1 suspended (removed)" \
         in result.output
     assert (snapshot(Path(".")), snapshot(synced.parent)) == before
 
@@ -571,7 +571,7 @@ def test_a_sheet_without_cards_syncs(workdir, tmp_path):
         "    short: Only\n    weight: 100\n    color: '#16365c'\n    sections:\n      - id: s\n        title: Printed only\n"
         "        bullets:\n          - {text: printed only, id: p, cards: none}\n", encoding="utf-8")
     result = run("sync", "source/empty.yaml", "--collection", path, "-v")
-    assert "sync: 0 new, 0 updated, 0 moved, 0 conflicts" in result.output
+    assert "sync: 0 new, 0 updated, 0 cards moved to another deck, 0 conflicts" in result.output
 
 
 def test_the_cli_refuses_an_open_collection(synced, monkeypatch):
