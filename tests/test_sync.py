@@ -280,6 +280,18 @@ def test_a_killed_syncs_work_folder_goes_with_the_next_sync_of_that_collection_o
     assert not mine.exists() and (other / "collection.anki2").read_bytes() == b"half a copy"
 
 
+def test_a_new_collection_anki_holds_open_is_refused_as_open_not_as_foreign(synced):
+    """A profile Anki has just made keeps its tables in the -wal until Anki closes it: the main file alone looks
+    like no collection at all, and the message must say what to do about the -wal, not call the file foreign."""
+    path = synced.with_name("new.anki2")
+    holder = _hold(path, "anki")
+    try:
+        with pytest.raises(CheatdeckError, match="the collection is open in Anki, or Anki did not close cleanly"):
+            apply_package(PACKAGE, path, REQUEST, wait=0.3)
+    finally:
+        _release(holder)
+
+
 def test_a_hot_journal_is_refused(synced):
     _downgraded(synced)
     journal = synced.with_name(synced.name + "-journal")

@@ -47,7 +47,19 @@ def inspect(collection: Path) -> int:
         raise problem(collection, f"{journal.name} beside the collection holds a write that did not finish "
                                   "(a program is writing to it, or stopped while it did): open the collection in "
                                   "Anki once so it finishes or undoes that write, close Anki, then sync again")
-    return schema_version(collection)
+    try:
+        return schema_version(collection)
+    except CheatdeckError:
+        if write_ahead_log(collection).exists():  # a new profile's tables are in its -wal alone until Anki closes
+            raise problem(collection, "the collection is open in Anki, or Anki did not close cleanly: what it "
+                                      "wrote is still in the collection's -wal file. Close Anki (or open and close "
+                                      "it once), then sync again") from None
+        raise
+
+
+def write_ahead_log(collection: Path) -> Path:
+    real = collection.resolve()  # SQLite keeps the -wal beside the file a symlink points to
+    return real.with_name(real.name + "-wal")
 
 
 def require_file(collection: Path) -> None:

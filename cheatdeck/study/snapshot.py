@@ -15,7 +15,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..anki.collection import hot_journal, problem, require_file, schema_version
+from ..anki.collection import hot_journal, problem, require_file, schema_version, write_ahead_log
 
 # Anki names its automatic backups by the local time they were made.
 _BACKUP_NAME = re.compile(r"backup-(\d{4})-(\d\d)-(\d\d)-(\d\d)\.(\d\d)\.(\d\d)\.colpkg$")
@@ -35,8 +35,7 @@ def held_open(collection: Path) -> bool:
     """Anki (or another program using the engine) has the collection open: its write-ahead log is there, beside
     the file a symlink points to. A rollback-journal collection (schema 11) mid-write has a hot journal instead;
     either way the main file alone is not a consistent picture."""
-    real = collection.resolve()
-    return real.with_name(real.name + "-wal").exists() or hot_journal(collection) is not None
+    return write_ahead_log(collection).exists() or hot_journal(collection) is not None
 
 
 def backup_time(backup: Path) -> datetime.datetime:
