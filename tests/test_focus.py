@@ -152,6 +152,12 @@ def test_min_reviews_keeps_out_notes_with_too_little_history(sm2, tmp_path):
     # Left: the notes answered again as due reviews, and the lapsed ones (Good, Good, Again, Again).
     assert {n.ident for n in result.weak} == reviewed.lapsed
     assert all(n.reviews >= 3 for n in result.notes)
+    run = _run("focus", str(reviewed.source), "--collection", str(reviewed.collection), "--min-reviews", "100",
+               "--out", str(tmp_path / "out"))
+    weak = sum(d.weak for d in result.domains)
+    assert run.exit_code == 0 and weak
+    assert f"nothing to print: none of the {weak} weak notes was answered 100 times or more" in run.output
+    assert not (tmp_path / "out" / "study.focus.pdf").exists()
 
 
 def test_forty_days_later_known_cards_are_overdue_and_old_agains_forgotten(sm2, tmp_path):
@@ -230,6 +236,26 @@ def test_a_collection_open_in_anki_is_read_from_its_newest_backup(sm2, tmp_path)
         assert "the collection is open in Anki" in run.output and "has no backup to read instead" in run.output
     finally:
         holder.communicate("")
+
+
+def test_a_log_beside_the_real_file_of_a_link_or_a_hot_journal_means_open(sm2, tmp_path):
+    """SQLite keeps the -wal and -journal beside the file a symbolic link points to; a rollback-journal
+    collection in the middle of a write has a hot journal instead of a -wal. Either way the main file is not a
+    consistent picture: the backup is read (or, with none beside the link, focus refuses)."""
+    reviewed = copy_reviewed(sm2, tmp_path / "project")
+    link = tmp_path / "elsewhere" / "collection.anki2"
+    link.parent.mkdir()
+    link.symlink_to(reviewed.collection)
+    wal = reviewed.collection.with_name("collection.anki2-wal")
+    wal.write_bytes(b"")
+    with pytest.raises(cheatdeck.CheatdeckError, match="has no backup to read instead"):
+        cheatdeck.focus(reviewed.source, link)
+    wal.unlink()
+    assert cheatdeck.focus(reviewed.source, link).backup is None
+    journal = reviewed.collection.with_name("collection.anki2-journal")
+    journal.write_bytes(bytes.fromhex("d9d505f920a163d7") + bytes(504))
+    result = cheatdeck.focus(reviewed.source, reviewed.collection)
+    assert result.backup == next((reviewed.collection.parent / "backups").iterdir())
 
 
 def test_a_collection_without_the_sheets_notes_is_refused(sm2, tmp_path, col):

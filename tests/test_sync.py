@@ -183,6 +183,33 @@ def test_a_domain_rename_moves_cards_keeps_history_and_removes_the_empty_deck(sy
     assert "MLA-C01::D1 · Data Preparation for ML" not in after["decks"]
 
 
+def test_a_first_sync_after_file_imports_moves_cards_out_of_the_sheets_former_decks(reviewed):
+    """No record yet: the decks an earlier build made are told by their names (a renamed domain's, an older
+    build's `… (28%)`); a deck of the user's, even inside the sheet's tree, keeps its cards."""
+    old, legacy = "MLA-C01::D1 · Data Preparation for ML", "MLA-C01::D2 · ML Model Development (26%)"
+    mine, inside = "MLA-C01::My Hard Cards", f"{old}::Mine"
+
+    def arrange(col):
+        col.decks.rename(col.decks.id_for_name("MLA-C01::D2 · ML Model Development"), legacy)
+        (offline,) = col.find_notes(FIND_OFFLINE)
+        (connectors,) = col.find_notes('"Id:mla-c01/wrangler-vs-processing/connectors"')
+        col.set_deck(col.card_ids_of_note(offline), col.decks.id(mine, create=True))
+        col.set_deck(col.card_ids_of_note(connectors), col.decks.id(inside, create=True))
+    _with(reviewed, arrange)
+    before = _state(reviewed)
+    _rename_domain()
+    run("anki")
+    report = apply_package(PACKAGE, reviewed, REQUEST)
+    after = _state(reviewed)
+    assert _history(after) == _history(before)
+    decks = {deck for _, _, deck, _ in after["cards"]}
+    assert legacy not in decks and "MLA-C01::D2 · ML Model Development" in decks
+    assert {deck for deck, _, _ in _note(reviewed, FIND_OFFLINE)[3]} == {mine}
+    assert {deck for deck, _, _ in _note(reviewed, '"Id:mla-c01/wrangler-vs-processing/connectors"')[3]} == {inside}
+    assert report.decks_removed == [legacy], "the renamed domain's old deck still holds the user's subdeck"
+    assert {d for d in after["decks"] if d.startswith(old)} == {old, inside}
+
+
 def test_cards_in_a_subdeck_the_user_made_stay_there(synced):
     sub = "MLA-C01::D1 · Data Preparation for ML::My Hard Cards"
 
@@ -248,6 +275,31 @@ def test_a_collection_another_program_holds_is_refused_after_a_bounded_wait(sync
     assert not list((synced.parent / "backups").glob(".cheatdeck-*"))
     if before:
         assert _state(synced) == before
+
+
+def test_a_killed_syncs_work_folder_goes_with_the_next_sync_of_that_collection_only(synced):
+    """Two collections in one folder share backups/: a sync clears only its own collection's leftovers (the
+    other's may belong to a sync running now, under that collection's lock)."""
+    backups = synced.parent / "backups"
+    backups.mkdir(exist_ok=True)
+    mine, other = backups / ".cheatdeck-backup-collection.anki2-x1", backups / ".cheatdeck-backup-other.anki2-x2"
+    for work in (mine, other):
+        work.mkdir()
+        (work / "collection.anki2").write_bytes(b"half a copy")
+    apply_package(PACKAGE, synced, REQUEST)
+    assert not mine.exists() and (other / "collection.anki2").read_bytes() == b"half a copy"
+
+
+def test_a_new_collection_anki_holds_open_is_refused_as_open_not_as_foreign(synced):
+    """A profile Anki has just made keeps its tables in the -wal until Anki closes it: the main file alone looks
+    like no collection at all, and the message must say what to do about the -wal, not call the file foreign."""
+    path = synced.with_name("new.anki2")
+    holder = _hold(path, "anki")
+    try:
+        with pytest.raises(CheatdeckError, match="the collection is open in Anki, or Anki did not close cleanly"):
+            apply_package(PACKAGE, path, REQUEST, wait=0.3)
+    finally:
+        _release(holder)
 
 
 def test_a_hot_journal_is_refused(synced):
@@ -502,7 +554,7 @@ def test_sync_through_the_cli_updates_moves_and_suspends(synced):
     _rename_domain()
     _edit([(OFFLINE, "Offline: S3 Parquet — training and batch inference"), (CONNECTORS, "")])
     result = run("sync", "--collection", synced, "-v")
-    assert ("sync: 0 new, 1 updated, 25 moved, 0 conflicts, 0 returned, 1 suspended (removed), "
+    assert ("sync: 0 new, 1 updated, 25 cards moved to another deck, 0 conflicts, 0 returned, 1 suspended (removed), "
             "0 note types changed") in result.output
     assert "empty decks removed" not in result.output, "the old deck keeps the removed, suspended note"
     assert "Removed notes stay in Anki after an import" not in result.output, "sync handled them"
@@ -510,7 +562,7 @@ def test_sync_through_the_cli_updates_moves_and_suspends(synced):
     assert guid == offline[0] and [c[2] for c in cards] == [c[2] for c in offline[3]]
     assert _state(synced)["revlog"] == before["revlog"]
     again = run("sync", "--collection", synced, "-v")
-    assert "sync: 0 new, 0 updated, 0 moved, 0 conflicts, 0 returned, 0 suspended (removed)" in again.output
+    assert "sync: 0 new, 0 updated, 0 cards moved to another deck, 0 conflicts, 0 returned, 0 suspended (removed)" in again.output
 
 
 def test_conflicts_are_printed_without_asking_for_verbosity(synced):
@@ -527,7 +579,7 @@ def test_plan_through_the_cli_writes_nothing(synced):
     _edit([(CONNECTORS, "")])
     before = snapshot(Path(".")), snapshot(synced.parent)
     result = run("sync", "--collection", synced, "--plan")
-    assert "(nothing written): 0 new, 0 updated, 25 moved, 0 conflicts, 0 returned, 1 suspended (removed)" \
+    assert "(nothing written): 0 new, 0 updated, 25 cards moved to another deck, 0 conflicts, 0 returned, 1 suspended (removed)" \
         in result.output
     assert (snapshot(Path(".")), snapshot(synced.parent)) == before
 
@@ -541,7 +593,7 @@ def test_a_sheet_without_cards_syncs(workdir, tmp_path):
         "    short: Only\n    weight: 100\n    color: '#16365c'\n    sections:\n      - id: s\n        title: Printed only\n"
         "        bullets:\n          - {text: printed only, id: p, cards: none}\n", encoding="utf-8")
     result = run("sync", "source/empty.yaml", "--collection", path, "-v")
-    assert "sync: 0 new, 0 updated, 0 moved, 0 conflicts" in result.output
+    assert "sync: 0 new, 0 updated, 0 cards moved to another deck, 0 conflicts" in result.output
 
 
 def test_the_cli_refuses_an_open_collection(synced, monkeypatch):

@@ -47,6 +47,7 @@ def test_without_a_record_a_difference_is_a_conflict_and_equal_fields_are_record
 def test_tags_of_the_sheets_namespace_follow_the_sheet_and_the_users_stay():
     assert merge_tags(["s::d1", "mine", "s::removed"], ("s::d2",), "s::") == ["mine", "s::d2"]
     assert merge_tags(["S::D1", "mine"], ("s::d1",), "s::") is None, "same tags, other case: unchanged"
+    assert merge_tags(["S::Old", "mine"], ("s::d1",), "s::") == ["mine", "s::d1"], "the namespace in any case"
 
 
 def test_batches_cover_every_item_in_order():

@@ -86,7 +86,7 @@ def apply(col, incoming: Incoming, package_path: str, request: Request, collecti
         rec.notes[guid] = [record.digest(f) for f in incoming.notes[guid].fields]
     rec.notes = {guid: digests for guid, digests in rec.notes.items() if guid in incoming.notes}
     report.removed = _act_on_removed(col, incoming, notes, rec, request)
-    own = set(incoming.deck_names) | set(rec.decks)
+    own = set(incoming.deck_names) | set(rec.decks or _former_decks(col, incoming))
     report.moved = _move_cards(col, incoming, own, cards_before)
     report.decks_removed = _remove_empty_decks(col, own - set(incoming.deck_names))
     names = {d.name for d in col.decks.all_names_and_ids()}
@@ -200,6 +200,17 @@ def _act_on_removed(col, incoming: Incoming, notes: dict, rec: record.Record, re
     for nid, guid in nids.items():
         rec.removed[guid] = {"action": request.removed_action, "cards": sorted(cards.get(nid, []))}
     return len(nids)
+
+
+def _former_decks(col, incoming: Incoming) -> set[str]:
+    """Before the first sync there is no record of the sheet's decks: a deck that an earlier build of the sheet
+    made is one named as the sheet names a domain's deck, `<deck>::<label> · <name>`, for one of its labels,
+    with another name (the domain renamed since, or an older build's `… (28%)`). A deck of any other name, or
+    inside such a deck, is the user's."""
+    prefixes = {f"{parent}::{leaf.split(' · ', 1)[0]} · " for parent, _, leaf in
+                (name.rpartition("::") for name in incoming.deck_names) if parent and " · " in leaf}
+    return {d.name for d in col.decks.all_names_and_ids()
+            for prefix in prefixes if d.name.startswith(prefix) and "::" not in d.name[len(prefix):]}
 
 
 def _move_cards(col, incoming: Incoming, own: set[str], cards_before: set[int]) -> int:

@@ -17,6 +17,7 @@ packaged by the engine from that copy and renamed into `backups/` complete.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import sqlite3
@@ -40,25 +41,53 @@ def problem(collection: Path, message: str) -> CheatdeckError:
 
 def inspect(collection: Path) -> int:
     """The collection's schema version, read before the engine opens it; refuses what must not be opened."""
+    require_file(collection)
+    journal = hot_journal(collection)
+    if journal is not None:
+        raise problem(collection, f"{journal.name} beside the collection holds a write that did not finish "
+                                  "(a program is writing to it, or stopped while it did): open the collection in "
+                                  "Anki once so it finishes or undoes that write, close Anki, then sync again")
+    try:
+        return schema_version(collection)
+    except CheatdeckError:
+        if write_ahead_log(collection).exists():  # a new profile's tables are in its -wal alone until Anki closes
+            raise problem(collection, "the collection is open in Anki, or Anki did not close cleanly: what it "
+                                      "wrote is still in the collection's -wal file. Close Anki (or open and close "
+                                      "it once), then sync again") from None
+        raise
+
+
+def write_ahead_log(collection: Path) -> Path:
+    real = collection.resolve()  # SQLite keeps the -wal beside the file a symlink points to
+    return real.with_name(real.name + "-wal")
+
+
+def require_file(collection: Path) -> None:
     if not collection.is_file():
         raise UsageError(Problem(Location(str(collection)), "no such collection file; Anki keeps it in its profile "
                                                             "folder, e.g. ~/.local/share/Anki2/User 1/collection.anki2"))
+
+
+def hot_journal(collection: Path) -> Path | None:
+    """The rollback journal of a write that did not finish (a writer holds it, or died in it), if there is one."""
     real = collection.resolve()  # SQLite keeps the journal beside the file a symlink points to
     journal = real.with_name(real.name + "-journal")
     try:
         with journal.open("rb") as file:
-            hot = file.read(8) == _JOURNAL_MAGIC
+            return journal if file.read(8) == _JOURNAL_MAGIC else None
     except FileNotFoundError:
-        hot = False
-    if hot:
-        raise problem(collection, f"{journal.name} beside the collection holds a write that did not finish "
-                                  "(a program is writing to it, or stopped while it did): open the collection in "
-                                  "Anki once so it finishes or undoes that write, close Anki, then sync again")
-    with collection.open("rb") as file:
+        return None
+
+
+def schema_version(collection: Path, database: Path | None = None) -> int:
+    """The schema version of an Anki collection; refuses a file that is not one before the engine opens it, as
+    the engine would add its tables to any SQLite file. `database`: a copy of `collection` to read instead."""
+    database = (database or collection).resolve()
+    with database.open("rb") as file:
         if file.read(16) != b"SQLite format 3\0":
             raise problem(collection, "this is not an Anki collection (not an SQLite database)")
-    # immutable: no lock, no -shm file; the engine's own open below is what decides whether the file is free.
-    conn = sqlite3.connect(f"{real.as_uri()}?mode=ro&immutable=1", uri=True)
+    # immutable: no lock, no -shm file; the engine's own open is what decides whether the file is free.
+    conn = sqlite3.connect(f"{database.as_uri()}?mode=ro&immutable=1", uri=True)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not {"col", "notes", "cards", "revlog"} <= tables:
@@ -120,8 +149,10 @@ def backup(col, collection: Path) -> Path:
 
     folder = collection.parent / "backups"
     folder.mkdir(exist_ok=True)
-    _clear_leftovers(folder)
-    work = Path(tempfile.mkdtemp(prefix=_WORK_PREFIX, dir=folder))
+    # The collection's name in it: two collections in one folder share backups/, and each sync holds one lock.
+    prefix = f"{_WORK_PREFIX}{collection.name}-"
+    _clear_leftovers(folder, prefix)
+    work = Path(tempfile.mkdtemp(prefix=prefix, dir=folder))
     try:
         copy = work / "collection.anki2"
         col.db.execute("VACUUM INTO ?", str(copy))
@@ -138,16 +169,27 @@ def backup(col, collection: Path) -> Path:
         while target.exists():
             target, counter = folder / f"{made.stem}-{counter}.colpkg", counter + 1
         os.replace(made, target)
+        _fsync_folder(folder)  # the backup's name is on the disk before the sync's commit can be
         return target
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _clear_leftovers(folder: Path) -> None:
-    """A backup folder a killed sync left: only ever its own name, and only while this sync holds the lock."""
-    for leftover in folder.glob(_WORK_PREFIX + "*"):
+def _clear_leftovers(folder: Path, prefix: str) -> None:
+    """A work folder a killed sync of this collection left: only while this sync holds the collection's lock."""
+    for leftover in folder.glob(glob.escape(prefix) + "*"):
         if leftover.is_dir() and all(p.name.startswith(("collection.", "backup-")) for p in leftover.iterdir()):
             shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name == "nt":  # Windows cannot open a folder to flush it
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 class _Discard(Exception):

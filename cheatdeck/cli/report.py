@@ -217,7 +217,9 @@ def sync_lines(result: SyncResult) -> list[str]:
     """The counts, then each conflict with both versions (the collection kept its own unless --prefer sheet)."""
     r = result.report
     removed = {"suspend": "suspended", "delete": "deleted", "keep": "kept"}[r.removed_action]
-    counts = (f"{r.new} new, {r.updated} updated, {r.moved} moved, {_plural(len(r.conflicts), 'conflict')}, "
+    # "moved" alone would read as the build's moved notes, printed just above: these are cards changing deck.
+    counts = (f"{r.new} new, {r.updated} updated, {_plural(r.moved, 'card')} moved to another deck, "
+              f"{_plural(len(r.conflicts), 'conflict')}, "
               f"{r.returned} returned, {r.removed} {removed} (removed), {r.notetypes_changed} note types changed")
     if result.plan:
         lines = [f"  sync plan for {result.collection} (nothing written): {counts}"]

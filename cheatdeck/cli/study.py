@@ -42,7 +42,7 @@ def focus_lines(result: Focus, sheet: FocusSheet, verbosity: int = 1) -> list[st
     """`verbosity` 2 (-v) also lists the printed notes, weakest first, with their scores."""
     lines = table_lines(result)
     if sheet.path is None:
-        return lines + ["  nothing weak to print: every note is known well (no focus sheet written)"]
+        return lines + [f"  {_nothing_weak(result)} (no focus sheet written)"]
     d = sheet.details
     lines.append(f"  {sheet.path}  {len(sheet.printed)} weak notes, body {d['body_size']:g} pt, "
                  f"{d['pages']} page(s) on {d['paper']}")
@@ -53,3 +53,12 @@ def focus_lines(result: Focus, sheet: FocusSheet, verbosity: int = 1) -> list[st
         lines.append(click.style(f"  {len(sheet.left_out)} more weak notes did not fit; raise --pages to print "
                                  "them", fg="yellow"))
     return lines
+
+
+def _nothing_weak(result: Focus) -> str:
+    """Why no note was weak enough to print: the table still counts the weak notes --min-reviews left out."""
+    left_out = sum(d.weak for d in result.domains)
+    if not left_out:
+        return "nothing weak to print: every note is known well"
+    return (f"nothing to print: none of the {left_out} weak notes was answered {result.min_reviews} times or more "
+            f"(--min-reviews {result.min_reviews})")

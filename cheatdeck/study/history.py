@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..anki.apply import batches
+
 WINDOW_DAYS = 30
 _DAY = 86_400
 # The revlog's kind of entry (rslib RevlogReviewKind) for an answer to a learned card that came due.
@@ -63,11 +65,6 @@ class History:
         return sum(card.answers for cards in self.cards.values() for card in cards)
 
 
-def _chunks(values: list, size: int = _CHUNK) -> Iterable[list]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
 def read_history(path: Path, guids: Iterable[str], now: float) -> History:
     """The cards of the notes with these GUIDs in the collection at `path` (a private copy: see snapshot.py)."""
     from anki.collection import Collection
@@ -91,7 +88,7 @@ def read_history(path: Path, guids: Iterable[str], now: float) -> History:
 
 def _cards(col, guids: list[str], today: int) -> dict[int, Card]:
     cards = {}
-    for chunk in _chunks(guids):
+    for chunk in batches(guids, _CHUNK):
         rows = col.db.all(
             "SELECT c.id, n.guid, c.type, c.queue, c.ivl, c.factor, c.lapses, "
             "CASE WHEN c.odid THEN c.odue ELSE c.due END "
@@ -104,7 +101,7 @@ def _cards(col, guids: list[str], today: int) -> dict[int, Card]:
 
 def _count_answers(col, cards: dict[int, Card], now: float) -> None:
     since = int((now - WINDOW_DAYS * _DAY) * 1000)
-    for chunk in _chunks(sorted(cards)):
+    for chunk in batches(sorted(cards), _CHUNK):
         rows = col.db.all(f"SELECT cid, id, ease, type FROM revlog WHERE ease > 0 AND cid IN "
                           f"({','.join('?' * len(chunk))})", *chunk)
         for cid, stamp, button, kind in rows:

@@ -49,6 +49,8 @@ class Focus:
     sheet: Sheet | None = field(default=None, repr=False, compare=False)
     places: dict[str, Location] = field(default_factory=dict, repr=False, compare=False)
     """Where each note's item sits in the sheet (identity → location), for the focus sheet."""
+    min_reviews: int = 0
+    """The `FocusOptions.min_reviews` that `notes` were chosen by."""
 
     @property
     def weak(self) -> tuple[RankedNote, ...]:
@@ -88,4 +90,4 @@ def focus(source: Path | str, collection: Path | str, opts: FocusOptions | None 
     return Focus(source, sheet.id, collection, tuple(n for n in ranked if n.reviews >= opts.min_reviews),
                  domain_reports(sheet, ranked, guids, history), history.answers, history.fsrs,
                  datetime.date.fromtimestamp(now), snap.backup, snap.taken, sheet,
-                 {n.ident: n.loc for n in notes})
+                 {n.ident: n.loc for n in notes}, opts.min_reviews)

@@ -15,7 +15,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import CheatdeckError, Location, Problem
+from ..anki.collection import hot_journal, problem, require_file, schema_version, write_ahead_log
 
 # Anki names its automatic backups by the local time they were made.
 _BACKUP_NAME = re.compile(r"backup-(\d{4})-(\d\d)-(\d\d)-(\d\d)\.(\d\d)\.(\d\d)\.colpkg$")
@@ -31,13 +31,11 @@ class Snapshot:
     """When that backup was made (local time)."""
 
 
-def _problem(collection: Path, message: str) -> CheatdeckError:
-    return CheatdeckError(Problem(Location(str(collection)), message))
-
-
 def held_open(collection: Path) -> bool:
-    """Anki (or another program using the engine) has the collection open: its write-ahead log is there."""
-    return collection.with_name(collection.name + "-wal").exists()
+    """Anki (or another program using the engine) has the collection open: its write-ahead log is there, beside
+    the file a symlink points to. A rollback-journal collection (schema 11) mid-write has a hot journal instead;
+    either way the main file alone is not a consistent picture."""
+    return write_ahead_log(collection).exists() or hot_journal(collection) is not None
 
 
 def backup_time(backup: Path) -> datetime.datetime:
@@ -56,39 +54,19 @@ def newest_backup(collection: Path) -> Path | None:
 
 def snapshot(collection: Path, workdir: Path) -> Snapshot:
     """A copy of `collection` (or of its newest backup) in `workdir`, ready for the engine to open."""
-    if not collection.is_file():
-        raise _problem(collection, "no such collection file; Anki keeps it in its profile folder, "
-                                   "e.g. ~/.local/share/Anki2/User 1/collection.anki2")
+    require_file(collection)
     copy = workdir / "collection.anki2"
     if not held_open(collection):
-        with collection.open("rb") as file:
-            if file.read(16) != b"SQLite format 3\0":
-                raise _problem(collection, "this is not an Anki collection (not an SQLite database)")
         shutil.copyfile(collection, copy)
-        _refuse_foreign(collection, copy)
+        schema_version(collection, copy)
         return Snapshot(copy)
     backup = newest_backup(collection)
     if backup is None:
-        raise _problem(collection, "the collection is open in Anki (or Anki did not close cleanly) and its "
-                                   f"profile has no backup to read instead (none in {collection.parent / 'backups'}); "
-                                   "close Anki, then run focus again")
+        raise problem(collection, "the collection is open in Anki (or Anki did not close cleanly) and its "
+                                  f"profile has no backup to read instead (none in {collection.parent / 'backups'}); "
+                                  "close Anki, then run focus again")
     _restore(backup, copy)
     return Snapshot(copy, backup, backup_time(backup))
-
-
-def _refuse_foreign(collection: Path, copy: Path) -> None:
-    """An SQLite file without Anki's tables is refused before the engine opens it (it would add them)."""
-    import sqlite3
-
-    conn = sqlite3.connect(copy)
-    try:
-        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    except sqlite3.DatabaseError as exc:
-        raise _problem(collection, f"this is not an Anki collection ({exc})") from None
-    finally:
-        conn.close()
-    if not {"col", "notes", "cards", "revlog"} <= tables:
-        raise _problem(collection, "this is not an Anki collection (it has no notes, cards and revlog tables)")
 
 
 def _restore(backup: Path, copy: Path) -> None:
@@ -101,4 +79,4 @@ def _restore(backup: Path, copy: Path) -> None:
             col_path=str(copy), backup_path=str(backup), media_folder=str(copy.with_suffix(".media")),
             media_db=str(copy.with_suffix(".media.db2")))
     except AnkiException as exc:
-        raise _problem(backup, f"cannot read this backup of the collection: {exc}") from None
+        raise problem(backup, f"cannot read this backup of the collection: {exc}") from None
