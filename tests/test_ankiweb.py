@@ -208,7 +208,7 @@ def test_desktop_and_phone_keep_the_phones_review_and_the_sheet_reaches_the_phon
     assert "made on the phone" in phone.fronts() and len(phone.fronts()) > 5
     before = (phone.fronts(), phone.decks(), phone.reviews())
     again = run("sync", "--ankiweb", "--collection", desktop, "--endpoint", server.endpoint, "-v").output
-    assert "0 new, 0 updated, 0 moved" in again, again
+    assert "0 new, 0 updated, 0 cards moved to another deck" in again, again
     phone.sync()
     assert (phone.fronts(), phone.decks(), phone.reviews()) == before
     phone.col.close()

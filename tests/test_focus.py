@@ -266,7 +266,7 @@ def test_a_collection_without_the_sheets_notes_is_refused(sm2, tmp_path, col):
     assert run.exit_code == 1
     assert "none of the 60 notes of study are in this collection" in run.output
     run = CliRunner().invoke(cli, ["focus", str(reviewed.source), "--collection", str(tmp_path / "missing.anki2")])
-    assert run.exit_code == 1 and "no such collection file" in run.output
+    assert run.exit_code == 2 and "no such collection file" in run.output
     (tmp_path / "notes.txt").write_text("not a database", encoding="utf-8")
     run = CliRunner().invoke(cli, ["focus", str(reviewed.source), "--collection", str(tmp_path / "notes.txt")])
     assert run.exit_code == 1 and "this is not an Anki collection (not an SQLite database)" in run.output
