@@ -175,6 +175,33 @@ def test_presentation_changes_no_note(document):
     assert all(n.fields != before[n.ident].fields and n.own == before[n.ident].own for n in notes)
 
 
+def with_why(item):
+    """The bullet, row or trap with a `why:` of its own (a bullet with cloze deletions takes none)."""
+    item = {"cells": item} if isinstance(item, list) else {"text": item} if isinstance(item, str) else item
+    return item if "{{c" in item.get("text", "") else {**item, "why": "It is asked on the exam."}
+
+
+def test_presentation_changes_no_digest_of_a_note_with_a_why(document):
+    """Every item given a `why:` (facts, `cards: cloze` lists, table rows and their lists, traps): presentation
+    still changes what the cards show and not one note's digest."""
+    edited = copy.deepcopy(document)
+    for section in sections(edited):
+        section["bullets"] = [with_why(b) for b in section.get("bullets", [])]
+        section["traps"] = [with_why(t) for t in section.get("traps", [])]
+        if "table" in section:
+            section["table"]["rows"] = [with_why(r) for r in section["table"]["rows"]]
+    before = plan_notes(load(SHEET, dump(edited))).notes
+    assert {n.kind for n in before if "It is asked on the exam." in "".join(n.own)} == {"fact", "list", "row", "trap"}
+    for i, domain in enumerate(edited["domains"]):
+        domain.update(short=domain["short"] + " area", label=f"A{i}", color="#123456", weight=25)
+        for section in domain["sections"]:
+            section["title"] += " (renamed)"
+    edited["quick_reference"]["title"] = "Decisions"
+    after = plan_notes(load(SHEET, dump(edited))).notes
+    assert [n.ident for n in after] == [n.ident for n in before]
+    assert all(a.fields != b.fields and (a.digest, a.content) == (b.digest, b.content) for a, b in zip(after, before))
+
+
 def test_a_removed_fact_that_comes_back_elsewhere_is_found_from_its_tombstone(document):
     """Facts that name their section (a plain fact and a `cards: cloze` list where the sheet has them), removed,
     then back in another section: their tombstones give their GUIDs."""
