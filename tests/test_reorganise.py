@@ -97,6 +97,7 @@ def test_every_fact_moved_alone_to_another_section_keeps_its_guid(document, guid
         assert ident == (there["id"] + was.ident[len(here["id"]):] if was.ident.startswith(here["id"] + "/")
                          else was.ident)
         moved.append(fact.ident)
+    # Every note a bullet makes was moved: each fact and cloze note, and each list of a bullet (not of a row).
     assert len(moved) == len(set(moved)) == sum(1 for n in before.values() if n.kind in ("fact", "cloze")) \
         + sum(1 for n in before.values() if n.kind == "list" and n.ident[:-len("/items")] in moved)
     assert naming_their_section(load(SHEET)) <= set(moved)
@@ -116,13 +117,13 @@ def test_every_fact_and_trap_moved_at_once_keeps_its_guid(document, guid_by_word
     before = {n.content: n for n in plan_notes(sheet).notes}
     facts = {f.ident for d in sheet.domains for s in d.sections for f in s.facts if f.cards != "none"}
     traps = {t.ident for d in sheet.domains for s in d.sections for t in s.traps if t.cards != "none"}
+    was = {n.ident: before[n.content] for n in notes}
     moved = stamps.changes.moved
-    # Every note of a bullet or a trap moved, from the section it was in; the tables and quick reference stayed.
-    assert sorted((before[n.content].ident, before[n.content].section) for n in notes
-                  if n.kind in ("fact", "cloze", "list", "trap") and n.section != before[n.content].section) == \
-           sorted((before[next(m for m in notes if m.ident == ident).content].ident, came) for ident, came in moved)
-    was = {before[n.content].ident.removesuffix("/items") for n in notes if n.ident in dict(moved)}
-    assert len(moved) == len(was) and was == facts | traps
+    # Each note reported moved is one whose section changed, from the section it was in ...
+    assert sorted(moved) == sorted((n.ident, was[n.ident].section) for n in notes
+                                   if n.section != was[n.ident].section)
+    # ... and they are the notes of every carded bullet and trap: the tables and quick reference stayed.
+    assert sorted(was[ident].ident.removesuffix("/items") for ident, _ in moved) == sorted(facts | traps)
     assert stamps.changes.renamed == () and stamps.changes.unchanged == len(notes) - len(moved)
 
 
