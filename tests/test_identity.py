@@ -48,7 +48,7 @@ def test_weights_and_colours_change_no_note_and_no_deck(shipped, col, monkeypatc
     # Any note stamped now would be newer than the edit above and overwrite it on import.
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time()) + 3600))
     result = build()
-    assert "0 new, 0 changed, 0 moved, 0 removed (122 unchanged)" in result.output
+    assert "0 new, 0 changed, 0 moved, 0 removed (87 unchanged)" in result.output
     assert "note types updated: fact, row, trap, quickref" in result.output
     assert Path("dist/mla-c01.apkg").read_bytes() != apkg
 
@@ -62,7 +62,7 @@ def test_weights_and_colours_change_no_note_and_no_deck(shipped, col, monkeypatc
     css = col.models.by_name("cheatdeck · Fact")["css"]
     assert ".cd-domain.cd-mla-c01--d1 { background: #123456; color: #ffffff; }" in css
     assert "#16365c" not in css
-    card = col.get_card(col.find_cards('"Id:mla-c01/wrangler-vs-processing/connectors/items"')[0])
+    card = col.get_card(col.find_cards('"Id:mla-c01/wrangler-vs-processing/wrangler"')[0])
     assert 'class="cd-domain cd-mla-c01--d1"' in card.question() and "#123456" in card.question()
 
 
@@ -89,7 +89,7 @@ def test_moves_keep_guids_and_review_history(shipped, col):
     time_travel = '          - text: "Time-travel: event_time filter prevents data leakage"\n'
     replace(shipped, time_travel, wrangler + time_travel)
     result = build("-v")
-    assert "0 new, 0 changed, 2 moved, 0 removed (120 unchanged)" in result.output
+    assert "0 new, 0 changed, 2 moved, 0 removed (85 unchanged)" in result.output
     assert "> feature-store/wrangler (from wrangler-vs-processing)" in result.output
     assert "> same-pipeline (from feature-store)" in result.output
 
@@ -204,7 +204,7 @@ def test_the_lock_is_deterministic_and_one_entry_per_line(shipped, monkeypatch):
     assert locks[0] == locks[1] == lock.read_bytes()
     lines = locks[0].decode().splitlines()
     assert all(re.fullmatch(r'  "[^"]+": \{.*\},?', line) for line in lines if line.startswith('  "'))
-    assert sum(1 for line in lines if '"guid"' in line) == 122
+    assert sum(1 for line in lines if '"guid"' in line) == 87
 
 
 def test_the_shipped_notes_keep_the_guids_users_imported():
@@ -217,8 +217,8 @@ def test_the_shipped_notes_keep_the_guids_users_imported():
     assert {n.ident: lock["notes"][n.ident]["guid"] for n in notes} == \
            {n.ident: genanki.guid_for("mla-c01", n.origin) for n in notes}
     pinned = {n.ident: n.origin for n in notes if n.origin != n.ident}
-    # 12 pinned ids, less deploy-chain (its card left to another) and retrain-trigger (now a list, `/items`).
-    assert len(pinned) == 10 and pinned["same-pipeline"] == "feature-store/same-pipeline"
+    # 12 pinned ids, less deploy-chain (its card left to another).
+    assert len(pinned) == 11 and pinned["same-pipeline"] == "feature-store/same-pipeline"
     # A move is matched on every field but Context and Id, which Note.content takes to be the last one.
     assert all(n.fields[-1] == f"mla-c01/{n.ident}" and n.context in n.fields for n in notes)
 
