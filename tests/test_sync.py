@@ -26,10 +26,16 @@ SHIPPED = Path(__file__).resolve().parent.parent / "source" / "mla-c01.yaml"
 PACKAGE = Path("dist/mla-c01.apkg")
 SHEET = Path("source/mla-c01.yaml")
 REQUEST = Request("mla-c01")
-OFFLINE = "Offline: S3 Parquet — training + batch inference"
-FIND_OFFLINE = '"S3 Parquet — training + batch inference"'  # "Offline:" alone would search a field
-CONNECTORS = '          - text: "Connectors: S3, Athena, Redshift, Snowflake, Salesforce"\n' \
-             "            q: Which five data sources can Data Wrangler connect to?\n"
+# The offline store's card: its answer (the `a:` of its bullet) as the sheet has it, and as a test rewords it.
+OFFLINE = "a: The offline store\n"
+OFFLINE_EDITED = "a: The offline store, in S3\n"
+FIND_OFFLINE = '"The offline store"'
+FIND_OFFLINE_EDITED = '"The offline store, in S3"'
+# A D1 fact a test removes: the D1 deck keeps it, suspended, when the domain is renamed.
+MTURK = '          - text: "Mechanical Turk: general tasks, large volume, cheap"\n' \
+        "            q: Which Ground Truth workforce suits large volumes of general, non-sensitive labeling at low cost?\n" \
+        "            a: Amazon Mechanical Turk\n"
+FIND_MTURK = '"Amazon Mechanical Turk"'
 
 
 def _state(path: Path) -> dict:
@@ -151,7 +157,7 @@ def test_sync_into_a_new_collection_is_a_file_import(shipped, tmp_path):
         Collection(str(path)).close()
     _with(imported, lambda col: import_package(col, PACKAGE))
     report = apply_package(PACKAGE, synced, REQUEST)
-    assert (report.new, report.updated, report.moved, report.removed, report.conflicts) == (132, 0, 0, 0, [])
+    assert (report.new, report.updated, report.moved, report.removed, report.conflicts) == (87, 0, 0, 0, [])
     assert _state(synced) == _state(imported)
     assert report.backup.parent == synced.parent / "backups" and report.backup.is_file()
     assert [p.name for p in report.backup.parent.iterdir()] == [report.backup.name], "no work files left"
@@ -282,7 +288,7 @@ def test_a_missing_or_foreign_file_is_refused(shipped, tmp_path, content, messag
 
 def test_a_failure_midway_rolls_everything_back(synced, monkeypatch):
     _rename_domain()
-    _edit([(OFFLINE, "Offline: S3 Parquet — training and batch inference")])
+    _edit([(OFFLINE, OFFLINE_EDITED)])
     run("anki")
     before = _state(synced)
 
@@ -308,8 +314,8 @@ def test_an_edit_made_in_anki_is_kept_and_a_conflict_is_reported_with_both_versi
     """Offline: edited in Anki (its answer) and changed in the sheet (its question), other fields: both kept.
     Online: edited in Anki and changed in the sheet, same field: a conflict. Same pipeline: edited in Anki only."""
     _first_field(synced, FIND_OFFLINE, "My own answer", 1)
-    _first_field(synced, '"single-digit ms — real-time inference lookups"', "My own question")
-    _first_field(synced, '"Same pipeline feeds both*"', "Mine entirely")
+    _first_field(synced, '"The online store"', "My own question")
+    _first_field(synced, '"To avoid training-serving skew"', "Mine entirely")
     before = _state(synced)
     _edit([("Which Feature Store tier keeps features as Parquet in S3 for training and batch inference?",
             "Which tier keeps features in S3?"),
@@ -332,21 +338,20 @@ def test_an_edit_made_in_anki_is_kept_and_a_conflict_is_reported_with_both_versi
 
 def test_prefer_sheet_takes_the_sheets_version_of_a_conflict(synced):
     _first_field(synced, FIND_OFFLINE, "Mine", 1)
-    _edit([(OFFLINE, "Offline: S3 Parquet — training and batch inference")])
+    _edit([(OFFLINE, OFFLINE_EDITED)])
     run("anki")
     report = apply_package(PACKAGE, synced, Request("mla-c01", prefer_sheet=True))
     assert [(c.anki, c.sheet) for c in report.conflicts] == [
-        ("Mine", "<b>Offline:</b> S3 Parquet — training and batch inference")]
-    assert _note(synced, '"S3 Parquet — training and batch inference"')
+        ("Mine", "The offline store, in S3")]
+    assert _note(synced, FIND_OFFLINE_EDITED)
 
 
 def test_a_first_sync_after_file_imports_reports_every_difference_as_a_conflict(reviewed):
-    _edit([(OFFLINE, "Offline: S3 Parquet — training and batch inference")])
+    _edit([(OFFLINE, OFFLINE_EDITED)])
     run("anki")
     report = apply_package(PACKAGE, reviewed, REQUEST)
     assert [(c.anki, c.sheet) for c in report.conflicts] == [
-        ("<b>Offline:</b> S3 Parquet — training + batch inference",
-         "<b>Offline:</b> S3 Parquet — training and batch inference")]
+        ("The offline store", "The offline store, in S3")]
     assert report.updated == 0 and _note(reviewed, FIND_OFFLINE)
 
 
@@ -370,15 +375,16 @@ def test_a_removed_fact_that_returns_is_unsuspended_except_what_the_user_suspend
         (nid,) = col.find_notes(FIND_OFFLINE)
         col.sched.suspend_cards([c.id for c in col.get_note(nid).cards()])
     _with(synced, suspend_offline)
-    offline_block = f'          - text: "{OFFLINE}"\n' \
+    offline_block = '          - text: "Offline: S3 Parquet — training + batch inference"\n' \
                     "            q: Which Feature Store tier keeps features as Parquet in S3 for training and batch " \
-                    "inference?\n"
-    _edit([(CONNECTORS, ""), (offline_block, "")])
+                    "inference?\n" \
+                    "            a: The offline store\n"
+    _edit([(MTURK, ""), (offline_block, "")])
     run("anki")
     request = Request("mla-c01", tuple(t["guid"] for t in _tombstones()))
     report = apply_package(PACKAGE, synced, request)
     assert report.removed == 2
-    guid, _, tags, cards = _note(synced, '"Snowflake, Salesforce"')
+    guid, _, tags, cards = _note(synced, FIND_MTURK)
     assert "mla-c01::removed" in tags and {q for _, q, _ in cards} == {-1}
     assert apply_package(PACKAGE, synced, request).removed == 0, "acted on once"
 
@@ -386,7 +392,7 @@ def test_a_removed_fact_that_returns_is_unsuspended_except_what_the_user_suspend
     run("anki")
     report = apply_package(PACKAGE, synced, REQUEST)
     assert report.returned == 2 and report.new == 0
-    guid_back, _, tags, cards = _note(synced, '"Snowflake, Salesforce"')
+    guid_back, _, tags, cards = _note(synced, FIND_MTURK)
     assert guid_back == guid and "mla-c01::removed" not in tags and -1 not in {q for _, q, _ in cards}
     assert {q for _, q, _ in _note(synced, FIND_OFFLINE)[3]} == {-1}, "the user's own suspension stays"
     after = _state(synced)
@@ -408,7 +414,7 @@ def test_where_removals_were_applied_is_kept_per_collection(shipped, tmp_path):
         path.parent.mkdir()
         _with(path, lambda col: import_package(col, PACKAGE))
         paths.append(path)
-    _edit([(CONNECTORS, "")])
+    _edit([(MTURK, "")])
     for path in paths:
         result = run("sync", "--collection", path, "-v")
         assert "1 suspended (removed)" in result.output
@@ -427,7 +433,7 @@ def _rename_field(path: Path) -> None:
 
 def test_note_type_drift_is_refused_then_reset_with_consent(synced):
     _rename_field(synced)
-    _edit([(OFFLINE, "Offline: S3 Parquet — training and batch inference")])
+    _edit([(OFFLINE, OFFLINE_EDITED)])
     run("anki")
     before = _state(synced)
     result = run("sync", "--collection", synced, code=1)
@@ -490,13 +496,13 @@ def test_sync_through_the_cli_updates_moves_and_suspends(synced):
     before = _state(synced)
     offline = _note(synced, FIND_OFFLINE)
     _rename_domain()
-    _edit([(OFFLINE, "Offline: S3 Parquet — training and batch inference"), (CONNECTORS, "")])
+    _edit([(OFFLINE, OFFLINE_EDITED), (MTURK, "")])
     result = run("sync", "--collection", synced, "-v")
-    assert ("sync: 0 new, 1 updated, 25 moved, 0 conflicts, 0 returned, 1 suspended (removed), "
+    assert ("sync: 0 new, 1 updated, 15 moved, 0 conflicts, 0 returned, 1 suspended (removed), "
             "0 note types changed") in result.output
     assert "empty decks removed" not in result.output, "the old deck keeps the removed, suspended note"
     assert "Removed notes stay in Anki after an import" not in result.output, "sync handled them"
-    guid, _, _, cards = _note(synced, '"S3 Parquet — training and batch inference"')
+    guid, _, _, cards = _note(synced, FIND_OFFLINE_EDITED)
     assert guid == offline[0] and [c[2] for c in cards] == [c[2] for c in offline[3]]
     assert _state(synced)["revlog"] == before["revlog"]
     again = run("sync", "--collection", synced, "-v")
@@ -505,19 +511,19 @@ def test_sync_through_the_cli_updates_moves_and_suspends(synced):
 
 def test_conflicts_are_printed_without_asking_for_verbosity(synced):
     _first_field(synced, FIND_OFFLINE, "Mine", 1)
-    _edit([(OFFLINE, "Offline: S3 Parquet — training and batch inference")])
+    _edit([(OFFLINE, OFFLINE_EDITED)])
     result = run("sync", "--collection", synced)
     assert "conflict: mla-c01/" in result.output and "Back changed in Anki and in the sheet" in result.output
-    assert "      Anki:  Mine\n      sheet: <b>Offline:</b> S3 Parquet — training and batch inference" in result.output
+    assert "      Anki:  Mine\n      sheet: The offline store, in S3" in result.output
     assert "`sync --prefer sheet` takes the sheet's" in result.output
 
 
 def test_plan_through_the_cli_writes_nothing(synced):
     _rename_domain()
-    _edit([(CONNECTORS, "")])
+    _edit([(MTURK, "")])
     before = snapshot(Path(".")), snapshot(synced.parent)
     result = run("sync", "--collection", synced, "--plan")
-    assert "(nothing written): 0 new, 0 updated, 25 moved, 0 conflicts, 0 returned, 1 suspended (removed)" \
+    assert "(nothing written): 0 new, 0 updated, 15 moved, 0 conflicts, 0 returned, 1 suspended (removed)" \
         in result.output
     assert (snapshot(Path(".")), snapshot(synced.parent)) == before
 
