@@ -141,7 +141,8 @@ def test_removed_note_is_reported_with_a_search(shipped, col):
     import_package(col, Path("dist/mla-c01.apkg"))
     text = shipped.read_text(encoding="utf-8")
     shipped.write_text(text.replace('          - text: "Status: PendingManualApproval → Approved → Rejected"\n'
-                                    "            q: Which three approval statuses can a model version have in the Model Registry?\n"
+                                    "            q: Which three approval statuses can a model version have in the "
+                                    "Model Registry?\n"
                                     "            a: PendingManualApproval, Approved, Rejected\n"
                                     "            cards: cloze\n", ""), encoding="utf-8")
     result = build()

@@ -33,7 +33,8 @@ FIND_OFFLINE = '"The offline store"'
 FIND_OFFLINE_EDITED = '"The offline store, in S3"'
 # A D1 fact a test removes: the D1 deck keeps it, suspended, when the domain is renamed.
 MTURK = '          - text: "Mechanical Turk: general tasks, large volume, cheap"\n' \
-        "            q: Which Ground Truth workforce suits large volumes of general, non-sensitive labeling at low cost?\n" \
+        "            q: Which Ground Truth workforce suits large volumes of general, non-sensitive labeling at " \
+        "low cost?\n" \
         "            a: Amazon Mechanical Turk\n"
 FIND_MTURK = '"Amazon Mechanical Turk"'
 
