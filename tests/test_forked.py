@@ -92,12 +92,12 @@ def test_after_an_edit_the_child_packages_against_the_lock_as_one_process_would(
                 "transforms?\n"
                 "            a: SageMaker Data Wrangler\n")
     time_travel = '          - text: "Time-travel: event_time filter prevents data leakage"\n'
-    connectors = ('          - text: "Connectors: S3, Athena, Redshift, Snowflake, Salesforce"\n'
-                  "            q: Which five data sources can Data Wrangler connect to?\n"
-                  "            a: S3, Athena, Redshift, Snowflake, Salesforce\n"
-                  "            cards: cloze\n")
+    status = ('          - text: "Status: PendingManualApproval → Approved → Rejected"\n'
+              "            q: Which three approval statuses can a model version have in the Model Registry?\n"
+              "            a: PendingManualApproval, Approved, Rejected\n"
+              "            cards: cloze\n")
     edited = shipped.read_text(encoding="utf-8")
-    for old, new in ((wrangler, ""), (time_travel, wrangler + time_travel), (connectors, ""),
+    for old, new in ((wrangler, ""), (time_travel, wrangler + time_travel), (status, ""),
                      ("a: To avoid training-serving skew", "a: To prevent training-serving skew")):
         assert edited.count(old) == 1, old
         edited = edited.replace(old, new)
@@ -123,7 +123,7 @@ def test_a_card_problem_found_in_the_forked_child_is_reported_with_its_line(ship
     in_process = run("build", "--out", "in-process", code=1)
     done = _cheatdeck("build", "--out", "forked")
     assert done.returncode == 1
-    message = "mla-c01.yaml:69:13: two cards would show the same front as the card at line 66"
+    message = "mla-c01.yaml:64:13: two cards would show the same front as the card at line 61"
     assert message in done.stderr
     assert done.stderr.splitlines()[-1] == in_process.output.splitlines()[-1]
     # The PDF is independent of the deck: it is written, and the deck is not.

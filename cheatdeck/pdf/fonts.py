@@ -170,9 +170,27 @@ def _printed(sheet: Sheet) -> Iterator[tuple[str, bool, Location]]:
 
 
 def printed_ink(sheet: Sheet, font: str) -> tuple[float, int]:
-    """The length at 1 pt of everything the page prints, set in `font`, and the number of pieces it is in."""
-    pieces = [string for string, _, _ in _printed(sheet)]
+    """The length at 1 pt of everything the page prints, set in `font`, and the number of pieces it is in.
+    A card's own question, answer and `why:` are left out: the page does not print them, and counting them
+    would move the fit search's first guess whenever a card is reworded."""
+    skip = _card_only(sheet)
+    pieces = [span.text for text in sheet.texts() if id(text) not in skip for span in text.spans if span.printed]
+    pieces += [domain.label for domain in sheet.domains] + [extra for extra in (sheet.author, sheet.version) if extra]
     return sum(pdfmetrics.stringWidth(string, font, 1.0) for string in pieces), len(pieces)
+
+
+def _card_only(sheet: Sheet) -> set[int]:
+    """The ids of the texts only the cards show: questions, answers, and `why:` unless the page prints it."""
+    why = not sheet.print.why
+    items = [item for domain in sheet.domains for section in domain.sections
+             for item in (*section.facts, *section.traps)]
+    texts = [t for item in items for t in (item.question, item.answer, item.why if why else None)]
+    for domain in sheet.domains:
+        for section in domain.sections:
+            texts += [row.why for row in section.table.rows] if section.table and why else []
+    for qrow in sheet.quick_reference.rows if sheet.quick_reference else ():
+        texts += [qrow.question, qrow.answer, qrow.why if why else None]
+    return {id(t) for t in texts if t is not None}
 
 
 def register_fonts(theme: Theme, folder: Path, sheet: Sheet) -> FontNames:
