@@ -11,25 +11,28 @@ Every function returns a result and prints nothing; a problem in a sheet raises
 `CheatdeckError`, whose `problems` list each one with its file, line and column.
 """
 
-__version__ = "0.1.0"
+from ._version import __version__
 
-__all__ = ["BuildResult", "CheatdeckError", "CheckResult", "Location", "Options", "PrintOptions", "Problem",
+__all__ = ["BuildResult", "CheatdeckError", "CheckResult", "Cleaned", "DeckDetails", "Location", "Options",
+           "Output", "PdfDetails", "PrintOptions", "Problem", "Removed", "RemovedNote", "Sheet", "SyncResult",
            "build", "check", "clean", "load", "removed", "sync"]
 
+from .anki.details import DeckDetails
 from .errors import CheatdeckError, Location, Problem
 from .options import Options, PrintOptions
-from .pipeline import BuildResult, CheckResult, build, check, clean, removed
+from .pdf.details import PdfDetails
+from .pipeline import BuildResult, CheckResult, Cleaned, Output, Removed, RemovedNote, build, check, clean, removed
+
+# Loaded when first asked for (module, name): loading pulls in the YAML reader and msgspec (markdown-it too,
+# for a sheet with markup), sync the Anki engine; an up-to-date build never needs them.
+_LATER = {"load": ("source.compile", "load"), "Sheet": ("model", "Sheet"), "sync": ("collection_sync", "sync"),
+          "SyncResult": ("collection_sync", "SyncResult")}
 
 
 def __getattr__(name: str):
-    # Loading pulls in the YAML reader and msgspec (markdown-it too, for a sheet with markup); an up-to-date
-    # build never needs them.
-    if name == "load":
-        from .source.compile import load
+    if name in _LATER:
+        import importlib
 
-        return load
-    if name == "sync":
-        from .collection_sync import sync
-
-        return sync
+        module, attribute = _LATER[name]
+        return getattr(importlib.import_module(f".{module}", __name__), attribute)
     raise AttributeError(f"module 'cheatdeck' has no attribute {name!r}")

@@ -57,7 +57,7 @@ def sync(source: Path | str, collection: Path | str, opts: Options | None = None
     lock_file = lock.lock_path(source)
     sheet_id, tombstones = lock.tombstones(lock_file)
     pending = _pending(tombstones, key)
-    report = apply_package(output.path, collection, output.details["deck"], pending, f"{sheet_id}::removed",
+    report = apply_package(output.path, collection, output.details.deck, pending, f"{sheet_id}::removed",
                            removed)
     if removed != "keep" and pending:
         lock.mark_applied(lock_file, list(pending), key)

@@ -1,17 +1,10 @@
 from __future__ import annotations
 
-import atexit
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
-# Parsed font faces go to a cache of the suite's own (inherited by the processes tests start), not the home
-# folder; it is removed when the suite ends.
-os.environ["CHEATDECK_CACHE"] = tempfile.mkdtemp(prefix="cheatdeck-test-cache-")
-atexit.register(shutil.rmtree, os.environ["CHEATDECK_CACHE"], True)
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

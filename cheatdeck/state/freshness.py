@@ -13,13 +13,13 @@ import struct
 from collections.abc import Callable
 from pathlib import Path
 
-from .. import __version__
+from .._version import __version__
 from .lock import anki_digest
 
 STATE_FILE = ".cheatdeck-state.json"
 PACKAGE = Path(__file__).resolve().parent.parent
-# The code that decides where lines, columns and pages break. The layout hint in the committed lock is keyed on
-# it alone, so a change to the command line or the deck code leaves the shipped lock as it is.
+# The code that decides where lines, columns and pages break: the layout hint is keyed on it alone, so a change
+# to the command line or the deck code leaves the hint standing.
 LAYOUT_CODE = ("pdf", "source", "inline.py", "model.py", "formulas.py", "media.py", "colors.py")
 
 
@@ -60,10 +60,10 @@ class Fingerprints:
     """Digests of everything that shapes one sheet's outputs.
 
     A build asks several times (is each output fresh, the PDF's layout key, what to record after
-    writing); the code, template and font trees and the source are read once, only the lock again.
+    writing); the code, template and font trees, the source and the lock are read once.
     """
 
-    def __init__(self, source: Path, lock: Path, templates: Path):
+    def __init__(self, source: Path, lock: bytes | None, templates: Path):
         self.source = source.read_bytes()
         self.lock = lock
         self.templates = templates
@@ -95,7 +95,7 @@ class Fingerprints:
             digest.update(part.encode() + b"\0")
         digest.update(self.source)
         if kind == "anki":
-            digest.update(anki_digest(self.lock).encode())
+            digest.update(anki_digest(self.lock or b"").encode())
         return digest.hexdigest()
 
 
@@ -107,9 +107,15 @@ def file_stat(path: Path) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns]
 
 
+def layout_slot(paper: str, pages: int, columns: int | None = None) -> str:
+    return f"{paper}-{pages}" + (f"-{columns}col" if columns else "")
+
+
 class State:
-    """Per output folder: each output's fingerprint and files, and every file cheatdeck ever wrote there
-    (name → size and mtime as written), so that `clean` removes those and nothing else."""
+    """Per output folder: each output's fingerprint and files, every file cheatdeck ever wrote there
+    (name → size and mtime as written), so that `clean` removes those and nothing else, and per sheet and
+    paper, budget and columns, the body size the PDF's fit search chose and the layout key of what it saw
+    (a cache: a new folder searches again, and one entry per sheet and slot bounds it)."""
 
     def __init__(self, out: Path):
         self.out = out
@@ -121,6 +127,7 @@ class State:
         data = data if isinstance(data, dict) else {}
         self.outputs: dict[str, dict] = data.get("outputs", {})
         self.written: dict[str, list[int]] = data.get("written", {})
+        self.layout: dict[str, dict] = data.get("layout", {})
 
     def _key(self, source: Path, output: str) -> str:
         return f"{source.resolve()}::{output}"
@@ -136,6 +143,14 @@ class State:
             return None
         return entry
 
+    def layout_hint(self, source: Path, slot: str, key: str) -> tuple[float | None, bool]:
+        """The body size the last build chose for this slot, and whether its inputs were these."""
+        entry = self.layout.get(self._key(source, slot), {})
+        return entry.get("size"), entry.get("key") == key
+
+    def record_layout(self, source: Path, slot: str, key: str, size: float) -> None:
+        self.layout[self._key(source, slot)] = {"key": key, "size": size}
+
     def record(self, source: Path, output: str, print_: str, files: list[Path], details: dict,
                inputs: list[Path] = ()) -> None:
         """`files`: what the build wrote; `inputs`: files it read besides the sheet (its images)."""
@@ -149,5 +164,5 @@ class State:
     def save(self) -> None:
         from ..write import write_atomic
 
-        document = {"outputs": self.outputs, "written": self.written}
+        document = {"outputs": self.outputs, "written": self.written, "layout": self.layout}
         write_atomic(self.path, (json.dumps(document, indent=1, sort_keys=True) + "\n").encode())
