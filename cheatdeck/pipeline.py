@@ -23,7 +23,8 @@ from .errors import CheatdeckError, Location, Problem
 from .options import Options, PrintOptions, SheetPrint
 from .pdf.details import PdfDetails
 from .state import lock
-from .state.freshness import Fingerprints, State, file_stat, layout_slot
+from .state import layouts
+from .state.freshness import Fingerprints, State, file_stat
 
 if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model or the stamps
     from .anki.stamps import Changes
@@ -123,8 +124,8 @@ class _Rendered:
     extra: list[tuple[Path, bytes]] = field(default_factory=list)
     changes: Changes | None = None
     lock_sections: dict = field(default_factory=dict)
-    layout: tuple[str, str, float] | None = None
-    """The PDF's fit: its slot, layout key and body size, for the state's layout hint."""
+    layout: tuple[str, float] | None = None
+    """The PDF's layout key and the body size its fit search chose (state/layouts.py)."""
 
 
 def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...] = OUTPUTS) -> BuildResult:
@@ -195,13 +196,12 @@ def _render_pdf(sheet: Sheet, inputs: _Inputs) -> _Rendered:
 
     opts = inputs.opts
     printing = opts.print.over(sheet.print)
-    slot = layout_slot(printing.paper, printing.pages, printing.columns)
     key = inputs.prints.layout_key(_layout_options(printing))
-    data, details, pages = render_pdf(sheet, printing, opts.templates,
-                                      *inputs.state.layout_hint(inputs.source, slot, key))
+    hint = layouts.size(key)
+    data, details, pages = render_pdf(sheet, printing, opts.templates, hint, exact=hint is not None)
     stem = sheet.id + variant("pdf", printing, sheet.print)
     extra = [(opts.out / f"{stem}-page{i}.png", png) for i, png in enumerate(pages, 1)]
-    return _Rendered(data, details, extra, layout=(slot, key, details.body_size))
+    return _Rendered(data, details, extra, layout=(key, details.body_size))
 
 
 RENDER: dict[str, Callable[[Sheet, _Inputs], _Rendered]] = {"anki": _render_anki, "pdf": _render_pdf}
@@ -237,9 +237,10 @@ def _record(sheet: Sheet, inputs: _Inputs, rendered: dict[str, _Rendered], outpu
                    "sheet": sheet.id}
         state.record(inputs.source, inputs.names[output.kind], inputs.fingerprint(output.kind), files, details,
                      [media.path for media in sheet.media.values()])
-        if result.layout:
-            state.record_layout(inputs.source, *result.layout)
     state.save()
+    for result in rendered.values():
+        if result.layout:
+            layouts.remember(*result.layout)
 
 
 @dataclass(frozen=True)
@@ -265,14 +266,13 @@ def render_package(source: Path | str, opts: Options | None = None) -> Package:
 
 
 def layout_in_memory(source: Path, sheet: Sheet, opts: Options) -> PdfDetails:
-    """The PDF's layout details (body size, pages, fill, …) for `check` and `stats`; nothing is written. The
-    fit search starts from the output folder's layout hint."""
+    """The PDF's layout details (body size, pages, fill, …) for `check` and `stats`; nothing is written (one
+    layout pass when a build of the same inputs remembered its size)."""
     from .pdf.render import render_pdf
 
     printing = dataclasses.replace(opts.print.over(sheet.print), png=False)
-    key = Fingerprints(source, None, opts.templates).layout_key(_layout_options(printing))
-    hint = State(opts.out).layout_hint(source, layout_slot(printing.paper, printing.pages, printing.columns), key)
-    return render_pdf(sheet, printing, opts.templates, *hint)[1]
+    hint = layouts.size(Fingerprints(source, None, opts.templates).layout_key(_layout_options(printing)))
+    return render_pdf(sheet, printing, opts.templates, hint, exact=hint is not None)[1]
 
 
 @dataclass(frozen=True)
@@ -292,7 +292,7 @@ def check(source: Path | str, opts: Options | None = None) -> CheckResult:
     """Everything a build would refuse, found without writing anything; raises CheatdeckError with every problem.
 
     The card rules come from planning the notes, the glyph coverage and the page budget from the PDF's layout
-    in memory (one pass when the output folder's layout hint still holds); no file is written. The card
+    in memory (one pass when a build of the same inputs remembered its size); no file is written. The card
     lint's warnings come back in the result: they do not stop a build.
     """
     from .anki.lint import lint

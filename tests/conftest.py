@@ -12,6 +12,15 @@ SHIPPED = REPO / "source" / "mla-c01.yaml"
 TINY = FIXTURES / "tiny.yaml"
 
 
+@pytest.fixture(autouse=True)
+def layout_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own user cache folder (state/layouts.py), inherited by the processes it starts: no test
+    writes the home folder's, or finds what another test laid out."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session", autouse=True)
 def repository_untouched():
     """Tests build copies: the repository's own sheets and locks must be as they were when the suite started."""

@@ -269,22 +269,25 @@ def test_watch_command_stops_cleanly_on_ctrl_c(tiny):
     assert "Traceback" not in output
 
 
-def test_layout_hint_is_shared_by_colour_and_preview_variants(workdir):
-    """The output folder's state keeps the size the fit search chose: another colour or previews of the same
-    paper and budget lay out once; another folder searches again."""
+def test_layout_hint_is_shared_by_colour_and_preview_variants(workdir, layout_cache):
+    """The user's cache keeps the size the fit search chose for a layout key: another colour, previews or
+    another output folder lay out once; another page budget searches."""
     import json
 
     shutil.copy(REPO / "source" / "mla-c01.yaml", "source/mla-c01.yaml")
     run("pdf")
     run("--grayscale", "--png", "pdf")
     run("--out", "again", "pdf")
+    run("--out", "again", "--pages", "3", "pdf")
 
     def passes(out: str) -> dict[str, int]:
         state = json.loads(Path(out, ".cheatdeck-state.json").read_text(encoding="utf-8"))
         return {name.split("::")[1]: entry["details"]["passes"] for name, entry in state["outputs"].items()}
 
     assert passes("dist") == {"pdf": 2, "pdf[grayscale=True]": 1}
-    assert passes("again") == {"pdf": 2}
+    again = passes("again")
+    assert again["pdf"] == 1 and again["pdf[pages=3]"] > 1
+    assert len(json.loads((layout_cache / "cheatdeck" / "layouts.json").read_text(encoding="utf-8"))) == 2
 
 
 def test_a_damaged_lock_is_an_error_not_a_reset(tiny):

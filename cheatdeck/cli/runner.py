@@ -13,12 +13,16 @@ import sys
 from collections.abc import Callable
 
 
+def collect_rarely() -> None:
+    """A build makes many long-lived objects (the model, the notes, the laid-out story) and few cycles, so
+    CPython's default thresholds set off full collections that walk them again and again to free nothing.
+    As mypy does, the command line collects rarely: one call at the process's start, which covers `watch` too."""
+    gc.set_threshold(50_000, 50, 50)
+
+
 def run(command: Callable[[], object]) -> None:
     """Run the command line and exit with its code."""
-    # A build makes many long-lived objects (the model, the notes, the laid-out story) and few cycles, so
-    # CPython's default thresholds set off full collections that walk them again and again to free nothing.
-    # As mypy does, collect rarely: one line at the process's start, which also covers `watch`.
-    gc.set_threshold(50_000, 50, 50)
+    collect_rarely()
     try:
         command()
         code = 0

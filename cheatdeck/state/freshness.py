@@ -18,8 +18,8 @@ from .lock import anki_digest
 
 STATE_FILE = ".cheatdeck-state.json"
 PACKAGE = Path(__file__).resolve().parent.parent
-# The code that decides where lines, columns and pages break: the layout hint is keyed on it alone, so a change
-# to the command line or the deck code leaves the hint standing.
+# The code that decides where lines, columns and pages break: the layout key (state/layouts.py) is a digest of it
+# alone, so a change to the command line or the deck code leaves the remembered sizes standing.
 LAYOUT_CODE = ("pdf", "source", "inline.py", "model.py", "formulas.py", "media.py", "colors.py")
 
 
@@ -107,15 +107,9 @@ def file_stat(path: Path) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns]
 
 
-def layout_slot(paper: str, pages: int, columns: int | None = None) -> str:
-    return f"{paper}-{pages}" + (f"-{columns}col" if columns else "")
-
-
 class State:
-    """Per output folder: each output's fingerprint and files, every file cheatdeck ever wrote there
-    (name → size and mtime as written), so that `clean` removes those and nothing else, and per sheet and
-    paper, budget and columns, the body size the PDF's fit search chose and the layout key of what it saw
-    (a cache: a new folder searches again, and one entry per sheet and slot bounds it)."""
+    """Per output folder: each output's fingerprint and files, and every file cheatdeck ever wrote there
+    (name → size and mtime as written), so that `clean` removes those and nothing else."""
 
     def __init__(self, out: Path):
         self.out = out
@@ -127,7 +121,6 @@ class State:
         data = data if isinstance(data, dict) else {}
         self.outputs: dict[str, dict] = data.get("outputs", {})
         self.written: dict[str, list[int]] = data.get("written", {})
-        self.layout: dict[str, dict] = data.get("layout", {})
 
     def _key(self, source: Path, output: str) -> str:
         return f"{source.resolve()}::{output}"
@@ -143,14 +136,6 @@ class State:
             return None
         return entry
 
-    def layout_hint(self, source: Path, slot: str, key: str) -> tuple[float | None, bool]:
-        """The body size the last build chose for this slot, and whether its inputs were these."""
-        entry = self.layout.get(self._key(source, slot), {})
-        return entry.get("size"), entry.get("key") == key
-
-    def record_layout(self, source: Path, slot: str, key: str, size: float) -> None:
-        self.layout[self._key(source, slot)] = {"key": key, "size": size}
-
     def record(self, source: Path, output: str, print_: str, files: list[Path], details: dict,
                inputs: list[Path] = ()) -> None:
         """`files`: what the build wrote; `inputs`: files it read besides the sheet (its images)."""
@@ -164,5 +149,5 @@ class State:
     def save(self) -> None:
         from ..write import write_atomic
 
-        document = {"outputs": self.outputs, "written": self.written, "layout": self.layout}
+        document = {"outputs": self.outputs, "written": self.written}
         write_atomic(self.path, (json.dumps(document, indent=1, sort_keys=True) + "\n").encode())
