@@ -349,12 +349,13 @@ SIZES = [10.0 - 0.25 * i for i in range(11)]
 
 def fake_layout(answer: int, growth: float = 2.8, flat: bool = False):
     """A layout where SIZES[answer:] fit a 2-page budget of 4 columns: its demand grows as size ** growth and
-    crosses 1 between SIZES[answer - 1] and SIZES[answer] (`flat`: every pass says 2 or 3 pages, nothing more).
-    Returns `build_at` and the list of sizes it laid out."""
+    crosses 1 between SIZES[answer - 1] and SIZES[answer] (`flat`: every pass says 2 or 3 pages, nothing more);
+    with answer len(SIZES), nothing fits. Returns `build_at` and the list of sizes it laid out."""
     from cheatdeck.pdf.page import Attempt
 
     calls = []
-    boundary = (SIZES[answer] + SIZES[answer - 1]) / 2 if answer else SIZES[0] + 0.1
+    boundary = ((SIZES[answer] + SIZES[answer - 1]) / 2 if 0 < answer < len(SIZES)
+                else SIZES[0] + 0.1 if not answer else SIZES[-1] - 0.1)
 
     def build_at(size: float) -> Attempt:
         calls.append(size)
@@ -386,6 +387,18 @@ def test_fit_search_finds_the_largest_fitting_size(answer, hint, mode, exact):
         assert passes == 1
     elif hint is not None and answer in (hint, hint + 1) and mode != "flat":
         assert passes <= 2
+
+
+@pytest.mark.parametrize("guess", [None, SIZES[-1], SIZES[4]])
+def test_once_the_floor_does_not_fit_the_search_ends(guess):
+    """Nothing fits below the floor: a sheet that overflows there is an error, found without laying out any
+    size between the floor and a size already known not to fit."""
+    from cheatdeck.pdf.fit import fit
+
+    build_at, calls = fake_layout(len(SIZES))
+    best, passes = fit(build_at, SIZES, guess=guess)
+    assert not best.fits and best.size == SIZES[-1] and passes == len(calls) == len(set(calls))
+    assert passes == 1 if guess == SIZES[-1] else passes <= 3
 
 
 @pytest.mark.parametrize("answer", range(1, 11))

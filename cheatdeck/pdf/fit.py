@@ -68,7 +68,7 @@ def fit(build_at: Callable[[float], Attempt], sizes: list[float], hint: float | 
     rounds = 0
     while True:
         lo, hi = _bounds(known, last)
-        if lo >= hi:
+        if lo >= hi or known.get(last, (True,))[0] is False:  # settled, or not even the floor fits
             break
         if rounds:
             # Predictions that keep missing are misled by the packing; halving always ends.
