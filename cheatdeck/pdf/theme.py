@@ -87,7 +87,8 @@ def load_theme(path: Path) -> Theme:
     """The theme at `path`; raises CheatdeckError with every problem it has."""
     where = Location(str(path))
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's loader where there is one: a tenth of the pure-Python loader's time, the same data.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:
         raise CheatdeckError(Problem(where, f"invalid PDF theme: {exc}")) from None
     problems = _problems(data, Theme, "")
