@@ -11,33 +11,33 @@ Every function returns a result and prints nothing; a problem in a sheet raises
 `CheatdeckError`, whose `problems` list each one with its file, line and column.
 """
 
-__version__ = "0.1.0"
+from ._version import __version__
 
-__all__ = ["BuildResult", "CheatdeckError", "CheckResult", "DomainReport", "Focus", "FocusOptions", "FocusSheet",
-           "Location", "Options", "PrintOptions", "Problem", "RankedNote", "build", "check", "clean", "focus", "load",
+__all__ = ["BuildResult", "CheatdeckError", "CheckResult", "Cleaned", "DeckDetails", "DomainReport", "Focus",
+           "FocusOptions", "FocusSheet", "Location", "Options", "Output", "PdfDetails", "PrintOptions", "Problem",
+           "RankedNote", "Removed", "RemovedNote", "Sheet", "SyncResult", "build", "check", "clean", "focus", "load",
            "removed", "sync", "write_focus"]
 
+from .anki.details import DeckDetails
 from .errors import CheatdeckError, Location, Problem
 from .options import Options, PrintOptions
-from .pipeline import BuildResult, CheckResult, build, check, clean, removed
+from .pdf.details import PdfDetails
+from .pipeline import BuildResult, CheckResult, Cleaned, Output, Removed, RemovedNote, build, check, clean, removed
+
+# Loaded when first asked for (module, name): loading pulls in the YAML reader and msgspec (markdown-it too,
+# for a sheet with markup), sync the Anki engine; an up-to-date build never needs them.
+_LATER = {"load": ("source.compile", "load"), "Sheet": ("model", "Sheet"), "sync": ("collection_sync", "sync"),
+          "SyncResult": ("collection_sync", "SyncResult")}
 
 # `focus` reads a collection with the Anki engine: loaded only when asked for.
-_STUDY = ("DomainReport", "Focus", "FocusOptions", "FocusSheet", "RankedNote", "focus", "write_focus")
+_LATER.update({name: ("study", name) for name in ("DomainReport", "Focus", "FocusOptions", "FocusSheet",
+                                                    "RankedNote", "focus", "write_focus")})
 
 
 def __getattr__(name: str):
-    # Loading pulls in the YAML reader and msgspec (markdown-it too, for a sheet with markup); an up-to-date
-    # build never needs them.
-    if name == "load":
-        from .source.compile import load
+    if name in _LATER:
+        import importlib
 
-        return load
-    if name == "sync":
-        from .collection_sync import sync
-
-        return sync
-    if name in _STUDY:
-        from . import study
-
-        return getattr(study, name)
+        module, attribute = _LATER[name]
+        return getattr(importlib.import_module(f".{module}", __name__), attribute)
     raise AttributeError(f"module 'cheatdeck' has no attribute {name!r}")

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import msgspec
+
+COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+Color = Annotated[str, msgspec.Meta(pattern=COLOR_PATTERN, description="Colour as #rrggbb.")]
+"""A colour as a sheet or a theme gives it."""
 DARK_TEXT = "#111111"
 LIGHT_TEXT = "#ffffff"
 

@@ -1,4 +1,5 @@
-"""The build, as one straight line: load → plan → render → write; and `check`, the same without writing.
+"""The build, as one straight line: read the inputs → load → plan and render each output → write; and `check`,
+the same without writing.
 
 Everything is rendered in memory before anything is written, so a failure
 at any stage leaves the previous outputs and the lock file untouched. The
@@ -9,18 +10,20 @@ last good file and does not stop the others.
 from __future__ import annotations
 
 import dataclasses
-import gc
+import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
+from .anki.details import DeckDetails
 from .clock import build_time
 from .errors import CheatdeckError, Location, Problem
 from .options import Options, PrintOptions, SheetPrint
-
+from .pdf.details import PdfDetails
 from .state import lock
+from .state import layouts
 from .state.freshness import Fingerprints, State, file_stat
 
 if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model or the stamps
@@ -30,6 +33,8 @@ if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the m
 OUTPUTS = ("anki", "pdf")
 Report = Callable[["BuildResult | CheatdeckError"], None]
 SUFFIX = {"anki": ".apkg", "pdf": ".pdf"}
+Details = Union[DeckDetails, PdfDetails]
+DETAILS: dict[str, type] = {"anki": DeckDetails, "pdf": PdfDetails}
 
 
 @dataclass
@@ -38,7 +43,8 @@ class Output:
     path: Path
     size: int
     written: bool
-    details: dict = field(default_factory=dict)
+    details: Details
+    """DeckDetails for "anki", PdfDetails for "pdf"."""
     built: bool = True
     """Rendered by this build (False: it was up to date and nothing was done); `written` says whether its bytes
     changed."""
@@ -85,184 +91,158 @@ def _layout_options(p: PrintOptions) -> dict:
 
 
 @dataclass
+class _Inputs:
+    """What a build reads before it loads the sheet, each once: the source's and the lock's bytes, the
+    fingerprints of everything else, and the output folder's state."""
+
+    source: Path
+    opts: Options
+    kinds: tuple[str, ...]
+    lock_file: Path
+    prints: Fingerprints
+    state: State
+    names: dict[str, str]
+    fresh: dict[str, dict | None]
+
+    def fingerprint(self, kind: str) -> str:
+        return self.prints.of(kind, _print_options(self.opts, kind))
+
+    @functools.cached_property
+    def stored(self) -> dict:
+        """The lock as committed (parsed only by a build that renders the deck)."""
+        return lock.parse(self.prints.lock, self.lock_file)
+
+    @property
+    def todo(self) -> list[str]:
+        return [k for k in self.kinds if self.opts.force or self.fresh[k] is None]
+
+
+@dataclass
 class _Rendered:
     data: bytes
-    details: dict
+    details: Details
     extra: list[tuple[Path, bytes]] = field(default_factory=list)
-    arriving: Callable[[], bytes] | None = None
-    """Waits for `data` when another process makes it (then `data` is empty until written)."""
+    changes: Changes | None = None
+    lock_sections: dict = field(default_factory=dict)
+    layout: tuple[str, float] | None = None
+    """The PDF's layout key and the body size its fit search chose (state/layouts.py)."""
 
 
-def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...] = OUTPUTS, *,
-          fork: bool = False) -> BuildResult:
+def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...] = OUTPUTS) -> BuildResult:
     """Build the given outputs of one sheet, skipping those whose inputs did not change.
 
     Raises CheatdeckError, with every problem found, when the sheet or an output cannot be built.
-    `fork`: use a second process where it shortens the build (see forked.py): the .apkg is rendered in a
-    child while this process lays out the PDF (or, built alone, while it lints the cards and prepares the
-    lock), and the PDF's fit search lays out a second size beside its first; only for a process that holds
-    no threads and ends after its builds, as the one-shot command line does.
     """
     started = time.perf_counter()
-    source, opts = Path(source), opts or Options()
+    inputs = _read_inputs(Path(source), opts or Options(), kinds)
+    if not inputs.todo:
+        outputs = [_recorded(k, inputs.fresh[k]["details"]) for k in kinds]
+        return BuildResult(inputs.source, inputs.fresh[kinds[0]]["details"].get("sheet"), outputs,
+                           seconds=time.perf_counter() - started)
+    # Imported here, not at the top: an up-to-date build never pays for it.
+    from .source.compile import load
+
+    sheet = load(inputs.source, inputs.prints.source)
+    rendered, failed = _render(sheet, inputs)
+    if not rendered:
+        raise CheatdeckError.combined(failed.values())
+    outputs = _write(sheet, inputs, rendered)
+    outputs += [_recorded(k, inputs.fresh[k]["details"]) for k in kinds if k not in inputs.todo]
+    deck = rendered.get("anki")
+    return BuildResult(inputs.source, sheet.id, outputs, deck.changes if deck else None,
+                       time.perf_counter() - started, failed)
+
+
+def _read_inputs(source: Path, opts: Options, kinds: tuple[str, ...]) -> _Inputs:
     if not source.is_file():
         raise CheatdeckError(Problem(Location(str(source)), "no such sheet file"))
-    state = State(opts.out)
     lock_file = lock.lock_path(source)
-
-    prints = Fingerprints(source, lock_file, opts.templates)
-
-    def fingerprint_of(kind: str) -> str:
-        return prints.of(kind, _print_options(opts, kind))
-
+    prints = Fingerprints(source, lock.read_bytes(lock_file), opts.templates)
+    state = State(opts.out)
     names = {k: _request(k, opts) for k in kinds}
-    fresh = {k: state.fresh(source, names[k], fingerprint_of(k)) for k in kinds}
-    todo = [k for k in kinds if opts.force or fresh[k] is None]
-    if not todo:
-        details = [fresh[k]["details"] for k in kinds]
-        return BuildResult(source, details[0].get("sheet"), [_recorded(k, d) for k, d in zip(kinds, details)],
-                           seconds=time.perf_counter() - started)
-
-    # Imported here, not at the top: an up-to-date build never pays for them.
-    from . import forked
-    from .source.compile import load
-    from .write import remove_leftovers, write_atomic
-
-    # Children still running when this build stops early are stopped and reaped, not left behind.
-    children: list[forked.Pending] = []
-    paused = False
-    try:
-        now = build_time()
-        package_beside = stored = None
-        if forked.available(fork) and todo == ["anki"]:
-            # Alone, the deck's package is made in a child forked before the load, which loads the same bytes and
-            # plans and stamps the notes itself (against the same lock, at the same time `now`) while this process
-            # lints them and keeps the lock: forked later, each would pay for copying the big heap's pages as the
-            # other wrote to them. What both processes import is imported once, before the fork.
-            from .anki import lint, notetypes, package, plan, stamps  # noqa: F401
-
-            stored = lock.read(lock_file)
-            package_beside = forked.start(lambda: _package_of(source, prints.source, stored, opts, now), True)
-            children.append(package_beside)
-            # What this process makes from here (the model, the notes, the lock) lives until the build ends, with
-            # few cycles: a collection would walk all of it again and again to free nothing.
-            paused = gc.isenabled()
-            gc.disable()
-        sheet = load(source, prints.source)
-        printing = opts.print.over(sheet.print)
-        layout_key = prints.layout_key(_layout_options(printing)) if "pdf" in todo else ""
-        if stored is None:
-            stored = lock.read(lock_file)
-        previous = lock.upgrade(stored, sheet.id)
-        document = dict(previous)
-        rendered: dict[str, _Rendered] = {}
-        failed: dict[str, CheatdeckError] = {}
-        changes = None
-        anki = None
-        if "anki" in todo:
-            both = "pdf" in todo
-            # With both outputs the deck renders beside the PDF.
-            anki = forked.start(lambda: _render_anki(sheet, opts, previous, now, package_beside), fork and both)
-            children.append(anki)
-        if "pdf" in todo:
-            try:
-                rendered["pdf"], document = _render_pdf(sheet, opts, printing, document, previous, layout_key, fork)
-            except CheatdeckError as err:
-                failed["pdf"] = err
-        if anki is not None:
-            try:
-                rendered["anki"], changes, sections = anki()
-                document.update(sections)
-            except CheatdeckError as err:
-                failed["anki"] = err
-        # Reported in the order of OUTPUTS, whichever finished first.
-        rendered = {kind: rendered[kind] for kind in OUTPUTS if kind in rendered}
-        failed = {kind: failed[kind] for kind in OUTPUTS if kind in failed}
-        if not rendered:
-            raise CheatdeckError.combined(failed.values())
-
-        # Made before waiting for a deck that another process packages (see _render_anki), written after the outputs.
-        lock_text = lock.dump(document) if document != stored else None
-        outputs = []
-        for kind, result in rendered.items():
-            if result.arriving:
-                result.data = result.arriving()
-            path = opts.out / f"{sheet.id}{variant(kind, printing, sheet.print)}{SUFFIX[kind]}"
-            written = write_atomic(path, result.data)
-            for extra_path, extra in result.extra:
-                write_atomic(extra_path, extra)
-            details = {**result.details, "path": str(path), "size": len(result.data), "sheet": sheet.id}
-            outputs.append(Output(kind, path, len(result.data), written, details))
-        if lock_text is not None:
-            write_atomic(lock_file, lock_text.encode())
-        else:
-            remove_leftovers(lock_file)  # a killed build's temp file beside the sheet (write_atomic does it too)
-        for output in outputs:
-            files = [output.path, *(p for p, _ in rendered[output.kind].extra)]
-            state.record(source, names[output.kind], fingerprint_of(output.kind), files, output.details,
-                         [media.path for media in sheet.media.values()])
-        state.save()
-        outputs += [_recorded(k, fresh[k]["details"]) for k in kinds if k not in todo]
-        return BuildResult(source, sheet.id, outputs, changes, time.perf_counter() - started, failed)
-    finally:
-        if paused:
-            # Frozen first: the collection due as soon as the collector runs again would walk everything made
-            # while it was paused (70 ms at 10,000 facts), in a process that is about to exit.
-            gc.freeze()
-            gc.enable()
-        for child in children:
-            child.cancel()
+    inputs = _Inputs(source, opts, kinds, lock_file, prints, state, names, {})
+    inputs.fresh = {k: state.fresh(source, names[k], inputs.fingerprint(k)) for k in kinds}
+    return inputs
 
 
 def _recorded(kind: str, details: dict) -> Output:
-    return Output(kind, Path(details["path"]), details["size"], False, details, built=False)
+    """An up-to-date output, as the state recorded it."""
+    own = {name: value for name, value in details.items() if name not in ("path", "size", "sheet")}
+    return Output(kind, Path(details["path"]), details["size"], False, DETAILS[kind](**own), built=False)
 
 
-def _deck(sheet, opts: Options, previous: dict, now: int, record: bool = True):
-    """The deck's notes, note types, stamps (GUIDs and mod times against the lock; `record`: with the lock's
-    entries) and media."""
-    from .anki.cloze import without_unused_cloze
-    from .anki.media import package_media
-    from .anki.notetypes import load_notetypes, palette_css
-    from .anki.plan import plan_notes
-    from .anki.stamps import stamp
-
-    plan = plan_notes(sheet)
-    notetypes = without_unused_cloze(load_notetypes(opts.templates / "anki", palette_css(sheet)),
-                                     {n.kind for n in plan.notes})
-    stamps = stamp(previous, sheet.id, plan.notes, {k: (nt.digest, nt.schema) for k, nt in notetypes.items()},
-                   now, record=record)
-    return plan, notetypes, stamps, package_media(plan)
+def _render(sheet: Sheet, inputs: _Inputs) -> tuple[dict[str, _Rendered], dict[str, CheatdeckError]]:
+    """Each output asked for and not up to date, in memory; those that fail, apart."""
+    rendered: dict[str, _Rendered] = {}
+    failed: dict[str, CheatdeckError] = {}
+    for kind in inputs.todo:
+        try:
+            rendered[kind] = RENDER[kind](sheet, inputs)
+        except CheatdeckError as err:
+            failed[kind] = err
+    return rendered, failed
 
 
-def _package_of(source: Path, raw: bytes, stored: dict, opts: Options, now: int) -> bytes:
-    """The .apkg a build of these bytes and this lock makes (for a child process: see build)."""
-    from .anki.package import render_apkg
-    from .source.compile import load
+def _render_anki(sheet: Sheet, inputs: _Inputs) -> _Rendered:
+    from .anki.render import render_deck
 
-    sheet = load(source, raw)
-    # This process's parent keeps the lock: the child makes only what the package holds.
-    return render_apkg(*_deck(sheet, opts, lock.upgrade(stored, sheet.id), now, record=False))
+    previous = lock.upgrade(inputs.stored, sheet.id)
+    deck = render_deck(sheet, inputs.opts.templates, previous, build_time())
+    return _Rendered(deck.data, deck.details, changes=deck.changes, lock_sections={**previous, **deck.sections})
 
 
-def _render_anki(sheet, opts: Options, previous: dict, now: int,
-                 package_beside: Callable[[], bytes] | None = None) -> tuple[_Rendered, Changes, dict]:
-    """`package_beside`: waits for the .apkg from another process that makes it from the same inputs; the
-    result then carries it as `arriving`."""
-    from .anki.lint import lint
-    from .anki.package import render_apkg
+def _render_pdf(sheet: Sheet, inputs: _Inputs) -> _Rendered:
+    from .pdf.render import render_pdf
 
-    plan, notetypes, stamps, media = _deck(sheet, opts, previous, now)
-    decks: dict[str, int] = {}
-    for note in plan.notes:
-        decks[note.deck] = decks.get(note.deck, 0) + 1
-    details = {"notes": len(plan.notes), "cards": sum(len(n.fronts) for n in plan.notes), "decks": decks,
-               "deck": sheet.deck, "warnings": len(lint(plan))}
-    if media:
-        details["media"] = len(media)
-    if package_beside:
-        return _Rendered(b"", details, arriving=package_beside), stamps.changes, stamps.sections
-    return _Rendered(render_apkg(plan, notetypes, stamps, media), details), stamps.changes, stamps.sections
+    opts = inputs.opts
+    printing = opts.print.over(sheet.print)
+    key = inputs.prints.layout_key(_layout_options(printing))
+    hint = layouts.size(key)
+    data, details, pages = render_pdf(sheet, printing, opts.templates, hint, exact=hint is not None)
+    stem = sheet.id + variant("pdf", printing, sheet.print)
+    extra = [(opts.out / f"{stem}-page{i}.png", png) for i, png in enumerate(pages, 1)]
+    return _Rendered(data, details, extra, layout=(key, details.body_size))
+
+
+RENDER: dict[str, Callable[[Sheet, _Inputs], _Rendered]] = {"anki": _render_anki, "pdf": _render_pdf}
+
+
+def _write(sheet: Sheet, inputs: _Inputs, rendered: dict[str, _Rendered]) -> list[Output]:
+    """The outputs, then the lock (when the deck changed it), then the state that records them all."""
+    from .write import remove_leftovers, write_atomic
+
+    printing = inputs.opts.print.over(sheet.print)
+    outputs = []
+    for kind, result in rendered.items():
+        path = inputs.opts.out / f"{sheet.id}{variant(kind, printing, sheet.print)}{SUFFIX[kind]}"
+        written = write_atomic(path, result.data)
+        for extra_path, extra in result.extra:
+            write_atomic(extra_path, extra)
+        outputs.append(Output(kind, path, len(result.data), written, result.details))
+    deck = rendered.get("anki")
+    if deck and deck.lock_sections != inputs.stored:
+        # The deck's fingerprint is recorded against the lock as written.
+        inputs.prints.lock = lock.dump(deck.lock_sections).encode()
+        write_atomic(inputs.lock_file, inputs.prints.lock)
+    else:
+        remove_leftovers(inputs.lock_file)  # a killed build's temp file beside the sheet (write_atomic does it too)
+    _record(sheet, inputs, rendered, outputs)
+    return outputs
+
+
+def _record(sheet: Sheet, inputs: _Inputs, rendered: dict[str, _Rendered], outputs: list[Output]) -> None:
+    state = inputs.state
+    for output in outputs:
+        result = rendered[output.kind]
+        files = [output.path, *(p for p, _ in result.extra)]
+        details = {**dataclasses.asdict(output.details), "path": str(output.path), "size": output.size,
+                   "sheet": sheet.id}
+        state.record(inputs.source, inputs.names[output.kind], inputs.fingerprint(output.kind), files, details,
+                     [media.path for media in sheet.media.values()])
+    state.save()
+    for result in rendered.values():
+        if result.layout:
+            layouts.remember(*result.layout)
 
 
 @dataclass(frozen=True)
@@ -277,45 +257,31 @@ class Package:
 
 def render_package(source: Path | str, opts: Options | None = None) -> Package:
     """What `build` would write for the deck, without writing it (for `sync --plan`)."""
+    from .anki.render import render_deck
     from .source.compile import load
 
     source, opts = Path(source), opts or Options()
     sheet = load(source)
     previous = lock.upgrade(lock.read(lock.lock_path(source)), sheet.id)
-    rendered, _, sections = _render_anki(sheet, opts, previous, build_time())
-    return Package(sheet.id, sheet.deck, rendered.data, sections["removed"])
+    deck = render_deck(sheet, opts.templates, previous, build_time())
+    return Package(sheet.id, sheet.deck, deck.data, deck.sections["removed"])
 
 
-def _render_pdf(sheet, opts: Options, printing: PrintOptions, document: dict, previous: dict,
-                key: str, fork: bool = False) -> tuple[_Rendered, dict]:
-    data, details, pages, slot = _lay_out(sheet, printing, opts.templates, previous, key, fork)
-    stem = sheet.id + variant("pdf", printing, sheet.print)
-    extra = [(opts.out / f"{stem}-page{i}.png", png) for i, png in enumerate(pages, 1)]
-    return _Rendered(data, details, extra), lock.with_layout(document, slot, key, details["body_size"])
-
-
-def _lay_out(sheet, printing: PrintOptions, templates: Path, previous: dict, key: str, fork: bool = False):
-    """The PDF, its fit search starting from the size the lock recorded for this paper and budget (one pass
-    when the inputs are those it was recorded for); also the lock's slot for that size."""
+def layout_in_memory(source: Path, sheet: Sheet, opts: Options) -> PdfDetails:
+    """The PDF's layout details (body size, pages, fill, …) for `check` and `stats`; nothing is written (one
+    layout pass when a build of the same inputs remembered its size)."""
     from .pdf.render import render_pdf
 
-    slot = lock.layout_slot(printing.paper, printing.pages, printing.columns)
-    return (*render_pdf(sheet, printing, templates, *lock.layout_hint(previous, slot, key), fork=fork), slot)
-
-
-def layout_in_memory(source: Path, sheet: Sheet, opts: Options) -> dict:
-    """The PDF's layout details (body size, pages, fill, …) for `check` and `stats`; nothing is written."""
     printing = dataclasses.replace(opts.print.over(sheet.print), png=False)
-    lock_file = lock.lock_path(source)
-    key = Fingerprints(source, lock_file, opts.templates).layout_key(_layout_options(printing))
-    return _lay_out(sheet, printing, opts.templates, lock.read(lock_file), key)[1]
+    hint = layouts.size(Fingerprints(source, None, opts.templates).layout_key(_layout_options(printing)))
+    return render_pdf(sheet, printing, opts.templates, hint, exact=hint is not None)[1]
 
 
 @dataclass(frozen=True)
 class CheckResult:
     source: Path
     sheet: Sheet
-    layout: dict = field(default_factory=dict)
+    layout: PdfDetails | None = None
     warnings: tuple[Problem, ...] = ()
     """Cards that are weak to study (the card lint), in file order; `check --strict` treats them as errors."""
 
@@ -328,8 +294,8 @@ def check(source: Path | str, opts: Options | None = None) -> CheckResult:
     """Everything a build would refuse, found without writing anything; raises CheatdeckError with every problem.
 
     The card rules come from planning the notes, the glyph coverage and the page budget from the PDF's layout
-    in memory (one pass when the lock's layout hint still holds); no file is written. The card lint's warnings
-    come back in the result: they do not stop a build.
+    in memory (one pass when a build of the same inputs remembered its size); no file is written. The card
+    lint's warnings come back in the result: they do not stop a build.
     """
     from .anki.lint import lint
     from .anki.plan import plan_notes
@@ -343,7 +309,7 @@ def check(source: Path | str, opts: Options | None = None) -> CheckResult:
         warnings = lint(plan_notes(sheet))
     except CheatdeckError as err:
         problems += err.problems
-    layout: dict = {}
+    layout = None
     try:
         layout = layout_in_memory(source, sheet, opts)
     except CheatdeckError as err:
@@ -395,11 +361,10 @@ def removed(source: Path | str, forget: bool = False) -> Removed:
     return Removed(source, sheet_id, notes, forget)
 
 
-def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str, ...] = OUTPUTS, *,
-              fork: bool = False) -> None:
+def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str, ...] = OUTPUTS) -> None:
     for path in paths:
         try:
-            result = build(path, opts, kinds, fork=fork)
+            result = build(path, opts, kinds)
         except CheatdeckError as err:
             report(err)
             continue

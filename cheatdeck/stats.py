@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .options import Options
+from .pdf.details import PdfDetails
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,7 @@ class Stats:
     cards: int
     by_deck: dict[str, tuple[int, int]]
     by_tag: dict[str, tuple[int, int]]
-    pdf: dict
+    pdf: PdfDetails
 
 
 def sheet_stats(source: Path, opts: Options) -> Stats:

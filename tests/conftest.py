@@ -1,22 +1,24 @@
 from __future__ import annotations
 
-import atexit
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
-# Parsed font faces go to a cache of the suite's own (inherited by the processes tests start), not the home
-# folder; it is removed when the suite ends.
-os.environ["CHEATDECK_CACHE"] = tempfile.mkdtemp(prefix="cheatdeck-test-cache-")
-atexit.register(shutil.rmtree, os.environ["CHEATDECK_CACHE"], True)
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHIPPED = REPO / "source" / "mla-c01.yaml"
 TINY = FIXTURES / "tiny.yaml"
+
+
+@pytest.fixture(autouse=True)
+def layout_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own user cache folder (state/layouts.py), inherited by the processes it starts: no test
+    writes the home folder's, or finds what another test laid out."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
 
 
 @pytest.fixture(scope="session", autouse=True)

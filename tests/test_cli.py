@@ -134,7 +134,7 @@ def test_a_failed_pdf_does_not_stop_the_apkg(tiny, breakage):
         assert after[name] == before[name], name
     assert after["tiny.apkg"][0] != before["tiny.apkg"][0]
     stamped = json.loads(Path("source/tiny.lock.json").read_text(encoding="utf-8"))
-    assert stamped["notes"] != lock["notes"] and stamped["layout"] == lock["layout"]
+    assert stamped["notes"] != lock["notes"] and "layout" not in stamped
     # The package and its stamps are recorded as built; the PDF is tried again, and fails again.
     assert "up to date" in run("anki").output
     assert message in run("pdf", code=1).output
@@ -275,15 +275,25 @@ def test_watch_command_stops_cleanly_on_ctrl_c(tiny):
     assert "Traceback" not in output
 
 
-def test_layout_hint_is_shared_by_colour_and_preview_variants(workdir):
+def test_layout_hint_is_shared_by_colour_and_preview_variants(workdir, layout_cache):
+    """The user's cache keeps the size the fit search chose for a layout key: another colour, previews or
+    another output folder lay out once; another page budget searches."""
     import json
 
     shutil.copy(REPO / "source" / "mla-c01.yaml", "source/mla-c01.yaml")
     run("pdf")
-    run("--grayscale", "--png", "--out", "gray", "pdf")
+    run("--grayscale", "--png", "pdf")
     run("--out", "again", "pdf")
-    state = json.loads(Path("again/.cheatdeck-state.json").read_text(encoding="utf-8"))
-    assert [entry["details"]["passes"] for entry in state["outputs"].values()] == [1]
+    run("--out", "again", "--pages", "3", "pdf")
+
+    def passes(out: str) -> dict[str, int]:
+        state = json.loads(Path(out, ".cheatdeck-state.json").read_text(encoding="utf-8"))
+        return {name.split("::")[1]: entry["details"]["passes"] for name, entry in state["outputs"].items()}
+
+    assert passes("dist") == {"pdf": 2, "pdf[grayscale=True]": 1}
+    again = passes("again")
+    assert again["pdf"] == 1 and again["pdf[pages=3]"] > 1
+    assert len(json.loads((layout_cache / "cheatdeck" / "layouts.json").read_text(encoding="utf-8"))) == 2
 
 
 def test_a_damaged_lock_is_an_error_not_a_reset(tiny):
@@ -328,12 +338,13 @@ def test_building_the_shipped_sheet_leaves_its_committed_lock_as_it_is(shipped):
 
 
 def test_code_outside_the_layout_leaves_the_layout_hint_alone(shipped, monkeypatch):
-    """The committed lock's layout key changes with the code that breaks lines, not with the CLI or deck code."""
+    """The layout hint's key (in the output folder's state) changes with the code that breaks lines, not with the
+    CLI or deck code."""
     from cheatdeck.state import freshness
 
     def key(package: Path) -> str:
         monkeypatch.setattr(freshness, "PACKAGE", package)
-        return freshness.Fingerprints(shipped, Path("source/mla-c01.lock.json"), TEMPLATES).layout_key({"paper": "a4"})
+        return freshness.Fingerprints(shipped, None, TEMPLATES).layout_key({"paper": "a4"})
 
     package = Path("copy/cheatdeck")
     shutil.copytree(REPO / "cheatdeck", package)
@@ -354,7 +365,7 @@ def test_the_layout_key_follows_each_font_by_its_table_checksums(shipped, tmp_pa
     shutil.copytree(TEMPLATES, templates)
 
     def key() -> str:
-        return freshness.Fingerprints(shipped, Path("source/mla-c01.lock.json"), templates).layout_key({})
+        return freshness.Fingerprints(shipped, None, templates).layout_key({})
 
     keys = [key()]
     font = templates / "fonts" / "DejaVuSansCondensed.ttf"

@@ -187,7 +187,7 @@ def test_a_format_1_lock_keeps_every_guid(tiny, col):
     }}), encoding="utf-8")
     assert "0 new, 7 changed, 0 moved, 0 removed" in build().output
     upgraded = json.loads(Path("source/tiny.lock.json").read_text(encoding="utf-8"))
-    assert upgraded["format"] == 2 and upgraded["removed"] == {}
+    assert upgraded["format"] == 3 and upgraded["removed"] == {}
     assert {ident: entry["guid"] for ident, entry in upgraded["notes"].items()} == \
            {ident: genanki.guid_for("tiny", old_names.get(ident, ident)) for ident in lock["notes"]}
     assert upgraded["notes"] == {ident: {**entry, "mod": upgraded["notes"][ident]["mod"]}

@@ -151,86 +151,10 @@ def test_italic_faces_are_parsed_only_for_a_sheet_that_sets_italics(workdir):
     text = Path("source/tiny.yaml").read_text(encoding="utf-8")
     Path("source/tiny.yaml").write_text(text.replace("record the staged snapshot", "record the *staged* snapshot"),
                                         encoding="utf-8")
-    assert "cd-DejaVuSansCondensed-Oblique" in registered("italic")
+    assert "cd-DejaVuSansCondensed-Oblique-" in registered("italic")
     with pdfplumber.open("italic/tiny.pdf") as pdf:
         fonts = {c["fontname"].split("+")[-1] for c in pdf.pages[0].chars if c["text"] in "staged"}
     assert "DejaVuSansCondensed-Oblique" in fonts
-
-
-def test_reportlab_patterns_left_until_first_use_work_as_compiled_ones():
-    """pdf/deferred.py: imported through cheatdeck, ReportLab's URL and CJK patterns are not compiled until first
-    used, and then split a URL and CJK text exactly as the compiled patterns do; copied or pickled they are the
-    compiled patterns; `re.compile` is itself again."""
-    import subprocess
-    import sys
-
-    script = """
-import re
-compile_before = re.compile
-import cheatdeck.pdf
-from cheatdeck.pdf.deferred import Deferred
-from reportlab.lib import textsplit
-from reportlab.platypus import paragraph
-assert re.compile is compile_before
-assert isinstance(paragraph.uri_pat, Deferred) and isinstance(textsplit.rx, Deferred)
-assert paragraph.uri_pat._pattern is None and textsplit.rx._pattern is None
-url = "HTTPS://Docs.AWS.amazon.com/SageMaker/latest/dg/model-monitor.html"
-split = paragraph._uri_split_pairs(url)
-cjk = textsplit.rx.sub(r"\\1 ", "今日は good 天気")
-import copy, pickle
-compiled = [copy.copy(p) for p in (paragraph.uri_pat, textsplit.rx)]
-assert all(type(c) is re.Pattern for c in compiled), compiled
-assert pickle.loads(pickle.dumps(paragraph.uri_pat)) == compiled[0] and compiled[0].flags & re.IGNORECASE
-paragraph.uri_pat, textsplit.rx = compiled
-assert split and split == paragraph._uri_split_pairs(url), split
-assert cjk == textsplit.rx.sub(r"\\1 ", "今日は good 天気") == "今 日 は  good 天 気 ", cjk
-"""
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-
-
-def test_parsed_faces_are_kept_between_runs_and_print_the_same_bytes(workdir, tmp_path, monkeypatch):
-    """A later process takes a face from the cache instead of parsing its file, and prints the same bytes; a
-    damaged entry is parsed again and replaced."""
-    import subprocess
-    import sys
-
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("CHEATDECK_CACHE", str(cache))
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
-    shutil.copy(TINY, "source/tiny.yaml")
-
-    def pdf(out: str) -> bytes:
-        done = subprocess.run([sys.executable, str(REPO / "build.py"), "--out", out, "--force", "pdf"],
-                              capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr
-        return Path(out, "tiny.pdf").read_bytes()
-
-    parsed = pdf("cold")
-    entries = sorted((cache / "faces").glob("*.pickle"))
-    assert len(entries) == 2  # regular and bold: the sheet sets no italics and no code
-    assert pdf("warm") == parsed
-    # Taken from the cache, a face is never parsed: ReportLab's parser is made to fail, and is not called.
-    script = ("import sys; from pathlib import Path; from reportlab.pdfbase import ttfonts; "
-              "ttfonts.TTFontFile.extractInfo = lambda *a, **k: 1 / 0; from cheatdeck.pdf import faces; "
-              "print(len(faces.parse('probe', Path(sys.argv[1])).face.charWidths))")
-    regular = TEMPLATES / "fonts" / "DejaVuSansCondensed.ttf"
-    taken = subprocess.run([sys.executable, "-c", script, str(regular)], capture_output=True, text=True)
-    assert taken.returncode == 0, taken.stderr
-    from reportlab.pdfbase.ttfonts import TTFont
-    assert int(taken.stdout) == len(TTFont("probe-parsed", str(regular)).face.charWidths)
-    for entry in entries:
-        entry.write_bytes(b"damaged")
-    assert pdf("again") == parsed
-    assert all(entry.read_bytes() != b"damaged" for entry in entries)
-    # No home folder and no cache setting (a service account): the faces are parsed, the PDF is the same.
-    monkeypatch.delenv("CHEATDECK_CACHE")
-    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
-    monkeypatch.delenv("HOME")
-    monkeypatch.setattr(Path, "home", classmethod(lambda cls: (_ for _ in ()).throw(RuntimeError("no home"))))
-    from cheatdeck.pdf import faces
-    assert faces._entry(regular) is None
-    assert len(faces.parse("probe-homeless", regular).face.charWidths) == int(taken.stdout)
 
 
 def test_metadata_and_print_preferences(sheets):
@@ -425,12 +349,13 @@ SIZES = [10.0 - 0.25 * i for i in range(11)]
 
 def fake_layout(answer: int, growth: float = 2.8, flat: bool = False):
     """A layout where SIZES[answer:] fit a 2-page budget of 4 columns: its demand grows as size ** growth and
-    crosses 1 between SIZES[answer - 1] and SIZES[answer] (`flat`: every pass says 2 or 3 pages, nothing more).
-    Returns `build_at` and the list of sizes it laid out."""
+    crosses 1 between SIZES[answer - 1] and SIZES[answer] (`flat`: every pass says 2 or 3 pages, nothing more);
+    with answer len(SIZES), nothing fits. Returns `build_at` and the list of sizes it laid out."""
     from cheatdeck.pdf.page import Attempt
 
     calls = []
-    boundary = (SIZES[answer] + SIZES[answer - 1]) / 2 if answer else SIZES[0] + 0.1
+    boundary = ((SIZES[answer] + SIZES[answer - 1]) / 2 if 0 < answer < len(SIZES)
+                else SIZES[0] + 0.1 if not answer else SIZES[-1] - 0.1)
 
     def build_at(size: float) -> Attempt:
         calls.append(size)
@@ -444,39 +369,36 @@ def fake_layout(answer: int, growth: float = 2.8, flat: bool = False):
     return build_at, calls
 
 
-def in_process_beside(build_at, calls, log):
-    """`beside` for the tests: lays the size out at once, logs it apart from the layouts made here (`calls`),
-    and hands back its measure."""
-    from cheatdeck.forked import Pending
-
-    def beside(size):
-        attempt = build_at(size)
-        log.append(calls.pop())
-        return Pending(lambda: (attempt.fits, attempt.demand))
-    return beside
-
-
 @pytest.mark.parametrize("answer", range(11))
 @pytest.mark.parametrize("hint", [None, 0, 3, 5, 9, 10])
-@pytest.mark.parametrize("mode", ["serial", "beside", "flat"])
+@pytest.mark.parametrize("mode", ["serial", "flat"])
 @pytest.mark.parametrize("exact", [False, True])
 def test_fit_search_finds_the_largest_fitting_size(answer, hint, mode, exact):
-    """Any hint, right or wrong, any measure, with or without a second process: the same answer, and no size is
-    laid out twice. An exact hint (same inputs) that fits is taken in one pass; one that does not is searched on."""
+    """Any hint, right or wrong, any measure: the same answer, and no size is laid out twice. An exact hint (same inputs) that fits is taken in one pass; one that does not is searched on."""
     from cheatdeck.pdf.fit import fit
 
     build_at, calls = fake_layout(answer, flat=mode == "flat")
-    beside_calls = []
-    beside = in_process_beside(build_at, calls, beside_calls) if mode == "beside" else None
-    best, passes = fit(build_at, SIZES, None if hint is None else SIZES[hint], exact, beside=beside)
+    best, passes = fit(build_at, SIZES, None if hint is None else SIZES[hint], exact)
     trusted = exact and hint is not None and hint >= answer  # same inputs: a hint that fits is the answer
     assert best.size == SIZES[hint if trusted else answer] and best.fits
-    assert passes == len(calls) + len(beside_calls) <= 7
-    assert len(calls) == len(set(calls)) and len(beside_calls) == len(set(beside_calls))
+    assert passes == len(calls) <= 7
+    assert len(calls) == len(set(calls))
     if trusted:
         assert passes == 1
     elif hint is not None and answer in (hint, hint + 1) and mode != "flat":
-        assert passes <= (3 if mode == "beside" else 2)
+        assert passes <= 2
+
+
+@pytest.mark.parametrize("guess", [None, SIZES[-1], SIZES[4]])
+def test_once_the_floor_does_not_fit_the_search_ends(guess):
+    """Nothing fits below the floor: a sheet that overflows there is an error, found without laying out any
+    size between the floor and a size already known not to fit."""
+    from cheatdeck.pdf.fit import fit
+
+    build_at, calls = fake_layout(len(SIZES))
+    best, passes = fit(build_at, SIZES, guess=guess)
+    assert not best.fits and best.size == SIZES[-1] and passes == len(calls) == len(set(calls))
+    assert passes == 1 if guess == SIZES[-1] else passes <= 3
 
 
 @pytest.mark.parametrize("answer", range(1, 11))
@@ -493,17 +415,15 @@ def test_fit_search_predicts_from_the_demand(answer, growth):
 
 
 @pytest.mark.parametrize("answer", range(1, 11))
-def test_a_right_guess_and_a_second_process_find_the_size_in_one_round(answer):
-    """The likely answer laid out here and the size above it beside: when the guess is right, that one round
-    is the whole search, and the answer's own layout is the one drawn."""
+def test_a_right_guess_finds_the_size_in_two_passes(answer):
+    """The likely answer laid out first, then the size above it: when the guess is right, that is the whole
+    search, and the answer's own layout is the one drawn."""
     from cheatdeck.pdf.fit import fit
 
     build_at, calls = fake_layout(answer)
-    beside_calls = []
-    best, passes = fit(build_at, SIZES, guess=SIZES[answer] + 0.1,
-                       beside=in_process_beside(build_at, calls, beside_calls))
+    best, passes = fit(build_at, SIZES, guess=SIZES[answer] + 0.1)
     assert best.size == SIZES[answer] and passes == 2
-    assert calls == [SIZES[answer]] and beside_calls == [SIZES[answer - 1]]
+    assert calls == [SIZES[answer], SIZES[answer - 1]]
 
 
 def test_no_section_title_ends_a_column_alone(sheets):
@@ -816,9 +736,9 @@ def test_a_sheet_prints_the_same_whether_its_pages_are_held_or_shed(source, monk
     sheds = []
     monkeypatch.setattr(Tracked, "shed", lambda self, shed=Tracked.shed: (sheds.append(self), shed(self)))
     monkeypatch.setattr(page, "HELD_PAGES", 0)
-    shed, shed_details = render_pdf(sheet, opts, TEMPLATES, hint=details["body_size"], exact=True)[:2]
+    shed, shed_details = render_pdf(sheet, opts, TEMPLATES, hint=details.body_size, exact=True)[:2]
     assert sheds
-    assert shed == held and shed_details["pages"] == details["pages"]
+    assert shed == held and shed_details.pages == details.pages
 
 
 def test_a_shed_paragraph_breaks_its_lines_again_as_before():

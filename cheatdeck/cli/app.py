@@ -7,9 +7,6 @@ error, a bug (one line; --debug shows the traceback).
 
 from __future__ import annotations
 
-import gc
-import os
-import sys
 from pathlib import Path
 
 import click
@@ -19,6 +16,7 @@ from ..environment import environment_error
 from ..errors import CheatdeckError, UsageError
 from .commands import COMMANDS
 from .report import show_error
+from .runner import run
 from .settings import Settings, settings, shared_options
 
 
@@ -99,22 +97,4 @@ for _command in COMMANDS:
 
 
 def main() -> None:
-    # A one-shot build makes many objects and few cycles: collecting rarely saves ~30 ms on the shipped sheet.
-    gc.set_threshold(50_000, 50, 50)
-    try:
-        # A process that runs one command and exits: its builds may fork (see forked.py).
-        cli(prog_name="cheatdeck", obj=Settings(fork=True))
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-    except BrokenPipeError:
-        # The reader (`| head`) left; point stdout at devnull so the exit flush cannot fail again.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        code = 1
-    # Every output is written and closed by now; tearing down the interpreter's objects only costs time.
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except BrokenPipeError:
-            code = code or 1
-    os._exit(code)
+    run(lambda: cli(prog_name="cheatdeck", obj=Settings()))

@@ -31,7 +31,7 @@ def _run(kinds: tuple[str, ...]) -> None:
 
     s = settings()
     printer = Printer(s.verbosity)
-    build_all(s.sheet_paths(), s.options(), printer, kinds, fork=s.fork)
+    build_all(s.sheet_paths(), s.options(), printer, kinds)
     printer.raise_failures()
 
 

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import CheatdeckError, Problem
-from ..pipeline import BuildResult, anki_search
+from ..anki.details import DeckDetails
+from ..pdf.details import PdfDetails
+from ..pipeline import BuildResult, Output, anki_search
 from ..state.lock import lock_path
 from ..watch import Held
 
@@ -88,23 +90,30 @@ def summary(result: BuildResult, verbosity: int, syncing: bool = False) -> list[
     lines = [f"{name}  {where}  built in {result.seconds:.2f} s"]
     for out in result.outputs:
         status = "" if out.written else click.style("  (unchanged)", dim=True)
-        d = out.details
-        if out.kind == "anki":
-            warned = _plural(d.get("warnings", 0), "card warning")
-            if d.get("warnings"):
-                warned = click.style(f"{warned} (`check` lists them)", fg="yellow")
-            lines.append(f"  {out.path}  {_size(out.size)}  {d['notes']} notes, {d['cards']} cards, {warned}{status}")
-            if verbosity > 1:
-                lines += [f"      {deck}: {count} notes" for deck, count in d["decks"].items()]
-        else:
-            lines.append(f"  {out.path}  {_size(out.size)}  body {d['body_size']:g} pt, "
-                         f"{_plural(d['pages'], 'page')}, emptiest column {d['fill']:.0f} % full, "
-                         f"{d['orphans']} orphan words, {d['paper']}{status}")
-            if d.get("facts_left_out"):
-                lines.append(click.style(f"  the header band of the {d['paper']} page had no room for the sheet's "
-                                         "facts; shorten the title or the facts to print them", fg="yellow"))
+        lines += _deck_lines(out, status, verbosity) if out.kind == "anki" else _pdf_lines(out, status)
     lines += _changes(result, verbosity, syncing)
     return lines if verbosity else []
+
+
+def _deck_lines(out: Output, status: str, verbosity: int) -> list[str]:
+    d: DeckDetails = out.details
+    warned = _plural(d.warnings, "card warning")
+    if d.warnings:
+        warned = click.style(f"{warned} (`check` lists them)", fg="yellow")
+    lines = [f"  {out.path}  {_size(out.size)}  {d.notes} notes, {d.cards} cards, {warned}{status}"]
+    if verbosity > 1:
+        lines += [f"      {deck}: {count} notes" for deck, count in d.decks.items()]
+    return lines
+
+
+def _pdf_lines(out: Output, status: str) -> list[str]:
+    d: PdfDetails = out.details
+    lines = [f"  {out.path}  {_size(out.size)}  body {d.body_size:g} pt, {_plural(d.pages, 'page')}, "
+             f"emptiest column {d.fill:.0f} % full, {d.orphans} orphan words, {d.paper}{status}"]
+    if d.facts_left_out:
+        lines.append(click.style(f"  the header band of the {d.paper} page had no room for the sheet's "
+                                 "facts; shorten the title or the facts to print them", fg="yellow"))
+    return lines
 
 
 def _changes(result: BuildResult, verbosity: int, syncing: bool = False) -> list[str]:
@@ -178,7 +187,7 @@ def check_line(result: CheckResult) -> str:
         ("domains", "domain"), ("sections", "section"), ("bullets", "bullet"), ("tables", "table")))
     return (f"ok  {result.source}  {sheet.id}: {counts} ({_plural(c['rows'], 'row')}), {_plural(c['traps'], 'trap')}, "
             f"{_plural(c['quickref'], 'quick-reference row')}; "
-            f"the PDF fits {_plural(p['pages'], p['paper'] + ' page')} at {p['body_size']:g} pt; "
+            f"the PDF fits {_plural(p.pages, p.paper + ' page')} at {p.body_size:g} pt; "
             f"{_plural(len(result.warnings), 'card warning')}")
 
 
@@ -208,8 +217,8 @@ def stats_lines(s: Stats) -> list[str]:
     lines.append("  tags:")
     lines += [f"    {tag}: {notes} notes, {cards} cards" for tag, (notes, cards) in s.by_tag.items()]
     p = s.pdf
-    lines.append(f"  pdf: body {p['body_size']:g} pt, {_plural(p['pages'], 'page')} on {p['paper']}, "
-                 f"emptiest column {p['fill']:.0f} % full, found in {_plural(p['passes'], 'layout pass', 'layout passes')}")
+    lines.append(f"  pdf: body {p.body_size:g} pt, {_plural(p.pages, 'page')} on {p.paper}, "
+                 f"emptiest column {p.fill:.0f} % full, found in {_plural(p.passes, 'layout pass', 'layout passes')}")
     return lines
 
 

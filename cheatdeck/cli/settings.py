@@ -14,8 +14,8 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from ..errors import Location, Problem, UsageError
-from ..options import PAPERS, TEMPLATES, Options, PrintOptions
+from ..errors import CheatdeckError, Location, Problem, UsageError
+from ..options import COLUMNS, PAGES, PAPERS, TEMPLATES, Options, PrintOptions
 from ..source.discover import SOURCE_FOLDER, find_project, find_sheets
 
 
@@ -35,9 +35,6 @@ class Settings:
     png: bool = False
     debug: bool = False
     sheets: tuple[Path, ...] = field(default=())
-    fork: bool = False
-    """Builds may fork (pipeline.build): set only by the one-shot entry point, app.main, never under a test's
-    CliRunner; `watch` does not use it."""
 
     def options(self) -> Options:
         return Options(out=self.out or self._project_out(), force=self.force, templates=self.templates,
@@ -108,10 +105,10 @@ _SHARED = [
     _option("--paper", name="paper", type=click.Choice(PAPERS, case_sensitive=False),
             help="Paper size of the PDF, landscape [default: the sheet's print: paper, else letter]. "
                  "Example: --paper a4"),
-    _option("--pages", name="pages", type=click.IntRange(1, 500),
+    _option("--pages", name="pages", type=click.IntRange(*PAGES),
             help="Page budget of the PDF; 2 = one sheet, both sides [default: the sheet's print: pages, else 2]. "
                  "Example: --pages 4"),
-    _option("--columns", name="columns", type=click.IntRange(3, 5),
+    _option("--columns", name="columns", type=click.IntRange(*COLUMNS),
             help="Columns per PDF page [default: the sheet's print: columns, else the theme's 4]. Example: --columns 5"),
     _option("--grayscale/--color", name="grayscale", default=None,
             help="PDF for a black-and-white printer, or in colour [default: the sheet's print: grayscale, else "

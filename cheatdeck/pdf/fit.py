@@ -5,9 +5,8 @@ and names the section that ran over.
 
 A layout pass is most of a build's time, so the search predicts rather than bisects. Each pass tells how
 much of the budget the content takes at its size (its demand), and the demand grows as a power of the
-size; the next size tried is where that curve crosses the budget. Each round lays out the likely answer
-here and, when a second process may be used, the next size up beside it: the answer is the size that fits
-while the one above it does not, so a right guess ends the search in one round.
+size; the next size tried is where that curve crosses the budget. The answer is the size that fits while
+the one above it does not, so a right guess ends the search in two passes.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ import math
 from collections.abc import Callable
 
 from ..errors import CheatdeckError, Location, Problem
-from ..forked import Pending
 from .page import Attempt, Page
 from .theme import index_at_or_below
 
@@ -40,13 +38,11 @@ def estimated_demand(page: Page, ink: float, paragraphs: int, budget: int) -> fl
 
 
 def fit(build_at: Callable[[float], Attempt], sizes: list[float], hint: float | None = None,
-        exact: bool = False, guess: float | None = None,
-        beside: Callable[[float], Pending[Measured]] | None = None) -> tuple[Attempt, int]:
+        exact: bool = False, guess: float | None = None) -> tuple[Attempt, int]:
     """The largest size that fits (sizes run large to small) and how many layout passes finding it took.
 
     `hint` is the size an earlier build chose: when `exact` (same inputs) and it fits, that is the answer
-    in one pass. Otherwise the first size tried is the hint, else `guess`, else the ceiling. `beside(size)`
-    starts laying out `size` elsewhere (another process) and returns what waits for its measure.
+    in one pass. Otherwise the first size tried is the hint, else `guess`, else the ceiling.
     """
     tried: dict[int, Attempt] = {}
     known: dict[int, Measured] = {}
@@ -72,30 +68,16 @@ def fit(build_at: Callable[[float], Attempt], sizes: list[float], hint: float | 
     rounds = 0
     while True:
         lo, hi = _bounds(known, last)
-        if lo >= hi:
+        if lo >= hi or known.get(last, (True,))[0] is False:  # settled, or not even the floor fits
             break
         if rounds:
             # Predictions that keep missing are misled by the packing; halving always ends.
             predicted = _predict(sizes, known, lo, hi) if rounds < 4 else None
             likely = (lo + hi) // 2 if predicted is None else predicted
         likely = min(max(likely, lo), hi)
-        # The round lays out the likely answer here (its layout is the one drawn) and checks the size above
-        # it, beside when it can: the answer is the size that fits while the one above it does not.
-        above = likely - 1 if likely - 1 >= lo and likely - 1 not in known else None
-        if likely in tried:  # it fits: what is left to learn is the size above
-            likely, above = above, None
-        waiting = None
-        if beside is not None and above is not None:
-            passes += 1
-            waiting = beside(sizes[above])
-        try:
-            here(likely)
-        except BaseException:
-            if waiting is not None:
-                waiting.cancel()
-            raise
-        if waiting is not None:
-            known[above] = waiting()
+        if likely in tried:  # it fits: what is left to learn is whether the size above does
+            likely -= 1
+        here(likely)
         rounds += 1
     here(hi)
     return tried[hi], passes

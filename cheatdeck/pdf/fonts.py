@@ -8,6 +8,8 @@ A character no font has is one error, at every line that uses it.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -19,7 +21,6 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from ..errors import CheatdeckError, Location, Problem
 from ..model import Sheet
-from . import faces
 from .theme import Theme
 
 # Variation selectors ask for a text or emoji presentation; a font has one presentation, so they are dropped.
@@ -29,31 +30,49 @@ _MARKUP = re.compile(r"(<[^>]*>|&[#\w]+;)")
 _FONT_TAG = re.compile(r"""<font\b[^>]*?\b(?:name|face)\s*=\s*["']([^"']+)["']""")
 
 
-def _to_unicode_cmap(fontname: str, subset: list[int], _reportlab=ttfonts.makeToUnicodeCMap) -> str:
-    """ReportLab's ToUnicode map, with characters beyond U+FFFF written as UTF-16 (it writes their bare hex,
-    so a reader copying 🔥 out of the PDF gets U+1F52)."""
-    cmap = _reportlab(fontname, subset)
-    for index, code in enumerate(subset):
-        if code > 0xFFFF:
-            cmap = cmap.replace(f"<{index:02X}> <{code:04X}>",
-                                f"<{index:02X}> <{chr(code).encode('utf-16-be').hex().upper()}>")
-    return cmap
+class _Font(TTFont):
+    """A TrueType font whose ToUnicode map writes characters beyond U+FFFF as UTF-16: ReportLab writes their
+    bare hex, so a reader copying 🔥 out of the PDF gets U+1F52 (docs/reportlab-tounicode-bug.md). Only
+    cheatdeck's own fonts are of this class; ReportLab's other users in the process are left as they are."""
+
+    def addObjects(self, doc) -> None:
+        state = self.state.get(doc)
+        names = [(ttfonts.SUBSETN(n) + b"+" + self.face.name + self.face.subfontNameX).decode("pdfdoc")
+                 for n in range(len(state.subsets))] if state else []
+        super().addObjects(doc)
+        for name in names:
+            stream = doc.idToObject["toUnicodeCMap:" + name]
+            stream.content = _ASTRAL.sub(_utf16, stream.content)
 
 
-ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+# A ToUnicode entry whose code point ReportLab wrote as more than four hex digits.
+_ASTRAL = re.compile(r"^(<[0-9A-F]{2}>) <([0-9A-F]{5,6})>$", re.MULTILINE)
+
+
+def _utf16(match: re.Match) -> str:
+    return f"{match.group(1)} <{chr(int(match.group(2), 16)).encode('utf-16-be').hex().upper()}>"
 
 
 def _load(path: Path, where: Location, single: bool = False) -> TTFont:
-    """Register a TrueType font once per process; `single`: it is its own bold and italic (a fallback font)."""
-    name = f"cd-{path.stem}"
-    if not path.is_file():
-        raise CheatdeckError(Problem(where, f"no font file {str(path)!r}"))
+    """Register a TrueType font under a name drawn from its bytes, so that a changed file, or another theme's
+    file of the same name, is a font of its own; `single`: it is its own bold and italic (a fallback font)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise CheatdeckError(Problem(where, f"no font file {str(path)!r}")) from None
+    name = f"cd-{path.stem}-{hashlib.sha256(data).hexdigest()[:16]}"
     if name not in pdfmetrics.getRegisteredFontNames():
+        file = io.BytesIO(data)
+        file.name = str(path)  # ReportLab names the font's embedded file after it
         try:
-            font = faces.parse(name, path)
+            font = _Font(name, file)
         except Exception as exc:
             raise CheatdeckError(Problem(where, f"cannot load the font {str(path)!r}: {exc}")) from None
+        # ReportLab keeps one font per face name in a process, and a changed file keeps its face name: the
+        # font registers under its content name, then prints under its own.
+        face_name, font.face.name = font.face.name, name.encode()
         pdfmetrics.registerFont(font)
+        font.face.name = face_name
         if single:
             pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
     return pdfmetrics.getFont(name)

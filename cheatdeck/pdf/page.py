@@ -7,21 +7,20 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from reportlab.lib.pagesizes import A4, landscape, letter
+from reportlab.lib.pagesizes import landscape
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from ..clock import source_date_epoch
 from ..errors import Location
 from ..model import Sheet
-from ..options import PrintOptions
+from ..options import PAPER_SIZES, PrintOptions
 from .columns import Flow
 from .fonts import FontNames
 from .formula import FormulaCanvas
 from .story import Layout
 from .theme import Ink, Theme
 
-PAPER = {"letter": letter, "a4": A4}
 # Drawing waits until every page is laid out (the footer counts them). The flowables of this many pages (the
 # default budget) are held ready to draw; past them, each sheds what drawing sets again, so that a long sheet's
 # memory follows its text. Shedding costs a second parse of what is drawn; a sheet that does not fit is not drawn.
@@ -80,7 +79,7 @@ class Page:
     size: float
 
     def __post_init__(self):
-        self.width, self.height = landscape(PAPER[self.opts.paper])
+        self.width, self.height = landscape(PAPER_SIZES[self.opts.paper])
         self.margin = self.theme.margin_in * 72
         self.header_h = self.size * 3.0
         self.footer_h = self.size * 1.8
@@ -175,16 +174,14 @@ class Page:
                 draw(canvas, (start + end - legend_w) / 2, y, legend, self.fonts.regular, s)
                 break
 
-    def plan(self, attempt: Attempt, held: Callable[[], None] = lambda: None) -> None:
-        """Pour the sheet into columns; the attempt learns its pages, fills and where sections start. `held` is
-        called each time the flow has taken a unit (it keeps them until drawn)."""
+    def plan(self, attempt: Attempt) -> None:
+        """Pour the sheet into columns; the attempt learns its pages, fills and where sections start."""
         layout = Layout(self.size, self.theme, self.fonts, self.ink, self.col_w, self.frame_h)
         flow = Flow(self.frame_h, self.theme.spacing, self.size)
         per_page = self.theme.columns
         for unit in layout.document(self.sheet):
             flow.add(unit)
             layout.shedding = len(flow.columns) > HELD_PAGES * per_page
-            held()
             page = (len(flow.columns) - 1) // per_page + 1
             if page > attempt.budget and attempt.overflow_section is None:
                 attempt.overflow_section = (unit.title, unit.loc)

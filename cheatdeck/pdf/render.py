@@ -2,48 +2,24 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import msgspec
 
-from .. import forked
 from ..model import Sheet
 from ..options import PrintOptions
-from .fit import Measured, estimated_demand, fit, overflow_error
+from .details import PdfDetails
+from .fit import estimated_demand, fit, overflow_error
 from .fonts import printed_ink, register_fonts
 from .page import Attempt, Page
 from .preview import render_png
 from .theme import Ink, candidate_sizes, load_theme
 
 
-@contextmanager
-def _collector_skips_what_stays() -> Iterator[Callable[[], None]]:
-    """What exists before a layout pass (the sheet's model, the fonts) outlives it, and what the flow has laid out
-    stays until its page is drawn: the collector's full passes, which a long sheet's layout sets off again and
-    again, need not walk either. Yields what to call when the flow has taken more; all is handed back to the
-    collector after the pass, unless the caller had frozen objects of its own (a one-shot build freezes before it
-    forks): unfreezing would hand those back too, so what the pass made stays frozen with them."""
-    frozen_before = gc.get_freeze_count()
-    gc.freeze()
-    try:
-        yield gc.freeze
-    finally:
-        if not frozen_before:
-            gc.unfreeze()
-
-
 def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | None = None,
-               exact: bool = False, fork: bool = False) -> tuple[bytes, dict, list[bytes]]:
-    """`fork`: the fit search may lay out a second size in a forked child (see forked.py)."""
-    with _collector_skips_what_stays() as held:
-        return _render_pdf(sheet, opts, templates, hint, exact, fork, held)
-
-
-def _render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | None, exact: bool, fork: bool,
-                held: Callable[[], None]) -> tuple[bytes, dict, list[bytes]]:
+               exact: bool = False) -> tuple[bytes, PdfDetails, list[bytes]]:
+    """The PDF at the largest body size that fits the page budget, its details and its page previews. The fit
+    search starts from `hint` (an earlier build's size); `exact`: the hint was found for these same inputs."""
     theme = load_theme(templates / "pdf" / "theme.yaml")
     if opts.columns:
         theme = msgspec.structs.replace(theme, columns=opts.columns)
@@ -54,7 +30,7 @@ def _render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float |
 
     def build_at(size: float) -> Attempt:
         attempt = Attempt(size=size, pages=0, budget=opts.pages, columns=theme.columns)
-        Page(theme, fonts, ink, sheet, opts, size).plan(attempt, held)
+        Page(theme, fonts, ink, sheet, opts, size).plan(attempt)
         # Only the largest size that fits is drawn: every other attempt's flow is let go as soon as that shows.
         if not attempt.fits or (drawable and drawable[0].size > size):
             attempt.flow = None
@@ -64,19 +40,13 @@ def _render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float |
             drawable[:] = [attempt]
         return attempt
 
-    def beside(size: float) -> forked.Pending[Measured]:
-        def measure() -> Measured:
-            attempt = build_at(size)
-            return attempt.fits, attempt.demand
-        return forked.start(measure, fork=True)
-
     sizes = candidate_sizes(theme)
     guess = None
     if hint is None:
         length, paragraphs = printed_ink(sheet, fonts.regular)
         guess = next((size for size in sizes if estimated_demand(Page(theme, fonts, ink, sheet, opts, size),
                                                                  length, paragraphs, opts.pages) <= 1), sizes[-1])
-    best, passes = fit(build_at, sizes, hint, exact, guess, beside if forked.available(fork) else None)
+    best, passes = fit(build_at, sizes, hint, exact, guess)
     page = Page(theme, fonts, ink, sheet, opts, best.size)
     if not best.fits:
         raise overflow_error(best, page)
@@ -85,8 +55,7 @@ def _render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float |
     fill = 100.0 * min(best.fills[:-1] or best.fills)
     quick_page = next((p for title, _, p in best.markers
                        if sheet.quick_reference and title == sheet.quick_reference.title.plain), None)
-    details = {"body_size": best.size, "pages": best.pages, "fill": round(fill, 1), "orphans": best.orphans,
-               "paper": opts.paper, "columns": theme.columns,
-               "passes": passes, "grayscale": opts.grayscale, "quick_reference_page": quick_page,
-               "facts_left_out": page.facts_left_out}
+    details = PdfDetails(body_size=best.size, pages=best.pages, fill=round(fill, 1), orphans=best.orphans,
+                         paper=opts.paper, columns=theme.columns, passes=passes, grayscale=opts.grayscale,
+                         quick_reference_page=quick_page, facts_left_out=page.facts_left_out)
     return data, details, (render_png(data) if opts.png else [])

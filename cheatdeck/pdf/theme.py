@@ -10,8 +10,8 @@ import msgspec
 import yaml
 
 from .. import colors
+from ..colors import Color
 from ..errors import CheatdeckError, Location, Problem
-from ..source.format import Color
 
 ABSOLUTE_FLOOR = 6.5
 
@@ -85,10 +85,37 @@ def index_at_or_below(sizes: list[float], size: float) -> int:
 
 
 def load_theme(path: Path) -> Theme:
+    """The theme at `path`; raises CheatdeckError with every problem it has."""
+    where = Location(str(path))
     try:
-        return msgspec.convert(yaml.safe_load(path.read_text(encoding="utf-8")), Theme)
-    except (OSError, yaml.YAMLError, msgspec.ValidationError) as exc:
-        raise CheatdeckError(Problem(Location(str(path)), f"invalid PDF theme: {exc}")) from None
+        # libyaml's loader where there is one: a tenth of the pure-Python loader's time, the same data.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CheatdeckError(Problem(where, f"invalid PDF theme: {exc}")) from None
+    problems = _problems(data, Theme, "")
+    if problems:
+        raise CheatdeckError([Problem(where, f"invalid PDF theme: {problem}") for problem in problems])
+    return msgspec.convert(data, Theme)
+
+
+def _problems(data: object, kind: object, path: str) -> list[str]:
+    """Every field of `data` that is unknown, missing or not valid as `kind` says, each with its path."""
+    if not (isinstance(kind, type) and issubclass(kind, msgspec.Struct) and isinstance(data, dict)):
+        try:
+            msgspec.convert(data, kind)
+        except msgspec.ValidationError as exc:
+            message, _, at = str(exc).partition(" - at `$")
+            return [f"{(path.rstrip('.') + at.rstrip('`')) or 'the theme'}: {message}"]
+        return []
+    fields = {f.encode_name: f for f in msgspec.structs.fields(kind)}
+    problems = [f"{path}{name}: unknown field (expected one of: {', '.join(fields)})"
+                for name in data if name not in fields]
+    for name, spec in fields.items():
+        if name in data:
+            problems += _problems(data[name], spec.type, f"{path}{name}.")
+        elif spec.required:
+            problems.append(f"{path}{name}: missing")
+    return problems
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,12 @@ from typing import Annotated, Literal, get_args
 
 import msgspec
 
+from ..colors import COLOR_PATTERN, Color  # noqa: F401 (validate.py reads COLOR_PATTERN here)
+from ..options import COLUMNS, PAGES, PAPERS
+
 MAX_TEXT = 2000
 KEY_SEPARATOR = ": "
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 WIDTH_PATTERN = r"^(100|[1-9][0-9]?)%$"
 LABEL_PATTERN = r"^\S+$"
 
@@ -36,7 +38,6 @@ Ident = Annotated[str, msgspec.Meta(
     pattern=IDENT_PATTERN, max_length=64,
     description="Stable id: lowercase letters and digits of any script, joined by single hyphens "
                 "(ΔG → δg, 今日 → 今日). Keep it when you reword.")]
-Color = Annotated[str, msgspec.Meta(pattern=COLOR_PATTERN, description="Colour as #rrggbb.")]
 MAX_DOMAINS = 12
 # A conjugation table (a verb and six persons) needs 7; the page's width search sets 10 in a column, word-whole.
 MAX_TABLE_COLUMNS = 10
@@ -175,12 +176,12 @@ class QuickReferenceSpec(_Spec):
 class PrintSpec(_Spec):
     """How the PDF is printed unless the command line says otherwise."""
 
-    paper: Annotated[Literal["letter", "a4"], msgspec.Meta(
+    paper: Annotated[Literal[PAPERS], msgspec.Meta(
         description="Paper size, landscape; default: letter.")] | None = None
     pages: Annotated[int, msgspec.Meta(
-        ge=1, le=500, description="Page budget; 2 = one sheet, both sides (the default).")] | None = None
+        ge=PAGES[0], le=PAGES[1], description="Page budget; 2 = one sheet, both sides (the default).")] | None = None
     columns: Annotated[int, msgspec.Meta(
-        ge=3, le=5, description="Columns per page; default: the theme's (4).")] | None = None
+        ge=COLUMNS[0], le=COLUMNS[1], description="Columns per page; default: the theme's (4).")] | None = None
     grayscale: Annotated[bool, msgspec.Meta(
         description="Print for a black-and-white printer; default: false.")] | None = None
     why: Annotated[bool, msgspec.Meta(

@@ -146,12 +146,7 @@ class _Builder:
             value = event.value
             # libyaml reports a plain scalar's style as '', the pure-Python parser as None.
             if not event.style and value in _NULLS:
-                if not value and not is_key:
-                    rest = self.lines[mark.line][mark.column:].strip() if mark.line < len(self.lines) else ""
-                    if rest.startswith("#"):
-                        self.positions.comments[path] = rest
-                if event.tag != _STR:
-                    value = None
+                value = self.null(event, path, is_key)
         else:
             if len(path) > MAX_DEPTH:
                 raise self.problem(event, path[:MAX_DEPTH], f"the document nests more than {MAX_DEPTH} levels deep")
@@ -161,20 +156,36 @@ class _Builder:
         elif type(container) is list:
             container.append(value)
         elif is_key:
-            if type(value) is not str:
-                raise self.problem(event, path, "a key must be plain text")
-            where = path + (value,)
-            if value in container:
-                first = self.positions.keys[where]
-                raise self.problem(event, where, f"duplicate key {value!r} (first at line {first.line})")
-            self.positions.keys[where] = Location(self.positions.file, mark.line + 1, mark.column + 1, where)
-            container[value] = _KEY_PENDING
-            frame[2] = value
+            self.add_key(event, frame, path, value)
         else:
             container[key] = value
             frame[2] = None
         if node is not None:
             self.stack.append([node, path, None])
+
+    def null(self, event: yaml.ScalarEvent, path: Path, is_key: bool) -> str | None:
+        """A plain scalar that reads as null (empty, `~`, `null`): None unless tagged as text; an empty value
+        keeps the comment on its line (a sheet's placeholder explains itself)."""
+        mark = event.start_mark
+        if not event.value and not is_key:
+            rest = self.lines[mark.line][mark.column:].strip() if mark.line < len(self.lines) else ""
+            if rest.startswith("#"):
+                self.positions.comments[path] = rest
+        return event.value if event.tag == _STR else None
+
+    def add_key(self, event: yaml.ScalarEvent, frame: list, path: Path, value: object) -> None:
+        """A mapping's key, held pending until its value arrives; a key twice is an error at the second."""
+        container = frame[0]
+        if type(value) is not str:
+            raise self.problem(event, path, "a key must be plain text")
+        where = path + (value,)
+        if value in container:
+            first = self.positions.keys[where]
+            raise self.problem(event, where, f"duplicate key {value!r} (first at line {first.line})")
+        mark = event.start_mark
+        self.positions.keys[where] = Location(self.positions.file, mark.line + 1, mark.column + 1, where)
+        container[value] = _KEY_PENDING
+        frame[2] = value
 
     def record(self, event: yaml.Event) -> None:
         """Keep the events of each anchored node until it closes, for its aliases to replay."""

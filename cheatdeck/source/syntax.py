@@ -16,6 +16,7 @@ YAML reads without error.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -179,6 +180,27 @@ def _mark(mark: yaml.Mark | None, offset: int) -> tuple[int, int] | None:
     return (mark.line + 1 + offset, mark.column + 1) if mark else None
 
 
+def _at(lines: list[str], where: tuple[int, int], what: str) -> Slip:
+    return Slip(where[0], where[1], f"YAML syntax error: {what}", where[0], _indent(_line(lines, where[0])))
+
+
+def _misaligned(lines: list[str], problem: tuple[int, int], context: tuple[int, int] | None) -> Slip:
+    """A line that starts at its own indentation but does not line up with the lines around it."""
+    line = problem[0]
+    text = _line(lines, line)
+    opener = _line(lines, context[0]) if context else ""
+    if context and context[1] - 1 == _indent(text) and _is_item(opener) != _is_item(text):
+        return _at(lines, problem, "a '- ' item and a 'key:' line cannot share one indentation level"
+                   + ("; start this line with '- '" if _is_item(opener) else ""))
+    above = _content_near(lines, line, -1)
+    if above and (why := _out_of_line(lines, above)):
+        return _at(lines, (above, _indent(_line(lines, above)) + 1), why)
+    what = f"this line starts at column {_indent(text) + 1}, which does not line up with the lines above it"
+    if fits := _columns_around(lines, line):
+        what += "; line it up with " + " or ".join(f"line {n} (column {c})" for n, c in fits)
+    return _at(lines, problem, what)
+
+
 def explain(exc: yaml.MarkedYAMLError, last: yaml.Event | None, lines: list[str], offset: int = 0) -> Slip:
     """The slip behind libyaml's error; `last` is the last event read, `offset` the lines before the text parsed."""
     problem = _mark(exc.problem_mark, offset) or _mark(exc.context_mark, offset) or (1, 1)
@@ -190,9 +212,7 @@ def explain(exc: yaml.MarkedYAMLError, last: yaml.Event | None, lines: list[str]
     end = _mark(last.end_mark, offset) if last is not None else None
     quoted = isinstance(last, yaml.ScalarEvent) and last.style in _QUOTES
     plain = isinstance(last, yaml.ScalarEvent) and not last.style
-
-    def at(where: tuple[int, int], what: str) -> Slip:
-        return Slip(where[0], where[1], f"YAML syntax error: {what}", where[0], _indent(_line(lines, where[0])))
+    at = functools.partial(_at, lines)
 
     if "\t" in text[: max(column, 1)] or "'\\t'" in message:
         return Slip(line, column, "a tab is used for indentation; YAML needs spaces", line, _indent(text))
@@ -227,18 +247,7 @@ def explain(exc: yaml.MarkedYAMLError, last: yaml.Event | None, lines: list[str]
         return at(context, f"the {opened} opened here is not closed; end it with {closer}")
     if message.startswith(("did not find expected key", "did not find expected '-'")) \
             and column == _indent(text) + 1:
-        opener = _line(lines, context[0]) if context else ""
-        if context and context[1] - 1 == _indent(text) and _is_item(opener) != _is_item(text):
-            what = ("a '- ' item and a 'key:' line cannot share one indentation level"
-                    + ("; start this line with '- '" if _is_item(opener) else ""))
-        else:
-            above = _content_near(lines, line, -1)
-            if above and (why := _out_of_line(lines, above)):
-                return at((above, _indent(_line(lines, above)) + 1), why)
-            what = f"this line starts at column {_indent(text) + 1}, which does not line up with the lines above it"
-            if fits := _columns_around(lines, line):
-                what += "; line it up with " + " or ".join(f"line {n} (column {c})" for n, c in fits)
-        return at(problem, what)
+        return _misaligned(lines, problem, context)
     if exc.context:
         message = f"{message} ({exc.context}"
         if context and context[0] != line:

@@ -13,13 +13,13 @@ import struct
 from collections.abc import Callable
 from pathlib import Path
 
-from .. import __version__
+from .._version import __version__
 from .lock import anki_digest
 
 STATE_FILE = ".cheatdeck-state.json"
 PACKAGE = Path(__file__).resolve().parent.parent
-# The code that decides where lines, columns and pages break. The layout hint in the committed lock is keyed on
-# it alone, so a change to the command line or the deck code leaves the shipped lock as it is.
+# The code that decides where lines, columns and pages break: the layout key (state/layouts.py) is a digest of it
+# alone, so a change to the command line or the deck code leaves the remembered sizes standing.
 LAYOUT_CODE = ("pdf", "source", "inline.py", "model.py", "formulas.py", "media.py", "colors.py")
 
 
@@ -60,10 +60,10 @@ class Fingerprints:
     """Digests of everything that shapes one sheet's outputs.
 
     A build asks several times (is each output fresh, the PDF's layout key, what to record after
-    writing); the code, template and font trees and the source are read once, only the lock again.
+    writing); the code, template and font trees, the source and the lock are read once.
     """
 
-    def __init__(self, source: Path, lock: Path, templates: Path):
+    def __init__(self, source: Path, lock: bytes | None, templates: Path):
         self.source = source.read_bytes()
         self.lock = lock
         self.templates = templates
@@ -95,7 +95,7 @@ class Fingerprints:
             digest.update(part.encode() + b"\0")
         digest.update(self.source)
         if kind == "anki":
-            digest.update(anki_digest(self.lock).encode())
+            digest.update(anki_digest(self.lock or b"").encode())
         return digest.hexdigest()
 
 

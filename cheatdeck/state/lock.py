@@ -1,9 +1,9 @@
 """The lock file beside a sheet: each note's identity → GUID, content hash and modification time, and a
 tombstone for each note that left the sheet (see anki/stamps.py).
 
-It also keeps, per paper and page budget, the body size the PDF's fit search
-chose and a digest of every input it saw, so a fresh clone lays the sheet out
-once instead of searching.
+It holds identity only: a change to cheatdeck, a theme or a paper never
+changes it (the PDF's layout hint lives in the output folder's state, see
+freshness.py).
 
 Anki applies an imported note (or note type) only when its `mod` is newer
 than the copy in the collection. So a note's `mod` must rise exactly when its
@@ -19,10 +19,11 @@ from pathlib import Path
 
 from ..errors import CheatdeckError, Location, Problem
 
-FORMAT = 2
+FORMAT = 3
 # Format 1 had no GUIDs: each note's was genanki.guid_for(sheet id, identity), which `upgrade` writes down.
-FORMATS = (1, FORMAT)
-# Sections that do not shape the .apkg: the PDF's layout hints, and tombstones (a note removed once is
+# Format 2 also kept the PDF's layout hints, which `upgrade` drops.
+FORMATS = (1, 2, FORMAT)
+# Sections that do not shape the .apkg: format 2's layout hints, and tombstones (a note removed once is
 # already out of the package; forgetting its tombstone must not make the package stale).
 NOT_ANKI = ("layout", "removed")
 
@@ -49,12 +50,10 @@ def dump(document: dict) -> str:
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
-def anki_digest(path: Path) -> str:
-    """What of the lock shapes the .apkg: every line but the NOT_ANKI sections (see `dump` for the format)."""
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return ""
+def anki_digest(data: bytes) -> str:
+    """What of the lock's bytes shapes the .apkg: every line but the NOT_ANKI sections (see `dump` for the
+    format)."""
+    lines = data.decode("utf-8", errors="replace").splitlines()
     kept, skipping = [], False
     starts = tuple(f" {json.dumps(name)}: {{" for name in NOT_ANKI)
     for line in lines:
@@ -67,46 +66,48 @@ def anki_digest(path: Path) -> str:
     return "\n".join(kept)
 
 
-def layout_slot(paper: str, pages: int, columns: int | None = None) -> str:
-    return f"{paper}-{pages}" + (f"-{columns}col" if columns else "")
+def read_bytes(path: Path) -> bytes | None:
+    """The lock file's bytes; None when there is none yet."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        from ..environment import environment_error
 
-
-def layout_hint(document: dict, slot: str, key: str) -> tuple[float | None, bool]:
-    """The body size the last build chose for this paper and budget, and whether its inputs were these."""
-    entry = document.get("layout", {}).get(slot, {})
-    return entry.get("size"), entry.get("key") == key
-
-
-def with_layout(document: dict, slot: str, key: str, size: float) -> dict:
-    return {**document, "layout": {**document.get("layout", {}), slot: {"key": key, "size": size}}}
+        raise (environment_error(exc, path)
+               or CheatdeckError(Problem(Location(str(path)), f"cannot read the lock file: {exc}"))) from None
 
 
 def read(path: Path) -> dict:
-    """The lock's content; {} when there is none yet. A damaged lock is an error, never silently reset:
-    starting over would re-stamp every note and misreport the changes."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError) as exc:
-        from ..environment import environment_error
+    return parse(read_bytes(path), path)
 
-        raise (isinstance(exc, OSError) and environment_error(exc, path)
-               or CheatdeckError(Problem(Location(str(path)), f"cannot read the lock file: {exc}"))) from None
+
+def parse(data: bytes | None, path: Path) -> dict:
+    """The lock's content (`data`, read from `path`); {} when there is none yet. A damaged lock is an error,
+    never silently reset: starting over would re-stamp every note and misreport the changes."""
+    if data is None:
+        return {}
     try:
-        data = json.loads(text)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CheatdeckError(Problem(Location(str(path)), f"cannot read the lock file: {exc}")) from None
+    try:
+        document = json.loads(text)
     except ValueError as exc:
         hint = " (a merge conflict? keep one side's entries)" if "<<<<<<<" in text else ""
         raise CheatdeckError(Problem(Location(str(path), exc.lineno, exc.colno),
                                      f"the lock file is not valid JSON{hint}; fix it, or delete it to start "
                                      "the notes' history stamps over")) from None
-    if not isinstance(data, dict) or data.get("format") not in FORMATS:
+    if not isinstance(document, dict) or document.get("format") not in FORMATS:
         raise CheatdeckError(Problem(Location(str(path), 1, 1), f"this is not a cheatdeck lock file (format {FORMAT})"))
-    return data
+    return document
 
 
 def upgrade(document: dict, sheet_id: str) -> dict:
-    """The document in the current format, naming its sheet (whose id seeded every GUID of format 1)."""
+    """The document in the current format, naming its sheet (whose id seeded every GUID of format 1); what
+    else a sheet's lock holds (tombstones and whatever they carry) is kept as it is."""
+    document = {name: value for name, value in document.items() if name != "layout"}
     if document.get("format", FORMAT) == 1:
         import genanki
 

@@ -1,0 +1,40 @@
+"""Render the deck: a loaded sheet becomes its .apkg's bytes, with what the build reports and the lock keeps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model import Sheet
+from .cloze import without_unused_cloze
+from .details import DeckDetails
+from .lint import lint
+from .media import package_media
+from .notetypes import load_notetypes, palette_css
+from .package import render_apkg
+from .plan import plan_notes
+from .stamps import Changes, stamp
+
+
+@dataclass(frozen=True)
+class Deck:
+    data: bytes
+    details: DeckDetails
+    changes: Changes
+    sections: dict = field(default_factory=dict)
+    """The lock's sections as this deck leaves them (notes, note types, tombstones)."""
+
+
+def render_deck(sheet: Sheet, templates: Path, previous: dict, now: int) -> Deck:
+    """The deck's package, stamped against `previous` (the lock) at the time `now`."""
+    plan = plan_notes(sheet)
+    notetypes = without_unused_cloze(load_notetypes(templates / "anki", palette_css(sheet)),
+                                     {n.kind for n in plan.notes})
+    stamps = stamp(previous, sheet.id, plan.notes, {k: (nt.digest, nt.schema) for k, nt in notetypes.items()}, now)
+    media = package_media(plan)
+    decks: dict[str, int] = {}
+    for note in plan.notes:
+        decks[note.deck] = decks.get(note.deck, 0) + 1
+    details = DeckDetails(notes=len(plan.notes), cards=sum(len(n.fronts) for n in plan.notes), decks=decks,
+                          deck=sheet.deck, warnings=len(lint(plan)), media=len(media))
+    return Deck(render_apkg(plan, notetypes, stamps, media), details, stamps.changes, stamps.sections)

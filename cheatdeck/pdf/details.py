@@ -1,0 +1,22 @@
+"""What a build reports of a PDF (kept in the output folder's state, so it imports nothing heavy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PdfDetails:
+    body_size: float
+    pages: int
+    fill: float
+    """The emptiest column that is not the last, in per cent full, before its leftover is spread."""
+    orphans: int
+    paper: str
+    columns: int
+    passes: int
+    """Layout passes the fit search took."""
+    grayscale: bool
+    quick_reference_page: int | None
+    facts_left_out: bool
+    """The header band had no room for the sheet's facts."""
