@@ -290,7 +290,9 @@ def test_layout_hint_is_shared_by_colour_and_preview_variants(workdir, layout_ca
         state = json.loads(Path(out, ".cheatdeck-state.json").read_text(encoding="utf-8"))
         return {name.split("::")[1]: entry["details"]["passes"] for name, entry in state["outputs"].items()}
 
-    assert passes("dist") == {"pdf": 2, "pdf[grayscale=True]": 1}
+    # The first build searches (how many passes depends on the sheet); the grey variant reuses its size.
+    first = passes("dist")
+    assert set(first) == {"pdf", "pdf[grayscale=True]"} and first["pdf"] > 1 and first["pdf[grayscale=True]"] == 1
     again = passes("again")
     assert again["pdf"] == 1 and again["pdf[pages=3]"] > 1
     assert len(json.loads((layout_cache / "cheatdeck" / "layouts.json").read_text(encoding="utf-8"))) == 2

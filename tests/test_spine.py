@@ -87,7 +87,8 @@ def test_the_lock_stays_as_committed_after_a_code_change_another_theme_and_anoth
     clone = tmp_path / "clone"
     for name in ("cheatdeck", "templates", "source"):
         shutil.copytree(REPO / name, clone / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(REPO / "build.py", clone)
+    for name in ("build.py", "pyproject.toml"):
+        shutil.copy(REPO / name, clone)
     committed = (clone / "source" / "mla-c01.lock.json").read_bytes()
     theme = tmp_path / "theme"
     shutil.copytree(REPO / "templates", theme)

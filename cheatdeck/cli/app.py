@@ -7,6 +7,7 @@ error, a bug (one line; --debug shows the traceback).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
