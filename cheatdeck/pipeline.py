@@ -24,7 +24,7 @@ from .state import lock
 from .state.freshness import Fingerprints, State, file_stat
 
 if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model or the stamps
-    from .anki.stamps import Changes
+    from .deck.stamps import Changes
     from .model import Sheet
 
 OUTPUTS = ("anki", "pdf")
@@ -139,7 +139,7 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
             # plans and stamps the notes itself (against the same lock, at the same time `now`) while this process
             # lints them and keeps the lock: forked later, each would pay for copying the big heap's pages as the
             # other wrote to them. What both processes import is imported once, before the fork.
-            from .anki import lint, notetypes, package, plan, stamps  # noqa: F401
+            from .deck import lint, notetypes, package, plan, stamps  # noqa: F401
 
             stored = lock.read(lock_file)
             package_beside = forked.start(lambda: _package_of(source, prints.source, stored, opts, now), True)
@@ -221,11 +221,11 @@ def _recorded(kind: str, details: dict) -> Output:
 def _deck(sheet, opts: Options, previous: dict, now: int, record: bool = True):
     """The deck's notes, note types, stamps (GUIDs and mod times against the lock; `record`: with the lock's
     entries) and media."""
-    from .anki.cloze import without_unused_cloze
-    from .anki.media import package_media
-    from .anki.notetypes import load_notetypes, palette_css
-    from .anki.plan import plan_notes
-    from .anki.stamps import stamp
+    from .deck.cloze import without_unused_cloze
+    from .deck.media import package_media
+    from .deck.notetypes import load_notetypes, palette_css
+    from .deck.plan import plan_notes
+    from .deck.stamps import stamp
 
     plan = plan_notes(sheet)
     notetypes = without_unused_cloze(load_notetypes(opts.templates / "anki", palette_css(sheet)),
@@ -237,7 +237,7 @@ def _deck(sheet, opts: Options, previous: dict, now: int, record: bool = True):
 
 def _package_of(source: Path, raw: bytes, stored: dict, opts: Options, now: int) -> bytes:
     """The .apkg a build of these bytes and this lock makes (for a child process: see build)."""
-    from .anki.package import render_apkg
+    from .deck.package import render_apkg
     from .source.compile import load
 
     sheet = load(source, raw)
@@ -249,8 +249,8 @@ def _render_anki(sheet, opts: Options, previous: dict, now: int,
                  package_beside: Callable[[], bytes] | None = None) -> tuple[_Rendered, Changes, dict]:
     """`package_beside`: waits for the .apkg from another process that makes it from the same inputs; the
     result then carries it as `arriving`."""
-    from .anki.lint import lint
-    from .anki.package import render_apkg
+    from .deck.lint import lint
+    from .deck.package import render_apkg
 
     plan, notetypes, stamps, media = _deck(sheet, opts, previous, now)
     decks: dict[str, int] = {}
@@ -331,8 +331,8 @@ def check(source: Path | str, opts: Options | None = None) -> CheckResult:
     in memory (one pass when the lock's layout hint still holds); no file is written. The card lint's warnings
     come back in the result: they do not stop a build.
     """
-    from .anki.lint import lint
-    from .anki.plan import plan_notes
+    from .deck.lint import lint
+    from .deck.plan import plan_notes
     from .source.compile import load
 
     source, opts = Path(source), opts or Options()

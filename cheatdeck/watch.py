@@ -89,8 +89,8 @@ def _stats(paths: list[Path]) -> list[tuple[int, int] | None]:
 def held(source: Path, opts: Options) -> Held | None:
     """The save as `Held` when building it would remove too many notes at once (see the module's docstring);
     None when it may be built (a sheet with errors too: the build reports them)."""
-    from .anki.plan import plan_notes
-    from .anki.stamps import stamp
+    from .deck.plan import plan_notes
+    from .deck.stamps import stamp
     from .clock import build_time
     from .source.compile import load
     from .state import lock

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from anki.collection import Collection
 
-from cheatdeck.anki.apply import Request
+from cheatdeck.deck.apply import Request
 from cheatdeck.collection_sync import apply_package
 from cheatdeck.errors import CheatdeckError
 

@@ -210,7 +210,7 @@ def test_a_deck_built_alone_leaves_the_collector_as_it_found_it(tiny, monkeypatc
     import gc
 
     from cheatdeck import pipeline
-    from cheatdeck.anki import lint as lint_module
+    from cheatdeck.deck import lint as lint_module
     from cheatdeck.options import Options
 
     paused = []

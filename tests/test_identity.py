@@ -213,7 +213,7 @@ def test_the_lock_is_deterministic_and_one_entry_per_line(shipped, monkeypatch):
 
 def test_the_shipped_notes_keep_the_guids_users_imported():
     """Every shipped note was imported with guid_for(sheet id, identity as it was then): the lock keeps those."""
-    from cheatdeck.anki.plan import plan_notes
+    from cheatdeck.deck.plan import plan_notes
     from cheatdeck.source.compile import load
 
     lock = json.loads((REPO / "source" / "mla-c01.lock.json").read_text(encoding="utf-8"))
@@ -232,8 +232,8 @@ def test_stamps_without_the_lock_entries_give_the_same_guids_and_mods():
     each note the GUID and mod, and each note type the mod, that a full stamp gives."""
     from dataclasses import replace as changed
 
-    from cheatdeck.anki.plan import plan_notes
-    from cheatdeck.anki.stamps import stamp
+    from cheatdeck.deck.plan import plan_notes
+    from cheatdeck.deck.stamps import stamp
     from cheatdeck.source.compile import load
 
     notes = list(plan_notes(load(REPO / "source" / "mla-c01.yaml")).notes)
@@ -339,7 +339,7 @@ def test_presentation_rewrites_no_note_and_keeps_anki_edits(shipped, col, monkey
 def test_a_lock_from_before_presentation_was_set_apart_keeps_every_guid_and_mod(shipped):
     """A format-2 lock whose `hash` digests the fields as written, with no places: a build reads it as unchanged,
     keeps every GUID and mod, and writes what the committed lock holds."""
-    from cheatdeck.anki.plan import plan_notes
+    from cheatdeck.deck.plan import plan_notes
     from cheatdeck.source.compile import load
 
     committed = Path("source/mla-c01.lock.json").read_text(encoding="utf-8")

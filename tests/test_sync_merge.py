@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from cheatdeck.anki.apply import batches
-from cheatdeck.anki.merge import merge_fields, merge_tags
-from cheatdeck.anki.record import digest
+from cheatdeck.deck.apply import batches
+from cheatdeck.deck.merge import merge_fields, merge_tags
+from cheatdeck.deck.record import digest
 
 NAMES = ("Front", "Back", "Id")
 

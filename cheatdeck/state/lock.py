@@ -1,5 +1,5 @@
 """The lock file beside a sheet: each note's identity → GUID, content hash and modification time, and a
-tombstone for each note that left the sheet (see anki/stamps.py).
+tombstone for each note that left the sheet (see deck/stamps.py).
 
 It also keeps, per paper and page budget, the body size the PDF's fit search
 chose and a digest of every input it saw, so a fresh clone lays the sheet out
