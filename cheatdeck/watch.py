@@ -44,7 +44,7 @@ class Held:
 WatchReport = Callable[["BuildResult | CheatdeckError | Held"], None]
 
 
-# Files a sheet may show (media.py); saving one rebuilds the sheets that show it.
+# Files a sheet may show (source/images.py); saving one rebuilds the sheets that show it.
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".svg"})
 
 
