@@ -33,7 +33,7 @@ def __getattr__(name: str):
 
         return load
     if name == "sync":
-        from .collection_sync import sync
+        from .collection.driver import sync
 
         return sync
     if name in _STUDY:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from cheatdeck.deck.apply import batches
-from cheatdeck.deck.merge import merge_fields, merge_tags
-from cheatdeck.deck.record import digest
+from cheatdeck.collection.apply import batches
+from cheatdeck.collection.merge import merge_fields, merge_tags
+from cheatdeck.collection.record import digest
 
 NAMES = ("Front", "Back", "Id")
 

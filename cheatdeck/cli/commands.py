@@ -258,14 +258,14 @@ def sync(collection: Path | None, plan: bool, removed_action: str, prefer: str, 
     """
     if not ankiweb and (endpoint or full_sync or status):
         raise click.UsageError("--endpoint, --full-sync and --status go with --ankiweb")
-    from ..collection_sync import Choices
+    from ..collection.driver import Choices
 
     choices = Choices(removed_action.lower(), prefer.lower() == "sheet", reset_notetypes)
     if ankiweb:
         return ankiweb_sync(collection, plan, choices, endpoint, full_sync and full_sync.lower(), status)
     if collection is None:
         raise click.UsageError("Missing option '--collection' (or sync through the server: --ankiweb)")
-    from ..collection_sync import sync as sync_sheet
+    from ..collection.driver import sync as sync_sheet
 
     s = settings()
     for path in s.sheet_paths():

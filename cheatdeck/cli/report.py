@@ -14,7 +14,7 @@ from ..watch import Held
 if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model
     from ..pipeline import CheckResult, Cleaned, Removed
     from ..stats import Stats
-    from ..collection_sync import SyncResult
+    from ..collection.driver import SyncResult
 
 MAX_LISTED = 12
 
