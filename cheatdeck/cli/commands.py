@@ -116,7 +116,7 @@ def stats(collection: Path | None) -> None:
       cheatdeck stats --paper a4
       cheatdeck stats --collection collection.anki2
     """
-    from ..stats import sheet_stats
+    from ..summary import sheet_stats
     from .report import stats_lines
 
     s = settings()
@@ -178,7 +178,7 @@ def watch() -> None:
     Example:
       cheatdeck watch
     """
-    from ..watch import watch as watch_sheets
+    from .watch import watch as watch_sheets
     from .report import Printer
 
     s = settings()
@@ -302,7 +302,7 @@ def new(sheet_id: str) -> None:
     Example:
       mkdir chem && cd chem && git init && cheatdeck new chem-101
     """
-    from ..starter import new as start_sheet
+    from ..source.starter import new as start_sheet
 
     s = settings()
     started = start_sheet(sheet_id, Path("."), s.templates)

@@ -9,11 +9,11 @@ import click
 from ..errors import CheatdeckError, Problem
 from ..pipeline import BuildResult, anki_search
 from ..state.lock import lock_path
-from ..watch import Held
+from .watch import Held
 
 if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model
     from ..pipeline import CheckResult, Cleaned, Removed
-    from ..stats import Stats
+    from ..summary import Stats
     from ..collection.driver import SyncResult
 
 MAX_LISTED = 12
