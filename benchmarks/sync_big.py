@@ -23,8 +23,8 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 import synth  # noqa: E402
 
-from cheatdeck.anki.apply import Request  # noqa: E402
-from cheatdeck.collection_sync import apply_package  # noqa: E402
+from cheatdeck.collection.apply import Request  # noqa: E402
+from cheatdeck.collection.driver import apply_package  # noqa: E402
 from cheatdeck.options import Options  # noqa: E402
 from cheatdeck.pipeline import build  # noqa: E402
 

@@ -18,7 +18,7 @@ __all__ = ["BuildResult", "CheatdeckError", "CheckResult", "Cleaned", "DeckDetai
            "RankedNote", "Removed", "RemovedNote", "Sheet", "SyncResult", "build", "check", "clean", "focus", "load",
            "removed", "sync", "write_focus"]
 
-from .anki.details import DeckDetails
+from .deck.details import DeckDetails
 from .errors import CheatdeckError, Location, Problem
 from .options import Options, PrintOptions
 from .pdf.details import PdfDetails
@@ -26,8 +26,8 @@ from .pipeline import BuildResult, CheckResult, Cleaned, Output, Removed, Remove
 
 # Loaded when first asked for (module, name): loading pulls in the YAML reader and msgspec (markdown-it too,
 # for a sheet with markup), sync the Anki engine; an up-to-date build never needs them.
-_LATER = {"load": ("source.compile", "load"), "Sheet": ("model", "Sheet"), "sync": ("collection_sync", "sync"),
-          "SyncResult": ("collection_sync", "SyncResult")}
+_LATER = {"load": ("source.compile", "load"), "Sheet": ("model", "Sheet"), "sync": ("collection.driver", "sync"),
+          "SyncResult": ("collection.driver", "SyncResult")}
 
 # `focus` reads a collection with the Anki engine: loaded only when asked for.
 _LATER.update({name: ("study", name) for name in ("DomainReport", "Focus", "FocusOptions", "FocusSheet",

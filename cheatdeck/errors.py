@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-Path = tuple[str | int, ...]
+DocPath = tuple[str | int, ...]
 
 
-def format_path(path: Path) -> str:
+def format_path(path: DocPath) -> str:
     """Render ("domains", 1, "sections") as domains[1].sections."""
     out = ""
     for part in path:
@@ -22,7 +22,7 @@ class Location(NamedTuple):
     file: str
     line: int = 0
     column: int = 0
-    parts: Path = ()
+    parts: DocPath = ()
 
     @property
     def path(self) -> str:

@@ -22,7 +22,7 @@ from typing import Literal
 
 from . import inline
 from .errors import Location
-from .media import Media
+from .source.images import Media
 
 CardChoice = Literal["both", "forward", "none", "cloze"]
 """cloze: a list answer becomes one cloze note, a card per item (bullets and table rows)."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
-from .anki.details import DeckDetails
+from .deck.details import DeckDetails
 from .clock import build_time
 from .errors import CheatdeckError, Location, Problem
 from .options import Options, PrintOptions, SheetPrint
@@ -27,7 +27,7 @@ from .state import layouts
 from .state.freshness import Fingerprints, State, file_stat
 
 if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model or the stamps
-    from .anki.stamps import Changes
+    from .deck.stamps import Changes
     from .model import Sheet
 
 OUTPUTS = ("anki", "pdf")
@@ -184,7 +184,7 @@ def _render(sheet: Sheet, inputs: _Inputs) -> tuple[dict[str, _Rendered], dict[s
 
 
 def _render_anki(sheet: Sheet, inputs: _Inputs) -> _Rendered:
-    from .anki.render import render_deck
+    from .deck.render import render_deck
 
     previous = lock.upgrade(inputs.stored, sheet.id)
     deck = render_deck(sheet, inputs.opts.templates, previous, build_time())
@@ -257,7 +257,7 @@ class Package:
 
 def render_package(source: Path | str, opts: Options | None = None) -> Package:
     """What `build` would write for the deck, without writing it (for `sync --plan`)."""
-    from .anki.render import render_deck
+    from .deck.render import render_deck
     from .source.compile import load
 
     source, opts = Path(source), opts or Options()
@@ -297,8 +297,8 @@ def check(source: Path | str, opts: Options | None = None) -> CheckResult:
     in memory (one pass when a build of the same inputs remembered its size); no file is written. The card
     lint's warnings come back in the result: they do not stop a build.
     """
-    from .anki.lint import lint
-    from .anki.plan import plan_notes
+    from .deck.lint import lint
+    from .deck.plan import plan_notes
     from .source.compile import load
 
     source, opts = Path(source), opts or Options()

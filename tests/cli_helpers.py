@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 from cheatdeck.cli import cli
 from cheatdeck.options import Options
-from cheatdeck.watch import watch
+from cheatdeck.cli.watch import watch
 
 
 def run(*args: str, code: int = 0) -> Result:

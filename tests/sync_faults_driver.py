@@ -19,8 +19,8 @@ from pathlib import Path
 
 from anki.collection import Collection
 
-from cheatdeck.anki.apply import Request
-from cheatdeck.collection_sync import apply_package
+from cheatdeck.collection.apply import Request
+from cheatdeck.collection.driver import apply_package
 from cheatdeck.errors import CheatdeckError
 
 

@@ -10,9 +10,9 @@ import pytest
 from conftest import REPO, SHIPPED
 
 from cheatdeck import colors
-from cheatdeck.anki.lint import lint
-from cheatdeck.anki.notetypes import DAY, NIGHT, palette_css
-from cheatdeck.anki.plan import plan_notes
+from cheatdeck.deck.lint import lint
+from cheatdeck.deck.notetypes import DAY, NIGHT, palette_css
+from cheatdeck.deck.plan import plan_notes
 from cheatdeck.errors import CheatdeckError
 from cheatdeck.source.compile import load
 

@@ -352,7 +352,7 @@ def test_code_outside_the_layout_leaves_the_layout_hint_alone(shipped, monkeypat
     shutil.copytree(REPO / "cheatdeck", package)
     original = key(package)
     (package / "cli" / "app.py").write_text("# changed\n", encoding="utf-8")
-    (package / "anki" / "plan.py").write_text("# changed\n", encoding="utf-8")
+    (package / "deck" / "plan.py").write_text("# changed\n", encoding="utf-8")
     assert key(package) == original
     (package / "pdf" / "story.py").write_text("# changed\n", encoding="utf-8")
     assert key(package) != original

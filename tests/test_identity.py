@@ -18,7 +18,7 @@ from anki_helpers import import_package, review_all, scheduling
 from cli_helpers import build_anki as build, run, snapshot
 from conftest import FIXTURES, REPO
 
-from cheatdeck.anki.plan import plan_notes
+from cheatdeck.deck.plan import plan_notes
 from cheatdeck.source.compile import load
 
 FROZEN = FIXTURES / "sync" / "mla-c01.yaml"
@@ -242,7 +242,7 @@ def test_stamps_without_the_lock_entries_give_the_same_guids_and_mods():
     each note the GUID and mod, and each note type the mod, that a full stamp gives."""
     from dataclasses import replace as changed
 
-    from cheatdeck.anki.stamps import stamp
+    from cheatdeck.deck.stamps import stamp
 
     notes = list(plan_notes(load(REPO / "source" / "mla-c01.yaml")).notes)
     types = {"fact": ("f1", "s1"), "row": ("r1", "s2"), "trap": ("t1", "s3"), "quickref": ("q1", "s4")}

@@ -11,8 +11,8 @@ from cli_helpers import run
 from conftest import FIXTURES, SHIPPED
 from test_cards import line_of, messages, plan, sheet_file
 
-from cheatdeck.anki.lint import lint
-from cheatdeck.anki.plan import plan_notes
+from cheatdeck.deck.lint import lint
+from cheatdeck.deck.plan import plan_notes
 from cheatdeck.errors import CheatdeckError
 from cheatdeck.source.compile import load
 from cheatdeck.source.format import LINT_RULES

@@ -690,25 +690,25 @@ def test_one_word_last_lines_are_few_and_reported(sheets, paper):
 
 
 def test_identifiers_break_only_at_joints_with_four_characters_each_side():
-    from cheatdeck.pdf import words
+    from cheatdeck.pdf import linebreaks
 
-    assert [("VolumeKmsKeyId"[:j], "VolumeKmsKeyId"[j:]) for j in words.joints("VolumeKmsKeyId")] == [
+    assert [("VolumeKmsKeyId"[:j], "VolumeKmsKeyId"[j:]) for j in linebreaks.joints("VolumeKmsKeyId")] == [
         ("Volume", "KmsKeyId"), ("VolumeKms", "KeyId")]
-    assert words.joints("s3:GetObject/Put") == [len("s3:Get")]  # not after ':' and not before "Put"
-    assert words.pieces("OnlineStoreConfig.SecurityConfig.KmsKeyId", lambda p: len(p) <= 20) == [
+    assert linebreaks.joints("s3:GetObject/Put") == [len("s3:Get")]  # not after ':' and not before "Put"
+    assert linebreaks.pieces("OnlineStoreConfig.SecurityConfig.KmsKeyId", lambda p: len(p) <= 20) == [
         "OnlineStoreConfig.", "SecurityConfig.Kms", "KeyId"]
-    assert words.pieces("IDENTICAL_DATA_AND_ALGORITHM", lambda p: len(p) <= 16) == [
+    assert linebreaks.pieces("IDENTICAL_DATA_AND_ALGORITHM", lambda p: len(p) <= 16) == [
         "IDENTICAL_DATA_", "AND_ALGORITHM"]
-    assert words.narrowest("EnableInterContainerTrafficEncryption", len) == len("Encryption")
+    assert linebreaks.narrowest("EnableInterContainerTrafficEncryption", len) == len("Encryption")
 
 
 def test_no_line_may_start_with_an_arrow_or_a_closing_mark():
     from cheatdeck import inline
-    from cheatdeck.pdf import words
+    from cheatdeck.pdf import linebreaks
 
-    bound = words.bind(inline.parse("Pending → Approved → **Rejected** ( a ) x / y"))
+    bound = linebreaks.bind(inline.parse("Pending → Approved → **Rejected** ( a ) x / y"))
     assert inline.plain(bound) == "Pending\u00a0→ Approved\u00a0→ Rejected ( a\u00a0) x\u00a0/ y"
-    assert words.bind((inline.Span("a "), inline.Span("→ b", bold=True)))[0].text == "a\u00a0"
+    assert linebreaks.bind((inline.Span("a "), inline.Span("→ b", bold=True)))[0].text == "a\u00a0"
 
 
 def test_an_item_taller_than_a_column_fails_the_build_at_its_section(workdir):

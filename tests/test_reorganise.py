@@ -10,8 +10,8 @@ import json
 import pytest
 import yaml
 
-from cheatdeck.anki.plan import plan_notes
-from cheatdeck.anki.stamps import Stamps, stamp
+from cheatdeck.deck.plan import plan_notes
+from cheatdeck.deck.stamps import Stamps, stamp
 from cheatdeck.model import Fact
 from cheatdeck.source.compile import load
 from conftest import REPO

@@ -16,9 +16,9 @@ from anki.collection import Collection
 from anki_helpers import import_package, review_all
 from cli_helpers import run, snapshot
 
-import cheatdeck.anki.apply as apply_module
-from cheatdeck.anki.apply import Request
-from cheatdeck.collection_sync import apply_package
+import cheatdeck.collection.apply as apply_module
+from cheatdeck.collection.apply import Request
+from cheatdeck.collection.driver import apply_package
 from cheatdeck.errors import CheatdeckError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -597,7 +597,7 @@ def test_a_sheet_without_cards_syncs(workdir, tmp_path):
 
 
 def test_the_cli_refuses_an_open_collection(synced, monkeypatch):
-    monkeypatch.setattr("cheatdeck.anki.collection.WAIT_SECONDS", 0.2)
+    monkeypatch.setattr("cheatdeck.collection.file.WAIT_SECONDS", 0.2)
     holder = _hold(synced, "anki")
     try:
         result = run("sync", "--collection", synced, code=1)

@@ -25,9 +25,9 @@ import pytest
 from anki.collection import Collection
 from anki_helpers import review_all
 
-from cheatdeck.anki.apply import Request
-from cheatdeck.anki.collection import open_locked
-from cheatdeck.collection_sync import apply_package
+from cheatdeck.collection.apply import Request
+from cheatdeck.collection.file import open_locked
+from cheatdeck.collection.driver import apply_package
 from cheatdeck.errors import CheatdeckError
 from cheatdeck.pipeline import render_package
 

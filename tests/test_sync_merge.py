@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from cheatdeck.anki.apply import batches
-from cheatdeck.anki.merge import merge_fields, merge_tags
-from cheatdeck.anki.record import digest
+from cheatdeck.collection.apply import batches
+from cheatdeck.collection.merge import merge_fields, merge_tags
+from cheatdeck.collection.record import digest
 
 NAMES = ("Front", "Back", "Id")
 

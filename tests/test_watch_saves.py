@@ -12,7 +12,7 @@ from cli_helpers import watching
 
 from cheatdeck.errors import CheatdeckError
 from cheatdeck.pipeline import BuildResult
-from cheatdeck.watch import HOLD_OVER, Held, settled
+from cheatdeck.cli.watch import HOLD_OVER, Held, settled
 
 
 def _truncated(text: str, section: str) -> str:

@@ -116,7 +116,7 @@ def stats(collection: Path | None) -> None:
       cheatdeck stats --paper a4
       cheatdeck stats --collection collection.anki2
     """
-    from ..stats import sheet_stats
+    from ..summary import sheet_stats
     from .report import stats_lines
 
     s = settings()
@@ -178,7 +178,7 @@ def watch() -> None:
     Example:
       cheatdeck watch
     """
-    from ..watch import watch as watch_sheets
+    from .watch import watch as watch_sheets
     from .report import Printer
 
     s = settings()
@@ -258,14 +258,14 @@ def sync(collection: Path | None, plan: bool, removed_action: str, prefer: str, 
     """
     if not ankiweb and (endpoint or full_sync or status):
         raise click.UsageError("--endpoint, --full-sync and --status go with --ankiweb")
-    from ..collection_sync import Choices
+    from ..collection.driver import Choices
 
     choices = Choices(removed_action.lower(), prefer.lower() == "sheet", reset_notetypes)
     if ankiweb:
         return ankiweb_sync(collection, plan, choices, endpoint, full_sync and full_sync.lower(), status)
     if collection is None:
         raise click.UsageError("Missing option '--collection' (or sync through the server: --ankiweb)")
-    from ..collection_sync import sync as sync_sheet
+    from ..collection.driver import sync as sync_sheet
 
     s = settings()
     for path in s.sheet_paths():
@@ -302,7 +302,7 @@ def new(sheet_id: str) -> None:
     Example:
       mkdir chem && cd chem && git init && cheatdeck new chem-101
     """
-    from ..starter import new as start_sheet
+    from ..source.starter import new as start_sheet
 
     s = settings()
     started = start_sheet(sheet_id, Path("."), s.templates)

@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import CheatdeckError, Problem
-from ..anki.details import DeckDetails
+from ..deck.details import DeckDetails
 from ..pdf.details import PdfDetails
 from ..pipeline import BuildResult, Output, anki_search
 from ..state.lock import lock_path
-from ..watch import Held
+from .watch import Held
 
 if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model
     from ..pipeline import CheckResult, Cleaned, Removed
-    from ..stats import Stats
-    from ..collection_sync import SyncResult
+    from ..summary import Stats
+    from ..collection.driver import SyncResult
 
 MAX_LISTED = 12
 

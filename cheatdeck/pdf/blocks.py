@@ -14,9 +14,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from .. import inline
-from ..media import Media, svg_drawing
+from ..source.images import Media, svg_drawing
 from ..model import Figure, Text
-from .formula import DisplayFormula, draw_scaled
+from .outlines import DisplayFormula, draw_scaled
 from .tracking import shed
 
 SET_APART = (inline.IMAGE, inline.BLOCK, inline.DISPLAY)

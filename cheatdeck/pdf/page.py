@@ -17,7 +17,7 @@ from ..model import Sheet
 from ..options import PAPER_SIZES, PrintOptions
 from .columns import Flow
 from .fonts import FontNames
-from .formula import FormulaCanvas
+from .outlines import FormulaCanvas
 from .story import Layout
 from .theme import Ink, Theme
 

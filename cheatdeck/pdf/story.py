@@ -19,10 +19,10 @@ from reportlab.platypus import Flowable, Table, TableStyle
 
 from .. import inline
 from ..model import Domain, QuickReference, Section, Sheet, Text
-from . import blocks, widths, words
+from . import blocks, linebreaks as words, widths
 from .columns import Block, Rows, Unit
 from .fonts import FontNames
-from .formula import inline_markup, inline_width
+from .outlines import inline_markup, inline_width
 from .theme import Ink, Theme, candidate_sizes, index_at_or_below
 from .tracking import Tracked, settle, shed
 

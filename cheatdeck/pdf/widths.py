@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from . import words
+from . import linebreaks as words
 
 STEPS = (16.0, 8.0, 4.0, 2.0, 1.0)
 

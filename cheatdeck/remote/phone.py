@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..collection_sync import Choices
+from ..collection.driver import Choices
 from ..options import Options
 from . import endpoint as endpoints
 from .credentials import Credentials

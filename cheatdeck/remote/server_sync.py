@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..collection_sync import Choices
+from ..collection.driver import Choices
 from ..errors import CheatdeckError
 from ..options import Options
 from .credentials import Credentials
@@ -35,7 +35,7 @@ class Round:
     """'normal sync', 'full download' or 'full upload'; for a plan, what the server round would be."""
     pushed: str
     results: tuple
-    """The `collection_sync.SyncResult` of each sheet."""
+    """The `collection.driver.SyncResult` of each sheet."""
     plan: bool
     backup: Path | None = None
     """The backup taken before a full upload."""
@@ -69,7 +69,7 @@ def plan_round(sheets: Sequence[Path], collection: Path, credentials: Credential
 
 def _apply(sheets: Sequence[Path], collection: Path, opts: Options | None, choices: Choices, plan: bool) -> tuple:
     """The one call into the local sync: the collection is closed here, and that sync opens it itself."""
-    from ..collection_sync import sync
+    from ..collection.driver import sync
 
     return tuple(sync(sheet, collection, opts, choices.removed, plan, prefer_sheet=choices.prefer_sheet,
                       reset_notetypes=choices.reset_notetypes) for sheet in sheets)

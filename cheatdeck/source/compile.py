@@ -12,10 +12,10 @@ import yaml
 from .. import inline, model
 from ..environment import environment_error
 from ..errors import CheatdeckError, Location, Problem
-from ..media import Media, MediaError, load_media
 from ..options import TEMPLATES
 from . import format as spec
 from . import idents, listing
+from .images import Media, MediaError, load_media
 from .reader import invisible_characters, read_yaml
 from .validate import validate
 
@@ -125,7 +125,7 @@ class _Builder:
             elif span.kind == inline.IMAGE:
                 self.image(span.target, loc)
             elif span.kind in (inline.MATH, inline.DISPLAY):
-                from ..formulas import FormulaError, typeset
+                from .formulas import FormulaError, typeset
 
                 try:
                     typeset(span.text, span.kind == inline.DISPLAY)

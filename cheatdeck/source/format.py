@@ -46,7 +46,7 @@ Cards = Annotated[Literal["both", "forward", "none"], msgspec.Meta(
 LintRule = Literal["enumeration", "vague-stem", "yes-no", "long-answer", "asked-twice", "give-away",
                    "header-question", "bare-label", "contains-answer", "long-back", "twins"]
 LINT_RULES = get_args(LintRule)
-"""The card lint's rules by name, as `lint:` silences them (cheatdeck.anki.lint has a module per rule)."""
+"""The card lint's rules by name, as `lint:` silences them (cheatdeck.deck.lint has a module per rule)."""
 Lint = Annotated[dict[LintRule, Text], msgspec.Meta(
     min_length=1, description="Card lint rules this item is exempt from, each with the reason, e.g. "
                               "{enumeration: the four statuses are one sequence}.")]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from ..errors import Location, Path, Problem
+from ..errors import DocPath, Location, Problem
 from . import syntax
 
 SAFE_TAGS = {
@@ -41,12 +41,12 @@ class Positions:
 
     file: str
     # Each node's Location, made once while reading: every text asks for its own.
-    values: dict[Path, Location] = field(default_factory=dict)
-    keys: dict[Path, Location] = field(default_factory=dict)
+    values: dict[DocPath, Location] = field(default_factory=dict)
+    keys: dict[DocPath, Location] = field(default_factory=dict)
     # The comment after an empty value (`color: #16365c`), which the author may have meant as the value.
-    comments: dict[Path, str] = field(default_factory=dict)
+    comments: dict[DocPath, str] = field(default_factory=dict)
 
-    def at(self, path: Path, key: bool = False) -> Location:
+    def at(self, path: DocPath, key: bool = False) -> Location:
         table = self.keys if key else self.values
         found = table.get(path)
         if found is not None:
@@ -75,7 +75,7 @@ class _Builder:
         self.anchors: dict[str, list[yaml.Event]] = {}
         self.recording: dict[str, list] = {}  # anchor → [events so far, open collections]
 
-    def problem(self, event: yaml.Event, path: Path, message: str) -> _Reject:
+    def problem(self, event: yaml.Event, path: DocPath, message: str) -> _Reject:
         m = event.start_mark
         return _Reject(Problem(Location(self.positions.file, m.line + 1, m.column + 1, path), message))
 
@@ -98,7 +98,7 @@ class _Builder:
                 continue
             yield event, False
 
-    def next_path(self) -> Path:
+    def next_path(self) -> DocPath:
         if not self.stack:
             return ()
         container, path, key = self.stack[-1]

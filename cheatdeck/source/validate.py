@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import msgspec
 
-from ..errors import Path, Problem
+from ..errors import DocPath, Problem
 from . import format as spec
 from . import idents
 from .reader import Positions
@@ -31,7 +31,7 @@ _TYPE_NAMES = {
 _SHEET = msgspec.inspect.type_info(spec.SheetSpec)
 
 
-def _parse_path(text: str) -> Path:
+def _parse_path(text: str) -> DocPath:
     return tuple(m.group(1) if m.group(1) is not None else int(m.group(2)) for m in _PATH_PART.finditer(text))
 
 
@@ -62,7 +62,7 @@ def _unwrap(t):
     return t
 
 
-def _type_at(path: Path, kind: type | None = None):
+def _type_at(path: DocPath, kind: type | None = None):
     """The spec type expected at a path, for listing allowed keys and choices; of `kind` where a union allows."""
     t = msgspec.inspect.type_info(spec.SheetSpec)
     for part in path:
@@ -84,12 +84,12 @@ def _type_at(path: Path, kind: type | None = None):
     return t
 
 
-def _keys_at(path: Path) -> list[str]:
+def _keys_at(path: DocPath) -> list[str]:
     t = _type_at(path, msgspec.inspect.StructType)
     return [f.name for f in t.fields] if isinstance(t, msgspec.inspect.StructType) else []
 
 
-def _no_value(path: Path, expected: str, comment: str | None) -> str:
+def _no_value(path: DocPath, expected: str, comment: str | None) -> str:
     """A key or list item left empty: most often the value was forgotten, or its `#` made it a comment."""
     t = _type_at(path)
     colour = getattr(t, "pattern", None) == spec.COLOR_PATTERN
@@ -110,7 +110,7 @@ def _no_value(path: Path, expected: str, comment: str | None) -> str:
     return f"a key with no value: write {what} {where}" + (", or remove the key" if optional else "")
 
 
-def _explain(message: str, path: Path, value: object) -> str:
+def _explain(message: str, path: DocPath, value: object) -> str:
     shown = repr(value) if isinstance(value, str) and len(value) <= 60 else None
     if m := re.match(r"Object contains unknown field `(.*)`", message):
         allowed = _keys_at(path)
@@ -199,13 +199,13 @@ class _Document:
         self.data = data
         self.original: dict[int, list[int]] = {}
 
-    def walk(self, path: Path) -> list[object]:
+    def walk(self, path: DocPath) -> list[object]:
         nodes = [self.data]
         for part in path:
             nodes.append(nodes[-1][part])
         return nodes
 
-    def translate(self, path: Path) -> Path:
+    def translate(self, path: DocPath) -> DocPath:
         if not self.original:
             return path
         out: list[str | int] = []
@@ -285,7 +285,7 @@ def _desugar_bullets(doc: _Document, positions: Positions) -> list[Problem]:
     return problems
 
 
-def validate(data: object, positions: Positions) -> tuple[spec.SheetSpec | None, list[Problem], Callable[[Path], Path]]:
+def validate(data: object, positions: Positions) -> tuple[spec.SheetSpec | None, list[Problem], Callable[[DocPath], DocPath]]:
     doc = _Document(data)
     problems: list[Problem] = []
     if not isinstance(data, dict):
@@ -295,7 +295,7 @@ def validate(data: object, positions: Positions) -> tuple[spec.SheetSpec | None,
     problems += _values_read_as_comments(doc, positions)
     problems += _desugar_bullets(doc, positions)
     _fold_choices(doc.data, _SHEET)
-    reported: set[tuple[Path, str]] = set()
+    reported: set[tuple[DocPath, str]] = set()
     for _ in range(MAX_PROBLEMS):
         try:
             return msgspec.convert(doc.data, spec.SheetSpec, strict=False), problems, doc.translate

@@ -20,7 +20,7 @@ STATE_FILE = ".cheatdeck-state.json"
 PACKAGE = Path(__file__).resolve().parent.parent
 # The code that decides where lines, columns and pages break: the layout key (state/layouts.py) is a digest of it
 # alone, so a change to the command line or the deck code leaves the remembered sizes standing.
-LAYOUT_CODE = ("pdf", "source", "inline.py", "model.py", "formulas.py", "media.py", "colors.py")
+LAYOUT_CODE = ("pdf", "source", "inline.py", "model.py", "colors.py")
 
 
 def _tree_digest(folder: Path, pattern: str = "*", content: Callable[[Path], bytes] = Path.read_bytes) -> str:

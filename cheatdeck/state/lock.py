@@ -1,5 +1,5 @@
 """The lock file beside a sheet: each note's identity → GUID, content hash and modification time, and a
-tombstone for each note that left the sheet (see anki/stamps.py).
+tombstone for each note that left the sheet (see deck/stamps.py).
 
 It holds identity only: a change to cheatdeck, a theme or a paper never
 changes it (the PDF's layout hint lives in the output folder's state, see

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..anki.apply import batches
+from ..collection.apply import batches
 
 WINDOW_DAYS = 30
 _DAY = 86_400

@@ -41,7 +41,7 @@ class RankedNote:
 def rank(sheet: Sheet, notes, guids: Mapping[str, str], history: History) -> list[RankedNote]:
     """Weakest first (ties keep the sheet's order).
 
-    `notes` are the deck's planned notes (anki.plan.Note), `guids` the lock's GUID of each identity.
+    `notes` are the deck's planned notes (deck.plan.Note), `guids` the lock's GUID of each identity.
     """
     domains = {d.id: d for d in sheet.domains}
     weights = [d.weight for d in sheet.domains if d.weight is not None]

@@ -63,7 +63,7 @@ def focus(source: Path | str, collection: Path | str, opts: FocusOptions | None 
     Raises CheatdeckError for a problem in the sheet, a sheet never built (no lock, so no GUIDs), a collection
     that is missing, not one, holds none of the sheet's notes, or is open in Anki with no backup to read.
     """
-    from ..anki.plan import plan_notes
+    from ..deck.plan import plan_notes
     from ..source.compile import load
 
     if importlib.util.find_spec("anki") is None:

@@ -15,7 +15,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..anki.collection import hot_journal, problem, require_file, schema_version, write_ahead_log
+from ..collection.file import hot_journal, problem, require_file, schema_version, write_ahead_log
 
 # Anki names its automatic backups by the local time they were made.
 _BACKUP_NAME = re.compile(r"backup-(\d{4})-(\d\d)-(\d\d)-(\d\d)\.(\d\d)\.(\d\d)\.colpkg$")

@@ -5,7 +5,7 @@ answer word for word, contains-answer says so instead."""
 from __future__ import annotations
 
 from ..plan import Card, Note
-from ..words import contains, words
+from ..overlap import contains, words
 from .text import content, stem
 
 NAME = "give-away"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from ..words import words
+from ..overlap import words
 
 STOPWORDS = frozenset("""
 a an the and or but nor not no of to in on at by for from with without as into onto over under than then

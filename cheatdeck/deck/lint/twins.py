@@ -4,7 +4,7 @@ which a learner cannot tell apart. The same answer in two places is asked-twice.
 from __future__ import annotations
 
 from ..plan import Note, Plan
-from ..words import similar, words
+from ..overlap import similar, words
 from .finding import Finding
 
 NAME = "twins"

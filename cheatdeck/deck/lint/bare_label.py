@@ -4,7 +4,7 @@ section instead of asking about a situation."""
 from __future__ import annotations
 
 from ..plan import Card, Note
-from ..words import count
+from ..overlap import count
 
 NAME = "bare-label"
 BARE_LABEL = 2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..plan import Card, Note
-from ..words import contains, words
+from ..overlap import contains, words
 
 NAME = "contains-answer"
 

@@ -1,10 +1,10 @@
 """`sync`: apply a sheet to the user's Anki collection file, doing what a file import cannot.
 
 The package is the one `build` writes. It is applied in place, under the engine's lock, in one transaction
-(anki/collection.py): Anki's importer adds the new notes, existing notes merge field by field so an edit made
+(collection/file.py): Anki's importer adds the new notes, existing notes merge field by field so an edit made
 in Anki is never lost silently, cards move to their note's deck, and the notes that left the sheet (the lock's
-tombstones) are suspended and tagged, deleted, or kept, once per collection (anki/apply.py). What was done
-is recorded in the collection itself (anki/record.py).
+tombstones) are suspended and tagged, deleted, or kept, once per collection (collection/apply.py). What was done
+is recorded in the collection itself (collection/record.py).
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .anki.apply import REMOVED_ACTIONS, Request, SyncReport
-from .anki.collection import problem
-from .errors import CheatdeckError, Location, Problem, UsageError
-from .options import Options
-from .pipeline import BuildResult, build, render_package
-from .state import lock
+from ..errors import CheatdeckError, Location, Problem, UsageError
+from ..options import Options
+from ..pipeline import BuildResult, build, render_package
+from ..state import lock
+from .apply import REMOVED_ACTIONS, Request, SyncReport
+from .file import problem
 
 __all__ = ["REMOVED_ACTIONS", "SyncReport", "SyncResult", "apply_package", "sync"]
 
@@ -78,9 +78,9 @@ def apply_package(package: Path | bytes, collection: Path, request: Request, pla
     With `plan` the same work runs and is rolled back: no backup, no media copied, nothing written.
     `wait`: seconds to wait while another program has the collection open (default: WAIT_SECONDS).
     """
-    from .anki import collection as col_file
-    from .anki.apply import apply
-    from .anki.incoming import read_package, without_media
+    from . import file as col_file
+    from .apply import apply
+    from .incoming import read_package, without_media
 
     collection = Path(collection)
     data = package if isinstance(package, bytes) else Path(package).read_bytes()

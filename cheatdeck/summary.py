@@ -22,7 +22,7 @@ class Stats:
 
 def sheet_stats(source: Path, opts: Options) -> Stats:
     from .source.compile import load
-    from .anki.plan import plan_notes
+    from .deck.plan import plan_notes
     from .pipeline import layout_in_memory
 
     sheet = load(source)

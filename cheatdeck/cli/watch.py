@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import CheatdeckError
-from .options import Options
-from .pipeline import OUTPUTS, BuildResult, build_all
-from .source.discover import find_sheets
+from ..errors import CheatdeckError
+from ..options import Options
+from ..pipeline import OUTPUTS, BuildResult, build_all
+from ..source.discover import find_sheets
 
 SETTLE = 0.2
 """Seconds between two looks at the saved files: a save is built when they saw the same sizes and times."""
@@ -44,7 +44,7 @@ class Held:
 WatchReport = Callable[["BuildResult | CheatdeckError | Held"], None]
 
 
-# Files a sheet may show (media.py); saving one rebuilds the sheets that show it.
+# Files a sheet may show (source/images.py); saving one rebuilds the sheets that show it.
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".svg"})
 
 
@@ -89,11 +89,11 @@ def _stats(paths: list[Path]) -> list[tuple[int, int] | None]:
 def held(source: Path, opts: Options) -> Held | None:
     """The save as `Held` when building it would remove too many notes at once (see the module's docstring);
     None when it may be built (a sheet with errors too: the build reports them)."""
-    from .anki.plan import plan_notes
-    from .anki.stamps import stamp
-    from .clock import build_time
-    from .source.compile import load
-    from .state import lock
+    from ..deck.plan import plan_notes
+    from ..deck.stamps import stamp
+    from ..clock import build_time
+    from ..source.compile import load
+    from ..state import lock
 
     try:
         sheet = load(source)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..plan import Card, Note
-from ..words import count
+from ..overlap import count
 
 NAME = "long-answer"
 LONG_ANSWER = 15

@@ -15,7 +15,7 @@ from ..source.idents import derive
 from . import headers
 from .cloze import cloze_cards, list_cloze
 from .glossary import Glossary
-from .words import key_in_answer, same_answer, words
+from .overlap import key_in_answer, same_answer, words
 
 # A quick-reference row whose rule shares this much of its wording with a fact or trap says the same thing,
 # when the rule is a statement: a rule of a word or two ("Carboxylic acid") shared by a fact is a coincidence.

@@ -1,4 +1,4 @@
-"""Formulas on the page: typeset outlines (see cheatdeck/formulas.py) drawn as vector paths.
+"""Formulas on the page: typeset outlines (see cheatdeck/source/formulas.py) drawn as vector paths.
 
 A formula inside running text rides in the paragraph as an `<img>` whose size ReportLab lays out
 like any inline image; its source is a one-pixel placeholder file named for the formula (ReportLab
@@ -47,8 +47,8 @@ def _formula_key(file_name) -> str | None:
 
 @lru_cache(maxsize=1024)
 def _typeset(tex: str, display: bool) -> tuple:
-    from ..formulas import typeset
-    from ..media import svg_drawing
+    from ..source.formulas import typeset
+    from ..source.images import svg_drawing
 
     formula = typeset(tex, display)
     return formula, svg_drawing(formula.svg)

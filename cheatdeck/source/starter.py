@@ -11,11 +11,11 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
-from .errors import Location, Problem, UsageError
-from .options import TEMPLATES
-from .source.discover import SOURCE_FOLDER, find_project
-from .source.format import SLUG_PATTERN, json_schema
+from .. import __version__
+from ..errors import Location, Problem, UsageError
+from ..options import TEMPLATES
+from .discover import SOURCE_FOLDER, find_project
+from .format import SLUG_PATTERN, json_schema
 
 SCHEMA = "cheatdeck.schema.json"
 # template in templates/new/ → where it goes in a new project (names without dots, so the package ships them)
