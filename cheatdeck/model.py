@@ -163,6 +163,7 @@ class Print:
     pages: int = 2
     columns: int | None = None
     grayscale: bool = False
+    quick_reference: str = "compact"
 
 
 @dataclass(frozen=True)

@@ -83,9 +83,9 @@ def summary(result: BuildResult, verbosity: int, syncing: bool = False) -> list[
             if verbosity > 1:
                 lines += [f"      {deck}: {count} notes" for deck, count in d["decks"].items()]
         else:
-            lines.append(f"  {out.path}  {_size(out.size)}  body {d['body_size']:g} pt, "
-                         f"{_plural(d['pages'], 'page')}, emptiest column {d['fill']:.0f} % full, "
-                         f"{d['orphans']} orphan words, {d['paper']}{status}")
+            lines.append(f"  {out.path}  {_size(out.size)}  body {d['body_size']:g} pt, {_pages(d)}, "
+                         f"emptiest column {d['fill']:.0f} % full, {d['orphans']} orphan words, {d['paper']}{status}")
+            lines.append(f"      column fill, page by page: {_fills(d)}")
             if d.get("facts_left_out"):
                 lines.append(click.style(f"  the header band of the {d['paper']} page had no room for the sheet's "
                                          "facts; shorten the title or the facts to print them", fg="yellow"))
@@ -154,6 +154,19 @@ def removed_lines(result: Removed) -> list[str]:
     return lines
 
 
+def _pages(d: dict) -> str:
+    """The pages printed, and the budget when they are fewer (the sheet fills what it takes)."""
+    budget = d.get("budget", d["pages"])
+    return _plural(d["pages"], "page") + (f" of {budget} allowed" if d["pages"] < budget else "")
+
+
+def _fills(d: dict) -> str:
+    """Every column's fill before its leftover is spread, the last page's included: "97 95 | 92 90 %"."""
+    per_page = d["columns"]
+    fills = [f"{f:.0f}" for f in d.get("fills", [d["fill"]])]
+    return " | ".join(" ".join(fills[i:i + per_page]) for i in range(0, len(fills), per_page)) + " %"
+
+
 def clean_lines(result: Cleaned, out) -> list[str]:
     lines = [f"removed {len(result.removed)} file(s) from {out}"]
     lines += [f"  kept {path}: it changed since cheatdeck wrote it" for path in result.kept]
@@ -166,8 +179,9 @@ def stats_lines(s: Stats) -> list[str]:
     lines.append("  tags:")
     lines += [f"    {tag}: {notes} notes, {cards} cards" for tag, (notes, cards) in s.by_tag.items()]
     p = s.pdf
-    lines.append(f"  pdf: body {p['body_size']:g} pt, {_plural(p['pages'], 'page')} on {p['paper']}, "
+    lines.append(f"  pdf: body {p['body_size']:g} pt, {_pages(p)} on {p['paper']}, "
                  f"emptiest column {p['fill']:.0f} % full, found in {_plural(p['passes'], 'layout pass', 'layout passes')}")
+    lines.append(f"    column fill, page by page: {_fills(p)}")
     return lines
 
 

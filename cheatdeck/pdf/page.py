@@ -179,23 +179,24 @@ class Page:
         """Pour the sheet into columns; the attempt learns its pages, fills and where sections start. `held` is
         called each time the flow has taken a unit (it keeps them until drawn)."""
         layout = Layout(self.size, self.theme, self.fonts, self.ink, self.col_w, self.frame_h)
-        flow = Flow(self.frame_h, self.theme.spacing, self.size)
         per_page = self.theme.columns
+        flow = Flow(self.frame_h, self.theme.spacing, self.size, per_page, layout.leading)
         for unit in layout.document(self.sheet):
             flow.add(unit)
-            layout.shedding = len(flow.columns) > HELD_PAGES * per_page
+            layout.shedding = flow.column_count > HELD_PAGES * per_page
             held()
-            page = (len(flow.columns) - 1) // per_page + 1
+            page = (flow.column_count - 1) // per_page + 1
             if page > attempt.budget and attempt.overflow_section is None:
                 attempt.overflow_section = (unit.title, unit.loc)
-        for index, column in enumerate(flow.columns):
-            attempt.markers += [(u.title, u.loc, index // per_page + 1) for u in column.starts]
-        last = len(flow.columns) - 1
-        attempt.pages = last // per_page + 1
+        flow.finish()
+        for number, columns in enumerate(flow.pages, 1):
+            attempt.markers += [(u.title, u.loc, number) for column in columns for u in column.starts]
+        attempt.pages = max(len(flow.pages), 1)
         if flow.too_tall is not None:
             attempt.pages = max(attempt.pages, attempt.budget + 1)
             attempt.overflow_section = (flow.too_tall.title, flow.too_tall.loc)
-        attempt.last = (attempt.pages, last % per_page, flow.columns[last].used / self.frame_h)
+        share = flow.last_page_share()
+        attempt.last = (attempt.pages, int(share), share - int(share))
         attempt.fills = flow.fills()
         attempt.orphans = layout.orphans
         attempt.flow = flow
@@ -215,7 +216,7 @@ class Page:
         canvas.setDateFormatter(lambda *_: date)
         canvas.setViewerPreference("Duplex", "DuplexFlipShortEdge")
         canvas.setViewerPreference("PrintScaling", "None")
-        pages = attempt.flow.placed(self.theme.columns)
+        pages = attempt.flow.placed()
         attempt.flow = None
         for page in range(attempt.pages):
             self.header(canvas)

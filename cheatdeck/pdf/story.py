@@ -19,7 +19,7 @@ from reportlab.platypus import Flowable, Table, TableStyle
 
 from .. import inline
 from ..model import Domain, QuickReference, Section, Sheet, Text
-from . import blocks, widths, words
+from . import blocks, quickref, widths, words
 from .columns import Block, Rows, Unit
 from .fonts import FontNames
 from .formula import inline_markup, inline_width
@@ -31,6 +31,8 @@ RULE = "▸"
 TRAP_TAB = "⚠ TRAP"
 CONTINUED = " (cont.)"
 _NEVER = 1e6
+# The least padding of a table cell, in points: less and the text touches the rules.
+CELL_PAD = 2.5
 # A table's columns as the width search measures them: the width of those that hold no words (the quick
 # reference's domain chips), and the cells of those that do.
 Columns = tuple[float, list[list[widths.Cell]]]
@@ -201,11 +203,11 @@ class Layout:
 
     # Blocks ---------------------------------------------------------------
 
-    def block(self, flowable: Flowable, boxed: bool = False) -> Block:
+    def block(self, flowable: Flowable, boxed: bool = False, trap: bool = False) -> Block:
         _, height = flowable.wrap(self.width, _NEVER)
         if self.shedding:
             shed(flowable)
-        return Block(flowable, height, boxed)
+        return Block(flowable, height, boxed, trap)
 
     def title_bar(self, label: str, title: str, fill: str, continued: bool = False) -> Block:
         if fill not in self.bar_styles:
@@ -249,12 +251,13 @@ class Layout:
             paragraph = blocks.flow(self, trap.text, self.trap_style, room, words.NO_BREAK_SPACE if first else "")
         else:
             paragraph = self.para(self.markup(trap.text, room), self.trap_style, room)
-        return self.block(TrapBox(paragraph, TRAP_TAB, self), boxed=True)
+        return self.block(TrapBox(paragraph, TRAP_TAB, self), boxed=True, trap=True)
 
     # Tables ---------------------------------------------------------------
 
     def _cell_padding(self) -> float:
-        return self.pad * 0.8
+        """A table cell's padding, the same on all four sides."""
+        return max(CELL_PAD, self.size * 0.32)
 
     def rows(self, head: list, continued_head: list, body: Iterable[list], col_widths: list[float],
              styles: list, row_styles) -> Rows:
@@ -268,9 +271,9 @@ class Layout:
                 ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), p), ("RIGHTPADDING", (0, 0), (-1, -1), p),
-                ("TOPPADDING", (0, 0), (-1, 0), p * 0.6), ("BOTTOMPADDING", (0, 0), (-1, 0), p),
-                ("TOPPADDING", (0, 1), (-1, -1), p * 0.6 + extra / 2),
-                ("BOTTOMPADDING", (0, 1), (-1, -1), p + extra / 2),
+                ("TOPPADDING", (0, 0), (-1, 0), p * 0.8), ("BOTTOMPADDING", (0, 0), (-1, 0), p * 0.8),
+                ("TOPPADDING", (0, 1), (-1, -1), p * 0.8 + extra / 2),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), p * 0.8 + extra / 2),
                 ("BACKGROUND", (0, 0), (-1, 0), self.color(self.theme.palette.table_header)),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.3, self.color(self.theme.palette.rule)),
                 ("BOX", (0, 0), (-1, -1), 0.4, self.color(self.theme.palette.rule)),
@@ -382,32 +385,35 @@ class Layout:
         items += [self.trap(t) for t in section.traps]
         return Unit(section.title.plain, section.loc, bar, items)
 
-    def _quick_columns(self, quick: QuickReference) -> Columns:
+    def _quick_columns(self, quick: QuickReference, rows: list[quickref.Printed]) -> Columns:
         """The chip column's width, and the key and detail columns' cells."""
         p2 = self._cell_padding() * 2
         chip_w = max(self.fonts.fallback.width(r.domain.label, self.fonts.bold, self.head.fontSize)
-                     for r in quick.rows) + p2
+                     for r, _ in rows) + p2
 
         def detail_cell(cells, first, later) -> tuple:
-            return (self.plain(cells[0], first), *(self.plain(c, later, later.leftIndent) for c in cells[1:]))
+            return tuple(self.plain(c, later, later.leftIndent) if i else self.plain(c, first)
+                         for i, c in enumerate(cells) if c is not None)
 
         key_col = [(self.plain(quick.columns[0], self.head),),
-                   *((self.plain(r.cells[0], self.key),) for r in quick.rows)]
+                   *((self.plain(r.cells[0], self.key),) for r, _ in rows)]
         detail_col = [detail_cell(quick.columns[1:], self.head, self.rule_head),
-                      *(detail_cell(r.cells[1:], self.cell, self.rule) for r in quick.rows)]
+                      *(detail_cell(cells, self.cell, self.rule) for _, cells in rows)]
         return chip_w, [key_col, detail_col]
 
-    def quick_reference(self, quick: QuickReference) -> Unit:
-        layout, chip_w, columns = self.whole_words(lambda lay: lay._quick_columns(quick))
-        table = self._tabled(layout, lambda lay: lay._quick_table(quick, chip_w, columns))
+    def quick_reference(self, quick: QuickReference, rows: list[quickref.Printed]) -> Unit:
+        """The quick reference, its `rows` as printed (quickref.printed_rows)."""
+        layout, chip_w, columns = self.whole_words(lambda lay: lay._quick_columns(quick, rows))
+        table = self._tabled(layout, lambda lay: lay._quick_table(quick, rows, chip_w, columns))
         title_bar = self.title_bar("", self.markup(quick.title), self.theme.palette.quickref)
 
         def bar(continued: bool) -> Block | None:
             return None if continued else title_bar
 
-        return Unit(quick.title.plain, quick.loc, bar, [table])
+        return Unit(quick.title.plain, quick.loc, bar, [table], may_cross=True)
 
-    def _quick_table(self, quick: QuickReference, chip_w: float, columns: list[list[widths.Cell]]) -> Rows:
+    def _quick_table(self, quick: QuickReference, rows: list[quickref.Printed], chip_w: float,
+                     columns: list[list[widths.Cell]]) -> Rows:
         p2 = self._cell_padding() * 2
         key_w, detail_w = widths.best_widths(columns, self.width - chip_w, p2, self.orphan_cost)
         col_widths = [chip_w, key_w, detail_w]
@@ -415,8 +421,8 @@ class Layout:
         marker = f"<font color='{self.trap_ink}'>{RULE}</font>{words.NO_BREAK_SPACE}"
 
         def stacked(cells, first, later) -> list[Flowable]:
-            return [self.text_para(cells[0], first, room[2]),
-                    *(self.text_para(c, later, room[2], prefix=marker) for c in cells[1:])]
+            return [self.text_para(c, later, room[2], prefix=marker) if i else self.text_para(c, first, room[2])
+                    for i, c in enumerate(cells) if c is not None]
 
         def head_row(continued: bool) -> list:
             more = f"<font name='{self.fonts.regular}'>{CONTINUED}</font>" if continued else ""
@@ -428,7 +434,7 @@ class Layout:
         chips: dict[str, ParagraphStyle] = {}
 
         def body() -> Iterator[list]:
-            for row in quick.rows:
+            for row, cells in rows:
                 color = row.domain.color
                 if color not in chips:
                     chips[color] = ParagraphStyle("chip", parent=self.head, textColor=toColor(self.ink.on(color)),
@@ -436,9 +442,8 @@ class Layout:
                 chip_styles.append(self.color(color))
                 yield [self.para(self.label(row.domain.label), chips[color], room[0]),
                        self.text_para(row.cells[0], self.key, room[1]),
-                       stacked(row.cells[1:], self.cell, self.rule)]
-        styles = [("SPAN", (0, 0), (1, 0)), ("LEFTPADDING", (0, 1), (0, -1), self.pad * 0.5),
-                  ("RIGHTPADDING", (0, 1), (0, -1), self.pad * 0.5)]
+                       stacked(cells, self.cell, self.rule)]
+        styles = [("SPAN", (0, 0), (1, 0))]
         return self.rows(head_row(False), head_row(True), body(), col_widths, styles,
                          lambda index, at: [("BACKGROUND", (0, at), (0, at), chip_styles[index])])
 
@@ -448,6 +453,6 @@ class Layout:
         for domain in sheet.domains:
             for section in domain.sections:
                 yield self.section(domain, section)
-        if sheet.quick_reference:
-            yield self.quick_reference(sheet.quick_reference)
+        if rows := quickref.printed_rows(sheet, sheet.print.quick_reference):
+            yield self.quick_reference(sheet.quick_reference, rows)
 

@@ -154,6 +154,10 @@ class PrintSpec(_Spec):
         ge=3, le=5, description="Columns per page; default: the theme's (4).")] | None = None
     grayscale: Annotated[bool, msgspec.Meta(
         description="Print for a black-and-white printer; default: false.")] | None = None
+    quick_reference: Annotated[Literal["full", "compact", "none"], msgspec.Meta(
+        description="The quick reference as printed: every row (full), without what the sections already say "
+                    "(compact: a row's facts the sheet states, and rows whose rule a trap prints), or not at all; "
+                    "default: compact. The cards come from every row.")] | None = None
 
 
 class SheetSpec(_Spec):
