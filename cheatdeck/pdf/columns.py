@@ -25,8 +25,10 @@ from .theme import Spacing
 # How much of a column's leftover height each kind of gap, or table row, takes.
 STRETCH = {"section": 4.0, "block": 1.5, "item": 1.0, "bar": 0.0, "row": 1.0}
 MIN_PART = 2
+# A balanced page tries this many heights a quarter of a split's least (half a line) apart above the shortest.
+BALANCE_TRIES = 12
 # A split keeps MIN_PART items on each side unless that leaves more than this share of the column empty.
-MAX_WASTE = 0.1
+MAX_WASTE = 0.05
 
 
 @dataclass(slots=True)
@@ -84,6 +86,8 @@ class Column:
     starts: list[Unit] = field(default_factory=list)
     # Each part placed here: its unit, its first atom, and whether it continues the unit.
     parts: list[tuple[Unit, int, bool]] = field(default_factory=list)
+    # Spaced out to the frame's foot: not on a page less than half full, which keeps its natural flow.
+    spread: bool = True
 
     def weight(self) -> float:
         return sum(STRETCH[p.gap_kind] for p in self.pieces[1:]) + sum(STRETCH["row"] * p.rows for p in self.pieces)
@@ -272,20 +276,33 @@ class Flow:
                 if id(unit) not in seen:
                     seen.add(id(unit))
                     parts.append((unit, pos, continued))
-        if not parts:
+        # A page less than half full keeps its natural flow: spread thin, its sections would break up.
+        if not parts or sum(c.used for c in self.columns) < self.per_page * self.frame_height / 2:
+            for column in self.columns:
+                column.spread = False
             return
         poured = self.columns
         lo, hi = sum(c.used for c in poured) / self.per_page, self.frame_height
         while hi - lo > self.least / 8:
-            self.height = (lo + hi) / 2
-            self.columns = [Column()]
-            for unit, pos, continued in parts:
-                self._pour(unit, pos, continued)
-            if len(self.columns) <= self.per_page:
-                poured, hi = self.columns, self.height
+            if columns := self._poured_at((lo + hi) / 2, parts):
+                poured, hi = columns, (lo + hi) / 2
             else:
-                lo = self.height
+                lo = (lo + hi) / 2
+        # The shortest height leaves the last column what the others could not take: a little taller may break
+        # the columns where they end more evenly.
+        for step in range(1, BALANCE_TRIES + 1):
+            columns = self._poured_at(min(hi + step * self.least / 4, self.frame_height), parts)
+            if columns and min(c.used for c in columns) > min(c.used for c in poured) + 1e-6:
+                poured = columns
         self.columns, self.height = poured, self.frame_height
+
+    def _poured_at(self, height: float, parts) -> list[Column] | None:
+        """The page's parts poured into columns `height` tall, or None if they take more than a page."""
+        self.height, self.columns = height, [Column()]
+        for unit, pos, continued in parts:
+            self._pour(unit, pos, continued)
+        columns = self.columns
+        return columns if len(columns) <= self.per_page else None
 
     def finish(self) -> None:
         """Balance the last page: call once every unit is in."""
@@ -304,8 +321,7 @@ class Flow:
     def _spaced(self, column: Column) -> list[tuple[float, Flowable]]:
         leftover = self.frame_height - column.used
         weight = column.weight()
-        # A column less than half full (a short sheet's) keeps its natural spacing rather than gape.
-        unit = leftover / weight if weight and leftover > 0 and column.used >= self.frame_height / 2 else 0.0
+        unit = leftover / weight if weight and leftover > 0 and column.spread else 0.0
         y, placed = 0.0, []
         for i, piece in enumerate(column.pieces):
             if i:

@@ -33,6 +33,8 @@ CONTINUED = " (cont.)"
 _NEVER = 1e6
 # The least padding of a table cell, in points: less and the text touches the rules.
 CELL_PAD = 2.5
+# Half the difference, in body sizes, between the room a line leaves above its glyphs and below them.
+GLYPH_LIFT = 0.155
 # A table's columns as the width search measures them: the width of those that hold no words (the quick
 # reference's domain chips), and the cells of those that do.
 Columns = tuple[float, list[list[widths.Cell]]]
@@ -131,9 +133,11 @@ class Layout:
 
     # Text -------------------------------------------------------------------
 
-    def markup(self, text: Text, width: float | None = None, bold: bool = False) -> str:
-        spans = text.spans if width is None else self.breakable(text.spans, width, bold)
-        return self.fonts.fallback.markup(inline.to_reportlab(words.bind(spans), self.fonts.mono, self.formula))
+    def markup(self, text: Text, width: float | None = None, bold: bool = False, size: float | None = None) -> str:
+        """`text` as paragraph markup, its words wider than `width` broken (at `size`, the body's if None)."""
+        spans = text.spans if width is None else self.breakable(text.spans, width, bold, size or self.size)
+        markup = inline.to_reportlab(words.bind(spans), self.fonts.mono, self.formula)
+        return self.fonts.fallback.markup(words.marked(markup, self.color(self.theme.palette.muted)))
 
     def formula(self, span: inline.Span) -> str:
         return inline_markup(span, self.size)
@@ -142,21 +146,20 @@ class Layout:
         """The face a text span prints in, in a paragraph set in bold (`bold`) or not."""
         return self.fonts.mono if span.code else (self.fonts.bold if bold or span.bold else self.fonts.regular)
 
-    def breakable(self, spans: inline.Spans, width: float, bold: bool) -> inline.Spans:
-        """Mark the joints of identifiers wider than `width`; ReportLab would split them anywhere."""
+    def breakable(self, spans: inline.Spans, width: float, bold: bool, size: float) -> inline.Spans:
+        """Break the words wider than `width` (identifiers at their joints, code after its separators), each
+        piece on a line of its own behind the continuation mark; ReportLab would split them anywhere, unmarked."""
         out = []
         for span in spans:
             if span.kind != inline.TEXT:
                 out.append(span)
                 continue
             face = self.face(span, bold)
-            pieces = []
-            for word in span.text.split(" "):
-                if self.fonts.fallback.width(word, face, self.size) > width:
-                    word = inline.LINE_BREAK.join(
-                        words.pieces(word, lambda p: self.fonts.fallback.width(p, face, self.size) <= width))
-                pieces.append(word)
-            out.append(replace(span, text=" ".join(pieces)))
+            def fits(piece: str) -> bool:
+                return self.fonts.fallback.width(piece, face, size) <= width
+
+            out.append(replace(span, text=" ".join(words.broken(word, fits, span.code)
+                                                   for word in span.text.split(" "))))
         return tuple(out)
 
     def label(self, label: str) -> str:
@@ -173,7 +176,8 @@ class Layout:
         if blocks.set_apart(text.spans):
             return blocks.flow(self, text, style, width, prefix)
         room = width - style.leftIndent
-        return self.para(prefix + self.markup(text, room, style.fontName == self.fonts.bold), style, width)
+        return self.para(prefix + self.markup(text, room, style.fontName == self.fonts.bold, style.fontSize), style,
+                         width)
 
     def plain(self, text: Text, style: ParagraphStyle, indent: float = 0.0) -> widths.Para:
         """`text` as the column-width search measures it: its words, each as wide as it prints."""
@@ -264,6 +268,9 @@ class Layout:
         """A splittable table: `head` on its first part, `continued_head` on the others. The `body` rows are laid
         out MEASURED_ROWS at a time, each run measured (and shed) before the next is laid out."""
         p = self._cell_padding()
+        # A line's glyphs sit low in its leading: the padding above is the smaller by the difference, so that a
+        # cell's text has as much room above its glyphs as below them.
+        top, bottom = p * 0.8 - self.size * GLYPH_LIFT, p * 0.8 + self.size * GLYPH_LIFT
 
         def table(head_row, rows, first_row: int, extra: float) -> Table:
             t = Table([head_row, *rows], colWidths=col_widths)
@@ -271,9 +278,9 @@ class Layout:
                 ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), p), ("RIGHTPADDING", (0, 0), (-1, -1), p),
-                ("TOPPADDING", (0, 0), (-1, 0), p * 0.8), ("BOTTOMPADDING", (0, 0), (-1, 0), p * 0.8),
-                ("TOPPADDING", (0, 1), (-1, -1), p * 0.8 + extra / 2),
-                ("BOTTOMPADDING", (0, 1), (-1, -1), p * 0.8 + extra / 2),
+                ("TOPPADDING", (0, 0), (-1, 0), top), ("BOTTOMPADDING", (0, 0), (-1, 0), bottom),
+                ("TOPPADDING", (0, 1), (-1, -1), top + extra / 2),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), bottom + extra / 2),
                 ("BACKGROUND", (0, 0), (-1, 0), self.color(self.theme.palette.table_header)),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.3, self.color(self.theme.palette.rule)),
                 ("BOX", (0, 0), (-1, -1), 0.4, self.color(self.theme.palette.rule)),
@@ -426,7 +433,8 @@ class Layout:
 
         def head_row(continued: bool) -> list:
             more = f"<font name='{self.fonts.regular}'>{CONTINUED}</font>" if continued else ""
-            return [self.para(self.markup(quick.columns[0], room[0] + room[1] + p2, bold=True) + more, self.head,
+            return [self.para(self.markup(quick.columns[0], room[0] + room[1] + p2, True, self.head.fontSize) + more,
+                              self.head,
                               room[0] + room[1] + p2), "",
                     stacked(quick.columns[1:], self.head, self.rule_head)]
 
