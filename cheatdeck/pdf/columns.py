@@ -203,9 +203,9 @@ class Flow:
             index, row = atoms[cut]
             if row < 0 and unit.items[index].trap:
                 continue
-            if body[end] - body[cut] < self.least:
-                return 0  # fewer k leave more after: only the first part's lines can still fail, and they shrink
-            if every[cut] - every[pos] >= self.least:
+            if every[cut] - every[pos] < self.least:
+                return 0  # a smaller k leaves the first part smaller still
+            if body[end] - body[cut] >= self.least:
                 return k
         return 0
 
@@ -292,9 +292,13 @@ class Flow:
         # the columns where they end more evenly.
         for step in range(1, BALANCE_TRIES + 1):
             columns = self._poured_at(min(hi + step * self.least / 4, self.frame_height), parts)
-            if columns and min(c.used for c in columns) > min(c.used for c in poured) + 1e-6:
+            if columns and self._lowest(columns) > self._lowest(poured) + 1e-6:
                 poured = columns
         self.columns, self.height = poured, self.frame_height
+
+    def _lowest(self, columns: list[Column]) -> float:
+        """The height of the page's emptiest column (an unused one's is 0)."""
+        return min(c.used for c in columns) if len(columns) == self.per_page else 0.0
 
     def _poured_at(self, height: float, parts) -> list[Column] | None:
         """The page's parts poured into columns `height` tall, or None if they take more than a page."""

@@ -77,11 +77,12 @@ def _render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float |
         length, paragraphs = printed_ink(sheet, fonts.regular)
         guess = next((size for size in sizes if estimated_demand(Page(theme, fonts, ink, sheet, opts, size),
                                                                  length, paragraphs, opts.pages) <= 1), sizes[-1])
-    best, passes = fit(build_at, sizes, hint, exact, guess, beside if forked.available(fork) else None)
+    aside = beside if forked.available(fork) else None
+    best, passes = fit(build_at, sizes, hint, exact, guess, aside)
     if best.fits and best.size == sizes[0] and theme.body.grow:
         # Room to spare at the ceiling: the body grows as far as the pages it took there hold.
         budget[0] = best.pages
-        best, more = fit(build_at, grown_sizes(theme, best.size), hint, exact)
+        best, more = fit(build_at, grown_sizes(theme, best.size), hint, exact, None, aside)
         passes += more
     page = Page(theme, fonts, ink, sheet, opts, best.size)
     if not best.fits:
