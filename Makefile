@@ -1,4 +1,5 @@
-# `make` sets up .venv from the hashed lock and builds every sheet into dist/; `make test` runs the suite.
+# `make` sets up .venv from the hashed lock and builds every sheet into dist/; `make test` runs the suite;
+# `make docs` draws the README's pictures again.
 # `make lock` refreshes the locks from the ranges in pyproject.toml; `make test-latest` runs the suite on the
 # newest versions those ranges allow, to catch a release that breaks cheatdeck before a user installs it.
 PYTHON ?= python3
@@ -8,7 +9,7 @@ PIP := $(PY) -m pip --disable-pip-version-check
 UV_VERSION := 0.13.9
 LOCK = uv pip compile --quiet --generate-hashes --universal --python-version 3.11 pyproject.toml requirements/setup.in
 
-.PHONY: all build test test-latest bench lock clean bytecode
+.PHONY: all build test test-latest bench lock clean bytecode docs focus-picture
 
 all: build
 
@@ -56,6 +57,15 @@ bench: $(VENV)/.test bytecode
 # docs/focus-page1.png, the README's focus sheet, from a review history made with the engine (in the test venv).
 focus-picture: $(VENV)/.test bytecode
 	$(PY) docs/focus_page.py
+
+# The README's picture: page 1 of the shipped sheet as a build prints it. A copy is built, so that source/ and
+# its lock stay as they are.
+docs: $(VENV)/.runtime bytecode
+	rm -rf .docs-build && mkdir .docs-build
+	cp source/mla-c01.yaml source/mla-c01.lock.json .docs-build/
+	$(PY) build.py --source .docs-build/mla-c01.yaml --out .docs-build/out --png -q pdf
+	cp .docs-build/out/mla-c01-page1.png docs/mla-c01-page1.png
+	rm -rf .docs-build
 
 # uv lives in a venv of its own so the project's venv holds exactly what the lock names.
 lock:

@@ -179,6 +179,7 @@ class Print:
     grayscale: bool = False
     why: bool = False
     """Print each item's `why:` on the page (it is always on the cards)."""
+    quick_reference: str = "compact"
 
 
 @dataclass(frozen=True)

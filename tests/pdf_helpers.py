@@ -10,21 +10,20 @@ import pdfplumber
 from cheatdeck.pdf.page import Page
 
 
-def geometry(paper: str, size: float, templates: Path):
-    """The column layout the renderer used at this body size."""
-    from cheatdeck.pdf.theme import load_theme
+def geometry(paper: str, size: float, templates: Path, sheet: Path | None = None):
+    """The column layout the renderer used at this body size for `sheet` (the shipped one by default): the
+    header band takes a second row when the sheet's chips do not fit beside its title."""
+    from conftest import SHIPPED
+
+    from cheatdeck.options import PrintOptions
+    from cheatdeck.pdf.fonts import register_fonts
+    from cheatdeck.pdf.theme import Ink, load_theme
+    from cheatdeck.source.compile import load
 
     theme = load_theme(templates / "pdf" / "theme.yaml")
-
-    class Opts:
-        pass
-
-    opts = Opts()
-    opts.paper = paper
-    page = Page.__new__(Page)
-    page.theme, page.size, page.opts = theme, size, opts
-    Page.__post_init__(page)
-    return page
+    loaded = load(sheet or SHIPPED)
+    fonts = register_fonts(theme, templates / "fonts", loaded)
+    return Page(theme, fonts, Ink(False), loaded, PrintOptions(paper=paper), size)
 
 
 def column_ranges(page) -> list[tuple[float, float]]:

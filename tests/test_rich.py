@@ -90,7 +90,7 @@ def test_cards_carry_mathjax_sub_sup_and_pre(collection):
 def _page(built: Path):
     state = json.loads((built / "dist" / ".cheatdeck-state.json").read_text())
     size = next(e["details"]["body_size"] for e in state["outputs"].values() if "body_size" in e["details"])
-    return geometry("letter", size, TEMPLATES)
+    return geometry("letter", size, TEMPLATES, built / "source" / "rich.yaml")
 
 
 def test_page_draws_images_at_column_width_keeping_their_aspect(built):

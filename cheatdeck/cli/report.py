@@ -108,8 +108,9 @@ def _deck_lines(out: Output, status: str, verbosity: int) -> list[str]:
 
 def _pdf_lines(out: Output, status: str) -> list[str]:
     d: PdfDetails = out.details
-    lines = [f"  {out.path}  {_size(out.size)}  body {d.body_size:g} pt, {_plural(d.pages, 'page')}, "
-             f"emptiest column {d.fill:.0f} % full, {d.orphans} orphan words, {d.paper}{status}"]
+    lines = [f"  {out.path}  {_size(out.size)}  body {d.body_size:g} pt, {_pages(d)}, "
+             f"emptiest column {d.fill:.0f} % full, {d.orphans} orphan words, {d.paper}{status}",
+             f"      column fill, page by page: {_fills(d)}"]
     if d.facts_left_out:
         lines.append(click.style(f"  the header band of the {d.paper} page had no room for the sheet's "
                                  "facts; shorten the title or the facts to print them", fg="yellow"))
@@ -205,6 +206,18 @@ def removed_lines(result: Removed) -> list[str]:
     return lines
 
 
+def _pages(d: PdfDetails) -> str:
+    """The pages printed, and the budget when they are fewer (the sheet fills what it takes)."""
+    return _plural(d.pages, "page") + (f" of {d.budget} allowed" if d.pages < d.budget else "")
+
+
+def _fills(d: PdfDetails) -> str:
+    """Every column's fill before its leftover is spread, the last page's included: "97 95 | 92 90 %"."""
+    per_page = d.columns
+    fills = [f"{f:.0f}" for f in d.fills]
+    return " | ".join(" ".join(fills[i:i + per_page]) for i in range(0, len(fills), per_page)) + " %"
+
+
 def clean_lines(result: Cleaned, out) -> list[str]:
     lines = [f"removed {len(result.removed)} file(s) from {out}"]
     lines += [f"  kept {path}: it changed since cheatdeck wrote it" for path in result.kept]
@@ -217,8 +230,9 @@ def stats_lines(s: Stats) -> list[str]:
     lines.append("  tags:")
     lines += [f"    {tag}: {notes} notes, {cards} cards" for tag, (notes, cards) in s.by_tag.items()]
     p = s.pdf
-    lines.append(f"  pdf: body {p.body_size:g} pt, {_plural(p.pages, 'page')} on {p.paper}, "
+    lines.append(f"  pdf: body {p.body_size:g} pt, {_pages(p)} on {p.paper}, "
                  f"emptiest column {p.fill:.0f} % full, found in {_plural(p.passes, 'layout pass', 'layout passes')}")
+    lines.append(f"    column fill, page by page: {_fills(p)}")
     return lines
 
 

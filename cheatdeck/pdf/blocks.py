@@ -16,6 +16,7 @@ from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from .. import inline
 from ..source.images import Media, svg_drawing
 from ..model import Figure, Text
+from . import linebreaks
 from .outlines import DisplayFormula, draw_scaled
 from .tracking import shed
 
@@ -102,18 +103,26 @@ def _code(layout, text: str, width: float) -> Flowable:
     size = layout.size * 0.92
     style = ParagraphStyle("code", parent=layout.body, fontName=layout.fonts.mono, fontSize=size,
                            leading=size * 1.2, splitLongWords=1)
-    # Every space unbreakable, so indentation and alignment survive; an over-long line breaks anywhere.
-    lines = [inline.to_reportlab((inline.Span(line),), layout.fonts.mono).replace(" ", "\u00a0") or "\u00a0"
-             for line in text.split("\n")]
-    # In the mono face's <font>, so that the fallback fonts take only what the mono faces lack.
-    markup = layout.fonts.fallback.markup(f'<font face="{layout.fonts.mono}">{"<br/>".join(lines)}</font>')
-    box = Table([[Paragraph(markup, style)]], colWidths=[width])
     pad = layout.pad
+    room = width - 2 * pad - 0.5
+
+    def fits(line: str) -> bool:
+        return layout.fonts.fallback.width(line, layout.fonts.mono, size) <= room
+
+    # Every space unbreakable, so indentation and alignment survive; an over-long line is broken here, after a
+    # space or a separator, its rest marked and indented as it was.
+    lines = [inline.to_reportlab((inline.Span(part),), layout.fonts.mono).replace(" ", "\u00a0") or "\u00a0"
+             for line in text.split("\n") for part in linebreaks.code_line(line, fits)]
+    muted = layout.color(layout.theme.palette.muted)
+    # In the mono face's <font>, so that the fallback fonts take only what the mono faces lack.
+    markup = layout.fonts.fallback.markup(
+        linebreaks.marked(f'<font face="{layout.fonts.mono}">{"<br/>".join(lines)}</font>', muted))
+    box = Table([[Paragraph(markup, style)]], colWidths=[width])
     box.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, -1), layout.ink(layout.theme.palette.zebra)),
         ("BOX", (0, 0), (-1, -1), 0.4, layout.ink(layout.theme.palette.rule)),
         ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-        ("TOPPADDING", (0, 0), (-1, -1), pad * 0.6), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8), ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.8),
     ]))
     return box
 

@@ -1,11 +1,16 @@
 """The column flow: sections poured into columns, split only where a reader can follow, then spaced out.
 
 A section is a bar and a run of items: bullets and TRAP boxes move whole; a table splits between rows
-and repeats its header. A section split across columns starts its next part under a "(cont.)" bar, a
-bar never ends a column, and neither part of a split keeps fewer than two items (unless the section
-is taller than a column, or keeping two would leave more than a tenth of the column empty). Every
-full column then spreads its leftover height over its gaps and table rows, so all full columns end on
-the same line.
+and repeats its header. A section split across columns starts its next part under a "(cont.)" bar.
+A split leaves at least two lines under a bar on each side, the part after it holds two lines of the
+section's own body (never only its traps: a trap stays with what precedes it), and neither part keeps
+fewer than two items unless that would leave more than a tenth of the column empty. A section never
+crosses from one page to the next (the reader would turn the laminate over mid-section) unless it is
+taller than a column or may cross (the quick reference): it starts the next page instead.
+
+A page that ends early (the last, or one before a section that moved on) is balanced: its content is
+poured again into the shortest columns that hold it, so they end within about a line of each other.
+Every column then spreads its leftover height over its gaps and table rows, so all end on the same line.
 """
 
 from __future__ import annotations
@@ -20,8 +25,10 @@ from .theme import Spacing
 # How much of a column's leftover height each kind of gap, or table row, takes.
 STRETCH = {"section": 4.0, "block": 1.5, "item": 1.0, "bar": 0.0, "row": 1.0}
 MIN_PART = 2
+# A balanced page tries this many heights a quarter of a split's least (half a line) apart above the shortest.
+BALANCE_TRIES = 12
 # A split keeps MIN_PART items on each side unless that leaves more than this share of the column empty.
-MAX_WASTE = 0.1
+MAX_WASTE = 0.05
 
 
 @dataclass(slots=True)
@@ -31,6 +38,7 @@ class Block:
     flowable: Flowable
     height: float
     boxed: bool = False
+    trap: bool = False
 
 
 @dataclass(slots=True)
@@ -53,6 +61,8 @@ class Unit:
     loc: object
     bar: Callable[[bool], Block | None]
     items: list[Block | Rows]
+    # May continue from one page to the next however short it is (the quick reference).
+    may_cross: bool = False
 
 
 @dataclass(slots=True)
@@ -74,6 +84,10 @@ class Column:
     pieces: list[Piece] = field(default_factory=list)
     used: float = 0.0
     starts: list[Unit] = field(default_factory=list)
+    # Each part placed here: its unit, its first atom, and whether it continues the unit.
+    parts: list[tuple[Unit, int, bool]] = field(default_factory=list)
+    # Spaced out to the frame's foot: not on a page less than half full, which keeps its natural flow.
+    spread: bool = True
 
     def weight(self) -> float:
         return sum(STRETCH[p.gap_kind] for p in self.pieces[1:]) + sum(STRETCH["row"] * p.rows for p in self.pieces)
@@ -87,14 +101,37 @@ def _atoms(unit: Unit) -> list[tuple[int, int]]:
     return out
 
 
+def _sums(unit: Unit, atoms: list[tuple[int, int]]) -> tuple[list[float], list[float]]:
+    """Running totals of the atoms' heights, of all of them and of the body's (traps left out)."""
+    every, body = [0.0], [0.0]
+    for index, row in atoms:
+        item = unit.items[index]
+        height = item.height if row < 0 else item.rows[row]
+        every.append(every[-1] + height)
+        body.append(body[-1] + (0.0 if row < 0 and item.trap else height))
+    return every, body
+
+
+
+
 class Flow:
-    def __init__(self, frame_height: float, spacing: Spacing, size: float):
+    def __init__(self, frame_height: float, spacing: Spacing, size: float, per_page: int, line: float):
         self.frame_height = frame_height
+        self.per_page = per_page
+        # The height the columns being poured may take: the frame's, or less while a page is balanced.
+        self.height = frame_height
+        # A split leaves at least two lines on each side (a hair less, for rounding).
+        self.least = 1.9 * line
         self.gap = {"section": spacing.section * size, "block": spacing.block * size,
                     "item": spacing.item * size, "bar": spacing.bar * size}
+        self.pages: list[list[Column]] = []
         self.columns = [Column()]
         # The first unit with an item taller than a whole column: no page budget holds it at this size.
         self.too_tall: Unit | None = None
+
+    @property
+    def column_count(self) -> int:
+        return len(self.pages) * self.per_page + len(self.columns)
 
     def _gap_between(self, prev, item) -> str:
         if prev is None:
@@ -139,7 +176,7 @@ class Flow:
     def _count_fitting(self, unit, atoms, continued, column) -> int:
         """The largest k whose pieces fit. Height grows with k, so the search doubles k from 1 until it no longer
         fits and then bisects: its cost follows what fits in one column, not what is left of a long table."""
-        room = self.frame_height - column.used
+        room = self.height - column.used
 
         def fits(k: int) -> bool:
             return self._height(self._pieces(unit, atoms[:k], continued, not column.pieces)) <= room + 1e-6
@@ -156,69 +193,153 @@ class Flow:
                 hi = mid - 1
         return lo
 
-    @staticmethod
-    def _split(fitting: int, remaining: int, least: int) -> int:
-        """How many of `remaining` items to place when `fitting` fit, leaving `least` on each side (or 0)."""
-        k = min(fitting, remaining - least)
-        return k if k >= least else 0
+    def _split(self, unit: Unit, atoms, sums, pos: int, fitting: int, least: int) -> int:
+        """How many atoms from `pos` to place when `fitting` fit, leaving `least` items on each side, two lines
+        on each side, two lines of body after, and no trap first after (0 when no split does)."""
+        every, body = sums
+        end = len(atoms)
+        for k in range(min(fitting, end - pos - least), least - 1, -1):
+            cut = pos + k
+            index, row = atoms[cut]
+            if row < 0 and unit.items[index].trap:
+                continue
+            if every[cut] - every[pos] < self.least:
+                return 0  # a smaller k leaves the first part smaller still
+            if body[end] - body[cut] >= self.least:
+                return k
+        return 0
 
-    def add(self, unit: Unit) -> None:
+    def _pour(self, unit: Unit, pos: int = 0, continued: bool = False) -> None:
+        """Place the unit's atoms from `pos` on, opening columns as they fill."""
         atoms = _atoms(unit)
-        pos, continued = 0, False
+        sums = _sums(unit, atoms)
         while pos < len(atoms):
             column = self.columns[-1]
             remaining = len(atoms) - pos
             fitting = self._count_fitting(unit, atoms[pos:], continued, column)
             k = fitting
             if fitting < remaining:
-                k = self._split(fitting, remaining, MIN_PART)
-                waste = self.frame_height - column.used - self._height(
+                k = self._split(unit, atoms, sums, pos, fitting, MIN_PART)
+                waste = self.height - column.used - self._height(
                     self._pieces(unit, atoms[pos:pos + k], continued, not column.pieces)) if k else \
-                    self.frame_height - column.used
-                if waste > MAX_WASTE * self.frame_height:
-                    k = self._split(fitting, remaining, 1)
+                    self.height - column.used
+                if waste > MAX_WASTE * self.height:
+                    k = self._split(unit, atoms, sums, pos, fitting, 1) or k
             if k == 0:
                 if column.pieces:
                     self.columns.append(Column())
                     continue
-                k = max(1, self._count_fitting(unit, atoms[pos:], continued, column))
+                k = max(1, fitting)
             pieces = self._pieces(unit, atoms[pos:pos + k], continued, not column.pieces)
             if not continued:
                 column.starts.append(unit)
+            column.parts.append((unit, pos, continued))
             column.pieces += pieces
             column.used += self._height(pieces)
-            if column.used > self.frame_height + 1e-6 and self.too_tall is None:
+            if column.used > self.height + 1e-6 and self.height == self.frame_height and self.too_tall is None:
                 self.too_tall = unit
             pos += k
             if pos < len(atoms):
                 self.columns.append(Column())
                 continued = True
 
-    def placed(self, per_page: int) -> Iterator[list[list[tuple[float, Flowable]]]]:
-        """Page by page, each column's flowables with their top offsets, every column but the last spaced out to
-        fill it. A page's flowables are built only when it is reached and let go of once it is passed, so that
-        drawing holds one page at a time: this consumes the flow."""
-        columns: list[Column | None] = [c for c in self.columns if c.pieces]
-        self.columns = []
-        for first in range(0, len(columns), per_page):
-            page = []
-            for n in range(first, min(first + per_page, len(columns))):
-                column = columns[n]
-                leftover = self.frame_height - column.used
-                weight = column.weight()
-                unit = leftover / weight if weight and n < len(columns) - 1 and leftover > 0 else 0.0
-                y, placed = 0.0, []
-                for i, piece in enumerate(column.pieces):
-                    if i:
-                        y += piece.gap + unit * STRETCH[piece.gap_kind]
-                    extra = unit * STRETCH["row"]
-                    flowable = piece.build(extra if piece.rows else 0.0)
-                    placed.append((y, flowable))
-                    y += piece.height + extra * piece.rows
-                page.append(placed)
-                columns[n] = None
-            yield page
+    def add(self, unit: Unit) -> None:
+        """Pour `unit` on; one that would cross to the next page and may not starts that page instead."""
+        count = len(self.columns)
+        last = self.columns[-1]
+        mark = (len(last.pieces), last.used, len(last.starts), len(last.parts))
+        self._pour(unit)
+        if len(self.columns) > self.per_page and not unit.may_cross and (count > 1 or mark[0]) \
+                and self._natural(unit) <= self.frame_height:
+            del self.columns[count:]
+            del last.pieces[mark[0]:], last.starts[mark[2]:], last.parts[mark[3]:]
+            last.used = mark[1]
+            self._close_page()
+            self._pour(unit)
+        while len(self.columns) > self.per_page:
+            self.pages.append(self.columns[:self.per_page])
+            self.columns = self.columns[self.per_page:]
+
+    def _natural(self, unit: Unit) -> float:
+        return self._height(self._pieces(unit, _atoms(unit), False, True))
+
+    def _close_page(self) -> None:
+        self._balance()
+        self.pages.append(self.columns)
+        self.columns = [Column()]
+
+    def _balance(self) -> None:
+        """Pour the page's parts again into the shortest columns that hold them (bisecting the height)."""
+        parts, seen = [], set()
+        for column in self.columns:
+            for unit, pos, continued in column.parts:
+                if id(unit) not in seen:
+                    seen.add(id(unit))
+                    parts.append((unit, pos, continued))
+        # A page less than half full keeps its natural flow: spread thin, its sections would break up.
+        if not parts or sum(c.used for c in self.columns) < self.per_page * self.frame_height / 2:
+            for column in self.columns:
+                column.spread = False
+            return
+        poured = self.columns
+        lo, hi = sum(c.used for c in poured) / self.per_page, self.frame_height
+        while hi - lo > self.least / 8:
+            if columns := self._poured_at((lo + hi) / 2, parts):
+                poured, hi = columns, (lo + hi) / 2
+            else:
+                lo = (lo + hi) / 2
+        # The shortest height leaves the last column what the others could not take: a little taller may break
+        # the columns where they end more evenly.
+        for step in range(1, BALANCE_TRIES + 1):
+            columns = self._poured_at(min(hi + step * self.least / 4, self.frame_height), parts)
+            if columns and self._lowest(columns) > self._lowest(poured) + 1e-6:
+                poured = columns
+        self.columns, self.height = poured, self.frame_height
+
+    def _lowest(self, columns: list[Column]) -> float:
+        """The height of the page's emptiest column (an unused one's is 0)."""
+        return min(c.used for c in columns) if len(columns) == self.per_page else 0.0
+
+    def _poured_at(self, height: float, parts) -> list[Column] | None:
+        """The page's parts poured into columns `height` tall, or None if they take more than a page."""
+        self.height, self.columns = height, [Column()]
+        for unit, pos, continued in parts:
+            self._pour(unit, pos, continued)
+        columns = self.columns
+        return columns if len(columns) <= self.per_page else None
+
+    def finish(self) -> None:
+        """Balance the last page: call once every unit is in."""
+        if any(c.pieces for c in self.columns):
+            self._close_page()
+
+    def placed(self) -> Iterator[list[list[tuple[float, Flowable]]]]:
+        """Page by page, each column's flowables with their top offsets, spaced out to fill it. A page's
+        flowables are built only when it is reached and let go of once it is passed, so that drawing holds one
+        page at a time: this consumes the flow."""
+        pages, self.pages = self.pages, []
+        for index, columns in enumerate(pages):
+            pages[index] = None
+            yield [self._spaced(column) for column in columns]
+
+    def _spaced(self, column: Column) -> list[tuple[float, Flowable]]:
+        leftover = self.frame_height - column.used
+        weight = column.weight()
+        unit = leftover / weight if weight and leftover > 0 and column.spread else 0.0
+        y, placed = 0.0, []
+        for i, piece in enumerate(column.pieces):
+            if i:
+                y += piece.gap + unit * STRETCH[piece.gap_kind]
+            extra = unit * STRETCH["row"]
+            placed.append((y, piece.build(extra if piece.rows else 0.0)))
+            y += piece.height + extra * piece.rows
+        return placed
 
     def fills(self) -> list[float]:
-        """Each column's natural fill (before spacing out), as a fraction of its height."""
-        return [c.used / self.frame_height for c in self.columns if c.pieces]
+        """Every column's natural fill (before spacing out), page by page, as a fraction of its height."""
+        return [(columns[i].used if i < len(columns) else 0.0) / self.frame_height
+                for columns in self.pages for i in range(self.per_page)]
+
+    def last_page_share(self) -> float:
+        """How many columns' worth of content the last page holds."""
+        return sum(c.used for c in self.pages[-1]) / self.frame_height if self.pages else 0.0

@@ -10,10 +10,14 @@ class PdfDetails:
     body_size: float
     pages: int
     fill: float
-    """The emptiest column that is not the last, in per cent full, before its leftover is spread."""
+    """The emptiest column, the last page's included, in per cent full, before its leftover is spread."""
+    fills: tuple[float, ...]
+    """Every column's fill, page by page."""
     orphans: int
     paper: str
     columns: int
+    budget: int
+    """The pages the sheet may take; a sheet that fits on fewer says so."""
     passes: int
     """Layout passes the fit search took."""
     grayscale: bool

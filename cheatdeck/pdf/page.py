@@ -70,6 +70,20 @@ def _pdf_date(sheet: Sheet) -> str:
 
 
 @dataclass
+class Band:
+    """What the header band prints: the title at `title_size`, the subtitle and facts, and the chips (label,
+    width), beside the title or, `two_rows`, on a row of their own under it."""
+
+    title: str
+    title_size: float
+    subtitle: str
+    facts: str
+    chip_size: float
+    chips: list[tuple[str, float]]
+    two_rows: bool
+
+
+@dataclass
 class Page:
     theme: Theme
     fonts: FontNames
@@ -81,7 +95,9 @@ class Page:
     def __post_init__(self):
         self.width, self.height = landscape(PAPER_SIZES[self.opts.paper])
         self.margin = self.theme.margin_in * 72
-        self.header_h = self.size * 3.0
+        self.band = self._band()
+        self.facts_left_out = bool(self.sheet.facts) and not self.band.facts
+        self.header_h = self.size * 3.0 + (self.band.chip_size * 1.45 + self.size * 0.5 if self.band.two_rows else 0.0)
         self.footer_h = self.size * 1.8
         self.gutter = self.size * self.theme.gutter
         cols = self.theme.columns
@@ -89,65 +105,74 @@ class Page:
         self.frame_bottom = self.margin + self.footer_h
         self.frame_top = self.height - self.margin - self.header_h
         self.frame_h = self.frame_top - self.frame_bottom
-        self.facts_left_out = False
 
     def column_x(self, index: int) -> float:
         return self.margin + index * (self.col_w + self.gutter)
 
-    def header(self, canvas: Canvas) -> None:
-        """The band on every page: title, subtitle (the exam code) and facts, the domains as chips (label, short
-        name, weight if the sheet has weights) on the right.
-
-        The subtitle (the exam code) always prints: when the band is short of room the title shrinks first
-        (down to the chip size), then the facts give way, then the title is cut. Chips that would take more
-        than half the band drop their short names (the footer's legend names the domains).
-        """
-        t, s = self.theme, self.size
-        width, draw = self.fonts.fallback.width, self.fonts.fallback.draw
-        top = self.height - self.margin
-        baseline = top - s * t.scale.title * 0.95
+    def _band(self) -> Band:
+        """The header band's plan: the title at its full size, the subtitle (the exam code) beside it, then the
+        facts, and the domains as chips (label, short name, weight if the sheet has weights) on the right. Chips
+        that do not fit beside the title take a second row of the band rather than shrink it; chips that would
+        take more than half a row drop their short names (the footer's legend names the domains). Facts that fit
+        neither row are left out; a title wider than the page is cut."""
+        t, s, width = self.theme, self.size, self.fonts.fallback.width
+        inner = self.width - 2 * self.margin
         chip_size = s * t.scale.small * 1.05
-        x = self.width - self.margin
+        sub_size = s * t.scale.section
+        title_size = s * t.scale.title
+        subtitle = _cut(self.sheet.subtitle.plain if self.sheet.subtitle else "", self.fonts.regular, sub_size,
+                        inner / 3, width)
+        fixed = width(subtitle, self.fonts.regular, sub_size) + s if subtitle else 0.0
+        title = _cut(self.sheet.title.plain, self.fonts.bold, title_size, inner - fixed, width)
+        lead = width(title, self.fonts.bold, title_size) + fixed + s
+        facts = "  ·  ".join(f.plain for f in self.sheet.facts)
+        facts_w = width(facts, self.fonts.bold, chip_size) + s * 1.5 if facts else 0.0
 
         def chips(short: bool) -> list[tuple[str, float]]:
             labels = [d.label + (f" · {d.short.plain}" if short else "") + ("" if d.weight is None else f" {d.weight}%")
                       for d in self.sheet.domains]
             return [(label, width(label, self.fonts.bold, chip_size) + s * 1.0) for label in labels]
 
+        def row(cs: list[tuple[str, float]]) -> float:
+            return sum(w + s * 0.4 for _, w in cs)
+
         shown = chips(short=True)
-        if sum(w + s * 0.4 for _, w in shown) > (self.width - 2 * self.margin) / 2:
+        if row(shown) > inner / 2:
             shown = chips(short=False)
-        for domain, (label, w) in reversed(list(zip(self.sheet.domains, shown))):
+        if lead + facts_w + row(shown) <= inner:
+            return Band(title, title_size, subtitle, facts, chip_size, shown, False)
+        if lead + facts_w > inner:
+            facts = ""
+        return Band(title, title_size, subtitle, facts, chip_size, shown, True)
+
+    def header(self, canvas: Canvas) -> None:
+        """The band on every page, as `_band` plans it, and the rule under it."""
+        t, s, band, draw = self.theme, self.size, self.band, self.fonts.fallback.draw
+        width = self.fonts.fallback.width
+        top = self.height - self.margin
+        baseline = top - band.title_size * 0.95
+        chip_size = band.chip_size
+        chip_baseline = baseline - (band.chip_size * 1.45 + s * 0.5 if band.two_rows else 0.0)
+        x = self.width - self.margin
+        for domain, (label, w) in reversed(list(zip(self.sheet.domains, band.chips))):
             x -= w
             canvas.setFillColor(self.ink(domain.color))
-            canvas.roundRect(x, baseline - chip_size * 0.35, w, chip_size * 1.45, chip_size * 0.3, stroke=0, fill=1)
+            canvas.roundRect(x, chip_baseline - chip_size * 0.35, w, chip_size * 1.45, chip_size * 0.3, stroke=0,
+                             fill=1)
             canvas.setFillColor(self.ink.on(domain.color))
-            draw(canvas, x + s * 0.5, baseline, label, self.fonts.bold, chip_size)
+            draw(canvas, x + s * 0.5, chip_baseline, label, self.fonts.bold, chip_size)
             x -= s * 0.4
-        sub_size = s * t.scale.section
-        room = x - self.margin - s
-        subtitle = _cut(self.sheet.subtitle.plain if self.sheet.subtitle else "", self.fonts.regular, sub_size,
-                        room / 2, width)
-        fixed = width(subtitle, self.fonts.regular, sub_size) + s if subtitle else 0.0
-        facts = "  ·  ".join(f.plain for f in self.sheet.facts)
-        facts_w = width(facts, self.fonts.bold, chip_size) + s * 1.5 if facts else 0.0
-        title = self.sheet.title.plain
-        full_size = s * t.scale.title
-        full = width(title, self.fonts.bold, full_size)
-        if facts and full * chip_size / full_size > room - fixed - facts_w:
-            facts, facts_w = "", 0.0
-            self.facts_left_out = True
-        title_size = max(chip_size, min(full_size, full_size * (room - fixed - facts_w) / full))
-        title = _cut(title, self.fonts.bold, title_size, room - fixed - facts_w, width)
         canvas.setFillColor(self.ink(t.palette.text))
-        title_w = draw(canvas, self.margin, baseline, title, self.fonts.bold, title_size)
-        if subtitle:
+        title_w = draw(canvas, self.margin, baseline, band.title, self.fonts.bold, band.title_size)
+        if band.subtitle:
             canvas.setFillColor(self.ink(t.palette.muted))
-            draw(canvas, self.margin + title_w + s, baseline, subtitle, self.fonts.regular, sub_size)
-        if facts:
+            draw(canvas, self.margin + title_w + s, baseline, band.subtitle, self.fonts.regular,
+                 s * t.scale.section)
+        if band.facts:
             canvas.setFillColor(self.ink(t.palette.text))
-            draw(canvas, x - s * 0.6 - width(facts, self.fonts.bold, chip_size), baseline, facts, self.fonts.bold,
-                 chip_size)
+            right = self.width - self.margin if band.two_rows else x
+            draw(canvas, right - s * 0.6 - width(band.facts, self.fonts.bold, chip_size), baseline, band.facts,
+                 self.fonts.bold, chip_size)
         canvas.setStrokeColor(self.ink(t.palette.rule))
         canvas.setLineWidth(0.6)
         rule_y = self.frame_top + s * 0.9
@@ -177,22 +202,23 @@ class Page:
     def plan(self, attempt: Attempt) -> None:
         """Pour the sheet into columns; the attempt learns its pages, fills and where sections start."""
         layout = Layout(self.size, self.theme, self.fonts, self.ink, self.col_w, self.frame_h)
-        flow = Flow(self.frame_h, self.theme.spacing, self.size)
         per_page = self.theme.columns
+        flow = Flow(self.frame_h, self.theme.spacing, self.size, per_page, layout.leading)
         for unit in layout.document(self.sheet):
             flow.add(unit)
-            layout.shedding = len(flow.columns) > HELD_PAGES * per_page
-            page = (len(flow.columns) - 1) // per_page + 1
+            layout.shedding = flow.column_count > HELD_PAGES * per_page
+            page = (flow.column_count - 1) // per_page + 1
             if page > attempt.budget and attempt.overflow_section is None:
                 attempt.overflow_section = (unit.title, unit.loc)
-        for index, column in enumerate(flow.columns):
-            attempt.markers += [(u.title, u.loc, index // per_page + 1) for u in column.starts]
-        last = len(flow.columns) - 1
-        attempt.pages = last // per_page + 1
+        flow.finish()
+        for number, columns in enumerate(flow.pages, 1):
+            attempt.markers += [(u.title, u.loc, number) for column in columns for u in column.starts]
+        attempt.pages = max(len(flow.pages), 1)
         if flow.too_tall is not None:
             attempt.pages = max(attempt.pages, attempt.budget + 1)
             attempt.overflow_section = (flow.too_tall.title, flow.too_tall.loc)
-        attempt.last = (attempt.pages, last % per_page, flow.columns[last].used / self.frame_h)
+        share = flow.last_page_share()
+        attempt.last = (attempt.pages, int(share), share - int(share))
         attempt.fills = flow.fills()
         attempt.orphans = layout.orphans
         attempt.flow = flow
@@ -212,7 +238,7 @@ class Page:
         canvas.setDateFormatter(lambda *_: date)
         canvas.setViewerPreference("Duplex", "DuplexFlipShortEdge")
         canvas.setViewerPreference("PrintScaling", "None")
-        pages = attempt.flow.placed(self.theme.columns)
+        pages = attempt.flow.placed()
         attempt.flow = None
         for page in range(attempt.pages):
             self.header(canvas)

@@ -13,7 +13,7 @@ from .fit import estimated_demand, fit, overflow_error
 from .fonts import printed_ink, register_fonts
 from .page import Attempt, Page
 from .preview import render_png
-from .theme import Ink, candidate_sizes, load_theme
+from .theme import Ink, candidate_sizes, grown_sizes, load_theme
 
 
 def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | None = None,
@@ -27,9 +27,10 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
     ink = Ink(opts.grayscale)
 
     drawable: list[Attempt] = []  # the largest size found to fit so far
+    budget = [opts.pages]  # the pages to fill: fewer for a sheet that grows past the ceiling
 
     def build_at(size: float) -> Attempt:
-        attempt = Attempt(size=size, pages=0, budget=opts.pages, columns=theme.columns)
+        attempt = Attempt(size=size, pages=0, budget=budget[0], columns=theme.columns)
         Page(theme, fonts, ink, sheet, opts, size).plan(attempt)
         # Only the largest size that fits is drawn: every other attempt's flow is let go as soon as that shows.
         if not attempt.fits or (drawable and drawable[0].size > size):
@@ -47,15 +48,21 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
         guess = next((size for size in sizes if estimated_demand(Page(theme, fonts, ink, sheet, opts, size),
                                                                  length, paragraphs, opts.pages) <= 1), sizes[-1])
     best, passes = fit(build_at, sizes, hint, exact, guess)
+    if best.fits and best.size == sizes[0] and theme.body.grow:
+        # Room to spare at the ceiling: the body grows as far as the pages it took there hold.
+        budget[0] = best.pages
+        best, more = fit(build_at, grown_sizes(theme, best.size), hint, exact, None)
+        passes += more
     page = Page(theme, fonts, ink, sheet, opts, best.size)
     if not best.fits:
         raise overflow_error(best, page)
     data = page.draw(best)
-    # The emptiest column that is not the last, before its leftover is spread: what the flow wasted.
-    fill = 100.0 * min(best.fills[:-1] or best.fills)
+    # Every column's fill, the last page's included, before its leftover is spread: what the flow wasted.
+    fills = [round(100.0 * f, 1) for f in best.fills]
     quick_page = next((p for title, _, p in best.markers
                        if sheet.quick_reference and title == sheet.quick_reference.title.plain), None)
-    details = PdfDetails(body_size=best.size, pages=best.pages, fill=round(fill, 1), orphans=best.orphans,
-                         paper=opts.paper, columns=theme.columns, passes=passes, grayscale=opts.grayscale,
-                         quick_reference_page=quick_page, facts_left_out=page.facts_left_out)
+    details = PdfDetails(body_size=best.size, pages=best.pages, fill=min(fills), fills=tuple(fills),
+                         orphans=best.orphans, paper=opts.paper, columns=theme.columns, budget=opts.pages,
+                         passes=passes, grayscale=opts.grayscale, quick_reference_page=quick_page,
+                         facts_left_out=page.facts_left_out)
     return data, details, (render_png(data) if opts.png else [])

@@ -19,7 +19,7 @@ from reportlab.platypus import Flowable, Table, TableStyle
 
 from .. import inline
 from ..model import Domain, QuickReference, Section, Sheet, Text
-from . import blocks, linebreaks as words, widths
+from . import blocks, linebreaks as words, quickref, widths
 from .columns import Block, Rows, Unit
 from .fonts import FontNames
 from .outlines import inline_markup, inline_width
@@ -31,6 +31,10 @@ RULE = "▸"
 TRAP_TAB = "⚠ TRAP"
 CONTINUED = " (cont.)"
 _NEVER = 1e6
+# The least padding of a table cell, in points: less and the text touches the rules.
+CELL_PAD = 2.5
+# Half the difference, in body sizes, between the room a line leaves above its glyphs and below them.
+GLYPH_LIFT = 0.155
 # A table's columns as the width search measures them: the width of those that hold no words (the quick
 # reference's domain chips), and the cells of those that do.
 Columns = tuple[float, list[list[widths.Cell]]]
@@ -131,9 +135,11 @@ class Layout:
 
     # Text -------------------------------------------------------------------
 
-    def markup(self, text: Text, width: float | None = None, bold: bool = False) -> str:
-        spans = text.spans if width is None else self.breakable(text.spans, width, bold)
-        return self.fonts.fallback.markup(inline.to_reportlab(words.bind(spans), self.fonts.mono, self.formula))
+    def markup(self, text: Text, width: float | None = None, bold: bool = False, size: float | None = None) -> str:
+        """`text` as paragraph markup, its words wider than `width` broken (at `size`, the body's if None)."""
+        spans = text.spans if width is None else self.breakable(text.spans, width, bold, size or self.size)
+        markup = inline.to_reportlab(words.bind(spans), self.fonts.mono, self.formula)
+        return self.fonts.fallback.markup(words.marked(markup, self.color(self.theme.palette.muted)))
 
     def formula(self, span: inline.Span) -> str:
         return inline_markup(span, self.size)
@@ -142,21 +148,20 @@ class Layout:
         """The face a text span prints in, in a paragraph set in bold (`bold`) or not."""
         return self.fonts.mono if span.code else (self.fonts.bold if bold or span.bold else self.fonts.regular)
 
-    def breakable(self, spans: inline.Spans, width: float, bold: bool) -> inline.Spans:
-        """Mark the joints of identifiers wider than `width`; ReportLab would split them anywhere."""
+    def breakable(self, spans: inline.Spans, width: float, bold: bool, size: float) -> inline.Spans:
+        """Break the words wider than `width` (identifiers at their joints, code after its separators), each
+        piece on a line of its own behind the continuation mark; ReportLab would split them anywhere, unmarked."""
         out = []
         for span in spans:
             if span.kind != inline.TEXT:
                 out.append(span)
                 continue
             face = self.face(span, bold)
-            pieces = []
-            for word in span.text.split(" "):
-                if self.fonts.fallback.width(word, face, self.size) > width:
-                    word = inline.LINE_BREAK.join(
-                        words.pieces(word, lambda p: self.fonts.fallback.width(p, face, self.size) <= width))
-                pieces.append(word)
-            out.append(replace(span, text=" ".join(pieces)))
+            def fits(piece: str) -> bool:
+                return self.fonts.fallback.width(piece, face, size) <= width
+
+            out.append(replace(span, text=" ".join(words.broken(word, fits, span.code)
+                                                   for word in span.text.split(" "))))
         return tuple(out)
 
     def label(self, label: str) -> str:
@@ -173,7 +178,8 @@ class Layout:
         if blocks.set_apart(text.spans):
             return blocks.flow(self, text, style, width, prefix)
         room = width - style.leftIndent
-        return self.para(prefix + self.markup(text, room, style.fontName == self.fonts.bold), style, width)
+        return self.para(prefix + self.markup(text, room, style.fontName == self.fonts.bold, style.fontSize), style,
+                         width)
 
     def plain(self, text: Text, style: ParagraphStyle, indent: float = 0.0) -> widths.Para:
         """`text` as the column-width search measures it: its words, each as wide as it prints."""
@@ -203,11 +209,11 @@ class Layout:
 
     # Blocks ---------------------------------------------------------------
 
-    def block(self, flowable: Flowable, boxed: bool = False) -> Block:
+    def block(self, flowable: Flowable, boxed: bool = False, trap: bool = False) -> Block:
         _, height = flowable.wrap(self.width, _NEVER)
         if self.shedding:
             shed(flowable)
-        return Block(flowable, height, boxed)
+        return Block(flowable, height, boxed, trap)
 
     def title_bar(self, label: str, title: str, fill: str, continued: bool = False) -> Block:
         if fill not in self.bar_styles:
@@ -260,18 +266,22 @@ class Layout:
             paragraph = blocks.flow(self, trap.text, self.trap_style, room, words.NO_BREAK_SPACE if first else "")
         else:
             paragraph = self.para(self.markup(trap.text, room), self.trap_style, room)
-        return self.block(TrapBox(paragraph, TRAP_TAB, self), boxed=True)
+        return self.block(TrapBox(paragraph, TRAP_TAB, self), boxed=True, trap=True)
 
     # Tables ---------------------------------------------------------------
 
     def _cell_padding(self) -> float:
-        return self.pad * 0.8
+        """A table cell's padding, the same on all four sides."""
+        return max(CELL_PAD, self.size * 0.32)
 
     def rows(self, head: list, continued_head: list, body: Iterable[list], col_widths: list[float],
              styles: list, row_styles) -> Rows:
         """A splittable table: `head` on its first part, `continued_head` on the others. The `body` rows are laid
         out MEASURED_ROWS at a time, each run measured (and shed) before the next is laid out."""
         p = self._cell_padding()
+        # A line's glyphs sit low in its leading: the padding above is the smaller by the difference, so that a
+        # cell's text has as much room above its glyphs as below them.
+        top, bottom = p * 0.8 - self.size * GLYPH_LIFT, p * 0.8 + self.size * GLYPH_LIFT
 
         def table(head_row, rows, first_row: int, extra: float) -> Table:
             t = Table([head_row, *rows], colWidths=col_widths)
@@ -279,9 +289,9 @@ class Layout:
                 ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), p), ("RIGHTPADDING", (0, 0), (-1, -1), p),
-                ("TOPPADDING", (0, 0), (-1, 0), p * 0.6), ("BOTTOMPADDING", (0, 0), (-1, 0), p),
-                ("TOPPADDING", (0, 1), (-1, -1), p * 0.6 + extra / 2),
-                ("BOTTOMPADDING", (0, 1), (-1, -1), p + extra / 2),
+                ("TOPPADDING", (0, 0), (-1, 0), top), ("BOTTOMPADDING", (0, 0), (-1, 0), bottom),
+                ("TOPPADDING", (0, 1), (-1, -1), top + extra / 2),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), bottom + extra / 2),
                 ("BACKGROUND", (0, 0), (-1, 0), self.color(self.theme.palette.table_header)),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.3, self.color(self.theme.palette.rule)),
                 ("BOX", (0, 0), (-1, -1), 0.4, self.color(self.theme.palette.rule)),
@@ -394,32 +404,35 @@ class Layout:
         items += [block for t in section.traps for block in (self.trap(t), self.why_note(t)) if block]
         return Unit(section.title.plain, section.loc, bar, items)
 
-    def _quick_columns(self, quick: QuickReference) -> Columns:
+    def _quick_columns(self, quick: QuickReference, rows: list[quickref.Printed]) -> Columns:
         """The chip column's width, and the key and detail columns' cells."""
         p2 = self._cell_padding() * 2
         chip_w = max(self.fonts.fallback.width(r.domain.label, self.fonts.bold, self.head.fontSize)
-                     for r in quick.rows) + p2
+                     for r, _ in rows) + p2
 
         def detail_cell(cells, first, later) -> tuple:
-            return (self.plain(cells[0], first), *(self.plain(c, later, later.leftIndent) for c in cells[1:]))
+            return tuple(self.plain(c, later, later.leftIndent) if i else self.plain(c, first)
+                         for i, c in enumerate(cells) if c is not None)
 
         key_col = [(self.plain(quick.columns[0], self.head),),
-                   *((self.plain(r.cells[0], self.key),) for r in quick.rows)]
+                   *((self.plain(r.cells[0], self.key),) for r, _ in rows)]
         detail_col = [detail_cell(quick.columns[1:], self.head, self.rule_head),
-                      *(detail_cell(r.cells[1:], self.cell, self.rule) for r in quick.rows)]
+                      *(detail_cell(cells, self.cell, self.rule) for _, cells in rows)]
         return chip_w, [key_col, detail_col]
 
-    def quick_reference(self, quick: QuickReference) -> Unit:
-        layout, chip_w, columns = self.whole_words(lambda lay: lay._quick_columns(quick))
-        table = self._tabled(layout, lambda lay: lay._quick_table(quick, chip_w, columns))
+    def quick_reference(self, quick: QuickReference, rows: list[quickref.Printed]) -> Unit:
+        """The quick reference, its `rows` as printed (quickref.printed_rows)."""
+        layout, chip_w, columns = self.whole_words(lambda lay: lay._quick_columns(quick, rows))
+        table = self._tabled(layout, lambda lay: lay._quick_table(quick, rows, chip_w, columns))
         title_bar = self.title_bar("", self.markup(quick.title), self.theme.palette.quickref)
 
         def bar(continued: bool) -> Block | None:
             return None if continued else title_bar
 
-        return Unit(quick.title.plain, quick.loc, bar, [table])
+        return Unit(quick.title.plain, quick.loc, bar, [table], may_cross=True)
 
-    def _quick_table(self, quick: QuickReference, chip_w: float, columns: list[list[widths.Cell]]) -> Rows:
+    def _quick_table(self, quick: QuickReference, rows: list[quickref.Printed], chip_w: float,
+                     columns: list[list[widths.Cell]]) -> Rows:
         p2 = self._cell_padding() * 2
         key_w, detail_w = widths.best_widths(columns, self.width - chip_w, p2, self.orphan_cost)
         col_widths = [chip_w, key_w, detail_w]
@@ -427,12 +440,13 @@ class Layout:
         marker = f"<font color='{self.trap_ink}'>{RULE}</font>{words.NO_BREAK_SPACE}"
 
         def stacked(cells, first, later) -> list[Flowable]:
-            return [self.text_para(cells[0], first, room[2]),
-                    *(self.text_para(c, later, room[2], prefix=marker) for c in cells[1:])]
+            return [self.text_para(c, later, room[2], prefix=marker) if i else self.text_para(c, first, room[2])
+                    for i, c in enumerate(cells) if c is not None]
 
         def head_row(continued: bool) -> list:
             more = f"<font name='{self.fonts.regular}'>{CONTINUED}</font>" if continued else ""
-            return [self.para(self.markup(quick.columns[0], room[0] + room[1] + p2, bold=True) + more, self.head,
+            return [self.para(self.markup(quick.columns[0], room[0] + room[1] + p2, True, self.head.fontSize) + more,
+                              self.head,
                               room[0] + room[1] + p2), "",
                     stacked(quick.columns[1:], self.head, self.rule_head)]
 
@@ -440,7 +454,7 @@ class Layout:
         chips: dict[str, ParagraphStyle] = {}
 
         def body() -> Iterator[list]:
-            for row in quick.rows:
+            for row, cells in rows:
                 color = row.domain.color
                 if color not in chips:
                     chips[color] = ParagraphStyle("chip", parent=self.head, textColor=toColor(self.ink.on(color)),
@@ -448,9 +462,8 @@ class Layout:
                 chip_styles.append(self.color(color))
                 yield [self.para(self.label(row.domain.label), chips[color], room[0]),
                        self.text_para(row.cells[0], self.key, room[1]),
-                       stacked(row.cells[1:], self.cell, self.rule)]
-        styles = [("SPAN", (0, 0), (1, 0)), ("LEFTPADDING", (0, 1), (0, -1), self.pad * 0.5),
-                  ("RIGHTPADDING", (0, 1), (0, -1), self.pad * 0.5)]
+                       stacked(cells, self.cell, self.rule)]
+        styles = [("SPAN", (0, 0), (1, 0))]
         return self.rows(head_row(False), head_row(True), body(), col_widths, styles,
                          lambda index, at: [("BACKGROUND", (0, at), (0, at), chip_styles[index])])
 
@@ -461,6 +474,6 @@ class Layout:
         for domain in sheet.domains:
             for section in domain.sections:
                 yield self.section(domain, section)
-        if sheet.quick_reference:
-            yield self.quick_reference(sheet.quick_reference)
+        if rows := quickref.printed_rows(sheet, sheet.print.quick_reference):
+            yield self.quick_reference(sheet.quick_reference, rows)
 

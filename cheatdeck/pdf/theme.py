@@ -32,6 +32,8 @@ class Body(msgspec.Struct, forbid_unknown_fields=True):
     floor: Annotated[float, msgspec.Meta(ge=ABSOLUTE_FLOOR)]
     step: Annotated[float, msgspec.Meta(gt=0)]
     leading: Annotated[float, msgspec.Meta(ge=1.0)]
+    # How large a sheet that fits at the ceiling with room to spare may grow, on the pages it takes there.
+    grow: float | None = None
 
 
 class Scale(msgspec.Struct, forbid_unknown_fields=True):
@@ -77,6 +79,13 @@ def candidate_sizes(theme: Theme) -> list[float]:
     body = theme.body
     steps = int(round((body.ceiling - body.floor) / body.step))
     return [round(body.ceiling - i * body.step, 4) for i in range(steps + 1)]
+
+
+def grown_sizes(theme: Theme, fitted: float) -> list[float]:
+    """The sizes above the ceiling a short sheet may grow to, largest first, then `fitted` (the ceiling)."""
+    body = theme.body
+    steps = int(round(((body.grow or body.ceiling) - body.ceiling) / body.step))
+    return [round(body.ceiling + i * body.step, 4) for i in range(steps, 0, -1)] + [fitted]
 
 
 def index_at_or_below(sizes: list[float], size: float) -> int:

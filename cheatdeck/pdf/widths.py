@@ -1,5 +1,6 @@
 """Table column widths from a search over the content: the split of the width that makes the table
-shortest, where a one-word last line counts as `orphan_cost` points of height.
+shortest, where a one-word last line, and a break inside a word, each count as `orphan_cost` points of
+height.
 
 Heights are estimated with the same greedy line breaking ReportLab uses, on the plain text, so the
 search costs string widths, not paragraph layouts.
@@ -16,6 +17,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from . import linebreaks as words
 
 STEPS = (16.0, 8.0, 4.0, 2.0, 1.0)
+# The least room, in points, a column whose words break anywhere keeps (a few letters).
+MIN_ROOM = 12.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +65,12 @@ def _width(text: str, face: str, size: float, measure: Callable[[str, str, float
 _widths = lru_cache(maxsize=4096)(dict)
 
 
-def _lines(para: Para, room: float) -> tuple[int, bool]:
-    """How many lines `para` takes in `room`, and whether its last line holds one word under several."""
+def _lines(para: Para, room: float) -> tuple[int, int]:
+    """How many lines `para` takes in `room`, and its flaws: one if its last line holds one word under several,
+    and one for each break inside a word."""
     room -= para.indent
     space = para.width(" ")
-    counts, used = [0], -space
+    counts, used, breaks = [0], -space, 0
     for word in para.text.split(" "):
         if not word:
             continue
@@ -83,13 +87,14 @@ def _lines(para: Para, room: float) -> tuple[int, bool]:
                 used = w
         if len(parts) > 1:
             counts[-1] += 1  # a broken identifier's tail is not a lone word
-    return len(counts), len(counts) > 1 and counts[-1] == 1 and counts[-2] > 1
+            breaks += len(parts) - 1
+    return len(counts), breaks + (len(counts) > 1 and counts[-1] == 1 and counts[-2] > 1)
 
 
 @lru_cache(maxsize=65536)
 def _cell(cell: Cell, room: float) -> tuple[float, int]:
-    """The cell's height and lone last words in `room`: the width search asks again for every column a trial
-    leaves as it was."""
+    """The cell's height and flaws (lone last words, breaks inside words) in `room`: the width search asks again
+    for every column a trial leaves as it was."""
     height, lone = 0.0, 0
     for para in cell:
         n, one = _lines(para, room)
@@ -104,13 +109,45 @@ def least_width(column: list[Cell], pad: float) -> float:
                 for cell in column for p in cell for w in p.text.split(" ") if w), default=0.0) + pad + 0.5
 
 
+def _needs(column: list[Cell], pad: float) -> list[float]:
+    """The room each word of the column needs whole, and each the widest of its joint-cut pieces needs."""
+    out = []
+    for cell in column:
+        for p in cell:
+            for w in p.text.split(" "):
+                if w:
+                    out += [p.width(w) + p.indent + pad + 0.5,
+                            words.narrowest(w, lambda t, p=p, w=w: p.width(t, w)) + p.indent + pad + 0.5]
+    return out
+
+
+def _least(columns: list[list[Cell]], available: float, pad: float) -> list[float]:
+    """The narrowest each column may be: wide enough for its words whole while the table has room for that;
+    else the columns with the widest words give way first, to their identifiers' joints; and if that is not
+    enough, each keeps whole the words that fit what the others leave it: only a word too wide for that
+    breaks, inside its own cell."""
+    needs = [_needs(c, pad) for c in columns]
+    least = [max(n, default=pad) for n in needs]
+    floors = [least_width(c, pad) for c in columns]
+    for hard in (False, True):
+        for i in sorted(range(len(columns)), key=lambda i: -least[i]):
+            if sum(least) <= available:
+                return least
+            room = available - (sum(least) - least[i])
+            if hard:
+                least[i] = max(max((n for n in needs[i] if n <= room), default=0.0), min(pad + MIN_ROOM, room))
+            else:
+                least[i] = min(least[i], max(floors[i], room))
+    return least
+
+
 def _natural(column: list[Cell], pad: float) -> float:
     return max((p.natural() + p.indent for cell in column for p in cell), default=0.0) + pad
 
 
 def best_widths(columns: list[list[Cell]], available: float, pad: float, orphan_cost: float) -> list[float]:
     """Widths for `columns` (lists of cells, row by row, the header first) that fill `available`."""
-    least = [least_width(c, pad) for c in columns]
+    least = _least(columns, available, pad)
     if sum(least) >= available:
         return [w * available / sum(least) for w in least]
     natural = [max(_natural(c, pad), m) for c, m in zip(columns, least)]

@@ -238,7 +238,8 @@ class _Builder:
         p = p or spec.PrintSpec()
         default = model.Print()
         return model.Print(paper=p.paper or default.paper, pages=p.pages or default.pages, columns=p.columns,
-                           grayscale=default.grayscale if p.grayscale is None else p.grayscale, why=bool(p.why))
+                           grayscale=default.grayscale if p.grayscale is None else p.grayscale, why=bool(p.why),
+                           quick_reference=p.quick_reference or default.quick_reference)
 
     def domain(self, d: spec.DomainSpec, path, reverse: bool, label: str, color: str) -> model.Domain:
         sections = []

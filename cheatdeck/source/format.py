@@ -186,6 +186,10 @@ class PrintSpec(_Spec):
         description="Print for a black-and-white printer; default: false.")] | None = None
     why: Annotated[bool, msgspec.Meta(
         description="Print each item's `why:` on the page too; default: false (cards only).")] | None = None
+    quick_reference: Annotated[Literal["full", "compact", "none"], msgspec.Meta(
+        description="The quick reference as printed: every row (full), without what the sections already say "
+                    "(compact: a row's facts the sheet states, and rows whose rule a trap prints), or not at all; "
+                    "default: compact. The cards come from every row.")] | None = None
 
 
 class SheetSpec(_Spec):
