@@ -4,7 +4,7 @@ between) whose words the sheet's sections already state, and the whole row when 
 
 from __future__ import annotations
 
-from ..anki.words import words
+from ..deck.overlap import words
 from ..model import QuickReference, QuickRow, Section, Sheet, Text
 
 MODES = ("full", "compact", "none")
