@@ -72,10 +72,12 @@ def test_a_folder_where_an_output_belongs_is_exit_1(tiny):
     _no_temp_files()
 
 
-def test_check_says_what_stops_it_reading(tiny, monkeypatch):
+def test_build_and_check_say_what_stops_them_reading(tiny, monkeypatch):
     run()
-    _refuse_paths(monkeypatch, "read_text", errno.EACCES, "tiny.lock.json")
-    result = run("check", code=1)
+    (Path("source") / "tiny.yaml").write_text((Path("source") / "tiny.yaml").read_text(encoding="utf-8") + "\n",
+                                              encoding="utf-8")
+    _refuse_paths(monkeypatch, "read_bytes", errno.EACCES, "tiny.lock.json")
+    result = run("anki", code=1)
     assert "source/tiny.lock.json: permission denied, or the file is locked by another program: give yourself " \
            "access to it (or close that program), " + AGAIN in result.output
     _refuse_paths(monkeypatch, "read_bytes", errno.EIO, "tiny.yaml")

@@ -55,7 +55,7 @@ def write_focus(result: Focus, opts: Options | None = None) -> FocusSheet:
     write_atomic(path, data)
     for number, png in enumerate(pages, 1):
         write_atomic(opts.out / f"{result.sheet_id}.focus-page{number}.png", png)
-    return FocusSheet(path, weak[:count], weak[count:], {**details, "size": len(data)})
+    return FocusSheet(path, weak[:count], weak[count:], {**dataclasses.asdict(details), "size": len(data)})
 
 
 def _render(sheet, printing: PrintOptions, templates: Path, hint: float | None = None, exact: bool = False):
@@ -74,6 +74,6 @@ def _fits_at_floor(sheet, printing: PrintOptions, templates: Path) -> bool:
     floor = load_theme(templates / "pdf" / "theme.yaml").body.floor
     roomy = dataclasses.replace(printing, pages=printing.pages * PROBE_ROOM, png=False)
     try:
-        return _render(sheet, roomy, templates, floor, True)[1]["pages"] <= printing.pages
+        return _render(sheet, roomy, templates, floor, True)[1].pages <= printing.pages
     except CheatdeckError:  # it takes more than the spare room: far over the budget
         return False
