@@ -78,7 +78,8 @@ def _greedy(text: str, fits, cut_sets: list[list[int]], least: int, lead: str) -
     def fits_here(end: int) -> bool:
         return fits((lead if out else "") + text[start:end])
 
-    while not fits_here(len(text)):
+    # A last character that fits nowhere (a column narrower than the mark) ends the text as it is.
+    while start < len(text) - 1 and not fits_here(len(text)):
         cut = 0
         for cuts in cut_sets:
             cut = max((j for j in cuts if j - start >= least and fits_here(j)), default=0)

@@ -135,7 +135,7 @@ def _least(columns: list[list[Cell]], available: float, pad: float) -> list[floa
                 return least
             room = available - (sum(least) - least[i])
             if hard:
-                least[i] = max(max((n for n in needs[i] if n <= room), default=0.0), min(pad + MIN_ROOM, room))
+                least[i] = max(max((n for n in needs[i] if n <= room), default=0.0), pad + MIN_ROOM)
             else:
                 least[i] = min(least[i], max(floors[i], room))
     return least
