@@ -130,19 +130,34 @@ def test_a_trap_stays_with_its_section_on_a4(shipped):
 # 2. Every column used -----------------------------------------------------------------------------------
 
 
+def _ink_fills(path: Path, paper: str, size: float) -> list[float]:
+    """Every column's fill read back, page by page: where its lowest ink (a glyph, a rule, a box) ends, in per
+    cent of the frame's height."""
+    page_geometry = geometry(paper, size, TEMPLATES)
+    fills = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            top, bottom = page.height - page_geometry.frame_top, page.height - page_geometry.frame_bottom
+            for x0, x1 in column_ranges(page_geometry):
+                ends = [o["bottom"] for o in page.chars + page.rects + page.lines if x0 - 0.5 <= o["x0"]
+                        and o["x1"] <= x1 + 0.5 and top - 1 <= o["top"] and o["bottom"] <= bottom + 5]
+                fills.append(100 * (max(ends, default=top) - top) / page_geometry.frame_h)
+    return fills
+
+
 @pytest.mark.parametrize("paper, gray", VARIANTS)
 def test_every_column_is_used_and_reported(shipped, paper, gray):
-    """The report prints every column's fill, the last page's included; the last page is balanced and spread, so
-    that every column's ink ends at the frame's foot (within a line), the last column too."""
+    """Every column's ink reaches 90 % of the frame, the last page's last column included, and the report prints
+    each column's fill as read back here; gray is laid out as colour is."""
     path, size, output = shipped[paper, gray]
-    fills = _fills(output)
-    assert len(fills) == 2 * THEME.columns
-    assert min(fills) >= 80, fills  # the issue asks 90: the shipped sheet's columns hold 83 to 98 % before spreading
-    assert f"emptiest column {min(fills):.0f} % full" in output
-    line = size * THEME.body.leading
-    for _, _, column, lines, page_geometry in _columns(path, paper, size):
-        bottom = page_geometry.height - page_geometry.frame_bottom
-        assert lines and bottom - lines[-1]["bottom"] <= line, (column, bottom - lines[-1]["bottom"])
+    reported, measured = _fills(output), _ink_fills(path, paper, size)
+    assert len(reported) == len(measured) == 2 * THEME.columns
+    assert min(measured) >= 90, [round(f, 1) for f in measured]
+    assert all(abs(r - m) <= 1 for r, m in zip(reported, measured)), (reported, measured)
+    assert f"emptiest column {min(reported):.0f} % full" in output
+    assert reported == _fills(shipped[paper, not gray][2])
+    # Justified, not merely near the foot: most columns end on the frame's last line, to the point.
+    assert sum(f >= 99.5 for f in measured) >= 6, measured
 
 
 # 3. Short sheets fill their paper --------------------------------------------------------------------------
@@ -372,6 +387,37 @@ def test_a_continued_part_holds_two_lines_of_body_and_a_trap_stays_with_it():
     pages = _placed(flow)
     continued = next(column for column in pages[0] if "c-barTrue" in column)
     assert sum(name.startswith("c") and "trap" not in name and "bar" not in name for name in continued) >= 2
+
+
+def test_a_column_short_of_content_stretches_its_gaps_no_further_than_their_caps():
+    """A column of few gaps ends short rather than gappy: a line of 10 lets a bullet gap grow by 2.5 at most."""
+    from cheatdeck.pdf.columns import STRETCH, STRETCH_CAP
+
+    flow = _flow()
+    flow.add(_unit("a", [40, 40]))  # bar + 80: column 1, one bullet gap
+    flow.add(_unit("b", [5, 5, 5]))  # bar + 15 in column 2, two bullet gaps
+    flow.finish()
+    assert [c.used for c in flow.pages[0]] == [90, 25]
+    grow = STRETCH_CAP * 10 * STRETCH["item"]
+    assert flow.fills() == [pytest.approx(0.9 + grow / 100), pytest.approx(0.25 + 2 * grow / 100)]
+    (first, second), = flow.placed()
+    assert [y for y, _ in second] == pytest.approx([0, 10, 15 + grow, 20 + 2 * grow])
+
+
+def test_the_last_page_break_moves_back_to_even_the_pages():
+    """Nine sections of 25 fill page 1's two columns and leave one on page 2: settled, page 2 takes three of
+    page 1's, so that both pages are more than half full and use both columns; every section stays whole and in
+    order."""
+    flow = _flow()
+    for title in "abcdefghi":
+        flow.add(_unit(title, [15]))
+    flow.finish()
+    assert [len(column.starts) for page in flow.pages for column in page] == [4, 4, 1]
+    flow.settle()
+    assert [len(column.starts) for page in flow.pages for column in page] in ([3, 2, 2, 2], [2, 3, 2, 2])
+    pages = _placed(flow)
+    names = [name for page in pages for column in page for name in column]
+    assert names == [f"{t}{suffix}" for t in "abcdefghi" for suffix in ("-barFalse", "0")]
 
 
 def test_the_last_page_is_balanced():

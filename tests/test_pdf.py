@@ -464,7 +464,7 @@ def test_split_table_repeats_its_header_and_every_trap_is_boxed(sheets, paper):
         everything = "\n".join(p.extract_text() for p in pdf.pages)
     assert everything.count("Master Quick Reference") == 1
     quick = [squash(text) for text in columns_text(path, page_geometry) if "Service/" in squash(text)]
-    assert len(quick) >= 3
+    assert len(quick) >= 2
     # The header row's first cell says "(cont.)" in every column the table continues into, at its top.
     heads = [column[column.index("Service/"):][:40] for column in quick]
     assert "(cont.)" not in heads[0] and all("(cont.)" in head for head in heads[1:])
@@ -530,9 +530,11 @@ def test_full_columns_end_on_the_same_line(sheets, paper):
                 if inked:
                     ends.append(max(o["bottom"] for o in inked))
     fills = [(end - top) / page_geometry.frame_h for end in ends]
-    assert len(fills) > 4 and all(f >= 0.93 for f in fills[:-1]), [round(f, 3) for f in fills]
-    # Full columns are spaced out to the frame's foot (a descender may hang 0.07 body sizes below it).
-    assert max(ends[:-1]) - min(ends[:-1]) <= 0.1 * size
+    assert len(fills) > 4 and all(f >= 0.9 for f in fills), [round(f, 3) for f in fills]
+    # Columns are spaced out to the frame's foot (a descender may hang 0.07 body sizes below it); one whose gaps
+    # reach their caps first may end short of it.
+    full = [end for end, fill in zip(ends, fills) if fill >= 0.995]
+    assert len(full) >= 0.75 * len(ends) and max(full) - min(full) <= 0.1 * size
     assert re.search(r"emptiest column \d+ % full", output)
 
 

@@ -8,9 +8,14 @@ fewer than two items unless that would leave more than a tenth of the column emp
 crosses from one page to the next (the reader would turn the laminate over mid-section) unless it is
 taller than a column or may cross (the quick reference): it starts the next page instead.
 
-A page that ends early (the last, or one before a section that moved on) is balanced: its content is
-poured again into the shortest columns that hold it, so they end within about a line of each other.
-Every column then spreads its leftover height over its gaps and table rows, so all end on the same line.
+Every column is justified to the frame's foot as LaTeX's \\flushbottom does: its leftover height is glue
+spread over its gaps and table rows, each kind by its weight, but no gap grows by more than its cap (a
+section gap a line, a bullet gap a quarter of one), so that a column short of content ends short rather than
+gappy. A page that ends early (the last, or one before a section that moved on) is balanced: its content
+is poured again into columns of the height that gives the fewest demerits, as TeX weighs a paragraph's
+lines: the columns' badness (how far past their caps they would have to stretch) and a price for every
+section continued in the next column. Once the pages are known, the break before the last page may move a
+few sections earlier, where that evens the last page with the one before it.
 """
 
 from __future__ import annotations
@@ -22,11 +27,20 @@ from reportlab.platypus import Flowable
 
 from .theme import Spacing
 
-# How much of a column's leftover height each kind of gap, or table row, takes.
-STRETCH = {"section": 4.0, "block": 1.5, "item": 1.0, "bar": 0.0, "row": 1.0}
+# How much of a column's leftover height each kind of gap takes; a table takes ROW_STRETCH for each line of its
+# rows' height, so that a quick-reference row of six lines grows more than a zebra row of one.
+STRETCH = {"section": 4.0, "block": 1.5, "item": 1.0, "bar": 0.0}
+ROW_STRETCH = 0.4
+# The most one weight of stretch grows, in lines: a section gap by a line, a gap around a box by 0.375 line,
+# a bullet gap by a quarter line (LaTeX's itemize: 4 pt plus 2 pt on a 12 pt line), a row of six lines by 0.6.
+STRETCH_CAP = 0.25
+# How a balanced page is judged, as TeX judges a paragraph: each column's badness is 100 r³, r its leftover
+# height over what its gaps may take (1: every gap at its cap), and each section continued in the next column
+# costs as much as a column stretched to its caps.
+SPLIT_DEMERITS = 300.0
 MIN_PART = 2
-# A balanced page tries this many heights a quarter of a split's least (half a line) apart above the shortest.
-BALANCE_TRIES = 12
+# The last page break may move this many parts earlier, when both pages then have fewer demerits.
+MOVE_BACK = 3
 # A split keeps MIN_PART items on each side unless that leaves more than this share of the column empty.
 MAX_WASTE = 0.05
 
@@ -74,6 +88,8 @@ class Piece:
     gap_kind: str
     flowable: Flowable | Callable[[float], Flowable]
     rows: int = 0
+    # The table rows' weight of stretch (0 for a block).
+    stretch: float = 0.0
 
     def build(self, extra: float) -> Flowable:
         return self.flowable(extra) if self.rows else self.flowable
@@ -90,7 +106,16 @@ class Column:
     spread: bool = True
 
     def weight(self) -> float:
-        return sum(STRETCH[p.gap_kind] for p in self.pieces[1:]) + sum(STRETCH["row"] * p.rows for p in self.pieces)
+        return sum(STRETCH[p.gap_kind] for p in self.pieces[1:]) + sum(p.stretch for p in self.pieces)
+
+    def glue(self, height: float, cap: float) -> float:
+        """How much each weight of STRETCH grows to bring the column's foot to `height`, at most `cap`."""
+        weight = self.weight()
+        return min((height - self.used) / weight, cap) if weight and height > self.used and self.spread else 0.0
+
+    def ink(self, height: float, cap: float) -> float:
+        """Where the column's last piece ends once spread."""
+        return self.used + self.glue(height, cap) * self.weight()
 
 
 def _atoms(unit: Unit) -> list[tuple[int, int]]:
@@ -99,6 +124,17 @@ def _atoms(unit: Unit) -> list[tuple[int, int]]:
     for i, item in enumerate(unit.items):
         out += [(i, r) for r in range(len(item.rows))] if isinstance(item, Rows) else [(i, -1)]
     return out
+
+
+def _parts(columns: list[Column]) -> list[tuple[Unit, int, bool]]:
+    """The first part of each unit the columns hold, in order: what pours them again."""
+    parts, seen = [], set()
+    for column in columns:
+        for unit, pos, continued in column.parts:
+            if id(unit) not in seen:
+                seen.add(id(unit))
+                parts.append((unit, pos, continued))
+    return parts
 
 
 def _sums(unit: Unit, atoms: list[tuple[int, int]]) -> tuple[list[float], list[float]]:
@@ -122,6 +158,8 @@ class Flow:
         self.height = frame_height
         # A split leaves at least two lines on each side (a hair less, for rounding).
         self.least = 1.9 * line
+        self.cap = STRETCH_CAP * line
+        self.line = line
         self.gap = {"section": spacing.section * size, "block": spacing.block * size,
                     "item": spacing.item * size, "bar": spacing.bar * size}
         self.pages: list[list[Column]] = []
@@ -165,7 +203,8 @@ class Flow:
                 height = head + sum(item.rows[start_row:end_row])
                 pieces.append(Piece(height, gap, gap_kind,
                                     lambda extra, t=item, a=start_row, b=end_row, c=cont: t.part(a, b, c, extra),
-                                    rows=end_row - start_row))
+                                    rows=end_row - start_row,
+                                    stretch=ROW_STRETCH * sum(item.rows[start_row:end_row]) / self.line))
                 k = end
             prev = item
         return pieces
@@ -270,12 +309,7 @@ class Flow:
 
     def _balance(self) -> None:
         """Pour the page's parts again into the shortest columns that hold them (bisecting the height)."""
-        parts, seen = [], set()
-        for column in self.columns:
-            for unit, pos, continued in column.parts:
-                if id(unit) not in seen:
-                    seen.add(id(unit))
-                    parts.append((unit, pos, continued))
+        parts = _parts(self.columns)
         # A page less than half full keeps its natural flow: spread thin, its sections would break up.
         if not parts or sum(c.used for c in self.columns) < self.per_page * self.frame_height / 2:
             for column in self.columns:
@@ -288,17 +322,26 @@ class Flow:
                 poured, hi = columns, (lo + hi) / 2
             else:
                 lo = (lo + hi) / 2
-        # The shortest height leaves the last column what the others could not take: a little taller may break
-        # the columns where they end more evenly.
-        for step in range(1, BALANCE_TRIES + 1):
-            columns = self._poured_at(min(hi + step * self.least / 4, self.frame_height), parts)
-            if columns and self._lowest(columns) > self._lowest(poured) + 1e-6:
-                poured = columns
+        # The shortest height leaves the last column what the others could not take, and a column of few gaps
+        # spreads less than one of many: every height up to the frame's, half a line apart, is tried for the
+        # one of fewest demerits.
+        best = self._demerits(poured)
+        step = self.least / 4
+        for k in range(1, int((self.frame_height - hi) / step) + 1):
+            columns = self._poured_at(hi + k * step, parts)
+            if columns and (demerits := self._demerits(columns)) < best - 1e-6:
+                poured, best = columns, demerits
         self.columns, self.height = poured, self.frame_height
 
-    def _lowest(self, columns: list[Column]) -> float:
-        """The height of the page's emptiest column (an unused one's is 0)."""
-        return min(c.used for c in columns) if len(columns) == self.per_page else 0.0
+    def _demerits(self, columns: list[Column]) -> float:
+        """The page's columns' badness and its continued sections' demerits (an unused column's is an empty
+        one's)."""
+        empty = self.per_page - len(columns)
+        bad = sum(self._badness(c.used, c.weight()) for c in columns) + empty * self._badness(0.0, 0.0)
+        return bad + SPLIT_DEMERITS * sum(continued for column in columns for _, _, continued in column.parts)
+
+    def _badness(self, used: float, weight: float) -> float:
+        return 100.0 * (max(self.frame_height - used, 0.0) / (self.cap * max(weight, 1.0))) ** 3
 
     def _poured_at(self, height: float, parts) -> list[Column] | None:
         """The page's parts poured into columns `height` tall, or None if they take more than a page."""
@@ -313,6 +356,31 @@ class Flow:
         if any(c.pieces for c in self.columns):
             self._close_page()
 
+    def settle(self) -> None:
+        """End the page before the last up to MOVE_BACK parts earlier if both pages then have fewer demerits: the
+        last page holds only what is left over, and a full page before it may spare a section to even them. The
+        pages stay as many, so the fit search leaves this to the layout it chose."""
+        if len(self.pages) < 2:
+            return
+        before, last = _parts(self.pages[-2]), _parts(self.pages[-1])
+        best, pages = self._demerits(self.pages[-2]) + self._demerits(self.pages[-1]), None
+        for m in range(1, min(MOVE_BACK, len(before) - 1) + 1):
+            moved = {id(unit) for unit, _, _ in before[-m:]}
+            first = self._balanced(before[:-m])
+            second = self._balanced(before[-m:] + [part for part in last if id(part[0]) not in moved])
+            if first and second and (demerits := self._demerits(first) + self._demerits(second)) < best - 1e-6:
+                best, pages = demerits, [first, second]
+        if pages:
+            self.pages[-2:] = pages
+        self.columns = [Column()]
+
+    def _balanced(self, parts) -> list[Column] | None:
+        """`parts` poured into a page's columns and balanced, or None if they take more than a page."""
+        if self._poured_at(self.frame_height, parts) is None:
+            return None
+        self._balance()
+        return self.columns
+
     def placed(self) -> Iterator[list[list[tuple[float, Flowable]]]]:
         """Page by page, each column's flowables with their top offsets, spaced out to fill it. A page's
         flowables are built only when it is reached and let go of once it is passed, so that drawing holds one
@@ -323,21 +391,19 @@ class Flow:
             yield [self._spaced(column) for column in columns]
 
     def _spaced(self, column: Column) -> list[tuple[float, Flowable]]:
-        leftover = self.frame_height - column.used
-        weight = column.weight()
-        unit = leftover / weight if weight and leftover > 0 and column.spread else 0.0
+        unit = column.glue(self.frame_height, self.cap)
         y, placed = 0.0, []
         for i, piece in enumerate(column.pieces):
             if i:
                 y += piece.gap + unit * STRETCH[piece.gap_kind]
-            extra = unit * STRETCH["row"]
-            placed.append((y, piece.build(extra if piece.rows else 0.0)))
+            extra = unit * piece.stretch / piece.rows if piece.rows else 0.0
+            placed.append((y, piece.build(extra)))
             y += piece.height + extra * piece.rows
         return placed
 
     def fills(self) -> list[float]:
-        """Every column's natural fill (before spacing out), page by page, as a fraction of its height."""
-        return [(columns[i].used if i < len(columns) else 0.0) / self.frame_height
+        """Every column's fill, page by page: where its last piece ends once spread, as a share of its height."""
+        return [(columns[i].ink(self.frame_height, self.cap) if i < len(columns) else 0.0) / self.frame_height
                 for columns in self.pages for i in range(self.per_page)]
 
     def last_page_share(self) -> float:

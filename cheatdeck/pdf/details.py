@@ -10,7 +10,7 @@ class PdfDetails:
     body_size: float
     pages: int
     fill: float
-    """The emptiest column, the last page's included, in per cent full, before its leftover is spread."""
+    """The emptiest column, the last page's included, in per cent full: where its last ink ends once spread."""
     fills: tuple[float, ...]
     """Every column's fill, page by page."""
     orphans: int

@@ -211,17 +211,27 @@ class Page:
             if page > attempt.budget and attempt.overflow_section is None:
                 attempt.overflow_section = (unit.title, unit.loc)
         flow.finish()
-        for number, columns in enumerate(flow.pages, 1):
-            attempt.markers += [(u.title, u.loc, number) for column in columns for u in column.starts]
         attempt.pages = max(len(flow.pages), 1)
         if flow.too_tall is not None:
             attempt.pages = max(attempt.pages, attempt.budget + 1)
             attempt.overflow_section = (flow.too_tall.title, flow.too_tall.loc)
+        attempt.orphans = layout.orphans
+        attempt.flow = flow
+        self._record(attempt)
+
+    def settle(self, attempt: Attempt) -> None:
+        """Even out the chosen attempt's last two pages (`Flow.settle`) and record what that moved."""
+        attempt.flow.settle()
+        self._record(attempt)
+
+    def _record(self, attempt: Attempt) -> None:
+        """Where the attempt's sections start, how full its last page is and every column's fill."""
+        flow = attempt.flow
+        attempt.markers = [(u.title, u.loc, number) for number, columns in enumerate(flow.pages, 1)
+                           for column in columns for u in column.starts]
         share = flow.last_page_share()
         attempt.last = (attempt.pages, int(share), share - int(share))
         attempt.fills = flow.fills()
-        attempt.orphans = layout.orphans
-        attempt.flow = flow
 
     def draw(self, attempt: Attempt) -> bytes:
         sheet = self.sheet

@@ -56,8 +56,9 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
     page = Page(theme, fonts, ink, sheet, opts, best.size)
     if not best.fits:
         raise overflow_error(best, page)
+    page.settle(best)
     data = page.draw(best)
-    # Every column's fill, the last page's included, before its leftover is spread: what the flow wasted.
+    # Every column's fill, the last page's included: where its last ink ends once spread.
     fills = [round(100.0 * f, 1) for f in best.fills]
     quick_page = next((p for title, _, p in best.markers
                        if sheet.quick_reference and title == sheet.quick_reference.title.plain), None)
