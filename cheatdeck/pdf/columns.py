@@ -4,7 +4,7 @@ A section is a bar and a run of items: bullets and TRAP boxes move whole; a tabl
 and repeats its header. A section split across columns starts its next part under a "(cont.)" bar.
 A split leaves at least two lines under a bar on each side, the part after it holds two lines of the
 section's own body (never only its traps: a trap stays with what precedes it), and neither part keeps
-fewer than two items unless that would leave more than a tenth of the column empty. A section never
+fewer than two items unless that would leave more than a twentieth of the column empty. A section never
 crosses from one page to the next (the reader would turn the laminate over mid-section) unless it is
 taller than a column or may cross (the quick reference): it starts the next page instead.
 
@@ -341,6 +341,8 @@ class Flow:
         return bad + SPLIT_DEMERITS * sum(continued for column in columns for _, _, continued in column.parts)
 
     def _badness(self, used: float, weight: float) -> float:
+        """100 r³, r the leftover height over what the gaps take at their caps (a column without gaps counts
+        one): 100 for a column whose gaps all reach their caps, more the shorter of the foot it ends."""
         return 100.0 * (max(self.frame_height - used, 0.0) / (self.cap * max(weight, 1.0))) ** 3
 
     def _poured_at(self, height: float, parts) -> list[Column] | None:
