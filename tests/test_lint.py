@@ -65,6 +65,35 @@ def test_enumeration_counts_items_outside_brackets_and_not_on_a_cloze(tmp_path):
                                            "EventBridge → Lambda → Pipelines", cards="cloze"))) == []
 
 
+def test_give_away_reads_the_section_title_the_front_shows(tmp_path):
+    titled = """\
+- id: variants
+  title: A/B Testing — Production Variants
+  bullets:
+    - text: "Variants: several models behind one endpoint"
+      id: variants
+      q: Which SageMaker endpoint feature serves several models behind one endpoint for an A/B test?
+      a: Production variants
+  traps:
+    - q: A champion and a challenger model must share live traffic. What do you configure?
+      text: "Use production variants, not two endpoints."
+      a: Production variants
+"""
+    path = sheet_file(tmp_path, titled)
+    # The trap's front shows its domain only, not the title: its card is not given away.
+    assert messages(plan_notes(load(path))) == [
+        f"{line_of(path, 'several models behind')}: give-away: the section title\u2019s \u201cproduction\u201d, "
+        "\u201cvariant\u201d give away the answer \u201cProduction variants\u201d: ask what the title \u201cA/B "
+        "Testing \u2014 Production Variants\u201d does not already say, or move the item to a section whose title "
+        "does not name the answer"]
+    untitled = titled.replace("A/B Testing — Production Variants", "A/B Testing")
+    assert messages(plan(tmp_path, untitled)) == []
+    # A glossary spells the title out on the cards, and the lint reads what the cards show.
+    short = titled.replace("A/B Testing — Production Variants", "A/B Testing — PVs")
+    assert [m.split(": ")[1] for m in messages(plan(tmp_path, short, sheet="glossary: {PVs: Production Variants}\n"))] \
+        == ["give-away"]
+
+
 def test_yes_no_spares_a_choice_between_two(tmp_path):
     assert messages(plan(tmp_path, _bullet("Is SDP or SMP the library for a model too big for one GPU?",
                                            "SMP (model parallelism)"))) == []

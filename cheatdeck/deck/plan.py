@@ -44,10 +44,10 @@ class Card:
 
 @dataclass(frozen=True)
 class Place:
-    """Where a section's notes sit: presentation, not content (see Note.digest). The lock keeps each section's,
-    so that a build can tell a renamed section, domain or deck from notes that moved."""
+    """Where a section's notes sit (the section itself is Note.section): presentation, not content (see
+    Note.digest). The lock keeps each section's, so that a build can tell a renamed section, domain or deck from
+    notes that moved."""
 
-    section: str
     title: str
     domain: str
     deck: str
@@ -75,6 +75,9 @@ class Note:
     """The section the note comes from; None for a quick-reference row."""
     quiet: tuple[str, ...] = ()
     """The lint rules the item is exempt from (`lint:` in the sheet)."""
+    heading: str = ""
+    """The title the fronts show above the question, plain: the section's, or the quick reference's; none on a
+    trap, whose front names its domain only."""
 
     @property
     def fronts(self) -> tuple[str, ...]:
@@ -195,7 +198,7 @@ class _Planner:
         self.answers = _answers(sheet)
         self.linked = _quickref_links(sheet)
         self.linked_rows = set(self.linked.values())
-        self.places = {section.id: Place(section.id, section.title.plain, domain.id, domain_deck(sheet, domain))
+        self.places = {section.id: Place(section.title.plain, domain.id, domain_deck(sheet, domain))
                        for domain in sheet.domains for section in domain.sections}
 
     def reverse_allowed(self, answer: Text, key: Text, loc: Location) -> bool:
@@ -253,7 +256,7 @@ class _Planner:
                 own=(fact.question.html, back + _why(fact.why), "", "y" if hint else "", name),
                 tags=self.tags(domain, section, "fact", fact.ident), cards=cards, loc=fact.loc,
                 section=section.id, words=(fact.text.source, fact.question.source, fact.answer.source),
-                place=self.places[section.id], quiet=fact.quiet))
+                place=self.places[section.id], quiet=fact.quiet, heading=section.title.plain))
         return out
 
     def cloze(self, domain: Domain, section: Section, deck: str, context: str, fact) -> Note:
@@ -266,7 +269,8 @@ class _Planner:
             ident=fact.ident, kind="cloze", deck=deck, fields=(fact.text.html, context, name),
             own=(fact.text.html, "", name),
             tags=self.tags(domain, section, "cloze", fact.ident), cards=cards, loc=fact.loc,
-            section=section.id, words=(fact.text.source,), place=self.places[section.id], quiet=fact.quiet)
+            section=section.id, words=(fact.text.source,), place=self.places[section.id], quiet=fact.quiet,
+            heading=section.title.plain)
 
     def list_cloze(self, domain: Domain, section: Section, deck: str, context: str, item,
                    question: tuple[str, str], items: list[tuple[str, str]], ident: str | None = None) -> Note:
@@ -283,7 +287,7 @@ class _Planner:
             ident=ident, kind="list", deck=deck, fields=(text, why, context, name), own=(text, why, "", name),
             tags=self.tags(domain, section, "list", item.ident), cards=cards, loc=item.loc,
             section=section.id, words=(question[1], *(source for source, _ in items)),
-            place=self.places[section.id], quiet=item.quiet)
+            place=self.places[section.id], quiet=item.quiet, heading=section.title.plain)
 
     def rows(self, domain: Domain, section: Section, deck: str, context: str) -> list[Note]:
         table = section.table
@@ -330,7 +334,8 @@ class _Planner:
             fields=(key.html, headers[0].html, question[0], cell.html, extra, context, flag, name),
             own=(key.html, headers[0].html, question[0], cell.html, extra, "", flag, name),
             tags=self.tags(domain, section, "table", ident), cards=cards, loc=row.loc,
-            section=section.id, words=(*said, header.source), place=self.places[section.id], quiet=row.quiet)
+            section=section.id, words=(*said, header.source), place=self.places[section.id], quiet=row.quiet,
+            heading=section.title.plain)
 
     def traps(self, domain: Domain, section: Section) -> list[Note]:
         out = []
@@ -390,7 +395,7 @@ class _Planner:
                 loc=row.loc, section="quickref",
                 words=(*(c.source for c in row.cells), row.question.source if row.question else "",
                        row.answer.source if row.answer else ""),
-                quiet=row.quiet))
+                quiet=row.quiet, heading=quick.title.plain))
         return out
 
 

@@ -1,11 +1,13 @@
-"""give-away: every word of the answer is hinted in the front, itself or by its stem ("…PySpark preprocessing…
-job type" → "Processing Jobs"), so the card is answered by reading, not recall. Where the front holds the whole
-answer word for word, contains-answer says so instead."""
+"""give-away: every word of the answer is hinted in what the front shows, itself or by its stem ("…PySpark
+preprocessing… job type" → "Processing Jobs"), so the card is answered by reading, not recall. The front shows
+the section's title above the question, so a title that names the answer gives it away too ("Feature Store" over
+"Which service keeps features for training and inference?"). Where the question holds the whole answer word
+for word, contains-answer says so instead."""
 
 from __future__ import annotations
 
-from ..plan import Card, Note
 from ..overlap import contains, words
+from ..plan import Card, Note
 from .text import content, stem
 
 NAME = "give-away"
@@ -14,17 +16,32 @@ NAME = "give-away"
 def check(note: Note, card: Card) -> str | None:
     if card.reverse or card.cloze:
         return None
-    answer = sorted(content(card.answer), key=words(card.answer).index)
+    said = words(card.answer)
+    answer = sorted(content(card.answer), key=said.index)
     front = words(card.front)
-    hints = [_hint(word, front) for word in answer]
-    if not answer or None in hints or contains(front, words(card.answer)):
+    if not answer or contains(front, said):
         return None
-    shown = ", ".join(f"\u201c{h}\u201d" for h in dict.fromkeys(hints))
-    return (f"the front\u2019s {shown} give{'s' if len(set(hints)) == 1 else ''} away the answer "
-            f"\u201c{card.answer}\u201d: reword the question without {'it' if len(set(hints)) == 1 else 'them'}")
+    heading = words(note.heading)
+    hints = [(hint, False) if (hint := _hint(word, front)) else (_hint(word, heading), True) for word in answer]
+    if any(hint is None for hint, _ in hints):
+        return None
+    asked = list(dict.fromkeys(h for h, titled in hints if not titled))
+    titled = list(dict.fromkeys(h for h, titled in hints if titled and h not in asked))
+    one = len(asked) + len(titled) == 1
+    shown = " and ".join(part for part in (
+        f"the front\u2019s {_quoted(asked)}" if asked else "",
+        f"the section title\u2019s {_quoted(titled)}" if titled else "") if part)
+    fix = (f"reword the question without {'it' if one else 'them'}" if not titled else
+           f"ask what the title \u201c{note.heading}\u201d does not already say, or move the item to a section "
+           "whose title does not name the answer")
+    return f"{shown} give{'s' if one else ''} away the answer \u201c{card.answer}\u201d: {fix}"
 
 
-def _hint(word: str, front: tuple[str, ...]) -> str | None:
-    """The front's word that says the answer's `word`: the same word, one holding its stem, or one of its stem."""
+def _quoted(hints: list[str]) -> str:
+    return ", ".join(f"\u201c{h}\u201d" for h in hints)
+
+
+def _hint(word: str, shown: tuple[str, ...]) -> str | None:
+    """The shown word that says the answer's `word`: the same word, one holding its stem, or one of its stem."""
     root = stem(word)
-    return next((w for w in front if w == word or root in w or stem(w) == root), None)
+    return next((w for w in shown if w == word or root in w or stem(w) == root), None)
