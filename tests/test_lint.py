@@ -123,6 +123,35 @@ def test_asked_twice_a_trap_and_a_row_stating_one_rule(tmp_path):
     assert messages(plan(tmp_path, good)) == []
 
 
+def test_the_pair_rules_compare_a_bounded_number_of_cards_whatever_the_sheet(tmp_path, monkeypatch):
+    """Answers made of the same common words in every section, with fronts that share nothing: every pair is a
+    candidate, and no pair matches. Each card is still compared with at most CANDIDATES others."""
+    from cheatdeck.deck.lint import asked_twice, twins
+
+    cards = 300
+    bullets = "".join(f"    - text: \"K{k}: value\"\n      q: Which zq{k}a zq{k}b zq{k}c?\n"
+                      f"      a: Shared answer words everywhere\n" for k in range(cards))
+    spread = "".join(f"- id: s{k}\n  title: Section {k}\n  bullets:\n"
+                     f"    - text: \"K{k}: value\"\n      q: Which zq{k}a zq{k}b zq{k}c?\n"
+                     f"      a: Shared answer words everywhere\n" for k in range(cards))
+    counted = {"overlap": 0, "similar": 0}
+
+    def counting(module, name):
+        real = getattr(module, name)
+
+        def count(*args):
+            counted[name] += 1
+            return real(*args)
+        monkeypatch.setattr(module, name, count)
+
+    counting(asked_twice, "overlap")
+    counting(twins, "similar")
+    assert asked_twice.check(plan(tmp_path, spread)) == []
+    assert twins.check(plan(tmp_path, f"- id: one\n  title: One section\n  bullets:\n{bullets}")) == []
+    assert 0 < counted["overlap"] <= asked_twice.CANDIDATES * cards < cards * (cards - 1) // 2
+    assert 0 < counted["similar"] <= twins.CANDIDATES * cards < cards * (cards - 1) // 2
+
+
 HEADER = """\
 - id: encryption
   title: Encryption
