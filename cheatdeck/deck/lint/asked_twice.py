@@ -26,16 +26,18 @@ CANDIDATES = 64
 
 
 def check(plan: Plan) -> list[Finding]:
-    cards = [(note, content(card.front), content(card.answer)) for note in plan.notes for card in note.cards
+    # The answers' words for every card; the fronts' only for the cards compared (see Fronts).
+    cards = [(note, card.front, content(card.answer)) for note in plan.notes for card in note.cards
              if not card.reverse and not card.cloze]
     rank = _rarest_first(answer for _, _, answer in cards)
+    fronts = _Fronts(cards)
     posting: dict[str, list[int]] = {}
     out = []
-    for index, (note, front, answer) in enumerate(cards):
+    for index, (note, _, answer) in enumerate(cards):
         if not answer:
             continue
         prefix = sorted(answer, key=rank.__getitem__)[:len(answer) - _need(len(answer)) + 1]
-        first = _first_match(cards, index, prefix, posting)
+        first = _first_match(cards, fronts, index, prefix, posting)
         if first is not None:
             out.append(Finding(NAME, note.loc, f"this card asks what the card at line {first.loc.line} asks: "
                                                "keep one (`cards: none` on the other), or ask each a different fact",
@@ -45,11 +47,25 @@ def check(plan: Plan) -> list[Finding]:
     return out
 
 
-def _first_match(cards: list, index: int, prefix: list[str], posting: dict[str, list[int]]):
+class _Fronts:
+    """The content words of a card's front, worked out when a comparison first needs them and kept for the
+    cards that are candidates (the same few, where many answers share words): not for every card at once."""
+
+    def __init__(self, cards: list):
+        self.cards = cards
+        self.known: dict[int, frozenset[str]] = {}
+
+    def __getitem__(self, index: int) -> frozenset[str]:
+        if index not in self.known:
+            self.known[index] = content(self.cards[index][1])
+        return self.known[index]
+
+
+def _first_match(cards: list, fronts: _Fronts, index: int, prefix: list[str], posting: dict[str, list[int]]):
     """The first earlier card, in source order, that asks what card `index` asks; None if none of the first
     CANDIDATES that share a prefix word does."""
     note, front, answer = cards[index]
-    place, size = _place(note), len(answer)
+    place, size, mine = _place(note), len(answer), None
     previous, compared = -1, 0
     # Each posting list is in source order: merged, the candidates come in order, a card shared by two lists
     # twice in a row.
@@ -59,11 +75,12 @@ def _first_match(cards: list, index: int, prefix: list[str], posting: dict[str, 
         if compared == CANDIDATES:
             return None
         previous, compared = other, compared + 1
-        first, first_front, first_answer = cards[other]
+        first, _, first_answer = cards[other]
         small, large = sorted((size, len(first_answer)))
-        if small >= _need(large) and _place(first) != place and overlap(answer, first_answer) >= SAME_ANSWER \
-                and containment(front, first_front) >= SAME_FRONT:
-            return first
+        if small >= _need(large) and _place(first) != place and overlap(answer, first_answer) >= SAME_ANSWER:
+            mine = content(front) if mine is None else mine
+            if containment(mine, fronts[other]) >= SAME_FRONT:
+                return first
     return None
 
 
