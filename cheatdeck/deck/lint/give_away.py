@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..overlap import contains, words
 from ..plan import Card, Note
-from .text import content, stem
+from .text import STOPWORDS, content, stem
 
 NAME = "give-away"
 
@@ -16,15 +16,14 @@ NAME = "give-away"
 def check(note: Note, card: Card) -> str | None:
     if card.reverse or card.cloze:
         return None
-    answer = content(card.answer)
-    front, heading = words(card.front), words(note.heading)
+    said, front, heading = words(card.answer), words(card.front), words(note.heading)
     # Words hold no space, so a stem is inside one of the shown words exactly when it is inside them joined: most
-    # answers have a word nothing shown hints, found without a loop over the shown words.
+    # answers have a word nothing shown hints, found at the first such word, before any set is made.
     visible = f"{' '.join(front)} | {' '.join(heading)}"
-    if not answer or not all(stem(word) in visible for word in answer):
+    if not all(stem(word) in visible for word in said if len(word) > 1 and word not in STOPWORDS):
         return None
-    said = words(card.answer)
-    if contains(front, said):
+    answer = content(card.answer)
+    if not answer or contains(front, said):
         return None
     hints = [(hint, False) if (hint := _hint(word, front)) else (_hint(word, heading), True)
              for word in sorted(answer, key=said.index)]
