@@ -13,7 +13,7 @@ Every function returns a result and prints nothing; a problem in a sheet raises
 
 from ._version import __version__
 
-__all__ = ["BuildResult", "CheatdeckError", "CheckResult", "Cleaned", "DeckDetails", "DomainReport", "Focus",
+__all__ = ["BuildResult", "CheatdeckError", "CheckResult", "Choices", "Cleaned", "DeckDetails", "DomainReport", "Focus",
            "FocusOptions", "FocusSheet", "Location", "Options", "Output", "PdfDetails", "PrintOptions", "Problem",
            "RankedNote", "Removed", "RemovedNote", "Sheet", "SyncResult", "build", "check", "clean", "focus", "load",
            "removed", "sync", "write_focus"]
@@ -27,7 +27,7 @@ from .pipeline import BuildResult, CheckResult, Cleaned, Output, Removed, Remove
 # Loaded when first asked for (module, name): loading pulls in the YAML reader and msgspec (markdown-it too,
 # for a sheet with markup), sync the Anki engine; an up-to-date build never needs them.
 _LATER = {"load": ("source.compile", "load"), "Sheet": ("model", "Sheet"), "sync": ("collection.driver", "sync"),
-          "SyncResult": ("collection.driver", "SyncResult")}
+          "Choices": ("collection.driver", "Choices"), "SyncResult": ("collection.driver", "SyncResult")}
 
 # `focus` reads a collection with the Anki engine: loaded only when asked for.
 _LATER.update({name: ("study", name) for name in ("DomainReport", "Focus", "FocusOptions", "FocusSheet",

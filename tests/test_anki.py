@@ -86,7 +86,7 @@ def test_reword_updates_in_place_and_keeps_history(shipped, col):
     before = scheduling(col)
     assert all(reviews == 1 for *_, reviews in before.values())
     text = shipped.read_text(encoding="utf-8")
-    shipped.write_text(text.replace("a: SageMaker Data Wrangler", "a: Amazon SageMaker Data Wrangler"),
+    shipped.write_text(text.replace("a: A visual interface with 300+", "a: A visual interface with over 300"),
                        encoding="utf-8")
     result = build()
     assert "0 new, 1 changed, 0 moved, 0 removed" in result.output
@@ -95,7 +95,7 @@ def test_reword_updates_in_place_and_keeps_history(shipped, col):
     assert col.note_count() == SHIPPED_NOTES
     assert scheduling(col) == before
     note = col.get_note(col.find_notes('"Id:mla-c01/wrangler-vs-processing/wrangler"')[0])
-    assert note["Back"] == "Amazon SageMaker Data Wrangler"
+    assert note["Back"] == "A visual interface with over 300 built-in transforms"
 
 
 def test_unchanged_rebuild_is_byte_identical_and_imports_nothing(shipped, col):

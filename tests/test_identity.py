@@ -95,9 +95,8 @@ def test_moves_keep_guids_and_review_history(shipped, col):
               "            a: Augmented manifest (JSON Lines)\n")
     replace(shipped, output, output + pinned)
     wrangler = ('          - text: "Wrangler: GUI, 300+ transforms, Studio, medium data"\n'
-                "            q: Which SageMaker Studio tool prepares medium-sized data through a GUI with 300+ built-in "
-                "transforms?\n"
-                "            a: SageMaker Data Wrangler\n")
+                "            q: What does SageMaker Data Wrangler offer to prepare data without writing code?\n"
+                "            a: A visual interface with 300+ built-in transforms\n")
     replace(shipped, wrangler, "")
     time_travel = '          - text: "Time-travel: event_time filter prevents data leakage"\n'
     replace(shipped, time_travel, wrangler + time_travel)

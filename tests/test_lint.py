@@ -65,6 +65,35 @@ def test_enumeration_counts_items_outside_brackets_and_not_on_a_cloze(tmp_path):
                                            "EventBridge → Lambda → Pipelines", cards="cloze"))) == []
 
 
+def test_give_away_reads_the_section_title_the_front_shows(tmp_path):
+    titled = """\
+- id: variants
+  title: A/B Testing — Production Variants
+  bullets:
+    - text: "Variants: several models behind one endpoint"
+      id: variants
+      q: Which SageMaker endpoint feature serves several models behind one endpoint for an A/B test?
+      a: Production variants
+  traps:
+    - q: A champion and a challenger model must share live traffic. What do you configure?
+      text: "Use production variants, not two endpoints."
+      a: Production variants
+"""
+    path = sheet_file(tmp_path, titled)
+    # The trap's front shows its domain only, not the title: its card is not given away.
+    assert messages(plan_notes(load(path))) == [
+        f"{line_of(path, 'several models behind')}: give-away: the section title\u2019s \u201cproduction\u201d, "
+        "\u201cvariant\u201d give away the answer \u201cProduction variants\u201d: ask what the title \u201cA/B "
+        "Testing \u2014 Production Variants\u201d does not already say, or move the item to a section whose title "
+        "does not name the answer"]
+    untitled = titled.replace("A/B Testing — Production Variants", "A/B Testing")
+    assert messages(plan(tmp_path, untitled)) == []
+    # A glossary spells the title out on the cards, and the lint reads what the cards show.
+    short = titled.replace("A/B Testing — Production Variants", "A/B Testing — PVs")
+    assert [m.split(": ")[1] for m in messages(plan(tmp_path, short, sheet="glossary: {PVs: Production Variants}\n"))] \
+        == ["give-away"]
+
+
 def test_yes_no_spares_a_choice_between_two(tmp_path):
     assert messages(plan(tmp_path, _bullet("Is SDP or SMP the library for a model too big for one GPU?",
                                            "SMP (model parallelism)"))) == []
@@ -92,6 +121,35 @@ def test_asked_twice_a_trap_and_a_row_stating_one_rule(tmp_path):
     good = weak.replace('      - [Imbalanced classes, "F1, AUC-ROC (NOT accuracy)"]',
                         '      - cells: [Imbalanced classes, "F1, AUC-ROC (NOT accuracy)"]\n        cards: none')
     assert messages(plan(tmp_path, good)) == []
+
+
+def test_the_pair_rules_compare_a_bounded_number_of_cards_whatever_the_sheet(tmp_path, monkeypatch):
+    """Answers made of the same common words in every section, with fronts that share nothing: every pair is a
+    candidate, and no pair matches. Each card is still compared with at most CANDIDATES others."""
+    from cheatdeck.deck.lint import asked_twice, twins
+
+    cards = 300
+    bullets = "".join(f"    - text: \"K{k}: value\"\n      q: Which zq{k}a zq{k}b zq{k}c?\n"
+                      f"      a: Shared answer words everywhere\n" for k in range(cards))
+    spread = "".join(f"- id: s{k}\n  title: Section {k}\n  bullets:\n"
+                     f"    - text: \"K{k}: value\"\n      q: Which zq{k}a zq{k}b zq{k}c?\n"
+                     f"      a: Shared answer words everywhere\n" for k in range(cards))
+    counted = {"overlap": 0, "similar": 0}
+
+    def counting(module, name):
+        real = getattr(module, name)
+
+        def count(*args):
+            counted[name] += 1
+            return real(*args)
+        monkeypatch.setattr(module, name, count)
+
+    counting(asked_twice, "overlap")
+    counting(twins, "similar")
+    assert asked_twice.check(plan(tmp_path, spread)) == []
+    assert twins.check(plan(tmp_path, f"- id: one\n  title: One section\n  bullets:\n{bullets}")) == []
+    assert 0 < counted["overlap"] <= asked_twice.CANDIDATES * cards < cards * (cards - 1) // 2
+    assert 0 < counted["similar"] <= twins.CANDIDATES * cards < cards * (cards - 1) // 2
 
 
 HEADER = """\

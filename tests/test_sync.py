@@ -16,6 +16,7 @@ from anki.collection import Collection
 from anki_helpers import import_package, review_all
 from cli_helpers import run, snapshot
 
+import cheatdeck
 import cheatdeck.collection.apply as apply_module
 from cheatdeck.collection.apply import Request
 from cheatdeck.collection.driver import apply_package
@@ -400,6 +401,17 @@ def test_prefer_sheet_takes_the_sheets_version_of_a_conflict(synced):
     assert [(c.anki, c.sheet) for c in report.conflicts] == [
         ("Mine", "<b>Offline:</b> S3 Parquet — training and batch inference")]
     assert _note(synced, '"S3 Parquet — training and batch inference"')
+
+
+def test_the_library_sync_takes_the_users_choices_whole(synced):
+    """`cheatdeck.sync` takes one `Choices`, as the command line and the server round carry it."""
+    _first_field(synced, FIND_OFFLINE, "Mine", 1)
+    _edit([(OFFLINE, "Offline: S3 Parquet — training and batch inference")])
+    result = cheatdeck.sync(SHEET, synced, choices=cheatdeck.Choices(prefer_sheet=True))
+    assert [c.anki for c in result.report.conflicts] == ["Mine"] and not result.plan
+    assert _note(synced, '"S3 Parquet — training and batch inference"')
+    with pytest.raises(ValueError, match="removed must be one of"):
+        cheatdeck.sync(SHEET, synced, choices=cheatdeck.Choices(removed="archive"))
 
 
 def test_a_first_sync_after_file_imports_reports_every_difference_as_a_conflict(reviewed):

@@ -269,8 +269,7 @@ def sync(collection: Path | None, plan: bool, removed_action: str, prefer: str, 
 
     s = settings()
     for path in s.sheet_paths():
-        show_sync(sync_sheet(path, collection, s.options(), choices.removed, plan, prefer_sheet=choices.prefer_sheet,
-                             reset_notetypes=choices.reset_notetypes), s.verbosity, plan)
+        show_sync(sync_sheet(path, collection, s.options(), choices, plan), s.verbosity, plan)
 
 
 def show_sync(result, verbosity: int, plan: bool) -> None:

@@ -21,7 +21,7 @@ from ..state import lock
 from .apply import REMOVED_ACTIONS, Request, SyncReport
 from .file import problem
 
-__all__ = ["REMOVED_ACTIONS", "SyncReport", "SyncResult", "apply_package", "sync"]
+__all__ = ["REMOVED_ACTIONS", "Choices", "SyncReport", "SyncResult", "apply_package", "sync"]
 
 
 @dataclass(frozen=True)
@@ -42,33 +42,38 @@ class SyncResult:
     """What the build wrote before the sync; None for a plan, which writes nothing."""
 
 
-def sync(source: Path | str, collection: Path | str, opts: Options | None = None, removed: str = "suspend",
-         plan: bool = False, *, prefer_sheet: bool = False, reset_notetypes: bool = False) -> SyncResult:
+def sync(source: Path | str, collection: Path | str, opts: Options | None = None, choices: Choices = Choices(),
+         plan: bool = False) -> SyncResult:
     """Build the sheet's package and apply it to `collection`; with `plan`, report what would change, write nothing.
 
+    `choices` answers the sync's questions: what becomes of notes that left the sheet, which side wins a
+    conflict, whether note types changed in Anki are reset.
     Raises CheatdeckError for a problem in the sheet; for a collection that is missing, open in Anki, not one,
-    or whose note types were changed in Anki (unless `reset_notetypes`); and for a failure of the disk or the
-    file during the sync, after which the collection is as it was.
+    or whose note types were changed in Anki (unless `choices.reset_notetypes`); and for a failure of the disk or
+    the file during the sync, after which the collection is as it was.
     """
-    if removed not in REMOVED_ACTIONS:
-        raise ValueError(f"removed must be one of {REMOVED_ACTIONS}, not {removed!r}")
+    if choices.removed not in REMOVED_ACTIONS:
+        raise ValueError(f"removed must be one of {REMOVED_ACTIONS}, not {choices.removed!r}")
     if importlib.util.find_spec("anki") is None:
         raise UsageError(Problem(Location(""), "sync drives the Anki engine, which is not installed: "
                                                    "pip install 'cheatdeck[sync]'"))
     source, collection = Path(source), Path(collection).expanduser()
     if plan:
         package = render_package(source, opts)
-        request = Request(package.sheet_id, tuple(t["guid"] for t in package.tombstones.values()), removed,
-                          prefer_sheet, reset_notetypes)
+        request = _request(package.sheet_id, package.tombstones, choices)
         return SyncResult(collection, apply_package(package.data, collection, request, plan=True), True)
     built = build(source, opts, ("anki",))
     if built.failed:
         raise CheatdeckError.combined(built.failed.values())
     (output,) = [o for o in built.outputs if o.kind == "anki"]
     sheet_id, tombstones = lock.tombstones(lock.lock_path(source))
-    request = Request(sheet_id or built.sheet_id, tuple(t["guid"] for t in tombstones.values()), removed,
-                      prefer_sheet, reset_notetypes)
+    request = _request(sheet_id or built.sheet_id, tombstones, choices)
     return SyncResult(collection, apply_package(output.path, collection, request), False, built)
+
+
+def _request(sheet_id: str, tombstones: dict, choices: Choices) -> Request:
+    return Request(sheet_id, tuple(t["guid"] for t in tombstones.values()), choices.removed, choices.prefer_sheet,
+                   choices.reset_notetypes)
 
 
 def apply_package(package: Path | bytes, collection: Path, request: Request, plan: bool = False,

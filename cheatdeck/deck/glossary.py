@@ -41,4 +41,4 @@ class Glossary:
         cards = tuple(dataclasses.replace(card, shown=self.plain(card.shown), front=self.plain(card.front),
                                           answer=self.plain(card.answer), back=self.plain(card.back))
                       for card in note.cards)
-        return dataclasses.replace(note, fields=fields, own=own, cards=cards)
+        return dataclasses.replace(note, fields=fields, own=own, cards=cards, heading=self.plain(note.heading))

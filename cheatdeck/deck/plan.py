@@ -24,8 +24,9 @@ MIN_RULE_WORDS = 4
 _FIELD = re.compile(r"\{([^{}]+)\}")
 
 
-# Cards and notes are made by the ten thousand: not frozen, as model.py explains.
-@dataclass(unsafe_hash=True)
+# Cards and notes are made by the ten thousand: not frozen, as model.py explains, and slotted, which keeps each
+# in a third of the memory of an instance with a __dict__.
+@dataclass(unsafe_hash=True, slots=True)
 class Card:
     """One card as a learner meets it, in plain text: what the front asks, and what the back answers."""
 
@@ -44,10 +45,10 @@ class Card:
 
 @dataclass(frozen=True)
 class Place:
-    """Where a section's notes sit: presentation, not content (see Note.digest). The lock keeps each section's,
-    so that a build can tell a renamed section, domain or deck from notes that moved."""
+    """Where a section's notes sit (the section itself is Note.section): presentation, not content (see
+    Note.digest). The lock keeps each section's, so that a build can tell a renamed section, domain or deck from
+    notes that moved."""
 
-    section: str
     title: str
     domain: str
     deck: str
@@ -56,7 +57,7 @@ class Place:
         return {"deck": self.deck, "domain": self.domain, "title": self.title}
 
 
-@dataclass(unsafe_hash=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Note:
     ident: str
     kind: str
@@ -75,6 +76,9 @@ class Note:
     """The section the note comes from; None for a quick-reference row."""
     quiet: tuple[str, ...] = ()
     """The lint rules the item is exempt from (`lint:` in the sheet)."""
+    heading: str = ""
+    """The title the fronts show above the question, plain: the section's, or the quick reference's; none on a
+    trap, whose front names its domain only."""
 
     @property
     def fronts(self) -> tuple[str, ...]:
@@ -195,7 +199,8 @@ class _Planner:
         self.answers = _answers(sheet)
         self.linked = _quickref_links(sheet)
         self.linked_rows = set(self.linked.values())
-        self.places = {section.id: Place(section.id, section.title.plain, domain.id, domain_deck(sheet, domain))
+        self.tag_sets: dict[tuple[str, str, str, bool], tuple[str, ...]] = {}
+        self.places = {section.id: Place(section.title.plain, domain.id, domain_deck(sheet, domain))
                        for domain in sheet.domains for section in domain.sections}
 
     def reverse_allowed(self, answer: Text, key: Text, loc: Location) -> bool:
@@ -214,9 +219,21 @@ class _Planner:
         return True
 
     def tags(self, domain: Domain, section: Section, kind: str, ident: str) -> tuple[str, ...]:
-        tags = (f"{self.prefix}::{domain.id}", f"{self.prefix}::topic::{section.id}", f"{self.prefix}::kind::{kind}")
         # A fact or trap that stands in for a quick-reference row is found with the rest of the quick reference.
-        return tags + ((f"{self.prefix}::topic::quick-reference",) if ident in self.linked else ())
+        key = (domain.id, section.id, kind, ident in self.linked)
+        # One tuple for all the notes of a section and kind: a big sheet has few of them and many notes.
+        if key not in self.tag_sets:
+            tags = (f"{self.prefix}::{domain.id}", f"{self.prefix}::topic::{section.id}",
+                    f"{self.prefix}::kind::{kind}")
+            self.tag_sets[key] = tags + ((f"{self.prefix}::topic::quick-reference",) if key[3] else ())
+        return self.tag_sets[key]
+
+    def quick_tags(self, domain: Domain) -> tuple[str, ...]:
+        key = (domain.id, "", "quickref", False)
+        if key not in self.tag_sets:
+            self.tag_sets[key] = (f"{self.prefix}::{domain.id}", f"{self.prefix}::topic::quick-reference",
+                                  f"{self.prefix}::kind::quickref")
+        return self.tag_sets[key]
 
     def facts(self, domain: Domain, section: Section, deck: str, context: str) -> list[Note]:
         out = []
@@ -245,15 +262,14 @@ class _Planner:
                 hint = f"Which term of <i>{section.title.html}</i> is this?"
                 cards += (Card(f"{context}|{fact.answer.plain}", fact.answer.plain, fact.key.plain, fact.key.plain,
                                asked=True, reverse=True),)
-            name = f"{self.prefix}/{fact.ident}"
+            name, back = f"{self.prefix}/{fact.ident}", back + _why(fact.why)
             out.append(Note(
-                ident=fact.ident, kind="fact", deck=deck,
-                fields=(fact.question.html, back + _why(fact.why), context, hint, name),
+                ident=fact.ident, kind="fact", deck=deck, fields=(fact.question.html, back, context, hint, name),
                 # The hint names the section: only whether there is one (a reverse card) is the note's own.
-                own=(fact.question.html, back + _why(fact.why), "", "y" if hint else "", name),
+                own=(fact.question.html, back, "", "y" if hint else "", name),
                 tags=self.tags(domain, section, "fact", fact.ident), cards=cards, loc=fact.loc,
                 section=section.id, words=(fact.text.source, fact.question.source, fact.answer.source),
-                place=self.places[section.id], quiet=fact.quiet))
+                place=self.places[section.id], quiet=fact.quiet, heading=section.title.plain))
         return out
 
     def cloze(self, domain: Domain, section: Section, deck: str, context: str, fact) -> Note:
@@ -266,7 +282,8 @@ class _Planner:
             ident=fact.ident, kind="cloze", deck=deck, fields=(fact.text.html, context, name),
             own=(fact.text.html, "", name),
             tags=self.tags(domain, section, "cloze", fact.ident), cards=cards, loc=fact.loc,
-            section=section.id, words=(fact.text.source,), place=self.places[section.id], quiet=fact.quiet)
+            section=section.id, words=(fact.text.source,), place=self.places[section.id], quiet=fact.quiet,
+            heading=section.title.plain)
 
     def list_cloze(self, domain: Domain, section: Section, deck: str, context: str, item,
                    question: tuple[str, str], items: list[tuple[str, str]], ident: str | None = None) -> Note:
@@ -283,7 +300,7 @@ class _Planner:
             ident=ident, kind="list", deck=deck, fields=(text, why, context, name), own=(text, why, "", name),
             tags=self.tags(domain, section, "list", item.ident), cards=cards, loc=item.loc,
             section=section.id, words=(question[1], *(source for source, _ in items)),
-            place=self.places[section.id], quiet=item.quiet)
+            place=self.places[section.id], quiet=item.quiet, heading=section.title.plain)
 
     def rows(self, domain: Domain, section: Section, deck: str, context: str) -> list[Note]:
         table = section.table
@@ -330,13 +347,14 @@ class _Planner:
             fields=(key.html, headers[0].html, question[0], cell.html, extra, context, flag, name),
             own=(key.html, headers[0].html, question[0], cell.html, extra, "", flag, name),
             tags=self.tags(domain, section, "table", ident), cards=cards, loc=row.loc,
-            section=section.id, words=(*said, header.source), place=self.places[section.id], quiet=row.quiet)
+            section=section.id, words=(*said, header.source), place=self.places[section.id], quiet=row.quiet,
+            heading=section.title.plain)
 
     def traps(self, domain: Domain, section: Section) -> list[Note]:
         out = []
         # The front shows the scenario and the domain only: the section title often names the answer,
         # so it moves to the back, under the rule.
-        chip = _chip(self.sheet, domain)
+        chip, deck = _chip(self.sheet, domain), traps_deck(self.sheet)
         for trap in section.traps:
             if trap.cards == "none":
                 continue
@@ -349,11 +367,11 @@ class _Planner:
             why = _why(trap.why)
             answer = trap.answer or trap.text
             back = _with_why(" ".join(t.plain for t in (trap.answer, trap.text, section.title) if t), trap.why)
+            name = f"{self.prefix}/{trap.ident}"
             out.append(Note(
-                ident=trap.ident, kind="trap", deck=traps_deck(self.sheet),
-                fields=(scenario.html, rule + source + why, chip, f"{self.prefix}/{trap.ident}"),
+                ident=trap.ident, kind="trap", deck=deck, fields=(scenario.html, rule + source + why, chip, name),
                 # Without a `q`, the scenario is made of the section's title alone.
-                own=(trap.question.html if trap.question else "", rule + why, "", f"{self.prefix}/{trap.ident}"),
+                own=(trap.question.html if trap.question else "", rule + why, "", name),
                 tags=self.tags(domain, section, "trap", trap.ident),
                 cards=(Card(f"{chip}|trap|{scenario.plain}", scenario.plain, answer.plain, back,
                             asked=trap.question is not None),),
@@ -367,30 +385,30 @@ class _Planner:
         if quick is None:
             return []
         out = []
+        # Per domain, not per row: the rows of one domain share their context line and deck.
+        where = {d.id: (_context(self.sheet, d, quick.title), domain_deck(self.sheet, d)) for d in self.sheet.domains}
+        prompt_of = f"{quick.columns[-1].html}?"
         for row in quick.rows:
             if row.cards == "none" or (row.ident in self.linked_rows and not row.explicit):
                 continue
-            context = _context(self.sheet, row.domain, quick.title)
+            context, deck = where[row.domain.id]
             concept, rule = row.cells[0], row.cells[-1]
-            prompt = row.question.html if row.question else f"{quick.columns[-1].html}?"
+            prompt = row.question.html if row.question else prompt_of
             facts = tuple(zip(quick.columns[1:-1], row.cells[1:-1]))
             lead = _lead(row.answer) + f'<div class="cd-rule">{rule.html}</div>' if row.answer else _lead(rule)
             back = lead + (_table(tuple(h for h, _ in facts), tuple(c for _, c in facts)) if facts else "") \
                 + _why(row.why)
-            front = row.question.plain if row.question else concept.plain
+            front, name = row.question.plain if row.question else concept.plain, f"{self.prefix}/{row.ident}"
             out.append(Note(
-                ident=row.ident, kind="quickref", deck=domain_deck(self.sheet, row.domain),
-                fields=(concept.html, prompt, back, context, f"{self.prefix}/{row.ident}"),
-                own=(concept.html, prompt, back, "", f"{self.prefix}/{row.ident}"),
-                tags=(f"{self.prefix}::{row.domain.id}", f"{self.prefix}::topic::quick-reference",
-                      f"{self.prefix}::kind::quickref"),
+                ident=row.ident, kind="quickref", deck=deck, fields=(concept.html, prompt, back, context, name),
+                own=(concept.html, prompt, back, "", name), tags=self.quick_tags(row.domain),
                 cards=(Card(f"{context}|quick|{concept.plain}|{front}", front, (row.answer or rule).plain,
                             _with_why(" ".join(c.plain for c in (row.answer, *row.cells[1:]) if c), row.why),
                             asked=row.question is not None),),
                 loc=row.loc, section="quickref",
                 words=(*(c.source for c in row.cells), row.question.source if row.question else "",
                        row.answer.source if row.answer else ""),
-                quiet=row.quiet))
+                quiet=row.quiet, heading=quick.title.plain))
         return out
 
 

@@ -32,9 +32,12 @@ def render_deck(sheet: Sheet, templates: Path, previous: dict, now: int) -> Deck
                                      {n.kind for n in plan.notes})
     stamps = stamp(previous, sheet.id, plan.notes, {k: (nt.digest, nt.schema) for k, nt in notetypes.items()}, now)
     media = package_media(plan)
+    data = render_apkg(plan, notetypes, stamps, media)
     decks: dict[str, int] = {}
     for note in plan.notes:
         decks[note.deck] = decks.get(note.deck, 0) + 1
-    details = DeckDetails(notes=len(plan.notes), cards=sum(len(n.fronts) for n in plan.notes), decks=decks,
+    # The lint after the package: what each leaves behind (the lint's warnings, the package's database) is gone
+    # before the other runs, so a big sheet's peak memory holds one of them, not both.
+    details = DeckDetails(notes=len(plan.notes), cards=sum(len(n.cards) for n in plan.notes), decks=decks,
                           deck=sheet.deck, warnings=len(lint(plan)), media=len(media))
-    return Deck(render_apkg(plan, notetypes, stamps, media), details, stamps.changes, stamps.sections)
+    return Deck(data, details, stamps.changes, stamps.sections)

@@ -71,8 +71,7 @@ def _apply(sheets: Sequence[Path], collection: Path, opts: Options | None, choic
     """The one call into the local sync: the collection is closed here, and that sync opens it itself."""
     from ..collection.driver import sync
 
-    return tuple(sync(sheet, collection, opts, choices.removed, plan, prefer_sheet=choices.prefer_sheet,
-                      reset_notetypes=choices.reset_notetypes) for sheet in sheets)
+    return tuple(sync(sheet, collection, opts, choices, plan) for sheet in sheets)
 
 
 def _exchange(collection: Path, auth, full_sync: str | None, own: bool, applied: bool,

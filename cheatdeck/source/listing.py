@@ -6,9 +6,15 @@ separators outside brackets, code and formulas count: "Fairness changes (DPPL, D
 
 from __future__ import annotations
 
+import re
+
 SEPARATORS = (", ", "; ", " \u2192 ", " -> ", " > ")
-_OPEN, _CLOSE = "([{", ")]}"
-_QUOTES = "`$"
+_OPEN, _CLOSE = frozenset("([{"), frozenset(")]}")
+_QUOTES = frozenset("`$")
+# What can change the reading: a quote, a bracket or a separator. The text between them is skipped in one step,
+# so a text without any (most answers) is read in one search.
+_MARKS = re.compile("[" + re.escape("".join(sorted(_QUOTES | _OPEN | _CLOSE))) + "]|"
+                    + "|".join(map(re.escape, SEPARATORS)))
 
 
 def items(source: str) -> list[str]:
@@ -18,24 +24,22 @@ def items(source: str) -> list[str]:
 
 def parts(source: str) -> list[tuple[str, str]]:
     """Each item with the separator that follows it ("" after the last), so that the list can be rejoined."""
-    out, start, depth, quote, i = [], 0, 0, "", 0
-    while i < len(source):
-        char = source[i]
+    out, start, depth, quote = [], 0, 0, ""
+    # No separator holds a quote or a bracket, so one skipped inside code or brackets hides neither.
+    for mark in _MARKS.finditer(source):
+        token = mark.group()
         if quote:
-            quote = "" if char == quote else quote
-        elif char in _QUOTES:
-            quote = char
-        elif char in _OPEN:
+            quote = "" if token == quote else quote
+        elif token in _QUOTES:
+            quote = token
+        elif token in _OPEN:
             depth += 1
-        elif char in _CLOSE:
+        elif token in _CLOSE:
             depth = max(depth - 1, 0)
-        elif depth == 0 and (sep := next((s for s in SEPARATORS if source.startswith(s, i)), None)):
-            if source[start:i].strip():
-                out.append((source[start:i].strip(), sep))
-            i += len(sep)
-            start = i
-            continue
-        i += 1
+        elif depth == 0:
+            if source[start:mark.start()].strip():
+                out.append((source[start:mark.start()].strip(), token))
+            start = mark.end()
     if source[start:].strip():
         out.append((source[start:].strip(), ""))
     elif out:

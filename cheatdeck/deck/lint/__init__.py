@@ -24,7 +24,6 @@ from . import (
     vague_stem,
     yes_no,
 )
-from .finding import Finding
 
 CARD_RULES = (bare_label, vague_stem, yes_no, enumeration, long_answer, contains_answer, give_away, long_back)
 """Rules that read one card at a time: each module has NAME and `check(note, card) -> str | None`."""
@@ -33,14 +32,15 @@ PLAN_RULES = (twins, asked_twice, header_question)
 
 
 def lint(plan: Plan) -> list[Problem]:
-    """Every warning about the plan's cards, in source order."""
-    problems = list(plan.warnings)
-    findings: list[Finding] = []
+    """Every warning about the plan's cards, in source order, each once."""
+    # Each rule's findings become problems as they come: a sheet of many weak cards keeps one copy of each message.
+    found: dict[Problem, None] = {}
     for note in plan.notes:
         for card in note.cards:
-            findings += [Finding(rule.NAME, note.loc, message, note.quiet) for rule in CARD_RULES
-                         if rule.NAME not in note.quiet and (message := rule.check(note, card))]
+            for rule in CARD_RULES:
+                if rule.NAME not in note.quiet and (message := rule.check(note, card)):
+                    found[Problem(note.loc, f"{rule.NAME}: {message}")] = None
     for rule in PLAN_RULES:
-        findings += rule.check(plan)
-    problems += [Problem(f.loc, f"{f.rule}: {f.message}") for f in dict.fromkeys(findings) if f.rule not in f.quiet]
-    return sorted(problems, key=lambda p: (p.loc.file, p.loc.line, p.loc.column))
+        found.update((Problem(f.loc, f"{f.rule}: {f.message}"), None) for f in rule.check(plan)
+                     if f.rule not in f.quiet)
+    return sorted([*plan.warnings, *found], key=lambda p: (p.loc.file, p.loc.line, p.loc.column))

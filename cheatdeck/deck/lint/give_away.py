@@ -1,12 +1,14 @@
-"""give-away: every word of the answer is hinted in the front, itself or by its stem ("…PySpark preprocessing…
-job type" → "Processing Jobs"), so the card is answered by reading, not recall. Where the front holds the whole
-answer word for word, contains-answer says so instead."""
+"""give-away: every word of the answer is hinted in what the front shows, itself or by its stem ("…PySpark
+preprocessing… job type" → "Processing Jobs"), so the card is answered by reading, not recall. The front shows
+the section's title above the question, so a title that names the answer gives it away too ("Feature Store" over
+"Which service keeps features for training and inference?"). Where the question holds the whole answer word
+for word, contains-answer says so instead."""
 
 from __future__ import annotations
 
-from ..plan import Card, Note
 from ..overlap import contains, words
-from .text import content, stem
+from ..plan import Card, Note
+from .text import STOPWORDS, content, stem
 
 NAME = "give-away"
 
@@ -14,17 +16,35 @@ NAME = "give-away"
 def check(note: Note, card: Card) -> str | None:
     if card.reverse or card.cloze:
         return None
-    answer = sorted(content(card.answer), key=words(card.answer).index)
-    front = words(card.front)
-    hints = [_hint(word, front) for word in answer]
-    if not answer or None in hints or contains(front, words(card.answer)):
+    said, front, heading = words(card.answer), words(card.front), words(note.heading)
+    # Words hold no space, so a stem is inside one of the shown words exactly when it is inside them joined: most
+    # answers have a word nothing shown hints, found at the first such word, before any set is made.
+    visible = f"{' '.join(front)} | {' '.join(heading)}"
+    if not all(stem(word) in visible for word in said if len(word) > 1 and word not in STOPWORDS):
         return None
-    shown = ", ".join(f"\u201c{h}\u201d" for h in dict.fromkeys(hints))
-    return (f"the front\u2019s {shown} give{'s' if len(set(hints)) == 1 else ''} away the answer "
-            f"\u201c{card.answer}\u201d: reword the question without {'it' if len(set(hints)) == 1 else 'them'}")
+    answer = content(card.answer)
+    if not answer or contains(front, said):
+        return None
+    hints = [(hint, False) if (hint := _hint(word, front)) else (_hint(word, heading), True)
+             for word in sorted(answer, key=said.index)]
+    asked = list(dict.fromkeys(h for h, titled in hints if not titled))
+    titled = list(dict.fromkeys(h for h, titled in hints if titled and h not in asked))
+    one = len(asked) + len(titled) == 1
+    shown = " and ".join(part for part in (
+        f"the front\u2019s {_quoted(asked)}" if asked else "",
+        f"the section title\u2019s {_quoted(titled)}" if titled else "") if part)
+    fix = (f"reword the question without {'it' if one else 'them'}" if not titled else
+           f"ask what the title \u201c{note.heading}\u201d does not already say, or move the item to a section "
+           "whose title does not name the answer")
+    return f"{shown} give{'s' if one else ''} away the answer \u201c{card.answer}\u201d: {fix}"
 
 
-def _hint(word: str, front: tuple[str, ...]) -> str | None:
-    """The front's word that says the answer's `word`: the same word, one holding its stem, or one of its stem."""
+def _quoted(hints: list[str]) -> str:
+    return ", ".join(f"\u201c{h}\u201d" for h in hints)
+
+
+def _hint(word: str, shown: tuple[str, ...]) -> str | None:
+    """The shown word that says the answer's `word`: the same word, one holding its stem, or one of its stem (a
+    stem is the start of its word, so each of these holds the stem)."""
     root = stem(word)
-    return next((w for w in front if w == word or root in w or stem(w) == root), None)
+    return next((w for w in shown if root in w), None)

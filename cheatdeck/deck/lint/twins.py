@@ -9,6 +9,9 @@ from .finding import Finding
 
 NAME = "twins"
 SIMILAR_FRONTS = 0.5
+CANDIDATES = 64
+"""Earlier siblings with the same answer a card is compared with at most, the first ones: a table of a thousand
+rows answered "Yes" must not compare every pair."""
 
 
 def check(plan: Plan) -> list[Finding]:
@@ -19,7 +22,7 @@ def check(plan: Plan) -> list[Finding]:
     for note in plan.notes:
         for card in note.cards:
             key = (words(card.answer), note.section, note.kind)
-            twin = next((other for other, other_front in seen.get(key, ())
+            twin = next((other for other, other_front in seen.get(key, ())[:CANDIDATES]
                          if other is not note and similar(words(card.front), words(other_front)) >= SIMILAR_FRONTS),
                         None)
             if twin is not None:
