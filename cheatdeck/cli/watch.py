@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import CheatdeckError
 from ..options import Options
-from ..pipeline import OUTPUTS, BuildResult, build_all
+from ..pipeline import OUTPUTS, BuildResult, Output, build_all
 from ..source.discover import find_sheets
 
 SETTLE = 0.2
@@ -42,6 +42,15 @@ class Held:
 
 
 WatchReport = Callable[["BuildResult | CheatdeckError | Held"], None]
+
+
+@dataclass(frozen=True)
+class Landed:
+    """An output written after a save, as soon as it is: the deck does not wait for the PDF."""
+
+    output: Output
+    after_save: float
+    """Seconds from the save (the saved files' newest modification time) to the output written."""
 
 
 # Files a sheet may show (source/images.py); saving one rebuilds the sheets that show it.
@@ -115,9 +124,16 @@ def _digest(path: Path) -> str | None:
         return None
 
 
+def _saved_at(paths: Iterable[Path]) -> float:
+    """When the save happened, on the wall clock: the newest modification time among the saved files."""
+    return max((s[1] / 1e9 for s in _stats(list(paths)) if s is not None), default=time.time())
+
+
 def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequence[str] = (),
-          stop: threading.Event | None = None, kinds: tuple[str, ...] = OUTPUTS) -> None:
-    """Build once, then after every save; errors and held saves are reported and the watch goes on."""
+          stop: threading.Event | None = None, kinds: tuple[str, ...] = OUTPUTS,
+          landed: Callable[[Landed], None] | None = None) -> None:
+    """Build once, then after every save; errors and held saves are reported and the watch goes on. `landed`
+    hears of each output a save rebuilt as it is written, with its time since the save."""
     import watchfiles
 
     build_all(find_sheets(sources, ids), opts, report, kinds)
@@ -141,6 +157,8 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
             report(err)
             continue
         saved = {Path(path).resolve() for _, path in changes}
+        saved_at = _saved_at(saved)
+        written = landed and (lambda output: landed(Landed(output, time.time() - saved_at)))
         for sheet in _affected(changes, sheets, opts):
             digest = _digest(sheet)
             # The same bytes saved again confirm a held save (an image saved meanwhile does not).
@@ -151,4 +169,4 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
                 report(hold)
                 continue
             holding.pop(sheet, None)
-            build_all([sheet], opts, report, kinds)
+            build_all([sheet], opts, report, kinds, written)
