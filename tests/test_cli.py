@@ -59,7 +59,7 @@ def test_check_refuses_what_build_refuses_and_writes_nothing(tiny, breakage):
     if breakage == "overflow":
         broken = text.replace("        bullets:\n", "        bullets:\n" + "".join(
             f"          - Item {i}: words number {i} to fill the page with many lines of text\n" for i in range(700)))
-        messages = ["source/tiny.yaml:12:9: the sheet does not fit on 2 page(s)"]
+        messages = ["source/tiny.yaml: the sheet does not fit on 2 page(s)"]
     else:
         broken = text.replace("Keeps both histories", "Keeps both 𓀀 histories").replace(
             "            q: Which command sends local commits to a remote?\n",
@@ -121,7 +121,7 @@ def test_a_failed_pdf_does_not_stop_the_apkg(tiny, breakage):
     broken, message = {
         "overflow": (text.replace("        bullets:\n", "        bullets:\n" + "".join(
             f"          - Item {i}: words number {i} to fill the page with many lines of text\n" for i in range(700))),
-            "source/tiny.yaml:12:9: the sheet does not fit on 2 page(s)"),
+            "source/tiny.yaml: the sheet does not fit on 2 page(s)"),
         "glyph": (text.replace("Keeps both histories", "Keeps both 𓀀 histories"),
                   "source/tiny.yaml:34:23: no font has a glyph for '𓀀' (U+13000 EGYPTIAN HIEROGLYPH A001)"),
     }[breakage]
