@@ -250,8 +250,20 @@ class Package:
     tombstones: dict[str, dict]
 
 
+def built_package(source: Path | str, opts: Options | None = None) -> Package:
+    """The deck `build` would write, without writing anything (for `sync --plan`): the .apkg a build wrote when it
+    and the lock are up to date, read back as it is (nothing loaded, planned or linted), else rendered anew."""
+    source, opts = Path(source), opts or Options()
+    inputs = _read_inputs(source, opts, ("anki",))
+    if inputs.fresh["anki"] is None or opts.force:
+        return render_package(source, opts)
+    sheet_id, tombstones = lock.tombstones(inputs.lock_file)
+    details = inputs.fresh["anki"]["details"]
+    return Package(sheet_id or details["sheet"], details["deck"], Path(details["path"]).read_bytes(), tombstones)
+
+
 def render_package(source: Path | str, opts: Options | None = None) -> Package:
-    """What `build` would write for the deck, without writing it (for `sync --plan`)."""
+    """What `build` would write for the deck, rendered in memory, without writing it."""
     from .deck.render import render_deck
     from .source.compile import load
 
