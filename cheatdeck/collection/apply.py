@@ -130,6 +130,10 @@ def _merge(col, incoming: Incoming, notes: dict, rec: record.Record, request: Re
         if guid is None:
             continue
         sheet = incoming.notes[guid]
+        if flds == sheet.flds and mid == sheet.notetype_id and set(tags.split()) == set(sheet.tags_text.split()):
+            # Most notes: the same on both sides, so nothing to merge; the record learns the sheet's text.
+            rec.notes[guid] = [record.digest(f) for f in flds.split("\x1f")]
+            continue
         if mid != sheet.notetype_id:
             report.conflicts.append(Conflict(sheet.fields[-1], "note type", col.models.get(mid)["name"],
                                              incoming.notetypes[sheet.notetype_id].name))

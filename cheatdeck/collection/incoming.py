@@ -18,8 +18,17 @@ from pathlib import Path
 class IncomingNote:
     guid: str
     notetype_id: int
-    fields: tuple[str, ...]
-    tags: tuple[str, ...]
+    flds: str
+    """The fields as Anki stores them, joined by \x1f: a note that did not change compares whole, unsplit."""
+    tags_text: str
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(self.flds.split("\x1f"))
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(self.tags_text.split())
 
 
 @dataclass(frozen=True)
@@ -51,7 +60,7 @@ def read_package(package: Path | bytes) -> Incoming:
         conn.deserialize(database)
         decks_json, models_json = conn.execute("SELECT decks, models FROM col").fetchone()
         names = {int(k): v["name"] for k, v in json.loads(decks_json).items()}
-        notes = {guid: IncomingNote(guid, mid, tuple(flds.split("\x1f")), tuple(tags.split()))
+        notes = {guid: IncomingNote(guid, mid, flds, tags)
                  for guid, mid, flds, tags in conn.execute("SELECT guid, mid, flds, tags FROM notes")}
         cards = conn.execute("SELECT n.guid, c.ord, c.did FROM cards c JOIN notes n ON n.id = c.nid").fetchall()
     finally:
