@@ -34,6 +34,9 @@ OUTPUTS = ("anki", "pdf")
 Report = Callable[["BuildResult | CheatdeckError"], None]
 Written = Callable[["Output"], None]
 """Told of each output as it is written (the deck before the PDF's layout starts)."""
+Guard = Callable[["Changes", int], bool]
+"""Asked once the deck is rendered, before anything is written, with what it would change and how many notes the
+lock held: False stops the build, which then writes nothing (`watch` holds a save that would remove many notes)."""
 SUFFIX = {"anki": ".apkg", "pdf": ".pdf"}
 Details = Union[DeckDetails, PdfDetails]
 DETAILS: dict[str, type] = {"anki": DeckDetails, "pdf": PdfDetails}
@@ -60,10 +63,12 @@ class BuildResult:
     changes: Changes | None = None
     seconds: float = 0.0
     failed: dict[str, CheatdeckError] = field(default_factory=dict)
+    stopped: bool = False
+    """The guard stopped the build once the deck was rendered: nothing was written, `changes` says why."""
 
     @property
     def up_to_date(self) -> bool:
-        return not any(o.built for o in self.outputs) and not self.failed
+        return not any(o.built for o in self.outputs) and not self.failed and not self.stopped
 
 
 def variant(kind: str, p: PrintOptions, sheet: SheetPrint) -> str:
@@ -132,12 +137,13 @@ class _Rendered:
 
 
 def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...] = OUTPUTS,
-          on_written: Written | None = None) -> BuildResult:
+          on_written: Written | None = None, guard: Guard | None = None) -> BuildResult:
     """Build the given outputs of one sheet, skipping those whose inputs did not change.
 
     Each output is written as soon as it is rendered, the deck first: it does not wait for the PDF's layout.
-    `on_written` hears of each output as it lands. Raises CheatdeckError, with every problem found, when the
-    sheet or every output asked for cannot be built; an output that fails alone is in the result's `failed`.
+    `on_written` hears of each output as it lands; `guard` may stop the build before anything is written.
+    Raises CheatdeckError, with every problem found, when the sheet or every output asked for cannot be built;
+    an output that fails alone is in the result's `failed`.
     """
     started = time.perf_counter()
     inputs = _read_inputs(Path(source), opts or Options(), kinds)
@@ -156,6 +162,9 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
         except CheatdeckError as err:
             failed[kind] = err
             continue
+        if kind == "anki" and guard and not guard(rendered.changes, len(inputs.stored.get("notes", {}))):
+            return BuildResult(inputs.source, sheet.id, [], rendered.changes, time.perf_counter() - started,
+                               stopped=True)
         outputs.append(_write(sheet, inputs, kind, rendered))
         changes = rendered.changes or changes
         if on_written:
@@ -369,10 +378,10 @@ def removed(source: Path | str, forget: bool = False) -> Removed:
 
 
 def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str, ...] = OUTPUTS,
-              on_written: Written | None = None) -> None:
+              on_written: Written | None = None, guard: Guard | None = None) -> None:
     for path in paths:
         try:
-            result = build(path, opts, kinds, on_written)
+            result = build(path, opts, kinds, on_written, guard)
         except CheatdeckError as err:
             report(err)
             continue

@@ -262,9 +262,10 @@ def test_watch_command_stops_cleanly_on_ctrl_c(tiny):
                                stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 30
-        while not Path("dist/tiny.apkg").exists() and time.monotonic() < deadline:
+        # The PDF is written last (the deck lands first): then the first build is done and the watch listens.
+        while not Path("dist/tiny.pdf").exists() and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert Path("dist/tiny.apkg").exists()
+        assert Path("dist/tiny.pdf").exists()
         time.sleep(0.5)
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=20)
