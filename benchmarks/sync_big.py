@@ -75,19 +75,18 @@ def prepared(folder: Path, facts: int, edits: int = 100, removals: int = 100) ->
     source = folder / "source" / f"{document['id']}.yaml"
     base = folder / "base" / "collection.anki2"
     opts = Options(out=folder / "dist")
-    if base.exists():
-        return source, base, opts
-    source.parent.mkdir(parents=True, exist_ok=True)
-    _write(document, source)
     build_cmd = [sys.executable, str(REPO / "build.py"), "anki", "-q", str(source), "--out", str(opts.out)]
-    subprocess.run(build_cmd, check=True)
-    collection = folder / "first" / base.name
-    collection.parent.mkdir()
-    Collection(str(collection)).close()
-    sync(source, collection, opts)
-    _write(edited(document, edits, removals), source)
-    subprocess.run(build_cmd, check=True)  # the build `sync` finds fresh
-    collection.parent.rename(base.parent)
+    if not base.exists():
+        source.parent.mkdir(parents=True, exist_ok=True)
+        _write(document, source)
+        subprocess.run(build_cmd, check=True)
+        collection = folder / "first" / base.name
+        collection.parent.mkdir()
+        Collection(str(collection)).close()
+        sync(source, collection, opts)
+        _write(edited(document, edits, removals), source)
+        collection.parent.rename(base.parent)
+    subprocess.run(build_cmd, check=True)  # the build `sync` finds fresh (built again if cheatdeck changed)
     return source, base, opts
 
 

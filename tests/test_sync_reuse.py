@@ -64,3 +64,21 @@ def test_a_stale_build_is_built_again_before_the_sync(tiny, collection, monkeypa
     assert not result.build.up_to_date and result.build.changes.changed == ("commands/add",)
     assert result.report.updated == 1
     assert any("stage the changes" in flds for flds in _notes(collection))
+
+
+def test_anki_s_importer_runs_only_when_the_package_brings_a_new_note(tiny, collection, monkeypatch):
+    import cheatdeck.collection.apply as apply_module
+
+    run("anki")
+    assert sync(tiny, collection, Options(out=Path("dist"))).report.new > 0
+    text = tiny.read_text(encoding="utf-8")
+    tiny.write_text(text.replace("stage changes", "stage the changes"), encoding="utf-8")
+    run("anki")
+    with monkeypatch.context() as spied:
+        spied.setattr(apply_module, "_import", lambda *args: pytest.fail("imported"))
+        assert sync(tiny, collection, Options(out=Path("dist"))).report.updated == 1
+    tiny.write_text(text.replace("        bullets:\n", "        bullets:\n          - Stash: set changes aside\n", 1),
+                    encoding="utf-8")
+    run("anki")
+    result = sync(tiny, collection, Options(out=Path("dist")))
+    assert result.report.new == 1 and any("set changes aside" in flds for flds in _notes(collection))

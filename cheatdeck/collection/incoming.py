@@ -49,12 +49,15 @@ class Incoming:
     """Each card's deck name, by note GUID and card ordinal."""
     deck_names: tuple[str, ...]
     notetypes: dict[int, IncomingNotetype]
+    media: int = 0
+    """How many media files the package carries."""
 
 
 def read_package(package: Path | bytes) -> Incoming:
     data = package if isinstance(package, bytes) else Path(package).read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         database = archive.read("collection.anki2")
+        media = len(json.loads(archive.read("media") or b"{}")) if "media" in archive.namelist() else 0
     conn = sqlite3.connect(":memory:")
     try:
         conn.deserialize(database)
@@ -71,7 +74,7 @@ def read_package(package: Path | bytes) -> Incoming:
                  for k, m in models.items()}
     # genanki's package also holds Anki's "Default" deck, which is not the sheet's.
     return Incoming(notes, {(guid, ord_): names[did] for guid, ord_, did in cards},
-                    tuple(sorted(set(names.values()) - {"Default"})), notetypes)
+                    tuple(sorted(set(names.values()) - {"Default"})), notetypes, media)
 
 
 def without_media(package: bytes) -> bytes:
