@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 from ..errors import CheatdeckError
 from ..options import Options
 from ..pipeline import OUTPUTS, BuildResult, Output, build_all
+from ..source.discover import find_sheets
 
 if TYPE_CHECKING:  # annotations only: the watch must not import the deck's code before it builds
     from ..deck.stamps import Changes
-from ..source.discover import find_sheets
 
 SETTLE = 0.2
 """Seconds between two looks at the saved files: a save is built when they saw the same sizes and times."""
@@ -154,7 +154,7 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
             continue
         saved = {Path(path).resolve() for _, path in changes}
         saved_at = _saved_at(saved)
-        written = landed and (lambda output: landed(Landed(output, time.time() - saved_at)))
+        written = None if landed is None else (lambda output: landed(Landed(output, time.time() - saved_at)))
         for sheet in _affected(changes, sheets, opts):
             digest = _digest(sheet)
             # The same bytes saved again confirm a held save (an image saved meanwhile does not).
