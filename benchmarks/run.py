@@ -213,6 +213,7 @@ def saves_until(watching: subprocess.Popen, sheet: Path, swap: tuple[str, str], 
     each with `swap`'s first text replaced by its second, then back; the time from each save to `landed` written
     again. The sheet is put back and the watch stopped afterwards."""
     text = sheet.read_text(encoding="utf-8")
+    assert swap[0] in text, f"{sheet} lacks {swap[0]!r}"
     samples = []
     try:
         _wait_for(landed.exists, wait)
