@@ -201,6 +201,8 @@ def watch_child(sheet: Path, out: Path) -> None:
 def deck_latency(sheet: Path, edits: int) -> list[float]:
     """Save one-word edits of `sheet` while `watch` runs; the time from each save to the .apkg written."""
     out = sheet.parent / "watch-dist"
+    # Built first, so the watch's own first build finds it up to date and starts listening at once.
+    subprocess.run([PY, BUILD, "anki", "-q", str(sheet), "--out", str(out)], check=True)
     watching = subprocess.Popen([PY, __file__, "--watch-child", str(sheet), str(out)], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
     return saves_until(watching, sheet, ("explanation of synthetic fact 5 with", "explanations of synthetic fact 5 with"),
@@ -217,15 +219,14 @@ def saves_until(watching: subprocess.Popen, sheet: Path, swap: tuple[str, str], 
     samples = []
     try:
         _wait_for(landed.exists, wait)
-        # The watcher starts once the first build has returned (a 10,000-fact one lets go of its model first).
-        time.sleep(settle)
+        time.sleep(settle)  # the watcher starts once the first build has returned
         for edit in range(edits):
             before = landed.stat().st_mtime_ns
             saved = time.perf_counter()
             sheet.write_text(text.replace(*swap) if edit % 2 == 0 else text, encoding="utf-8")
             _wait_for(lambda: landed.stat().st_mtime_ns != before, wait)
             samples.append(time.perf_counter() - saved)
-            time.sleep(0.5)  # what the save's build does after this file
+            time.sleep(settle)  # what the save's build does after this file (a big one lets go of its model)
     finally:
         watching.terminate()
         watching.wait()
