@@ -1,4 +1,4 @@
-"""Benchmarks: `python benchmarks/run.py [--runs N] [--skip-50k] [--only anki] [--markdown BENCHMARKS.md]`.
+"""Benchmarks: `python benchmarks/run.py [--runs N] [--skip-50k] [--only spine,anki,deck,pages,sync] [--markdown BENCHMARKS.md]`.
 
 Every figure is a median of several runs, and every ratio divides two figures measured in the same run, with
 the two sides interleaved: these machines are shared and noisy. The anchor is `benchmarks/baseline.py`, a
@@ -186,9 +186,7 @@ def child(sheet: Path) -> None:
 
     loaded = load(sheet)
     started = time.perf_counter()
-    opts = PrintOptions().over(loaded.print)
-    # A budget beyond the format's 500 pages, which 50,000 facts at the floor need: set past the options' check.
-    object.__setattr__(opts, "pages", 2000)
+    opts = PrintOptions(pages=2000).over(loaded.print)  # what 50,000 facts take at the floor, and more
     render_pdf(loaded, opts, TEMPLATES, hint=7.0, exact=True)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -215,31 +213,116 @@ def prints_within_budget(sheet: Path, pages: int) -> tuple[float, str]:
                      else f"FAILED: {said[-1] if said else done.returncode}")
 
 
-def watch_latency(tmp: Path, edits: int = 10) -> float:
-    """`watch` on a fresh clone of the shipped sheet: the median time from saving an edit (a word changed in a
-    fact, so both outputs change) to the output folder's state being written, after both outputs."""
-    sheet = fresh_clone(tmp / "watch", True)
-    state = sheet.parent.parent / "dist" / ".cheatdeck-state.json"
-    watching = subprocess.Popen([PY, BUILD, "watch", "-q", str(sheet), "--out", str(state.parent)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def print_child(sheet: Path, pages: int) -> None:
+    """Runs in a fresh process: the sheet's PDF built as the command line builds it (its collector setting, a fit
+    search from nothing); reports the time, the peak memory and what was printed."""
+    from cheatdeck.cli.runner import collect_rarely
+    from cheatdeck.options import Options, PrintOptions
+    from cheatdeck.pipeline import build
+
+    collect_rarely()
+    started = time.perf_counter()
+    result = build(sheet, Options(out=sheet.parent / "print", force=True, print=PrintOptions(pages=pages)), ("pdf",))
+    seconds = time.perf_counter() - started
+    details = result.outputs[0].details
+    print(json.dumps({"seconds": seconds, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "pages": details.pages, "size": details.body_size, "passes": details.passes}))
+
+
+def printed(sheet: Path, pages: int) -> dict:
+    done = subprocess.run([PY, __file__, "--print-child", str(sheet), str(pages)], check=True, capture_output=True,
+                          text=True)
+    return json.loads(done.stdout)
+
+
+def refused(sheet: Path, pages: int) -> tuple[float, str]:
+    """The sheet through the CLI with a budget it cannot fit: the time to the refusal, and the refusal."""
+    started = time.perf_counter()
+    done = subprocess.run([PY, BUILD, "pdf", str(sheet), "--pages", str(pages), "--out", str(sheet.parent / "print"),
+                           "--force"], capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    said = (done.stdout + done.stderr).strip()
+    return seconds, said.split(": ", 2)[-1] if done.returncode == 1 else f"NOT REFUSED: {said[-300:]}"
+
+
+def pages_rows(tmp: Path) -> list[tuple[str, str, str, bool | None]]:
+    s50k = synthetic_sheet(tmp, 50_000)
+    refusal_seconds, refusal = refused(s50k, 2)
+    shown = printed(s50k, 1200)
+    return [
+        ("50,000 facts refused at `--pages 2` (from the estimate, before any layout)",
+         f"{refusal_seconds:.1f} s: {refusal}", "seconds, says the budget", "--pages" in refusal),
+        ("50k printed: 50,000 facts, `--pages 1200`, fit search from nothing",
+         f"{shown['pages']} pages at {shown['size']:g} pt ({shown['passes']} layout passes) in {shown['seconds']:.1f} s, "
+         f"peak {shown['peak_mib']:.0f} MiB", "prints; peak ≤ 600 MiB", shown["peak_mib"] <= 600),
+    ]
+
+
+def watch_child(sheet: Path, out: Path) -> None:
+    """Runs in a fresh process: `watch` as the command line runs it, the deck only (it is written before the PDF
+    is laid out, so the PDF's work does not move its latency; leaving it out keeps the edits short)."""
+    from cheatdeck.cli.runner import collect_rarely
+    from cheatdeck.cli.watch import watch
+    from cheatdeck.options import Options
+
+    collect_rarely()
+    watch([sheet], Options(out=out), lambda outcome: None, kinds=("anki",))
+
+
+def deck_latency(sheet: Path, edits: int) -> list[float]:
+    """Save one-word edits of `sheet` while `watch` runs; the time from each save to the .apkg written."""
+    out = sheet.parent / "watch-dist"
+    # Built first, so the watch's own first build finds it up to date and starts listening at once.
+    subprocess.run([PY, BUILD, "anki", "-q", str(sheet), "--out", str(out)], check=True)
+    watching = subprocess.Popen([PY, __file__, "--watch-child", str(sheet), str(out)], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+    return saves_until(watching, sheet, ("explanation of synthetic fact 5 with", "explanations of synthetic fact 5 with"),
+                       out / f"{sheet.stem}.apkg", edits, 600, settle=10)
+
+
+def saves_until(watching: subprocess.Popen, sheet: Path, swap: tuple[str, str], landed: Path, edits: int,
+                wait: float, settle: float = 1) -> list[float]:
+    """While `watching` runs: once `landed` is first written (the first build), save `edits` edits of `sheet`,
+    each with `swap`'s first text replaced by its second, then back; the time from each save to `landed` written
+    again. The sheet is put back and the watch stopped afterwards."""
     text = sheet.read_text(encoding="utf-8")
+    assert swap[0] in text, f"{sheet} lacks {swap[0]!r}"
     samples = []
     try:
-        _wait_for(lambda: state.exists(), 60)
-        time.sleep(1)  # the watcher is set up once the first build is recorded; let it settle
+        _wait_for(landed.exists, wait)
+        time.sleep(settle)  # the watcher starts once the first build has returned
         for edit in range(edits):
-            before = state.stat().st_mtime_ns
-            word = "look-ups" if edit % 2 == 0 else "lookups"
+            before = landed.stat().st_mtime_ns
             saved = time.perf_counter()
-            sheet.write_text(text.replace("real-time inference lookups", f"real-time inference {word}"),
-                             encoding="utf-8")
-            _wait_for(lambda: state.stat().st_mtime_ns != before, 60)
+            sheet.write_text(text.replace(*swap) if edit % 2 == 0 else text, encoding="utf-8")
+            _wait_for(lambda: landed.stat().st_mtime_ns != before, wait)
             samples.append(time.perf_counter() - saved)
-            time.sleep(0.3)
+            time.sleep(settle)  # what the save's build does after this file (a big one lets go of its model)
     finally:
         watching.terminate()
         watching.wait()
-    return statistics.median(samples)
+        sheet.write_text(text, encoding="utf-8")
+    return samples
+
+
+def deck_rows(tmp: Path, runs: int) -> list[tuple[str, str, str, bool | None]]:
+    s10k = synthetic_sheet(tmp, 10_000)
+    samples = deck_latency(s10k, max(3, runs // 2))
+    latency = statistics.median(samples)
+    return [("the deck's own latency: save → .apkg written in `watch`, 10,000 facts (median of "
+             f"{len(samples)} one-word edits)", f"{latency:.2f} s ({', '.join(f'{s:.2f}' for s in samples)})",
+             "≤ 1.5 s", latency <= 1.5)]
+
+
+def watch_latency(tmp: Path, edits: int = 10) -> float:
+    """`watch` on a fresh clone of the shipped sheet: the median time from saving an edit (a word changed in a
+    fact, so both outputs change) to the PDF written, which lands after the deck."""
+    sheet = fresh_clone(tmp / "watch", True)
+    out = sheet.parent.parent / "dist"
+    watching = subprocess.Popen([PY, BUILD, "watch", "-q", str(sheet), "--out", str(out)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return statistics.median(saves_until(watching, sheet, ("real-time inference lookups", "real-time inference look-ups"),
+                                         out / f"{sheet.stem}.pdf", edits, 60))
 
 
 def _wait_for(condition, seconds: float) -> None:
@@ -248,6 +331,20 @@ def _wait_for(condition, seconds: float) -> None:
         if time.perf_counter() > deadline:
             raise TimeoutError("watch did not build in time")
         time.sleep(0.002)
+
+
+def sync_rows(tmp: Path, runs: int) -> list[tuple[str, str, str, bool | None]]:
+    from sync_big import sync_vs_import
+
+    timed = sync_vs_import(tmp / "sync-10k", 10_000, max(3, runs // 2))
+    ratio = timed["sync"] / timed["import"]
+    return [("sync vs import at 10k: `sync` of the 10,000-fact sheet after 100 edits and 100 removals (its build "
+             "fresh) vs Anki's own import of the package", f"{timed['sync']:.2f} s vs {timed['import']:.2f} s = "
+             f"{ratio:.2f} ×", "≤ 2 × import", ratio <= 2)]
+
+
+GROUPS = ("spine", "anki", "deck", "pages", "sync")
+"""What `--only` picks: the spine's rows (issue 22), the deck's latency, the 50,000-fact print, the sync (issue 28)."""
 
 
 def machine() -> str:
@@ -314,7 +411,6 @@ def measure(tmp: Path, runs: int, skip_50k: bool) -> list[tuple[str, str, str, b
          "", None),
         ("no-op rebuild (everything up to date)", f"{quick['noop'] * 1000:.0f} ms = {quick['noop'] / f:.2f} × floor",
          "≤ 0.5 × floor", quick["noop"] / f <= 0.5),
-        *anki_rows(tmp, runs, skip_50k),
         ("one PDF layout pass, 1,000 facts", f"{pass1k:.2f} s", "", None),
         ("one PDF layout pass, 10,000 facts", f"{pass10k:.2f} s = {pass10k / pass1k:.1f} × 1k", "≤ 11 × 1k",
          pass10k / pass1k <= 11),
@@ -333,22 +429,39 @@ def measure(tmp: Path, runs: int, skip_50k: bool) -> list[tuple[str, str, str, b
     return rows
 
 
+def run_child(args: argparse.Namespace) -> bool:
+    """Run the child process the arguments ask for, if any."""
+    if args.print_child:
+        print_child(Path(args.print_child[0]), int(args.print_child[1]))
+    elif args.watch_child:
+        watch_child(*args.watch_child)
+    elif args.child:
+        child(args.child)
+    elif args.libraries_child:
+        libraries_child(args.libraries_child)
+    else:
+        return False
+    return True
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--skip-50k", action="store_true", help="leave out the 50,000-fact pass (minutes)")
-    parser.add_argument("--only", choices=("anki",), help="only these rows (anki: the Anki path at 10k and 50k)")
+    parser.add_argument("--skip-50k", action="store_true", help="leave out the spine's 50,000-fact pass (minutes)")
+    parser.add_argument("--only", default=",".join(GROUPS),
+                        help=f"comma-separated rows to measure, of {', '.join(GROUPS)} (default: all)")
     parser.add_argument("--markdown", type=Path, help="also write the table to this Markdown file")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--libraries-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--print-child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--watch-child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.only and args.markdown:
+    groups = args.only.split(",")
+    if set(groups) - set(GROUPS):
+        parser.error(f"--only takes {', '.join(GROUPS)}, not {args.only}")
+    if args.markdown and set(groups) != set(GROUPS):
         parser.error("--markdown writes the whole table: leave out --only")
-    if args.child:
-        child(args.child)
-        return 0
-    if args.libraries_child:
-        libraries_child(args.libraries_child)
+    if run_child(args):
         return 0
 
     # What `pip install` does for a wheel and `make` for the editable install: without it, where
@@ -357,8 +470,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="cheatdeck-bench-") as tmp_name:
         # The user's cache folder of the timed builds: the benchmark's own, not the home folder's.
         os.environ["XDG_CACHE_HOME"] = str(Path(tmp_name) / "cache")
-        rows = (anki_rows(Path(tmp_name), args.runs, args.skip_50k) if args.only == "anki"
-                else measure(Path(tmp_name), args.runs, args.skip_50k))
+        tmp = Path(tmp_name)
+        rows = measure(tmp, args.runs, args.skip_50k) if "spine" in groups else []
+        rows += anki_rows(tmp, args.runs, args.skip_50k) if "anki" in groups else []
+        rows += deck_rows(tmp, args.runs) if "deck" in groups else []
+        rows += pages_rows(tmp) if "pages" in groups else []
+        rows += sync_rows(tmp, args.runs) if "sync" in groups else []
     lines = [f"Machine: {machine()}", f"Median of {args.runs} interleaved runs per whole-process figure.", "",
              "| figure | measured | target | met |", "| --- | --- | --- | --- |"]
     lines += [f"| {name} | {value} | {target} | {'' if ok is None else ('yes' if ok else 'NO')} |"

@@ -20,14 +20,16 @@ _MM = 72.0 / 2.54 * 0.1  # as ReportLab's units work it out, so a page is the sa
 PAPER_SIZES = {"letter": (612.0, 792.0), "a4": (210 * _MM, 297 * _MM)}
 """Each paper's portrait width and height in points; the PDF prints it landscape."""
 PAPERS = tuple(PAPER_SIZES)
-PAGES = (1, 500)
-"""The page budget's range; 2 is one sheet, both sides."""
+PAGES = (1, None)
+"""The page budget's range; 2 is one sheet, both sides. It has no top: what bounds it is the sheet, which prints
+no more pages than it takes at the theme's largest size, and a sheet that cannot fit is refused with the budget
+it would take (pdf/fit.py)."""
 COLUMNS = (3, 5)
 """The range of columns per page a sheet or the command line may ask for (the theme's own may be 1 to 8)."""
 
 
 def _problems(options: object, checks: dict[str, tuple[type, tuple]]) -> list[Problem]:
-    """Each field that is set and is not of its type, not among its choices or not within its (low, high)."""
+    """Each field that is set and is not of its type, not among its choices or not within its (low, high); a high of None has no top."""
     problems = []
     for name, (kind, allowed) in checks.items():
         value = getattr(options, name)
@@ -35,9 +37,9 @@ def _problems(options: object, checks: dict[str, tuple[type, tuple]]) -> list[Pr
             continue
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             problems.append(f"{name}: expected {kind.__name__}, but received {value!r}")
-        elif kind is int and not allowed[0] <= value <= allowed[1]:
-            problems.append(f"{name}: expected a whole number from {allowed[0]} to {allowed[1]}, but received "
-                            f"{value!r}")
+        elif kind is int and (value < allowed[0] or allowed[1] is not None and value > allowed[1]):
+            expected = f"of at least {allowed[0]}" if allowed[1] is None else f"from {allowed[0]} to {allowed[1]}"
+            problems.append(f"{name}: expected a whole number {expected}, but received {value!r}")
         elif kind is str and value not in allowed:
             problems.append(f"{name}: expected one of {', '.join(allowed)}, but received {value!r}")
     return [Problem(Location(""), f"invalid option {message}") for message in problems]

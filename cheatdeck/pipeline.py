@@ -1,10 +1,10 @@
-"""The build, as one straight line: read the inputs → load → plan and render each output → write; and `check`,
+"""The build, as one straight line: read the inputs → load → for each output, render then write; and `check`,
 the same without writing.
 
-Everything is rendered in memory before anything is written, so a failure
-at any stage leaves the previous outputs and the lock file untouched. The
-outputs are independent: one that fails (a PDF that overflows) keeps its
-last good file and does not stop the others.
+Each output is rendered in memory, then written at once, the deck first, so Anki's file never waits for the
+PDF's layout. A sheet that does not load writes nothing; an output that fails (a PDF that overflows) keeps
+its last good file and does not stop the others. The state file is saved after each output, so it never
+names one that was not written.
 """
 
 from __future__ import annotations
@@ -32,6 +32,11 @@ if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the m
 
 OUTPUTS = ("anki", "pdf")
 Report = Callable[["BuildResult | CheatdeckError"], None]
+Written = Callable[["Output"], None]
+"""Told of each output as it is written (the deck before the PDF's layout starts)."""
+Guard = Callable[["Changes", int], bool]
+"""Asked once the deck is rendered, before anything is written, with what it would change and how many notes the
+lock held: False stops the build, which then writes nothing (`watch` holds a save that would remove many notes)."""
 SUFFIX = {"anki": ".apkg", "pdf": ".pdf"}
 Details = Union[DeckDetails, PdfDetails]
 DETAILS: dict[str, type] = {"anki": DeckDetails, "pdf": PdfDetails}
@@ -58,10 +63,12 @@ class BuildResult:
     changes: Changes | None = None
     seconds: float = 0.0
     failed: dict[str, CheatdeckError] = field(default_factory=dict)
+    stopped: bool = False
+    """The guard stopped the build once the deck was rendered: nothing was written, `changes` says why."""
 
     @property
     def up_to_date(self) -> bool:
-        return not any(o.built for o in self.outputs) and not self.failed
+        return not any(o.built for o in self.outputs) and not self.failed and not self.stopped
 
 
 def variant(kind: str, p: PrintOptions, sheet: SheetPrint) -> str:
@@ -114,7 +121,8 @@ class _Inputs:
 
     @property
     def todo(self) -> list[str]:
-        return [k for k in self.kinds if self.opts.force or self.fresh[k] is None]
+        """The outputs to build, the deck first: it is ready long before the PDF."""
+        return [k for k in sorted(self.kinds, key=OUTPUTS.index) if self.opts.force or self.fresh[k] is None]
 
 
 @dataclass
@@ -128,10 +136,14 @@ class _Rendered:
     """The PDF's layout key and the body size its fit search chose (state/layouts.py)."""
 
 
-def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...] = OUTPUTS) -> BuildResult:
+def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...] = OUTPUTS,
+          on_written: Written | None = None, guard: Guard | None = None) -> BuildResult:
     """Build the given outputs of one sheet, skipping those whose inputs did not change.
 
-    Raises CheatdeckError, with every problem found, when the sheet or an output cannot be built.
+    Each output is written as soon as it is rendered, the deck first: it does not wait for the PDF's layout.
+    `on_written` hears of each output as it lands; `guard` may stop the build before anything is written.
+    Raises CheatdeckError, with every problem found, when the sheet or every output asked for cannot be built;
+    an output that fails alone is in the result's `failed`.
     """
     started = time.perf_counter()
     inputs = _read_inputs(Path(source), opts or Options(), kinds)
@@ -143,14 +155,24 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     from .source.compile import load
 
     sheet = load(inputs.source, inputs.prints.source)
-    rendered, failed = _render(sheet, inputs)
-    if not rendered:
+    outputs, failed, changes = [], {}, None
+    for kind in inputs.todo:
+        try:
+            rendered = RENDER[kind](sheet, inputs)
+        except CheatdeckError as err:
+            failed[kind] = err
+            continue
+        if kind == "anki" and guard and not guard(rendered.changes, len(inputs.stored.get("notes", {}))):
+            return BuildResult(inputs.source, sheet.id, [], rendered.changes, time.perf_counter() - started,
+                               stopped=True)
+        outputs.append(_write(sheet, inputs, kind, rendered))
+        changes = rendered.changes or changes
+        if on_written:
+            on_written(outputs[-1])
+    if not outputs:
         raise CheatdeckError.combined(failed.values())
-    outputs = _write(sheet, inputs, rendered)
     outputs += [_recorded(k, inputs.fresh[k]["details"]) for k in kinds if k not in inputs.todo]
-    deck = rendered.get("anki")
-    return BuildResult(inputs.source, sheet.id, outputs, deck.changes if deck else None,
-                       time.perf_counter() - started, failed)
+    return BuildResult(inputs.source, sheet.id, outputs, changes, time.perf_counter() - started, failed)
 
 
 def _read_inputs(source: Path, opts: Options, kinds: tuple[str, ...]) -> _Inputs:
@@ -169,18 +191,6 @@ def _recorded(kind: str, details: dict) -> Output:
     """An up-to-date output, as the state recorded it."""
     own = {name: value for name, value in details.items() if name not in ("path", "size", "sheet")}
     return Output(kind, Path(details["path"]), details["size"], False, DETAILS[kind](**own), built=False)
-
-
-def _render(sheet: Sheet, inputs: _Inputs) -> tuple[dict[str, _Rendered], dict[str, CheatdeckError]]:
-    """Each output asked for and not up to date, in memory; those that fail, apart."""
-    rendered: dict[str, _Rendered] = {}
-    failed: dict[str, CheatdeckError] = {}
-    for kind in inputs.todo:
-        try:
-            rendered[kind] = RENDER[kind](sheet, inputs)
-        except CheatdeckError as err:
-            failed[kind] = err
-    return rendered, failed
 
 
 def _render_anki(sheet: Sheet, inputs: _Inputs) -> _Rendered:
@@ -207,42 +217,36 @@ def _render_pdf(sheet: Sheet, inputs: _Inputs) -> _Rendered:
 RENDER: dict[str, Callable[[Sheet, _Inputs], _Rendered]] = {"anki": _render_anki, "pdf": _render_pdf}
 
 
-def _write(sheet: Sheet, inputs: _Inputs, rendered: dict[str, _Rendered]) -> list[Output]:
-    """The outputs, then the lock (when the deck changed it), then the state that records them all."""
+def _write(sheet: Sheet, inputs: _Inputs, kind: str, rendered: _Rendered) -> Output:
+    """One output, then the lock (when the deck changed it), then the state that records it: a later output
+    that fails leaves a state that names only what was written."""
     from .write import remove_leftovers, write_atomic
 
     printing = inputs.opts.print.over(sheet.print)
-    outputs = []
-    for kind, result in rendered.items():
-        path = inputs.opts.out / f"{sheet.id}{variant(kind, printing, sheet.print)}{SUFFIX[kind]}"
-        written = write_atomic(path, result.data)
-        for extra_path, extra in result.extra:
-            write_atomic(extra_path, extra)
-        outputs.append(Output(kind, path, len(result.data), written, result.details))
-    deck = rendered.get("anki")
-    if deck and deck.lock_sections != inputs.stored:
+    path = inputs.opts.out / f"{sheet.id}{variant(kind, printing, sheet.print)}{SUFFIX[kind]}"
+    written = write_atomic(path, rendered.data)
+    for extra_path, extra in rendered.extra:
+        write_atomic(extra_path, extra)
+    output = Output(kind, path, len(rendered.data), written, rendered.details)
+    if kind == "anki" and rendered.lock_sections != inputs.stored:
         # The deck's fingerprint is recorded against the lock as written.
-        inputs.prints.lock = lock.dump(deck.lock_sections).encode()
+        inputs.prints.lock = lock.dump(rendered.lock_sections).encode()
         write_atomic(inputs.lock_file, inputs.prints.lock)
-    else:
+    elif kind == "anki":
         remove_leftovers(inputs.lock_file)  # a killed build's temp file beside the sheet (write_atomic does it too)
-    _record(sheet, inputs, rendered, outputs)
-    return outputs
+    _record(sheet, inputs, output, rendered)
+    return output
 
 
-def _record(sheet: Sheet, inputs: _Inputs, rendered: dict[str, _Rendered], outputs: list[Output]) -> None:
-    state = inputs.state
-    for output in outputs:
-        result = rendered[output.kind]
-        files = [output.path, *(p for p, _ in result.extra)]
-        details = {**dataclasses.asdict(output.details), "path": str(output.path), "size": output.size,
-                   "sheet": sheet.id}
-        state.record(inputs.source, inputs.names[output.kind], inputs.fingerprint(output.kind), files, details,
-                     [media.path for media in sheet.media.values()])
-    state.save()
-    for result in rendered.values():
-        if result.layout:
-            layouts.remember(*result.layout)
+def _record(sheet: Sheet, inputs: _Inputs, output: Output, rendered: _Rendered) -> None:
+    files = [output.path, *(p for p, _ in rendered.extra)]
+    details = {**dataclasses.asdict(output.details), "path": str(output.path), "size": output.size,
+               "sheet": sheet.id}
+    inputs.state.record(inputs.source, inputs.names[output.kind], inputs.fingerprint(output.kind), files, details,
+                        [media.path for media in sheet.media.values()])
+    inputs.state.save()
+    if rendered.layout:
+        layouts.remember(*rendered.layout)
 
 
 @dataclass(frozen=True)
@@ -255,8 +259,20 @@ class Package:
     tombstones: dict[str, dict]
 
 
+def built_package(source: Path | str, opts: Options | None = None) -> Package:
+    """The deck `build` would write, without writing anything (for `sync --plan`): the .apkg a build wrote when it
+    and the lock are up to date, read back as it is (nothing loaded, planned or linted), else rendered anew."""
+    source, opts = Path(source), opts or Options()
+    inputs = _read_inputs(source, opts, ("anki",))
+    if inputs.fresh["anki"] is None or opts.force:
+        return render_package(source, opts)
+    sheet_id, tombstones = lock.tombstones(inputs.lock_file)
+    details = inputs.fresh["anki"]["details"]
+    return Package(sheet_id or details["sheet"], details["deck"], Path(details["path"]).read_bytes(), tombstones)
+
+
 def render_package(source: Path | str, opts: Options | None = None) -> Package:
-    """What `build` would write for the deck, without writing it (for `sync --plan`)."""
+    """What `build` would write for the deck, rendered in memory, without writing it."""
     from .deck.render import render_deck
     from .source.compile import load
 
@@ -361,10 +377,11 @@ def removed(source: Path | str, forget: bool = False) -> Removed:
     return Removed(source, sheet_id, notes, forget)
 
 
-def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str, ...] = OUTPUTS) -> None:
+def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str, ...] = OUTPUTS,
+              on_written: Written | None = None, guard: Guard | None = None) -> None:
     for path in paths:
         try:
-            result = build(path, opts, kinds)
+            result = build(path, opts, kinds, on_written, guard)
         except CheatdeckError as err:
             report(err)
             continue

@@ -239,11 +239,14 @@ def test_oversized_sheet_fails_and_writes_no_pdf(workdir):
     bullets = "".join(f"          - Fact {i}: a long enough explanation of fact number {i} to take a line or two\n"
                       for i in range(600))
     Path("source/tiny.yaml").write_text(text.replace("        bullets:\n", "        bullets:\n" + bullets), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["--out", "o", "pdf"])
+    result = CliRunner().invoke(cli, ["--out", "o", "pdf", "--pages", "4"])
     assert result.exit_code == 1
-    assert "does not fit on 2 page(s) even at the 7 pt floor: from section 'Everyday Commands'" in result.output
-    assert "columns) of content runs over" in result.output
+    assert "does not fit on 4 page(s) even at the 7 pt floor: from section 'Everyday Commands'" in result.output
+    assert "columns) of content runs over: it takes 6 pages at that size. Give it --pages 6" in result.output
     assert not Path("o/tiny.pdf").exists()
+    # What the refusal asks for prints.
+    assert CliRunner().invoke(cli, ["--out", "o", "pdf", "--pages", "6"]).exit_code == 0
+    assert Path("o/tiny.pdf").exists()
 
 
 WIDE_TABLE_SHEET = """\
@@ -731,7 +734,9 @@ def test_an_item_taller_than_a_column_fails_the_build_at_its_section(workdir):
     Path("source/tiny.yaml").write_text(text, encoding="utf-8")
     result = CliRunner().invoke(cli, ["--out", "o", "pdf"])
     assert result.exit_code == 1
-    assert "does not fit on 2 page(s) even at the 7 pt floor: from section 'Master Quick Reference'" in result.output
+    assert ("does not fit on 2 page(s) even at the 7 pt floor: section 'Master Quick Reference' has an item taller "
+            "than a whole column at that size, which no page budget holds. Shorten that item") in result.output
+    assert "--pages" not in result.output  # no budget helps: the refusal does not ask for one
     assert not Path("o/tiny.pdf").exists()
 
 

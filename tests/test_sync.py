@@ -129,8 +129,9 @@ def _profile(templates: dict, tmp_path: Path, which: str) -> Path:
     path = tmp_path / "profile" / "collection.anki2"
     path.parent.mkdir()
     shutil.copy(templates[which], path)
-    # What the engine makes beside a collection the first time it opens it, as in any Anki profile.
-    shutil.copy(templates[which].with_suffix(".media.db2"), path.with_suffix(".media.db2"))
+    # What the engine makes beside a collection the first time it imports, as in any Anki profile (the synced
+    # one's sync had nothing to import: no new note).
+    shutil.copy(templates["reviewed"].with_suffix(".media.db2"), path.with_suffix(".media.db2"))
     path.with_suffix(".media").mkdir()
     return path
 

@@ -184,7 +184,8 @@ def watch() -> None:
     s = settings()
     sources, opts = s.sources(), s.options()
     click.echo("watching " + ", ".join(map(str, (*sources, opts.templates))) + " (Ctrl-C stops)")
-    watch_sheets(sources, opts, Printer(s.verbosity, keep_going=True), s.sheet_ids)
+    printer = Printer(s.verbosity, keep_going=True)
+    watch_sheets(sources, opts, printer, s.sheet_ids, landed=printer.landed)
     click.echo("stopped")
 
 

@@ -11,7 +11,7 @@ from ..deck.details import DeckDetails
 from ..pdf.details import PdfDetails
 from ..pipeline import BuildResult, Output, anki_search
 from ..state.lock import lock_path
-from .watch import Held
+from .watch import Held, Landed
 
 if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model
     from ..pipeline import CheckResult, Cleaned, Removed
@@ -64,6 +64,12 @@ class Printer:
         warning = reshaped_warning(outcome)
         if warning:
             click.echo(warning, err=True)
+
+    def landed(self, landed: Landed) -> None:
+        """An output of a save that `watch` rebuilt, as it is written, before the sheet's summary."""
+        if self.verbosity:
+            state = "written" if landed.output.written else "unchanged"
+            click.echo(f"{landed.output.path} {state}, {landed.after_save:.2f} s after the save")
 
     def raise_failures(self) -> None:
         if self.failures:

@@ -15,11 +15,15 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import CheatdeckError
 from ..options import Options
-from ..pipeline import OUTPUTS, BuildResult, build_all
+from ..pipeline import OUTPUTS, BuildResult, Output, build_all
 from ..source.discover import find_sheets
+
+if TYPE_CHECKING:  # annotations only: the watch must not import the deck's code before it builds
+    from ..deck.stamps import Changes
 
 SETTLE = 0.2
 """Seconds between two looks at the saved files: a save is built when they saw the same sizes and times."""
@@ -42,6 +46,15 @@ class Held:
 
 
 WatchReport = Callable[["BuildResult | CheatdeckError | Held"], None]
+
+
+@dataclass(frozen=True)
+class Landed:
+    """An output written after a save, as soon as it is: the deck does not wait for the PDF."""
+
+    output: Output
+    after_save: float
+    """Seconds from the save (the saved files' newest modification time) to the output written."""
 
 
 # Files a sheet may show (source/images.py); saving one rebuilds the sheets that show it.
@@ -86,26 +99,18 @@ def _stats(paths: list[Path]) -> list[tuple[int, int] | None]:
     return out
 
 
-def held(source: Path, opts: Options) -> Held | None:
-    """The save as `Held` when building it would remove too many notes at once (see the module's docstring);
-    None when it may be built (a sheet with errors too: the build reports them)."""
-    from ..deck.plan import plan_notes
-    from ..deck.stamps import stamp
-    from ..clock import build_time
-    from ..source.compile import load
-    from ..state import lock
+class HoldGuard:
+    """The build's guard (pipeline.Guard) for a save: it stops one that would remove too many notes at once (see
+    the module's docstring), once the deck is rendered and before anything is written."""
 
-    try:
-        sheet = load(source)
-        previous = lock.upgrade(lock.read(lock.lock_path(source)), sheet.id)
-        notes = plan_notes(sheet).notes
-    except CheatdeckError:
-        return None
-    before = len(previous.get("notes", {}))
-    removed = stamp(previous, sheet.id, notes, {}, build_time(), record=False).changes.removed
-    if len(removed) > HOLD_OVER and len(removed) > HOLD_SHARE * before:
-        return Held(source, sheet.id, removed, before)
-    return None
+    def __init__(self) -> None:
+        self.before = 0
+        """How many notes the sheet had (in its lock) before this save."""
+
+    def __call__(self, changes: Changes, before: int) -> bool:
+        self.before = before
+        removed = len(changes.removed)
+        return not (removed > HOLD_OVER and removed > HOLD_SHARE * before)
 
 
 def _digest(path: Path) -> str | None:
@@ -115,9 +120,16 @@ def _digest(path: Path) -> str | None:
         return None
 
 
+def _saved_at(paths: Iterable[Path]) -> float:
+    """When the save happened, on the wall clock: the newest modification time among the saved files."""
+    return max((s[1] / 1e9 for s in _stats(list(paths)) if s is not None), default=time.time())
+
+
 def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequence[str] = (),
-          stop: threading.Event | None = None, kinds: tuple[str, ...] = OUTPUTS) -> None:
-    """Build once, then after every save; errors and held saves are reported and the watch goes on."""
+          stop: threading.Event | None = None, kinds: tuple[str, ...] = OUTPUTS,
+          landed: Callable[[Landed], None] | None = None) -> None:
+    """Build once, then after every save; errors and held saves are reported and the watch goes on. `landed`
+    hears of each output a save rebuilt as it is written, with its time since the save."""
     import watchfiles
 
     build_all(find_sheets(sources, ids), opts, report, kinds)
@@ -141,14 +153,25 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
             report(err)
             continue
         saved = {Path(path).resolve() for _, path in changes}
+        saved_at = _saved_at(saved)
+        written = None if landed is None else (lambda output: landed(Landed(output, time.time() - saved_at)))
         for sheet in _affected(changes, sheets, opts):
             digest = _digest(sheet)
             # The same bytes saved again confirm a held save (an image saved meanwhile does not).
             again = sheet.resolve() in saved and digest is not None and holding.get(sheet) == digest
-            hold = None if again else held(sheet, opts)
-            if hold is not None:
-                holding[sheet] = digest
-                report(hold)
-                continue
-            holding.pop(sheet, None)
-            build_all([sheet], opts, report, kinds)
+            _build_save(sheet, opts, report, kinds, written, None if again else HoldGuard(), holding, digest)
+
+
+def _build_save(sheet: Path, opts: Options, report: WatchReport, kinds: tuple[str, ...],
+                written: Callable[[Output], None] | None, guard: HoldGuard | None,
+                holding: dict[Path, str | None], digest: str | None) -> None:
+    """Build one saved sheet; a save the guard stopped is reported `Held` and remembered by its digest."""
+    def told(outcome: BuildResult | CheatdeckError) -> None:
+        if isinstance(outcome, BuildResult) and outcome.stopped:
+            holding[sheet] = digest
+            report(Held(sheet, outcome.sheet_id, outcome.changes.removed, guard.before))
+            return
+        holding.pop(sheet, None)
+        report(outcome)
+
+    build_all([sheet], opts, told, kinds, written, guard)

@@ -2,7 +2,8 @@
 cannot do.
 
 1. Note-type drift is refused, or repaired with consent (drift.py).
-2. Anki's importer adds the new notes and updates the note types; it leaves every existing note alone.
+2. Anki's importer adds the new notes and updates the note types; it leaves every existing note alone, and is
+   not run when the package has no new note, no newer note type and no media.
 3. Existing notes merge field by field against the record of what cheatdeck last wrote (merge.py).
 4. A note that came back gets the cards cheatdeck suspended unsuspended, and loses the removed tag.
 5. Notes that left the sheet are suspended and tagged, deleted, or kept, once per collection.
@@ -77,13 +78,13 @@ def apply(col, incoming: Incoming, package_path: str, request: Request, collecti
     notes = {guid: (nid, mid) for nid, guid, mid in col.db.all("SELECT id, guid, mid FROM notes")}
     cards_before = set(col.db.list("SELECT id FROM cards"))
     types_before = {nt.id: m["mod"] for nt in incoming.notetypes.values() if (m := col.models.get(nt.id))}
-    log = _import(col, package_path)
-    report.new = len(log.new)
+    if _importer_has_work(col, incoming, notes):
+        report.new = len(_import(col, package_path).new)
     report.notetypes_changed = sum(1 for i, mod in types_before.items() if col.models.get(i)["mod"] != mod)
     report.returned = _returned(col, incoming, notes, rec, request)
     _merge(col, incoming, notes, rec, request, report)
     for guid in incoming.notes.keys() - notes.keys():
-        rec.notes[guid] = [record.digest(f) for f in incoming.notes[guid].fields]
+        rec.notes[guid] = record.digests(incoming.notes[guid].flds)
     rec.notes = {guid: digests for guid, digests in rec.notes.items() if guid in incoming.notes}
     report.removed = _act_on_removed(col, incoming, notes, rec, request)
     own = set(incoming.deck_names) | set(rec.decks or _former_decks(col, incoming))
@@ -111,6 +112,15 @@ def _notetypes(col, incoming: Incoming, rec: record.Record, reset: bool, collect
     return [nt.name for nt, _, _ in found]
 
 
+def _importer_has_work(col, incoming: Incoming, notes: dict) -> bool:
+    """Whether Anki's importer would change anything: a note the collection lacks, a note type it lacks or holds
+    older, or a media file. Otherwise (an edit of existing notes, a removal) it would read the whole package to
+    leave every note alone, which at 10,000 facts is most of a sync."""
+    if incoming.media or incoming.notes.keys() - notes.keys():
+        return True
+    return any((m := col.models.get(nt.id)) is None or m["mod"] < nt.raw["mod"] for nt in incoming.notetypes.values())
+
+
 def _import(col, package_path: str):
     """Anki's own import, adding new notes only: an existing note is the merge's (update NEVER)."""
     from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
@@ -130,13 +140,18 @@ def _merge(col, incoming: Incoming, notes: dict, rec: record.Record, request: Re
         if guid is None:
             continue
         sheet = incoming.notes[guid]
+        if flds == sheet.flds and mid == sheet.notetype_id and set(tags.split()) == set(sheet.tags_text.split()):
+            # Most notes: the same on both sides, so nothing to merge; the record learns the sheet's text.
+            rec.notes[guid] = record.digests(flds)
+            continue
         if mid != sheet.notetype_id:
             report.conflicts.append(Conflict(sheet.fields[-1], "note type", col.models.get(mid)["name"],
                                              incoming.notetypes[sheet.notetype_id].name))
             continue
-        merged = merge_fields(names[mid], flds.split("\x1f"), sheet.fields, rec.notes.get(guid),
+        recorded = rec.notes.get(guid)
+        merged = merge_fields(names[mid], flds.split("\x1f"), sheet.fields, recorded.split() if recorded else None,
                               request.prefer_sheet)
-        rec.notes[guid] = merged.record
+        rec.notes[guid] = " ".join(merged.record)
         report.conflicts += merged.conflicts
         report.kept_edits += merged.kept_edit
         new_tags = merge_tags(tags.split(), sheet.tags, request.namespace)

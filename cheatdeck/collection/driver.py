@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import CheatdeckError, Location, Problem, UsageError
 from ..options import Options
-from ..pipeline import BuildResult, build, render_package
+from ..pipeline import BuildResult, build, built_package
 from ..state import lock
 from .apply import REMOVED_ACTIONS, Request, SyncReport
 from .file import problem
@@ -59,7 +59,7 @@ def sync(source: Path | str, collection: Path | str, opts: Options | None = None
                                                    "pip install 'cheatdeck[sync]'"))
     source, collection = Path(source), Path(collection).expanduser()
     if plan:
-        package = render_package(source, opts)
+        package = built_package(source, opts)
         request = _request(package.sheet_id, package.tombstones, choices)
         return SyncResult(collection, apply_package(package.data, collection, request, plan=True), True)
     built = build(source, opts, ("anki",))

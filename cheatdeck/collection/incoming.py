@@ -18,8 +18,17 @@ from pathlib import Path
 class IncomingNote:
     guid: str
     notetype_id: int
-    fields: tuple[str, ...]
-    tags: tuple[str, ...]
+    flds: str
+    """The fields as Anki stores them, joined by \x1f: a note that did not change compares whole, unsplit."""
+    tags_text: str
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(self.flds.split("\x1f"))
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(self.tags_text.split())
 
 
 @dataclass(frozen=True)
@@ -40,18 +49,21 @@ class Incoming:
     """Each card's deck name, by note GUID and card ordinal."""
     deck_names: tuple[str, ...]
     notetypes: dict[int, IncomingNotetype]
+    media: int = 0
+    """How many media files the package carries."""
 
 
 def read_package(package: Path | bytes) -> Incoming:
     data = package if isinstance(package, bytes) else Path(package).read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         database = archive.read("collection.anki2")
+        media = len(json.loads(archive.read("media") or b"{}")) if "media" in archive.namelist() else 0
     conn = sqlite3.connect(":memory:")
     try:
         conn.deserialize(database)
         decks_json, models_json = conn.execute("SELECT decks, models FROM col").fetchone()
         names = {int(k): v["name"] for k, v in json.loads(decks_json).items()}
-        notes = {guid: IncomingNote(guid, mid, tuple(flds.split("\x1f")), tuple(tags.split()))
+        notes = {guid: IncomingNote(guid, mid, flds, tags)
                  for guid, mid, flds, tags in conn.execute("SELECT guid, mid, flds, tags FROM notes")}
         cards = conn.execute("SELECT n.guid, c.ord, c.did FROM cards c JOIN notes n ON n.id = c.nid").fetchall()
     finally:
@@ -62,7 +74,7 @@ def read_package(package: Path | bytes) -> Incoming:
                  for k, m in models.items()}
     # genanki's package also holds Anki's "Default" deck, which is not the sheet's.
     return Incoming(notes, {(guid, ord_): names[did] for guid, ord_, did in cards},
-                    tuple(sorted(set(names.values()) - {"Default"})), notetypes)
+                    tuple(sorted(set(names.values()) - {"Default"})), notetypes, media)
 
 
 def without_media(package: bytes) -> bytes:

@@ -31,9 +31,15 @@ def digest(text: str) -> str:
     return f"{zlib.crc32(text.encode()):08x}"
 
 
+def digests(flds: str) -> str:
+    """Each field's digest, space-separated, of fields as Anki stores them (joined by \x1f): a note's record."""
+    return " ".join(digest(text) for text in flds.split("\x1f"))
+
+
 @dataclass
 class Record:
-    notes: dict[str, list[str]] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    """Each note's field digests, space-separated as stored: most notes are only compared, never split."""
     decks: list[str] = field(default_factory=list)
     removed: dict[str, dict] = field(default_factory=dict)
     notetypes: dict[str, str] = field(default_factory=dict)
@@ -43,11 +49,11 @@ def load(col, sheet_id: str) -> Record:
     stored = col.get_config(key(sheet_id), None)
     if not isinstance(stored, dict) or stored.get("format") != FORMAT:
         return Record()
-    return Record({guid: digests.split() for guid, digests in stored.get("notes", {}).items()},
+    return Record(dict(stored.get("notes", {})),
                   list(stored.get("decks", [])), dict(stored.get("removed", {})), dict(stored.get("notetypes", {})))
 
 
 def save(col, sheet_id: str, record: Record) -> None:
     col.set_config(key(sheet_id), {
         "format": FORMAT, "decks": sorted(record.decks), "removed": record.removed, "notetypes": record.notetypes,
-        "notes": {guid: " ".join(digests) for guid, digests in sorted(record.notes.items())}})
+        "notes": dict(sorted(record.notes.items()))})

@@ -26,6 +26,14 @@ GROWTH = 2.8
 # shipped sheet measures 0.64–0.86, line ends and boxes make up the rest. A first guess only.
 INK_SHARE = 0.7
 
+# The least a layout measured of the demand that `estimated_demand` predicts without INK_SHARE: 0.99 to 3.9 on
+# the shipped sheet, the rich fixture and synthetic sheets of 1,000 and 3,000 facts, at the floor and the ceiling
+# (images, boxes and line ends only add). With a margin below that, a sheet whose estimate at the floor still
+# passes its budget cannot fit: it is refused before any layout, which for a long sheet takes minutes.
+SURE_SHARE = 0.8
+# The most of that prediction the same layouts measured (1.29): the budget a refused sheet is told to ask for.
+LAYOUT_SHARE = 1.3
+
 Measured = tuple[bool, float]
 """Whether a size fits, and its demand."""
 
@@ -35,6 +43,19 @@ def estimated_demand(page: Page, ink: float, paragraphs: int, budget: int) -> fl
     1 pt (`ink`) and its number of paragraphs (each ends in a part line), before any layout."""
     lines = ink * page.size / page.col_w + paragraphs / 2
     return INK_SHARE * lines * page.size * page.theme.body.leading / (page.frame_h * page.theme.columns * budget)
+
+
+def too_long(floor: Page, ink: float, paragraphs: int, budget: int) -> CheatdeckError | None:
+    """The refusal of a sheet that cannot fit its budget even at the floor (`floor.size`), from its text's length
+    alone, with the budget it would take; None when only a layout can tell."""
+    demand = estimated_demand(floor, ink, paragraphs, budget) / INK_SHARE
+    if demand * SURE_SHARE <= 1:
+        return None
+    needs = math.ceil(demand * LAYOUT_SHARE * budget)
+    return CheatdeckError(Problem(Location(str(floor.sheet.source)), (
+        f"the sheet does not fit on {budget} page(s) even at the {floor.size:g} pt floor: its text alone takes "
+        f"about {needs} pages at that size (estimated before layout). Give it --pages {needs} or more (or "
+        f"`pages: {needs}` under `print:` in the sheet; a larger budget prints larger text), or shorten it")))
 
 
 def fit(build_at: Callable[[float], Attempt], sizes: list[float], hint: float | None = None,
@@ -115,11 +136,17 @@ def _predict(sizes: list[float], known: dict[int, Measured], lo: int, hi: int) -
 
 
 def overflow_error(attempt: Attempt, page: Page) -> CheatdeckError:
+    """Why the floor did not fit, and what would: the budget it took, or (for an item taller than a column,
+    which no budget holds) a shorter item."""
     extra_pages, frame, used = attempt.pages - attempt.budget, attempt.last[1], attempt.last[2]
     columns = (extra_pages - 1) * page.theme.columns + frame + used
     title, loc = attempt.overflow_section or ("(the last section)", Location(""))
-    return CheatdeckError(Problem(
-        loc if loc.file else Location(str(page.sheet.source)),
-        f"the sheet does not fit on {attempt.budget} page(s) even at the {attempt.size:g} pt floor: from section "
-        f"{title!r} on, about {columns * page.frame_h:.0f} pt ({columns:.1f} columns) of content runs over. "
-        f"Shorten the sheet or raise --pages"))
+    start = f"the sheet does not fit on {attempt.budget} page(s) even at the {attempt.size:g} pt floor: "
+    if attempt.too_tall:
+        message = (f"{start}section {title!r} has an item taller than a whole column at that size, which no page "
+                   "budget holds. Shorten that item or split it in two (a long table row or cell, a long bullet)")
+    else:
+        message = (f"{start}from section {title!r} on, about {columns * page.frame_h:.0f} pt ({columns:.1f} "
+                   f"columns) of content runs over: it takes {attempt.pages} pages at that size. Give it --pages "
+                   f"{attempt.pages} (or `pages: {attempt.pages}` under `print:` in the sheet), or shorten it")
+    return CheatdeckError(Problem(loc if loc.file else Location(str(page.sheet.source)), message))

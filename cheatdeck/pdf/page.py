@@ -39,6 +39,8 @@ class Attempt:
     orphans: int = 0
     flow: Flow | None = None
     columns: int = 1
+    too_tall: bool = False
+    """An item is taller than a whole column at this size: no budget holds it."""
 
     @property
     def fits(self) -> bool:
@@ -213,6 +215,7 @@ class Page:
         flow.finish()
         attempt.pages = max(len(flow.pages), 1)
         if flow.too_tall is not None:
+            attempt.too_tall = True
             attempt.pages = max(attempt.pages, attempt.budget + 1)
             attempt.overflow_section = (flow.too_tall.title, flow.too_tall.loc)
         attempt.orphans = layout.orphans

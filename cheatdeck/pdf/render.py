@@ -9,7 +9,7 @@ import msgspec
 from ..model import Sheet
 from ..options import PrintOptions
 from .details import PdfDetails
-from .fit import estimated_demand, fit, overflow_error
+from .fit import estimated_demand, fit, overflow_error, too_long
 from .fonts import printed_ink, register_fonts
 from .page import Attempt, Page
 from .preview import render_png
@@ -43,10 +43,14 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
 
     sizes = candidate_sizes(theme)
     guess = None
-    if hint is None:
+    if not exact:  # an exact hint fitted these same inputs before
         length, paragraphs = printed_ink(sheet, fonts.regular)
-        guess = next((size for size in sizes if estimated_demand(Page(theme, fonts, ink, sheet, opts, size),
-                                                                 length, paragraphs, opts.pages) <= 1), sizes[-1])
+        refused = too_long(Page(theme, fonts, ink, sheet, opts, sizes[-1]), length, paragraphs, opts.pages)
+        if refused is not None:
+            raise refused
+        if hint is None:
+            guess = next((size for size in sizes if estimated_demand(Page(theme, fonts, ink, sheet, opts, size),
+                                                                     length, paragraphs, opts.pages) <= 1), sizes[-1])
     best, passes = fit(build_at, sizes, hint, exact, guess)
     if best.fits and best.size == sizes[0] and theme.body.grow:
         # Room to spare at the ceiling: the body grows as far as the pages it took there hold.

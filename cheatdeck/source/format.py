@@ -179,7 +179,8 @@ class PrintSpec(_Spec):
     paper: Annotated[Literal[PAPERS], msgspec.Meta(
         description="Paper size, landscape; default: letter.")] | None = None
     pages: Annotated[int, msgspec.Meta(
-        ge=PAGES[0], le=PAGES[1], description="Page budget; 2 = one sheet, both sides (the default).")] | None = None
+        ge=PAGES[0], description="Page budget; 2 = one sheet, both sides (the default). No top: the PDF never "
+        "takes more pages than the sheet fills at the largest text size.")] | None = None
     columns: Annotated[int, msgspec.Meta(
         ge=COLUMNS[0], le=COLUMNS[1], description="Columns per page; default: the theme's (4).")] | None = None
     grayscale: Annotated[bool, msgspec.Meta(

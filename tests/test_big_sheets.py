@@ -1,0 +1,128 @@
+"""Big sheets: the deck is written before the PDF's layout starts, the page budget has no cap, and a sheet that
+cannot fit is refused from an estimate, before any layout."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from cli_helpers import run
+
+from cheatdeck.cli.watch import watch
+from cheatdeck.errors import CheatdeckError
+from cheatdeck.options import Options, PrintOptions
+from cheatdeck.pipeline import build
+
+
+def _long(tiny: Path, facts: int = 600) -> str:
+    """The tiny sheet with `facts` more bullets: about six pages at the floor."""
+    bullets = "".join(f"          - Fact {i}: a long enough explanation of fact number {i} to take a line or two\n"
+                      for i in range(facts))
+    return tiny.read_text(encoding="utf-8").replace("        bullets:\n", "        bullets:\n" + bullets)
+
+
+def test_the_deck_is_written_and_recorded_before_the_pdf_is_laid_out(tiny, monkeypatch):
+    from cheatdeck.pdf import render
+
+    seen = []
+    laid_out = render.render_pdf
+
+    def render_pdf(*args, **kwargs):
+        state = json.loads(Path("dist/.cheatdeck-state.json").read_text(encoding="utf-8"))
+        seen.append(("pdf starts", Path("dist/tiny.apkg").exists(), sorted(k.rpartition("::")[2] for k in state["outputs"])))
+        return laid_out(*args, **kwargs)
+
+    monkeypatch.setattr(render, "render_pdf", render_pdf)
+    result = build(tiny, Options(out=Path("dist")), on_written=lambda output: seen.append((output.kind, output.path.exists())))
+    assert seen == [("anki", True), ("pdf starts", True, ["anki"]), ("pdf", True)]
+    assert [o.kind for o in result.outputs] == ["anki", "pdf"] and result.changes.first_build
+
+
+def test_a_pdf_that_fails_after_the_deck_leaves_a_state_that_claims_only_the_deck(tiny):
+    run()
+    pdf = Path("dist/tiny.pdf").read_bytes()
+    tiny.write_text(_long(tiny), encoding="utf-8")
+    landed = []
+    result = build(tiny, Options(out=Path("dist")), on_written=landed.append)
+    assert [o.kind for o in landed] == ["anki"] and landed[0].written
+    assert list(result.failed) == ["pdf"] and "does not fit on 2 page(s)" in str(result.failed["pdf"])
+    assert Path("dist/tiny.pdf").read_bytes() == pdf  # the last good PDF stays
+    # The state knows the new deck is up to date and does not take the old PDF for the new sheet's.
+    again = build(tiny, Options(out=Path("dist")), ("anki",))
+    assert again.up_to_date
+    with pytest.raises(CheatdeckError, match="does not fit on 2 page"):
+        build(tiny, Options(out=Path("dist")), ("pdf",))
+
+
+def test_watch_reports_each_output_as_it_lands_with_its_time_since_the_save(tiny):
+    outcomes, landed, stop = [], [], threading.Event()
+    thread = threading.Thread(target=watch, args=([tiny], Options(out=Path("dist")), outcomes.append),
+                              kwargs={"stop": stop, "landed": landed.append}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not outcomes and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # the watcher listens once the first build is done
+        assert landed == []  # the first build answers no save
+        tiny.write_text(tiny.read_text(encoding="utf-8").replace("stage changes", "stage the changes"), encoding="utf-8")
+        saved = time.time()
+        while len(outcomes) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=20)
+    assert [item.output.kind for item in landed] == ["anki", "pdf"]
+    deck, pdf = landed
+    assert 0 <= deck.after_save <= pdf.after_save <= time.time() - saved + 1
+    assert outcomes[1].outputs[0].path == deck.output.path
+
+
+def test_the_command_line_watch_says_each_output_as_it_lands(capsys):
+    from cheatdeck.cli.report import Printer
+    from cheatdeck.cli.watch import Landed
+    from cheatdeck.deck.details import DeckDetails
+    from cheatdeck.pipeline import Output
+
+    output = Output("anki", Path("dist/chem.apkg"), 10, True, DeckDetails(notes=1, cards=1, decks={}, deck="Chem", warnings=0))
+    Printer(1, keep_going=True).landed(Landed(output, 0.4321))
+    Printer(0, keep_going=True).landed(Landed(output, 0.4321))
+    assert capsys.readouterr().out == "dist/chem.apkg written, 0.43 s after the save\n"
+
+
+def test_a_sheet_that_cannot_fit_is_refused_from_an_estimate_before_any_layout(tiny, monkeypatch):
+    from cheatdeck.pdf import page
+
+    tiny.write_text(_long(tiny), encoding="utf-8")
+
+    def no_layout(*args, **kwargs):
+        raise AssertionError("laid out")
+
+    monkeypatch.setattr(page.Page, "plan", no_layout)
+    output = run("pdf", code=1).output
+    assert ("source/tiny.yaml: the sheet does not fit on 2 page(s) even at the 7 pt floor: its text alone takes "
+            "about 6 pages at that size (estimated before layout). Give it --pages 6 or more") in output
+    assert not Path("dist/tiny.pdf").exists()
+    assert "laid out" not in run("check", code=1).output  # `check` refuses it the same way
+    # The budget it asks for passes the estimate, so only a layout can refuse it (and it fits: test_pdf.py).
+    monkeypatch.setattr(page.Page, "plan", lambda self, attempt: (_ for _ in ()).throw(RuntimeError("layout")))
+    with pytest.raises(RuntimeError, match="layout"):
+        build(tiny, Options(out=Path("dist"), print=PrintOptions(pages=6)), ("pdf",))
+
+
+def test_a_budget_past_the_old_cap_is_taken_and_prints_only_what_the_sheet_fills(tiny):
+    from cheatdeck.source.format import json_schema
+
+    assert PrintOptions(pages=100_000).pages == 100_000
+    assert "maximum" not in json.loads(json_schema())["$defs"]["Print"]["properties"]["pages"]["anyOf"][0]
+    text = tiny.read_text(encoding="utf-8")
+    tiny.write_text(text + "print:\n  pages: 5000\n", encoding="utf-8")
+    result = run("pdf")
+    with pdfplumber.open("dist/tiny.pdf") as pdf:
+        assert len(pdf.pages) == 1
+    assert "1 page of 5000 allowed" in result.output
+    assert "1 page of 20000 allowed" in run("pdf", "--pages", "20000").output
