@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import textwrap
 from pathlib import Path
@@ -356,3 +357,34 @@ quick_reference:
         "Multi-Model Endpoints?\u201d, which names the section: add `q:` with the situation the trap is about",
         f"{line_of(path, '- domain: d1')}: bare-label: the decision card for \u201cGround Truth Active Learning\u201d asks for a "
         "column, not about a situation: add `q:` with a specific question that has one answer"]
+
+
+def _glossary(tmp_path: Path, answers: list[str]) -> Path:
+    bullets = "".join(f'    - "Term{i}: {answer}"\n' for i, answer in enumerate(answers))
+    return sheet_file(tmp_path, f"- id: glossary\n  title: Glossary\n  bullets:\n{bullets}", sheet="reverse: true\n")
+
+
+def test_the_answer_index_finds_what_comparing_every_pair_finds(tmp_path):
+    from cheatdeck.deck.answers import Answers
+    from cheatdeck.deck.overlap import same_answer, words
+
+    chance = random.Random(28)
+    vocabulary = ["scale", "wait", "pool", "metric", "target", "batch", "warm", "cold", "shadow", "canary"]
+    answers = [" ".join(chance.choice(vocabulary) for _ in range(chance.randint(1, 11))) for _ in range(400)]
+    index = Answers(load(_glossary(tmp_path, answers)))
+    for text, _ in index.entries:
+        said = words(text.plain)
+        expected = next((where for other, where in index.entries
+                         if other is not text and same_answer(said, words(other.plain))), None)
+        assert index.other(text) == expected, text.plain
+
+
+def test_reverse_cards_of_a_long_glossary_are_not_compared_with_every_answer(tmp_path, monkeypatch):
+    from cheatdeck.deck import answers as module
+
+    compared = []
+    monkeypatch.setattr(module, "same_answer", lambda a, b: compared.append(1) or a == b)
+    glossary = [f"meaning number {i} of the sheet" for i in range(2_000)]
+    p = plan_notes(load(_glossary(tmp_path, glossary)))
+    assert all(len(n.cards) == 2 for n in p.notes)
+    assert len(compared) < 4 * len(glossary)

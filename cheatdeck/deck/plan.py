@@ -15,7 +15,8 @@ from ..source.idents import derive
 from . import headers
 from .cloze import cloze_cards, list_cloze
 from .glossary import Glossary
-from .overlap import key_in_answer, same_answer, words
+from .answers import Answers
+from .overlap import key_in_answer, words
 
 # A quick-reference row whose rule shares this much of its wording with a fact or trap says the same thing,
 # when the rule is a statement: a rule of a word or two ("Carboxylic acid") shared by a fact is a coincidence.
@@ -196,7 +197,7 @@ class _Planner:
         self.sheet = sheet
         self.prefix = sheet.id
         self.warnings: list[Problem] = []
-        self.answers = _answers(sheet)
+        self.answers = Answers(sheet)
         self.linked = _quickref_links(sheet)
         self.linked_rows = set(self.linked.values())
         self.tag_sets: dict[tuple[str, str, str, bool], tuple[str, ...]] = {}
@@ -210,8 +211,7 @@ class _Planner:
             self.warnings.append(Problem(loc, f"no reverse card: its front \u201c{answer.plain}\u201d gives away "
                                               f"the key \u201c{key.plain}\u201d; set `reverse: false` here"))
             return False
-        other = next((where for text, where in self.answers
-                      if text is not answer and same_answer(said, words(text.plain))), None)
+        other = self.answers.other(answer)
         if other is not None:
             self.warnings.append(Problem(loc, f"no reverse card: \u201c{answer.plain}\u201d also answers the item at "
                                               f"line {other.line}; set `reverse: false` here or reword one answer"))
@@ -433,19 +433,6 @@ def plan_notes(sheet: Sheet) -> Plan:
                          if d.weight is not None})
     return Plan(sheet=sheet, decks=decks, deck_descriptions=descriptions, notes=tuple(notes),
                 warnings=tuple(planner.warnings))
-
-
-def _answers(sheet: Sheet) -> list[tuple[Text, Location]]:
-    """Every answer the sheet gives, carded or not: a reverse card's front must match exactly one of them."""
-    out = []
-    for domain in sheet.domains:
-        for section in domain.sections:
-            out += [(fact.answer or fact.text, fact.loc) for fact in section.facts]
-            if section.table:
-                out += [(cell, row.loc) for row in section.table.rows for cell in row.cells[1:]]
-    if sheet.quick_reference:
-        out += [(cell, row.loc) for row in sheet.quick_reference.rows for cell in row.cells[1:]]
-    return out
 
 
 def _quickref_links(sheet: Sheet) -> dict[str, str]:
