@@ -120,7 +120,10 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
     """Build once, then after every save; errors and held saves are reported and the watch goes on."""
     import watchfiles
 
-    build_all(find_sheets(sources, ids), opts, report, kinds)
+    from ..pdf.memo import LayoutMemo
+
+    memo = LayoutMemo()  # what each build measured, so that an edit sets again only what it changed
+    build_all(find_sheets(sources, ids), opts, report, kinds, memo)
     roots = [*dict.fromkeys(s if s.is_dir() else s.parent for s in sources), opts.templates]
     holding: dict[Path, str | None] = {}  # each held sheet → the digest of the save that was held
 
@@ -151,4 +154,4 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
                 report(hold)
                 continue
             holding.pop(sheet, None)
-            build_all([sheet], opts, report, kinds)
+            build_all([sheet], opts, report, kinds, memo)

@@ -11,27 +11,31 @@ from ..options import PrintOptions
 from .details import PdfDetails
 from .fit import estimated_demand, fit, overflow_error
 from .fonts import printed_ink, register_fonts
+from .memo import LayoutMemo
 from .page import Attempt, Page
 from .preview import render_png
 from .theme import Ink, candidate_sizes, grown_sizes, load_theme
 
 
 def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | None = None,
-               exact: bool = False) -> tuple[bytes, PdfDetails, list[bytes]]:
+               exact: bool = False, memo: LayoutMemo | None = None) -> tuple[bytes, PdfDetails, list[bytes]]:
     """The PDF at the largest body size that fits the page budget, its details and its page previews. The fit
-    search starts from `hint` (an earlier build's size); `exact`: the hint was found for these same inputs."""
+    search starts from `hint` (an earlier build's size); `exact`: the hint was found for these same inputs.
+    `memo`: what earlier builds measured (memo.py), which this one reads and adds to; else one of its own, so
+    that each paragraph is set once per width and size in this build."""
     theme = load_theme(templates / "pdf" / "theme.yaml")
     if opts.columns:
         theme = msgspec.structs.replace(theme, columns=opts.columns)
     fonts = register_fonts(theme, templates / "fonts", sheet)
     ink = Ink(opts.grayscale)
+    memo = LayoutMemo() if memo is None else memo
 
     drawable: list[Attempt] = []  # the largest size found to fit so far
     budget = [opts.pages]  # the pages to fill: fewer for a sheet that grows past the ceiling
 
     def build_at(size: float) -> Attempt:
         attempt = Attempt(size=size, pages=0, budget=budget[0], columns=theme.columns)
-        Page(theme, fonts, ink, sheet, opts, size).plan(attempt)
+        Page(theme, fonts, ink, sheet, opts, size, memo).plan(attempt)
         # Only the largest size that fits is drawn: every other attempt's flow is let go as soon as that shows.
         if not attempt.fits or (drawable and drawable[0].size > size):
             attempt.flow = None

@@ -24,7 +24,8 @@ from .columns import Block, Rows, Unit
 from .fonts import FontNames
 from .outlines import inline_markup, inline_width
 from .theme import Ink, Theme, candidate_sizes, index_at_or_below
-from .tracking import Tracked, settle, shed
+from .memo import LayoutMemo
+from .tracking import Tracked, settle, settled, shed
 
 BULLET = "•"
 RULE = "▸"
@@ -85,6 +86,7 @@ class Layout:
     frame_height: float
     media: dict = field(default_factory=dict)  # the sheet's images, by file as written
     why: bool = False  # the sheet prints its items' `why:` (print: {why: true})
+    memo: LayoutMemo | None = None  # what earlier passes measured (memo.py); None: every paragraph is set anew
 
     def __post_init__(self):
         s, t = self.size, self.theme
@@ -170,7 +172,10 @@ class Layout:
 
     def para(self, markup: str, style: ParagraphStyle, width: float) -> Tracked:
         """A paragraph set for `width`, tracked tighter if that saves a one-word last line (counted if not)."""
-        paragraph, orphan = settle(lambda: Tracked(markup, style), width, self.theme.tracking, style.fontSize)
+        if self.memo is None:
+            paragraph, orphan = settle(lambda: Tracked(markup, style), width, self.theme.tracking, style.fontSize)
+        else:
+            paragraph, orphan = settled(markup, style, width, self.theme.tracking, self.memo)
         self.orphans += orphan
         return paragraph
 
