@@ -82,7 +82,8 @@ class Fingerprints:
         digest = hashlib.sha256(Version.encode())
         for name in LAYOUT_CODE:
             path = PACKAGE / name
-            digest.update((self._tree(path, "*.py") if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()).encode())
+            code = self._tree(path, "*.py") if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
+            digest.update(code.encode())
         return digest.hexdigest()
 
     def layout_key(self, options: dict) -> str:
