@@ -25,8 +25,9 @@ from reportlab.lib.styles import ParagraphStyle
 LIMIT = 400_000
 
 # A settling: tracking (points), gain (points), the shortened line and by how much (or None, None), whether the
-# last line still holds one word, and the height at the width it was settled for.
-Settled = tuple[float, float, int | None, float | None, bool, float]
+# last line still holds one word, and the height at the width it was settled for; or, for a paragraph set as it
+# came (no tracking, no shortened line, no one-word last line), its height alone.
+Settled = tuple[float, float, int | None, float | None, bool, float] | float
 
 
 class LayoutMemo:
@@ -67,7 +68,7 @@ class LayoutMemo:
 
     def key(self, kind: str, markup: str, style: ParagraphStyle, *how: object) -> str:
         text = "\0".join((kind, markup, self.signature(style), *map(repr, how)))
-        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
     def get_settled(self, key: str) -> Settled | None:
         return self._get(self.settled, key)

@@ -21,14 +21,13 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
                exact: bool = False, memo: LayoutMemo | None = None) -> tuple[bytes, PdfDetails, list[bytes]]:
     """The PDF at the largest body size that fits the page budget, its details and its page previews. The fit
     search starts from `hint` (an earlier build's size); `exact`: the hint was found for these same inputs.
-    `memo`: what earlier builds measured (memo.py), which this one reads and adds to; else one of its own, so
-    that each paragraph is set once per width and size in this build."""
+    `memo`: what earlier builds measured (memo.py), which this one reads and adds to; without one, every
+    paragraph is measured as it comes and nothing is kept."""
     theme = load_theme(templates / "pdf" / "theme.yaml")
     if opts.columns:
         theme = msgspec.structs.replace(theme, columns=opts.columns)
     fonts = register_fonts(theme, templates / "fonts", sheet)
     ink = Ink(opts.grayscale)
-    memo = LayoutMemo() if memo is None else memo
 
     drawable: list[Attempt] = []  # the largest size found to fit so far
     budget = [opts.pages]  # the pages to fill: fewer for a sheet that grows past the ceiling

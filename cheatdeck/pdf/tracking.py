@@ -188,7 +188,8 @@ def settled(markup: str, style, width: float, steps: list[float], memo: LayoutMe
     key = memo.key("s", markup, style, width, steps)
     known = memo.get_settled(key)
     if known is not None:
-        tracking, gain, line, points, orphan, height = known
+        tracking, gain, line, points, orphan, height = (0.0, 0.0, None, None, False, known) \
+            if isinstance(known, float) else known
         paragraph = Tracked(markup, style)
         paragraph.tracking, paragraph.gain = tracking, gain
         if line is not None:
@@ -199,9 +200,11 @@ def settled(markup: str, style, width: float, steps: list[float], memo: LayoutMe
         return paragraph, orphan
     paragraph, orphan = settle(lambda: Tracked(markup, style), width, steps, style.fontSize)
     paragraph.markup, paragraph.memo = markup, memo
-    line, points = paragraph.shorten or (None, None)
-    memo.put_settled(key, (paragraph.tracking, paragraph.gain, line, points, orphan, paragraph.height))
-    memo.put_height(memo.key("h", markup, style, width, paragraph.gain, paragraph.shorten), paragraph.height)
+    if paragraph.tracking == paragraph.gain == 0.0 and paragraph.shorten is None and not orphan:
+        memo.put_settled(key, float(paragraph.height))  # set as it came, as most paragraphs are: its height
+    else:
+        line, points = paragraph.shorten or (None, None)
+        memo.put_settled(key, (paragraph.tracking, paragraph.gain, line, points, orphan, paragraph.height))
     return paragraph, orphan
 
 

@@ -26,7 +26,9 @@ def _number(value: object) -> bool:
 
 
 def _settling(value: object) -> bool:
-    """[tracking, gain, line or null, points or null, orphan, height]"""
+    """[tracking, gain, line or null, points or null, orphan, height], or the height alone"""
+    if _number(value):
+        return value >= 0
     return (isinstance(value, list) and len(value) == 6 and _number(value[0]) and _number(value[1])
             and (value[2] is None and value[3] is None or isinstance(value[2], int) and _number(value[3]))
             and isinstance(value[4], bool) and _number(value[5]) and value[5] >= 0)
@@ -43,7 +45,7 @@ def load(out: Path, code: str) -> dict:
         return {}
     settled, heights, sizes = (data.get(name) if isinstance(data.get(name), dict) else {}
                                for name in ("settled", "heights", "sizes"))
-    return {"settled": {k: tuple(v) for k, v in settled.items() if _settling(v)},
+    return {"settled": {k: tuple(v) if isinstance(v, list) else float(v) for k, v in settled.items() if _settling(v)},
             "heights": {k: float(v) for k, v in heights.items() if _number(v) and v >= 0},
             "sizes": {k: float(v) for k, v in sizes.items() if _number(v) and v > 0}}
 
