@@ -10,7 +10,8 @@ lines broken again when they are drawn.
 Two kinds of entry:
 - a paragraph's settling (tracking.settle): the tracking, gain and shortened line it was set with, whether it
   still ends on one word, and its height;
-- a paragraph's height at a width, as set (a table measures its cells at a width of its own).
+- a height: a paragraph's at a width, as set (a table measures its cells at a width of its own), or a table
+  row's, by its paragraphs, column widths and paddings.
 """
 
 from __future__ import annotations
@@ -67,7 +68,12 @@ class LayoutMemo:
         return signature
 
     def key(self, kind: str, markup: str, style: ParagraphStyle, *how: object) -> str:
-        text = "\0".join((kind, markup, self.signature(style), *map(repr, how)))
+        """A paragraph's key: its markup and style, and how it is set (`how`: width, gain, …)."""
+        return self.digest(kind, markup, self.signature(style), *map(repr, how))
+
+    @staticmethod
+    def digest(*parts: str) -> str:
+        text = "\0".join(parts)
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
     def get_settled(self, key: str) -> Settled | None:

@@ -43,6 +43,14 @@ Columns = tuple[float, list[list[widths.Cell]]]
 MEASURED_ROWS = 200
 
 
+def _row_height(table: Table, width: float, shedding: bool) -> float:
+    """The height of a table's first row."""
+    table.wrap(width, _NEVER)
+    if shedding:
+        shed(table)
+    return table._rowHeights[0]
+
+
 class TrapBox(Flowable):
     """A TRAP: a reversed-out "⚠ TRAP" tab at the start of its first line and a rule down its left side."""
 
@@ -311,28 +319,48 @@ class Layout:
 
         # Row heights do not depend on the other rows (the widths are fixed): measured once, they price any part.
         # A long table is measured a run of rows at a time, so that no table of all its rows is ever built.
+        # With a memo, a run of rows it knows (by their paragraphs, widths and paddings) is not built to be measured.
         heights: list[float] = []
         laid: list[list] = []
+        head_height = None
         body = iter(body)
         while True:
             run = list(islice(body, MEASURED_ROWS))
             if laid and not run:
                 break
-            part = table(head, run, len(laid), 0.0)
-            part.wrap(self.width, _NEVER)
-            heights += part._rowHeights[1:]
-            if self.shedding:
-                shed(part)
+            keys = [self._row_key(row, col_widths, (p, top, bottom)) for row in run] if self.memo else []
+            known = [self.memo.get_height(key) if key else None for key in keys]
+            if run and keys and None not in known:
+                heights += known
+            else:
+                part = table(head, run, len(laid), 0.0)
+                part.wrap(self.width, _NEVER)
+                heights += part._rowHeights[1:]
+                head_height = part._rowHeights[0]
+                for key, height in zip(keys, part._rowHeights[1:]):
+                    if key:
+                        self.memo.put_height(key, height)
+                if self.shedding:
+                    shed(part)
             laid += run
             if len(run) < MEASURED_ROWS:
                 break
-        head_height = part._rowHeights[0]
-        continued = table(continued_head, [], 0, 0.0)
-        continued.wrap(self.width, _NEVER)
-        if self.shedding:
-            shed(continued)
-        return Rows(head_height, continued._rowHeights[0], heights,
+        if head_height is None:
+            head_height = _row_height(table(head, [], 0, 0.0), self.width, self.shedding)
+        return Rows(head_height, _row_height(table(continued_head, [], 0, 0.0), self.width, self.shedding), heights,
                     lambda a, b, cont, extra: table(continued_head if cont else head, laid[a:b], a, extra))
+
+    def _row_key(self, row: list, col_widths: list[float], paddings: tuple) -> str | None:
+        """What a table row's height depends on, for the memo: its paragraphs as set, the column widths and the
+        paddings; None for a row that holds anything else (an image, code)."""
+        parts = [repr(col_widths), repr(paddings)]
+        for cell in row:
+            for part in cell if isinstance(cell, (list, tuple)) else (cell,):
+                if not isinstance(part, Tracked):
+                    return None
+                parts += [part.markup, self.memo.signature(part.style), repr((part.gain, part.shorten))]
+            parts.append("|")
+        return self.memo.digest("row", *parts)
 
     def whole_words(self, columns: Callable[[Layout], Columns]) -> tuple[Layout, float, list[list[widths.Cell]]]:
         """This layout, or a smaller one for a table whose columns cannot hold its longest words side by side at
