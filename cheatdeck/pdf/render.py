@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import msgspec
@@ -33,6 +34,10 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
     budget = [opts.pages]  # the pages to fill: fewer for a sheet that grows past the ceiling
 
     def build_at(size: float) -> Attempt:
+        if drawable and drawable[0].size == size and drawable[0].pages <= budget[0]:
+            # The ceiling, asked again when the search for a larger size starts: laid out already, and it fits.
+            drawable[:] = [dataclasses.replace(drawable[0], budget=budget[0])]
+            return drawable[0]
         attempt = Attempt(size=size, pages=0, budget=budget[0], columns=theme.columns)
         Page(theme, fonts, ink, sheet, opts, size, memo).plan(attempt)
         # Only the largest size that fits is drawn: every other attempt's flow is let go as soon as that shows.
