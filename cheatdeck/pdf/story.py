@@ -317,9 +317,16 @@ class Layout:
             t.setStyle(TableStyle(commands))
             return t
 
-        # Row heights do not depend on the other rows (the widths are fixed): measured once, they price any part.
-        # A long table is measured a run of rows at a time, so that no table of all its rows is ever built.
-        # With a memo, a run of rows it knows (by their paragraphs, widths and paddings) is not built to be measured.
+        heights, laid, head_height = self._measured(head, body, table, (col_widths, (p, top, bottom)))
+        return Rows(head_height, _row_height(table(continued_head, [], 0, 0.0), self.width, self.shedding), heights,
+                    lambda a, b, cont, extra: table(continued_head if cont else head, laid[a:b], a, extra))
+
+    def _measured(self, head: list, body: Iterable[list], table: Callable[..., Table],
+                  shape: tuple) -> tuple[list[float], list[list], float]:
+        """The body rows' heights, the rows, and the head's height. Row heights do not depend on the other rows (the
+        widths are fixed): measured once, they price any part. A long table is measured a run of rows at a time, so
+        that no table of all its rows is ever built; with a memo, a run of rows it knows (by their paragraphs and
+        the table's `shape`: column widths and paddings) is not built to be measured at all."""
         heights: list[float] = []
         laid: list[list] = []
         head_height = None
@@ -328,7 +335,7 @@ class Layout:
             run = list(islice(body, MEASURED_ROWS))
             if laid and not run:
                 break
-            keys = [self._row_key(row, col_widths, (p, top, bottom)) for row in run] if self.memo else []
+            keys = [self._row_key(row, shape) for row in run] if self.memo else []
             known = [self.memo.get_height(key) if key else None for key in keys]
             if run and keys and None not in known:
                 heights += known
@@ -347,13 +354,12 @@ class Layout:
                 break
         if head_height is None:
             head_height = _row_height(table(head, [], 0, 0.0), self.width, self.shedding)
-        return Rows(head_height, _row_height(table(continued_head, [], 0, 0.0), self.width, self.shedding), heights,
-                    lambda a, b, cont, extra: table(continued_head if cont else head, laid[a:b], a, extra))
+        return heights, laid, head_height
 
-    def _row_key(self, row: list, col_widths: list[float], paddings: tuple) -> str | None:
-        """What a table row's height depends on, for the memo: its paragraphs as set, the column widths and the
-        paddings; None for a row that holds anything else (an image, code)."""
-        parts = [repr(col_widths), repr(paddings)]
+    def _row_key(self, row: list, shape: tuple) -> str | None:
+        """What a table row's height depends on, for the memo: its paragraphs as set and the table's shape (column
+        widths, paddings); None for a row that holds anything else (an image, code)."""
+        parts = [repr(shape)]
         for cell in row:
             for part in cell if isinstance(cell, (list, tuple)) else (cell,):
                 if not isinstance(part, Tracked):
