@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,12 +24,13 @@ from .errors import CheatdeckError, Location, Problem
 from .options import Options, PrintOptions, SheetPrint
 from .pdf.details import PdfDetails
 from .state import lock
-from .state import layouts
+from .state import layouts, measures
 from .state.freshness import Fingerprints, State, file_stat
 
 if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model or the stamps
     from .deck.stamps import Changes
     from .model import Sheet
+    from .pdf.memo import LayoutMemo
 
 OUTPUTS = ("anki", "pdf")
 Report = Callable[["BuildResult | CheatdeckError"], None]
@@ -110,6 +112,8 @@ class _Inputs:
     state: State
     names: dict[str, str]
     fresh: dict[str, dict | None]
+    memo: LayoutMemo | None = None
+    """What earlier layout passes measured: `watch`'s own, else read from the output folder when the PDF is built."""
 
     def fingerprint(self, kind: str) -> str:
         return self.prints.of(kind, _print_options(self.opts, kind))
@@ -137,16 +141,20 @@ class _Rendered:
 
 
 def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...] = OUTPUTS,
-          on_written: Written | None = None, guard: Guard | None = None) -> BuildResult:
+          on_written: Written | None = None, guard: Guard | None = None,
+          memo: LayoutMemo | None = None) -> BuildResult:
     """Build the given outputs of one sheet, skipping those whose inputs did not change.
 
     Each output is written as soon as it is rendered, the deck first: it does not wait for the PDF's layout.
-    `on_written` hears of each output as it lands; `guard` may stop the build before anything is written.
+    `on_written` hears of each output as it lands; `guard` may stop the build before anything is written;
+    `memo`: a layout memo (pdf/memo.py) a caller keeps between builds (`watch`); without one, the output
+    folder's is read and kept.
     Raises CheatdeckError, with every problem found, when the sheet or every output asked for cannot be built;
     an output that fails alone is in the result's `failed`.
     """
     started = time.perf_counter()
     inputs = _read_inputs(Path(source), opts or Options(), kinds)
+    inputs.memo = memo
     if not inputs.todo:
         outputs = [_recorded(k, inputs.fresh[k]["details"]) for k in kinds]
         return BuildResult(inputs.source, inputs.fresh[kinds[0]]["details"].get("sheet"), outputs,
@@ -207,11 +215,28 @@ def _render_pdf(sheet: Sheet, inputs: _Inputs) -> _Rendered:
     opts = inputs.opts
     printing = opts.print.over(sheet.print)
     key = inputs.prints.layout_key(_layout_options(printing))
+    memo = _memo(inputs)
     hint = layouts.size(key)
-    data, details, pages = render_pdf(sheet, printing, opts.templates, hint, exact=hint is not None)
+    last = f"{sheet.id}:{json.dumps(_layout_options(printing), sort_keys=True)}"
+    # After an edit, the search starts from the size the sheet's last build chose (a guess, not `exact`).
+    start = hint if hint is not None else memo.sizes.get(last)
+    data, details, pages = render_pdf(sheet, printing, opts.templates, start, exact=hint is not None, memo=memo)
+    memo.remember_size(last, details.body_size)
     stem = sheet.id + variant("pdf", printing, sheet.print)
     extra = [(opts.out / f"{stem}-page{i}.png", png) for i, png in enumerate(pages, 1)]
     return _Rendered(data, details, extra, layout=(key, details.body_size))
+
+
+def _memo(inputs: _Inputs) -> LayoutMemo:
+    """The caller's layout memo, else one of this build's; the first time, with what the output folder kept
+    (state/measures.py)."""
+    from .pdf.memo import LayoutMemo
+
+    if inputs.memo is None:
+        inputs.memo = LayoutMemo()
+    if not inputs.memo.read:
+        inputs.memo.merge(**measures.load(inputs.opts.out, inputs.prints.layout_code()))
+    return inputs.memo
 
 
 RENDER: dict[str, Callable[[Sheet, _Inputs], _Rendered]] = {"anki": _render_anki, "pdf": _render_pdf}
@@ -245,6 +270,9 @@ def _record(sheet: Sheet, inputs: _Inputs, output: Output, rendered: _Rendered) 
     inputs.state.record(inputs.source, inputs.names[output.kind], inputs.fingerprint(output.kind), files, details,
                         [media.path for media in sheet.media.values()])
     inputs.state.save()
+    if inputs.memo is not None and inputs.memo.changed():
+        measures.save(inputs.opts.out, inputs.prints.layout_code(), **inputs.memo.bounded())
+        inputs.memo.kept()
     if rendered.layout:
         layouts.remember(*rendered.layout)
 
@@ -378,10 +406,11 @@ def removed(source: Path | str, forget: bool = False) -> Removed:
 
 
 def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str, ...] = OUTPUTS,
-              on_written: Written | None = None, guard: Guard | None = None) -> None:
+              on_written: Written | None = None, guard: Guard | None = None,
+              memo: LayoutMemo | None = None) -> None:
     for path in paths:
         try:
-            result = build(path, opts, kinds, on_written, guard)
+            result = build(path, opts, kinds, on_written, guard, memo)
         except CheatdeckError as err:
             report(err)
             continue
@@ -422,6 +451,11 @@ def clean(opts: Options) -> Cleaned:
     for source in state.sources():
         removed += remove_leftovers(lock.lock_path(source))
     removed += remove_leftovers(state.path)
+    memo_file = measures.path(opts.out)
+    removed += remove_leftovers(memo_file)
+    if memo_file.is_file():
+        _remove(memo_file, memo_file.unlink)
+        removed.append(memo_file)
     if state.path.is_file():
         _remove(state.path, state.path.unlink)
         removed.append(state.path)

@@ -17,6 +17,7 @@ from ..model import Sheet
 from ..options import PAPER_SIZES, PrintOptions
 from .columns import Flow
 from .fonts import FontNames
+from .memo import LayoutMemo
 from .outlines import FormulaCanvas
 from .story import Layout
 from .theme import Ink, Theme
@@ -93,6 +94,7 @@ class Page:
     sheet: Sheet
     opts: PrintOptions
     size: float
+    memo: LayoutMemo | None = None
 
     def __post_init__(self):
         self.width, self.height = landscape(PAPER_SIZES[self.opts.paper])
@@ -203,7 +205,7 @@ class Page:
 
     def plan(self, attempt: Attempt) -> None:
         """Pour the sheet into columns; the attempt learns its pages, fills and where sections start."""
-        layout = Layout(self.size, self.theme, self.fonts, self.ink, self.col_w, self.frame_h)
+        layout = Layout(self.size, self.theme, self.fonts, self.ink, self.col_w, self.frame_h, memo=self.memo)
         per_page = self.theme.columns
         flow = Flow(self.frame_h, self.theme.spacing, self.size, per_page, layout.leading)
         for unit in layout.document(self.sheet):

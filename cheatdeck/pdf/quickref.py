@@ -36,9 +36,28 @@ def _section_words(section: Section) -> set[str]:
     return out
 
 
-def _share(said: set[str], among: list[set[str]]) -> float:
-    """The largest share of `said` that one of `among` holds."""
-    return max((len(said & other) / len(said) for other in among), default=0.0) if said else 1.0
+class _Holders:
+    """Which of some statements hold each word, so that the statements that may hold a share of a set's words are
+    found from its rarest words alone: a sheet's rows are checked in time that follows the sheet, not its square."""
+
+    def __init__(self, statements: list[set[str]]):
+        self.statements = statements
+        self.holders: dict[str, list[int]] = {}
+        for index, statement in enumerate(statements):
+            for word in statement:
+                self.holders.setdefault(word, []).append(index)
+
+    def hold(self, said: set[str], share: float) -> bool:
+        """Whether one statement holds at least `share` of `said` (an empty `said` is held: nothing to add)."""
+        if not said:
+            return True
+        need = next(count for count in range(len(said) + 1) if count / len(said) >= share)
+        if need == 0:
+            return True
+        # A statement holding `need` of the words holds one of any len(said) - need + 1 of them: the rarest.
+        rarest = sorted(said, key=lambda word: len(self.holders.get(word, ())))[:len(said) - need + 1]
+        candidates = {index for word in rarest for index in self.holders.get(word, ())}
+        return any(len(said & self.statements[index]) >= need for index in candidates)
 
 
 def printed_rows(sheet: Sheet, mode: str) -> list[Printed]:
@@ -48,12 +67,12 @@ def printed_rows(sheet: Sheet, mode: str) -> list[Printed]:
     rows = [(row, tuple(row.cells[1:])) for row in quick.rows]
     if mode == "full":
         return rows
-    sections = [_section_words(s) for d in sheet.domains for s in d.sections]
-    traps = [_content(t.text) for d in sheet.domains for s in d.sections for t in s.traps]
+    sections = _Holders([_section_words(s) for d in sheet.domains for s in d.sections])
+    traps = _Holders([_content(t.text) for d in sheet.domains for s in d.sections for t in s.traps])
     out = []
     for row, cells in rows:
-        if _share(_content(cells[-1]), traps) >= TRAPPED:
+        if traps.hold(_content(cells[-1]), TRAPPED):
             continue
-        facts = tuple(None if _share(_content(c), sections) >= SAID else c for c in cells[:-1])
+        facts = tuple(None if sections.hold(_content(c), SAID) else c for c in cells[:-1])
         out.append((row, (*facts, cells[-1])))
     return out

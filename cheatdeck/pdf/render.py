@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import msgspec
@@ -11,15 +12,18 @@ from ..options import PrintOptions
 from .details import PdfDetails
 from .fit import estimated_demand, fit, overflow_error, too_long
 from .fonts import printed_ink, register_fonts
+from .memo import LayoutMemo
 from .page import Attempt, Page
 from .preview import render_png
 from .theme import Ink, candidate_sizes, grown_sizes, load_theme
 
 
 def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | None = None,
-               exact: bool = False) -> tuple[bytes, PdfDetails, list[bytes]]:
+               exact: bool = False, memo: LayoutMemo | None = None) -> tuple[bytes, PdfDetails, list[bytes]]:
     """The PDF at the largest body size that fits the page budget, its details and its page previews. The fit
-    search starts from `hint` (an earlier build's size); `exact`: the hint was found for these same inputs."""
+    search starts from `hint` (an earlier build's size); `exact`: the hint was found for these same inputs.
+    `memo`: what earlier builds measured (memo.py), which this one reads and adds to; without one, every
+    paragraph is measured as it comes and nothing is kept."""
     theme = load_theme(templates / "pdf" / "theme.yaml")
     if opts.columns:
         theme = msgspec.structs.replace(theme, columns=opts.columns)
@@ -30,8 +34,12 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
     budget = [opts.pages]  # the pages to fill: fewer for a sheet that grows past the ceiling
 
     def build_at(size: float) -> Attempt:
+        if drawable and drawable[0].size == size and drawable[0].pages <= budget[0]:
+            # The ceiling, asked again when the search for a larger size starts: laid out already, and it fits.
+            drawable[:] = [dataclasses.replace(drawable[0], budget=budget[0])]
+            return drawable[0]
         attempt = Attempt(size=size, pages=0, budget=budget[0], columns=theme.columns)
-        Page(theme, fonts, ink, sheet, opts, size).plan(attempt)
+        Page(theme, fonts, ink, sheet, opts, size, memo).plan(attempt)
         # Only the largest size that fits is drawn: every other attempt's flow is let go as soon as that shows.
         if not attempt.fits or (drawable and drawable[0].size > size):
             attempt.flow = None
@@ -62,12 +70,17 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
         raise overflow_error(best, page)
     page.settle(best)
     data = page.draw(best)
+    details = _details(sheet, opts, theme.columns, best, passes, page.facts_left_out)
+    return data, details, (render_png(data) if opts.png else [])
+
+
+def _details(sheet: Sheet, opts: PrintOptions, columns: int, best: Attempt, passes: int,
+             facts_left_out: bool) -> PdfDetails:
     # Every column's fill, the last page's included: where its last ink ends once spread.
     fills = [round(100.0 * f, 1) for f in best.fills]
     quick_page = next((p for title, _, p in best.markers
                        if sheet.quick_reference and title == sheet.quick_reference.title.plain), None)
-    details = PdfDetails(body_size=best.size, pages=best.pages, fill=min(fills), fills=tuple(fills),
-                         orphans=best.orphans, paper=opts.paper, columns=theme.columns, budget=opts.pages,
-                         passes=passes, grayscale=opts.grayscale, quick_reference_page=quick_page,
-                         facts_left_out=page.facts_left_out)
-    return data, details, (render_png(data) if opts.png else [])
+    return PdfDetails(body_size=best.size, pages=best.pages, fill=min(fills), fills=tuple(fills),
+                      orphans=best.orphans, paper=opts.paper, columns=columns, budget=opts.pages,
+                      passes=passes, grayscale=opts.grayscale, quick_reference_page=quick_page,
+                      facts_left_out=facts_left_out)

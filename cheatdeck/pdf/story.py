@@ -24,7 +24,8 @@ from .columns import Block, Rows, Unit
 from .fonts import FontNames
 from .outlines import inline_markup, inline_width
 from .theme import Ink, Theme, candidate_sizes, index_at_or_below
-from .tracking import Tracked, settle, shed
+from .memo import LayoutMemo
+from .tracking import Tracked, settle, settled, shed
 
 BULLET = "•"
 RULE = "▸"
@@ -40,6 +41,14 @@ GLYPH_LIFT = 0.155
 Columns = tuple[float, list[list[widths.Cell]]]
 # A long table is measured this many rows at a time.
 MEASURED_ROWS = 200
+
+
+def _row_height(table: Table, width: float, shedding: bool) -> float:
+    """The height of a table's first row."""
+    table.wrap(width, _NEVER)
+    if shedding:
+        shed(table)
+    return table._rowHeights[0]
 
 
 class TrapBox(Flowable):
@@ -85,6 +94,7 @@ class Layout:
     frame_height: float
     media: dict = field(default_factory=dict)  # the sheet's images, by file as written
     why: bool = False  # the sheet prints its items' `why:` (print: {why: true})
+    memo: LayoutMemo | None = None  # what earlier passes measured (memo.py); None: every paragraph is set anew
 
     def __post_init__(self):
         s, t = self.size, self.theme
@@ -170,7 +180,10 @@ class Layout:
 
     def para(self, markup: str, style: ParagraphStyle, width: float) -> Tracked:
         """A paragraph set for `width`, tracked tighter if that saves a one-word last line (counted if not)."""
-        paragraph, orphan = settle(lambda: Tracked(markup, style), width, self.theme.tracking, style.fontSize)
+        if self.memo is None:
+            paragraph, orphan = settle(lambda: Tracked(markup, style), width, self.theme.tracking, style.fontSize)
+        else:
+            paragraph, orphan = settled(markup, style, width, self.theme.tracking, self.memo)
         self.orphans += orphan
         return paragraph
 
@@ -304,30 +317,56 @@ class Layout:
             t.setStyle(TableStyle(commands))
             return t
 
-        # Row heights do not depend on the other rows (the widths are fixed): measured once, they price any part.
-        # A long table is measured a run of rows at a time, so that no table of all its rows is ever built.
+        heights, laid, head_height = self._measured(head, body, table, (col_widths, (p, top, bottom)))
+        return Rows(head_height, _row_height(table(continued_head, [], 0, 0.0), self.width, self.shedding), heights,
+                    lambda a, b, cont, extra: table(continued_head if cont else head, laid[a:b], a, extra))
+
+    def _measured(self, head: list, body: Iterable[list], table: Callable[..., Table],
+                  shape: tuple) -> tuple[list[float], list[list], float]:
+        """The body rows' heights, the rows, and the head's height. Row heights do not depend on the other rows (the
+        widths are fixed): measured once, they price any part. A long table is measured a run of rows at a time, so
+        that no table of all its rows is ever built; with a memo, a run of rows it knows (by their paragraphs and
+        the table's `shape`: column widths and paddings) is not built to be measured at all."""
         heights: list[float] = []
         laid: list[list] = []
+        head_height = None
         body = iter(body)
         while True:
             run = list(islice(body, MEASURED_ROWS))
             if laid and not run:
                 break
-            part = table(head, run, len(laid), 0.0)
-            part.wrap(self.width, _NEVER)
-            heights += part._rowHeights[1:]
-            if self.shedding:
-                shed(part)
+            keys = [self._row_key(row, shape) for row in run] if self.memo else []
+            known = [self.memo.get_height(key) if key else None for key in keys]
+            if run and keys and None not in known:
+                heights += known
+            else:
+                part = table(head, run, len(laid), 0.0)
+                part.wrap(self.width, _NEVER)
+                heights += part._rowHeights[1:]
+                head_height = part._rowHeights[0]
+                for key, height in zip(keys, part._rowHeights[1:]):
+                    if key:
+                        self.memo.put_height(key, height)
+                if self.shedding:
+                    shed(part)
             laid += run
             if len(run) < MEASURED_ROWS:
                 break
-        head_height = part._rowHeights[0]
-        continued = table(continued_head, [], 0, 0.0)
-        continued.wrap(self.width, _NEVER)
-        if self.shedding:
-            shed(continued)
-        return Rows(head_height, continued._rowHeights[0], heights,
-                    lambda a, b, cont, extra: table(continued_head if cont else head, laid[a:b], a, extra))
+        if head_height is None:
+            head_height = _row_height(table(head, [], 0, 0.0), self.width, self.shedding)
+        return heights, laid, head_height
+
+    def _row_key(self, row: list, shape: tuple) -> str | None:
+        """What a table row's height depends on, for the memo: its paragraphs as set and the table's shape (column
+        widths, paddings); None for a row that holds anything else (an image, code)."""
+        parts = [repr(shape)]
+        for cell in row:
+            for part in cell if isinstance(cell, (list, tuple)) else (cell,):
+                if not isinstance(part, Tracked):
+                    return None
+                parts += [part.markup, self.memo.signature(part.style), repr((part.gain, part.shorten))]
+            parts.append("|")
+        return self.memo.digest("row", *parts)
 
     def whole_words(self, columns: Callable[[Layout], Columns]) -> tuple[Layout, float, list[list[widths.Cell]]]:
         """This layout, or a smaller one for a table whose columns cannot hold its longest words side by side at

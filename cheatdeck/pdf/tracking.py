@@ -14,34 +14,73 @@ import re
 from reportlab.platypus import Flowable, Paragraph, Table
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 
+from .memo import LayoutMemo
+
 _NEVER = 1e6
-# What a shed paragraph keeps: what it was made from (Paragraph.__init__) and how it is set.
-_KEPT = frozenset({"text", "style", "bulletText", "caseSensitive", "encoding", "tracking", "gain", "shorten"})
+# What a shed paragraph keeps: what it was made from (Paragraph.__init__), how it is set, and where it may find
+# its height without being parsed again.
+_KEPT = frozenset({"text", "style", "bulletText", "caseSensitive", "encoding", "tracking", "gain", "shorten",
+                   "markup", "memo"})
 _TAG = re.compile(r"<[^>]*>")
 
 
 class Tracked(Paragraph):
     """A paragraph set with character spacing `tracking` (points, negative is tighter), its lines broken
-    `gain` points wider than the room it is given, and line `shorten[0]` `shorten[1]` points narrower."""
+    `gain` points wider than the room it is given, and line `shorten[0]` `shorten[1]` points narrower.
+
+    It is parsed when its lines are first broken, not when it is made: with a `memo` (memo.LayoutMemo) that knows
+    its height at a width, measuring it there costs a look-up, and it is parsed and broken only to be drawn."""
 
     tracking = 0.0
     gain = 0.0
     shorten: tuple[int, float] | None = None
-    # What the lines in `blPara` were broken for: a paragraph is measured, and drawn, several times at one width.
+    memo: LayoutMemo | None = None
+    # What `width` and `height` were found for, and what the lines in `blPara` were broken for: a paragraph is
+    # measured, and drawn, several times at one width.
+    _wrapped_for: tuple | None = None
     _broken_for: tuple | None = None
+
+    def __init__(self, text, style, bulletText=None, frags=None):
+        self.caseSensitive, self.encoding = 1, "utf8"
+        # The markup as written: what the memo knows it by (`text` becomes the markup as cleaned once parsed).
+        self.markup = text
+        bulletText = bulletText or getattr(style, "bulletText", None)
+        if frags is None:
+            self.text, self.style, self.bulletText = text, style, bulletText
+        else:
+            self._setup(text, style, bulletText, frags, cleanBlockQuotedText)
 
     def wrap(self, availWidth, availHeight):
         key = (availWidth, self.gain, self.shorten)
-        if key == self._broken_for:
+        if key == self._wrapped_for:
             return self.width, self.height
+        memo = self.memo
+        if memo is not None:
+            memo_key = memo.key("h", self.markup, self.style, *key)
+            height = memo.get_height(memo_key)
+            if height is not None:
+                self.width, self.height, self._wrapped_for = availWidth, height, key
+                return availWidth, height
+        size = self._break(availWidth, availHeight)
+        if memo is not None and self._broken_for == key:
+            memo.put_height(memo_key, self.height)
+        return size
+
+    def _break(self, availWidth, availHeight):
         if self.__dict__.get("frags") is None:
             # `text` is the markup as first cleaned; cleaning it again changes nothing.
             self._setup(self.text, self.style, self.bulletText, None, cleanBlockQuotedText)
         before = self.__dict__.get("blPara")
         size = super().wrap(availWidth, availHeight)
         # No new lines when the width is too narrow for any.
-        self._broken_for = key if self.__dict__.get("blPara") is not before else None
+        broken = self.__dict__.get("blPara") is not before
+        self._broken_for = self._wrapped_for = (availWidth, self.gain, self.shorten) if broken else None
         return size
+
+    def draw(self):
+        if self._wrapped_for is not None and self._broken_for != self._wrapped_for:
+            self._break(self.width, _NEVER)  # measured from the memo: its lines are broken only now
+        super().draw()
 
     def shed(self) -> None:
         """Keep the markup and how it is set, let go of the rest (the parsed markup, the broken lines): the next
@@ -141,6 +180,32 @@ def settle(make, width: float, steps: list[float], size: float) -> tuple[Paragra
     if better(narrower):
         return narrower, False
     return plain, True
+
+
+def settled(markup: str, style, width: float, steps: list[float], memo: LayoutMemo) -> tuple[Paragraph, bool]:
+    """`settle` for a paragraph of `markup` in `style`, from the memo when it has set the same paragraph at the
+    same width before (then nothing is parsed until the paragraph is drawn); what it sets is kept there."""
+    key = memo.key("s", markup, style, width, steps)
+    known = memo.get_settled(key)
+    if known is not None:
+        tracking, gain, line, points, orphan, height = (0.0, 0.0, None, None, False, known) \
+            if isinstance(known, float) else known
+        paragraph = Tracked(markup, style)
+        paragraph.tracking, paragraph.gain = tracking, gain
+        if line is not None:
+            paragraph.shorten = (line, points)
+        paragraph.memo = memo
+        paragraph.width, paragraph.height = width, height
+        paragraph._wrapped_for = (width, gain, paragraph.shorten)
+        return paragraph, orphan
+    paragraph, orphan = settle(lambda: Tracked(markup, style), width, steps, style.fontSize)
+    paragraph.markup, paragraph.memo = markup, memo
+    if paragraph.tracking == paragraph.gain == 0.0 and paragraph.shorten is None and not orphan:
+        memo.put_settled(key, float(paragraph.height))  # set as it came, as most paragraphs are: its height
+    else:
+        line, points = paragraph.shorten or (None, None)
+        memo.put_settled(key, (paragraph.tracking, paragraph.gain, line, points, orphan, paragraph.height))
+    return paragraph, orphan
 
 
 def shed(flowable: Flowable) -> None:

@@ -74,6 +74,18 @@ class Fingerprints:
             self._trees[folder, pattern] = _tree_digest(folder, pattern)
         return self._trees[folder, pattern]
 
+    def layout_code(self) -> str:
+        """What the layout memo's measures depend on besides their keys (state/measures.py): the code that breaks
+        lines and the ReportLab it runs on."""
+        from reportlab import Version
+
+        digest = hashlib.sha256(Version.encode())
+        for name in LAYOUT_CODE:
+            path = PACKAGE / name
+            code = self._tree(path, "*.py") if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
+            digest.update(code.encode())
+        return digest.hexdigest()
+
     def layout_key(self, options: dict) -> str:
         """What the PDF's fit search saw: its code, the options that move lines, templates, fonts and the source."""
         digest = hashlib.sha256()

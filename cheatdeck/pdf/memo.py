@@ -1,0 +1,133 @@
+"""What layout passes measured, kept as plain data so that the next pass (the fit search's next size, the next
+build in `watch`, the next run through the output folder's state) sets again only what changed.
+
+Each entry is keyed by a digest of everything its value depends on: a paragraph's markup, every attribute of its
+style (the font names carry their files' digests), the width it was set in and how it was set. A changed
+paragraph has a new key, so it is measured again; every other paragraph keeps its height, and the column flow
+re-pours blocks of known height. Nothing here is a ReportLab object: ReportLab's paragraphs are parsed and their
+lines broken again when they are drawn.
+
+Two kinds of entry:
+- a paragraph's settling (tracking.settle): the tracking, gain and shortened line it was set with, whether it
+  still ends on one word, and its height;
+- a height: a paragraph's at a width, as set (a table measures its cells at a width of its own), or a table
+  row's, by its paragraphs, column widths and paddings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import weakref
+from collections.abc import Iterator
+
+from reportlab.lib.styles import ParagraphStyle
+
+# Entries kept, the newest used first: enough for every paragraph of a 20,000-fact sheet at three sizes.
+LIMIT = 400_000
+
+# A settling: tracking (points), gain (points), the shortened line and by how much (or None, None), whether the
+# last line still holds one word, and the height at the width it was settled for; or, for a paragraph set as it
+# came (no tracking, no shortened line, no one-word last line), its height alone.
+Settled = tuple[float, float, int | None, float | None, bool, float] | float
+
+
+class LayoutMemo:
+    """Measured paragraphs, by key, least recently used first; at most `limit` of them are kept."""
+
+    def __init__(self, settled: dict[str, Settled] | None = None, heights: dict[str, float] | None = None,
+                 sizes: dict[str, float] | None = None, limit: int | None = None):
+        self.settled: dict[str, Settled] = dict(settled or {})
+        self.heights: dict[str, float] = dict(heights or {})
+        # The body size the last build of a sheet chose, by sheet and layout options: where the next build's fit
+        # search starts after an edit (the entries above make that size's pass cheap).
+        self.sizes: dict[str, float] = dict(sizes or {})
+        self.limit = limit or LIMIT
+        self.hits = 0
+        self.misses = 0
+        self._puts = 0
+        # Whether what the output folder kept was merged in (the first build that lays out reads it).
+        self.read = False
+        # A style's signature, worked out once per style object (weak: a style that is let go of takes its entry
+        # with it, so that another style at the same address is never taken for it).
+        self._signatures: weakref.WeakKeyDictionary[ParagraphStyle, str] = weakref.WeakKeyDictionary()
+
+    def merge(self, settled: dict[str, Settled] | None = None, heights: dict[str, float] | None = None,
+              sizes: dict[str, float] | None = None) -> None:
+        """Take in what an earlier run kept (state/measures.py), as older than what this memo holds."""
+        self.settled = {**(settled or {}), **self.settled}
+        self.heights = {**(heights or {}), **self.heights}
+        self.sizes = {**(sizes or {}), **self.sizes}
+        self.read = True
+
+    def signature(self, style: ParagraphStyle) -> str:
+        """Every attribute of `style` that sets a line (all but its name and parent, whose values it copied)."""
+        signature = self._signatures.get(style)
+        if signature is None:
+            signature = repr(sorted((k, v) for k, v in style.__dict__.items() if k not in ("name", "parent")))
+            self._signatures[style] = signature
+        return signature
+
+    def key(self, kind: str, markup: str, style: ParagraphStyle, *how: object) -> str:
+        """A paragraph's key: its markup and style, and how it is set (`how`: width, gain, …)."""
+        return self.digest(kind, markup, self.signature(style), *map(repr, how))
+
+    @staticmethod
+    def digest(*parts: str) -> str:
+        text = "\0".join(parts)
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+    def get_settled(self, key: str) -> Settled | None:
+        return self._get(self.settled, key)
+
+    def put_settled(self, key: str, value: Settled) -> None:
+        self._put(self.settled, key, value)
+
+    def get_height(self, key: str) -> float | None:
+        return self._get(self.heights, key)
+
+    def put_height(self, key: str, height: float) -> None:
+        self._put(self.heights, key, height)
+
+    def _get(self, entries: dict, key: str):
+        value = entries.pop(key, None)
+        if value is None:
+            self.misses += 1
+            return None
+        entries[key] = value  # now the newest
+        self.hits += 1
+        return value
+
+    def _put(self, entries: dict, key: str, value) -> None:
+        self._puts += 1
+        entries.pop(key, None)
+        entries[key] = value
+        if len(entries) > self.limit * 5 // 4:
+            # Dropped in bulk, the oldest first: a dict drops its first keys cheaply only a batch at a time.
+            for old in list(_first(entries, len(entries) - self.limit)):
+                del entries[old]
+
+    def __len__(self) -> int:
+        return len(self.settled) + len(self.heights)
+
+    def changed(self) -> bool:
+        """Whether this memo measured anything since it was made or last kept (`kept`)."""
+        return self._puts > 0
+
+    def kept(self) -> None:
+        self._puts = 0
+
+    def remember_size(self, key: str, size: float) -> None:
+        if self.sizes.get(key) != size:
+            self._put(self.sizes, key, size)
+
+    def bounded(self) -> dict[str, dict]:
+        """The newest `limit` entries of each kind, as kept across runs (state/measures.py)."""
+        return {name: dict(list(entries.items())[-self.limit:])
+                for name, entries in (("settled", self.settled), ("heights", self.heights), ("sizes", self.sizes))}
+
+
+def _first(entries: dict, count: int) -> Iterator[str]:
+    for index, key in enumerate(entries):
+        if index >= count:
+            return
+        yield key
