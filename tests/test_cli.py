@@ -269,7 +269,7 @@ def test_watch_command_stops_cleanly_on_ctrl_c(tiny):
         assert Path("dist/tiny.pdf").exists()
         time.sleep(1.5)  # the build records the PDF, prints its summary, then the watcher starts: on a busy machine too
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=20)
+        output, _ = process.communicate(timeout=60)
     finally:
         process.kill()
     assert process.returncode == 0, output
@@ -408,3 +408,22 @@ def test_a_changed_font_file_makes_the_pdf_stale(tiny, tmp_path):
     font.write_bytes(font.read_bytes() + b"\0")
     run("pdf", "--templates", theme)
     assert fingerprint() != before
+
+
+def test_ctrl_c_during_the_first_build_stops_the_watch_cleanly(tiny):
+    """Ctrl-C while the watch is still building: it stops as it does between builds, and leaves no half file."""
+    import signal
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "watch"], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        assert process.stdout.readline().startswith("watching")  # printed before the first build starts
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 0, output
+    assert output.rstrip().endswith("stopped") and "Traceback" not in output and "Aborted" not in output
+    assert not list(Path(".").rglob("*.cheatdeck-*.tmp"))

@@ -183,9 +183,14 @@ def watch() -> None:
 
     s = settings()
     sources, opts = s.sources(), s.options()
-    click.echo("watching " + ", ".join(map(str, (*sources, opts.templates))) + " (Ctrl-C stops)")
     printer = Printer(s.verbosity, keep_going=True)
-    watch_sheets(sources, opts, printer, s.sheet_ids, landed=printer.landed)
+    try:
+        click.echo("watching " + ", ".join(map(str, (*sources, opts.templates))) + " (Ctrl-C stops)")
+        watch_sheets(sources, opts, printer, s.sheet_ids, landed=printer.landed)
+    except KeyboardInterrupt:
+        # Ctrl-C in the middle of a build stops the watch as it does between builds: every file is written
+        # atomically, so what was written is whole and what was not keeps its last good version.
+        pass
     click.echo("stopped")
 
 
