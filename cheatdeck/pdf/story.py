@@ -19,7 +19,7 @@ from reportlab.platypus import Flowable, Table, TableStyle
 
 from .. import inline
 from ..model import Domain, QuickReference, Section, Sheet, Text
-from . import blocks, linebreaks as words, quickref, widths
+from . import blocks, linebreaks, quickref, widths
 from .columns import Block, Rows, Unit
 from .fonts import FontNames
 from .outlines import inline_markup, inline_width
@@ -115,16 +115,16 @@ class Layout:
                                    textColor=text, allowOrphans=0, allowWidows=0, splitLongWords=1,
                                    spaceShrinkage=0)
         # A hanging indent exactly as wide as the marker and the no-break space after it.
-        hang = stringWidth(BULLET + words.NO_BREAK_SPACE, self.fonts.regular, s)
+        hang = stringWidth(BULLET + linebreaks.NO_BREAK_SPACE, self.fonts.regular, s)
         self.bullet = ParagraphStyle("bullet", parent=self.body, leftIndent=hang, firstLineIndent=-hang)
         self.cell = ParagraphStyle("cell", parent=self.body)
         self.key = ParagraphStyle("key", parent=self.cell, fontName=self.fonts.bold)
         small = s * t.scale.small
         self.head = ParagraphStyle("head", parent=self.body, fontName=self.fonts.bold, fontSize=small,
                                    leading=small * t.body.leading)
-        rule_hang = stringWidth(RULE + words.NO_BREAK_SPACE, self.fonts.regular, s)
+        rule_hang = stringWidth(RULE + linebreaks.NO_BREAK_SPACE, self.fonts.regular, s)
         self.rule = ParagraphStyle("rule", parent=self.cell, leftIndent=rule_hang, firstLineIndent=-rule_hang)
-        head_hang = stringWidth(RULE + words.NO_BREAK_SPACE, self.fonts.regular, small)
+        head_hang = stringWidth(RULE + linebreaks.NO_BREAK_SPACE, self.fonts.regular, small)
         self.rule_head = ParagraphStyle("rulehead", parent=self.head, leftIndent=head_hang,
                                         firstLineIndent=-head_hang)
         section_size = s * t.scale.section
@@ -148,8 +148,8 @@ class Layout:
     def markup(self, text: Text, width: float | None = None, bold: bool = False, size: float | None = None) -> str:
         """`text` as paragraph markup, its words wider than `width` broken (at `size`, the body's if None)."""
         spans = text.spans if width is None else self.breakable(text.spans, width, bold, size or self.size)
-        markup = inline.to_reportlab(words.bind(spans), self.fonts.mono, self.formula)
-        return self.fonts.fallback.markup(words.marked(markup, self.color(self.theme.palette.muted)))
+        markup = inline.to_reportlab(linebreaks.bind(spans), self.fonts.mono, self.formula)
+        return self.fonts.fallback.markup(linebreaks.marked(markup, self.color(self.theme.palette.muted)))
 
     def formula(self, span: inline.Span) -> str:
         return inline_markup(span, self.size)
@@ -170,7 +170,7 @@ class Layout:
             def fits(piece: str) -> bool:
                 return self.fonts.fallback.width(piece, face, size) <= width
 
-            out.append(replace(span, text=" ".join(words.broken(word, fits, span.code)
+            out.append(replace(span, text=" ".join(linebreaks.broken(word, fits, span.code)
                                                    for word in span.text.split(" "))))
         return tuple(out)
 
@@ -217,7 +217,7 @@ class Layout:
                     odd.update((w, self.fonts.fallback.width(w, face, size)) for w in span.text.split(" ") if w)
                 parts.append(span.text)
             plain = "".join(parts)
-        return widths.Para(words.bind_plain(plain), style.fontName, size, style.leading, indent,
+        return widths.Para(linebreaks.bind_plain(plain), style.fontName, size, style.leading, indent,
                            self.fonts.fallback.width, tuple(odd.items()))
 
     # Blocks ---------------------------------------------------------------
@@ -255,12 +255,12 @@ class Layout:
                 return self.block(blocks.flow(self, fact.text, self.bullet, self.width, marker=BULLET))
             key = f"<b>{self.markup(fact.key, room, bold=True)}:</b> " if fact.key is not None else ""
             return self.block(blocks.flow(self, fact.value or fact.text, self.bullet, self.width,
-                                          BULLET + words.NO_BREAK_SPACE + key))
+                                          BULLET + linebreaks.NO_BREAK_SPACE + key))
         if fact.key is not None:
             markup = f"<b>{self.markup(fact.key, room, bold=True)}:</b> {self.markup(fact.value, room)}"
         else:
             markup = self.markup(fact.text, room)
-        return self.block(self.para(BULLET + words.NO_BREAK_SPACE + markup, self.bullet, self.width))
+        return self.block(self.para(BULLET + linebreaks.NO_BREAK_SPACE + markup, self.bullet, self.width))
 
     def why_note(self, item) -> Block | None:
         """An item's `why:` under it, where the sheet prints them; a table row's names its key."""
@@ -276,7 +276,8 @@ class Layout:
         if blocks.set_apart(trap.text.spans):
             # The tab sits on the first line: a trap that opens with an image or code gets a line for it.
             first = trap.text.spans[0].kind in blocks.SET_APART
-            paragraph = blocks.flow(self, trap.text, self.trap_style, room, words.NO_BREAK_SPACE if first else "")
+            lead = linebreaks.NO_BREAK_SPACE if first else ""
+            paragraph = blocks.flow(self, trap.text, self.trap_style, room, lead)
         else:
             paragraph = self.para(self.markup(trap.text, room), self.trap_style, room)
         return self.block(TrapBox(paragraph, TRAP_TAB, self), boxed=True, trap=True)
@@ -476,7 +477,7 @@ class Layout:
         key_w, detail_w = widths.best_widths(columns, self.width - chip_w, p2, self.orphan_cost)
         col_widths = [chip_w, key_w, detail_w]
         room = [w - p2 for w in col_widths]
-        marker = f"<font color='{self.trap_ink}'>{RULE}</font>{words.NO_BREAK_SPACE}"
+        marker = f"<font color='{self.trap_ink}'>{RULE}</font>{linebreaks.NO_BREAK_SPACE}"
 
         def stacked(cells, first, later) -> list[Flowable]:
             return [self.text_para(c, later, room[2], prefix=marker) if i else self.text_para(c, first, room[2])

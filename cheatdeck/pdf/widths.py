@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from . import linebreaks as words
+from . import linebreaks
 
 STEPS = (16.0, 8.0, 4.0, 2.0, 1.0)
 # The least room, in points, a column whose words break anywhere keeps (a few letters).
@@ -76,7 +76,7 @@ def _lines(para: Para, room: float) -> tuple[int, int]:
             continue
         parts = [word]
         if para.width(word) > room:
-            parts = words.pieces(word, lambda p: para.width(p, word) <= room)
+            parts = linebreaks.pieces(word, lambda p: para.width(p, word) <= room)
         for part in parts:
             w = para.width(part, word)
             if used + space + w <= room or used < 0:
@@ -105,7 +105,7 @@ def _cell(cell: Cell, room: float) -> tuple[float, int]:
 
 def least_width(column: list[Cell], pad: float) -> float:
     """The room the column's widest unbreakable piece needs (and a hair more: ReportLab's cells round)."""
-    return max((words.narrowest(w, lambda t, p=p, w=w: p.width(t, w)) + p.indent
+    return max((linebreaks.narrowest(w, lambda t, p=p, w=w: p.width(t, w)) + p.indent
                 for cell in column for p in cell for w in p.text.split(" ") if w), default=0.0) + pad + 0.5
 
 
@@ -117,7 +117,7 @@ def _needs(column: list[Cell], pad: float) -> list[float]:
             for w in p.text.split(" "):
                 if w:
                     out += [p.width(w) + p.indent + pad + 0.5,
-                            words.narrowest(w, lambda t, p=p, w=w: p.width(t, w)) + p.indent + pad + 0.5]
+                            linebreaks.narrowest(w, lambda t, p=p, w=w: p.width(t, w)) + p.indent + pad + 0.5]
     return out
 
 
