@@ -236,15 +236,7 @@ def register_fonts(theme: Theme, folder: Path, sheet: Sheet) -> FontNames:
     text_faces = [faces[s] for s in ("regular", "bold", "italic", "bold_italic") if s in faces]
     code_faces = [faces[s] for s in ("mono", "mono_bold") if s in faces]
 
-    uses: dict[tuple[str, bool], list[Location]] = {}
-    covered: dict[tuple[str, bool], bool] = {}
-    for string, code, loc in _printed(sheet):
-        for char in dict.fromkeys(_SELECTORS.sub("", string)):
-            key = (char, code)
-            if key not in covered:
-                covered[key] = char.isspace() or _covers(code_faces if code else text_faces, char)
-            if not covered[key]:
-                uses.setdefault(key, []).append(loc)
+    uses = _uncovered(sheet, text_faces, code_faces)
     fallbacks: list[TTFont] = []
     # A fallback font is parsed only when some character needs it: CJK fonts are large.
     for entry in theme.fonts.fallback:
@@ -263,6 +255,25 @@ def register_fonts(theme: Theme, folder: Path, sheet: Sheet) -> FontNames:
         raise CheatdeckError(problems)
     return FontNames(names["regular"], names["bold"], names["italic"], names["bold_italic"],
                      names.get("mono", names["regular"]), fallback)
+
+
+def _uncovered(sheet: Sheet, text_faces: list[TTFont],
+               code_faces: list[TTFont]) -> dict[tuple[str, bool], list[Location]]:
+    """Each (character, is code) the theme's faces lack → where the sheet prints it. The characters are gathered
+    as sets first, so a long sheet pays a look-up per distinct character, and its places are looked for only
+    when one is missing."""
+    found: dict[bool, set[str]] = {False: set(), True: set()}
+    for string, code, _ in _printed(sheet):
+        found[code].update(_SELECTORS.sub("", string))
+    lacking = {(char, code) for code, chars in found.items() for char in chars
+               if not (char.isspace() or _covers(code_faces if code else text_faces, char))}
+    uses: dict[tuple[str, bool], list[Location]] = {}
+    if lacking:
+        for string, code, loc in _printed(sheet):
+            for char in dict.fromkeys(_SELECTORS.sub("", string)):
+                if (char, code) in lacking:
+                    uses.setdefault((char, code), []).append(loc)
+    return uses
 
 
 def _missing(char: str, locs: list[Location], tried: list[str]) -> Problem:
