@@ -208,8 +208,10 @@ def prints_within_budget(sheet: Path, pages: int) -> tuple[float, str]:
                            "--force"], capture_output=True, text=True)
     seconds = time.perf_counter() - started
     said = (done.stdout + done.stderr).strip().splitlines()
-    # The report's line without the output's path (a temporary folder).
-    return seconds, (said[-1].split(None, 1)[-1] if done.returncode == 0
+    # The PDF's line of the report without the output's path (a temporary folder); the fill of each column
+    # follows it, page by page.
+    summary = next((line for line in said if " body " in line), None)
+    return seconds, (summary.split(None, 1)[-1] if done.returncode == 0 and summary
                      else f"FAILED: {said[-1] if said else done.returncode}")
 
 
