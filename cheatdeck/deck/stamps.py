@@ -42,8 +42,8 @@ class Stamps:
     note_mods: dict[str, int]
     notetype_mods: dict[str, int]
     changes: Changes
-    sections: dict | None = field(repr=False)
-    """The lock's notes, note types, tombstones and places; None where `stamp` was asked not to `record` them."""
+    sections: dict = field(repr=False)
+    """The lock's notes, note types, tombstones and places."""
 
     @property
     def timestamp(self) -> int:
@@ -145,10 +145,9 @@ def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str
 
 
 def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[str, tuple[str, str]],
-          now: int, *, record: bool = True) -> Stamps:
-    """Give each note its GUID and mod, and each note type (`notetypes`: kind → (digest, schema)) its mod.
-    `record`: also make the lock's `sections`; a process that only packages the deck leaves them out (None),
-    and with them the digests that only the lock needs."""
+          now: int) -> Stamps:
+    """Give each note its GUID and mod, and each note type (`notetypes`: kind → (digest, schema)) its mod, and
+    make the lock's `sections`."""
     entries = dict(previous.get("notes", {}))
     tombstones = dict(previous.get("removed", {}))
     digests: dict[str, str] = {}
@@ -176,9 +175,8 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
             went.add((came, note.section))
         mod = int(old["mod"]) if kind == "unchanged" else max(now, int(old.get("mod", 0)) + 1)
         guids[ident], mods[ident] = old["guid"], mod
-        if record:
-            note_entries[ident] = {"content": note.content, "guid": old["guid"], "hash": digest or note.digest,
-                                   "mod": mod, "section": note.section}
+        note_entries[ident] = {"content": note.content, "guid": old["guid"], "hash": digest or note.digest,
+                               "mod": mod, "section": note.section}
     today = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).date().isoformat()
     tombstones.update({ident: {**entry, "left": today} for ident, entry in entries.items()})
     type_entries, types_changed, reshaped = _stamp_notetypes(previous.get("notetypes", {}), notetypes, now)
@@ -191,8 +189,7 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
         renamed=_renamed(went, sections_before, previous.get("places", {}), places),
         notetypes_changed=tuple(types_changed), notetypes_reshaped=tuple(reshaped),
         first_build=not previous.get("notes"))
-    sections = ({"notes": note_entries, "notetypes": type_entries, "removed": tombstones, "places": places}
-                if record else None)
+    sections = {"notes": note_entries, "notetypes": type_entries, "removed": tombstones, "places": places}
     return Stamps(guids=guids, note_mods=mods,
                   notetype_mods={k: v["mod"] for k, v in type_entries.items()}, changes=changes, sections=sections)
 
