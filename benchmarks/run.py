@@ -42,13 +42,19 @@ def wall(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> fl
     return time.perf_counter() - started
 
 
-def interleaved(commands: dict[str, callable], runs: int) -> dict[str, float]:
-    """Median wall time of each command, the commands taking turns so that load on the machine hits all alike."""
-    samples: dict[str, list[float]] = {name: [] for name in commands}
+def _samples(commands: dict[str, callable], runs: int) -> dict[str, list]:
+    """Each command's results over `runs` rounds, the commands taking turns so that load on the machine hits all
+    alike."""
+    samples: dict[str, list] = {name: [] for name in commands}
     for _ in range(runs):
         for name, command in commands.items():
             samples[name].append(command())
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return samples
+
+
+def interleaved(commands: dict[str, callable], runs: int) -> dict[str, float]:
+    """Median wall time of each command, run interleaved."""
+    return {name: statistics.median(values) for name, values in _samples(commands, runs).items()}
 
 
 class Usage(NamedTuple):
@@ -74,11 +80,8 @@ def usage(cmd: list[str]) -> Usage:
 
 def interleaved_usage(commands: dict[str, callable], runs: int) -> dict[str, Usage]:
     """As `interleaved`, for commands that return a Usage: the median of each figure."""
-    samples: dict[str, list[Usage]] = {name: [] for name in commands}
-    for _ in range(runs):
-        for name, command in commands.items():
-            samples[name].append(command())
-    return {name: Usage(*(statistics.median(figure) for figure in zip(*values))) for name, values in samples.items()}
+    return {name: Usage(*(statistics.median(figure) for figure in zip(*values)))
+            for name, values in _samples(commands, runs).items()}
 
 
 def fresh_clone(root: Path, with_lock: bool) -> Path:
