@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
@@ -153,12 +154,19 @@ def _context(sheet: Sheet, domain: Domain, title: Text) -> str:
     return f'{_chip(sheet, domain)}<span class="cd-section">{title.html}</span>'
 
 
-def _table(headers: tuple[Text, ...], cells: tuple[Text, ...]) -> str:
-    # data-label: on a phone, a wide row stacks its cells, each under its column's name (see cards.css).
-    head = "".join(f"<th>{h.html}</th>" for h in headers)
-    row = "".join(f'<td data-label="{html.escape(h.plain)}">{c.html}</td>' for h, c in zip(headers, cells))
-    wide = " cd-wide" if len(headers) >= 3 else ""
-    return f'<table class="cd-cols-{len(headers)}{wide}"><tr>{head}</tr><tr>{row}</tr></table>'
+class _TableHtml:
+    """A small HTML table of some columns under their headers: the header row and each cell's opening tag are
+    written once for all the rows of a table (or the quick reference) that show them."""
+
+    def __init__(self, headers: tuple[Text, ...]):
+        wide = " cd-wide" if len(headers) >= 3 else ""
+        head = "".join(f"<th>{h.html}</th>" for h in headers)
+        self.head = f'<table class="cd-cols-{len(headers)}{wide}"><tr>{head}</tr><tr>'
+        # data-label: on a phone, a wide row stacks its cells, each under its column's name (see cards.css).
+        self.opening = tuple(f'<td data-label="{html.escape(h.plain)}">' for h in headers)
+
+    def row(self, cells) -> str:
+        return self.head + "".join(f"{td}{c.html}</td>" for td, c in zip(self.opening, cells)) + "</tr></table>"
 
 
 def _why(why: Text | None) -> str:
@@ -170,20 +178,31 @@ def _with_why(back: str, why: Text | None) -> str:
     return f"{back} Why: {why.plain}" if why else back
 
 
-def _row_question(table: Table, row: Row, column: int, fits: bool) -> tuple[str, str]:
-    """What a row's card asks of `column` (HTML, plain): the table's template for it with the row's cells filled
-    in; else "Which <header>?" where the header fits the cell (headers.py); else the header itself."""
-    header = table.columns[column]
-    template = table.questions[column] if column < len(table.questions) else None
-    if template:
-        names = {" ".join(c.plain.casefold().split()): cell for c, cell in zip(table.columns, row.cells)}
-        filled = _FIELD.sub(lambda m: names[" ".join(m.group(1).casefold().split())].source, template)
-        text = Text.parse(filled, row.loc)
-        return text.html, text.plain
-    if fits and headers.reads_as_noun(header.plain):
-        name = headers.as_asked(header.plain)
-        return f"Which {html.escape(name)}?", f"which {name}?"
-    return f"{header.html}?", f"{header.plain}?"
+class _Column:
+    """What every card asking one column of a table repeats: the question its header makes, whether the header
+    fits a row's cell (headers.py) or not, and the table of the row's other cells on the back."""
+
+    def __init__(self, table: Table, column: int):
+        header = table.columns[column]
+        self.template = table.questions[column] if column < len(table.questions) else None
+        self.misfits = headers.misfits(table, column)
+        self.as_header = (f"{header.html}?", f"{header.plain}?")
+        self.which = self.as_header
+        if headers.reads_as_noun(header.plain):
+            name = headers.as_asked(header.plain)
+            self.which = (f"Which {html.escape(name)}?", f"which {name}?")
+        self.others = tuple(i for i in range(1, len(table.columns)) if i != column)
+        self.rest = _TableHtml(tuple(table.columns[i] for i in self.others)) if self.others else None
+
+    def question(self, table: Table, row: Row, index: int) -> tuple[str, str]:
+        """What the row's card asks (HTML, plain): the table's template for the column with the row's cells
+        filled in; else "Which <header>?" where the header fits the cell; else the header itself."""
+        if self.template:
+            names = {" ".join(c.plain.casefold().split()): cell for c, cell in zip(table.columns, row.cells)}
+            filled = _FIELD.sub(lambda m: names[" ".join(m.group(1).casefold().split())].source, self.template)
+            text = Text.parse(filled, row.loc)
+            return text.html, text.plain
+        return self.as_header if index in self.misfits else self.which
 
 
 def _lead(answer: Text) -> str:
@@ -197,12 +216,16 @@ class _Planner:
         self.sheet = sheet
         self.prefix = sheet.id
         self.warnings: list[Problem] = []
-        self.answers = Answers(sheet)
         self.linked = _quickref_links(sheet)
         self.linked_rows = set(self.linked.values())
         self.tag_sets: dict[tuple[str, str, str, bool], tuple[str, ...]] = {}
         self.places = {section.id: Place(section.title.plain, domain.id, domain_deck(sheet, domain))
                        for domain in sheet.domains for section in domain.sections}
+
+    @functools.cached_property
+    def answers(self) -> Answers:
+        """Every answer of the sheet, indexed: asked only for a reverse card, which a sheet may have none of."""
+        return Answers(self.sheet)
 
     def reverse_allowed(self, answer: Text, key: Text, loc: Location) -> bool:
         """One answer, and the key not given away: otherwise no reverse card, and a warning saying why."""
@@ -307,14 +330,14 @@ class _Planner:
         if table is None:
             return []
         out = []
-        misfits = {column: headers.misfits(table, column) for column in table.ask}
+        columns = {column: _Column(table, column) for column in table.ask}
         for index, row in enumerate(table.rows):
             if row.cards == "none":
                 continue
             for column in table.ask:
                 # The first answer column keeps the row's identity, so a two-column table keeps its history.
                 ident = row.ident if column == 1 else f"{row.ident}/{derive(table.columns[column].plain)}"
-                question = _row_question(table, row, column, fits=index not in misfits[column])
+                question = columns[column].question(table, row, index)
                 items = listing.parts(row.cells[column].source) if row.cards == "cloze" else []
                 if len(items) > 1:
                     head, key = table.columns[0], row.cells[0]
@@ -322,16 +345,17 @@ class _Planner:
                              f"{head.plain}: {key.plain} \u2014 {question[1]}")
                     out.append(self.list_cloze(domain, section, deck, context, row, asked, items, ident))
                 else:
-                    out.append(self.row_note(domain, section, deck, context, row, column, ident, question))
+                    out.append(self.row_note(domain, section, deck, context, row, columns[column], column, ident,
+                                             question))
         return out
 
-    def row_note(self, domain: Domain, section: Section, deck: str, context: str, row, column: int, ident: str,
-                 question: tuple[str, str]) -> Note:
+    def row_note(self, domain: Domain, section: Section, deck: str, context: str, row, asking: _Column,
+                 column: int, ident: str, question: tuple[str, str]) -> Note:
         """A card asking one cell of the row; its back shows the answer once, with the row's other cells."""
         table = section.table
         headers, key, cell, header = table.columns, row.cells[0], row.cells[column], table.columns[column]
-        others = [i for i in range(1, len(headers)) if i != column]
-        rest = _table(tuple(headers[i] for i in others), tuple(row.cells[i] for i in others)) if others else ""
+        others = asking.others
+        rest = asking.rest.row(tuple(row.cells[i] for i in others)) if asking.rest else ""
         back = " ".join(c.plain for i in others for c in (headers[i], row.cells[i]))
         cards = (Card(f"{context}|{headers[0].plain}|{key.plain}|{header.plain}",
                       f"{headers[0].plain}: {key.plain} \u2014 {question[1]}", cell.plain,
@@ -388,16 +412,16 @@ class _Planner:
         # Per domain, not per row: the rows of one domain share their context line and deck.
         where = {d.id: (_context(self.sheet, d, quick.title), domain_deck(self.sheet, d)) for d in self.sheet.domains}
         prompt_of = f"{quick.columns[-1].html}?"
+        between = _TableHtml(quick.columns[1:-1])
         for row in quick.rows:
             if row.cards == "none" or (row.ident in self.linked_rows and not row.explicit):
                 continue
             context, deck = where[row.domain.id]
             concept, rule = row.cells[0], row.cells[-1]
             prompt = row.question.html if row.question else prompt_of
-            facts = tuple(zip(quick.columns[1:-1], row.cells[1:-1]))
+            facts = row.cells[1:-1]
             lead = _lead(row.answer) + f'<div class="cd-rule">{rule.html}</div>' if row.answer else _lead(rule)
-            back = lead + (_table(tuple(h for h, _ in facts), tuple(c for _, c in facts)) if facts else "") \
-                + _why(row.why)
+            back = lead + (between.row(facts) if facts else "") + _why(row.why)
             front, name = row.question.plain if row.question else concept.plain, f"{self.prefix}/{row.ident}"
             out.append(Note(
                 ident=row.ident, kind="quickref", deck=deck, fields=(concept.html, prompt, back, context, name),
