@@ -8,13 +8,13 @@ The records a sheet holds by the ten thousand (texts, facts, rows, traps) are
 not frozen dataclasses: a frozen dataclass sets each field through
 `object.__setattr__`, which made constructing them a tenth of a big sheet's
 load. They compare and hash by value as frozen ones do, and nothing changes
-them after `load`.
+them after `load` (but a text's spans, parsed when first asked for). They are
+slotted: an instance without a __dict__ is one allocation, not two.
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,17 +28,21 @@ CardChoice = Literal["both", "forward", "none", "cloze"]
 """cloze: a list answer becomes one cloze note, a card per item (bullets and table rows)."""
 
 
-@dataclass(unsafe_hash=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Text:
     source: str
     loc: Location
     plain: str
     html: str
+    parsed: inline.Spans | None = field(default=None, compare=False, repr=False)
+    """The spans once parsed (see `spans`)."""
 
-    @functools.cached_property
+    @property
     def spans(self) -> inline.Spans:
         """Parsed when first asked for: the deck needs only the plain text and HTML of most texts."""
-        return inline.parse(self.source)
+        if self.parsed is None:
+            self.parsed = inline.parse(self.source)
+        return self.parsed
 
     @property
     def cloze(self) -> bool:
@@ -46,9 +50,11 @@ class Text:
         return "{{c" in self.source and inline.has_cloze(self.spans)
 
     @classmethod
-    def parse(cls, source: str, loc: Location, media: Mapping[str, str] | None = None) -> Text:
-        """`media` names each image the text shows in Anki's media folder."""
-        spans = inline.parse(source)
+    def parse(cls, source: str, loc: Location, media: Mapping[str, str] | None = None,
+              spans: inline.Spans | None = None) -> Text:
+        """`media` names each image the text shows in Anki's media folder; `spans`: the source's, when parsed
+        already. The spans are not kept: most texts never need them again."""
+        spans = inline.parse(source) if spans is None else spans
         return cls(source, loc, inline.plain(spans), inline.to_html(spans, media))
 
     @classmethod
@@ -57,7 +63,7 @@ class Text:
         return cls(source, loc, source, inline.plain_html(source))
 
 
-@dataclass(unsafe_hash=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Fact:
     """A bullet. `key`/`value` are set for "Key: value" bullets."""
 
@@ -79,7 +85,7 @@ class Fact:
         return self.text.cloze
 
 
-@dataclass(unsafe_hash=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Row:
     ident: str | None
     cells: tuple[Text, ...]
@@ -100,7 +106,7 @@ class Table:
     """Per column, the question template its cards ask (`{Column}` stands for the row's cell), or None."""
 
 
-@dataclass(unsafe_hash=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Trap:
     ident: str | None
     text: Text
@@ -145,7 +151,7 @@ class Domain:
     loc: Location
 
 
-@dataclass(unsafe_hash=True)
+@dataclass(unsafe_hash=True, slots=True)
 class QuickRow:
     ident: str | None
     domain: Domain

@@ -111,7 +111,7 @@ class _Builder:
             self.error(loc, "images and code blocks (text of several lines) go in bullets, table rows and traps, "
                             "not in titles, names, headers or the quick reference")
         names = {file: self.media[file].name for file in inline.images(spans) if file in self.media}
-        text = model.Text.parse(source, loc, names)
+        text = model.Text.parse(source, loc, names, spans)
         if not text.plain.strip():
             self.error(loc, "text is empty once its markup is removed")
         return text
