@@ -93,7 +93,10 @@ class _Builder:
     def text(self, source: str, path, cloze: bool = False, blocks: bool = False) -> model.Text:
         """`cloze`: whether this text may hold cloze deletions (only a bullet's own text may);
         `blocks`: whether it may hold images and code blocks (bullets, table rows and traps may, titles not)."""
-        loc = self.loc(path)
+        return self.text_at(source, self.loc(path), cloze, blocks)
+
+    def text_at(self, source: str, loc: Location, cloze: bool = False, blocks: bool = False) -> model.Text:
+        """`text` where its location is known already."""
         if source.isprintable() and inline.is_plain(source) and source.strip():
             # No markup and nothing invisible: none of the checks below can fail.
             return model.Text.as_written(source, loc)
@@ -160,9 +163,10 @@ class _Builder:
         return ident
 
     def pinned(self, ident: str | None, path) -> None:
-        """An `id:` the author wrote, checked for what the schema's pattern cannot say (non-ASCII case, symbols)."""
+        """An `id:` the author wrote (at `path` + id), checked for what the schema's pattern cannot say (non-ASCII
+        case, symbols)."""
         if ident is not None and (fault := idents.fault(ident)):
-            self.error(self.loc(path), f"{ident!r} is not a valid id: {fault}")
+            self.error(self.loc(path + ("id",)), f"{ident!r} is not a valid id: {fault}")
 
     def widened(self, media_root: str | None) -> Path | None:
         """The folder `media_root:` names (relative to the sheet's), where images may also lie."""
@@ -186,7 +190,7 @@ class _Builder:
         labels: dict[str, Location] = {}
         for i, d in enumerate(s.domains):
             loc = self.loc(("domains", i, "id"))
-            self.pinned(d.id, ("domains", i, "id"))
+            self.pinned(d.id, ("domains", i))
             if d.id in seen_domains:
                 self.error(loc, f"duplicate domain id {d.id!r}: the first is at line {seen_domains[d.id].line}")
             seen_domains.setdefault(d.id, loc)
@@ -246,7 +250,7 @@ class _Builder:
         for i, sec in enumerate(d.sections):
             spath = path + ("sections", i)
             loc = self.loc(spath + ("id",))
-            self.pinned(sec.id, spath + ("id",))
+            self.pinned(sec.id, spath)
             if sec.id in self.section_ids:
                 self.error(loc, f"duplicate section id {sec.id!r}: the first is at line {self.section_ids[sec.id].line}")
             self.section_ids.setdefault(sec.id, loc)
@@ -276,17 +280,19 @@ class _Builder:
         return model.Figure(media, caption, int(f.width.rstrip("%")) / 100, loc) if media else None
 
     def fact(self, section_id: str, b: str | spec.BulletSpec, path, reverse: bool) -> model.Fact:
-        entry = b if isinstance(b, spec.BulletSpec) else spec.BulletSpec(text=b)
-        tpath = path + ("text",) if isinstance(b, spec.BulletSpec) else path
+        # A bullet written as plain text reads as a BulletSpec of defaults, one for all of them.
+        entry, source = (b, b.text) if isinstance(b, spec.BulletSpec) else (_PLAIN_BULLET, b)
         loc = self.loc(path)
-        text = self.text(entry.text, tpath, cloze=True, blocks=True)
-        extra = self.extra(entry, path)
+        tloc = self.loc(path + ("text",)) if entry is b else loc
+        text = self.text_at(source, tloc, cloze=True, blocks=True)
+        why, quiet = self.extra(entry, path)
         if text.cloze:
-            return self.cloze(section_id, entry, text, path, loc, extra)
+            return self.cloze(section_id, entry, text, loc, why, quiet)
         key = value = None
-        head, sep, tail = entry.text.partition(spec.KEY_SEPARATOR)
-        if sep and tail.strip() and head.strip() and len(head) <= MAX_KEY_LENGTH and "\n" not in entry.text:
-            key, value = self.text(head.strip(), tpath, blocks=True), self.text(tail.strip(), tpath, blocks=True)
+        head, sep, tail = source.partition(spec.KEY_SEPARATOR)
+        if sep and tail.strip() and head.strip() and len(head) <= MAX_KEY_LENGTH and "\n" not in source:
+            key = self.text_at(head.strip(), tloc, blocks=True)
+            value = self.text_at(tail.strip(), tloc, blocks=True)
         question = self.text(entry.q, path + ("q",), blocks=True) if entry.q else key
         answer = self.text(entry.a, path + ("a",), blocks=True) if entry.a else (value if question is key else text)
         cards = _cards(entry.cards, entry.reverse, reverse)
@@ -295,7 +301,7 @@ class _Builder:
                        f"but \u201c{answer.plain}\u201d lists one item: separate the items with commas, or ask "
                        "another way")
         ident = None
-        self.pinned(entry.id, path + ("id",))
+        self.pinned(entry.id, path)
         if cards != "none":
             if question is None:
                 self.error(loc, "this bullet is not in 'Key: value' form, so its card has no question: "
@@ -309,15 +315,15 @@ class _Builder:
             if slug:
                 ident = self.claim(entry.id, section_id, slug, loc, "bullet")
         return model.Fact(ident=ident, text=text, key=key, value=value, question=question,
-                          answer=answer, cards=cards, loc=loc, **extra)
+                          answer=answer, cards=cards, loc=loc, why=why, quiet=quiet)
 
-    def extra(self, entry, path) -> dict:
+    def extra(self, entry, path) -> tuple[model.Text | None, tuple[str, ...]]:
         """An item's `why` and the lint rules it is exempt from (`lint`), as the model's fields."""
-        return {"why": self.text(entry.why, path + ("why",)) if entry.why else None,
-                "quiet": tuple(sorted(entry.lint or ()))}
+        return (self.text(entry.why, path + ("why",)) if entry.why else None,
+                tuple(sorted(entry.lint)) if entry.lint else ())
 
-    def cloze(self, section_id: str, entry: spec.BulletSpec, text: model.Text, path, loc: Location,
-              extra: dict) -> model.Fact:
+    def cloze(self, section_id: str, entry: spec.BulletSpec, text: model.Text, loc: Location,
+              why: model.Text | None, quiet: tuple[str, ...]) -> model.Fact:
         """A bullet with cloze deletions: its text is the card, so it has no question or answer of its own."""
         if entry.q or entry.a or entry.why:
             self.error(loc, "a bullet with cloze deletions asks about its deletions: remove `q`, `a` and `why` "
@@ -331,19 +337,23 @@ class _Builder:
                 self.error(loc, "a bullet with cloze deletions needs an `id` so that its review history "
                                 "survives rewording")
         return model.Fact(ident=ident, text=text, key=None, value=None, question=None, answer=None,
-                          cards=cards, loc=loc, **extra)
+                          cards=cards, loc=loc, why=why, quiet=quiet)
 
     def table(self, section_id: str, t: spec.TableSpec, path, reverse: bool) -> model.Table:
         columns = tuple(self.text(c, path + ("columns", i)) for i, c in enumerate(t.columns))
         reverse = _cards(t.cards, t.reverse, reverse) == "both"
         rows = []
+        prefix = f"{section_id}/rows"
         for i, r in enumerate(t.rows):
-            entry = r if isinstance(r, spec.RowSpec) else spec.RowSpec(cells=r)
+            # A row written as a plain list reads as a RowSpec of defaults, one for all of them.
+            entry, cells = (r, r.cells) if isinstance(r, spec.RowSpec) else (_PLAIN_ROW, r)
             rpath = path + ("rows", i)
-            cpath = rpath + ("cells",) if isinstance(r, spec.RowSpec) else rpath
+            cpath = rpath + ("cells",) if entry is r else rpath
             inherited = t.cards if t.cards in ("none", "cloze") and entry.cards is None else entry.cards
             cards = _cards(inherited, entry.reverse, reverse)
-            rows.append(self.row(f"{section_id}/rows", entry, rpath, cpath, len(columns), cards))
+            loc, cells, ident = self.row(prefix, entry, cells, rpath, cpath, len(columns), cards)
+            why, quiet = self.extra(entry, rpath)
+            rows.append(model.Row(ident=ident, cells=cells, cards=cards, loc=loc, why=why, quiet=quiet))
         ask = self.ask(t, columns, rows, path)
         for i, (r, row) in enumerate(zip(t.rows, rows)):
             if isinstance(r, spec.RowSpec) and r.cards == "cloze" and not any(
@@ -387,33 +397,36 @@ class _Builder:
                 asked.append(index)
         return tuple(asked)
 
-    def row(self, prefix: str, r: spec.RowSpec, path, cpath, width: int, cards, blocks: bool = True) -> model.Row:
+    def row(self, prefix: str, r: spec.RowSpec | spec.QuickRowSpec, cells: list[str], path, cpath, width: int,
+            cards, blocks: bool = True) -> tuple[Location, tuple[model.Text, ...], str | None]:
+        """A table's or the quick reference's row: its location, cells and identity."""
         loc = self.loc(path)
-        cells = tuple(self.text(c, cpath + (i,), blocks=blocks) for i, c in enumerate(r.cells))
-        if len(cells) != width:
-            self.error(self.loc(cpath), f"this row has {len(cells)} cell(s) but the table has {width} columns")
+        texts = tuple(self.text(c, cpath + (i,), blocks=blocks) for i, c in enumerate(cells))
+        if len(texts) != width:
+            self.error(self.loc(cpath), f"this row has {len(texts)} cell(s) but the table has {width} columns")
         ident = None
-        self.pinned(r.id, path + ("id",))
-        if cards != "none" and cells:
-            ident = self.claim(r.id, prefix, r.id or idents.derive(cells[0].plain), loc, "row")
-        return model.Row(ident=ident, cells=cells, cards=cards, loc=loc, **self.extra(r, path))
+        self.pinned(r.id, path)
+        if cards != "none" and texts:
+            ident = self.claim(r.id, prefix, r.id or idents.derive(texts[0].plain), loc, "row")
+        return loc, texts, ident
 
     def trap(self, section_id: str, t: str | spec.TrapSpec, path, several: bool) -> model.Trap:
-        entry = t if isinstance(t, spec.TrapSpec) else spec.TrapSpec(text=t)
+        entry, source = (t, t.text) if isinstance(t, spec.TrapSpec) else (_PLAIN_TRAP, t)
         loc = self.loc(path)
-        text = self.text(entry.text, path + ("text",) if isinstance(t, spec.TrapSpec) else path, blocks=True)
+        text = self.text(source, path + ("text",) if entry is t else path, blocks=True)
         question = self.text(entry.q, path + ("q",), blocks=True) if entry.q else None
         answer = self.text(entry.a, path + ("a",), blocks=True) if entry.a else None
         ident = None
-        self.pinned(entry.id, path + ("id",))
+        self.pinned(entry.id, path)
         if entry.cards != "none":
             if several and not entry.id:
                 self.error(loc, "this section has several traps: give each an `id` so that "
                                 "reordering them keeps their review history")
             else:
                 ident = self.claim(entry.id, f"{section_id}/traps", "trap", loc, "trap")
+        why, quiet = self.extra(entry, path)
         return model.Trap(ident=ident, text=text, question=question, answer=answer, cards=entry.cards, loc=loc,
-                          **self.extra(entry, path))
+                          why=why, quiet=quiet)
 
     def quick_reference(self, q: spec.QuickReferenceSpec, domains: dict[str, model.Domain]) -> model.QuickReference:
         path = ("quick_reference",)
@@ -426,15 +439,21 @@ class _Builder:
                 self.error(self.loc(rpath + ("domain",)),
                            f"unknown domain {r.domain!r}; expected one of: {', '.join(domains)}")
                 continue
-            row = self.row("quickref", spec.RowSpec(cells=r.cells, id=r.id, why=r.why, lint=r.lint), rpath,
-                           rpath + ("cells",), len(columns), r.cards or "forward", blocks=False)
+            cards = r.cards or "forward"
+            loc, cells, ident = self.row("quickref", r, r.cells, rpath, rpath + ("cells",), len(columns), cards,
+                                         blocks=False)
+            why, quiet = self.extra(r, rpath)
             question = self.text(r.q, rpath + ("q",), blocks=True) if r.q else None
             answer = self.text(r.a, rpath + ("a",), blocks=True) if r.a else None
-            rows.append(model.QuickRow(ident=row.ident, domain=domain, cells=row.cells, question=question,
-                                       cards=row.cards, explicit=r.cards is not None, loc=row.loc, why=row.why,
-                                       quiet=row.quiet, answer=answer))
+            rows.append(model.QuickRow(ident=ident, domain=domain, cells=cells, question=question, cards=cards,
+                                       explicit=r.cards is not None, loc=loc, why=why, quiet=quiet, answer=answer))
         return model.QuickReference(title=self.text(q.title, path + ("title",)), columns=columns,
                                     rows=tuple(rows), loc=self.loc(path))
+
+
+_PLAIN_BULLET = spec.BulletSpec(text="")
+_PLAIN_ROW = spec.RowSpec(cells=[])
+_PLAIN_TRAP = spec.TrapSpec(text="")
 
 
 def _cards(cards: str | None, reverse: bool | None, inherited: bool) -> model.CardChoice:

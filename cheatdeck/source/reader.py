@@ -68,6 +68,7 @@ class _Builder:
 
     def __init__(self, positions: Positions, budget: int, lines: list[str]):
         self.positions = positions
+        self.file, self.values = positions.file, positions.values
         self.lines = lines
         self.budget = budget
         self.root: list = []
@@ -106,8 +107,6 @@ class _Builder:
 
     def feed(self, event: yaml.Event, original: bool) -> None:
         """One event into the data; the read of a whole sheet passes here a hundred thousand times."""
-        if original and (self.recording or getattr(event, "anchor", None)):
-            self.record(event)
         kind = type(event)
         if kind is yaml.ScalarEvent:
             node = None
@@ -116,9 +115,14 @@ class _Builder:
         elif kind is yaml.SequenceStartEvent:
             node = []
         else:
+            if original and self.recording:
+                self.record(event)
             if kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
                 self.stack.pop()
             return
+        # Only these three kinds of event have an anchor.
+        if original and (self.recording or event.anchor):
+            self.record(event)
         frame = self.stack[-1] if self.stack else None
         is_key = False
         if frame is None:
@@ -139,9 +143,8 @@ class _Builder:
             raise self.problem(event, path, f"the tag {event.tag!r} is not allowed; "
                                             "a sheet holds only text, numbers, lists and mappings")
         mark = event.start_mark
-        if not is_key:
-            if path not in self.positions.values:
-                self.positions.values[path] = Location(self.positions.file, mark.line + 1, mark.column + 1, path)
+        if not is_key and path not in self.values:
+            self.values[path] = _new_tuple(Location, (self.file, mark.line + 1, mark.column + 1, path))
         if node is None:
             value = event.value
             # libyaml reports a plain scalar's style as '', the pure-Python parser as None.
@@ -205,6 +208,8 @@ class _Builder:
 
 
 _KEY_PENDING = object()
+# Makes a Location from its fields' tuple, without the Python-level __new__ of a NamedTuple: one per node.
+_new_tuple = tuple.__new__
 _ALLOWED_TAGS = frozenset({None, "!", *SAFE_TAGS})
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _STR = "tag:yaml.org,2002:str"
