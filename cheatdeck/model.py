@@ -57,11 +57,6 @@ class Text:
         spans = inline.parse(source) if spans is None else spans
         return cls(source, loc, inline.plain(spans), inline.to_html(spans, media))
 
-    @classmethod
-    def as_written(cls, source: str, loc: Location) -> Text:
-        """`parse` of a text that `inline.is_plain`, without parsing: most of a sheet's cells are such text."""
-        return cls(source, loc, source, inline.plain_html(source))
-
 
 @dataclass(unsafe_hash=True, slots=True)
 class Fact:

@@ -193,6 +193,9 @@ class _Column:
             self.which = (f"Which {html.escape(name)}?", f"which {name}?")
         self.others = tuple(i for i in range(1, len(table.columns)) if i != column)
         self.rest = _TableHtml(tuple(table.columns[i] for i in self.others)) if self.others else None
+        # The first answer column keeps the row's identity, so a two-column table keeps its history.
+        self.suffix = "" if column == 1 else f"/{derive(header.plain)}"
+        self.headers = tuple(h.source for h in table.columns)
 
     def question(self, table: Table, row: Row, index: int) -> tuple[str, str]:
         """What the row's card asks (HTML, plain): the table's template for the column with the row's cells
@@ -335,8 +338,7 @@ class _Planner:
             if row.cards == "none":
                 continue
             for column in table.ask:
-                # The first answer column keeps the row's identity, so a two-column table keeps its history.
-                ident = row.ident if column == 1 else f"{row.ident}/{derive(table.columns[column].plain)}"
+                ident = row.ident + columns[column].suffix
                 question = columns[column].question(table, row, index)
                 items = listing.parts(row.cells[column].source) if row.cards == "cloze" else []
                 if len(items) > 1:
@@ -365,13 +367,12 @@ class _Planner:
             cards += (Card(f"{context}|{header.plain}|{cell.plain}", f"{cell.plain}: which {headers[0].plain}?",
                            key.plain, _with_why(f"{key.plain} {back}", row.why), asked=True, reverse=True),)
         flag, name, extra = "y" if reverse else "", f"{self.prefix}/{ident}", rest + _why(row.why)
-        said = tuple(h.source for h in headers) + tuple(c.source for c in row.cells)
         return Note(
             ident=ident, kind="row", deck=deck,
             fields=(key.html, headers[0].html, question[0], cell.html, extra, context, flag, name),
             own=(key.html, headers[0].html, question[0], cell.html, extra, "", flag, name),
             tags=self.tags(domain, section, "table", ident), cards=cards, loc=row.loc,
-            section=section.id, words=(*said, header.source), place=self.places[section.id], quiet=row.quiet,
+            section=section.id, words=(*asking.headers, *(c.source for c in row.cells), header.source), place=self.places[section.id], quiet=row.quiet,
             heading=section.title.plain)
 
     def traps(self, domain: Domain, section: Section) -> list[Note]:

@@ -99,7 +99,7 @@ class _Builder:
         """`text` where its location is known already."""
         if source.isprintable() and inline.is_plain(source) and source.strip():
             # No markup and nothing invisible: none of the checks below can fail.
-            return model.Text.as_written(source, loc)
+            return model.Text(source, loc, source, inline.plain_html(source))
         bad = invisible_characters(source)
         if bad:
             names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'control character')}" for c in dict.fromkeys(bad))
