@@ -18,22 +18,37 @@ import datetime
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from . import inline
 from .errors import Location
 from .source.images import Media
 
+if TYPE_CHECKING:
+    from .source.reader import Nodes
+
 CardChoice = Literal["both", "forward", "none", "cloze"]
 """cloze: a list answer becomes one cloze note, a card per item (bullets and table rows)."""
 
 
+class Placed:
+    """A record that keeps where it starts as `where`: a node of `marks` (the sheet's reader.Nodes), or a Location
+    when it has no node of its own (`marks` None). Its Location is made when asked for: most never are."""
+
+    __slots__ = ()
+
+    @property
+    def loc(self) -> Location:
+        return self.where if self.marks is None else self.marks.location(self.where)
+
+
 @dataclass(unsafe_hash=True, slots=True)
-class Text:
+class Text(Placed):
     source: str
-    loc: Location
+    where: Location | int
     plain: str
     html: str
+    marks: Nodes | None = field(default=None, repr=False)
     parsed: inline.Spans | None = field(default=None, compare=False, repr=False)
     """The spans once parsed (see `spans`)."""
 
@@ -50,16 +65,16 @@ class Text:
         return "{{c" in self.source and inline.has_cloze(self.spans)
 
     @classmethod
-    def parse(cls, source: str, loc: Location, media: Mapping[str, str] | None = None,
-              spans: inline.Spans | None = None) -> Text:
+    def parse(cls, source: str, where: Location | int, media: Mapping[str, str] | None = None,
+              spans: inline.Spans | None = None, marks: Nodes | None = None) -> Text:
         """`media` names each image the text shows in Anki's media folder; `spans`: the source's, when parsed
         already. The spans are not kept: most texts never need them again."""
         spans = inline.parse(source) if spans is None else spans
-        return cls(source, loc, inline.plain(spans), inline.to_html(spans, media))
+        return cls(source, where, inline.plain(spans), inline.to_html(spans, media), marks)
 
 
 @dataclass(unsafe_hash=True, slots=True)
-class Fact:
+class Fact(Placed):
     """A bullet. `key`/`value` are set for "Key: value" bullets."""
 
     ident: str | None
@@ -69,10 +84,11 @@ class Fact:
     question: Text | None
     answer: Text | None
     cards: CardChoice
-    loc: Location
+    where: Location | int
     why: Text | None = None
     quiet: tuple[str, ...] = ()
     """The lint rules this item is exempt from (`lint:`)."""
+    marks: Nodes | None = field(default=None, repr=False)
 
     @property
     def cloze(self) -> bool:
@@ -81,13 +97,14 @@ class Fact:
 
 
 @dataclass(unsafe_hash=True, slots=True)
-class Row:
+class Row(Placed):
     ident: str | None
     cells: tuple[Text, ...]
     cards: CardChoice
-    loc: Location
+    where: Location | int
     why: Text | None = None
     quiet: tuple[str, ...] = ()
+    marks: Nodes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -102,15 +119,16 @@ class Table:
 
 
 @dataclass(unsafe_hash=True, slots=True)
-class Trap:
+class Trap(Placed):
     ident: str | None
     text: Text
     question: Text | None
     answer: Text | None
     cards: CardChoice
-    loc: Location
+    where: Location | int
     why: Text | None = None
     quiet: tuple[str, ...] = ()
+    marks: Nodes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -147,7 +165,7 @@ class Domain:
 
 
 @dataclass(unsafe_hash=True, slots=True)
-class QuickRow:
+class QuickRow(Placed):
     ident: str | None
     domain: Domain
     cells: tuple[Text, ...]
@@ -155,11 +173,12 @@ class QuickRow:
     cards: CardChoice
     explicit: bool
     """The row chose its cards itself, so it keeps its card even where a fact or trap says the same."""
-    loc: Location
+    where: Location | int
     why: Text | None = None
     quiet: tuple[str, ...] = ()
     answer: Text | None = None
     """The card's short answer (`a:`); the rule, the last cell, follows it on the back."""
+    marks: Nodes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,12 @@ import functools
 import hashlib
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .. import inline
 from ..errors import CheatdeckError, Location, Problem
-from ..model import Domain, Row, Section, Sheet, Table, Text
+from ..model import Domain, Placed, Row, Section, Sheet, Table, Text
 from ..source import listing
 from ..source.idents import derive
 from . import headers
@@ -18,6 +19,9 @@ from .cloze import cloze_cards, list_cloze
 from .glossary import Glossary
 from .answers import Answers
 from .overlap import key_in_answer, words
+
+if TYPE_CHECKING:
+    from ..source.reader import Nodes
 
 # A quick-reference row whose rule shares this much of its wording with a fact or trap says the same thing,
 # when the rule is a statement: a rule of a word or two ("Carboxylic acid") shared by a fact is a coincidence.
@@ -60,14 +64,15 @@ class Place:
 
 
 @dataclass(unsafe_hash=True, slots=True)
-class Note:
+class Note(Placed):
     ident: str
     kind: str
     deck: str
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     cards: tuple[Card, ...]
-    loc: Location
+    where: Location | int
+    """Where its item starts (see model.Placed): `loc` makes the Location."""
     section: str
     own: tuple[str, ...]
     """Each field as it counts for the note's digest: what shows where the note sits (the domain's chip, the
@@ -81,6 +86,7 @@ class Note:
     heading: str = ""
     """The title the fronts show above the question, plain: the section's, or the quick reference's; none on a
     trap, whose front names its domain only."""
+    marks: Nodes | None = field(default=None, repr=False)
 
     @property
     def fronts(self) -> tuple[str, ...]:
@@ -203,7 +209,7 @@ class _Column:
         if self.template:
             names = {" ".join(c.plain.casefold().split()): cell for c, cell in zip(table.columns, row.cells)}
             filled = _FIELD.sub(lambda m: names[" ".join(m.group(1).casefold().split())].source, self.template)
-            text = Text.parse(filled, row.loc)
+            text = Text.parse(filled, row.where, marks=row.marks)
             return text.html, text.plain
         return self.as_header if index in self.misfits else self.which
 
@@ -293,7 +299,7 @@ class _Planner:
                 ident=fact.ident, kind="fact", deck=deck, fields=(fact.question.html, back, context, hint, name),
                 # The hint names the section: only whether there is one (a reverse card) is the note's own.
                 own=(fact.question.html, back, "", "y" if hint else "", name),
-                tags=self.tags(domain, section, "fact", fact.ident), cards=cards, loc=fact.loc,
+                tags=self.tags(domain, section, "fact", fact.ident), cards=cards, where=fact.where, marks=fact.marks,
                 section=section.id, words=(fact.text.source, fact.question.source, fact.answer.source),
                 place=self.places[section.id], quiet=fact.quiet, heading=section.title.plain))
         return out
@@ -307,7 +313,7 @@ class _Planner:
         return Note(
             ident=fact.ident, kind="cloze", deck=deck, fields=(fact.text.html, context, name),
             own=(fact.text.html, "", name),
-            tags=self.tags(domain, section, "cloze", fact.ident), cards=cards, loc=fact.loc,
+            tags=self.tags(domain, section, "cloze", fact.ident), cards=cards, where=fact.where, marks=fact.marks,
             section=section.id, words=(fact.text.source,), place=self.places[section.id], quiet=fact.quiet,
             heading=section.title.plain)
 
@@ -324,7 +330,7 @@ class _Planner:
         why, name = item.why.html if item.why else "", f"{self.prefix}/{ident}"
         return Note(
             ident=ident, kind="list", deck=deck, fields=(text, why, context, name), own=(text, why, "", name),
-            tags=self.tags(domain, section, "list", item.ident), cards=cards, loc=item.loc,
+            tags=self.tags(domain, section, "list", item.ident), cards=cards, where=item.where, marks=item.marks,
             section=section.id, words=(question[1], *(source for source, _ in items)),
             place=self.places[section.id], quiet=item.quiet, heading=section.title.plain)
 
@@ -371,7 +377,7 @@ class _Planner:
             ident=ident, kind="row", deck=deck,
             fields=(key.html, headers[0].html, question[0], cell.html, extra, context, flag, name),
             own=(key.html, headers[0].html, question[0], cell.html, extra, "", flag, name),
-            tags=self.tags(domain, section, "table", ident), cards=cards, loc=row.loc,
+            tags=self.tags(domain, section, "table", ident), cards=cards, where=row.where, marks=row.marks,
             section=section.id, words=(*asking.headers, *(c.source for c in row.cells), header.source), place=self.places[section.id], quiet=row.quiet,
             heading=section.title.plain)
 
@@ -384,7 +390,7 @@ class _Planner:
             if trap.cards == "none":
                 continue
             scenario = trap.question or Text.parse(f"What is the exam trap in {inline.escape(section.title.plain)}?",
-                                                   trap.loc)
+                                                   trap.where, marks=trap.marks)
             rule = _lead(trap.answer or trap.text)
             if trap.answer:
                 rule += f'<div class="cd-rule">{trap.text.html}</div>'
@@ -400,7 +406,7 @@ class _Planner:
                 tags=self.tags(domain, section, "trap", trap.ident),
                 cards=(Card(f"{chip}|trap|{scenario.plain}", scenario.plain, answer.plain, back,
                             asked=trap.question is not None),),
-                loc=trap.loc, section=section.id,
+                where=trap.where, marks=trap.marks, section=section.id,
                 words=tuple(t.source if t else "" for t in (trap.text, trap.question, trap.answer)),
                 place=self.places[section.id], quiet=trap.quiet))
         return out
@@ -430,7 +436,7 @@ class _Planner:
                 cards=(Card(f"{context}|quick|{concept.plain}|{front}", front, (row.answer or rule).plain,
                             _with_why(" ".join(c.plain for c in (row.answer, *row.cells[1:]) if c), row.why),
                             asked=row.question is not None),),
-                loc=row.loc, section="quickref",
+                where=row.where, marks=row.marks, section="quickref",
                 words=(*(c.source for c in row.cells), row.question.source if row.question else "",
                        row.answer.source if row.answer else ""),
                 quiet=row.quiet, heading=quick.title.plain))

@@ -70,22 +70,36 @@ class _Builder:
 
     def __init__(self, positions, translate, source: Path, strict_totals: bool):
         self.positions = positions
+        self.nodes = positions.nodes
         self.translate = translate
         self.source = source
         self.strict_totals = strict_totals
         self.problems: list[Problem] = []
-        self.idents: dict[str, tuple[Location, str]] = {}
+        self.idents: dict[str, tuple[int | Location, str]] = {}
         self.section_ids: dict[str, Location] = {}
         self.media: dict[str, Media] = {}
         self.missing_media: set[str] = set()
         self.media_root: Path | None = None
 
-    def loc(self, path: tuple) -> Location:
+    def node(self, path: tuple) -> int | Location:
+        """Where a path's node starts, as the model keeps it (model.Placed): most paths are a node's own, and
+        its number is enough; the others get the Location of their nearest node."""
         path = self.translate(path)
-        # Most paths are a node's own: its Location as the reader made it.
-        return self.positions.values.get(path) or self.positions.at(path)
+        number = self.positions.values.get(path)
+        return number if number is not None else self.positions.at(path)
 
-    def error(self, loc: Location, message: str) -> None:
+    def located(self, where: int | Location) -> Location:
+        return self.nodes.location(where) if type(where) is int else where
+
+    def marks(self, where: int | Location):
+        """The `marks` of a model record that starts at `where`."""
+        return self.nodes if type(where) is int else None
+
+    def loc(self, path: tuple) -> Location:
+        return self.located(self.node(path))
+
+    def error(self, where: int | Location, message: str) -> None:
+        loc = self.located(where)
         # A "Key: value" bullet is read three times (whole, key, value): say each problem once.
         if Problem(loc, message) not in self.problems:
             self.problems.append(Problem(loc, message))
@@ -93,13 +107,14 @@ class _Builder:
     def text(self, source: str, path, cloze: bool = False, blocks: bool = False) -> model.Text:
         """`cloze`: whether this text may hold cloze deletions (only a bullet's own text may);
         `blocks`: whether it may hold images and code blocks (bullets, table rows and traps may, titles not)."""
-        return self.text_at(source, self.loc(path), cloze, blocks)
+        return self.text_at(source, self.node(path), cloze, blocks)
 
-    def text_at(self, source: str, loc: Location, cloze: bool = False, blocks: bool = False) -> model.Text:
-        """`text` where its location is known already."""
+    def text_at(self, source: str, where: int | Location, cloze: bool = False, blocks: bool = False) -> model.Text:
+        """`text` where its place (`node`) is known already."""
         if source.isprintable() and inline.is_plain(source) and source.strip():
             # No markup and nothing invisible: none of the checks below can fail.
-            return model.Text(source, loc, source, inline.plain_html(source))
+            return model.Text(source, where, source, inline.plain_html(source), self.marks(where))
+        loc = self.located(where)
         bad = invisible_characters(source)
         if bad:
             names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'control character')}" for c in dict.fromkeys(bad))
@@ -114,7 +129,7 @@ class _Builder:
             self.error(loc, "images and code blocks (text of several lines) go in bullets, table rows and traps, "
                             "not in titles, names, headers or the quick reference")
         names = {file: self.media[file].name for file in inline.images(spans) if file in self.media}
-        text = model.Text.parse(source, loc, names, spans)
+        text = model.Text.parse(source, where, names, spans, self.marks(where))
         if not text.plain.strip():
             self.error(loc, "text is empty once its markup is removed")
         return text
@@ -147,19 +162,20 @@ class _Builder:
                 return None
         return self.media.get(file)
 
-    def claim(self, pinned: str | None, place: str, slug: str, loc: Location, what: str) -> str:
+    def claim(self, pinned: str | None, place: str, slug: str, where: int | Location, what: str) -> str:
         """A card item's identity: its pinned `id:` alone, so it may move anywhere in the sheet and keep its
         history; otherwise its place and slug (an item moved word for word keeps its GUID through the lock)."""
         ident = pinned or f"{place}/{slug}"
         if ident in self.idents:
             first, first_what = self.idents[ident]
+            first, loc = self.located(first), self.located(where)
             both = (f"the {what}s at lines {first.line} and {loc.line}" if what == first_what else
                     f"the {first_what} at line {first.line} and the {what} at line {loc.line}")
             self.error(loc, f"{both} both have the id {pinned or slug!r}: " + (
                 "an `id:` is unique in the whole sheet" if pinned else
                 "their keys read alike once case and punctuation are set aside; give one of them its own `id:`"))
         else:
-            self.idents[ident] = (loc, what)
+            self.idents[ident] = (where, what)
         return ident
 
     def pinned(self, ident: str | None, path) -> None:
@@ -282,8 +298,8 @@ class _Builder:
     def fact(self, section_id: str, b: str | spec.BulletSpec, path, reverse: bool) -> model.Fact:
         # A bullet written as plain text reads as a BulletSpec of defaults, one for all of them.
         entry, source = (b, b.text) if isinstance(b, spec.BulletSpec) else (_PLAIN_BULLET, b)
-        loc = self.loc(path)
-        tloc = self.loc(path + ("text",)) if entry is b else loc
+        loc = self.node(path)
+        tloc = self.node(path + ("text",)) if entry is b else loc
         text = self.text_at(source, tloc, cloze=True, blocks=True)
         why, quiet = self.extra(entry, path)
         if text.cloze:
@@ -315,14 +331,14 @@ class _Builder:
             if slug:
                 ident = self.claim(entry.id, section_id, slug, loc, "bullet")
         return model.Fact(ident=ident, text=text, key=key, value=value, question=question,
-                          answer=answer, cards=cards, loc=loc, why=why, quiet=quiet)
+                          answer=answer, cards=cards, where=loc, why=why, quiet=quiet, marks=self.marks(loc))
 
     def extra(self, entry, path) -> tuple[model.Text | None, tuple[str, ...]]:
         """An item's `why` and the lint rules it is exempt from (`lint`), as the model's fields."""
         return (self.text(entry.why, path + ("why",)) if entry.why else None,
                 tuple(sorted(entry.lint)) if entry.lint else ())
 
-    def cloze(self, section_id: str, entry: spec.BulletSpec, text: model.Text, loc: Location,
+    def cloze(self, section_id: str, entry: spec.BulletSpec, text: model.Text, loc: int | Location,
               why: model.Text | None, quiet: tuple[str, ...]) -> model.Fact:
         """A bullet with cloze deletions: its text is the card, so it has no question or answer of its own."""
         if entry.q or entry.a or entry.why:
@@ -337,7 +353,7 @@ class _Builder:
                 self.error(loc, "a bullet with cloze deletions needs an `id` so that its review history "
                                 "survives rewording")
         return model.Fact(ident=ident, text=text, key=None, value=None, question=None, answer=None,
-                          cards=cards, loc=loc, why=why, quiet=quiet)
+                          cards=cards, where=loc, why=why, quiet=quiet, marks=self.marks(loc))
 
     def table(self, section_id: str, t: spec.TableSpec, path, reverse: bool) -> model.Table:
         columns = tuple(self.text(c, path + ("columns", i)) for i, c in enumerate(t.columns))
@@ -353,7 +369,8 @@ class _Builder:
             cards = _cards(inherited, entry.reverse, reverse)
             loc, cells, ident = self.row(prefix, entry, cells, rpath, cpath, len(columns), cards)
             why, quiet = self.extra(entry, rpath)
-            rows.append(model.Row(ident=ident, cells=cells, cards=cards, loc=loc, why=why, quiet=quiet))
+            rows.append(model.Row(ident=ident, cells=cells, cards=cards, where=loc, why=why, quiet=quiet,
+                                  marks=self.marks(loc)))
         ask = self.ask(t, columns, rows, path)
         for i, (r, row) in enumerate(zip(t.rows, rows)):
             if isinstance(r, spec.RowSpec) and r.cards == "cloze" and not any(
@@ -398,9 +415,9 @@ class _Builder:
         return tuple(asked)
 
     def row(self, prefix: str, r: spec.RowSpec | spec.QuickRowSpec, cells: list[str], path, cpath, width: int,
-            cards, blocks: bool = True) -> tuple[Location, tuple[model.Text, ...], str | None]:
-        """A table's or the quick reference's row: its location, cells and identity."""
-        loc = self.loc(path)
+            cards, blocks: bool = True) -> tuple[int | Location, tuple[model.Text, ...], str | None]:
+        """A table's or the quick reference's row: its place (`node`), cells and identity."""
+        loc = self.node(path)
         texts = tuple(self.text(c, cpath + (i,), blocks=blocks) for i, c in enumerate(cells))
         if len(texts) != width:
             self.error(self.loc(cpath), f"this row has {len(texts)} cell(s) but the table has {width} columns")
@@ -412,7 +429,7 @@ class _Builder:
 
     def trap(self, section_id: str, t: str | spec.TrapSpec, path, several: bool) -> model.Trap:
         entry, source = (t, t.text) if isinstance(t, spec.TrapSpec) else (_PLAIN_TRAP, t)
-        loc = self.loc(path)
+        loc = self.node(path)
         text = self.text(source, path + ("text",) if entry is t else path, blocks=True)
         question = self.text(entry.q, path + ("q",), blocks=True) if entry.q else None
         answer = self.text(entry.a, path + ("a",), blocks=True) if entry.a else None
@@ -425,8 +442,8 @@ class _Builder:
             else:
                 ident = self.claim(entry.id, f"{section_id}/traps", "trap", loc, "trap")
         why, quiet = self.extra(entry, path)
-        return model.Trap(ident=ident, text=text, question=question, answer=answer, cards=entry.cards, loc=loc,
-                          why=why, quiet=quiet)
+        return model.Trap(ident=ident, text=text, question=question, answer=answer, cards=entry.cards, where=loc,
+                          why=why, quiet=quiet, marks=self.marks(loc))
 
     def quick_reference(self, q: spec.QuickReferenceSpec, domains: dict[str, model.Domain]) -> model.QuickReference:
         path = ("quick_reference",)
@@ -446,7 +463,8 @@ class _Builder:
             question = self.text(r.q, rpath + ("q",), blocks=True) if r.q else None
             answer = self.text(r.a, rpath + ("a",), blocks=True) if r.a else None
             rows.append(model.QuickRow(ident=ident, domain=domain, cells=cells, question=question, cards=cards,
-                                       explicit=r.cards is not None, loc=loc, why=why, quiet=quiet, answer=answer))
+                                       explicit=r.cards is not None, where=loc, why=why, quiet=quiet,
+                                       answer=answer, marks=self.marks(loc)))
         return model.QuickReference(title=self.text(q.title, path + ("title",)), columns=columns,
                                     rows=tuple(rows), loc=self.loc(path))
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass, field
 
 import yaml
@@ -35,27 +36,75 @@ _NOT_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\ufff
 MAX_UNREADABLE = 20
 
 
+class Nodes:
+    """Where each node of a document starts, by number: its line, column, parent and name in the parent.
+
+    A loaded sheet's texts and items keep their node's number, and make a Location (with the node's path) only
+    when a message asks for one: a Location per text was a third of a big sheet's model, and a NamedTuple stays
+    in the collector's care for good (only exact tuples leave it)."""
+
+    __slots__ = ("file", "lines", "columns", "parents", "names")
+
+    def __init__(self, file: str):
+        self.file = file
+        self.lines, self.columns, self.parents = array("L"), array("L"), array("l")
+        self.names: list[str | int | None] = []
+
+    def __eq__(self, other: object) -> bool:
+        """Equal for two reads of the same text, so that the parts of two loads of a sheet compare (and hash) by
+        value, as Locations did."""
+        if self is other:
+            return True
+        return isinstance(other, Nodes) and all(getattr(self, part) == getattr(other, part) for part in self.__slots__)
+
+    def __hash__(self) -> int:
+        return hash(self.file)
+
+    def add(self, line: int, column: int, parent: int, name: str | int | None) -> int:
+        self.lines.append(line)
+        self.columns.append(column)
+        self.parents.append(parent)
+        self.names.append(name)
+        return len(self.names) - 1
+
+    def location(self, node: int) -> Location:
+        parts = []
+        at = node
+        while (parent := self.parents[at]) >= 0:
+            parts.append(self.names[at])
+            at = parent
+        parts.reverse()
+        return Location(self.file, self.lines[node], self.columns[node], tuple(parts))
+
+
 @dataclass
 class Positions:
-    """Where each node of the document starts, keyed by its path."""
+    """Where each node of the document starts, keyed by its path (a node number of `nodes`)."""
 
     file: str
-    # Each node's Location, made once while reading: every text asks for its own.
-    values: dict[DocPath, Location] = field(default_factory=dict)
-    keys: dict[DocPath, Location] = field(default_factory=dict)
+    values: dict[DocPath, int] = field(default_factory=dict)
+    keys: dict[DocPath, int] = field(default_factory=dict)
     # The comment after an empty value (`color: #16365c`), which the author may have meant as the value.
     comments: dict[DocPath, str] = field(default_factory=dict)
+    nodes: Nodes = field(init=False)
+
+    def __post_init__(self):
+        self.nodes = Nodes(self.file)
 
     def at(self, path: DocPath, key: bool = False) -> Location:
         table = self.keys if key else self.values
         found = table.get(path)
         if found is not None:
-            return found
+            return self.nodes.location(found)
         probe = path
         while probe and probe not in table:
             probe = probe[:-1]
-        found = table.get(probe) or self.values.get(())
-        return Location(self.file, found.line, found.column, path) if found else Location(self.file, 1, 1, path)
+        found = table.get(probe)
+        if found is None:
+            found = self.values.get(())
+        if found is None:
+            return Location(self.file, 1, 1, path)
+        return Location(self.file, self.nodes.lines[found], self.nodes.columns[found], path)
 
 
 class _Reject(Exception):
@@ -68,11 +117,11 @@ class _Builder:
 
     def __init__(self, positions: Positions, budget: int, lines: list[str]):
         self.positions = positions
-        self.file, self.values = positions.file, positions.values
+        self.values, self.nodes = positions.values, positions.nodes
         self.lines = lines
         self.budget = budget
         self.root: list = []
-        self.stack: list[list] = []  # frames: [container, path, pending key or None]
+        self.stack: list[list] = []  # frames: [container, path, pending key or None, node number]
         self.anchors: dict[str, list[yaml.Event]] = {}
         self.recording: dict[str, list] = {}  # anchor → [events so far, open collections]
 
@@ -102,7 +151,7 @@ class _Builder:
     def next_path(self) -> DocPath:
         if not self.stack:
             return ()
-        container, path, key = self.stack[-1]
+        container, path, key, _ = self.stack[-1]
         return path + ((len(container),) if isinstance(container, list) else ((key,) if key is not None else ()))
 
     def feed(self, event: yaml.Event, original: bool) -> None:
@@ -128,7 +177,7 @@ class _Builder:
         if frame is None:
             path = ()
         else:
-            container, path, key = frame
+            container, path, key, parent = frame
             if type(container) is list:
                 path = path + (len(container),)
             elif key is None:
@@ -143,8 +192,12 @@ class _Builder:
             raise self.problem(event, path, f"the tag {event.tag!r} is not allowed; "
                                             "a sheet holds only text, numbers, lists and mappings")
         mark = event.start_mark
-        if not is_key and path not in self.values:
-            self.values[path] = _new_tuple(Location, (self.file, mark.line + 1, mark.column + 1, path))
+        number = -1
+        if not is_key:
+            number = self.values.get(path, -1)
+            if number < 0:
+                number = self.values[path] = self.nodes.add(mark.line + 1, mark.column + 1,
+                                                             parent if frame else -1, path[-1] if path else None)
         if node is None:
             value = event.value
             # libyaml reports a plain scalar's style as '', the pure-Python parser as None.
@@ -164,7 +217,7 @@ class _Builder:
             container[key] = value
             frame[2] = None
         if node is not None:
-            self.stack.append([node, path, None])
+            self.stack.append([node, path, None, number])
 
     def null(self, event: yaml.ScalarEvent, path: Path, is_key: bool) -> str | None:
         """A plain scalar that reads as null (empty, `~`, `null`): None unless tagged as text; an empty value
@@ -183,10 +236,10 @@ class _Builder:
             raise self.problem(event, path, "a key must be plain text")
         where = path + (value,)
         if value in container:
-            first = self.positions.keys[where]
-            raise self.problem(event, where, f"duplicate key {value!r} (first at line {first.line})")
+            first = self.nodes.lines[self.positions.keys[where]]
+            raise self.problem(event, where, f"duplicate key {value!r} (first at line {first})")
         mark = event.start_mark
-        self.positions.keys[where] = Location(self.positions.file, mark.line + 1, mark.column + 1, where)
+        self.positions.keys[where] = self.nodes.add(mark.line + 1, mark.column + 1, frame[3], value)
         container[value] = _KEY_PENDING
         frame[2] = value
 
@@ -208,8 +261,6 @@ class _Builder:
 
 
 _KEY_PENDING = object()
-# Makes a Location from its fields' tuple, without the Python-level __new__ of a NamedTuple: one per node.
-_new_tuple = tuple.__new__
 _ALLOWED_TAGS = frozenset({None, "!", *SAFE_TAGS})
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _STR = "tag:yaml.org,2002:str"
