@@ -1,8 +1,8 @@
 """The compiled sheet: what `load` returns and both outputs are planned from.
 
-Every piece of text carries its inline spans (parsed when first used) and its source location,
-so any later stage (a missing glyph, a duplicate card front) can point back
-at the line the author wrote.
+Every piece of text carries its inline spans (parsed when first used) and where it starts in
+the source (a node number; `loc` makes the Location), so any later stage (a missing glyph, a
+duplicate card front) can point back at the line the author wrote.
 
 The records a sheet holds by the ten thousand (texts, facts, rows, traps) are
 not frozen dataclasses: a frozen dataclass sets each field through
