@@ -184,13 +184,7 @@ class _Builder:
                 is_key = True
             else:
                 path = path + (key,)
-        self.budget -= 1
-        if self.budget < 0:
-            raise self.problem(event, path, "the document expands to too many nodes; "
-                                            "aliases (*name) may repeat a block only a few times")
-        if event.tag not in _ALLOWED_TAGS:
-            raise self.problem(event, path, f"the tag {event.tag!r} is not allowed; "
-                                            "a sheet holds only text, numbers, lists and mappings")
+        self.admit(event, path)
         mark = event.start_mark
         number = -1
         if not is_key:
@@ -218,6 +212,16 @@ class _Builder:
             frame[2] = None
         if node is not None:
             self.stack.append([node, path, None, number])
+
+    def admit(self, event: yaml.Event, path: DocPath) -> None:
+        """One node more within the budget, and of a tag a sheet may hold."""
+        self.budget -= 1
+        if self.budget < 0:
+            raise self.problem(event, path, "the document expands to too many nodes; "
+                                            "aliases (*name) may repeat a block only a few times")
+        if event.tag not in _ALLOWED_TAGS:
+            raise self.problem(event, path, f"the tag {event.tag!r} is not allowed; "
+                                            "a sheet holds only text, numbers, lists and mappings")
 
     def null(self, event: yaml.ScalarEvent, path: Path, is_key: bool) -> str | None:
         """A plain scalar that reads as null (empty, `~`, `null`): None unless tagged as text; an empty value
