@@ -140,7 +140,8 @@ def _merge(col, incoming: Incoming, notes: dict, rec: record.Record, request: Re
         if guid is None:
             continue
         sheet = incoming.notes[guid]
-        if flds == sheet.flds and mid == sheet.notetype_id and set(tags.split()) == set(sheet.tags_text.split()):
+        if flds == sheet.flds and mid == sheet.notetype_id and (
+                tags == sheet.tags_text or set(tags.split()) == set(sheet.tags_text.split())):
             # Most notes: the same on both sides, so nothing to merge; the record learns the sheet's text.
             rec.notes[guid] = record.digests(flds)
             continue
