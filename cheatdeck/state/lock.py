@@ -118,9 +118,41 @@ def upgrade(document: dict, sheet_id: str) -> dict:
 
 
 def tombstones(path: Path) -> tuple[str | None, dict[str, dict]]:
-    """The sheet id and the notes removed from it that the user has not forgotten yet: identity → record."""
-    document = read(path)
+    """The sheet id and the notes removed from it that the user has not forgotten yet: identity → record.
+
+    Read from their own lines when the lock is laid out as `dump` writes it: a sync needs only these, not the
+    sheet's thousands of notes; any other lock is parsed whole (and a damaged one refused, see `parse`)."""
+    data = read_bytes(path)
+    document = _sections(data, ("format", "sheet", "removed"))
+    if document is None or document.get("format") not in FORMATS:
+        document = parse(data, path)
     return document.get("sheet"), document.get("removed", {})
+
+
+def _sections(data: bytes | None, names: tuple[str, ...]) -> dict | None:
+    """The top-level values `names` of a lock in `dump`'s layout, each parsed from its own lines (only a name
+    starts a line with one space and a quote); None for a lock in another layout."""
+    end_of_document = "\n}\n"
+    try:
+        text = (data or b"").decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not text.startswith("{\n") or not text.endswith(end_of_document):
+        return None
+    found = {}
+    for name in names:
+        key = f"\n {json.dumps(name)}: "
+        start = text.find(key)
+        if start < 0:
+            continue
+        start += len(key)
+        end = text.find('\n "', start)
+        value = text[start:end].removesuffix(",") if end >= 0 else text[start:-len(end_of_document)]
+        try:
+            found[name] = json.loads(value)
+        except ValueError:
+            return None
+    return found
 
 
 def forget(path: Path) -> int:

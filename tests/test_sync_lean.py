@@ -1,9 +1,11 @@
-"""The backup a sync makes is compressed by the engine while the sync works, and is on the disk, complete,
-before the sync commits: a backup that cannot be finished leaves the collection as it was."""
+"""What a sync costs beyond the import: the backup is compressed by the engine while the sync works, and is on
+the disk, complete, before the sync commits (a backup that cannot be finished leaves the collection as it was);
+the lock's tombstones are read without the thousands of notes around them."""
 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import zipfile
 from pathlib import Path
@@ -15,7 +17,9 @@ from cheatdeck.collection import file as col_file
 from cheatdeck.collection.apply import Request
 from cheatdeck.collection.driver import apply_package
 from cheatdeck.errors import CheatdeckError
-from cheatdeck.pipeline import render_package
+from cheatdeck.options import Options
+from cheatdeck.pipeline import build, render_package
+from cheatdeck.state import lock
 
 OLD, NEW = "stage changes", "stage the changes"
 
@@ -62,3 +66,21 @@ def test_a_backup_that_cannot_be_finished_rolls_the_sync_back(synced, monkeypatc
     monkeypatch.undo()
     assert _fields(collection) == before and not any(NEW in flds for flds in before)
     assert [p.name.startswith("backup-") for p in (collection.parent / "backups").iterdir()] == [True]
+
+
+def test_the_tombstones_read_from_their_own_lines_are_the_whole_locks(tiny):
+    build(tiny, Options(out=Path("dist")), ("anki",))
+    tiny.write_text(tiny.read_text(encoding="utf-8").replace("          - Add: stage", "          - Gone: a fact\n"
+                                                             "          - Add: stage"), encoding="utf-8")
+    build(tiny, Options(out=Path("dist")), ("anki",))
+    tiny.write_text(tiny.read_text(encoding="utf-8").replace("          - Gone: a fact\n", ""), encoding="utf-8")
+    build(tiny, Options(out=Path("dist")), ("anki",))
+    path = lock.lock_path(tiny)
+    whole = lock.read(path)
+    assert len(whole["removed"]) == 1 and lock.tombstones(path) == ("tiny", whole["removed"])
+    # Another layout (a lock tidied by hand) is read whole; a damaged one is refused, never read as empty.
+    path.write_text(json.dumps(whole), encoding="utf-8")
+    assert lock.tombstones(path) == ("tiny", whole["removed"])
+    path.write_text(lock.dump(whole).replace('"left"', '"left'), encoding="utf-8")
+    with pytest.raises(CheatdeckError, match="not valid JSON"):
+        lock.tombstones(path)
