@@ -28,7 +28,6 @@ from .state import layouts, measures
 from .state.freshness import Fingerprints, State, file_stat
 
 if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model or the stamps
-    from .deck.hashes import NoteHashes
     from .deck.stamps import Changes
     from .model import Sheet
     from .pdf.memo import LayoutMemo
@@ -115,8 +114,6 @@ class _Inputs:
     fresh: dict[str, dict | None]
     memo: LayoutMemo | None = None
     """What earlier layout passes measured: `watch`'s own, else read from the output folder when the PDF is built."""
-    hashes: NoteHashes | None = None
-    """The notes' hashes earlier builds made (`watch`'s, deck/hashes.py)."""
 
     def fingerprint(self, kind: str) -> str:
         return self.prints.of(kind, _print_options(self.opts, kind))
@@ -147,19 +144,19 @@ class _Rendered:
 
 def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...] = OUTPUTS,
           on_written: Written | None = None, guard: Guard | None = None,
-          memo: LayoutMemo | None = None, hashes: NoteHashes | None = None) -> BuildResult:
+          memo: LayoutMemo | None = None) -> BuildResult:
     """Build the given outputs of one sheet, skipping those whose inputs did not change.
 
     Each output is written as soon as it is rendered, the deck first: it does not wait for the PDF's layout.
     `on_written` hears of each output as it lands; `guard` may stop the build before anything is written;
     `memo`: a layout memo (pdf/memo.py) a caller keeps between builds (`watch`); without one, the output
-    folder's is read and kept. `hashes`: the notes' hashes (deck/hashes.py) a caller keeps between builds.
+    folder's is read and kept.
     Raises CheatdeckError, with every problem found, when the sheet or every output asked for cannot be built;
     an output that fails alone is in the result's `failed`.
     """
     started = time.perf_counter()
     inputs = _read_inputs(Path(source), opts or Options(), kinds)
-    inputs.memo, inputs.hashes = memo, hashes
+    inputs.memo = memo
     if not inputs.todo:
         outputs = [_recorded(k, inputs.fresh[k]["details"]) for k in kinds]
         return BuildResult(inputs.source, inputs.fresh[kinds[0]]["details"].get("sheet"), outputs,
@@ -207,11 +204,10 @@ def _recorded(kind: str, details: dict) -> Output:
 
 
 def _render_anki(sheet: Sheet, inputs: _Inputs) -> _Rendered:
-    from .deck.hashes import NoteHashes
     from .deck.render import render_deck
 
     previous = lock.upgrade(inputs.stored, sheet.id)
-    deck = render_deck(sheet, inputs.opts.templates, previous, build_time(), inputs.hashes or NoteHashes())
+    deck = render_deck(sheet, inputs.opts.templates, previous, build_time())
     return _Rendered(deck.data, deck.details, changes=deck.changes, lock_sections={**previous, **deck.sections})
 
 
@@ -415,10 +411,10 @@ def removed(source: Path | str, forget: bool = False) -> Removed:
 
 def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str, ...] = OUTPUTS,
               on_written: Written | None = None, guard: Guard | None = None,
-              memo: LayoutMemo | None = None, hashes: NoteHashes | None = None) -> None:
+              memo: LayoutMemo | None = None) -> None:
     for path in paths:
         try:
-            result = build(path, opts, kinds, on_written, guard, memo, hashes)
+            result = build(path, opts, kinds, on_written, guard, memo)
         except CheatdeckError as err:
             report(err)
             continue

@@ -1,5 +1,5 @@
-"""The deck's own path: Anki's file does not wait for the card lint, and a rebuild with the notes' hashes `watch`
-keeps writes byte for byte what a cold build of the same sheet and lock writes."""
+"""The deck's own path: Anki's file does not wait for the card lint, and a rebuild after an edit (what `watch`
+does on a save) writes byte for byte what a cold build of the same sheet and lock writes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cheatdeck.deck.hashes import KeptHashes
 from cheatdeck.options import Options
 from cheatdeck.pipeline import build
 from cheatdeck.source.compile import load
@@ -73,17 +72,16 @@ def _save(path: Path, sheet: dict) -> Path:
 
 
 @pytest.mark.parametrize("edit", [_reword, _insert, _remove, _move], ids=lambda edit: edit.__name__[1:])
-def test_a_rebuild_with_the_hashes_watch_keeps_writes_what_a_cold_build_writes(edit, tmp_path, monkeypatch):
+def test_a_rebuild_in_the_process_that_built_the_sheet_writes_what_a_cold_build_writes(edit, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     sheet = _sheet()
-    kept = KeptHashes()
     watched = _save(tmp_path / "watched" / "rebuilt.yaml", sheet)
-    build(watched, Options(out=watched.parent / "dist"), ("anki",), hashes=kept)
+    build(watched, Options(out=watched.parent / "dist"), ("anki",))
     lock_before = lock.lock_path(watched).read_bytes()
     edit(sheet)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700086400")  # a day later: the edited notes' mods rise
     _save(watched, sheet)
-    rebuilt = build(watched, Options(out=watched.parent / "dist"), ("anki",), hashes=kept)
+    rebuilt = build(watched, Options(out=watched.parent / "dist"), ("anki",))
     cold = _save(tmp_path / "cold" / "rebuilt.yaml", sheet)
     lock.lock_path(cold).write_bytes(lock_before)
     built = build(cold, Options(out=cold.parent / "dist"), ("anki",))

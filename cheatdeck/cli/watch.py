@@ -23,7 +23,6 @@ from ..pipeline import OUTPUTS, BuildResult, Output, build_all
 from ..source.discover import find_sheets
 
 if TYPE_CHECKING:  # annotations only: the watch must not import the deck's code before it builds
-    from ..deck.hashes import KeptHashes
     from ..deck.stamps import Changes
 
 SETTLE = 0.2
@@ -133,12 +132,10 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
     hears of each output a save rebuilt as it is written, with its time since the save."""
     import watchfiles
 
-    from ..deck.hashes import KeptHashes
     from ..pdf.memo import LayoutMemo
 
     memo = LayoutMemo()  # what each build measured, so that an edit sets again only what it changed
-    hashes = KeptHashes()  # and each note's hashes, so that an edit hashes again only the notes it changed
-    build_all(find_sheets(sources, ids), opts, report, kinds, memo=memo, hashes=hashes)
+    build_all(find_sheets(sources, ids), opts, report, kinds, memo=memo)
     roots = [*dict.fromkeys(s if s.is_dir() else s.parent for s in sources), opts.templates]
     holding: dict[Path, str | None] = {}  # each held sheet → the digest of the save that was held
 
@@ -165,14 +162,12 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
             digest = _digest(sheet)
             # The same bytes saved again confirm a held save (an image saved meanwhile does not).
             again = sheet.resolve() in saved and digest is not None and holding.get(sheet) == digest
-            _build_save(sheet, opts, report, kinds, written, None if again else HoldGuard(), holding, digest, memo,
-                        hashes)
+            _build_save(sheet, opts, report, kinds, written, None if again else HoldGuard(), holding, digest, memo)
 
 
 def _build_save(sheet: Path, opts: Options, report: WatchReport, kinds: tuple[str, ...],
                 written: Callable[[Output], None] | None, guard: HoldGuard | None,
-                holding: dict[Path, str | None], digest: str | None, memo: LayoutMemo,
-                hashes: KeptHashes) -> None:
+                holding: dict[Path, str | None], digest: str | None, memo: LayoutMemo) -> None:
     """Build one saved sheet; a save the guard stopped is reported `Held` and remembered by its digest."""
     def told(outcome: BuildResult | CheatdeckError) -> None:
         if isinstance(outcome, BuildResult) and outcome.stopped:
@@ -182,4 +177,4 @@ def _build_save(sheet: Path, opts: Options, report: WatchReport, kinds: tuple[st
         holding.pop(sheet, None)
         report(outcome)
 
-    build_all([sheet], opts, told, kinds, written, guard, memo, hashes)
+    build_all([sheet], opts, told, kinds, written, guard, memo)

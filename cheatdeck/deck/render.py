@@ -8,7 +8,6 @@ from pathlib import Path
 from ..model import Sheet
 from .cloze import without_unused_cloze
 from .details import DeckDetails
-from .hashes import NoteHashes
 from .lint import lint
 from .media import package_media
 from .notetypes import load_notetypes, palette_css
@@ -39,14 +38,13 @@ class Deck:
                            deck=self.plan.sheet.deck, warnings=len(lint(self.plan)), media=self.media)
 
 
-def render_deck(sheet: Sheet, templates: Path, previous: dict, now: int, hashes: NoteHashes = NoteHashes()) -> Deck:
+def render_deck(sheet: Sheet, templates: Path, previous: dict, now: int) -> Deck:
     """The deck's package, stamped against `previous` (the lock) at the time `now`; its details (`Deck.details`)
-    are worked out when asked for. `hashes`: the notes' hashes as a caller keeps them between builds (`watch`)."""
+    are worked out when asked for."""
     plan = plan_notes(sheet)
     notetypes = without_unused_cloze(load_notetypes(templates / "anki", palette_css(sheet)),
                                      {n.kind for n in plan.notes})
-    stamps = stamp(previous, sheet.id, plan.notes, {k: (nt.digest, nt.schema) for k, nt in notetypes.items()}, now,
-                   hashes)
+    stamps = stamp(previous, sheet.id, plan.notes, {k: (nt.digest, nt.schema) for k, nt in notetypes.items()}, now)
     media = package_media(plan)
     data = render_apkg(plan, notetypes, stamps, media)
     return Deck(data, stamps.changes, stamps.sections, plan, len(media))

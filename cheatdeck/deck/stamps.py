@@ -15,8 +15,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .hashes import NoteHashes
-
 if TYPE_CHECKING:
     from .plan import Note
 
@@ -73,8 +71,7 @@ def _guid(sheet_id: str, origin: str, attempt: int) -> str:
     return "".join(reversed(pairs))
 
 
-def _by_content(pending: list[Note], records: dict, how: str, found: dict[str, tuple[dict, str]],
-                hashes: NoteHashes) -> list[Note]:
+def _by_content(pending: list[Note], records: dict, how: str, found: dict[str, tuple[dict, str]]) -> list[Note]:
     """Claims for the pending notes the records that hold their words (see Note.content); returns the rest."""
     left: dict[str, list[str]] = {}
     for ident in sorted(records):
@@ -82,16 +79,15 @@ def _by_content(pending: list[Note], records: dict, how: str, found: dict[str, t
             left.setdefault(records[ident]["content"], []).append(ident)
     rest = []
     for note in pending:
-        content = hashes.content(note)
-        if left.get(content):
-            found[note.ident] = (records.pop(left[content].pop(0)), how)
+        if left.get(note.content):
+            found[note.ident] = (records.pop(left[note.content].pop(0)), how)
         else:
             rest.append(note)
     return rest
 
 
 def _by_identity(pending: list[Note], records: dict, how: str, found: dict[str, tuple[dict, str]],
-                 hashes: NoteHashes, digests: dict[str, str] | None = None) -> list[Note]:
+                 digests: dict[str, str] | None = None) -> list[Note]:
     """Claims for the pending notes the records of their identities; returns the rest. With `digests`, only a
     record that is the note's own: its identity was pinned by the author, or its digest or words are the same.
     The digest goes into `digests` (it decides the note's mod): most notes are unchanged, and their words are
@@ -101,8 +97,8 @@ def _by_identity(pending: list[Note], records: dict, how: str, found: dict[str, 
         ident = note.ident
         record = records[ident] if ident in records else None
         if record is not None and digests is not None and "/" in ident:
-            digests[ident] = digest = hashes.digest(note)
-            if record.get("hash") != digest and record.get("content") != hashes.content(note):
+            digests[ident] = digest = note.digest
+            if record.get("hash") != digest and record.get("content") != note.content:
                 record = None
         if record is not None:
             found[ident] = (records.pop(ident), how)
@@ -111,8 +107,8 @@ def _by_identity(pending: list[Note], records: dict, how: str, found: dict[str, 
     return rest
 
 
-def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str, digests: dict[str, str],
-           hashes: NoteHashes) -> dict[str, tuple[dict, str]]:
+def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str,
+           digests: dict[str, str]) -> dict[str, tuple[dict, str]]:
     """Each note's previous record (only a GUID for a new note) and how it was found: kept, moved, returned
     (from a tombstone) or new. Claimed records leave `entries` and `tombstones`; `digests` gets the digests
     worked out on the way."""
@@ -124,9 +120,9 @@ def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str
     # the one that left it. Then an identity whose words changed: the note was reworded in place.
     for records, at_home, elsewhere in ((entries, "kept", "moved"), (tombstones, "returned", "returned")):
         if records:
-            pending = _by_identity(pending, records, at_home, found, hashes, digests)
-            pending = _by_content(pending, records, elsewhere, found, hashes)
-            pending = _by_identity(pending, records, at_home, found, hashes)
+            pending = _by_identity(pending, records, at_home, found, digests)
+            pending = _by_content(pending, records, elsewhere, found)
+            pending = _by_identity(pending, records, at_home, found)
     arrived = pending
     # 2. New: the GUID every build derived before the lock kept GUIDs. If a record not yet claimed holds it,
     # the note is that one under a new identity; if a claimed one does, count on until the GUID is free.
@@ -149,13 +145,13 @@ def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str
 
 
 def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[str, tuple[str, str]],
-          now: int, hashes: NoteHashes = NoteHashes()) -> Stamps:
+          now: int) -> Stamps:
     """Give each note its GUID and mod, and each note type (`notetypes`: kind → (digest, schema)) its mod, and
-    make the lock's `sections`. `hashes`: the notes' hashes, kept between builds by `watch` (deck/hashes.py)."""
+    make the lock's `sections`."""
     entries = dict(previous.get("notes", {}))
     tombstones = dict(previous.get("removed", {}))
     digests: dict[str, str] = {}
-    found = _claim(notes, entries, tombstones, sheet_id, digests, hashes)
+    found = _claim(notes, entries, tombstones, sheet_id, digests)
     note_entries: dict[str, dict] = {}
     guids: dict[str, str] = {}
     mods: dict[str, int] = {}
@@ -170,7 +166,7 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
         elif how == "moved" or came != note.section:
             kind = "moved"
         else:
-            digest = digests[ident] if ident in digests else hashes.digest(note)
+            digest = digests[ident] if ident in digests else note.digest
             # A hash of the fields as written is a lock's from before presentation was set apart (Note.written).
             same = old.get("hash") == digest or ("hash" in old and old["hash"] == note.written)
             kind = "unchanged" if same else "changed"
@@ -179,9 +175,8 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
             went.add((came, note.section))
         mod = int(old["mod"]) if kind == "unchanged" else max(now, int(old.get("mod", 0)) + 1)
         guids[ident], mods[ident] = old["guid"], mod
-        note_entries[ident] = {"content": hashes.content(note), "guid": old["guid"],
-                               "hash": digest or hashes.digest(note), "mod": mod, "section": note.section}
-    hashes.keep()
+        note_entries[ident] = {"content": note.content, "guid": old["guid"], "hash": digest or note.digest,
+                               "mod": mod, "section": note.section}
     today = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).date().isoformat()
     tombstones.update({ident: {**entry, "left": today} for ident, entry in entries.items()})
     type_entries, types_changed, reshaped = _stamp_notetypes(previous.get("notetypes", {}), notetypes, now)
