@@ -55,6 +55,9 @@ class Output:
     built: bool = True
     """Rendered by this build (False: it was up to date and nothing was done); `written` says whether its bytes
     changed."""
+    landed: float | None = None
+    """When its file was written, on the wall clock (`time.time()`; None when it was up to date): the deck's is
+    before its card lint runs."""
 
 
 @dataclass
@@ -253,6 +256,7 @@ def _write(sheet: Sheet, inputs: _Inputs, kind: str, rendered: _Rendered) -> Out
     printing = inputs.opts.print.over(sheet.print)
     path = inputs.opts.out / f"{sheet.id}{variant(kind, printing, sheet.print)}{SUFFIX[kind]}"
     written = write_atomic(path, rendered.data)
+    landed = time.time()
     for extra_path, extra in rendered.extra:
         write_atomic(extra_path, extra)
     if kind == "anki" and rendered.lock_sections != inputs.stored:
@@ -262,7 +266,7 @@ def _write(sheet: Sheet, inputs: _Inputs, kind: str, rendered: _Rendered) -> Out
     elif kind == "anki":
         remove_leftovers(inputs.lock_file)  # a killed build's temp file beside the sheet (write_atomic does it too)
     details = rendered.details() if callable(rendered.details) else rendered.details
-    output = Output(kind, path, len(rendered.data), written, details)
+    output = Output(kind, path, len(rendered.data), written, details, landed=landed)
     _record(sheet, inputs, output, rendered)
     return output
 
