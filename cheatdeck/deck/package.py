@@ -96,6 +96,7 @@ def _write_notes(cursor, notes: list[Note], models: dict[str, genanki.Model], gu
     execute = cursor.execute
     width = _int_width(timestamp)
     same_width = {timestamp: True}  # a sheet's mods are the times of a few builds: each is sized once
+    front_back: dict[tuple, list[int]] = {}  # a front/back note's cards follow from which of its fields are empty
     for note in notes:
         model = models[note.kind]
         note_id = next(ids)
@@ -108,7 +109,14 @@ def _write_notes(cursor, notes: list[Note], models: dict[str, genanki.Model], gu
                             f" {' '.join(note.tags)} ", "\x1f".join(note.fields), note.fields[model.sort_field_index]))
         if not same:
             resized.append((guid, mod))
-        for ord_ in _card_ords(model, note.fields):
+        if model.model_type == model.FRONT_BACK:
+            filled = (note.kind, *map(bool, note.fields))
+            ords = front_back.get(filled)
+            if ords is None:
+                ords = front_back[filled] = _card_ords(model, note.fields)
+        else:
+            ords = _card_ords(model, note.fields)
+        for ord_ in ords:
             execute(_CARD_ROW, (next(ids), note_id, deck, ord_, timestamp))
 
 
