@@ -55,6 +55,9 @@ class Output:
     built: bool = True
     """Rendered by this build (False: it was up to date and nothing was done); `written` says whether its bytes
     changed."""
+    landed: float | None = None
+    """When its file was written, on the wall clock (`time.time()`; None when it was up to date): the deck's is
+    before its card lint runs."""
 
 
 @dataclass
@@ -132,7 +135,9 @@ class _Inputs:
 @dataclass
 class _Rendered:
     data: bytes
-    details: Details
+    details: Details | Callable[[], Details]
+    """Or what works them out once the output's file is written (the deck's card lint: Anki's file does not
+    wait for it)."""
     extra: list[tuple[Path, bytes]] = field(default_factory=list)
     changes: Changes | None = None
     lock_sections: dict = field(default_factory=dict)
@@ -243,22 +248,25 @@ RENDER: dict[str, Callable[[Sheet, _Inputs], _Rendered]] = {"anki": _render_anki
 
 
 def _write(sheet: Sheet, inputs: _Inputs, kind: str, rendered: _Rendered) -> Output:
-    """One output, then the lock (when the deck changed it), then the state that records it: a later output
-    that fails leaves a state that names only what was written."""
+    """One output, then the lock (when the deck changed it), then its details (the deck's card lint runs only
+    now), then the state that records it: a later output that fails leaves a state that names only what was
+    written."""
     from .write import remove_leftovers, write_atomic
 
     printing = inputs.opts.print.over(sheet.print)
     path = inputs.opts.out / f"{sheet.id}{variant(kind, printing, sheet.print)}{SUFFIX[kind]}"
     written = write_atomic(path, rendered.data)
+    landed = time.time()
     for extra_path, extra in rendered.extra:
         write_atomic(extra_path, extra)
-    output = Output(kind, path, len(rendered.data), written, rendered.details)
     if kind == "anki" and rendered.lock_sections != inputs.stored:
         # The deck's fingerprint is recorded against the lock as written.
         inputs.prints.lock = lock.dump(rendered.lock_sections).encode()
         write_atomic(inputs.lock_file, inputs.prints.lock)
     elif kind == "anki":
         remove_leftovers(inputs.lock_file)  # a killed build's temp file beside the sheet (write_atomic does it too)
+    details = rendered.details() if callable(rendered.details) else rendered.details
+    output = Output(kind, path, len(rendered.data), written, details, landed=landed)
     _record(sheet, inputs, output, rendered)
     return output
 

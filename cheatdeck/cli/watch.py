@@ -157,7 +157,8 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
             continue
         saved = {Path(path).resolve() for _, path in changes}
         saved_at = _saved_at(saved)
-        written = None if landed is None else (lambda output: landed(Landed(output, time.time() - saved_at)))
+        written = None if landed is None else (
+            lambda output: landed(Landed(output, (output.landed or time.time()) - saved_at)))
         for sheet in _affected(changes, sheets, opts):
             digest = _digest(sheet)
             # The same bytes saved again confirm a held save (an image saved meanwhile does not).

@@ -75,14 +75,18 @@ def apply(col, incoming: Incoming, package_path: str, request: Request, collecti
     report = SyncReport(removed_action=request.removed_action, prefer_sheet=request.prefer_sheet)
     rec = record.load(col, request.sheet_id)
     report.notetypes_reset = _notetypes(col, incoming, rec, request.reset_notetypes, collection)
-    notes = {guid: (nid, mid) for nid, guid, mid in col.db.all("SELECT id, guid, mid FROM notes")}
-    cards_before = set(col.db.list("SELECT id FROM cards"))
+    rows = col.db.all(_NOTE_ROWS)
+    notes = {guid: (nid, mid) for nid, guid, mid, _, _ in rows}
+    cards_before = None  # no card is made by this sync unless the importer runs
     types_before = {nt.id: m["mod"] for nt in incoming.notetypes.values() if (m := col.models.get(nt.id))}
     if _importer_has_work(col, incoming, notes):
+        cards_before = set(col.db.list("SELECT id FROM cards"))
         report.new = len(_import(col, package_path).new)
     report.notetypes_changed = sum(1 for i, mod in types_before.items() if col.models.get(i)["mod"] != mod)
+    if report.notetypes_changed:
+        rows = col.db.all(_NOTE_ROWS)  # a note type the importer changed may have reshaped its notes' fields
     report.returned = _returned(col, incoming, notes, rec, request)
-    _merge(col, incoming, notes, rec, request, report)
+    _merge(col, incoming, notes, rows, rec, request, report)
     for guid in incoming.notes.keys() - notes.keys():
         rec.notes[guid] = record.digests(incoming.notes[guid].flds)
     rec.notes = {guid: digests for guid, digests in rec.notes.items() if guid in incoming.notes}
@@ -131,16 +135,24 @@ def _import(col, package_path: str):
     return col.import_anki_package(ImportAnkiPackageRequest(package_path=package_path, options=options)).log
 
 
-def _merge(col, incoming: Incoming, notes: dict, rec: record.Record, request: Request, report: SyncReport) -> None:
+_NOTE_ROWS = "SELECT id, guid, mid, flds, tags FROM notes"
+"""Read once: the importer, which runs only for new notes and note types, leaves existing notes as they are
+(update NEVER), unless it changed their note type."""
+
+
+def _merge(col, incoming: Incoming, notes: dict, rows: list, rec: record.Record, request: Request,
+           report: SyncReport) -> None:
+    """`rows`: the collection's notes (_NOTE_ROWS) as the importer left them."""
     names = {nt.id: nt.fields for nt in incoming.notetypes.values()}
     by_id = {nid: guid for guid, (nid, _) in notes.items() if guid in incoming.notes}
     changed = []
-    for nid, flds, tags, mid in col.db.all("SELECT id, flds, tags, mid FROM notes"):
+    for nid, _, mid, flds, tags in rows:
         guid = by_id.get(nid)
         if guid is None:
             continue
         sheet = incoming.notes[guid]
-        if flds == sheet.flds and mid == sheet.notetype_id and set(tags.split()) == set(sheet.tags_text.split()):
+        if flds == sheet.flds and mid == sheet.notetype_id and (
+                tags == sheet.tags_text or set(tags.split()) == set(sheet.tags_text.split())):
             # Most notes: the same on both sides, so nothing to merge; the record learns the sheet's text.
             rec.notes[guid] = record.digests(flds)
             continue
@@ -228,16 +240,17 @@ def _former_decks(col, incoming: Incoming) -> set[str]:
             for prefix in prefixes if d.name.startswith(prefix) and "::" not in d.name[len(prefix):]}
 
 
-def _move_cards(col, incoming: Incoming, own: set[str], cards_before: set[int]) -> int:
+def _move_cards(col, incoming: Incoming, own: set[str], cards_before: set[int] | None) -> int:
     """Put each card of the sheet in the deck the package names, when it sits in one of the sheet's own decks
-    (or was made by this sync). A card in a filtered deck or in a deck of the user's stays."""
+    (or was made by this sync: not in `cards_before`, None when the importer did not run). A card in a filtered
+    deck or in a deck of the user's stays."""
     names = {d.id: d.name for d in col.decks.all_names_and_ids()}
     by_deck: dict[str, list[int]] = {}
     rows = col.db.all("SELECT c.id, n.guid, c.ord, c.did FROM cards c JOIN notes n ON n.id = c.nid WHERE c.odid = 0")
     for cid, guid, ord_, did in rows:
         target = incoming.decks.get((guid, ord_))
         current = names.get(did, "")
-        if target and current != target and (current in own or cid not in cards_before):
+        if target and current != target and (current in own or (cards_before is not None and cid not in cards_before)):
             by_deck.setdefault(target, []).append(cid)
     for name, cids in sorted(by_deck.items()):
         did = col.decks.id(name, create=True)

@@ -19,7 +19,8 @@ from ..options import Options
 from ..pipeline import BuildResult, build, built_package
 from ..state import lock
 from .apply import REMOVED_ACTIONS, Request, SyncReport
-from .file import problem
+from .incoming import Incoming
+from .file import Backup, problem
 
 __all__ = ["REMOVED_ACTIONS", "Choices", "SyncReport", "SyncResult", "apply_package", "sync"]
 
@@ -84,7 +85,6 @@ def apply_package(package: Path | bytes, collection: Path, request: Request, pla
     `wait`: seconds to wait while another program has the collection open (default: WAIT_SECONDS).
     """
     from . import file as col_file
-    from .apply import apply
     from .incoming import read_package, without_media
 
     collection = Path(collection)
@@ -98,10 +98,22 @@ def apply_package(package: Path | bytes, collection: Path, request: Request, pla
             path.write_bytes(data)
         else:
             path = Path(package)
-        backup = None if plan else _environment(collection, "writing the backup", lambda: col_file.backup(col, collection))
-        report = _environment(collection, "applying the sheet", lambda: col_file.transaction(
-            col, lambda: apply(col, incoming, str(path), request, str(collection)), keep=not plan))
-    report.backup = backup
+        backup = None if plan else _environment(collection, "writing the backup", lambda: Backup(col, collection))
+        try:
+            return _environment(collection, "applying the sheet", lambda: col_file.transaction(
+                col, lambda: _applied(col, incoming, str(path), request, str(collection), backup), keep=not plan))
+        finally:
+            if backup is not None:
+                backup.discard()
+
+
+def _applied(col, incoming: Incoming, path: str, request: Request, collection: str,
+             backup: Backup | None) -> SyncReport:
+    """The sync's work inside its transaction, then the backup finished: on the disk before the commit."""
+    from .apply import apply
+
+    report = apply(col, incoming, path, request, collection)
+    report.backup = None if backup is None else _environment(Path(collection), "writing the backup", backup.finish)
     return report
 
 

@@ -12,11 +12,13 @@ Two things would silently drop the engine's lock, because closing any descriptor
 POSIX lock the process holds on it: opening the collection a second time in this process, and the engine's
 own backup (it reads the file through a new descriptor). So the file is inspected before the engine opens
 it, and the backup is written from the engine's own connection (`VACUUM INTO`) into a private folder, then
-packaged by the engine from that copy and renamed into `backups/` complete.
+packaged by the engine from that copy (on the engine's own thread, while the sync works) and renamed into
+`backups/` complete before the sync commits.
 """
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -142,37 +144,59 @@ def locked(collection: Path, wait: float | None = None) -> Iterator:
                                       "collection. Free some space, then open it in Anki") from None
 
 
-def backup(col, collection: Path) -> Path:
-    """A complete backup in the collection's backups/ folder, as Anki makes them (a .colpkg Anki's
-    "Open Backup" restores); on any failure nothing is left behind."""
-    from anki.collection import Collection
+class Backup:
+    """A complete backup in the collection's backups/ folder, as Anki makes them (a .colpkg Anki's "Open Backup"
+    restores). Started before the sync's transaction, finished before its commit: the engine compresses it on a
+    thread of its own (as Anki does after a review session) while the sync works. On any failure nothing is left
+    behind."""
 
-    folder = collection.parent / "backups"
-    folder.mkdir(exist_ok=True)
-    # The collection's name in it: two collections in one folder share backups/, and each sync holds one lock.
-    prefix = f"{_WORK_PREFIX}{collection.name}-"
-    _clear_leftovers(folder, prefix)
-    work = Path(tempfile.mkdtemp(prefix=prefix, dir=folder))
-    try:
-        copy = work / "collection.anki2"
-        col.db.execute("VACUUM INTO ?", str(copy))
-        snapshot = Collection(str(copy))
+    def __init__(self, col, collection: Path) -> None:
+        from anki.collection import Collection
+
+        self.folder = collection.parent / "backups"
+        self.folder.mkdir(exist_ok=True)
+        # The collection's name in it: two collections in one folder share backups/, and each sync holds one lock.
+        prefix = f"{_WORK_PREFIX}{collection.name}-"
+        _clear_leftovers(self.folder, prefix)
+        self.work = Path(tempfile.mkdtemp(prefix=prefix, dir=self.folder))
+        self.snapshot = None
         try:
-            snapshot.create_backup(backup_folder=str(work), force=True, wait_for_completion=True)
+            copy = self.work / "collection.anki2"
+            col.db.execute("VACUUM INTO ?", str(copy))
+            self.snapshot = Collection(str(copy))
+            self.snapshot.create_backup(backup_folder=str(self.work), force=True, wait_for_completion=False)
+        except BaseException:
+            self.discard()
+            raise
+
+    def finish(self) -> Path:
+        """The backup, complete and on the disk under its name in backups/."""
+        try:
+            self.snapshot.await_backup_completion()
+            (made,) = self.work.glob("backup-*.colpkg")
+            with made.open("rb") as file:
+                os.fsync(file.fileno())
+            target = self.folder / made.name
+            counter = 1
+            while target.exists():
+                target, counter = self.folder / f"{made.stem}-{counter}.colpkg", counter + 1
+            os.replace(made, target)
+            _fsync_folder(self.folder)  # the backup's name is on the disk before the sync's commit can be
+            return target
         finally:
-            snapshot.close()
-        (made,) = work.glob("backup-*.colpkg")
-        with made.open("rb") as file:
-            os.fsync(file.fileno())
-        target = folder / made.name
-        counter = 1
-        while target.exists():
-            target, counter = folder / f"{made.stem}-{counter}.colpkg", counter + 1
-        os.replace(made, target)
-        _fsync_folder(folder)  # the backup's name is on the disk before the sync's commit can be
-        return target
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+            self.discard()
+
+    def discard(self) -> None:
+        """Waits for the engine's thread (a failed sync's backup too), then removes the work folder."""
+        try:
+            if self.snapshot is not None:
+                snapshot, self.snapshot = self.snapshot, None
+                # Only a sync that failed has a backup still running: its own error is the one to report.
+                with contextlib.suppress(Exception):
+                    snapshot.await_backup_completion()
+                snapshot.close()
+        finally:
+            shutil.rmtree(self.work, ignore_errors=True)
 
 
 def _clear_leftovers(folder: Path, prefix: str) -> None:

@@ -15,6 +15,7 @@ sheet cannot do: a lock cannot tell two collections apart.
 
 from __future__ import annotations
 
+import struct
 import zlib
 from dataclasses import dataclass, field
 
@@ -32,8 +33,12 @@ def digest(text: str) -> str:
 
 
 def digests(flds: str) -> str:
-    """Each field's digest, space-separated, of fields as Anki stores them (joined by \x1f): a note's record."""
-    return " ".join(digest(text) for text in flds.split("\x1f"))
+    """Each field's digest, space-separated, of fields as Anki stores them (joined by \x1f): a note's record.
+
+    Worked out in C (`map`, `struct`, `bytes.hex`), not a Python call per field: a sync of 10,000 facts takes this of every note. The
+    fields' bytes split at \x1f are each field's bytes: in UTF-8 that byte is only ever itself."""
+    crcs = list(map(zlib.crc32, flds.encode().split(b"\x1f")))
+    return struct.pack(f">{len(crcs)}I", *crcs).hex(" ", 4)
 
 
 @dataclass

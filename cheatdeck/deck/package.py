@@ -52,15 +52,10 @@ def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps,
         ids = itertools.count(timestamp * 1000)
         cursor.executescript(APKG_SCHEMA)
         cursor.executescript(APKG_COL)
+        resized: list[tuple[str, int]] = []
         for name, deck in decks.items():
             deck.write_to_db(cursor, timestamp, ids)
-            _write_notes(cursor, notes[name], models, guids, stamps.note_mods, deck.deck_id, timestamp, ids)
-        # genanki writes every note with the build time; the lock's mods replace it. A mod stored in as many
-        # bytes as the build time went in above, which gives the same file; the others (a clock set back
-        # by decades, or 2038) are replaced here as they always were.
-        width = _int_width(timestamp)
-        resized = [(guids[n.ident], mod) for n in plan.notes
-                   if (mod := stamps.note_mods[n.ident]) != timestamp and _int_width(mod) != width]
+            _write_notes(cursor, notes[name], models, guids, stamps.note_mods, deck.deck_id, timestamp, ids, resized)
         if resized:
             # A TEMP table keeps the lookup indexed without adding anything to the package's own file.
             cursor.execute("CREATE TEMP TABLE stamped (guid TEXT PRIMARY KEY, mod INTEGER)")
@@ -91,19 +86,37 @@ def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps,
 
 
 def _write_notes(cursor, notes: list[Note], models: dict[str, genanki.Model], guids: dict[str, str],
-                 mods: dict[str, int], deck: int, timestamp: int, ids) -> None:
+                 mods: dict[str, int], deck: int, timestamp: int, ids, resized: list[tuple[str, int]]) -> None:
     """The rows genanki's Note.write_to_db writes, in its order (a note, then its cards: the file's pages depend
-    on it), without building a genanki Note per note; a tenth of a 10,000-fact build went there."""
+    on it), without building a genanki Note per note; a tenth of a 10,000-fact build went there.
+
+    genanki writes every note with the build time; the lock's mods replace it. A mod stored in as many bytes as
+    the build time goes in here, which gives the same file; the others (a clock set back by decades, or 2038)
+    go into `resized`, to be replaced afterwards as they always were."""
     execute = cursor.execute
     width = _int_width(timestamp)
+    same_width = {timestamp: True}  # a sheet's mods are the times of a few builds: each is sized once
+    front_back: dict[tuple, list[int]] = {}  # a front/back note's cards follow from which of its fields are empty
     for note in notes:
         model = models[note.kind]
         note_id = next(ids)
         mod = mods[note.ident]
-        same = mod == timestamp or _int_width(mod) == width
-        execute(_NOTE_ROW, (note_id, guids[note.ident], model.model_id, mod if same else timestamp,
+        same = same_width.get(mod)
+        if same is None:
+            same = same_width[mod] = _int_width(mod) == width
+        guid = guids[note.ident]
+        execute(_NOTE_ROW, (note_id, guid, model.model_id, mod if same else timestamp,
                             f" {' '.join(note.tags)} ", "\x1f".join(note.fields), note.fields[model.sort_field_index]))
-        for ord_ in _card_ords(model, note.fields):
+        if not same:
+            resized.append((guid, mod))
+        if model.model_type == model.FRONT_BACK:
+            filled = (note.kind, *map(bool, note.fields))
+            ords = front_back.get(filled)
+            if ords is None:
+                ords = front_back[filled] = _card_ords(model, note.fields)
+        else:
+            ords = _card_ords(model, note.fields)
+        for ord_ in ords:
             execute(_CARD_ROW, (next(ids), note_id, deck, ord_, timestamp))
 
 

@@ -32,9 +32,25 @@ def lock_path(source: Path) -> Path:
     return source.with_name(source.stem + ".lock.json")
 
 
-# Built once: json.dumps with options builds an encoder per call, and a lock has two calls per note.
-_KEY = json.JSONEncoder(ensure_ascii=False).encode
+# Built once: json.dumps with options builds an encoder per call, and a lock has an entry per note.
 _VALUE = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+
+
+_STRING = json.encoder.encode_basestring  # json's own C function for a string, as _VALUE writes one
+_NOTE = frozenset({"content", "guid", "hash", "mod", "section"})
+
+
+def _entry(value: object) -> str:
+    """`_VALUE(value)`. A note's entry (the lock holds one per note) is written directly: the encoder's setup
+    per call costs more than its work on five short values."""
+    if type(value) is dict and value.keys() == _NOTE and type(value["mod"]) is int:
+        try:
+            return (f'{{"content": {_STRING(value["content"])}, "guid": {_STRING(value["guid"])}, '
+                    f'"hash": {_STRING(value["hash"])}, "mod": {value["mod"]}, '
+                    f'"section": {_STRING(value["section"])}}}')
+        except TypeError:  # a value that is not a string: a lock edited by hand
+            pass
+    return _VALUE(value)
 
 
 def dump(document: dict) -> str:
@@ -43,7 +59,7 @@ def dump(document: dict) -> str:
     for name in sorted(document):
         value = document[name]
         if isinstance(value, dict) and value:
-            entries = ",\n".join(f"  {_KEY(k)}: {_VALUE(v)}" for k, v in sorted(value.items()))
+            entries = ",\n".join(f"  {_STRING(k)}: {_entry(v)}" for k, v in sorted(value.items()))
             lines.append(f" {json.dumps(name)}: {{\n{entries}\n }}")
         else:
             lines.append(f" {json.dumps(name)}: {_VALUE(value)}")
@@ -118,9 +134,41 @@ def upgrade(document: dict, sheet_id: str) -> dict:
 
 
 def tombstones(path: Path) -> tuple[str | None, dict[str, dict]]:
-    """The sheet id and the notes removed from it that the user has not forgotten yet: identity → record."""
-    document = read(path)
+    """The sheet id and the notes removed from it that the user has not forgotten yet: identity → record.
+
+    Read from their own lines when the lock is laid out as `dump` writes it: a sync needs only these, not the
+    sheet's thousands of notes; any other lock is parsed whole (and a damaged one refused, see `parse`)."""
+    data = read_bytes(path)
+    document = _sections(data, ("format", "sheet", "removed"))
+    if document is None or document.get("format") not in FORMATS:
+        document = parse(data, path)
     return document.get("sheet"), document.get("removed", {})
+
+
+def _sections(data: bytes | None, names: tuple[str, ...]) -> dict | None:
+    """The top-level values `names` of a lock in `dump`'s layout, each parsed from its own lines (only a name
+    starts a line with one space and a quote); None for a lock in another layout."""
+    end_of_document = "\n}\n"
+    try:
+        text = (data or b"").decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not text.startswith("{\n") or not text.endswith(end_of_document):
+        return None
+    found = {}
+    for name in names:
+        key = f"\n {json.dumps(name)}: "
+        start = text.find(key)
+        if start < 0:
+            continue
+        start += len(key)
+        end = text.find('\n "', start)
+        value = text[start:end].removesuffix(",") if end >= 0 else text[start:-len(end_of_document)]
+        try:
+            found[name] = json.loads(value)
+        except ValueError:
+            return None
+    return found
 
 
 def forget(path: Path) -> int:

@@ -1,0 +1,93 @@
+"""The deck's own path: Anki's file does not wait for the card lint, and a rebuild after an edit (what `watch`
+does on a save) writes byte for byte what a cold build of the same sheet and lock writes."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cheatdeck.options import Options
+from cheatdeck.pipeline import build
+from cheatdeck.source.compile import load
+from cheatdeck.state import lock
+
+
+def test_the_deck_and_its_lock_are_written_before_the_card_lint_runs(tiny, monkeypatch):
+    from cheatdeck.deck import render
+
+    seen = []
+    linted = render.lint
+
+    def lint(plan):
+        seen.append((Path("dist/tiny.apkg").exists(), Path("source/tiny.lock.json").exists(), time.time()))
+        return linted(plan)
+
+    monkeypatch.setattr(render, "lint", lint)
+    result = build(tiny, Options(out=Path("dist")), ("anki",))
+    (deck,) = result.outputs
+    # Reported as landed when its file was written (what `watch` tells), not once the lint is done.
+    assert seen == [(True, True, seen[0][2])] and deck.landed <= seen[0][2]
+    assert deck.details.notes > 0 and deck.details.warnings == len(linted(render.plan_notes(load(tiny))))
+
+
+def _sheet() -> dict:
+    """Three domains of three sections, each with facts, a trap and (every other one) a table."""
+    domains = []
+    for d in range(3):
+        sections = []
+        for s in range(3):
+            n = d * 3 + s
+            section = {"id": f"s{n}", "title": f"Section {n}",
+                       "bullets": [f"Term {n}-{k}: explanation of fact {n}.{k}" for k in range(4)],
+                       "traps": [{"q": f"Which rule applies in case {n}?", "text": f"Rule {n}: never mix A and B."}]}
+            if n % 2 == 0:
+                section["table"] = {"columns": ["Key", "Value"], "rows": [[f"Row {n}-{r}", f"value {r}"] for r in range(3)]}
+            sections.append(section)
+        domains.append({"id": f"d{d}", "name": f"Domain {d}", "short": f"D{d}", "weight": [30, 30, 40][d],
+                        "color": ["#16365c", "#2e7d32", "#d9822b"][d], "sections": sections})
+    return {"id": "rebuilt", "title": "Rebuilt sheet", "version": "1", "domains": domains}
+
+
+def _reword(sheet: dict) -> None:
+    sheet["domains"][0]["sections"][1]["bullets"][2] = "Term 1-2: explanation reworded"
+
+
+def _insert(sheet: dict) -> None:
+    sheet["domains"][1]["sections"][0]["bullets"].insert(1, "Inserted: a new fact between two others")
+
+
+def _remove(sheet: dict) -> None:
+    del sheet["domains"][2]["sections"][1]["bullets"][0]
+
+
+def _move(sheet: dict) -> None:
+    sheet["domains"][2]["sections"].append(sheet["domains"][0]["sections"].pop(0))
+
+
+def _save(path: Path, sheet: dict) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(sheet, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("edit", [_reword, _insert, _remove, _move], ids=lambda edit: edit.__name__[1:])
+def test_a_rebuild_in_the_process_that_built_the_sheet_writes_what_a_cold_build_writes(edit, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    sheet = _sheet()
+    watched = _save(tmp_path / "watched" / "rebuilt.yaml", sheet)
+    build(watched, Options(out=watched.parent / "dist"), ("anki",))
+    lock_before = lock.lock_path(watched).read_bytes()
+    edit(sheet)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700086400")  # a day later: the edited notes' mods rise
+    _save(watched, sheet)
+    rebuilt = build(watched, Options(out=watched.parent / "dist"), ("anki",))
+    cold = _save(tmp_path / "cold" / "rebuilt.yaml", sheet)
+    lock.lock_path(cold).write_bytes(lock_before)
+    built = build(cold, Options(out=cold.parent / "dist"), ("anki",))
+    assert rebuilt.changes == built.changes and (rebuilt.changes.changed or rebuilt.changes.new
+                                                 or rebuilt.changes.removed or rebuilt.changes.moved)
+    assert (watched.parent / "dist" / "rebuilt.apkg").read_bytes() == (cold.parent / "dist" / "rebuilt.apkg").read_bytes()
+    assert lock.lock_path(watched).read_bytes() == lock.lock_path(cold).read_bytes()

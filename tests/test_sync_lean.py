@@ -1,0 +1,86 @@
+"""What a sync costs beyond the import: the backup is compressed by the engine while the sync works, and is on
+the disk, complete, before the sync commits (a backup that cannot be finished leaves the collection as it was);
+the lock's tombstones are read without the thousands of notes around them."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection
+
+from cheatdeck.collection import file as col_file
+from cheatdeck.collection.apply import Request
+from cheatdeck.collection.driver import apply_package
+from cheatdeck.errors import CheatdeckError
+from cheatdeck.options import Options
+from cheatdeck.pipeline import build, render_package
+from cheatdeck.state import lock
+
+OLD, NEW = "stage changes", "stage the changes"
+
+
+def _fields(collection: Path) -> list[str]:
+    col = Collection(str(collection))
+    try:
+        return sorted(col.db.list("SELECT flds FROM notes"))
+    finally:
+        col.close()
+
+
+@pytest.fixture
+def synced(tiny, tmp_path) -> tuple[Path, bytes]:
+    """A collection that synced the tiny sheet, and the package of the sheet reworded."""
+    collection = tmp_path / "profile" / "collection.anki2"
+    collection.parent.mkdir()
+    Collection(str(collection)).close()
+    apply_package(render_package(tiny).data, collection, Request("tiny"))
+    tiny.write_text(tiny.read_text(encoding="utf-8").replace(OLD, NEW), encoding="utf-8")
+    return collection, render_package(tiny).data
+
+
+def test_each_sync_leaves_one_complete_backup_and_no_work_folder(synced):
+    collection, package = synced
+    report = apply_package(package, collection, Request("tiny"))
+    backups = sorted((collection.parent / "backups").iterdir())
+    assert report.updated == 1 and report.backup in backups and len(backups) == 2
+    with zipfile.ZipFile(report.backup) as archive:
+        assert {"collection.anki21b", "meta"} <= set(archive.namelist())
+    assert any(NEW in flds for flds in _fields(collection))
+
+
+def test_a_backup_that_cannot_be_finished_rolls_the_sync_back(synced, monkeypatch):
+    collection, package = synced
+    before = _fields(collection)
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(col_file.os, "replace", full)
+    with pytest.raises(CheatdeckError, match="writing the backup failed.*Nothing was changed.*Free some space"):
+        apply_package(package, collection, Request("tiny"))
+    monkeypatch.undo()
+    assert _fields(collection) == before and not any(NEW in flds for flds in before)
+    assert [p.name.startswith("backup-") for p in (collection.parent / "backups").iterdir()] == [True]
+
+
+def test_the_tombstones_read_from_their_own_lines_are_the_whole_locks(tiny):
+    build(tiny, Options(out=Path("dist")), ("anki",))
+    tiny.write_text(tiny.read_text(encoding="utf-8").replace("          - Add: stage", "          - Gone: a fact\n"
+                                                             "          - Add: stage"), encoding="utf-8")
+    build(tiny, Options(out=Path("dist")), ("anki",))
+    tiny.write_text(tiny.read_text(encoding="utf-8").replace("          - Gone: a fact\n", ""), encoding="utf-8")
+    build(tiny, Options(out=Path("dist")), ("anki",))
+    path = lock.lock_path(tiny)
+    whole = lock.read(path)
+    assert len(whole["removed"]) == 1 and lock.tombstones(path) == ("tiny", whole["removed"])
+    # Another layout (a lock tidied by hand) is read whole; a damaged one is refused, never read as empty.
+    path.write_text(json.dumps(whole), encoding="utf-8")
+    assert lock.tombstones(path) == ("tiny", whole["removed"])
+    path.write_text(lock.dump(whole).replace('"left"', '"left'), encoding="utf-8")
+    with pytest.raises(CheatdeckError, match="not valid JSON"):
+        lock.tombstones(path)
