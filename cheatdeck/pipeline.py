@@ -451,11 +451,11 @@ def clean(opts: Options) -> Cleaned:
     for source in state.sources():
         removed += remove_leftovers(lock.lock_path(source))
     removed += remove_leftovers(state.path)
-    memo_file = measures.path(opts.out)
-    removed += remove_leftovers(memo_file)
-    if memo_file.is_file():
-        _remove(memo_file, memo_file.unlink)
-        removed.append(memo_file)
+    for memo_file in (measures.path(opts.out), measures.pages_path(opts.out)):
+        removed += remove_leftovers(memo_file)
+        if memo_file.is_file():
+            _remove(memo_file, memo_file.unlink)
+            removed.append(memo_file)
     if state.path.is_file():
         _remove(state.path, state.path.unlink)
         removed.append(state.path)

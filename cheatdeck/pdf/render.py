@@ -65,12 +65,13 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
         budget[0] = best.pages
         best, more = fit(build_at, grown_sizes(theme, best.size), hint, exact, None)
         passes += more
-    page = Page(theme, fonts, ink, sheet, opts, best.size)
+    page = Page(theme, fonts, ink, sheet, opts, best.size, memo)
     if not best.fits:
         raise overflow_error(best, page)
     page.settle(best)
     data = page.draw(best)
-    details = _details(sheet, opts, theme.columns, best, passes, page.facts_left_out)
+    details = dataclasses.replace(_details(sheet, opts, theme.columns, best, passes, page.facts_left_out),
+                                  reused=page.reused)
     return data, details, (render_png(data) if opts.png else [])
 
 
