@@ -220,7 +220,8 @@ def _render_pdf(sheet: Sheet, inputs: _Inputs) -> _Rendered:
     last = f"{sheet.id}:{json.dumps(_layout_options(printing), sort_keys=True)}"
     # After an edit, the search starts from the size the sheet's last build chose (a guess, not `exact`).
     start = hint if hint is not None else memo.sizes.get(last)
-    data, details, pages = render_pdf(sheet, printing, opts.templates, start, exact=hint is not None, memo=memo)
+    data, details, pages = render_pdf(sheet, printing, opts.templates, start, exact=hint is not None, memo=memo,
+                                      sheet_key=last)
     memo.remember_size(last, details.body_size)
     stem = sheet.id + variant("pdf", printing, sheet.print)
     extra = [(opts.out / f"{stem}-page{i}.png", png) for i, png in enumerate(pages, 1)]

@@ -40,12 +40,16 @@ class LayoutMemo:
     """Measured paragraphs, by key, least recently used first; at most `limit` of them are kept."""
 
     def __init__(self, settled: dict[str, Settled] | None = None, heights: dict[str, float] | None = None,
-                 sizes: dict[str, float] | None = None, limit: int | None = None, pages: dict | None = None):
+                 sizes: dict[str, float] | None = None, limit: int | None = None, pages: dict | None = None,
+                 over: dict[str, tuple[float, float, float]] | None = None):
         self.settled: dict[str, Settled] = dict(settled or {})
         self.heights: dict[str, float] = dict(heights or {})
         # The body size the last build of a sheet chose, by sheet and layout options: where the next build's fit
         # search starts after an edit (the entries above make that size's pass cheap).
         self.sizes: dict[str, float] = dict(sizes or {})
+        # By the same keys as `sizes`: the size above the chosen one that did not fit, its demand and the
+        # printed text's length then (render.py), so that an edit need not lay it out again to know.
+        self.over: dict[str, tuple[float, float, float]] = dict(over or {})
         # Drawn pages (reuse.Drawn) by the digest of what each shows.
         self.pages: dict = dict(pages or {})
         self.limit = limit or LIMIT
@@ -59,12 +63,14 @@ class LayoutMemo:
         self._signatures: weakref.WeakKeyDictionary[ParagraphStyle, str] = weakref.WeakKeyDictionary()
 
     def merge(self, settled: dict[str, Settled] | None = None, heights: dict[str, float] | None = None,
-              sizes: dict[str, float] | None = None, pages: dict | None = None) -> None:
+              sizes: dict[str, float] | None = None, pages: dict | None = None,
+              over: dict[str, tuple[float, float, float]] | None = None) -> None:
         """Take in what an earlier run kept (state/measures.py), as older than what this memo holds."""
         self.settled = {**(settled or {}), **self.settled}
         self.heights = {**(heights or {}), **self.heights}
         self.sizes = {**(sizes or {}), **self.sizes}
         self.pages = {**(pages or {}), **self.pages}
+        self.over = {**(over or {}), **self.over}
         self.read = True
 
     def signature(self, style: ParagraphStyle) -> str:
@@ -143,11 +149,19 @@ class LayoutMemo:
         if self.sizes.get(key) != size:
             self._put(self.sizes, key, size)
 
+    def remember_over(self, key: str, over: tuple[float, float, float] | None) -> None:
+        if self.over.get(key) != over:
+            self.over.pop(key, None)
+            if over is not None:
+                self._put(self.over, key, over)
+            self._puts += 1
+
     def bounded(self) -> dict[str, dict]:
         """The newest `limit` entries of each kind and the newest PAGE_LIMIT pages, as kept across runs
         (state/measures.py)."""
         kept = {name: dict(list(entries.items())[-self.limit:])
-                for name, entries in (("settled", self.settled), ("heights", self.heights), ("sizes", self.sizes))}
+                for name, entries in (("settled", self.settled), ("heights", self.heights), ("sizes", self.sizes),
+                                      ("over", self.over))}
         return {**kept, "pages": dict(list(self.pages.items())[-PAGE_LIMIT:])}
 
 

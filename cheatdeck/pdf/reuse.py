@@ -54,24 +54,36 @@ def digest(*parts: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+# Each dataclass's field names, found once per class.
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _walk(value, out) -> None:
-    """What `value` holds, as strings, leaving out where it was written (its Locations)."""
-    if isinstance(value, Location):
-        return
-    if isinstance(value, Text):
+    """What `value` holds, as strings, leaving out where it was written (its Locations). A domain met inside
+    another value (a quick reference row's) counts by its id: its own look and sections are digested apart."""
+    kind = type(value)
+    if kind in _PLAIN:
+        out(repr(value))
+    elif kind is Text:
         out(value.source)
-    elif isinstance(value, (tuple, list)):
+    elif kind is Location:
+        return
+    elif kind is Domain:
+        out(value.id)
+    elif kind is tuple or kind is list:
         out(f"[{len(value)}")
         for item in value:
             _walk(item, out)
-    elif isinstance(value, bytes):
+    elif kind is bytes:
         out(hashlib.blake2b(value, digest_size=16).hexdigest())
     elif dataclasses.is_dataclass(value):
-        out(type(value).__name__)
-        for item in dataclasses.fields(value):
-            _walk(getattr(value, item.name), out)
-    elif isinstance(value, Path):
-        out(str(value))
+        names = _FIELDS.get(kind)
+        if names is None:
+            names = _FIELDS[kind] = tuple(item.name for item in dataclasses.fields(value))
+        out(kind.__name__)
+        for name in names:
+            _walk(getattr(value, name), out)
     else:
         out(repr(value))
 
@@ -89,13 +101,16 @@ def _domain(domain: Domain) -> str:
 
 def unit_keys(sheet: Sheet) -> dict[Location, str]:
     """Each section's and the quick reference's content digest, by where it starts (the flow's units carry it).
-    The quick reference is printed from the whole sheet (its compact mode drops what sections state), so its
-    digest is the whole sheet's."""
+    The quick reference's is of its rows as printed (in compact mode, what the sections state is left out)."""
+    from .quickref import printed_rows
+
     keys = {section.loc: content(_domain(domain), section, sheet.print.why)
             for domain in sheet.domains for section in domain.sections}
     quick: QuickReference | None = sheet.quick_reference
     if quick is not None:
-        keys[quick.loc] = digest(content(quick, sheet.print), *keys.values())
+        rows = printed_rows(sheet, sheet.print.quick_reference)
+        keys[quick.loc] = content(quick.title, quick.columns, rows, [_domain(row.domain) for row, _ in rows],
+                                  sheet.print.why)
     return keys
 
 

@@ -71,22 +71,25 @@ def _page(value: object):
 
 
 def load(out: Path, code: str) -> dict:
-    """The memo's entries as `pdf.memo.LayoutMemo` takes them (`settled`, `heights`, `sizes`, `pages`); empty
+    """The memo's entries as `pdf.memo.LayoutMemo` takes them (`settled`, `heights`, `sizes`, `over`, `pages`); empty
     when the files are not ones this code wrote."""
     data = _read(path(out), code)
-    settled, heights, sizes = (data.get(name) if isinstance(data.get(name), dict) else {}
-                               for name in ("settled", "heights", "sizes"))
+    settled, heights, sizes, over = (data.get(name) if isinstance(data.get(name), dict) else {}
+                                     for name in ("settled", "heights", "sizes", "over"))
     pages = _read(pages_path(out), code).get("pages")
     drawn = {k: page for k, v in pages.items() if (page := _page(v)) is not None} if isinstance(pages, dict) else {}
     return {"settled": {k: tuple(v) if isinstance(v, list) else float(v) for k, v in settled.items() if _settling(v)},
             "heights": {k: float(v) for k, v in heights.items() if _number(v) and v >= 0},
             "sizes": {k: float(v) for k, v in sizes.items() if _number(v) and v > 0},
+            "over": {k: tuple(map(float, v)) for k, v in over.items()
+                     if isinstance(v, list) and len(v) == 3 and all(_number(n) and n > 0 for n in v)},
             "pages": drawn}
 
 
-def save(out: Path, code: str, settled: dict, heights: dict, sizes: dict, pages: dict) -> None:
+def save(out: Path, code: str, settled: dict, heights: dict, sizes: dict, over: dict, pages: dict) -> None:
     """Keep the memo's entries (already bounded) for the next run; a folder that refuses them keeps none."""
-    document = {"format": FORMAT, "code": code, "settled": settled, "heights": heights, "sizes": sizes}
+    document = {"format": FORMAT, "code": code, "settled": settled, "heights": heights, "sizes": sizes,
+                "over": over}
     drawn = {key: [page.before, base64.b64encode(page.code).decode("ascii"), [list(p) for p in page.chars],
                    list(page.names), list(page.version)] for key, page in pages.items()}
     _write(path(out), document)
