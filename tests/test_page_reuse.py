@@ -55,6 +55,8 @@ def test_an_edit_redraws_only_its_pages_and_prints_what_a_cold_build_prints(tmp_
         _write(source, sheet)
         details, warm = _built(source, out, memo)
         assert warm == _cold(tmp_path, copy.deepcopy(sheet), edit.__name__), edit.__name__
+        # The size above the chosen one was measured well over the budget by the last build: not laid out again.
+        assert details.passes == 1, edit.__name__
         if edit in (_new_character, EDITS[-1]):
             # New codes on page one, or a section moved from page one to the last: no later page stands as it was.
             assert details.reused == 0, edit.__name__
@@ -104,3 +106,17 @@ def test_kept_pages_are_trusted_only_when_this_code_wrote_them(tmp_path):
     _write(source, _long_sheet())
     details, pdf = _built(source, out, None)
     assert details.reused == 4 and pdf != _cold(tmp_path, _long_sheet(), "original")
+
+
+def test_a_long_layout_is_let_go_of_while_the_next_size_is_tried_and_laid_out_again(tmp_path, monkeypatch):
+    """With one layout alive at a time (render.LONG), the search takes one pass more and prints the same PDF."""
+    from cheatdeck.options import TEMPLATES, PrintOptions
+    from cheatdeck.pdf import render
+    from cheatdeck.source.compile import load
+
+    loaded = load(_write(tmp_path / "long" / "memo-sheet.yaml", _long_sheet()))
+    opts = PrintOptions().over(loaded.print)
+    pdf, details, _ = render.render_pdf(loaded, opts, TEMPLATES)
+    monkeypatch.setattr(render, "LONG", 0)
+    again, alone, _ = render.render_pdf(loaded, opts, TEMPLATES)
+    assert again == pdf and alone.passes == details.passes + 1

@@ -23,6 +23,10 @@ from .theme import Ink, candidate_sizes, grown_sizes, load_theme
 # far over: an edit moves a sheet's demand by about its share of the text, and the neighbouring size's demand
 # differs from the chosen one's by 10–40 % (GROWTH in fit.py).
 OVER_MARGIN = 1.1
+# A layout of more pages than this is let go of while the fit search lays out the next size, and laid out again
+# if it is the answer: two layouts of a 50,000-fact sheet alive at once take 130 MiB more than one, and a
+# sheet this long pays one more pass for it rather than its memory.
+LONG = 600
 
 
 def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | None = None,
@@ -68,10 +72,12 @@ class _Search:
 
     def build_at(self, size: float) -> Attempt:
         drawable = self.drawable
-        if drawable and drawable[0].size == size and drawable[0].pages <= self.budget:
+        if drawable and drawable[0].size == size and drawable[0].pages <= self.budget and drawable[0].flow:
             # The ceiling, asked again when the search for a larger size starts: laid out already, and it fits.
             drawable[:] = [dataclasses.replace(drawable[0], budget=self.budget)]
             return drawable[0]
+        if drawable and drawable[0].pages > LONG:
+            drawable[0].flow = None  # one long layout alive at a time: `run` lays the best out again if need be
         attempt = Attempt(size=size, pages=0, budget=self.budget, columns=self.page.theme.columns)
         self.at(size).plan(attempt)
         self.measured[size] = attempt
@@ -104,6 +110,9 @@ class _Search:
             self.budget = best.pages
             best, more = fit(self.build_at, grown_sizes(page.theme, best.size), hint, exact, None, over)
             passes += more
+        if best.fits and best.flow is None:  # let go of while a larger size was tried
+            best = self.build_at(best.size)
+            passes += 1
         return best, passes
 
     def over(self, best: Attempt, known: tuple[float, float, float] | None) -> tuple[float, float, float] | None:
