@@ -179,7 +179,7 @@ def test_clean_removes_what_builds_wrote_and_nothing_else(tiny):
     temp_path(Path("dist/tiny.pdf")).write_bytes(b"left by a killed build")
 
     result = run("clean")
-    assert "removed 7 file(s) from dist" in result.output
+    assert "removed 8 file(s) from dist" in result.output
     assert snapshot(Path("dist")) == {name: before[name] for name in foreign}
 
     run()
