@@ -225,7 +225,8 @@ def _render_pdf(sheet: Sheet, inputs: _Inputs) -> _Rendered:
     last = f"{sheet.id}:{json.dumps(_layout_options(printing), sort_keys=True)}"
     # After an edit, the search starts from the size the sheet's last build chose (a guess, not `exact`).
     start = hint if hint is not None else memo.sizes.get(last)
-    data, details, pages = render_pdf(sheet, printing, opts.templates, start, exact=hint is not None, memo=memo)
+    data, details, pages = render_pdf(sheet, printing, opts.templates, start, exact=hint is not None, memo=memo,
+                                      sheet_key=last)
     memo.remember_size(last, details.body_size)
     stem = sheet.id + variant("pdf", printing, sheet.print)
     extra = [(opts.out / f"{stem}-page{i}.png", png) for i, png in enumerate(pages, 1)]
@@ -459,11 +460,11 @@ def clean(opts: Options) -> Cleaned:
     for source in state.sources():
         removed += remove_leftovers(lock.lock_path(source))
     removed += remove_leftovers(state.path)
-    memo_file = measures.path(opts.out)
-    removed += remove_leftovers(memo_file)
-    if memo_file.is_file():
-        _remove(memo_file, memo_file.unlink)
-        removed.append(memo_file)
+    for memo_file in (measures.path(opts.out), measures.pages_path(opts.out)):
+        removed += remove_leftovers(memo_file)
+        if memo_file.is_file():
+            _remove(memo_file, memo_file.unlink)
+            removed.append(memo_file)
     if state.path.is_file():
         _remove(state.path, state.path.unlink)
         removed.append(state.path)

@@ -176,6 +176,7 @@ def test_a_warm_layout_breaks_each_paragraph_once_to_draw_it(tmp_path, monkeypat
     source, out = _built(tmp_path)
     memo = LayoutMemo()
     build(source, Options(out=out, force=True), ("pdf",), memo=memo)
+    memo.pages.clear()  # the pages drawn, else reused as they were drawn (pdf/reuse.py) and broken not at all
     broken: dict[int, int] = {}
     monkeypatch.setattr(Tracked, "_break", lambda self, *a, brk=Tracked._break: (
         broken.__setitem__(id(self), broken.get(id(self), 0) + 1), brk(self, *a))[1])

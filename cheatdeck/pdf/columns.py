@@ -390,9 +390,9 @@ class Flow:
         pages, self.pages = self.pages, []
         for index, columns in enumerate(pages):
             pages[index] = None
-            yield [self._spaced(column) for column in columns]
+            yield [self.spaced(column) for column in columns]
 
-    def _spaced(self, column: Column) -> list[tuple[float, Flowable]]:
+    def spaced(self, column: Column) -> list[tuple[float, Flowable]]:
         unit = column.glue(self.frame_height, self.cap)
         y, placed = 0.0, []
         for i, piece in enumerate(column.pieces):

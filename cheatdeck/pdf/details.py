@@ -24,3 +24,5 @@ class PdfDetails:
     quick_reference_page: int | None
     facts_left_out: bool
     """The header band had no room for the sheet's facts."""
+    reused: int = 0
+    """Pages an earlier build drew that this one reused as they were (pdf/reuse.py)."""

@@ -59,14 +59,17 @@ def too_long(floor: Page, ink: float, paragraphs: int, budget: int) -> Cheatdeck
 
 
 def fit(build_at: Callable[[float], Attempt], sizes: list[float], hint: float | None = None,
-        exact: bool = False, guess: float | None = None) -> tuple[Attempt, int]:
+        exact: bool = False, guess: float | None = None,
+        over: dict[float, float] | None = None) -> tuple[Attempt, int]:
     """The largest size that fits (sizes run large to small) and how many layout passes finding it took.
 
     `hint` is the size an earlier build chose: when `exact` (same inputs) and it fits, that is the answer
-    in one pass. Otherwise the first size tried is the hint, else `guess`, else the ceiling.
+    in one pass. Otherwise the first size tried is the hint, else `guess`, else the ceiling. `over`: sizes
+    known not to fit without a pass, with their demands.
     """
     tried: dict[int, Attempt] = {}
-    known: dict[int, Measured] = {}
+    known: dict[int, Measured] = {sizes.index(size): (False, demand) for size, demand in (over or {}).items()
+                                  if size in sizes}
     passes = 0
 
     def here(index: int) -> bool:

@@ -12,6 +12,9 @@ Two kinds of entry:
   still ends on one word, and its height;
 - a height: a paragraph's at a width, as set (a table measures its cells at a width of its own), or a table
   row's, by its paragraphs, column widths and paddings.
+
+Beside them, the pages the last builds drew (reuse.Drawn, by what the page shows: reuse.py), so that drawing too
+redoes only the pages an edit changed.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from reportlab.lib.styles import ParagraphStyle
 
 # Entries kept, the newest used first: enough for every paragraph of a 20,000-fact sheet at three sizes.
 LIMIT = 400_000
+# Drawn pages kept, the newest used first: a 50,000-fact sheet's and more (about 10 kB each, compressed).
+PAGE_LIMIT = 2_000
 
 # A settling: tracking (points), gain (points), the shortened line and by how much (or None, None), whether the
 # last line still holds one word, and the height at the width it was settled for; or, for a paragraph set as it
@@ -35,12 +40,18 @@ class LayoutMemo:
     """Measured paragraphs, by key, least recently used first; at most `limit` of them are kept."""
 
     def __init__(self, settled: dict[str, Settled] | None = None, heights: dict[str, float] | None = None,
-                 sizes: dict[str, float] | None = None, limit: int | None = None):
+                 sizes: dict[str, float] | None = None, limit: int | None = None, pages: dict | None = None,
+                 over: dict[str, tuple[float, float, float]] | None = None):
         self.settled: dict[str, Settled] = dict(settled or {})
         self.heights: dict[str, float] = dict(heights or {})
         # The body size the last build of a sheet chose, by sheet and layout options: where the next build's fit
         # search starts after an edit (the entries above make that size's pass cheap).
         self.sizes: dict[str, float] = dict(sizes or {})
+        # By the same keys as `sizes`: the size above the chosen one that did not fit, its demand and the
+        # printed text's length then (render.py), so that an edit need not lay it out again to know.
+        self.over: dict[str, tuple[float, float, float]] = dict(over or {})
+        # Drawn pages (reuse.Drawn) by the digest of what each shows.
+        self.pages: dict = dict(pages or {})
         self.limit = limit or LIMIT
         self.hits = 0
         self.misses = 0
@@ -52,11 +63,14 @@ class LayoutMemo:
         self._signatures: weakref.WeakKeyDictionary[ParagraphStyle, str] = weakref.WeakKeyDictionary()
 
     def merge(self, settled: dict[str, Settled] | None = None, heights: dict[str, float] | None = None,
-              sizes: dict[str, float] | None = None) -> None:
+              sizes: dict[str, float] | None = None, pages: dict | None = None,
+              over: dict[str, tuple[float, float, float]] | None = None) -> None:
         """Take in what an earlier run kept (state/measures.py), as older than what this memo holds."""
         self.settled = {**(settled or {}), **self.settled}
         self.heights = {**(heights or {}), **self.heights}
         self.sizes = {**(sizes or {}), **self.sizes}
+        self.pages = {**(pages or {}), **self.pages}
+        self.over = {**(over or {}), **self.over}
         self.read = True
 
     def signature(self, style: ParagraphStyle) -> str:
@@ -87,6 +101,21 @@ class LayoutMemo:
 
     def put_height(self, key: str, height: float) -> None:
         self._put(self.heights, key, height)
+
+    def get_page(self, key: str):
+        """The page drawn for `key` (reuse.Drawn), or None."""
+        page = self.pages.pop(key, None)
+        if page is not None:
+            self.pages[key] = page  # now the newest
+        return page
+
+    def put_page(self, key: str, page) -> None:
+        self._puts += 1
+        self.pages.pop(key, None)
+        self.pages[key] = page
+        if len(self.pages) > PAGE_LIMIT * 5 // 4:
+            for old in list(_first(self.pages, len(self.pages) - PAGE_LIMIT)):
+                del self.pages[old]
 
     def _get(self, entries: dict, key: str):
         value = entries.pop(key, None)
@@ -120,10 +149,20 @@ class LayoutMemo:
         if self.sizes.get(key) != size:
             self._put(self.sizes, key, size)
 
+    def remember_over(self, key: str, over: tuple[float, float, float] | None) -> None:
+        if self.over.get(key) != over:
+            self.over.pop(key, None)
+            if over is not None:
+                self._put(self.over, key, over)
+            self._puts += 1
+
     def bounded(self) -> dict[str, dict]:
-        """The newest `limit` entries of each kind, as kept across runs (state/measures.py)."""
-        return {name: dict(list(entries.items())[-self.limit:])
-                for name, entries in (("settled", self.settled), ("heights", self.heights), ("sizes", self.sizes))}
+        """The newest `limit` entries of each kind and the newest PAGE_LIMIT pages, as kept across runs
+        (state/measures.py)."""
+        kept = {name: dict(list(entries.items())[-self.limit:])
+                for name, entries in (("settled", self.settled), ("heights", self.heights), ("sizes", self.sizes),
+                                      ("over", self.over))}
+        return {**kept, "pages": dict(list(self.pages.items())[-PAGE_LIMIT:])}
 
 
 def _first(entries: dict, count: int) -> Iterator[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,7 +19,7 @@ from ..options import PAPER_SIZES, PrintOptions
 from .columns import Flow
 from .fonts import FontNames
 from .memo import LayoutMemo
-from .outlines import FormulaCanvas
+from .reuse import Drawn, PageCanvas, content, digest, unit_keys
 from .story import Layout
 from .theme import Ink, Theme
 
@@ -97,6 +98,7 @@ class Page:
     memo: LayoutMemo | None = None
 
     def __post_init__(self):
+        self.reused = 0
         self.width, self.height = landscape(PAPER_SIZES[self.opts.paper])
         self.margin = self.theme.margin_in * 72
         self.band = self._band()
@@ -239,11 +241,13 @@ class Page:
         attempt.fills = flow.fills()
 
     def draw(self, attempt: Attempt) -> bytes:
+        """The PDF of the attempt's pages. With a memo, each page an earlier build drew showing the same is
+        reused (reuse.py), and each page drawn is kept for the next build; `self.reused` counts the former."""
         sheet = self.sheet
         buffer = io.BytesIO()
-        canvas = FormulaCanvas(buffer, pagesize=(self.width, self.height), invariant=1, pageCompression=1,
-                               initialFontName=self.fonts.regular, initialFontSize=self.size,
-                               initialLeading=self.size * 1.2)
+        canvas = PageCanvas(buffer, pagesize=(self.width, self.height), invariant=1, pageCompression=1,
+                            initialFontName=self.fonts.regular, initialFontSize=self.size,
+                            initialLeading=self.size * 1.2)
         canvas.setTitle(sheet.title.plain)
         canvas.setAuthor(sheet.author or "cheatdeck")
         canvas.setSubject(sheet.subtitle.plain if sheet.subtitle else sheet.title.plain)
@@ -253,16 +257,71 @@ class Page:
         canvas.setDateFormatter(lambda *_: date)
         canvas.setViewerPreference("Duplex", "DuplexFlipShortEdge")
         canvas.setViewerPreference("PrintScaling", "None")
-        pages = attempt.flow.placed()
-        attempt.flow = None
-        for page in range(attempt.pages):
-            self.header(canvas)
-            self.footer(canvas, page + 1, attempt.pages)
-            for index, placed in enumerate(next(pages, [])):
-                x = self.column_x(index)
-                for offset, flowable in placed:
-                    _, height = flowable.wrap(self.col_w, self.frame_h)
-                    flowable.drawOn(canvas, x, self.frame_top - offset - height)
+        flow, pages = attempt.flow, attempt.flow.pages
+        attempt.flow, flow.pages = None, []
+        look, units = (self._look(), unit_keys(sheet)) if self.memo is not None else ("", {})
+        fallback = self.fonts.fallback
+        canvas.use_fonts(f.fontName for f in (*fallback.text_faces, *fallback.code_faces, *fallback.fallbacks))
+        for number in range(attempt.pages):
+            columns = pages[number] if number < len(pages) else []
+            if number < len(pages):
+                pages[number] = None  # drawing holds one page's flowables at a time
+            key = self._page_key(look, units, flow, columns, number, attempt.pages) if look else None
+            self._draw_page(canvas, flow, columns, number, attempt.pages, key)
             canvas.showPage()
         canvas.save()
         return buffer.getvalue()
+
+    def _draw_page(self, canvas: PageCanvas, flow: Flow, columns: list, number: int, total: int,
+                   key: str | None) -> None:
+        """One page: the one kept for `key` if the fonts stand as they stood before it, else drawn (and kept)."""
+        if key is None:
+            self._paint(canvas, flow, columns, number, total)
+            return
+        before, _, counts, named = canvas.before()
+        kept = self.memo.get_page(key)
+        text = kept.text() if kept is not None and kept.before == before else None
+        if text is not None:
+            canvas.replay(kept, text)
+            self.reused += 1
+            return
+        start = canvas.mark()
+        self._paint(canvas, flow, columns, number, total)
+        if canvas.only_text():
+            chars, names = canvas.first_uses(counts, named)
+            code = zlib.compress(canvas.drawn_since(start).encode("utf-8", "surrogatepass"), 1)
+            self.memo.put_page(key, Drawn(before, code, chars, names, canvas.version()))
+
+    def _paint(self, canvas: Canvas, flow: Flow, columns: list, number: int, total: int) -> None:
+        self.header(canvas)
+        self.footer(canvas, number + 1, total)
+        for index, column in enumerate(columns):
+            x = self.column_x(index)
+            for offset, flowable in flow.spaced(column):
+                _, height = flowable.wrap(self.col_w, self.frame_h)
+                flowable.drawOn(canvas, x, self.frame_top - offset - height)
+
+    def _look(self) -> str:
+        """What every page shows alike: size, theme, fonts, ink, paper and columns, header band and footer."""
+        fallback, sheet = self.fonts.fallback, self.sheet
+        faces = [f.fontName for f in (*fallback.text_faces, *fallback.code_faces, *fallback.fallbacks)]
+        names = (self.fonts.regular, self.fonts.bold, self.fonts.italic, self.fonts.bold_italic, self.fonts.mono)
+        return digest(repr(self.theme), repr(names), repr(faces), repr(self.ink), repr(self.opts), repr(self.size),
+                      repr(self.band), content(sheet.title, sheet.version,
+                                               [(d.label, d.name, d.short, d.color) for d in sheet.domains]))
+
+    @staticmethod
+    def _page_key(look: str, units: dict, flow: Flow, columns: list, number: int, total: int) -> str | None:
+        """What the page shows: `look`, its number and the count, and for each column its glue and its pieces'
+        sizes and gaps, and what each part holds (its unit's content, from which atom, continued or not). None
+        when a unit is not the sheet's (then the page is drawn, and not kept)."""
+        parts = [look, f"{number}/{total}"]
+        for column in columns:
+            parts.append(repr((column.glue(flow.frame_height, flow.cap), column.spread)))
+            for unit, pos, continued in column.parts:
+                key = units.get(unit.loc)
+                if key is None:
+                    return None
+                parts.append(f"{key}:{pos}:{continued}")
+            parts.append(repr([(p.height, p.gap, p.gap_kind, p.rows, p.stretch) for p in column.pieces]))
+        return digest(*parts)

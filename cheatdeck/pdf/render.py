@@ -18,28 +18,69 @@ from .preview import render_png
 from .theme import Ink, candidate_sizes, grown_sizes, load_theme
 
 
+# A size the last build of a sheet measured over its budget is taken as still over after an edit (no layout
+# pass to show it again) when that measure, scaled by how the printed text's length changed, is at least this
+# far over: an edit moves a sheet's demand by about its share of the text, and the neighbouring size's demand
+# differs from the chosen one's by 10–40 % (GROWTH in fit.py).
+OVER_MARGIN = 1.1
+# A layout of more pages than this is let go of while the fit search lays out the next size, and laid out again
+# if it is the answer: two layouts of a 50,000-fact sheet alive at once take 130 MiB more than one, and a
+# sheet this long pays one more pass for it rather than its memory.
+LONG = 600
+
+
 def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | None = None,
-               exact: bool = False, memo: LayoutMemo | None = None) -> tuple[bytes, PdfDetails, list[bytes]]:
+               exact: bool = False, memo: LayoutMemo | None = None,
+               sheet_key: str | None = None) -> tuple[bytes, PdfDetails, list[bytes]]:
     """The PDF at the largest body size that fits the page budget, its details and its page previews. The fit
     search starts from `hint` (an earlier build's size); `exact`: the hint was found for these same inputs.
     `memo`: what earlier builds measured (memo.py), which this one reads and adds to; without one, every
-    paragraph is measured as it comes and nothing is kept."""
+    paragraph is measured as it comes and nothing is kept. `sheet_key`: the sheet and its layout options, under
+    which the memo keeps the size above the chosen one that did not fit, so that the next build after an edit
+    need not lay it out again to know."""
     theme = load_theme(templates / "pdf" / "theme.yaml")
     if opts.columns:
         theme = msgspec.structs.replace(theme, columns=opts.columns)
     fonts = register_fonts(theme, templates / "fonts", sheet)
-    ink = Ink(opts.grayscale)
+    search = _Search(Page(theme, fonts, Ink(opts.grayscale), sheet, opts, candidate_sizes(theme)[-1], memo))
+    known = memo.over.get(sheet_key) if memo is not None and sheet_key else None
+    best, passes = search.run(hint, exact, known)
+    if memo is not None and sheet_key and search.length is not None:
+        memo.remember_over(sheet_key, search.over(best, known))
+    page = dataclasses.replace(search.page, size=best.size)
+    if not best.fits:
+        raise overflow_error(best, page)
+    page.settle(best)
+    data = page.draw(best)
+    details = dataclasses.replace(_details(sheet, opts, theme.columns, best, passes, page.facts_left_out),
+                                  reused=page.reused)
+    return data, details, (render_png(data) if opts.png else [])
 
-    drawable: list[Attempt] = []  # the largest size found to fit so far
-    budget = [opts.pages]  # the pages to fill: fewer for a sheet that grows past the ceiling
 
-    def build_at(size: float) -> Attempt:
-        if drawable and drawable[0].size == size and drawable[0].pages <= budget[0]:
+class _Search:
+    """The fit search's layout passes (fit.py), at the sizes `floor` (a Page at the floor size) can take."""
+
+    def __init__(self, floor: Page):
+        self.page = floor
+        self.drawable: list[Attempt] = []  # the largest size found to fit so far
+        self.budget = floor.opts.pages  # the pages to fill: fewer for a sheet that grows past the ceiling
+        self.measured: dict[float, Attempt] = {}
+        self.length: float | None = None  # the printed text's length at 1 pt, when the search needed it
+
+    def at(self, size: float) -> Page:
+        return dataclasses.replace(self.page, size=size)
+
+    def build_at(self, size: float) -> Attempt:
+        drawable = self.drawable
+        if drawable and drawable[0].size == size and drawable[0].pages <= self.budget and drawable[0].flow:
             # The ceiling, asked again when the search for a larger size starts: laid out already, and it fits.
-            drawable[:] = [dataclasses.replace(drawable[0], budget=budget[0])]
+            drawable[:] = [dataclasses.replace(drawable[0], budget=self.budget)]
             return drawable[0]
-        attempt = Attempt(size=size, pages=0, budget=budget[0], columns=theme.columns)
-        Page(theme, fonts, ink, sheet, opts, size, memo).plan(attempt)
+        if drawable and drawable[0].pages > LONG:
+            drawable[0].flow = None  # one long layout alive at a time: `run` lays the best out again if need be
+        attempt = Attempt(size=size, pages=0, budget=self.budget, columns=self.page.theme.columns)
+        self.at(size).plan(attempt)
+        self.measured[size] = attempt
         # Only the largest size that fits is drawn: every other attempt's flow is let go as soon as that shows.
         if not attempt.fits or (drawable and drawable[0].size > size):
             attempt.flow = None
@@ -49,29 +90,37 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
             drawable[:] = [attempt]
         return attempt
 
-    sizes = candidate_sizes(theme)
-    guess = None
-    if not exact:  # an exact hint fitted these same inputs before
-        length, paragraphs = printed_ink(sheet, fonts.regular)
-        refused = too_long(Page(theme, fonts, ink, sheet, opts, sizes[-1]), length, paragraphs, opts.pages)
-        if refused is not None:
-            raise refused
-        if hint is None:
-            guess = next((size for size in sizes if estimated_demand(Page(theme, fonts, ink, sheet, opts, size),
-                                                                     length, paragraphs, opts.pages) <= 1), sizes[-1])
-    best, passes = fit(build_at, sizes, hint, exact, guess)
-    if best.fits and best.size == sizes[0] and theme.body.grow:
-        # Room to spare at the ceiling: the body grows as far as the pages it took there hold.
-        budget[0] = best.pages
-        best, more = fit(build_at, grown_sizes(theme, best.size), hint, exact, None)
-        passes += more
-    page = Page(theme, fonts, ink, sheet, opts, best.size)
-    if not best.fits:
-        raise overflow_error(best, page)
-    page.settle(best)
-    data = page.draw(best)
-    details = _details(sheet, opts, theme.columns, best, passes, page.facts_left_out)
-    return data, details, (render_png(data) if opts.png else [])
+    def run(self, hint: float | None, exact: bool, known: tuple[float, float, float] | None) -> tuple[Attempt, int]:
+        """The largest size that fits and the passes it took; `known`: the size above the one the sheet's last
+        build chose, its demand and the printed text's length then (`over`)."""
+        page, sizes, guess, over = self.page, candidate_sizes(self.page.theme), None, None
+        if not exact:  # an exact hint fitted these same inputs before
+            self.length, paragraphs = printed_ink(page.sheet, page.fonts.regular)
+            refused = too_long(page, self.length, paragraphs, page.opts.pages)
+            if refused is not None:
+                raise refused
+            if hint is None:
+                guess = next((size for size in sizes if estimated_demand(self.at(size), self.length, paragraphs,
+                                                                         page.opts.pages) <= 1), sizes[-1])
+            elif known is not None and known[1] * self.length / known[2] >= OVER_MARGIN:
+                over = {known[0]: known[1] * self.length / known[2]}
+        best, passes = fit(self.build_at, sizes, hint, exact, guess, over)
+        if best.fits and best.size == sizes[0] and page.theme.body.grow:
+            # Room to spare at the ceiling: the body grows as far as the pages it took there hold.
+            self.budget = best.pages
+            best, more = fit(self.build_at, grown_sizes(page.theme, best.size), hint, exact, None, over)
+            passes += more
+        if best.fits and best.flow is None:  # let go of while a larger size was tried
+            best = self.build_at(best.size)
+            passes += 1
+        return best, passes
+
+    def over(self, best: Attempt, known: tuple[float, float, float] | None) -> tuple[float, float, float] | None:
+        """The smallest size above `best` known to be over its budget, as (size, demand, the text's length when
+        measured): measured by this search, else as `known` (the last build's) said."""
+        above = [(size, a.demand, self.length) for size, a in self.measured.items() if size > best.size and not a.fits]
+        above += [known] if known is not None and known[0] > best.size else []
+        return min(above, default=None)
 
 
 def _details(sheet: Sheet, opts: PrintOptions, columns: int, best: Attempt, passes: int,

@@ -4,21 +4,28 @@ so that the next run sets again only the paragraphs that changed. Never in the c
 It is a cache and nothing else. A file that is missing, damaged, of another format, or written by other code
 (`code`: a digest of the code and library that measured it) is ignored and the layout is measured anew; an
 entry of the wrong shape is dropped; one that cannot be written is not kept. Its size is bounded by the memo's
-limit.
+limit. The pages the last builds drew (pdf/reuse.py) are kept the same way, in a file of their own beside it.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 from pathlib import Path
 
 FILE = ".cheatdeck-layout.json"
+PAGES_FILE = ".cheatdeck-pages.json"
 FORMAT = 1
 
 
 def path(out: Path) -> Path:
     return out / FILE
+
+
+def pages_path(out: Path) -> Path:
+    return out / PAGES_FILE
 
 
 def _number(value: object) -> bool:
@@ -34,29 +41,66 @@ def _settling(value: object) -> bool:
             and isinstance(value[4], bool) and _number(value[5]) and value[5] >= 0)
 
 
-def load(out: Path, code: str) -> dict:
-    """The memo's entries as `pdf.memo.LayoutMemo` takes them (`settled`, `heights`, `sizes`); empty when
-    the file is not one this code wrote."""
+def _read(file: Path, code: str) -> dict:
+    """The file's document, or empty when it is not one this code wrote."""
     try:
-        data = json.loads(path(out).read_text(encoding="utf-8"))
+        data = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("code") != code:
         return {}
-    settled, heights, sizes = (data.get(name) if isinstance(data.get(name), dict) else {}
-                               for name in ("settled", "heights", "sizes"))
+    return data
+
+
+def _page(value: object):
+    """[before, content (base64 of zlib), [[font, characters], …], [font, …], version] as a reuse.Drawn, or
+    None."""
+    from ..pdf.reuse import Drawn
+
+    if not (isinstance(value, list) and len(value) == 5 and all(isinstance(v, str) for v in value[:2])
+            and isinstance(value[2], list) and isinstance(value[3], list)
+            and all(isinstance(p, list) and len(p) == 2 and all(isinstance(v, str) for v in p) for p in value[2])
+            and all(isinstance(name, str) for name in value[3])
+            and isinstance(value[4], list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value[4])):
+        return None
+    try:
+        content = base64.b64decode(value[1], validate=True)
+    except binascii.Error:
+        return None
+    return Drawn(value[0], content, tuple(tuple(p) for p in value[2]), tuple(value[3]), tuple(value[4]))
+
+
+def load(out: Path, code: str) -> dict:
+    """The memo's entries as `pdf.memo.LayoutMemo` takes them (`settled`, `heights`, `sizes`, `over`, `pages`); empty
+    when the files are not ones this code wrote."""
+    data = _read(path(out), code)
+    settled, heights, sizes, over = (data.get(name) if isinstance(data.get(name), dict) else {}
+                                     for name in ("settled", "heights", "sizes", "over"))
+    pages = _read(pages_path(out), code).get("pages")
+    drawn = {k: page for k, v in pages.items() if (page := _page(v)) is not None} if isinstance(pages, dict) else {}
     return {"settled": {k: tuple(v) if isinstance(v, list) else float(v) for k, v in settled.items() if _settling(v)},
             "heights": {k: float(v) for k, v in heights.items() if _number(v) and v >= 0},
-            "sizes": {k: float(v) for k, v in sizes.items() if _number(v) and v > 0}}
+            "sizes": {k: float(v) for k, v in sizes.items() if _number(v) and v > 0},
+            "over": {k: tuple(map(float, v)) for k, v in over.items()
+                     if isinstance(v, list) and len(v) == 3 and all(_number(n) and n > 0 for n in v)},
+            "pages": drawn}
 
 
-def save(out: Path, code: str, settled: dict, heights: dict, sizes: dict) -> None:
+def save(out: Path, code: str, settled: dict, heights: dict, sizes: dict, over: dict, pages: dict) -> None:
     """Keep the memo's entries (already bounded) for the next run; a folder that refuses them keeps none."""
+    document = {"format": FORMAT, "code": code, "settled": settled, "heights": heights, "sizes": sizes,
+                "over": over}
+    drawn = {key: [page.before, base64.b64encode(page.code).decode("ascii"), [list(p) for p in page.chars],
+                   list(page.names), list(page.version)] for key, page in pages.items()}
+    _write(path(out), document)
+    _write(pages_path(out), {"format": FORMAT, "code": code, "pages": drawn})
+
+
+def _write(file: Path, document: dict) -> None:
     from ..errors import CheatdeckError
     from ..write import write_atomic
 
-    document = {"format": FORMAT, "code": code, "settled": settled, "heights": heights, "sizes": sizes}
     try:
-        write_atomic(path(out), json.dumps(document, separators=(",", ":")).encode())
+        write_atomic(file, json.dumps(document, separators=(",", ":")).encode())
     except (OSError, CheatdeckError):
         pass  # a read-only output folder: the next run measures anew, as without the file

@@ -1,0 +1,190 @@
+"""Pages an earlier build drew, reused when what a page shows and the fonts' state before it are the same.
+
+A page's content stream depends on what the page shows and on two things ReportLab settles in document order:
+the codes of each TrueType subset (given to characters as they are first used: pdfbase/ttfonts.py `splitString`)
+and the fonts' resource names (`F1`, `F2`, … in order of first use). So a drawn page is kept with a digest of
+that state as it stood before the page, and with the characters and fonts the page used first. It is reused only
+when the state before it is the same again; its first uses are then replayed through the same calls, so that
+every later page, and the subsets embedded at the end, come out as a cold build makes them. A page that drew
+anything else the document holds (an image, a form, a link, a shading, a transparency) is not kept.
+
+A page's key says what it shows: the sheet-wide look (`Look`: size, theme, fonts, paper, header band, footer),
+the page's number and count, and for each column its glue and each piece's place and size, from a digest of
+what its section holds (its text, not where in the file it is written).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import NamedTuple
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDF_SUPPORT_VERSION
+
+from ..errors import Location
+from ..model import Domain, QuickReference, Sheet, Text
+from .outlines import FormulaCanvas
+
+
+class Drawn(NamedTuple):
+    """A page as drawn: the fonts' state before it (`before`), its content stream (zlib), and what it used
+    first: per font, the characters given codes, in order; then the fonts given names, in order; and the PDF
+    version the document needed after it (a transparency, even an opaque one, asks for 1.4)."""
+
+    before: str
+    code: bytes
+    chars: tuple[tuple[str, str], ...]
+    names: tuple[str, ...]
+    version: tuple[int, ...]
+
+    def text(self) -> str | None:
+        """The page's content stream, or None when what was kept is damaged."""
+        try:
+            return zlib.decompress(self.code).decode("utf-8", "surrogatepass")
+        except (zlib.error, UnicodeDecodeError):
+            return None
+
+
+def digest(*parts: str) -> str:
+    text = "\x1f".join(parts)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+# Each dataclass's field names, found once per class.
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _walk(value, out) -> None:
+    """What `value` holds, as strings, leaving out where it was written (its Locations). A domain met inside
+    another value (a quick reference row's) counts by its id: its own look and sections are digested apart."""
+    kind = type(value)
+    if kind in _PLAIN:
+        out(repr(value))
+    elif kind is Text:
+        out(value.source)
+    elif kind is Location:
+        return
+    elif kind is Domain:
+        out(value.id)
+    elif kind is tuple or kind is list:
+        out(f"[{len(value)}")
+        for item in value:
+            _walk(item, out)
+    elif kind is bytes:
+        out(hashlib.blake2b(value, digest_size=16).hexdigest())
+    elif dataclasses.is_dataclass(value):
+        names = _FIELDS.get(kind)
+        if names is None:
+            names = _FIELDS[kind] = tuple(item.name for item in dataclasses.fields(value))
+        out(kind.__name__)
+        for name in names:
+            _walk(getattr(value, name), out)
+    else:
+        out(repr(value))
+
+
+def content(*values) -> str:
+    parts: list[str] = []
+    for value in values:
+        _walk(value, parts.append)
+    return digest(*parts)
+
+
+def _domain(domain: Domain) -> str:
+    return content(domain.id, domain.label, domain.name, domain.short, domain.weight, domain.color)
+
+
+def unit_keys(sheet: Sheet) -> dict[Location, str]:
+    """Each section's and the quick reference's content digest, by where it starts (the flow's units carry it).
+    The quick reference's is of its rows as printed (in compact mode, what the sections state is left out)."""
+    from .quickref import printed_rows
+
+    keys = {section.loc: content(_domain(domain), section, sheet.print.why)
+            for domain in sheet.domains for section in domain.sections}
+    quick: QuickReference | None = sheet.quick_reference
+    if quick is not None:
+        rows = printed_rows(sheet, sheet.print.quick_reference)
+        keys[quick.loc] = content(quick.title, quick.columns, rows, [_domain(row.domain) for row, _ in rows],
+                                  sheet.print.why)
+    return keys
+
+
+class PageCanvas(FormulaCanvas):
+    """A canvas that can tell what a page drew and which fonts' codes and names it gave first, and can draw a
+    page kept from an earlier build."""
+
+    # The fonts whose state counts besides those the document has named (a font given codes but no name yet
+    # would otherwise go unseen): the sheet's own (`use_fonts`).
+    own_fonts: frozenset[str] = frozenset()
+    _last_mark: tuple | None = None
+    _last_digest = ""
+
+    def use_fonts(self, names: Iterable[str]) -> None:
+        self.own_fonts = frozenset(names)
+
+    def fonts_state(self) -> tuple[tuple, list]:
+        """A cheap mark of the fonts' state (it changes whenever the state does: codes and names are only ever
+        added), and the state itself: each font's name, resource name and characters in the order given."""
+        doc = self._doc
+        fonts = [pdfmetrics.getFont(name) for name in sorted(set(doc.fontMapping) | self.own_fonts)]
+        states = [(font.fontName, font.state.get(doc)) for font in fonts if getattr(font, "state", None) is not None]
+        mark = (len(doc.fontMapping), self.version(), *((name, len(s.assignments), s.nextCode, s.internalName)
+                                        for name, s in states if s is not None))
+        return mark, states
+
+    def before(self) -> tuple[str, tuple, dict[str, int], int]:
+        """The digest of the fonts' state before a page, its mark, each font's count of characters, and the
+        count of named fonts: what `first_uses` compares with after the page."""
+        mark, states = self.fonts_state()
+        if self._last_mark != mark:
+            self._last_mark = mark
+            self._last_digest = digest(repr(self.version()), repr(list(self._doc.fontMapping.items())), *(
+                f"{name}\x1e{s.internalName}\x1e{s.nextCode}\x1e{list(s.assignments.items())}"
+                for name, s in states if s is not None))
+        counts = {name: len(s.assignments) for name, s in states if s is not None}
+        return self._last_digest, mark, counts, len(self._doc.fontMapping)
+
+    def first_uses(self, counts: dict[str, int], named: int) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+        """The characters each font gave codes to and the fonts named since `before` said `counts`, `named`."""
+        _, states = self.fonts_state()
+        chars = tuple((name, "".join(map(chr, list(s.assignments)[counts.get(name, 0):])))
+                      for name, s in states if s is not None and len(s.assignments) > counts.get(name, 0))
+        return chars, tuple(list(self._doc.fontMapping)[named:])
+
+    def version(self) -> tuple[int, ...]:
+        """The PDF version the document needs so far."""
+        return tuple(self._doc._pdfVersion)
+
+    def mark(self) -> int:
+        return len(self._code)
+
+    def drawn_since(self, start: int) -> str:
+        return "\n".join(self._code[start:])
+
+    def only_text(self) -> bool:
+        """Whether the page drew nothing the document keeps besides fonts: no image or form, link, colour
+        space, shading or transparency."""
+        return not (self._formsinuse or self._annotationrefs or self._colorsUsed or self._shadingUsed
+                    or self._psCommandsBeforePage or self._psCommandsAfterPage or self._extgstate.getState())
+
+    def replay(self, page: Drawn, text: str) -> None:
+        """Draw a kept page: its content (`text`) as it was, and its first uses made again in the order they were
+        made."""
+        self._code.append(text)
+        doc = self._doc
+        for feature, version in PDF_SUPPORT_VERSION.items():
+            if self.version() < tuple(version) <= page.version:
+                doc.ensureMinPdfVersion(feature)
+        for name, chars in page.chars:
+            pdfmetrics.getFont(name).splitString(chars, doc)
+        for name in page.names:
+            font = pdfmetrics.getFont(name)
+            if font._dynamicFont:
+                font.getSubsetInternalName(0, doc)
+            else:
+                doc.getInternalFontName(name)
