@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 
@@ -143,6 +144,41 @@ def _tracked(make, width: float, tracking: float, lines: list[tuple[float, str]]
     return None
 
 
+def _edge_word(paragraph: Paragraph, line: int, last: bool) -> float:
+    """At most the width of line `line`'s first word (its last, `last`): the part of it set in one font (a word
+    may run on in another, and an image adds none)."""
+    bl = paragraph.blPara
+    if bl.kind == 0:
+        words = bl.lines[line][1]
+        return stringWidth(words[-1 if last else 0], bl.fontName, bl.fontSize) if words else 0.0
+    frags = [f for f in bl.lines[line].words if getattr(f, "text", "").strip()]
+    if not frags:
+        return 0.0
+    frag = frags[-1 if last else 0]
+    return stringWidth(frag.text.split()[-1 if last else 0], frag.fontName, frag.fontSize)
+
+
+def _may_track(paragraph: Paragraph, lines: list[tuple[float, str]], gain: float) -> bool:
+    """Whether breaking lines `gain` points wider can end `paragraph` (set plain, its last line one word) on more
+    than one word. Wider lines only pull words up, so that needs either every word on one line fewer (the orphan
+    fits in the slack of the lines above plus what they gain) or the lines above the second-last taking all but
+    its last word (then that line holds one word: not an orphan either); each needs at least the first word it
+    pulls up to fit in the slack above it. Widths are lower bounds, so a `False` is sure."""
+    n = len(lines)
+    slack = [extra + gain for extra, _ in lines[:-1]]
+    if _edge_word(paragraph, n - 1, last=False) <= sum(slack) + 1e-6:
+        return True
+    return n > 2 and _edge_word(paragraph, n - 2, last=False) <= sum(slack[:-1]) + 1e-6
+
+
+def _may_shorten(paragraph: Paragraph) -> bool:
+    """Whether the second-last line's last word and the orphan fit on one line together (the narrower measure's
+    only hope); lower bounds, so a `False` is sure."""
+    n = len(paragraph.blPara.lines)
+    together = _edge_word(paragraph, n - 2, last=True) + _edge_word(paragraph, n - 1, last=False)
+    return together <= paragraph._wrapWidths[1] + 1e-6
+
+
 def _words(paragraph: Paragraph) -> list[str]:
     return " ".join(text for _, text in line_texts(paragraph)).split()
 
@@ -170,10 +206,15 @@ def settle(make, width: float, steps: list[float], size: float) -> tuple[Paragra
                 and all(len(t.split()) > 1 or len(t.strip()) > 3 or len(old.split()) == 1
                         for (_, t), (_, old) in zip(now[1:], lines[1:])))
 
+    most = max(_glyphs(text) for _, text in lines)
     for step in steps:
+        if not _may_track(plain, lines, -step * size * most):
+            continue
         tracked = _tracked(make_again, width, step * size, lines)
         if better(tracked):
             return tracked, False
+    if not _may_shorten(plain):
+        return plain, True
     narrower = make_again()
     narrower.shorten = (len(lines) - 2, lines[-2][0] + 0.01)
     narrower.wrap(width, _NEVER)
