@@ -20,6 +20,7 @@ few sections earlier, where that evens the last page with the one before it.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -148,6 +149,10 @@ def _sums(unit: Unit, atoms: list[tuple[int, int]]) -> tuple[list[float], list[f
     return every, body
 
 
+# A unit's atoms, their running totals (`_sums`) and the running total of what each adds to a part (`Flow._measure`).
+Measured = tuple[list[tuple[int, int]], tuple[list[float], list[float]], list[float]]
+
+
 
 
 class Flow:
@@ -166,6 +171,8 @@ class Flow:
         self.columns = [Column()]
         # The first unit with an item taller than a whole column: no page budget holds it at this size.
         self.too_tall: Unit | None = None
+        # Each unit's atoms and running totals (`_measure`), by its id, with the unit itself.
+        self._measured: dict[int, tuple[Unit, Measured]] = {}
 
     @property
     def column_count(self) -> int:
@@ -212,25 +219,45 @@ class Flow:
     def _height(self, pieces: list[Piece]) -> float:
         return sum(p.height + p.gap for p in pieces)
 
-    def _count_fitting(self, unit, atoms, continued, column) -> int:
-        """The largest k whose pieces fit. Height grows with k, so the search doubles k from 1 until it no longer
-        fits and then bisects: its cost follows what fits in one column, not what is left of a long table."""
-        room = self.height - column.used
+    def _count_fitting(self, unit: Unit, measured: Measured, pos: int, continued: bool, column: Column) -> int:
+        """The largest k whose pieces from `pos` fit the column: the part's height is its lead plus a difference of
+        running totals, so the count is one bisection of them."""
+        atoms, _, chain = measured
+        room = self.height - column.used + 1e-6
+        lead = self._lead(unit, atoms[pos], continued, not column.pieces)
+        if lead > room:
+            return 0
+        return bisect_right(chain, room - lead + chain[pos + 1], pos + 1) - 1 - pos
 
-        def fits(k: int) -> bool:
-            return self._height(self._pieces(unit, atoms[:k], continued, not column.pieces)) <= room + 1e-6
+    def _lead(self, unit: Unit, atom: tuple[int, int], continued: bool, column_empty: bool) -> float:
+        """The height of a part's bar and first atom, with the gaps above them, as `_pieces` places them."""
+        bar = unit.bar(continued)
+        index, row = atom
+        item = unit.items[index]
+        first = item.height if row < 0 else (item.continued_head if row > 0 else item.head) + item.rows[row]
+        if bar is None:
+            return first + (0.0 if column_empty else self.gap["section"])
+        return bar.height + (0.0 if column_empty else self.gap["section"]) + self.gap["bar"] + first
 
-        lo, hi = 0, 1  # fits(lo) (taken, for 0); hi: the first doubling that does not fit, or all of them
-        while hi < len(atoms) and fits(hi):
-            lo, hi = hi, hi * 2
-        hi = min(hi, len(atoms))
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if fits(mid):
-                lo = mid
+    def _measure(self, unit: Unit) -> Measured:
+        """The unit's atoms, their running totals (`_sums`), and the running total of what each atom adds to a part
+        that already holds the atom before it: its gap and height, or a table row's height alone (the chain)."""
+        known = self._measured.get(id(unit))
+        if known is not None and known[0] is unit:
+            return known[1]
+        atoms = _atoms(unit)
+        chain = [0.0, 0.0]
+        for (before, _), (index, row) in zip(atoms, atoms[1:]):
+            item = unit.items[index]
+            if index == before:
+                add = item.rows[row]
             else:
-                hi = mid - 1
-        return lo
+                gap = self.gap[self._gap_between(unit.items[before], item)]
+                add = gap + (item.height if row < 0 else item.head + item.rows[row])
+            chain.append(chain[-1] + add)
+        measured = (atoms, _sums(unit, atoms), chain)
+        self._measured[id(unit)] = (unit, measured)
+        return measured
 
     def _split(self, unit: Unit, atoms, sums, pos: int, fitting: int, least: int) -> int:
         """How many atoms from `pos` to place when `fitting` fit, leaving `least` items on each side, two lines
@@ -250,12 +277,12 @@ class Flow:
 
     def _pour(self, unit: Unit, pos: int = 0, continued: bool = False) -> None:
         """Place the unit's atoms from `pos` on, opening columns as they fill."""
-        atoms = _atoms(unit)
-        sums = _sums(unit, atoms)
+        measured = self._measure(unit)
+        atoms, sums, _ = measured
         while pos < len(atoms):
             column = self.columns[-1]
             remaining = len(atoms) - pos
-            fitting = self._count_fitting(unit, atoms[pos:], continued, column)
+            fitting = self._count_fitting(unit, measured, pos, continued, column)
             k = fitting
             if fitting < remaining:
                 k = self._split(unit, atoms, sums, pos, fitting, MIN_PART)
