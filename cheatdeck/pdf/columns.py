@@ -14,8 +14,10 @@ section gap a line, a bullet gap a quarter of one), so that a column short of co
 gappy. A page that ends early (the last, or one before a section that moved on) is balanced: its content
 is poured again into columns of the height that gives the fewest demerits, as TeX weighs a paragraph's
 lines: the columns' badness (how far past their caps they would have to stretch) and a price for every
-section continued in the next column. Once the pages are known, the break before the last page may move a
-few sections earlier, where that evens the last page with the one before it.
+section continued in the next column. A page less than half full is not spread: it keeps to as many columns
+as its natural flow takes, poured again into the shortest that hold it, so that they end level. Once the
+pages are known, the break before the last page may move a few sections earlier, where that evens the last
+page with the one before it.
 """
 
 from __future__ import annotations
@@ -337,10 +339,10 @@ class Flow:
     def _balance(self) -> None:
         """Pour the page's parts again into the shortest columns that hold them (bisecting the height)."""
         parts = _parts(self.columns)
-        # A page less than half full keeps its natural flow: spread thin, its sections would break up.
-        if not parts or sum(c.used for c in self.columns) < self.per_page * self.frame_height / 2:
-            for column in self.columns:
-                column.spread = False
+        if not parts:
+            return
+        if sum(c.used for c in self.columns) < self.per_page * self.frame_height / 2:
+            self._level(parts)
             return
         poured = self.columns
         lo, hi = sum(c.used for c in poured) / self.per_page, self.frame_height
@@ -358,6 +360,23 @@ class Flow:
             columns = self._poured_at(hi + k * step, parts)
             if columns and (demerits := self._demerits(columns)) < best - 1e-6:
                 poured, best = columns, demerits
+        self.columns, self.height = poured, self.frame_height
+
+    def _level(self, parts) -> None:
+        """A page less than half full keeps to as many columns as its natural flow takes (spread thin over all of
+        them, its sections would break up, and spread to the frame's foot, its gaps would gape), poured again into
+        the shortest columns that hold it in that many, so that they end level."""
+        count = sum(1 for column in self.columns if column.pieces)
+        poured = self.columns
+        lo, hi = sum(c.used for c in poured) / count, max(c.used for c in poured)
+        while hi - lo > self.least / 8:
+            columns = self._poured_at((lo + hi) / 2, parts)
+            if columns is not None and len(columns) <= count:
+                poured, hi = columns, (lo + hi) / 2
+            else:
+                lo = (lo + hi) / 2
+        for column in poured:
+            column.spread = False
         self.columns, self.height = poured, self.frame_height
 
     def _demerits(self, columns: list[Column]) -> float:
