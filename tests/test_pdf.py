@@ -759,6 +759,34 @@ def test_a_sheet_prints_the_same_whether_its_pages_are_held_or_shed(source, monk
     assert shed == held and shed_details.pages == details.pages
 
 
+def test_what_was_held_is_let_go_of_once_the_sheet_runs_long():
+    """Paragraphs measured while the sheet is short are held parsed and broken, ready to draw; when the flow passes
+    the held pages they shed that too, with every one measured after."""
+    from cheatdeck.options import PrintOptions
+    from cheatdeck.pdf.fonts import register_fonts
+    from cheatdeck.pdf.page import Page
+    from cheatdeck.pdf.story import Layout
+    from cheatdeck.pdf.theme import Ink
+    from cheatdeck.pdf.tracking import Tracked
+
+    theme = load_theme(TEMPLATES / "pdf" / "theme.yaml")
+    sheet = load(SHIPPED)
+    fonts = register_fonts(theme, TEMPLATES / "fonts", sheet)
+    page = Page(theme, fonts, Ink(False), sheet, PrintOptions(paper="letter"), 8.0)
+    layout = Layout(8.0, theme, fonts, Ink(False), page.col_w, page.frame_h)
+    units = layout.document(sheet)
+
+    def paragraphs(unit) -> list[Tracked]:
+        return [item.flowable for item in unit.items if isinstance(getattr(item, "flowable", None), Tracked)]
+
+    held = paragraphs(next(units))
+    assert held and all("blPara" in p.__dict__ for p in held)
+    layout.shedding = True
+    assert all("blPara" not in p.__dict__ and "frags" not in p.__dict__ for p in held)
+    later = paragraphs(next(units))
+    assert later and all("blPara" not in p.__dict__ for p in later)
+
+
 def test_a_shed_paragraph_breaks_its_lines_again_as_before():
     from reportlab.lib.styles import ParagraphStyle
 
