@@ -105,6 +105,7 @@ class Layout:
         # sheet keeps them, and is parsed and broken once.
         self._shedding = False
         self._held: list[Flowable] = []
+        self._word_widths: dict[tuple[str, str, float], float] = {}
         # The column-width search trades this much table height for one fewer one-word last line.
         self.orphan_cost = self.leading * 0.5
         # Colours as ReportLab's, converted once: a colour given as text is converted again wherever it is used.
@@ -187,12 +188,24 @@ class Layout:
                 out.append(span)
                 continue
             face = self.face(span, bold)
+            words = span.text.split(" ")
+            if all(self.word_width(word, face, size) <= width for word in words):
+                out.append(span)  # as most are: every word fits whole
+                continue
+
             def fits(piece: str) -> bool:
                 return self.fonts.fallback.width(piece, face, size) <= width
 
-            out.append(replace(span, text=" ".join(linebreaks.broken(word, fits, span.code)
-                                                   for word in span.text.split(" "))))
+            out.append(replace(span, text=" ".join(linebreaks.broken(word, fits, span.code) for word in words)))
         return tuple(out)
+
+    def word_width(self, word: str, face: str, size: float) -> float:
+        """A word's printed width, measured once per layout: a sheet says most of its words many times."""
+        key = (word, face, size)
+        width = self._word_widths.get(key)
+        if width is None:
+            width = self._word_widths[key] = self.fonts.fallback.width(word, face, size)
+        return width
 
     def label(self, label: str) -> str:
         """A domain label as paragraph markup: the author's characters, literal, in the fonts that have them."""

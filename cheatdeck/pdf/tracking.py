@@ -123,7 +123,8 @@ def ends_on_one_word(paragraph: Paragraph) -> bool:
 
 
 def _glyphs(text: str) -> int:
-    return sum(not c.isspace() for c in text)
+    # str.split() cuts at exactly the characters str.isspace() names.
+    return len("".join(text.split()))
 
 
 def _fits_tracked(paragraph: Tracked) -> bool:
