@@ -161,15 +161,44 @@ def _edge_word(paragraph: Paragraph, line: int, last: bool) -> float:
 
 def _may_track(paragraph: Paragraph, lines: list[tuple[float, str]], gain: float) -> bool:
     """Whether breaking lines `gain` points wider can end `paragraph` (set plain, its last line one word) on more
-    than one word. Wider lines only pull words up, so that needs either every word on one line fewer (the orphan
-    fits in the slack of the lines above plus what they gain) or the lines above the second-last taking all but
-    its last word (then that line holds one word: not an orphan either); each needs at least the first word it
-    pulls up to fit in the slack above it. Widths are lower bounds, so a `False` is sure."""
+    than one word. Wider lines only pull words up, so that needs either the orphan pulled up (every word on one
+    line fewer) or the second-last line's first word pulled up (then, the orphan still alone, that line may hold
+    a single word: not an orphan either). Widths are lower bounds and rooms upper bounds, so a `False` is sure."""
     n = len(lines)
-    slack = [extra + gain for extra, _ in lines[:-1]]
-    if _edge_word(paragraph, n - 1, last=False) <= sum(slack) + 1e-6:
+    rooms = _rooms(paragraph, lines, gain)
+    first = [_edge_word(paragraph, i, last=False) for i in range(n)]
+    if first[n - 1] + rooms[n - 2][1] <= rooms[n - 2][0] + 1e-6:
         return True
-    return n > 2 and _edge_word(paragraph, n - 2, last=False) <= sum(slack[:-1]) + 1e-6
+    return n > 2 and first[n - 2] + rooms[n - 3][1] <= rooms[n - 3][0] + 1e-6
+
+
+def _rooms(paragraph: Paragraph, lines: list[tuple[float, str]], gain: float) -> list[tuple[float, float]]:
+    """For each line but the last, at most the room it has left once broken `gain` points wider, and the space
+    that joins the next line's first word to it (0 where not known). A line has its own slack and gain, plus what
+    it lost to the line above when that line may take its first word (else it starts where it did). Each line
+    ends at a space of its last word's font unless ReportLab split or hyphenated a word, a line ends at a forced
+    break or an image is set inline: then every line may take all the slack above it."""
+    bl = paragraph.blPara
+    if bl.kind == 0:
+        spaces = [stringWidth(" ", bl.fontName, bl.fontSize)] * len(lines)
+        forced = False
+    else:
+        spaces = [stringWidth(" ", line.words[-1].fontName, line.words[-1].fontSize) if line.words else 0.0
+                  for line in bl.lines]
+        # A forced break, or an image or formula, which a word may follow with no space between.
+        forced = any(getattr(line, "lineBreak", False) for line in bl.lines) or \
+            any(hasattr(frag, "cbDefn") for frag in paragraph.frags)
+    if forced or getattr(paragraph, "_splitLongWordCount", 1) or paragraph._hyphenations or "\xad" in paragraph.text:
+        slack = sum(extra + gain for extra, _ in lines[:-1])
+        return [(slack, 0.0)] * (len(lines) - 1)
+    widest = max(spaces)
+    rooms, carried = [], 0.0
+    for i, (extra, _) in enumerate(lines[:-1]):
+        room = extra + gain + carried
+        rooms.append((room, spaces[i]))
+        takes = _edge_word(paragraph, i + 1, last=False) + spaces[i] <= room + 1e-6
+        carried = room + widest if takes else 0.0
+    return rooms
 
 
 def _may_shorten(paragraph: Paragraph) -> bool:
