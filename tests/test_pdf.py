@@ -759,21 +759,27 @@ def test_a_sheet_prints_the_same_whether_its_pages_are_held_or_shed(source, monk
     assert shed == held and shed_details.pages == details.pages
 
 
-def test_what_was_held_is_let_go_of_once_the_sheet_runs_long():
-    """Paragraphs measured while the sheet is short are held parsed and broken, ready to draw; when the flow passes
-    the held pages they shed that too, with every one measured after."""
+def _shipped_layout():
+    """The shipped sheet and a layout of it at 8 pt on Letter, as a pass lays it out."""
     from cheatdeck.options import PrintOptions
     from cheatdeck.pdf.fonts import register_fonts
     from cheatdeck.pdf.page import Page
     from cheatdeck.pdf.story import Layout
     from cheatdeck.pdf.theme import Ink
-    from cheatdeck.pdf.tracking import Tracked
 
     theme = load_theme(TEMPLATES / "pdf" / "theme.yaml")
     sheet = load(SHIPPED)
     fonts = register_fonts(theme, TEMPLATES / "fonts", sheet)
     page = Page(theme, fonts, Ink(False), sheet, PrintOptions(paper="letter"), 8.0)
-    layout = Layout(8.0, theme, fonts, Ink(False), page.col_w, page.frame_h)
+    return sheet, Layout(8.0, theme, fonts, Ink(False), page.col_w, page.frame_h)
+
+
+def test_what_was_held_is_let_go_of_once_the_sheet_runs_long():
+    """Paragraphs measured while the sheet is short are held parsed and broken, ready to draw; when the flow passes
+    the held pages they shed that too, with every one measured after."""
+    from cheatdeck.pdf.tracking import Tracked
+
+    sheet, layout = _shipped_layout()
     units = layout.document(sheet)
 
     def paragraphs(unit) -> list[Tracked]:
@@ -808,18 +814,10 @@ def test_the_orphan_arithmetic_skips_only_settings_that_cannot_help(monkeypatch)
     exactly as when every setting is tried, and most tries are skipped."""
     import random
 
-    from cheatdeck.options import PrintOptions
     from cheatdeck.pdf import tracking
-    from cheatdeck.pdf.fonts import register_fonts
-    from cheatdeck.pdf.page import Page
-    from cheatdeck.pdf.story import Layout
-    from cheatdeck.pdf.theme import Ink
 
-    theme = load_theme(TEMPLATES / "pdf" / "theme.yaml")
-    sheet = load(SHIPPED)
-    fonts = register_fonts(theme, TEMPLATES / "fonts", sheet)
-    page = Page(theme, fonts, Ink(False), sheet, PrintOptions(paper="letter"), 8.0)
-    layout = Layout(8.0, theme, fonts, Ink(False), page.col_w, page.frame_h)
+    _, layout = _shipped_layout()
+    theme, fonts = layout.theme, layout.fonts
     rng = random.Random(28)
     vocabulary = ["a", "of", "the", "model", "endpoint", "inference", "SageMaker", "throughput", "p99", "x",
                   "regularisation", "batch", "GPU", "to", "it"]
