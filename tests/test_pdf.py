@@ -759,6 +759,40 @@ def test_a_sheet_prints_the_same_whether_its_pages_are_held_or_shed(source, monk
     assert shed == held and shed_details.pages == details.pages
 
 
+def _shipped_layout():
+    """The shipped sheet and a layout of it at 8 pt on Letter, as a pass lays it out."""
+    from cheatdeck.options import PrintOptions
+    from cheatdeck.pdf.fonts import register_fonts
+    from cheatdeck.pdf.page import Page
+    from cheatdeck.pdf.story import Layout
+    from cheatdeck.pdf.theme import Ink
+
+    theme = load_theme(TEMPLATES / "pdf" / "theme.yaml")
+    sheet = load(SHIPPED)
+    fonts = register_fonts(theme, TEMPLATES / "fonts", sheet)
+    page = Page(theme, fonts, Ink(False), sheet, PrintOptions(paper="letter"), 8.0)
+    return sheet, Layout(8.0, theme, fonts, Ink(False), page.col_w, page.frame_h)
+
+
+def test_what_was_held_is_let_go_of_once_the_sheet_runs_long():
+    """Paragraphs measured while the sheet is short are held parsed and broken, ready to draw; when the flow passes
+    the held pages they shed that too, with every one measured after."""
+    from cheatdeck.pdf.tracking import Tracked
+
+    sheet, layout = _shipped_layout()
+    units = layout.document(sheet)
+
+    def paragraphs(unit) -> list[Tracked]:
+        return [item.flowable for item in unit.items if isinstance(getattr(item, "flowable", None), Tracked)]
+
+    held = paragraphs(next(units))
+    assert held and all("blPara" in p.__dict__ for p in held)
+    layout.shedding = True
+    assert all("blPara" not in p.__dict__ and "frags" not in p.__dict__ for p in held)
+    later = paragraphs(next(units))
+    assert later and all("blPara" not in p.__dict__ for p in later)
+
+
 def test_a_shed_paragraph_breaks_its_lines_again_as_before():
     from reportlab.lib.styles import ParagraphStyle
 
@@ -772,3 +806,49 @@ def test_a_shed_paragraph_breaks_its_lines_again_as_before():
     assert paragraph.wrap(80, 1e6)[1] == len(lines) * paragraph.style.leading
     assert line_texts(paragraph) == lines
     assert paragraph.wrap(200, 1e6)[1] < len(lines) * paragraph.style.leading
+
+
+def test_the_orphan_arithmetic_skips_only_settings_that_cannot_help(monkeypatch):
+    """A tracking step or the narrower measure is skipped when the lines' slack shows it cannot end a paragraph on
+    more than one word: on 600 random paragraphs (bold keys, code, narrow and wide columns) every paragraph is set
+    exactly as when every setting is tried, and most tries are skipped."""
+    import random
+
+    from cheatdeck.pdf import tracking
+
+    _, layout = _shipped_layout()
+    theme, fonts = layout.theme, layout.fonts
+    rng = random.Random(28)
+    vocabulary = ["a", "of", "the", "model", "endpoint", "inference", "SageMaker", "throughput", "p99", "x",
+                  "regularisation", "batch", "GPU", "to", "it"]
+
+    def markup() -> str:
+        words = [rng.choice(vocabulary) for _ in range(rng.randint(4, 40))]
+        if rng.random() < 0.3:
+            words[rng.randrange(len(words))] = f"<font name='{fonts.mono}'>{rng.choice(vocabulary)}</font>"
+        key = f"<b>{rng.choice(vocabulary)}:</b> " if rng.random() < 0.6 else ""
+        return key + " ".join(words)
+
+    def settings(paragraphs) -> list:
+        out = []
+        for text, style, width in paragraphs:
+            paragraph, orphan = tracking.settle(lambda: tracking.Tracked(text, style), width, theme.tracking, 8.0)
+            out.append((paragraph.tracking, paragraph.gain, paragraph.shorten, orphan,
+                        tracking.line_texts(paragraph)))
+        return out
+
+    paragraphs = [(markup(), rng.choice([layout.body, layout.bullet]), rng.uniform(60, 200)) for _ in range(600)]
+    tried = []
+    skipped = settings(paragraphs)
+    monkeypatch.setattr(tracking, "_tracked", lambda *a, tried_=tracking._tracked: (tried.append(1), tried_(*a))[1])
+    monkeypatch.setattr(tracking, "_may_track", lambda *a: True)
+    monkeypatch.setattr(tracking, "_may_shorten", lambda *a: True)
+    every = settings(paragraphs)
+    assert skipped == every
+    assert sum(1 for t, *_ in every if t) >= 20  # tracking does set some of them
+    monkeypatch.undo()
+    tried_filtered = []
+    monkeypatch.setattr(tracking, "_tracked", lambda *a, tried_=tracking._tracked: (tried_filtered.append(1),
+                                                                                      tried_(*a))[1])
+    settings(paragraphs)
+    assert len(tried_filtered) < len(tried) / 2, (len(tried_filtered), len(tried))

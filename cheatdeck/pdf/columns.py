@@ -14,12 +14,15 @@ section gap a line, a bullet gap a quarter of one), so that a column short of co
 gappy. A page that ends early (the last, or one before a section that moved on) is balanced: its content
 is poured again into columns of the height that gives the fewest demerits, as TeX weighs a paragraph's
 lines: the columns' badness (how far past their caps they would have to stretch) and a price for every
-section continued in the next column. Once the pages are known, the break before the last page may move a
-few sections earlier, where that evens the last page with the one before it.
+section continued in the next column. A page less than half full is not spread: it keeps to as many columns
+as its natural flow takes, poured again into the shortest that hold it, so that they end level. Once the
+pages are known, the break before the last page may move a few sections earlier, where that evens the last
+page with the one before it.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -148,6 +151,10 @@ def _sums(unit: Unit, atoms: list[tuple[int, int]]) -> tuple[list[float], list[f
     return every, body
 
 
+# A unit's atoms, their running totals (`_sums`) and the running total of what each adds to a part (`Flow._measure`).
+Measured = tuple[list[tuple[int, int]], tuple[list[float], list[float]], list[float]]
+
+
 
 
 class Flow:
@@ -166,6 +173,8 @@ class Flow:
         self.columns = [Column()]
         # The first unit with an item taller than a whole column: no page budget holds it at this size.
         self.too_tall: Unit | None = None
+        # Each unit's atoms and running totals (`_measure`), by its id, with the unit itself.
+        self._measured: dict[int, tuple[Unit, Measured]] = {}
 
     @property
     def column_count(self) -> int:
@@ -212,25 +221,45 @@ class Flow:
     def _height(self, pieces: list[Piece]) -> float:
         return sum(p.height + p.gap for p in pieces)
 
-    def _count_fitting(self, unit, atoms, continued, column) -> int:
-        """The largest k whose pieces fit. Height grows with k, so the search doubles k from 1 until it no longer
-        fits and then bisects: its cost follows what fits in one column, not what is left of a long table."""
-        room = self.height - column.used
+    def _count_fitting(self, unit: Unit, measured: Measured, pos: int, continued: bool, column: Column) -> int:
+        """The largest k whose pieces from `pos` fit the column: the part's height is its lead plus a difference of
+        running totals, so the count is one bisection of them."""
+        atoms, _, chain = measured
+        room = self.height - column.used + 1e-6
+        lead = self._lead(unit, atoms[pos], continued, not column.pieces)
+        if lead > room:
+            return 0
+        return bisect_right(chain, room - lead + chain[pos + 1], pos + 1) - 1 - pos
 
-        def fits(k: int) -> bool:
-            return self._height(self._pieces(unit, atoms[:k], continued, not column.pieces)) <= room + 1e-6
+    def _lead(self, unit: Unit, atom: tuple[int, int], continued: bool, column_empty: bool) -> float:
+        """The height of a part's bar and first atom, with the gaps above them, as `_pieces` places them."""
+        bar = unit.bar(continued)
+        index, row = atom
+        item = unit.items[index]
+        first = item.height if row < 0 else (item.continued_head if row > 0 else item.head) + item.rows[row]
+        if bar is None:
+            return first + (0.0 if column_empty else self.gap["section"])
+        return bar.height + (0.0 if column_empty else self.gap["section"]) + self.gap["bar"] + first
 
-        lo, hi = 0, 1  # fits(lo) (taken, for 0); hi: the first doubling that does not fit, or all of them
-        while hi < len(atoms) and fits(hi):
-            lo, hi = hi, hi * 2
-        hi = min(hi, len(atoms))
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if fits(mid):
-                lo = mid
+    def _measure(self, unit: Unit) -> Measured:
+        """The unit's atoms, their running totals (`_sums`), and the running total of what each atom adds to a part
+        that already holds the atom before it: its gap and height, or a table row's height alone (the chain)."""
+        known = self._measured.get(id(unit))
+        if known is not None and known[0] is unit:
+            return known[1]
+        atoms = _atoms(unit)
+        chain = [0.0, 0.0]
+        for (before, _), (index, row) in zip(atoms, atoms[1:]):
+            item = unit.items[index]
+            if index == before:
+                add = item.rows[row]
             else:
-                hi = mid - 1
-        return lo
+                gap = self.gap[self._gap_between(unit.items[before], item)]
+                add = gap + (item.height if row < 0 else item.head + item.rows[row])
+            chain.append(chain[-1] + add)
+        measured = (atoms, _sums(unit, atoms), chain)
+        self._measured[id(unit)] = (unit, measured)
+        return measured
 
     def _split(self, unit: Unit, atoms, sums, pos: int, fitting: int, least: int) -> int:
         """How many atoms from `pos` to place when `fitting` fit, leaving `least` items on each side, two lines
@@ -250,12 +279,12 @@ class Flow:
 
     def _pour(self, unit: Unit, pos: int = 0, continued: bool = False) -> None:
         """Place the unit's atoms from `pos` on, opening columns as they fill."""
-        atoms = _atoms(unit)
-        sums = _sums(unit, atoms)
+        measured = self._measure(unit)
+        atoms, sums, _ = measured
         while pos < len(atoms):
             column = self.columns[-1]
             remaining = len(atoms) - pos
-            fitting = self._count_fitting(unit, atoms[pos:], continued, column)
+            fitting = self._count_fitting(unit, measured, pos, continued, column)
             k = fitting
             if fitting < remaining:
                 k = self._split(unit, atoms, sums, pos, fitting, MIN_PART)
@@ -310,10 +339,10 @@ class Flow:
     def _balance(self) -> None:
         """Pour the page's parts again into the shortest columns that hold them (bisecting the height)."""
         parts = _parts(self.columns)
-        # A page less than half full keeps its natural flow: spread thin, its sections would break up.
-        if not parts or sum(c.used for c in self.columns) < self.per_page * self.frame_height / 2:
-            for column in self.columns:
-                column.spread = False
+        if not parts:
+            return
+        if sum(c.used for c in self.columns) < self.per_page * self.frame_height / 2:
+            self._level(parts)
             return
         poured = self.columns
         lo, hi = sum(c.used for c in poured) / self.per_page, self.frame_height
@@ -331,6 +360,23 @@ class Flow:
             columns = self._poured_at(hi + k * step, parts)
             if columns and (demerits := self._demerits(columns)) < best - 1e-6:
                 poured, best = columns, demerits
+        self.columns, self.height = poured, self.frame_height
+
+    def _level(self, parts) -> None:
+        """A page less than half full keeps to as many columns as its natural flow takes (spread thin over all of
+        them, its sections would break up, and spread to the frame's foot, its gaps would gape), poured again into
+        the shortest columns that hold it in that many, so that they end level."""
+        count = sum(1 for column in self.columns if column.pieces)
+        poured = self.columns
+        lo, hi = sum(c.used for c in poured) / count, max(c.used for c in poured)
+        while hi - lo > self.least / 8:
+            columns = self._poured_at((lo + hi) / 2, parts)
+            if columns is not None and len(columns) <= count:
+                poured, hi = columns, (lo + hi) / 2
+            else:
+                lo = (lo + hi) / 2
+        for column in poured:
+            column.spread = False
         self.columns, self.height = poured, self.frame_height
 
     def _demerits(self, columns: list[Column]) -> float:

@@ -43,11 +43,10 @@ Columns = tuple[float, list[list[widths.Cell]]]
 MEASURED_ROWS = 200
 
 
-def _row_height(table: Table, width: float, shedding: bool) -> float:
-    """The height of a table's first row."""
+def _row_height(table: Table, width: float, measured: Callable[[Flowable], None]) -> float:
+    """The height of a table's first row (`measured` is told of the table once it is)."""
     table.wrap(width, _NEVER)
-    if shedding:
-        shed(table)
+    measured(table)
     return table._rowHeights[0]
 
 
@@ -101,9 +100,12 @@ class Layout:
         self.leading = s * t.body.leading
         self.pad = s * 0.28
         self.orphans = 0
-        # Set by the flow once the sheet runs long: from then on a measured flowable sheds its parsed markup and
-        # broken lines until it is drawn (tracking.shed). A short sheet keeps them, and is not parsed twice.
-        self.shedding = False
+        # Set by the flow once the sheet runs long (`shedding`): from then on a measured flowable sheds its parsed
+        # markup and broken lines until it is drawn (tracking.shed), and so do those measured before. A shorter
+        # sheet keeps them, and is parsed and broken once.
+        self._shedding = False
+        self._held: list[Flowable] = []
+        self._word_widths: dict[tuple[str, str, float], float] = {}
         # The column-width search trades this much table height for one fewer one-word last line.
         self.orphan_cost = self.leading * 0.5
         # Colours as ReportLab's, converted once: a colour given as text is converted again wherever it is used.
@@ -137,6 +139,25 @@ class Layout:
         self.trap_style = ParagraphStyle("trap", parent=self.body, firstLineIndent=self.tab_w + s * 0.35)
         self.why_style = ParagraphStyle("why", parent=self.bullet, firstLineIndent=0)
 
+    @property
+    def shedding(self) -> bool:
+        return self._shedding
+
+    @shedding.setter
+    def shedding(self, value: bool) -> None:
+        if value and not self._shedding:
+            for flowable in self._held:
+                shed(flowable)
+            self._held.clear()
+        self._shedding = value
+
+    def measured(self, flowable: Flowable) -> None:
+        """A flowable is measured: it sheds what drawing sets again if the sheet runs long, now or once it does."""
+        if self._shedding:
+            shed(flowable)
+        else:
+            self._held.append(flowable)
+
     def color(self, hex_color: str) -> Color:
         """A theme colour as printed (`ink`), as ReportLab's."""
         if hex_color not in self.colors:
@@ -167,12 +188,24 @@ class Layout:
                 out.append(span)
                 continue
             face = self.face(span, bold)
+            words = span.text.split(" ")
+            if all(self.word_width(word, face, size) <= width for word in words):
+                out.append(span)  # as most are: every word fits whole
+                continue
+
             def fits(piece: str) -> bool:
                 return self.fonts.fallback.width(piece, face, size) <= width
 
-            out.append(replace(span, text=" ".join(linebreaks.broken(word, fits, span.code)
-                                                   for word in span.text.split(" "))))
+            out.append(replace(span, text=" ".join(linebreaks.broken(word, fits, span.code) for word in words)))
         return tuple(out)
+
+    def word_width(self, word: str, face: str, size: float) -> float:
+        """A word's printed width, measured once per layout: a sheet says most of its words many times."""
+        key = (word, face, size)
+        width = self._word_widths.get(key)
+        if width is None:
+            width = self._word_widths[key] = self.fonts.fallback.width(word, face, size)
+        return width
 
     def label(self, label: str) -> str:
         """A domain label as paragraph markup: the author's characters, literal, in the fonts that have them."""
@@ -224,8 +257,7 @@ class Layout:
 
     def block(self, flowable: Flowable, boxed: bool = False, trap: bool = False) -> Block:
         _, height = flowable.wrap(self.width, _NEVER)
-        if self.shedding:
-            shed(flowable)
+        self.measured(flowable)
         return Block(flowable, height, boxed, trap)
 
     def title_bar(self, label: str, title: str, fill: str, continued: bool = False) -> Block:
@@ -319,7 +351,7 @@ class Layout:
             return t
 
         heights, laid, head_height = self._measured(head, body, table, (col_widths, (p, top, bottom)))
-        return Rows(head_height, _row_height(table(continued_head, [], 0, 0.0), self.width, self.shedding), heights,
+        return Rows(head_height, _row_height(table(continued_head, [], 0, 0.0), self.width, self.measured), heights,
                     lambda a, b, cont, extra: table(continued_head if cont else head, laid[a:b], a, extra))
 
     def _measured(self, head: list, body: Iterable[list], table: Callable[..., Table],
@@ -348,13 +380,12 @@ class Layout:
                 for key, height in zip(keys, part._rowHeights[1:]):
                     if key:
                         self.memo.put_height(key, height)
-                if self.shedding:
-                    shed(part)
+                self.measured(part)
             laid += run
             if len(run) < MEASURED_ROWS:
                 break
         if head_height is None:
-            head_height = _row_height(table(head, [], 0, 0.0), self.width, self.shedding)
+            head_height = _row_height(table(head, [], 0, 0.0), self.width, self.measured)
         return heights, laid, head_height
 
     def _row_key(self, row: list, shape: tuple) -> str | None:
@@ -391,7 +422,8 @@ class Layout:
             return self, fixed, cells
         for size in sizes[index_at_or_below(sizes, self.size * self.width / needed):]:
             layout = replace(self, size=size)
-            layout.shedding = self.shedding
+            # One sheet, one choice: what the smaller layout measures is let go of with the rest.
+            layout._shedding, layout._held = self._shedding, self._held
             fixed, cells = columns(layout)
             if need(layout, fixed, cells) <= self.width:
                 break

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 
@@ -122,7 +123,8 @@ def ends_on_one_word(paragraph: Paragraph) -> bool:
 
 
 def _glyphs(text: str) -> int:
-    return sum(not c.isspace() for c in text)
+    # str.split() cuts at exactly the characters str.isspace() names.
+    return len("".join(text.split()))
 
 
 def _fits_tracked(paragraph: Tracked) -> bool:
@@ -141,6 +143,70 @@ def _tracked(make, width: float, tracking: float, lines: list[tuple[float, str]]
             return paragraph
         paragraph.gain *= 0.7
     return None
+
+
+def _edge_word(paragraph: Paragraph, line: int, last: bool) -> float:
+    """At most the width of line `line`'s first word (its last, `last`): the part of it set in one font (a word
+    may run on in another, and an image adds none)."""
+    bl = paragraph.blPara
+    if bl.kind == 0:
+        words = bl.lines[line][1]
+        return stringWidth(words[-1 if last else 0], bl.fontName, bl.fontSize) if words else 0.0
+    frags = [f for f in bl.lines[line].words if getattr(f, "text", "").strip()]
+    if not frags:
+        return 0.0
+    frag = frags[-1 if last else 0]
+    return stringWidth(frag.text.split()[-1 if last else 0], frag.fontName, frag.fontSize)
+
+
+def _may_track(paragraph: Paragraph, lines: list[tuple[float, str]], gain: float) -> bool:
+    """Whether breaking lines `gain` points wider can end `paragraph` (set plain, its last line one word) on more
+    than one word. Wider lines only pull words up, so that needs either the orphan pulled up (every word on one
+    line fewer) or the second-last line's first word pulled up (then, the orphan still alone, that line may hold
+    a single word: not an orphan either). Widths are lower bounds and rooms upper bounds, so a `False` is sure."""
+    n = len(lines)
+    rooms = _rooms(paragraph, lines, gain)
+    first = [_edge_word(paragraph, i, last=False) for i in range(n)]
+    if first[n - 1] + rooms[n - 2][1] <= rooms[n - 2][0] + 1e-6:
+        return True
+    return n > 2 and first[n - 2] + rooms[n - 3][1] <= rooms[n - 3][0] + 1e-6
+
+
+def _rooms(paragraph: Paragraph, lines: list[tuple[float, str]], gain: float) -> list[tuple[float, float]]:
+    """For each line but the last, at most the room it has left once broken `gain` points wider, and the space
+    that joins the next line's first word to it (0 where not known). A line has its own slack and gain, plus what
+    it lost to the line above when that line may take its first word (else it starts where it did). Each line
+    ends at a space of its last word's font unless ReportLab split or hyphenated a word, a line ends at a forced
+    break or an image is set inline: then every line may take all the slack above it."""
+    bl = paragraph.blPara
+    if bl.kind == 0:
+        spaces = [stringWidth(" ", bl.fontName, bl.fontSize)] * len(lines)
+        forced = False
+    else:
+        spaces = [stringWidth(" ", line.words[-1].fontName, line.words[-1].fontSize) if line.words else 0.0
+                  for line in bl.lines]
+        # A forced break, or an image or formula, which a word may follow with no space between.
+        forced = any(getattr(line, "lineBreak", False) for line in bl.lines) or \
+            any(hasattr(frag, "cbDefn") for frag in paragraph.frags)
+    if forced or getattr(paragraph, "_splitLongWordCount", 1) or paragraph._hyphenations or "\xad" in paragraph.text:
+        slack = sum(extra + gain for extra, _ in lines[:-1])
+        return [(slack, 0.0)] * (len(lines) - 1)
+    widest = max(spaces)
+    rooms, carried = [], 0.0
+    for i, (extra, _) in enumerate(lines[:-1]):
+        room = extra + gain + carried
+        rooms.append((room, spaces[i]))
+        takes = _edge_word(paragraph, i + 1, last=False) + spaces[i] <= room + 1e-6
+        carried = room + widest if takes else 0.0
+    return rooms
+
+
+def _may_shorten(paragraph: Paragraph) -> bool:
+    """Whether the second-last line's last word and the orphan fit on one line together (the narrower measure's
+    only hope); lower bounds, so a `False` is sure."""
+    n = len(paragraph.blPara.lines)
+    together = _edge_word(paragraph, n - 2, last=True) + _edge_word(paragraph, n - 1, last=False)
+    return together <= paragraph._wrapWidths[1] + 1e-6
 
 
 def _words(paragraph: Paragraph) -> list[str]:
@@ -170,10 +236,15 @@ def settle(make, width: float, steps: list[float], size: float) -> tuple[Paragra
                 and all(len(t.split()) > 1 or len(t.strip()) > 3 or len(old.split()) == 1
                         for (_, t), (_, old) in zip(now[1:], lines[1:])))
 
+    most = max(_glyphs(text) for _, text in lines)
     for step in steps:
+        if not _may_track(plain, lines, -step * size * most):
+            continue
         tracked = _tracked(make_again, width, step * size, lines)
         if better(tracked):
             return tracked, False
+    if not _may_shorten(plain):
+        return plain, True
     narrower = make_again()
     narrower.shorten = (len(lines) - 2, lines[-2][0] + 0.01)
     narrower.wrap(width, _NEVER)

@@ -156,14 +156,22 @@ def best_widths(columns: list[list[Cell]], available: float, pad: float, orphan_
     spare = available - sum(least)
     slack = [n - m + 1e-6 for n, m in zip(natural, least)]
     widths = [m + spare * s / sum(slack) for m, s in zip(least, slack)]
-    rows = list(zip(*columns))
+    # Each column's cell heights and flaws at a width, worked out once: a trial moves two columns' widths, and the
+    # others keep theirs.
+    laid: dict[tuple[int, float], tuple[list[float], int]] = {}
+
+    def column(i: int, w: float) -> tuple[list[float], int]:
+        if (i, w) not in laid:
+            cells = [_cell(cell, w - pad) for cell in columns[i]]
+            laid[i, w] = [h for h, _ in cells], sum(n for _, n in cells)
+        return laid[i, w]
 
     def cost(ws: list[float]) -> tuple[float, float]:
-        height, lone = 0.0, 0
-        for row in rows:
-            cells = [_cell(cell, w - pad) for cell, w in zip(row, ws)]
-            height += max(h for h, _ in cells)
-            lone += sum(n for _, n in cells)
+        trial = [column(i, w) for i, w in enumerate(ws)]
+        height = 0.0
+        for row in zip(*(heights for heights, _ in trial)):
+            height += max(row)
+        lone = sum(n for _, n in trial)
         return round(height + lone * orphan_cost, 3), height
 
     best = cost(widths)
