@@ -54,8 +54,10 @@ def digest(*parts: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-# Each dataclass's field names, found once per class.
+# Each dataclass's field names, found once per class, without those saying where a record was written: a line
+# inserted above a section must not change what its pages show.
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_PLACES = frozenset({"loc", "where", "marks"})
 _PLAIN = (str, int, float, bool, type(None))
 
 
@@ -80,7 +82,8 @@ def _walk(value, out) -> None:
     elif dataclasses.is_dataclass(value):
         names = _FIELDS.get(kind)
         if names is None:
-            names = _FIELDS[kind] = tuple(item.name for item in dataclasses.fields(value))
+            names = _FIELDS[kind] = tuple(item.name for item in dataclasses.fields(value)
+                                          if item.name not in _PLACES)
         out(kind.__name__)
         for name in names:
             _walk(getattr(value, name), out)
