@@ -9,6 +9,8 @@ naming the rule and the fix. An item exempt from a rule (`lint: {rule: reason}`)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ...errors import Problem
 from ..plan import Plan
 from . import (
@@ -24,23 +26,44 @@ from . import (
     vague_stem,
     yes_no,
 )
+from .finding import Finding
+from .text import read
 
 CARD_RULES = (bare_label, vague_stem, yes_no, enumeration, long_answer, contains_answer, give_away, long_back)
-"""Rules that read one card at a time: each module has NAME and `check(note, card) -> str | None`."""
+"""Rules that read one card at a time: each module has NAME, `check(text) -> bool` (whether the card falls short)
+and `say(text) -> str` (the warning's message, written only when it is read)."""
 PLAN_RULES = (twins, asked_twice, header_question)
-"""Rules that compare cards with each other or read the sheet: each has NAME and `check(plan) -> [Finding]`."""
+"""Rules that compare cards with each other or read the sheet: each has NAME and `check(plan, texts) ->
+[Finding]`."""
 
 
 def lint(plan: Plan) -> list[Problem]:
     """Every warning about the plan's cards, in source order, each once."""
-    # Each rule's findings become problems as they come: a sheet of many weak cards keeps one copy of each message.
-    found: dict[Problem, None] = {}
-    for note in plan.notes:
-        for card in note.cards:
-            for rule in CARD_RULES:
-                if rule.NAME not in note.quiet and (message := rule.check(note, card)):
-                    found[Problem(note.loc, f"{rule.NAME}: {message}")] = None
-    for rule in PLAN_RULES:
-        found.update((Problem(f.loc, f"{f.rule}: {f.message}"), None) for f in rule.check(plan)
-                     if f.rule not in f.quiet)
+    found = dict.fromkeys(Problem(f.loc, f"{f.rule}: {f.message}") for f in findings(plan))
     return sorted([*plan.warnings, *found], key=lambda p: (p.loc.file, p.loc.line, p.loc.column))
+
+
+def count(plan: Plan) -> int:
+    """How many warnings `lint` returns, without writing their messages: two findings of one rule on one item
+    are one warning when they say the same, and only those are written to compare."""
+    first: dict[tuple, Finding] = {}
+    said: dict[tuple, set[str]] = {}
+    for finding in findings(plan):
+        key = (finding.loc, finding.rule)
+        if key not in first:
+            first[key] = finding
+        else:
+            said.setdefault(key, {first[key].message}).add(finding.message)
+    return len(plan.warnings) + len(first) + sum(len(messages) - 1 for messages in said.values())
+
+
+def findings(plan: Plan) -> Iterator[Finding]:
+    """Each rule's findings that the item is not exempt from: the card rules' card by card, then the others'."""
+    texts = read(plan)
+    rules = [(rule.check, rule.NAME, rule.say) for rule in CARD_RULES]
+    for text in texts:
+        for check, name, say in rules:
+            if check(text) and name not in text.note.quiet:
+                yield Finding(name, text.note.loc, say, text)
+    for rule in PLAN_RULES:
+        yield from (f for f in rule.check(plan, texts) if f.rule not in f.quiet)

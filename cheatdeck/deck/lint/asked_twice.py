@@ -16,7 +16,7 @@ from collections import Counter
 
 from ..plan import Plan
 from .finding import Finding
-from .text import containment, content, overlap
+from .text import CardText, containment, overlap, read
 
 NAME = "asked-twice"
 SAME_ANSWER = 0.6
@@ -25,68 +25,71 @@ CANDIDATES = 64
 """Earlier cards a card is compared with at most: a bound on the work per card, whatever the sheet."""
 
 
-def check(plan: Plan) -> list[Finding]:
-    # The answers' words for every card; the fronts' only for the cards compared (see Fronts).
-    cards = [(note, card.front, content(card.answer)) for note in plan.notes for card in note.cards
-             if not card.reverse and not card.cloze]
-    rank = _rarest_first(answer for _, _, answer in cards)
-    fronts = _Fronts(cards)
+def check(plan: Plan, texts: list[CardText] | None = None) -> list[Finding]:
+    cards = [text for text in (read(plan) if texts is None else texts) if not text.card.reverse
+             and not text.card.cloze]
+    rank = _rarest_first(text.content for text in cards)
     posting: dict[str, list[int]] = {}
+    # Cards with one answer share its prefix (as `content` shares the set).
+    prefixes: dict[frozenset[str], list[str]] = {}
     out = []
-    for index, (note, _, answer) in enumerate(cards):
+    for index, text in enumerate(cards):
+        answer = text.content
         if not answer:
             continue
-        prefix = sorted(answer, key=rank.__getitem__)[:len(answer) - _need(len(answer)) + 1]
-        first = _first_match(cards, fronts, index, prefix, posting)
+        prefix = prefixes.get(answer)
+        if prefix is None:
+            prefix = prefixes[answer] = sorted(answer, key=rank.__getitem__)[:len(answer) - _need(len(answer)) + 1]
+        first = _first_match(cards, index, prefix, posting)
         if first is not None:
-            out.append(Finding(NAME, note.loc, f"this card asks what the card at line {first.loc.line} asks: "
-                                               "keep one (`cards: none` on the other), or ask each a different fact",
-                               note.quiet + first.quiet))
+            out.append(Finding(NAME, text.note.loc, _say, first, text.note.quiet + first.quiet))
         for word in prefix:
             posting.setdefault(word, []).append(index)
     return out
 
 
-class _Fronts:
-    """The content words of a card's front, worked out when a comparison first needs them and kept for the
-    cards that are candidates (the same few, where many answers share words): not for every card at once."""
-
-    def __init__(self, cards: list):
-        self.cards = cards
-        self.known: dict[int, frozenset[str]] = {}
-
-    def __getitem__(self, index: int) -> frozenset[str]:
-        if index not in self.known:
-            self.known[index] = content(self.cards[index][1])
-        return self.known[index]
+def _say(first) -> str:
+    return (f"this card asks what the card at line {first.loc.line} asks: keep one (`cards: none` on the other), "
+            "or ask each a different fact")
 
 
-def _first_match(cards: list, fronts: _Fronts, index: int, prefix: list[str], posting: dict[str, list[int]]):
-    """The first earlier card, in source order, that asks what card `index` asks; None if none of the first
-    CANDIDATES that share a prefix word does."""
-    note, front, answer = cards[index]
-    place, size, mine = _place(note), len(answer), None
-    previous, compared = -1, 0
+def _first_match(cards: list[CardText], index: int, prefix: list[str], posting: dict[str, list[int]]):
+    """The first earlier card's note, in source order, that asks what card `index` asks; None if none of the
+    first CANDIDATES that share a prefix word does."""
+    text = cards[index]
+    note, answer = text.note, text.content
+    section, kind, size = note.section, note.kind, len(answer)
     # Each posting list is in source order: merged, the candidates come in order, a card shared by two lists
     # twice in a row.
-    for other in heapq.merge(*(posting.get(word, ()) for word in prefix)):
+    lists = [posting[word] for word in prefix if word in posting]
+    candidates = lists[0] if len(lists) == 1 else heapq.merge(*lists)
+    previous, compared = -1, 0
+    for other in candidates:
         if other == previous:
             continue
         if compared == CANDIDATES:
             return None
         previous, compared = other, compared + 1
-        first, _, first_answer = cards[other]
-        small, large = sorted((size, len(first_answer)))
-        if small >= _need(large) and _place(first) != place and overlap(answer, first_answer) >= SAME_ANSWER:
-            mine = content(front) if mine is None else mine
-            if containment(mine, fronts[other]) >= SAME_FRONT:
-                return first
+        first = cards[other].note
+        # Cards of one table or one section's bullets are siblings, not the same fact asked twice (see twins).
+        if first.section == section and first.kind == kind:
+            continue
+        first_answer = cards[other].content
+        small, large = (size, len(first_answer)) if size <= len(first_answer) else (len(first_answer), size)
+        # The fronts' words are worked out only for the cards whose answers match (see CardText).
+        if (small >= _need(large) and overlap(answer, first_answer) >= SAME_ANSWER
+                and containment(text.asks, cards[other].asks) >= SAME_FRONT):
+            return first
     return None
 
 
 def _rarest_first(answers) -> dict[str, tuple[int, str]]:
     """Each word's sort key: the fewer answers use it, the earlier; ties by the word, so the order is the text's."""
-    frequency = Counter(word for answer in answers for word in answer)
+    frequency: Counter[str] = Counter()
+    # Many cards share one answer (and its set): each set's words are counted once, times its cards.
+    for answer, cards in Counter(answers).items():
+        for word in answer:
+            frequency[word] += cards
     return {word: (count, word) for word, count in frequency.items()}
 
 
@@ -97,6 +100,3 @@ def _need(size: int) -> int:
     return next(k for k in range(size + 1) if k / size >= SAME_ANSWER)
 
 
-def _place(note) -> tuple[str, str]:
-    """Cards of one table or one section's bullets are siblings, not the same fact asked twice (see twins)."""
-    return note.section, note.kind
