@@ -15,6 +15,8 @@ _HAS_CAMEL = re.compile(r"[a-z0-9][A-Z]|[A-Z][A-Z][a-z]")  # where _CAMEL would 
 _WORD = re.compile(r"[^\W_]+")
 _ASCII_GAPS = bytes(byte if byte < 128 and chr(byte).isalnum() else ord(" ") for byte in range(256))
 """Each ASCII byte that is not a letter or a digit, as a space: in ASCII text these are where `_WORD` splits."""
+_TYPOGRAPHY = "\u2014\u2013\u2026\u2192\u2018\u2019\u201c\u201d\u00b7\u00a0"
+"""Dashes, ellipsis, arrow, curly quotes, middle dot, no-break space: what a card's front adds to ASCII words."""
 SHORT_ANSWER = 8
 
 
@@ -22,6 +24,10 @@ SHORT_ANSWER = 8
 def words(text: str) -> tuple[str, ...]:
     if text != text.lower() and _HAS_CAMEL.search(text):  # most texts have no camelCase word to split
         text = _CAMEL.sub(" ", text)
+    if not text.isascii():
+        # Typography is no part of a word: a text that is ASCII but for it reads as an ASCII text.
+        for mark in _TYPOGRAPHY:
+            text = text.replace(mark, " ")
     if text.isascii():
         # ASCII case-folds as `lower`, and blanked of all but letters and digits it splits where `_WORD` does:
         # several times faster than the Unicode pattern, and most texts are ASCII.

@@ -13,10 +13,11 @@ from __future__ import annotations
 import functools
 import heapq
 from collections import Counter
+from itertools import islice
 
 from ..plan import Plan
 from .finding import Finding
-from .text import CardText, containment, overlap, read
+from .text import CardText, containment, read
 
 NAME = "asked-twice"
 SAME_ANSWER = 0.6
@@ -28,23 +29,28 @@ CANDIDATES = 64
 def check(plan: Plan, texts: list[CardText] | None = None) -> list[Finding]:
     cards = [text for text in (read(plan) if texts is None else texts) if not text.card.reverse
              and not text.card.cloze]
-    rank = _rarest_first(text.content for text in cards)
+    answers = [text.content for text in cards]
+    rank = _rarest_first(answers)
+    same = _comparer(cards, answers)
     posting: dict[str, list[int]] = {}
     # Cards with one answer share its prefix (as `content` shares the set).
     prefixes: dict[frozenset[str], list[str]] = {}
     out = []
-    for index, text in enumerate(cards):
-        answer = text.content
+    for index, answer in enumerate(answers):
         if not answer:
             continue
         prefix = prefixes.get(answer)
         if prefix is None:
             prefix = prefixes[answer] = sorted(answer, key=rank.__getitem__)[:len(answer) - _need(len(answer)) + 1]
-        first = _first_match(cards, index, prefix, posting)
-        if first is not None:
-            out.append(Finding(NAME, text.note.loc, _say, first, text.note.quiet + first.quiet))
+        lists = [posting[word] for word in prefix if word in posting]
+        if lists and (other := _first_match(same, index, lists)) >= 0:
+            note, first = cards[index].note, cards[other].note
+            out.append(Finding(NAME, note.loc, _say, first, note.quiet + first.quiet))
         for word in prefix:
-            posting.setdefault(word, []).append(index)
+            if (indexed := posting.get(word)) is None:
+                posting[word] = [index]
+            else:
+                indexed.append(index)
     return out
 
 
@@ -53,34 +59,47 @@ def _say(first) -> str:
             "or ask each a different fact")
 
 
-def _first_match(cards: list[CardText], index: int, prefix: list[str], posting: dict[str, list[int]]):
-    """The first earlier card's note, in source order, that asks what card `index` asks; None if none of the
-    first CANDIDATES that share a prefix word does."""
-    text = cards[index]
-    note, answer = text.note, text.content
-    section, kind, size = note.section, note.kind, len(answer)
-    # Each posting list is in source order: merged, the candidates come in order, a card shared by two lists
-    # twice in a row.
-    lists = [posting[word] for word in prefix if word in posting]
-    candidates = lists[0] if len(lists) == 1 else heapq.merge(*lists)
-    previous, compared = -1, 0
-    for other in candidates:
-        if other == previous:
-            continue
-        if compared == CANDIDATES:
-            return None
-        previous, compared = other, compared + 1
-        first = cards[other].note
-        # Cards of one table or one section's bullets are siblings, not the same fact asked twice (see twins).
-        if first.section == section and first.kind == kind:
-            continue
-        first_answer = cards[other].content
-        small, large = (size, len(first_answer)) if size <= len(first_answer) else (len(first_answer), size)
-        # The fronts' words are worked out only for the cards whose answers match (see CardText).
-        if (small >= _need(large) and overlap(answer, first_answer) >= SAME_ANSWER
-                and containment(text.asks, cards[other].asks) >= SAME_FRONT):
-            return first
-    return None
+def _first_match(same, index: int, lists: list[list[int]]) -> int:
+    """The first earlier card, in source order, that asks what card `index` asks, of the first CANDIDATES in the
+    posting lists of its prefix words; -1 if none does."""
+    # The earliest candidate is the match more often than not (a repeated answer points back to its first card):
+    # it is tried before the lists are merged.
+    head = lists[0][0] if len(lists) == 1 else min([candidates[0] for candidates in lists])
+    if same(index, head):
+        return head
+    # Each posting list is in source order: merged, the candidates come in order, each once.
+    for other in islice(lists[0] if len(lists) == 1 else _once(heapq.merge(*lists)), 1, CANDIDATES):
+        if same(index, other):
+            return other
+    return -1
+
+
+def _comparer(cards: list[CardText], answers: list[frozenset[str]]):
+    """`same(i, j)`: whether cards i and j ask one fact, in different places."""
+    # Cards of one table or one section's bullets are siblings, not the same fact asked twice (see twins).
+    place: dict[tuple[str, str], int] = {}
+    places = [place.setdefault((text.note.section, text.note.kind), len(place)) for text in cards]
+
+    def same(i: int, j: int) -> bool:
+        if places[i] == places[j]:
+            return False
+        mine, theirs = answers[i], answers[j]
+        large = len(mine) if len(mine) >= len(theirs) else len(theirs)
+        # Sizes too far apart cannot share SAME_ANSWER of the larger; the fronts' words are worked out only
+        # for the cards whose answers match (see CardText).
+        if (len(mine) + len(theirs) - large) / large < SAME_ANSWER or len(mine & theirs) / large < SAME_ANSWER:
+            return False
+        return containment(cards[i].asks, cards[j].asks) >= SAME_FRONT
+    return same
+
+
+def _once(merged):
+    """The merged lists' cards without the repeats of a card that two lists hold (they come in a row)."""
+    previous = -1
+    for other in merged:
+        if other != previous:
+            yield other
+            previous = other
 
 
 def _rarest_first(answers) -> dict[str, tuple[int, str]]:
