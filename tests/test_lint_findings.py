@@ -13,7 +13,7 @@ import pytest
 from conftest import FIXTURES, REPO
 
 import lint_sheets
-from cheatdeck.deck.lint import lint
+from cheatdeck.deck.lint import count, findings, lint
 from cheatdeck.deck.plan import plan_notes
 from cheatdeck.source.compile import load
 
@@ -29,15 +29,34 @@ def _synthetic(facts: int) -> dict:
     return synth.sheet(facts)
 
 
-def _fingerprint(folder: Path, name: str) -> dict:
+def _plan(folder: Path, name: str):
     path = folder / f"{name}.yaml"
     path.write_text(lint_sheets.dump(SHEETS[name]()), encoding="utf-8")
-    return lint_sheets.fingerprint(lint(plan_notes(load(path))))
+    return plan_notes(load(path))
 
 
 @pytest.mark.parametrize("name", SHEETS)
 def test_the_lint_finds_what_it_found(tmp_path, name):
-    assert _fingerprint(tmp_path, name) == json.loads(RECORD.read_text(encoding="utf-8"))[name]
+    plan = _plan(tmp_path, name)
+    assert lint_sheets.fingerprint(lint(plan)) == json.loads(RECORD.read_text(encoding="utf-8"))[name]
+    # A build counts the warnings without writing them: the same number.
+    assert count(plan) == len(lint(plan))
+
+
+def test_count_writes_only_the_messages_it_compares(tmp_path, monkeypatch):
+    """The synthetic sheet's table rows are asked for two columns, and both of a row's cards are found weak by
+    one rule: those findings are the only ones whose messages a count writes, and some say the same."""
+    plan = _plan(tmp_path, "synthetic-2000")
+    written = []
+    every = list(findings(plan))
+    for finding in every:
+        say = finding._say
+        finding._say = lambda about, say=say: written.append(1) or say(about)
+    monkeypatch.setattr("cheatdeck.deck.lint.findings", lambda _: iter(every))
+    counted = count(plan)
+    monkeypatch.undo()
+    assert counted == len(lint(plan)) < len(every) + len(plan.warnings)
+    assert 0 < len(written) < len(every) // 2
 
 
 def test_the_weak_cards_fixture_keeps_its_findings():
@@ -48,6 +67,6 @@ def test_the_weak_cards_fixture_keeps_its_findings():
 if __name__ == "__main__":
     import tempfile
     with tempfile.TemporaryDirectory() as folder:
-        record = {name: _fingerprint(Path(folder), name) for name in SHEETS}
+        record = {name: lint_sheets.fingerprint(lint(_plan(Path(folder), name))) for name in SHEETS}
     record["weak-cards"] = lint_sheets.fingerprint(lint(plan_notes(load(FIXTURES / "weak-cards.yaml"))))
     RECORD.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")

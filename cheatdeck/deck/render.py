@@ -8,7 +8,7 @@ from pathlib import Path
 from ..model import Sheet
 from .cloze import without_unused_cloze
 from .details import DeckDetails
-from .lint import lint
+from .lint import count as count_warnings
 from .media import package_media
 from .notetypes import load_notetypes, palette_css
 from .package import render_apkg
@@ -39,5 +39,5 @@ def render_deck(sheet: Sheet, templates: Path, previous: dict, now: int) -> Deck
     # The lint after the package: what each leaves behind (the lint's warnings, the package's database) is gone
     # before the other runs, so a big sheet's peak memory holds one of them, not both.
     details = DeckDetails(notes=len(plan.notes), cards=sum(len(n.cards) for n in plan.notes), decks=decks,
-                          deck=sheet.deck, warnings=len(lint(plan)), media=len(media))
+                          deck=sheet.deck, warnings=count_warnings(plan), media=len(media))
     return Deck(data, details, stamps.changes, stamps.sections)

@@ -44,17 +44,32 @@ def lint(plan: Plan) -> list[Problem]:
 
 
 def count(plan: Plan) -> int:
-    """How many warnings `lint` returns, without writing their messages: two findings of one rule on one item
-    are one warning when they say the same, and only those are written to compare."""
+    """How many warnings `lint` returns, without writing their messages. Two rules never say the same, and each
+    rule but header-question (once per column of a row) finds a card weak once: only an item of several cards (a
+    table row asked for two columns, a note and its reverse) can have two findings that say the same, and only
+    those are written, to compare."""
+    shared = _shared_places(plan)
+    alone = 0
     first: dict[tuple, Finding] = {}
     said: dict[tuple, set[str]] = {}
     for finding in findings(plan):
-        key = (finding.loc, finding.rule)
-        if key not in first:
+        if finding.loc not in shared and finding.rule != header_question.NAME:
+            alone += 1
+        elif (key := (finding.loc, finding.rule)) not in first:
             first[key] = finding
         else:
             said.setdefault(key, {first[key].message}).add(finding.message)
-    return len(plan.warnings) + len(first) + sum(len(messages) - 1 for messages in said.values())
+    return len(plan.warnings) + alone + len(first) + sum(len(messages) - 1 for messages in said.values())
+
+
+def _shared_places(plan: Plan) -> set:
+    """The locations of items with more than one card."""
+    seen, shared = set(), set()
+    for note in plan.notes:
+        if len(note.cards) > 1 or note.loc in seen:
+            shared.add(note.loc)
+        seen.add(note.loc)
+    return shared
 
 
 def findings(plan: Plan) -> Iterator[Finding]:
