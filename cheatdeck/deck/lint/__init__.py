@@ -31,7 +31,8 @@ from .text import read
 
 CARD_RULES = (bare_label, vague_stem, yes_no, enumeration, long_answer, contains_answer, give_away, long_back)
 """Rules that read one card at a time: each module has NAME, `check(text) -> bool` (whether the card falls short)
-and `say(text) -> str` (the warning's message, written only when it is read)."""
+and `say(text) -> str` (the warning's message, written only when it is read); a rule that reads some sheets only
+has `applies(plan) -> bool` too."""
 PLAN_RULES = (twins, asked_twice, header_question)
 """Rules that compare cards with each other or read the sheet: each has NAME and `check(plan, texts) ->
 [Finding]`."""
@@ -75,7 +76,8 @@ def _shared_places(plan: Plan) -> set:
 def findings(plan: Plan) -> Iterator[Finding]:
     """Each rule's findings that the item is not exempt from: the card rules' card by card, then the others'."""
     texts = read(plan)
-    rules = [(rule.check, rule.NAME, rule.say) for rule in CARD_RULES]
+    rules = [(rule.check, rule.NAME, rule.say) for rule in CARD_RULES
+             if not hasattr(rule, "applies") or rule.applies(plan)]
     for text in texts:
         for check, name, say in rules:
             if check(text) and name not in text.note.quiet:

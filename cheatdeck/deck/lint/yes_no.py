@@ -1,9 +1,14 @@
-"""yes-no: a question answered "yes" or "no" is a coin toss, and a learner remembers the coin, not the fact."""
+"""yes-no: a question answered "yes" or "no" is a coin toss, and a learner remembers the coin, not the fact.
+
+The rule knows English questions ("Is…", "Can…", "Does…"), so it reads English sheets only: elsewhere its
+auxiliaries are other words (German "Was gibt …?" asks "what gives …?")."""
 
 from __future__ import annotations
 
 import re
 
+from ..plan import Plan
+from .language import english
 from .text import CardText
 
 NAME = "yes-no"
@@ -13,6 +18,10 @@ AUXILIARIES = ("is", "are", "was", "were", "do", "does", "did", "can", "could", 
 _QUESTION = re.compile(r"(?:^|[.!?:]\s+)([^.!?]*\?)\s*$")
 _YES_NO = re.compile(r"^(" + "|".join(map(re.escape, AUXILIARIES)) + r")\b", re.IGNORECASE)
 _CHOICE = re.compile(r"\bor\b", re.IGNORECASE)
+
+
+def applies(plan: Plan) -> bool:
+    return english(plan)
 
 
 def check(text: CardText) -> bool:
