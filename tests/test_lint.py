@@ -146,8 +146,8 @@ def test_the_pair_rules_compare_a_bounded_number_of_cards_whatever_the_sheet(tmp
 
     counting(asked_twice, "containment")  # the answers are equal: each comparison compares the fronts
     counting(twins, "similar")
-    assert asked_twice.check(plan(tmp_path, spread)) == []
-    assert twins.check(plan(tmp_path, f"- id: one\n  title: One section\n  bullets:\n{bullets}")) == []
+    assert list(asked_twice.check(plan(tmp_path, spread))) == []
+    assert list(twins.check(plan(tmp_path, f"- id: one\n  title: One section\n  bullets:\n{bullets}"))) == []
     assert 0 < counted["containment"] <= asked_twice.CANDIDATES * cards < cards * (cards - 1) // 2
     assert 0 < counted["similar"] <= twins.CANDIDATES * cards < cards * (cards - 1) // 2
 
@@ -233,7 +233,8 @@ def test_yes_no_reads_english_questions_only(tmp_path):
     english = _bullet("Was the shadow variant's response returned to the caller?", "No")
     assert [m.split(": ")[1] for m in messages(plan(tmp_path, english))] == ["yes-no"]
     # One English question in a German sheet does not make it English.
-    mixed = GERMAN + _bullet("Was gibt es bei einer Ionenbindung?", "Geladene Teilchen").replace("- id: s\n  title: Section\n  bullets:\n", "")
+    question = _bullet("Was gibt es bei einer Ionenbindung?", "Geladene Teilchen")
+    mixed = GERMAN + question.replace("- id: s\n  title: Section\n  bullets:\n", "")
     assert messages(plan(tmp_path, mixed)) == []
 
 

@@ -34,8 +34,8 @@ CARD_RULES = (bare_label, vague_stem, yes_no, enumeration, long_answer, contains
 and `say(text) -> str` (the warning's message, written only when it is read); a rule that reads some sheets only
 has `applies(plan) -> bool` too."""
 PLAN_RULES = (twins, asked_twice, header_question)
-"""Rules that compare cards with each other or read the sheet: each has NAME and `check(plan, texts) ->
-[Finding]`."""
+"""Rules that compare cards with each other or read the sheet: each has NAME and `check(plan, texts)`, which
+gives its findings (an iterable of Finding)."""
 
 
 def lint(plan: Plan) -> list[Problem]:

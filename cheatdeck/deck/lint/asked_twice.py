@@ -10,6 +10,7 @@ every pair. Below that many, the finding is the one a comparison of every pair g
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 import functools
 import heapq
 from collections import Counter
@@ -26,7 +27,8 @@ CANDIDATES = 64
 """Earlier cards a card is compared with at most: a bound on the work per card, whatever the sheet."""
 
 
-def check(plan: Plan, texts: list[CardText] | None = None) -> list[Finding]:
+def check(plan: Plan, texts: list[CardText] | None = None) -> Iterator[Finding]:
+    """Each finding as it is found: a sheet of many weak cards keeps none of them longer than its reader does."""
     cards = [text for text in (read(plan) if texts is None else texts) if not text.card.reverse
              and not text.card.cloze]
     answers = [text.content for text in cards]
@@ -34,24 +36,22 @@ def check(plan: Plan, texts: list[CardText] | None = None) -> list[Finding]:
     same = _comparer(cards, answers)
     posting: dict[str, list[int]] = {}
     # Cards with one answer share its prefix (as `content` shares the set).
-    prefixes: dict[frozenset[str], list[str]] = {}
-    out = []
+    prefixes: dict[frozenset[str], tuple[str, ...]] = {}
     for index, answer in enumerate(answers):
         if not answer:
             continue
         prefix = prefixes.get(answer)
         if prefix is None:
-            prefix = prefixes[answer] = sorted(answer, key=rank.__getitem__)[:len(answer) - _need(len(answer)) + 1]
+            prefix = prefixes[answer] = tuple(sorted(answer, key=rank.__getitem__)[:_prefix(len(answer))])
         lists = [posting[word] for word in prefix if word in posting]
         if lists and (other := _first_match(same, index, lists)) >= 0:
             note, first = cards[index].note, cards[other].note
-            out.append(Finding(NAME, note.loc, _say, first, note.quiet + first.quiet))
+            yield Finding(NAME, note.loc, _say, first, note.quiet + first.quiet)
         for word in prefix:
             if (indexed := posting.get(word)) is None:
                 posting[word] = [index]
             else:
                 indexed.append(index)
-    return out
 
 
 def _say(first) -> str:
@@ -110,6 +110,11 @@ def _rarest_first(answers) -> dict[str, tuple[int, str]]:
         for word in answer:
             frequency[word] += cards
     return {word: (count, word) for word, count in frequency.items()}
+
+
+def _prefix(size: int) -> int:
+    """How many of an answer's rarest words it must share one of with any answer it shares SAME_ANSWER with."""
+    return size - _need(size) + 1
 
 
 @functools.lru_cache(maxsize=None)

@@ -3,6 +3,7 @@ which a learner cannot tell apart. The same answer in two places is asked-twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import islice
 
 from ..overlap import similar
@@ -17,8 +18,8 @@ CANDIDATES = 64
 rows answered "Yes" must not compare every pair."""
 
 
-def check(plan: Plan, texts: list[CardText] | None = None) -> list[Finding]:
-    out = []
+def check(plan: Plan, texts: list[CardText] | None = None) -> Iterator[Finding]:
+    """Each finding as it is found: a sheet of many weak cards keeps none of them longer than its reader does."""
     # Cards seen so far, by answer and place: only siblings with the same answer can be twins, so no pair is
     # compared twice, and a sheet with many equal answers in many places compares none across them.
     # Most answers are a card's own: its first card is kept alone, and a list made for an answer given twice.
@@ -33,9 +34,8 @@ def check(plan: Plan, texts: list[CardText] | None = None) -> list[Finding]:
         twin = next((other for other in islice(siblings, CANDIDATES)
                      if other.note is not note and similar(text.shown, other.shown) >= SIMILAR_FRONTS), None)
         if twin is not None:
-            out.append(Finding(NAME, note.loc, _say, (text, twin.note), note.quiet + twin.note.quiet))
+            yield Finding(NAME, note.loc, _say, (text, twin.note), note.quiet + twin.note.quiet)
         siblings.append(text)
-    return out
 
 
 def _say(pair: tuple[CardText, object]) -> str:
