@@ -52,15 +52,20 @@ def count(plan: Plan) -> int:
     shared = _shared_places(plan)
     alone = 0
     first: dict[tuple, Finding] = {}
-    said: dict[tuple, set[str]] = {}
+    # What the findings of one rule on one item say, where it found the item weak more than once.
+    compared: set[tuple] = set()
+    said: set[tuple] = set()
     for finding in findings(plan):
         if finding.loc not in shared and finding.rule != header_question.NAME:
             alone += 1
         elif (key := (finding.loc, finding.rule)) not in first:
             first[key] = finding
         else:
-            said.setdefault(key, {first[key].message}).add(finding.message)
-    return len(plan.warnings) + alone + len(first) + sum(len(messages) - 1 for messages in said.values())
+            if key not in compared:
+                compared.add(key)
+                said.add((key, first[key].message))
+            said.add((key, finding.message))
+    return len(plan.warnings) + alone + len(first) - len(compared) + len(said)
 
 
 def _shared_places(plan: Plan) -> set:

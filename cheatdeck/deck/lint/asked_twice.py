@@ -18,7 +18,7 @@ from itertools import islice
 
 from ..plan import Plan
 from .finding import Finding
-from .text import CardText, containment, read
+from .text import CardText, containment, content_of, read
 
 NAME = "asked-twice"
 SAME_ANSWER = 0.6
@@ -89,7 +89,8 @@ def _comparer(cards: list[CardText], answers: list[frozenset[str]]):
         # for the cards whose answers match (see CardText).
         if (len(mine) + len(theirs) - large) / large < SAME_ANSWER or len(mine & theirs) / large < SAME_ANSWER:
             return False
-        return containment(cards[i].asks, cards[j].asks) >= SAME_FRONT
+        # The earlier card's front is kept, for the cards after it that repeat it; this card's is not.
+        return containment(content_of(cards[i].shown), cards[j].asks) >= SAME_FRONT
     return same
 
 

@@ -22,10 +22,11 @@ MIN_STEM = 5
 
 def content(text: str) -> frozenset[str]:
     """The words that carry the meaning: no function words, no single letters."""
-    return _content(words(text))
+    return content_of(words(text))
 
 
-def _content(said: tuple[str, ...]) -> frozenset[str]:
+def content_of(said: tuple[str, ...]) -> frozenset[str]:
+    """`content` of a text already split into its words."""
     meant = frozenset(said).difference(_FUNCTION_OR_LETTER)
     # Only a word of a script other than ASCII can still be a single letter.
     return meant if "".join(meant).isascii() else frozenset(w for w in meant if len(w) > 1)
@@ -87,15 +88,15 @@ class CardText:
 
     @property
     def asks(self) -> frozenset[str]:
-        """The front's content words."""
+        """The front's content words, kept (fronts are each card's own: not shared)."""
         if self._asks is None:
-            self._asks = self._shared(self.shown)
+            self._asks = content_of(self.shown)
         return self._asks
 
     def _shared(self, said: tuple[str, ...]) -> frozenset[str]:
         meant = self._contents.get(said)
         if meant is None:
-            meant = self._contents[said] = _content(said)
+            meant = self._contents[said] = content_of(said)
         return meant
 
 
