@@ -120,8 +120,8 @@ def _prefix(size: int) -> int:
 
 @functools.lru_cache(maxsize=None)
 def _need(size: int) -> int:
-    """The fewest shared words by which an answer of `size` words shares SAME_ANSWER of them (as `overlap`
-    divides)."""
+    """The fewest shared words by which an answer of `size` words shares SAME_ANSWER of them (shared words over
+    the larger answer's, as `same` divides)."""
     return next(k for k in range(size + 1) if k / size >= SAME_ANSWER)
 
 

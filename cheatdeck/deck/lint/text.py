@@ -39,12 +39,6 @@ def stem(word: str) -> str:
     return short if len(short) >= MIN_STEM else word
 
 
-def overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    """How much the two sets share, against the larger: both say mostly the same."""
-    large = max(len(a), len(b))
-    return len(a & b) / large if large else 0.0
-
-
 def containment(a: frozenset[str], b: frozenset[str]) -> float:
     """How much of the smaller set the other holds: 1.0 when one says all the other does."""
     small = min(len(a), len(b))
@@ -83,7 +77,9 @@ class CardText:
     def content(self) -> frozenset[str]:
         """The answer's content words: one set for every card with the same answer."""
         if self._content is None:
-            self._content = self._shared(self.said)
+            self._content = self._contents.get(self.said)
+            if self._content is None:
+                self._content = self._contents[self.said] = content_of(self.said)
         return self._content
 
     @property
@@ -92,12 +88,6 @@ class CardText:
         if self._asks is None:
             self._asks = content_of(self.shown)
         return self._asks
-
-    def _shared(self, said: tuple[str, ...]) -> frozenset[str]:
-        meant = self._contents.get(said)
-        if meant is None:
-            meant = self._contents[said] = content_of(said)
-        return meant
 
 
 def read(plan: Plan) -> list[CardText]:
