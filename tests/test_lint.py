@@ -134,7 +134,7 @@ def test_the_pair_rules_compare_a_bounded_number_of_cards_whatever_the_sheet(tmp
     spread = "".join(f"- id: s{k}\n  title: Section {k}\n  bullets:\n"
                      f"    - text: \"K{k}: value\"\n      q: Which zq{k}a zq{k}b zq{k}c?\n"
                      f"      a: Shared answer words everywhere\n" for k in range(cards))
-    counted = {"overlap": 0, "similar": 0}
+    counted = {"containment": 0, "similar": 0}
 
     def counting(module, name):
         real = getattr(module, name)
@@ -144,11 +144,11 @@ def test_the_pair_rules_compare_a_bounded_number_of_cards_whatever_the_sheet(tmp
             return real(*args)
         monkeypatch.setattr(module, name, count)
 
-    counting(asked_twice, "overlap")
+    counting(asked_twice, "containment")  # the answers are equal: each comparison compares the fronts
     counting(twins, "similar")
-    assert asked_twice.check(plan(tmp_path, spread)) == []
-    assert twins.check(plan(tmp_path, f"- id: one\n  title: One section\n  bullets:\n{bullets}")) == []
-    assert 0 < counted["overlap"] <= asked_twice.CANDIDATES * cards < cards * (cards - 1) // 2
+    assert list(asked_twice.check(plan(tmp_path, spread))) == []
+    assert list(twins.check(plan(tmp_path, f"- id: one\n  title: One section\n  bullets:\n{bullets}"))) == []
+    assert 0 < counted["containment"] <= asked_twice.CANDIDATES * cards < cards * (cards - 1) // 2
     assert 0 < counted["similar"] <= twins.CANDIDATES * cards < cards * (cards - 1) // 2
 
 
@@ -212,3 +212,44 @@ def test_lint_names_known_rules_and_needs_a_reason(tmp_path):
 def test_the_shipped_sheet_passes_check_strict(shipped):
     assert "0 card warnings" in run("check", "--strict").output
     assert lint(plan_notes(load(SHIPPED))) == []
+
+
+GERMAN = """\
+- id: bindung
+  title: Chemische Bindung
+  bullets:
+    - text: "Ionenbindung: ΔEN > 1,7 — Elektronen werden übertragen, z. B. NaCl"
+      q: Was gibt eine Bindung mit ΔEN > 1,7?
+      a: "ΔEN > 1,7 — Ionenbindung, z. B. NaCl"
+    - text: "Kovalente Bindung: gemeinsame Elektronenpaare"
+      q: Wie heißt die Bindung, bei der die Atome Elektronenpaare teilen?
+      a: Kovalente Bindung
+"""
+
+
+def test_yes_no_reads_english_questions_only(tmp_path):
+    """"Was gibt …?" is German for "what gives …?": "was" is an English auxiliary, not a German one."""
+    assert messages(plan(tmp_path, GERMAN)) == []
+    english = _bullet("Was the shadow variant's response returned to the caller?", "No")
+    assert [m.split(": ")[1] for m in messages(plan(tmp_path, english))] == ["yes-no"]
+    # One English question in a German sheet does not make it English.
+    question = _bullet("Was gibt es bei einer Ionenbindung?", "Geladene Teilchen")
+    mixed = GERMAN + question.replace("- id: s\n  title: Section\n  bullets:\n", "")
+    assert messages(plan(tmp_path, mixed)) == []
+
+
+def test_enumeration_splits_a_text_by_one_kind_of_separator(tmp_path):
+    """"ΔEN > 1,7 — …, z. B. NaCl" is two items (one comma), not three: a comparison is no separator, and a
+    text's items are split by the one separator that makes its listing."""
+    from cheatdeck.source import listing
+
+    assert listing.items("ΔEN > 1,7 — Ionenbindung, z. B. NaCl") == ["ΔEN > 1,7 — Ionenbindung", "z. B. NaCl"]
+    assert listing.items("Latency > 100 ms, cost > 5 USD, errors > 1 %") == [
+        "Latency > 100 ms", "cost > 5 USD", "errors > 1 %"]
+    # The strongest separator the text uses makes the listing: the others stay inside its items.
+    assert listing.items("S3, Athena; Redshift, Glue") == ["S3, Athena", "Redshift, Glue"]
+    assert listing.items("Ingest, clean → Train → Deploy, monitor") == ["Ingest, clean", "Train", "Deploy, monitor"]
+    assert listing.items("Settings > Security > Keys, roles") == ["Settings", "Security", "Keys, roles"]
+    assert listing.parts("A → B -> C") == [("A", " → "), ("B", " -> "), ("C", "")]
+    assert messages(plan(tmp_path, _bullet("Which bond forms when ΔEN exceeds 1.7?",
+                                           "ΔEN > 1,7 — Ionenbindung, z. B. NaCl"))) == []

@@ -12,7 +12,7 @@ from cli_helpers import run
 from cheatdeck.collection.driver import sync
 from cheatdeck.options import Options
 
-SPIED = ["cheatdeck.source.compile.load", "cheatdeck.deck.render.plan_notes", "cheatdeck.deck.render.lint",
+SPIED = ["cheatdeck.source.compile.load", "cheatdeck.deck.render.plan_notes", "cheatdeck.deck.render.count_warnings",
          "cheatdeck.deck.render.render_deck"]
 
 

@@ -13,6 +13,10 @@ import re
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _HAS_CAMEL = re.compile(r"[a-z0-9][A-Z]|[A-Z][A-Z][a-z]")  # where _CAMEL would split
 _WORD = re.compile(r"[^\W_]+")
+_ASCII_GAPS = bytes(byte if byte < 128 and chr(byte).isalnum() else ord(" ") for byte in range(256))
+"""Each ASCII byte that is not a letter or a digit, as a space: in ASCII text these are where `_WORD` splits."""
+_TYPOGRAPHY = "\u2014\u2013\u2026\u2192\u2018\u2019\u201c\u201d\u00b7\u00a0"
+"""Dashes, ellipsis, arrow, curly quotes, middle dot, no-break space: what a card's front adds to ASCII words."""
 SHORT_ANSWER = 8
 
 
@@ -20,8 +24,20 @@ SHORT_ANSWER = 8
 def words(text: str) -> tuple[str, ...]:
     if text != text.lower() and _HAS_CAMEL.search(text):  # most texts have no camelCase word to split
         text = _CAMEL.sub(" ", text)
-    return tuple([word[:-1] if len(word) > 3 and word[-1] == "s" and word[-2] != "s" else word
-                  for word in map(str.casefold, _WORD.findall(text))])
+    if not text.isascii():
+        # Typography is no part of a word: a text that is ASCII but for it reads as an ASCII text.
+        for mark in _TYPOGRAPHY:
+            text = text.replace(mark, " ")
+    if text.isascii():
+        # ASCII case-folds as `lower`, and blanked of all but letters and digits it splits where `_WORD` does:
+        # several times faster than the Unicode pattern, and most texts are ASCII.
+        blank = text.lower().encode().translate(_ASCII_GAPS).decode()
+        if "s " not in blank and not blank.endswith("s"):  # no plural to make singular
+            return tuple(blank.split())
+        found = blank.split()
+    else:
+        found = list(map(str.casefold, _WORD.findall(text)))
+    return tuple([word[:-1] if len(word) > 3 and word[-1] == "s" and word[-2] != "s" else word for word in found])
 
 
 def count(text: str) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..model import Sheet
 from .cloze import without_unused_cloze
 from .details import DeckDetails
-from .lint import lint
+from .lint import count as count_warnings
 from .media import package_media
 from .notetypes import load_notetypes, palette_css
 from .package import render_apkg
@@ -35,7 +35,7 @@ class Deck:
         for note in notes:
             decks[note.deck] = decks.get(note.deck, 0) + 1
         return DeckDetails(notes=len(notes), cards=sum(len(n.cards) for n in notes), decks=decks,
-                           deck=self.plan.sheet.deck, warnings=len(lint(self.plan)), media=self.media)
+                           deck=self.plan.sheet.deck, warnings=count_warnings(self.plan), media=self.media)
 
 
 def render_deck(sheet: Sheet, templates: Path, previous: dict, now: int) -> Deck:

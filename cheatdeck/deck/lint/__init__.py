@@ -9,6 +9,8 @@ naming the rule and the fix. An item exempt from a rule (`lint: {rule: reason}`)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ...errors import Problem
 from ..plan import Plan
 from . import (
@@ -24,23 +26,66 @@ from . import (
     vague_stem,
     yes_no,
 )
+from .finding import Finding
+from .text import read
 
 CARD_RULES = (bare_label, vague_stem, yes_no, enumeration, long_answer, contains_answer, give_away, long_back)
-"""Rules that read one card at a time: each module has NAME and `check(note, card) -> str | None`."""
+"""Rules that read one card at a time: each module has NAME, `check(text) -> bool` (whether the card falls short)
+and `say(text) -> str` (the warning's message, written only when it is read); a rule that reads some sheets only
+has `applies(plan) -> bool` too."""
 PLAN_RULES = (twins, asked_twice, header_question)
-"""Rules that compare cards with each other or read the sheet: each has NAME and `check(plan) -> [Finding]`."""
+"""Rules that compare cards with each other or read the sheet: each has NAME and `check(plan, texts)`, which
+gives its findings (an iterable of Finding)."""
 
 
 def lint(plan: Plan) -> list[Problem]:
     """Every warning about the plan's cards, in source order, each once."""
-    # Each rule's findings become problems as they come: a sheet of many weak cards keeps one copy of each message.
-    found: dict[Problem, None] = {}
-    for note in plan.notes:
-        for card in note.cards:
-            for rule in CARD_RULES:
-                if rule.NAME not in note.quiet and (message := rule.check(note, card)):
-                    found[Problem(note.loc, f"{rule.NAME}: {message}")] = None
-    for rule in PLAN_RULES:
-        found.update((Problem(f.loc, f"{f.rule}: {f.message}"), None) for f in rule.check(plan)
-                     if f.rule not in f.quiet)
+    found = dict.fromkeys(Problem(f.loc, f"{f.rule}: {f.message}") for f in findings(plan))
     return sorted([*plan.warnings, *found], key=lambda p: (p.loc.file, p.loc.line, p.loc.column))
+
+
+def count(plan: Plan) -> int:
+    """How many warnings `lint` returns, without writing their messages. Two rules never say the same, and each
+    rule but header-question (once per column of a row) finds a card weak once: only an item of several cards (a
+    table row asked for two columns, a note and its reverse) can have two findings that say the same, and only
+    those are written, to compare."""
+    shared = _shared_places(plan)
+    alone = 0
+    first: dict[tuple, Finding] = {}
+    # What the findings of one rule on one item say, where it found the item weak more than once.
+    compared: set[tuple] = set()
+    said: set[tuple] = set()
+    for finding in findings(plan):
+        if finding.loc not in shared and finding.rule != header_question.NAME:
+            alone += 1
+        elif (key := (finding.loc, finding.rule)) not in first:
+            first[key] = finding
+        else:
+            if key not in compared:
+                compared.add(key)
+                said.add((key, first[key].message))
+            said.add((key, finding.message))
+    return len(plan.warnings) + alone + len(first) - len(compared) + len(said)
+
+
+def _shared_places(plan: Plan) -> set:
+    """The locations of items with more than one card."""
+    seen, shared = set(), set()
+    for note in plan.notes:
+        if len(note.cards) > 1 or note.loc in seen:
+            shared.add(note.loc)
+        seen.add(note.loc)
+    return shared
+
+
+def findings(plan: Plan) -> Iterator[Finding]:
+    """Each rule's findings that the item is not exempt from: the card rules' card by card, then the others'."""
+    texts = read(plan)
+    rules = [(rule.check, rule.NAME, rule.say) for rule in CARD_RULES
+             if not hasattr(rule, "applies") or rule.applies(plan)]
+    for text in texts:
+        for check, name, say in rules:
+            if check(text) and name not in text.note.quiet:
+                yield Finding(name, text.note.loc, say, text)
+    for rule in PLAN_RULES:
+        yield from (f for f in rule.check(plan, texts) if f.rule not in f.quiet)

@@ -10,13 +10,15 @@ every pair. Below that many, the finding is the one a comparison of every pair g
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 import functools
 import heapq
 from collections import Counter
+from itertools import islice
 
 from ..plan import Plan
 from .finding import Finding
-from .text import containment, content, overlap
+from .text import CardText, containment, content_of, read
 
 NAME = "asked-twice"
 SAME_ANSWER = 0.6
@@ -25,78 +27,101 @@ CANDIDATES = 64
 """Earlier cards a card is compared with at most: a bound on the work per card, whatever the sheet."""
 
 
-def check(plan: Plan) -> list[Finding]:
-    # The answers' words for every card; the fronts' only for the cards compared (see Fronts).
-    cards = [(note, card.front, content(card.answer)) for note in plan.notes for card in note.cards
-             if not card.reverse and not card.cloze]
-    rank = _rarest_first(answer for _, _, answer in cards)
-    fronts = _Fronts(cards)
+def check(plan: Plan, texts: list[CardText] | None = None) -> Iterator[Finding]:
+    """Each finding as it is found: a sheet of many weak cards keeps none of them longer than its reader does."""
+    cards = [text for text in (read(plan) if texts is None else texts) if not text.card.reverse
+             and not text.card.cloze]
+    answers = [text.content for text in cards]
+    rank = _rarest_first(answers)
+    same = _comparer(cards, answers)
     posting: dict[str, list[int]] = {}
-    out = []
-    for index, (note, _, answer) in enumerate(cards):
+    # Cards with one answer share its prefix (as `content` shares the set).
+    prefixes: dict[frozenset[str], tuple[str, ...]] = {}
+    for index, answer in enumerate(answers):
         if not answer:
             continue
-        prefix = sorted(answer, key=rank.__getitem__)[:len(answer) - _need(len(answer)) + 1]
-        first = _first_match(cards, fronts, index, prefix, posting)
-        if first is not None:
-            out.append(Finding(NAME, note.loc, f"this card asks what the card at line {first.loc.line} asks: "
-                                               "keep one (`cards: none` on the other), or ask each a different fact",
-                               note.quiet + first.quiet))
+        prefix = prefixes.get(answer)
+        if prefix is None:
+            prefix = prefixes[answer] = tuple(sorted(answer, key=rank.__getitem__)[:_prefix(len(answer))])
+        lists = [posting[word] for word in prefix if word in posting]
+        if lists and (other := _first_match(same, index, lists)) >= 0:
+            note, first = cards[index].note, cards[other].note
+            yield Finding(NAME, note.loc, _say, first, note.quiet + first.quiet)
         for word in prefix:
-            posting.setdefault(word, []).append(index)
-    return out
+            if (indexed := posting.get(word)) is None:
+                posting[word] = [index]
+            else:
+                indexed.append(index)
 
 
-class _Fronts:
-    """The content words of a card's front, worked out when a comparison first needs them and kept for the
-    cards that are candidates (the same few, where many answers share words): not for every card at once."""
-
-    def __init__(self, cards: list):
-        self.cards = cards
-        self.known: dict[int, frozenset[str]] = {}
-
-    def __getitem__(self, index: int) -> frozenset[str]:
-        if index not in self.known:
-            self.known[index] = content(self.cards[index][1])
-        return self.known[index]
+def _say(first) -> str:
+    return (f"this card asks what the card at line {first.loc.line} asks: keep one (`cards: none` on the other), "
+            "or ask each a different fact")
 
 
-def _first_match(cards: list, fronts: _Fronts, index: int, prefix: list[str], posting: dict[str, list[int]]):
-    """The first earlier card, in source order, that asks what card `index` asks; None if none of the first
-    CANDIDATES that share a prefix word does."""
-    note, front, answer = cards[index]
-    place, size, mine = _place(note), len(answer), None
-    previous, compared = -1, 0
-    # Each posting list is in source order: merged, the candidates come in order, a card shared by two lists
-    # twice in a row.
-    for other in heapq.merge(*(posting.get(word, ()) for word in prefix)):
-        if other == previous:
-            continue
-        if compared == CANDIDATES:
-            return None
-        previous, compared = other, compared + 1
-        first, _, first_answer = cards[other]
-        small, large = sorted((size, len(first_answer)))
-        if small >= _need(large) and _place(first) != place and overlap(answer, first_answer) >= SAME_ANSWER:
-            mine = content(front) if mine is None else mine
-            if containment(mine, fronts[other]) >= SAME_FRONT:
-                return first
-    return None
+def _first_match(same, index: int, lists: list[list[int]]) -> int:
+    """The first earlier card, in source order, that asks what card `index` asks, of the first CANDIDATES in the
+    posting lists of its prefix words; -1 if none does."""
+    # The earliest candidate is the match more often than not (a repeated answer points back to its first card):
+    # it is tried before the lists are merged.
+    head = lists[0][0] if len(lists) == 1 else min([candidates[0] for candidates in lists])
+    if same(index, head):
+        return head
+    # Each posting list is in source order: merged, the candidates come in order, each once.
+    for other in islice(lists[0] if len(lists) == 1 else _once(heapq.merge(*lists)), 1, CANDIDATES):
+        if same(index, other):
+            return other
+    return -1
+
+
+def _comparer(cards: list[CardText], answers: list[frozenset[str]]):
+    """`same(i, j)`: whether cards i and j ask one fact, in different places."""
+    # Cards of one table or one section's bullets are siblings, not the same fact asked twice (see twins).
+    place: dict[tuple[str, str], int] = {}
+    places = [place.setdefault((text.note.section, text.note.kind), len(place)) for text in cards]
+
+    def same(i: int, j: int) -> bool:
+        if places[i] == places[j]:
+            return False
+        mine, theirs = answers[i], answers[j]
+        large = len(mine) if len(mine) >= len(theirs) else len(theirs)
+        # Sizes too far apart cannot share SAME_ANSWER of the larger; the fronts' words are worked out only
+        # for the cards whose answers match (see CardText).
+        if (len(mine) + len(theirs) - large) / large < SAME_ANSWER or len(mine & theirs) / large < SAME_ANSWER:
+            return False
+        # The earlier card's front is kept, for the cards after it that repeat it; this card's is not.
+        return containment(content_of(cards[i].shown), cards[j].asks) >= SAME_FRONT
+    return same
+
+
+def _once(merged):
+    """The merged lists' cards without the repeats of a card that two lists hold (they come in a row)."""
+    previous = -1
+    for other in merged:
+        if other != previous:
+            yield other
+            previous = other
 
 
 def _rarest_first(answers) -> dict[str, tuple[int, str]]:
     """Each word's sort key: the fewer answers use it, the earlier; ties by the word, so the order is the text's."""
-    frequency = Counter(word for answer in answers for word in answer)
+    frequency: Counter[str] = Counter()
+    # Many cards share one answer (and its set): each set's words are counted once, times its cards.
+    for answer, cards in Counter(answers).items():
+        for word in answer:
+            frequency[word] += cards
     return {word: (count, word) for word, count in frequency.items()}
+
+
+def _prefix(size: int) -> int:
+    """How many of an answer's rarest words it must share one of with any answer it shares SAME_ANSWER with."""
+    return size - _need(size) + 1
 
 
 @functools.lru_cache(maxsize=None)
 def _need(size: int) -> int:
-    """The fewest shared words by which an answer of `size` words shares SAME_ANSWER of them (as `overlap`
-    divides)."""
+    """The fewest shared words by which an answer of `size` words shares SAME_ANSWER of them (shared words over
+    the larger answer's, as `same` divides)."""
     return next(k for k in range(size + 1) if k / size >= SAME_ANSWER)
 
 
-def _place(note) -> tuple[str, str]:
-    """Cards of one table or one section's bullets are siblings, not the same fact asked twice (see twins)."""
-    return note.section, note.kind

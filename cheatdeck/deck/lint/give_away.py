@@ -7,26 +7,32 @@ for word, contains-answer says so instead."""
 from __future__ import annotations
 
 from ..overlap import contains, words
-from ..plan import Card, Note
-from .text import STOPWORDS, content, stem
+from .text import CardText, stem
 
 NAME = "give-away"
 
 
-def check(note: Note, card: Card) -> str | None:
-    if card.reverse or card.cloze:
-        return None
-    said, front, heading = words(card.answer), words(card.front), words(note.heading)
-    # Words hold no space, so a stem is inside one of the shown words exactly when it is inside them joined: most
-    # answers have a word nothing shown hints, found at the first such word, before any set is made.
-    visible = f"{' '.join(front)} | {' '.join(heading)}"
-    if not all(stem(word) in visible for word in said if len(word) > 1 and word not in STOPWORDS):
-        return None
-    answer = content(card.answer)
-    if not answer or contains(front, said):
-        return None
+def check(text: CardText) -> bool:
+    card, note = text.card, text.note
+    if card.reverse or card.cloze or not text.content:
+        return False
+    # A stem inside one of the shown words is inside the shown text, case-folded: most answers have a word the
+    # front and title do not hint, found there before either is split into words.
+    folded, title = text.folded, note.heading.casefold()
+    for word in text.content:
+        root = stem(word)
+        if root not in folded and root not in title:
+            return False
+    # Words hold no space, so a stem is inside one of the shown words exactly when it is inside them joined.
+    visible = f"{' '.join(text.shown)} | {' '.join(words(note.heading))}"
+    return all(stem(word) in visible for word in text.content) and not contains(text.shown, text.said)
+
+
+def say(text: CardText) -> str:
+    card, note, said = text.card, text.note, text.said
+    front, heading = text.shown, words(note.heading)
     hints = [(hint, False) if (hint := _hint(word, front)) else (_hint(word, heading), True)
-             for word in sorted(answer, key=said.index)]
+             for word in sorted(text.content, key=said.index)]
     asked = list(dict.fromkeys(h for h, titled in hints if not titled))
     titled = list(dict.fromkeys(h for h, titled in hints if titled and h not in asked))
     one = len(asked) + len(titled) == 1

@@ -10,7 +10,8 @@ from .finding import Finding
 NAME = "header-question"
 
 
-def check(plan: Plan) -> list[Finding]:
+def check(plan: Plan, texts=None) -> list[Finding]:
+    """`texts`, the cards as the other rules read them, are not needed: this rule reads the tables."""
     out = []
     for section in (s for d in plan.sheet.domains for s in d.sections if s.table):
         table = section.table
@@ -22,7 +23,7 @@ def check(plan: Plan) -> list[Finding]:
                 row = table.rows[index]
                 if row.cards == "none":
                     continue
-                out.append(Finding(NAME, row.loc, f"\u201cwhich {headers.as_asked(header)}?\u201d does not fit "
+                out.append(Finding(NAME, row.loc, str, f"\u201cwhich {headers.as_asked(header)}?\u201d does not fit "
                                    f"\u201c{row.cells[column].plain}\u201d, unlike the column's other cells: give the "
                                    f"table `ask: {{{header}: \"\u2026 {{{key}}} \u2026?\"}}`, a question that fits "
                                    "every row", row.quiet))

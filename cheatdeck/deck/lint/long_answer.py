@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from ..plan import Card, Note
 from ..overlap import count
+from .text import CardText
 
 NAME = "long-answer"
 LONG_ANSWER = 15
 """Words a learner can be asked to produce from memory; more is a paragraph, not a fact."""
 
 
-def check(note: Note, card: Card) -> str | None:
-    produced = count(card.answer)
-    if produced > LONG_ANSWER and not card.cloze:
-        return (f"the answer to produce has {produced} words (more than {LONG_ANSWER}): give a short answer with "
-                "`a:` (the back still shows the rest), or split the item")
-    return None
+def check(text: CardText) -> bool:
+    return not text.card.cloze and count(text.card.answer) > LONG_ANSWER
+
+
+def say(text: CardText) -> str:
+    return (f"the answer to produce has {count(text.card.answer)} words (more than {LONG_ANSWER}): give a short "
+            "answer with `a:` (the back still shows the rest), or split the item")

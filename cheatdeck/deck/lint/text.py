@@ -6,6 +6,7 @@ import functools
 import re
 
 from ..overlap import words
+from ..plan import Card, Note, Plan
 
 STOPWORDS = frozenset("""
 a an the and or but nor not no of to in on at by for from with without as into onto over under than then
@@ -14,13 +15,21 @@ it its this that these those there their them they he she we you your our i me m
 when where why how each every any all some both either neither same other another more most less only
 also just so very such too up out off per via vs if else about after before between through during while
 """.split())
+_FUNCTION_OR_LETTER = STOPWORDS | {chr(c) for c in range(128) if chr(c).isalnum()}
 _SUFFIX = re.compile(r"(?:ations?|ings?|ers?|ed|ion|ions|al|ly|ies|es)$")
 MIN_STEM = 5
 
 
 def content(text: str) -> frozenset[str]:
     """The words that carry the meaning: no function words, no single letters."""
-    return frozenset(w for w in words(text) if w not in STOPWORDS and len(w) > 1)
+    return content_of(words(text))
+
+
+def content_of(said: tuple[str, ...]) -> frozenset[str]:
+    """`content` of a text already split into its words."""
+    meant = frozenset(said).difference(_FUNCTION_OR_LETTER)
+    # Only a word of a script other than ASCII can still be a single letter.
+    return meant if "".join(meant).isascii() else frozenset(w for w in meant if len(w) > 1)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -30,13 +39,58 @@ def stem(word: str) -> str:
     return short if len(short) >= MIN_STEM else word
 
 
-def overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    """How much the two sets share, against the larger: both say mostly the same."""
-    large = max(len(a), len(b))
-    return len(a & b) / large if large else 0.0
-
-
 def containment(a: frozenset[str], b: frozenset[str]) -> float:
     """How much of the smaller set the other holds: 1.0 when one says all the other does."""
     small = min(len(a), len(b))
     return len(a & b) / small if small else 0.0
+
+
+class CardText:
+    """One card as the rules read it. Each reading is worked out once, when a rule first needs it, and shared by
+    every rule: the answer's words for all cards, the front's only for the few cards a rule looks closer at."""
+
+    __slots__ = ("note", "card", "said", "_shown", "_folded", "_content", "_asks", "_contents")
+
+    def __init__(self, note: Note, card: Card, contents: dict[tuple[str, ...], frozenset[str]]):
+        self.note, self.card, self.said = note, card, words(card.answer)
+        self._shown: tuple[str, ...] | None = None
+        self._folded: str | None = None
+        self._content: frozenset[str] | None = None
+        self._asks: frozenset[str] | None = None
+        self._contents = contents
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """The front's words."""
+        if self._shown is None:
+            self._shown = words(self.card.front)
+        return self._shown
+
+    @property
+    def folded(self) -> str:
+        """The front, case-folded: each of its words is part of it, so a word not in it is not in `shown`."""
+        if self._folded is None:
+            self._folded = self.card.front.casefold()
+        return self._folded
+
+    @property
+    def content(self) -> frozenset[str]:
+        """The answer's content words: one set for every card with the same answer."""
+        if self._content is None:
+            self._content = self._contents.get(self.said)
+            if self._content is None:
+                self._content = self._contents[self.said] = content_of(self.said)
+        return self._content
+
+    @property
+    def asks(self) -> frozenset[str]:
+        """The front's content words, kept (fronts are each card's own: not shared)."""
+        if self._asks is None:
+            self._asks = content_of(self.shown)
+        return self._asks
+
+
+def read(plan: Plan) -> list[CardText]:
+    """Every card of the plan, in source order, as the rules read it."""
+    contents: dict[tuple[str, ...], frozenset[str]] = {}
+    return [CardText(note, card, contents) for note in plan.notes for card in note.cards]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..plan import Card, Note
+from .text import CardText
 
 NAME = "vague-stem"
 STEMS = ("describe", "explain", "discuss", "what about", "how about", "tell me about", "what is important about",
@@ -12,10 +12,12 @@ STEMS = ("describe", "explain", "discuss", "what about", "how about", "tell me a
 _VAGUE = re.compile(r"(?:^|[.!?]\s+)(" + "|".join(STEMS) + r")\b", re.IGNORECASE)
 
 
-def check(note: Note, card: Card) -> str | None:
-    if not card.asked or card.reverse:
-        return None
-    if found := _VAGUE.search(card.front):
-        return (f"\u201c{found.group(1)}\u2026\u201d asks for an essay, not one fact: ask a specific question "
-                "(which, what, when) that has one short answer")
-    return None
+def check(text: CardText) -> bool:
+    card = text.card
+    return card.asked and not card.reverse and _VAGUE.search(card.front) is not None
+
+
+def say(text: CardText) -> str:
+    found = _VAGUE.search(text.card.front).group(1)
+    return (f"\u201c{found}\u2026\u201d asks for an essay, not one fact: ask a specific question (which, what, when) "
+            "that has one short answer")

@@ -1,0 +1,72 @@
+"""The card lint finds the same warnings, in the same order and words, as it did when these fingerprints were
+recorded: on random sheets where every rule fires, on a synthetic sheet of answers all alike, and on the weak
+cards fixture. A change that means to change the findings records them again: `python tests/test_lint_findings.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, REPO
+
+import lint_sheets
+from cheatdeck.deck.lint import count, findings, lint
+from cheatdeck.deck.plan import plan_notes
+from cheatdeck.source.compile import load
+
+RECORD = FIXTURES / "lint-fingerprints.json"
+SHEETS = {**{f"random-{seed}": (lambda seed=seed: lint_sheets.sheet(seed)) for seed in (1, 2, 4, 5, 6)},
+          "random-10": lambda: lint_sheets.sheet(10, sections=300),
+          "synthetic-2000": lambda: _synthetic(2000)}
+
+
+def _synthetic(facts: int) -> dict:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import synth
+    return synth.sheet(facts)
+
+
+def _plan(folder: Path, name: str):
+    path = folder / f"{name}.yaml"
+    path.write_text(lint_sheets.dump(SHEETS[name]()), encoding="utf-8")
+    return plan_notes(load(path))
+
+
+@pytest.mark.parametrize("name", SHEETS)
+def test_the_lint_finds_what_it_found(tmp_path, name):
+    plan = _plan(tmp_path, name)
+    assert lint_sheets.fingerprint(lint(plan)) == json.loads(RECORD.read_text(encoding="utf-8"))[name]
+    # A build counts the warnings without writing them: the same number.
+    assert count(plan) == len(lint(plan))
+
+
+def test_count_writes_only_the_messages_it_compares(tmp_path, monkeypatch):
+    """The synthetic sheet's table rows are asked for two columns, and both of a row's cards are found weak by
+    one rule: those findings are the only ones whose messages a count writes, and some say the same."""
+    plan = _plan(tmp_path, "synthetic-2000")
+    written = []
+    every = list(findings(plan))
+    for finding in every:
+        say = finding._say
+        finding._say = lambda about, say=say: written.append(1) or say(about)
+    monkeypatch.setattr("cheatdeck.deck.lint.findings", lambda _: iter(every))
+    counted = count(plan)
+    monkeypatch.undo()
+    assert counted == len(lint(plan)) < len(every) + len(plan.warnings)
+    assert 0 < len(written) < len(every) // 2
+
+
+def test_the_weak_cards_fixture_keeps_its_findings():
+    assert lint_sheets.fingerprint(lint(plan_notes(load(FIXTURES / "weak-cards.yaml")))) == \
+        json.loads(RECORD.read_text(encoding="utf-8"))["weak-cards"]
+
+
+if __name__ == "__main__":
+    import tempfile
+    with tempfile.TemporaryDirectory() as folder:
+        record = {name: lint_sheets.fingerprint(lint(_plan(Path(folder), name))) for name in SHEETS}
+    record["weak-cards"] = lint_sheets.fingerprint(lint(plan_notes(load(FIXTURES / "weak-cards.yaml"))))
+    RECORD.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
