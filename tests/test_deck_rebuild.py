@@ -17,15 +17,16 @@ from cheatdeck.state import lock
 
 def test_the_deck_and_its_lock_are_written_before_the_card_lint_runs(tiny, monkeypatch):
     from cheatdeck.deck import render
+    from cheatdeck.deck.lint import lint as linted
 
     seen = []
-    linted = render.lint
+    counted = render.count_warnings
 
-    def lint(plan):
+    def count(plan):
         seen.append((Path("dist/tiny.apkg").exists(), Path("source/tiny.lock.json").exists(), time.time()))
-        return linted(plan)
+        return counted(plan)
 
-    monkeypatch.setattr(render, "lint", lint)
+    monkeypatch.setattr(render, "count_warnings", count)
     result = build(tiny, Options(out=Path("dist")), ("anki",))
     (deck,) = result.outputs
     # Reported as landed when its file was written (what `watch` tells), not once the lint is done.
