@@ -127,21 +127,56 @@ def open_locked(collection: Path, wait: float | None = None):
 
 
 @contextmanager
+def _turn(collection: Path, wait: float) -> Iterator[float]:
+    """This process's turn among the syncs of the collection's folder, taken within `wait` seconds; yields the
+    seconds of `wait` left. Two syncs started together could otherwise each find the other's engine opening the
+    file, and both give up. The turn is an advisory lock on the folder itself: nothing is left beside the
+    collection, and it is never a descriptor of the collection (closing one would drop the engine's locks on
+    it). Where there are no such locks (Windows), the engine's lock alone decides."""
+    try:
+        import fcntl
+    except ImportError:
+        yield wait
+        return
+    deadline = time.monotonic() + wait
+    folder = os.open(collection.resolve().parent, os.O_RDONLY)
+    try:
+        while True:
+            try:
+                fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise problem(collection, f"another sync is using it (waited {wait:g} s): let the other "
+                                              "sync finish, then sync again") from None
+                time.sleep(0.05)
+        yield max(0.0, deadline - time.monotonic())
+    finally:
+        os.close(folder)
+
+
+@contextmanager
 def locked(collection: Path, wait: float | None = None) -> Iterator:
     """The open collection; closed afterwards at the schema it had (11 stays 11)."""
+    wait = WAIT_SECONDS if wait is None else wait
+    with _turn(collection, wait) as left:
+        schema = inspect(collection)
+        col = open_locked(collection, left)
+        try:
+            yield col
+        finally:
+            _close(col, collection, schema)
+
+
+def _close(col, collection: Path, schema: int) -> None:
     from anki.errors import BackendError
 
-    schema = inspect(collection)
-    col = open_locked(collection, wait)
     try:
-        yield col
-    finally:
-        try:
-            col.close(downgrade=schema == 11)
-        except (OSError, BackendError) as exc:
-            raise problem(collection, f"closing the collection failed ({exc}); what the sync committed is safe "
-                                      "in the collection's -wal file, which Anki reads when it opens the "
-                                      "collection. Free some space, then open it in Anki") from None
+        col.close(downgrade=schema == 11)
+    except (OSError, BackendError) as exc:
+        raise problem(collection, f"closing the collection failed ({exc}); what the sync committed is safe "
+                                  "in the collection's -wal file, which Anki reads when it opens the "
+                                  "collection. Free some space, then open it in Anki") from None
 
 
 class Backup:
