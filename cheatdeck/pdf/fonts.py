@@ -20,6 +20,7 @@ from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from ..errors import CheatdeckError, Location, Problem
+from ..inline import is_plain
 from ..model import Sheet
 from .theme import Theme
 
@@ -175,17 +176,18 @@ class FontNames:
     fallback: Fallback
 
 
-def _printed(sheet: Sheet) -> Iterator[tuple[str, bool, Location]]:
-    """Every string the page prints, with whether it is code and where it comes from."""
+def _printed(sheet: Sheet) -> Iterator[tuple[str, bool, object]]:
+    """Every string the page prints, with whether it is code and what it comes from (a text, a domain or the
+    sheet: its `.loc`, made only for the message that needs it)."""
     for text in sheet.texts():
         for span in text.spans:
             if span.printed:
-                yield span.text, span.code, text.loc
+                yield span.text, span.code, text
     for domain in sheet.domains:
-        yield domain.label, False, domain.loc
+        yield domain.label, False, domain
     for extra in (sheet.author, sheet.version):
         if extra:
-            yield extra, False, sheet.loc
+            yield extra, False, sheet
 
 
 def printed_ink(sheet: Sheet, font: str) -> tuple[float, int]:
@@ -217,7 +219,8 @@ def register_fonts(theme: Theme, folder: Path, sheet: Sheet) -> FontNames:
     some is `code`: parsing a TTF costs) and the fallback fonts the sheet needs, in order; raise one error
     per character that no font has."""
     theme_file = Location(str(folder.parent / "pdf" / "theme.yaml"))
-    spans = [span for text in sheet.texts() for span in text.spans]
+    # A text without markup is one plain span: only the others are parsed to find italics and code.
+    spans = [span for text in sheet.texts() if not is_plain(text.source) for span in text.spans]
     mono = any(span.code for span in spans)
     # Captions are set in italics.
     italic = any(span.italic for span in spans) or any(
@@ -269,10 +272,10 @@ def _uncovered(sheet: Sheet, text_faces: list[TTFont],
                if not (char.isspace() or _covers(code_faces if code else text_faces, char))}
     uses: dict[tuple[str, bool], list[Location]] = {}
     if lacking:
-        for string, code, loc in _printed(sheet):
+        for string, code, owner in _printed(sheet):
             for char in dict.fromkeys(_SELECTORS.sub("", string)):
                 if (char, code) in lacking:
-                    uses.setdefault((char, code), []).append(loc)
+                    uses.setdefault((char, code), []).append(owner.loc)
     return uses
 
 
