@@ -84,3 +84,21 @@ def test_the_tombstones_read_from_their_own_lines_are_the_whole_locks(tiny):
     path.write_text(lock.dump(whole).replace('"left"', '"left'), encoding="utf-8")
     with pytest.raises(CheatdeckError, match="not valid JSON"):
         lock.tombstones(path)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the turn is an advisory lock where the system has them")
+def test_a_sync_waits_its_turn_while_another_holds_the_profile_folder(synced):
+    """Two syncs take turns by the folder's lock before the engine opens the file (started together, each could
+    otherwise find the other's engine opening it, and both give up)."""
+    import fcntl
+
+    collection, package = synced
+    other = os.open(collection.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(CheatdeckError, match=r"another sync is using it \(waited 0.3 s\)"):
+            apply_package(package, collection, Request("tiny"), wait=0.3)
+    finally:
+        os.close(other)
+    assert not any(NEW in flds for flds in _fields(collection))
+    assert apply_package(package, collection, Request("tiny"), wait=0).updated == 1

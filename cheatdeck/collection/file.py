@@ -139,20 +139,34 @@ def _turn(collection: Path, wait: float) -> Iterator[float]:
         yield wait
         return
     deadline = time.monotonic() + wait
-    folder = os.open(collection.resolve().parent, os.O_RDONLY)
     try:
-        while True:
-            try:
-                fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise problem(collection, f"another sync is using it (waited {wait:g} s): let the other "
-                                              "sync finish, then sync again") from None
-                time.sleep(0.05)
+        folder = os.open(collection.resolve().parent, os.O_RDONLY)
+    except OSError:  # a folder that cannot be opened for reading: the engine's lock alone decides
+        yield wait
+        return
+    try:
+        while not _try_turn(folder):
+            if time.monotonic() >= deadline:
+                raise problem(collection, f"another sync is using it (waited {wait:g} s): let the other sync "
+                                          "finish, then sync again")
+            time.sleep(0.05)
         yield max(0.0, deadline - time.monotonic())
     finally:
         os.close(folder)
+
+
+def _try_turn(folder: int) -> bool:
+    """Whether this process has the turn now; False while another holds it. On a file system without such
+    locks (some network shares) the turn is everyone's, and the engine's lock alone decides."""
+    import fcntl
+
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 @contextmanager
