@@ -31,6 +31,11 @@ from pathlib import Path
 
 from ..errors import CheatdeckError, Location, Problem, UsageError
 
+try:
+    import fcntl
+except ImportError:  # Windows has no advisory locks: the engine's lock alone decides which sync goes first
+    fcntl = None
+
 WAIT_SECONDS = 10.0
 """How long a sync waits for the collection while another program (another sync, Anki) has it open."""
 _JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
@@ -133,9 +138,7 @@ def _turn(collection: Path, wait: float) -> Iterator[float]:
     file, and both give up. The turn is an advisory lock on the folder itself: nothing is left beside the
     collection, and it is never a descriptor of the collection (closing one would drop the engine's locks on
     it). Where there are no such locks (Windows), the engine's lock alone decides."""
-    try:
-        import fcntl
-    except ImportError:
+    if fcntl is None:
         yield wait
         return
     deadline = time.monotonic() + wait
@@ -158,8 +161,6 @@ def _turn(collection: Path, wait: float) -> Iterator[float]:
 def _try_turn(folder: int) -> bool:
     """Whether this process has the turn now; False while another holds it. On a file system without such
     locks (some network shares) the turn is everyone's, and the engine's lock alone decides."""
-    import fcntl
-
     try:
         fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
