@@ -335,6 +335,9 @@ class Flow:
         self._balance()
         self.pages.append(self.columns)
         self.columns = [Column()]
+        # What was measured for this page's balancing goes with it: kept, it held every unit of the sheet alive
+        # (a 10,000-fact pass peaked at 319 MiB instead of 176). A unit continued on the next page is measured again.
+        self._measured.clear()
 
     def _balance(self) -> None:
         """Pour the page's parts again into the shortest columns that hold them (bisecting the height)."""
