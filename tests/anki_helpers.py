@@ -36,3 +36,12 @@ def scheduling(col: Collection) -> dict:
     rows = col.db.all("select c.id, c.type, c.queue, c.ivl, c.due, (select count() from revlog r where r.cid = c.id) "
                       "from cards c")
     return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def note_fields(path: Path) -> list[str]:
+    """Every note's fields in the collection at `path`, sorted (the collection opened and closed again)."""
+    col = Collection(str(path))
+    try:
+        return sorted(col.db.list("SELECT flds FROM notes"))
+    finally:
+        col.close()

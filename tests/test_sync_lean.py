@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from anki.collection import Collection
+from anki_helpers import note_fields
 
 from cheatdeck.collection import file as col_file
 from cheatdeck.collection.apply import Request
@@ -23,13 +24,6 @@ from cheatdeck.state import lock
 
 OLD, NEW = "stage changes", "stage the changes"
 
-
-def _fields(collection: Path) -> list[str]:
-    col = Collection(str(collection))
-    try:
-        return sorted(col.db.list("SELECT flds FROM notes"))
-    finally:
-        col.close()
 
 
 @pytest.fixture
@@ -50,12 +44,12 @@ def test_each_sync_leaves_one_complete_backup_and_no_work_folder(synced):
     assert report.updated == 1 and report.backup in backups and len(backups) == 2
     with zipfile.ZipFile(report.backup) as archive:
         assert {"collection.anki21b", "meta"} <= set(archive.namelist())
-    assert any(NEW in flds for flds in _fields(collection))
+    assert any(NEW in flds for flds in note_fields(collection))
 
 
 def test_a_backup_that_cannot_be_finished_rolls_the_sync_back(synced, monkeypatch):
     collection, package = synced
-    before = _fields(collection)
+    before = note_fields(collection)
 
     def full(*args):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -64,7 +58,7 @@ def test_a_backup_that_cannot_be_finished_rolls_the_sync_back(synced, monkeypatc
     with pytest.raises(CheatdeckError, match="writing the backup failed.*Nothing was changed.*Free some space"):
         apply_package(package, collection, Request("tiny"))
     monkeypatch.undo()
-    assert _fields(collection) == before and not any(NEW in flds for flds in before)
+    assert note_fields(collection) == before and not any(NEW in flds for flds in before)
     assert [p.name.startswith("backup-") for p in (collection.parent / "backups").iterdir()] == [True]
 
 
@@ -100,5 +94,5 @@ def test_a_sync_waits_its_turn_while_another_holds_the_profile_folder(synced):
             apply_package(package, collection, Request("tiny"), wait=0.3)
     finally:
         os.close(other)
-    assert not any(NEW in flds for flds in _fields(collection))
+    assert not any(NEW in flds for flds in note_fields(collection))
     assert apply_package(package, collection, Request("tiny"), wait=0).updated == 1

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from anki.collection import Collection
+from anki_helpers import note_fields
 from cli_helpers import run
 
 from cheatdeck.collection.driver import sync
@@ -29,13 +30,6 @@ def _forbid(monkeypatch) -> None:
         monkeypatch.setattr(target, lambda *args, **kwargs: pytest.fail("the sheet was built again"))
 
 
-def _notes(path: Path) -> list[str]:
-    col = Collection(str(path))
-    try:
-        return sorted(col.db.list("SELECT flds FROM notes"))
-    finally:
-        col.close()
-
 
 def test_a_sync_after_a_fresh_build_applies_the_built_package_as_it_is(tiny, collection, monkeypatch):
     run("anki")
@@ -46,7 +40,7 @@ def test_a_sync_after_a_fresh_build_applies_the_built_package_as_it_is(tiny, col
         result = sync(tiny, collection, Options(out=Path("dist")))
     assert result.build.up_to_date and planned.report.new == result.report.new > 0
     assert Path("dist/tiny.apkg").read_bytes() == package
-    notes = _notes(collection)
+    notes = note_fields(collection)
     assert any("stage changes" in flds for flds in notes)
 
 
@@ -63,7 +57,7 @@ def test_a_stale_build_is_built_again_before_the_sync(tiny, collection, monkeypa
     result = sync(tiny, collection, Options(out=Path("dist")))
     assert not result.build.up_to_date and result.build.changes.changed == ("commands/add",)
     assert result.report.updated == 1
-    assert any("stage the changes" in flds for flds in _notes(collection))
+    assert any("stage the changes" in flds for flds in note_fields(collection))
 
 
 def test_anki_s_importer_runs_only_when_the_package_brings_a_new_note(tiny, collection, monkeypatch):
@@ -81,4 +75,4 @@ def test_anki_s_importer_runs_only_when_the_package_brings_a_new_note(tiny, coll
                     encoding="utf-8")
     run("anki")
     result = sync(tiny, collection, Options(out=Path("dist")))
-    assert result.report.new == 1 and any("set changes aside" in flds for flds in _notes(collection))
+    assert result.report.new == 1 and any("set changes aside" in flds for flds in note_fields(collection))
