@@ -59,6 +59,21 @@ def test_count_writes_only_the_messages_it_compares(tmp_path, monkeypatch):
     assert 0 < len(written) < len(every) // 2
 
 
+def test_count_makes_a_location_only_for_a_message_it_writes(tmp_path, monkeypatch):
+    """Items are told apart by their node, not their Location: a count makes a Location only for a message that
+    names another card's line (asked-twice's, on the items it compares), not one per note and per finding."""
+    from cheatdeck.source.reader import Nodes
+
+    plan = _plan(tmp_path, "synthetic-2000")
+    made = []
+    location = Nodes.location
+    monkeypatch.setattr(Nodes, "location", lambda self, node: made.append(node) or location(self, node))
+    counted = count(plan)
+    monkeypatch.undo()
+    assert counted == len(lint(plan))
+    assert 0 < len(made) < len(plan.notes) // 2
+
+
 def test_the_weak_cards_fixture_keeps_its_findings():
     assert lint_sheets.fingerprint(lint(plan_notes(load(FIXTURES / "weak-cards.yaml")))) == \
         json.loads(RECORD.read_text(encoding="utf-8"))["weak-cards"]

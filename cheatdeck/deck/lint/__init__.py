@@ -26,7 +26,7 @@ from . import (
     vague_stem,
     yes_no,
 )
-from .finding import Finding
+from .finding import Finding, place
 from .text import read
 
 CARD_RULES = (bare_label, vague_stem, yes_no, enumeration, long_answer, contains_answer, give_away, long_back)
@@ -51,14 +51,15 @@ def count(plan: Plan) -> int:
     those are written, to compare."""
     shared = _shared_places(plan)
     alone = 0
+    quoted = header_question.NAME
     first: dict[tuple, Finding] = {}
     # What the findings of one rule on one item say, where it found the item weak more than once.
     compared: set[tuple] = set()
     said: set[tuple] = set()
     for finding in findings(plan):
-        if finding.loc not in shared and finding.rule != header_question.NAME:
+        if (where := finding.place) not in shared and finding.rule != quoted:
             alone += 1
-        elif (key := (finding.loc, finding.rule)) not in first:
+        elif (key := (where, finding.rule)) not in first:
             first[key] = finding
         else:
             if key not in compared:
@@ -69,12 +70,13 @@ def count(plan: Plan) -> int:
 
 
 def _shared_places(plan: Plan) -> set:
-    """The locations of items with more than one card."""
+    """The places (`finding.place`) of items with more than one card."""
     seen, shared = set(), set()
     for note in plan.notes:
-        if len(note.cards) > 1 or note.loc in seen:
-            shared.add(note.loc)
-        seen.add(note.loc)
+        where = place(note)
+        if len(note.cards) > 1 or where in seen:
+            shared.add(where)
+        seen.add(where)
     return shared
 
 
@@ -86,6 +88,6 @@ def findings(plan: Plan) -> Iterator[Finding]:
     for text in texts:
         for check, name, say in rules:
             if check(text) and name not in text.note.quiet:
-                yield Finding(name, text.note.loc, say, text)
+                yield Finding(name, text.note, say, text)
     for rule in PLAN_RULES:
         yield from (f for f in rule.check(plan, texts) if f.rule not in f.quiet)

@@ -46,7 +46,7 @@ def check(plan: Plan, texts: list[CardText] | None = None) -> Iterator[Finding]:
         lists = [posting[word] for word in prefix if word in posting]
         if lists and (other := _first_match(same, index, lists)) >= 0:
             note, first = cards[index].note, cards[other].note
-            yield Finding(NAME, note.loc, _say, first, note.quiet + first.quiet)
+            yield Finding(NAME, note, _say, first, note.quiet + first.quiet)
         for word in prefix:
             if (indexed := posting.get(word)) is None:
                 posting[word] = [index]

@@ -2,7 +2,8 @@
 
 A build reports how many warnings there are, and only `check` prints them: a sheet of many weak cards would
 otherwise write each message to throw it away. So a finding holds what its message is made of, and writes the
-message when it is read.
+message when it is read; and it holds the item (a note or a table row), whose Location is made only when asked
+for: a count tells items apart by their place in the source (`place`).
 """
 
 from __future__ import annotations
@@ -11,16 +12,33 @@ from collections.abc import Callable
 from typing import Any
 
 from ...errors import Location
+from ...model import Placed
+
+
+def place(item: Placed) -> tuple:
+    """What tells an item's place from another's, as its Location does, without making the Location: its node
+    in its file's nodes (a Location for an item without one). The nodes by identity: they hash by their file
+    in Python, and every item of a sheet shares its file's."""
+    return item.where, id(item.marks)
 
 
 class Finding:
-    __slots__ = ("rule", "loc", "quiet", "_say", "_about")
+    __slots__ = ("rule", "item", "quiet", "_say", "_about")
 
-    def __init__(self, rule: str, loc: Location, say: Callable[[Any], str], about: Any,
+    def __init__(self, rule: str, item: Placed, say: Callable[[Any], str], about: Any,
                  quiet: tuple[str, ...] = ()):
-        self.rule, self.loc, self.quiet = rule, loc, quiet
-        """`quiet`: the rules the item is exempt from; a finding of one of them is dropped."""
+        self.rule, self.item, self.quiet = rule, item, quiet
+        """`item`: the note or row found weak; `quiet`: the rules the item is exempt from (a finding of one of
+        them is dropped)."""
         self._say, self._about = say, about
+
+    @property
+    def loc(self) -> Location:
+        return self.item.loc
+
+    @property
+    def place(self) -> tuple:
+        return place(self.item)
 
     @property
     def message(self) -> str:

@@ -23,7 +23,7 @@ def check(plan: Plan, texts=None) -> list[Finding]:
                 row = table.rows[index]
                 if row.cards == "none":
                     continue
-                out.append(Finding(NAME, row.loc, str, f"\u201cwhich {headers.as_asked(header)}?\u201d does not fit "
+                out.append(Finding(NAME, row, str, f"\u201cwhich {headers.as_asked(header)}?\u201d does not fit "
                                    f"\u201c{row.cells[column].plain}\u201d, unlike the column's other cells: give the "
                                    f"table `ask: {{{header}: \"\u2026 {{{key}}} \u2026?\"}}`, a question that fits "
                                    "every row", row.quiet))

@@ -34,7 +34,7 @@ def check(plan: Plan, texts: list[CardText] | None = None) -> Iterator[Finding]:
         twin = next((other for other in islice(siblings, CANDIDATES)
                      if other.note is not note and similar(text.shown, other.shown) >= SIMILAR_FRONTS), None)
         if twin is not None:
-            yield Finding(NAME, note.loc, _say, (text, twin.note), note.quiet + twin.note.quiet)
+            yield Finding(NAME, note, _say, (text, twin.note), note.quiet + twin.note.quiet)
         siblings.append(text)
 
 
