@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from conftest import REPO
 
 from cheatdeck.cli import cli
+from cheatdeck.pipeline import render_package
 
 # 63 bullets, 10 of them without cards (an open set, or another card asks them), 2 of them lists of one note
 # each with a card per item (cards: cloze); 37 table rows less 21 without cards, one note per asked column (one
@@ -237,3 +238,34 @@ def test_every_shipped_card_asks_one_question_with_one_answer(shipped, col):
             assert visible_text(lead) == visible_text(note["Others"] if card.ord == 0 else note["Key"])
     assert len(fronts) == len(set(fronts)), "two cards share a front"
     assert (reverse, table) == (6, 16 + 6)
+
+
+
+def test_the_collection_waits_in_a_file_sqlite_deletes_and_is_packed_as_a_database_in_memory(tmp_path, monkeypatch):
+    """The package's database is SQLite's private temporary one (deleted as it is opened: a killed build leaves
+    nothing), so its pages wait in a file, not in memory; its header in the package is the one a database kept in
+    memory has (no write count, no SQLite version), so the bytes are those of every earlier build. A sheet of
+    2,000 facts: its database outgrows SQLite's cache, which is when the file's header is written."""
+    import io
+    import sqlite3
+    import sys
+    import zipfile
+
+    import yaml
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import synth
+
+    sheet = tmp_path / "big.yaml"
+    sheet.write_text(yaml.safe_dump(synth.sheet(2000), sort_keys=False, allow_unicode=True), encoding="utf-8")
+    opened = []
+    connect = sqlite3.connect
+    monkeypatch.setattr("cheatdeck.deck.package.sqlite3.connect",
+                        lambda name, *args, **kwargs: opened.append(name) or connect(name, *args, **kwargs))
+    collection = zipfile.ZipFile(io.BytesIO(render_package(sheet).data)).read("collection.anki2")
+    assert opened == [""]
+    assert len(collection) > 2 << 20
+    assert collection[24:28] == bytes(4) and collection[92:100] == bytes(8)
+    conn = connect(":memory:")
+    conn.deserialize(collection)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
