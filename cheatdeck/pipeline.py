@@ -144,6 +144,11 @@ class _Rendered:
     layout: tuple[str, float] | None = None
     """The PDF's layout key and the body size its fit search chose (state/layouts.py)."""
 
+    def written(self) -> None:
+        """Lets go of what only the write needed, the bytes and the lock's sections: the deck's card lint runs
+        next, and a big sheet's peak would hold them beside its transients."""
+        self.data, self.extra, self.lock_sections = b"", [], {}
+
 
 def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...] = OUTPUTS,
           on_written: Written | None = None, guard: Guard | None = None,
@@ -258,22 +263,25 @@ def _write(sheet: Sheet, inputs: _Inputs, kind: str, rendered: _Rendered) -> Out
     path = inputs.opts.out / f"{sheet.id}{variant(kind, printing, sheet.print)}{SUFFIX[kind]}"
     written = write_atomic(path, rendered.data)
     landed = time.time()
+    size = len(rendered.data)
     for extra_path, extra in rendered.extra:
         write_atomic(extra_path, extra)
+    extra = [extra_path for extra_path, _ in rendered.extra]
     if kind == "anki" and rendered.lock_sections != inputs.stored:
         # The deck's fingerprint is recorded against the lock as written.
         inputs.prints.lock = lock.dump(rendered.lock_sections).encode()
         write_atomic(inputs.lock_file, inputs.prints.lock)
     elif kind == "anki":
         remove_leftovers(inputs.lock_file)  # a killed build's temp file beside the sheet (write_atomic does it too)
+    rendered.written()
     details = rendered.details() if callable(rendered.details) else rendered.details
-    output = Output(kind, path, len(rendered.data), written, details, landed=landed)
-    _record(sheet, inputs, output, rendered)
+    output = Output(kind, path, size, written, details, landed=landed)
+    _record(sheet, inputs, output, rendered, extra)
     return output
 
 
-def _record(sheet: Sheet, inputs: _Inputs, output: Output, rendered: _Rendered) -> None:
-    files = [output.path, *(p for p, _ in rendered.extra)]
+def _record(sheet: Sheet, inputs: _Inputs, output: Output, rendered: _Rendered, extra: list[Path]) -> None:
+    files = [output.path, *extra]
     details = {**dataclasses.asdict(output.details), "path": str(output.path), "size": output.size,
                "sheet": sheet.id}
     inputs.state.record(inputs.source, inputs.names[output.kind], inputs.fingerprint(output.kind), files, details,

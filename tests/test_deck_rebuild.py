@@ -34,6 +34,28 @@ def test_the_deck_and_its_lock_are_written_before_the_card_lint_runs(tiny, monke
     assert deck.details.notes > 0 and deck.details.warnings == len(linted(render.plan_notes(load(tiny))))
 
 
+def test_the_card_lint_runs_without_the_decks_bytes_and_the_locks_sections_alive(tiny, monkeypatch):
+    """What only the write needed is let go before the lint: a big sheet's peak holds the lint's transients or
+    the package and the lock's entries, not both."""
+    import gc
+
+    from cheatdeck import pipeline
+    from cheatdeck.deck import render
+
+    alive = []
+    counted = render.count_warnings
+
+    def count(plan):
+        gc.collect()
+        alive.extend(o for o in gc.get_objects() if isinstance(o, (render.Deck, pipeline._Rendered))
+                     and (o.data or (o.sections if isinstance(o, render.Deck) else o.lock_sections)))
+        return counted(plan)
+
+    monkeypatch.setattr(render, "count_warnings", count)
+    build(tiny, Options(out=Path("dist")), ("anki",))
+    assert alive == []
+
+
 def _sheet() -> dict:
     """Three domains of three sections, each with facts, a trap and (every other one) a table."""
     domains = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,20 +24,22 @@ class Deck:
     changes: Changes
     sections: dict
     """The lock's sections as this deck leaves them (notes, note types, tombstones)."""
-    plan: Plan = field(repr=False)
-    media: int
-    """How many media files the package holds."""
+    details: Callable[[], DeckDetails] = field(repr=False)
+    """What the build reports of the deck, worked out when called (see `deck_details`). It holds the plan only:
+    what the deck is made of (its bytes, the lock's sections) can be let go once written, before the lint."""
 
-    def details(self) -> DeckDetails:
-        """What the build reports of the deck. The card lint runs here, once the package is written: Anki's file
-        does not wait for it, and what each leaves behind (the lint's warnings, the package's database) is gone
-        before the other runs, so a big sheet's peak memory holds one of them, not both."""
-        notes = self.plan.notes
-        decks: dict[str, int] = {}
-        for note in notes:
-            decks[note.deck] = decks.get(note.deck, 0) + 1
-        return DeckDetails(notes=len(notes), cards=sum(len(n.cards) for n in notes), decks=decks,
-                           deck=self.plan.sheet.deck, warnings=count_warnings(self.plan), media=self.media)
+
+def deck_details(plan: Plan, media: int) -> DeckDetails:
+    """What the build reports of the deck. The card lint runs here, once the package is written: Anki's file
+    does not wait for it, and what each leaves behind (the lint's warnings, the package's database) is gone
+    before the other runs, so a big sheet's peak memory holds one of them, not both. `media`: how many media
+    files the package holds."""
+    notes = plan.notes
+    decks: dict[str, int] = {}
+    for note in notes:
+        decks[note.deck] = decks.get(note.deck, 0) + 1
+    return DeckDetails(notes=len(notes), cards=sum(len(n.cards) for n in notes), decks=decks,
+                       deck=plan.sheet.deck, warnings=count_warnings(plan), media=media)
 
 
 def render_deck(sheet: Sheet, templates: Path, previous: dict, now: int) -> Deck:
@@ -47,4 +51,4 @@ def render_deck(sheet: Sheet, templates: Path, previous: dict, now: int) -> Deck
     stamps = stamp(previous, sheet.id, plan.notes, {k: (nt.digest, nt.schema) for k, nt in notetypes.items()}, now)
     media = package_media(plan)
     data = render_apkg(plan, notetypes, stamps, media)
-    return Deck(data, stamps.changes, stamps.sections, plan, len(media))
+    return Deck(data, stamps.changes, stamps.sections, functools.partial(deck_details, plan, len(media)))
