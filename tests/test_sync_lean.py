@@ -96,3 +96,25 @@ def test_a_sync_waits_its_turn_while_another_holds_the_profile_folder(synced):
         os.close(other)
     assert not any(NEW in flds for flds in note_fields(collection))
     assert apply_package(package, collection, Request("tiny"), wait=0).updated == 1
+
+
+def test_the_locks_digest_reads_its_bytes_as_they_are():
+    """A build digests the lock it wrote (the deck's freshness): megabytes for a big sheet, cut where the
+    tombstones are rather than decoded and split into lines. The tombstones do not count, every note does."""
+    import tracemalloc
+
+    note = {"content": "c" * 16, "guid": "g" * 10, "hash": "h" * 16, "mod": 1700000000, "section": "s"}
+    document = {"format": lock.FORMAT, "notes": {f"s/{i}": dict(note) for i in range(20_000)},
+                "notetypes": {}, "places": {}, "removed": {}, "sheet": "big"}
+    data = lock.dump(document).encode()
+    tracemalloc.start()
+    try:
+        digest = lock.anki_digest(data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < len(data) // 20
+    removed = lock.dump({**document, "removed": {"s/x": {**note, "left": "2026-12-01"}}}).encode()
+    assert lock.anki_digest(removed) == digest
+    document["notes"]["s/7"]["mod"] += 1
+    assert lock.anki_digest(lock.dump(document).encode()) != digest

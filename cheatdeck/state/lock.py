@@ -14,6 +14,7 @@ each note's GUID, so a note that moves keeps the one Anki knows it by.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -54,32 +55,35 @@ def _entry(value: object) -> str:
 
 
 def dump(document: dict) -> str:
-    """One entry per line: diffs stay readable, and json's C encoder does the work (indent= would not)."""
-    lines = []
+    """One entry per line: diffs stay readable, and json's C encoder does the work (indent= would not). The
+    text is joined once, from its lines: a sheet's lock is megabytes, and each join of a part is a copy."""
+    parts = ["{\n"]
     for name in sorted(document):
+        if len(parts) > 1:
+            parts.append(",\n")
         value = document[name]
         if isinstance(value, dict) and value:
-            entries = ",\n".join(f"  {_STRING(k)}: {_entry(v)}" for k, v in sorted(value.items()))
-            lines.append(f" {json.dumps(name)}: {{\n{entries}\n }}")
+            parts.append(f" {json.dumps(name)}: {{\n")
+            for key, entry in sorted(value.items()):
+                parts += ("  ", _STRING(key), ": ", _entry(entry), ",\n")
+            parts[-1] = "\n }"
         else:
-            lines.append(f" {json.dumps(name)}: {_VALUE(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
+            parts.append(f" {json.dumps(name)}: {_VALUE(value)}")
+    parts.append("\n}\n")
+    return "".join(parts)
 
 
 def anki_digest(data: bytes) -> str:
-    """What of the lock's bytes shapes the .apkg: every line but the NOT_ANKI sections (see `dump` for the
-    format)."""
-    lines = data.decode("utf-8", errors="replace").splitlines()
-    kept, skipping = [], False
-    starts = tuple(f" {json.dumps(name)}: {{" for name in NOT_ANKI)
-    for line in lines:
-        if line.startswith(starts):
-            skipping = not line.endswith("}") and not line.endswith("},")
-        elif skipping and line.startswith(" }"):
-            skipping = False
-        elif not skipping:
-            kept.append(line)
-    return "\n".join(kept)
+    """A digest of what of the lock's bytes shapes the .apkg: all but the NOT_ANKI sections, cut out of a lock in
+    `dump`'s layout (any other is digested whole). Read from the bytes as they are: a sheet's lock is
+    megabytes, and a build digests the lock it wrote."""
+    digest = hashlib.sha256()
+    view, at = memoryview(data), 0
+    for start, end in sorted(filter(None, (_span(data, name) for name in NOT_ANKI))):
+        digest.update(view[at:start])
+        at = end
+    digest.update(view[at:])
+    return digest.hexdigest()
 
 
 def read_bytes(path: Path) -> bytes | None:
@@ -146,29 +150,44 @@ def tombstones(path: Path) -> tuple[str | None, dict[str, dict]]:
 
 
 def _sections(data: bytes | None, names: tuple[str, ...]) -> dict | None:
-    """The top-level values `names` of a lock in `dump`'s layout, each parsed from its own lines (only a name
-    starts a line with one space and a quote); None for a lock in another layout."""
-    end_of_document = "\n}\n"
+    """The top-level values `names` of a lock in `dump`'s layout, each parsed from its own lines; None for a
+    lock in another layout, or one that is not UTF-8 (`parse` says why)."""
+    data = data or b""
     try:
-        text = (data or b"").decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if not text.startswith("{\n") or not text.endswith(end_of_document):
+    if not _laid_out(data):
         return None
     found = {}
     for name in names:
-        key = f"\n {json.dumps(name)}: "
-        start = text.find(key)
-        if start < 0:
-            continue
-        start += len(key)
-        end = text.find('\n "', start)
-        value = text[start:end].removesuffix(",") if end >= 0 else text[start:-len(end_of_document)]
-        try:
-            found[name] = json.loads(value)
-        except ValueError:
-            return None
+        span = _span(data, name)
+        if span is not None:
+            try:
+                found[name] = json.loads(data[span[0]:span[1]].split(b": ", 1)[1].removesuffix(b","))
+            except ValueError:
+                return None
     return found
+
+
+_END = b"\n}\n"
+
+
+def _laid_out(data: bytes) -> bool:
+    return data.startswith(b"{\n") and data.endswith(_END)
+
+
+def _span(data: bytes, name: str) -> tuple[int, int] | None:
+    """Where the top-level entry `name` of a lock in `dump`'s layout is, from the line break before it to the
+    next one's (only a name starts a line with one space and a quote); None when it has none, or the lock is
+    laid out otherwise."""
+    if not _laid_out(data):
+        return None
+    start = data.find(f"\n {json.dumps(name)}: ".encode())
+    if start < 0:
+        return None
+    end = data.find(b'\n "', start + 1)
+    return start, end if end >= 0 else len(data) - len(_END)
 
 
 def forget(path: Path) -> int:
