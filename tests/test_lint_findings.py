@@ -71,7 +71,21 @@ def test_count_makes_a_location_only_for_a_message_it_writes(tmp_path, monkeypat
     counted = count(plan)
     monkeypatch.undo()
     assert counted == len(lint(plan))
-    assert 0 < len(made) < len(plan.notes) // 2
+    assert len(made) < len(plan.notes) // 10
+
+
+def test_count_writes_no_message_two_findings_are_made_of_alike(tmp_path, monkeypatch):
+    """Both cards of a synthetic table row ask what both cards of an earlier row ask: asked-twice's two findings
+    on the row name the earlier row's line, whichever of its cards each matched, and say the same unwritten."""
+    from cheatdeck.deck.lint import asked_twice
+
+    plan = _plan(tmp_path, "synthetic-2000")
+    written = []
+    say = asked_twice._say
+    monkeypatch.setattr(asked_twice, "_say", lambda first: written.append(first) or say(first))
+    counted = count(plan)
+    assert written == []
+    assert counted == len(lint(plan)) and written
 
 
 def test_the_weak_cards_fixture_keeps_its_findings():

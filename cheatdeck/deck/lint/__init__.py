@@ -48,25 +48,21 @@ def count(plan: Plan) -> int:
     """How many warnings `lint` returns, without writing their messages. Two rules never say the same, and each
     rule but header-question (once per column of a row) finds a card weak once: only an item of several cards (a
     table row asked for two columns, a note and its reverse) can have two findings that say the same, and only
-    those are written, to compare."""
+    those are written, to compare, unless they are made of the same things (`Finding.says_as`)."""
     shared = _shared_places(plan)
     alone = 0
     quoted = header_question.NAME
-    first: dict[tuple, Finding] = {}
-    # What the findings of one rule on one item say, where it found the item weak more than once.
-    compared: set[tuple] = set()
-    said: set[tuple] = set()
+    # Per item and rule, the findings that may say different things: each made of other things.
+    made: dict[tuple, list[Finding]] = {}
     for finding in findings(plan):
         if (where := finding.place) not in shared and finding.rule != quoted:
             alone += 1
-        elif (key := (where, finding.rule)) not in first:
-            first[key] = finding
-        else:
-            if key not in compared:
-                compared.add(key)
-                said.add((key, first[key].message))
-            said.add((key, finding.message))
-    return len(plan.warnings) + alone + len(first) - len(compared) + len(said)
+        elif (sources := made.get(key := (where, finding.rule))) is None:
+            made[key] = [finding]
+        elif not any(finding.says_as(other) for other in sources):
+            sources.append(finding)
+    said = sum(1 if len(sources) == 1 else len({f.message for f in sources}) for sources in made.values())
+    return len(plan.warnings) + alone + said
 
 
 def _shared_places(plan: Plan) -> set:

@@ -17,7 +17,7 @@ from collections import Counter
 from itertools import islice
 
 from ..plan import Plan
-from .finding import Finding
+from .finding import Finding, place
 from .text import CardText, containment, content_of, read
 
 NAME = "asked-twice"
@@ -46,7 +46,7 @@ def check(plan: Plan, texts: list[CardText] | None = None) -> Iterator[Finding]:
         lists = [posting[word] for word in prefix if word in posting]
         if lists and (other := _first_match(same, index, lists)) >= 0:
             note, first = cards[index].note, cards[other].note
-            yield Finding(NAME, note, _say, first, note.quiet + first.quiet)
+            yield Finding(NAME, note, _say, first, note.quiet + first.quiet, place(first))
         for word in prefix:
             if (indexed := posting.get(word)) is None:
                 posting[word] = [index]

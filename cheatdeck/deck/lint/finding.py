@@ -23,14 +23,17 @@ def place(item: Placed) -> tuple:
 
 
 class Finding:
-    __slots__ = ("rule", "item", "quiet", "_say", "_about")
+    __slots__ = ("rule", "item", "quiet", "_say", "_about", "_made_of")
 
     def __init__(self, rule: str, item: Placed, say: Callable[[Any], str], about: Any,
-                 quiet: tuple[str, ...] = ()):
+                 quiet: tuple[str, ...] = (), made_of: Any = None):
         self.rule, self.item, self.quiet = rule, item, quiet
         """`item`: the note or row found weak; `quiet`: the rules the item is exempt from (a finding of one of
         them is dropped)."""
         self._say, self._about = say, about
+        self._made_of = made_of
+        """What decides the message `say(about)`, when less than `about` does (asked-twice: the earlier item's
+        place, whichever of its cards was matched); None: `about` itself."""
 
     @property
     def loc(self) -> Location:
@@ -39,6 +42,15 @@ class Finding:
     @property
     def place(self) -> tuple:
         return place(self.item)
+
+    def says_as(self, other: Finding) -> bool:
+        """Whether it is made of what `other` is made of, by the same words, and so says what `other` says
+        without either message written (two cards of a row found asking what an earlier row asks)."""
+        if self._say is not other._say:
+            return False
+        if self._made_of is None or other._made_of is None:
+            return self._about is other._about
+        return self._made_of == other._made_of
 
     @property
     def message(self) -> str:
