@@ -144,7 +144,7 @@ class _Rendered:
     layout: tuple[str, float] | None = None
     """The PDF's layout key and the body size its fit search chose (state/layouts.py)."""
 
-    def written(self) -> None:
+    def let_go(self) -> None:
         """Lets go of what only the write needed, the bytes and the lock's sections: the deck's card lint runs
         next, and a big sheet's peak would hold them beside its transients."""
         self.data, self.extra, self.lock_sections = b"", [], {}
@@ -273,7 +273,7 @@ def _write(sheet: Sheet, inputs: _Inputs, kind: str, rendered: _Rendered) -> Out
         write_atomic(inputs.lock_file, inputs.prints.lock)
     elif kind == "anki":
         remove_leftovers(inputs.lock_file)  # a killed build's temp file beside the sheet (write_atomic does it too)
-    rendered.written()
+    rendered.let_go()
     details = rendered.details() if callable(rendered.details) else rendered.details
     output = Output(kind, path, size, written, details, landed=landed)
     _record(sheet, inputs, output, rendered, extra)
