@@ -4,6 +4,7 @@ the no-op against the import floor, the cold build against the hand-written scri
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -71,3 +72,42 @@ def test_build_py_reads_the_requirements_tomllib_reads(tmp_path, text):
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text(text, encoding="utf-8")
     assert build_py.requirements(pyproject) == tomllib.loads(text)["project"]["dependencies"]
+
+
+def test_a_build_reads_only_the_layout_code_and_each_module_once(tiny, monkeypatch):
+    """The freshness fingerprint knows cheatdeck's modules by their stats; the layout key and the layout memo's
+    code digest read the modules that break lines, each once."""
+    import cheatdeck
+    from cheatdeck.state import freshness
+
+    reads: list[Path] = []
+    read_bytes = Path.read_bytes
+
+    def spy(path: Path) -> bytes:
+        reads.append(path)
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", spy)
+    cheatdeck.build(tiny, cheatdeck.Options(out=Path("dist"), force=True))
+    code = [path.relative_to(freshness.PACKAGE) for path in reads if freshness.PACKAGE in path.parents]
+    assert len(code) == len(set(code)) and code
+    assert {path.parts[0] for path in code} <= set(freshness.LAYOUT_CODE)
+
+
+def test_an_edited_module_makes_the_outputs_stale(tiny, monkeypatch):
+    from cheatdeck.state import freshness
+
+    package = Path("copy/cheatdeck")
+    shutil.copytree(REPO / "cheatdeck", package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(freshness, "PACKAGE", package.resolve())
+
+    def fingerprints() -> tuple[str, str]:
+        prints = freshness.Fingerprints(tiny, None, REPO / "templates")
+        return prints.of("anki", {}), prints.of("pdf", {})
+
+    before = fingerprints()
+    assert fingerprints() == before
+    with (package / "cli" / "app.py").open("a", encoding="utf-8") as module:
+        module.write("# changed\n")
+    after = fingerprints()
+    assert after[0] != before[0] and after[1] != before[1]
