@@ -27,10 +27,12 @@ def _files(folder: Path, suffix: str = "") -> list[tuple[tuple[str, ...], str]]:
     """The files under `folder` whose names end in `suffix`: each one's path parts relative to it and its whole
     path, in the order of their sorted Paths (one os.walk, plain strings: Path.rglob and a Path per file took
     most of an up-to-date build's look at the code)."""
+    top = os.fspath(folder)
     found = []
-    for root, dirs, names in os.walk(folder):
+    for root, dirs, names in os.walk(top):
         dirs[:] = [name for name in dirs if name != "__pycache__"]
-        base = Path(root).relative_to(folder).parts
+        below = root[len(top):].strip(os.sep)
+        base = tuple(below.split(os.sep)) if below else ()
         found += [((*base, name), os.path.join(root, name)) for name in names if name.endswith(suffix)]
     return sorted(found)
 
