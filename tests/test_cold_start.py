@@ -111,3 +111,29 @@ def test_an_edited_module_makes_the_outputs_stale(tiny, monkeypatch):
         module.write("# changed\n")
     after = fingerprints()
     assert after[0] != before[0] and after[1] != before[1]
+
+
+COLLECTIONS = """
+import gc, os, runpy, sys
+import cheatdeck.cli.runner as runner
+
+collect_rarely = runner.collect_rarely
+
+def counted():
+    collect_rarely()
+    gc.callbacks.append(lambda phase, info: phase == "stop" and os.write(2, b"collected\\n"))
+
+runner.collect_rarely = counted
+sys.argv = [{build!r}, *sys.argv[1:]]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def test_the_command_line_builds_the_shipped_sheet_before_its_first_collection(shipped):
+    """The command line's collector threshold (cli/runner.py): a young generation large enough that a short
+    sheet's cold build (both outputs) ends before the collector's first walk over it."""
+    done = subprocess.run([sys.executable, "-c", COLLECTIONS.format(build=str(REPO / "build.py")), "-q"],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert Path("dist/mla-c01.pdf").is_file() and Path("dist/mla-c01.apkg").is_file()
+    assert done.stderr.count("collected") == 0
