@@ -8,18 +8,31 @@ through a build, or call stale outputs up to date without being able to build th
 import importlib.util
 import re
 import sys
-import tomllib
 from pathlib import Path
 
 # A distribution whose module is not named after it.
 MODULES = {"pyyaml": "yaml", "pillow": "PIL", "markdown-it-py": "markdown_it", "rl-accel": "_rl_accel"}
+# The [project] table's `dependencies` list as pyproject.toml writes it: one quoted requirement a line.
+_DEPENDENCIES = re.compile(r"^\[project\]\n(?:[^\[\n].*\n|\n)*?dependencies = \[\n((?:[ \t].*\n)*)\]", re.MULTILINE)
+_REQUIREMENT = re.compile(r'^\s*"([^"]+)"', re.MULTILINE)
+
+
+def requirements(pyproject: Path) -> list[str]:
+    """The runtime requirements pyproject.toml declares. Read from the list as the file writes it: importing
+    tomllib took about a tenth of an up-to-date build (tomllib reads a file written any other way)."""
+    text = pyproject.read_text(encoding="utf-8")
+    listed = _DEPENDENCIES.search(text)
+    if listed is None:
+        import tomllib
+
+        return tomllib.loads(text)["project"]["dependencies"]
+    return _REQUIREMENT.findall(listed[1])
 
 
 def missing_dependencies(pyproject: Path) -> list[str]:
     """The runtime requirements of pyproject.toml (their names) whose module this Python cannot find."""
-    requirements = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
     missing = []
-    for requirement in requirements:
+    for requirement in requirements(pyproject):
         name = re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.-]+", requirement)[0]).lower()
         if importlib.util.find_spec(MODULES.get(name, name.replace("-", "_"))) is None:
             missing.append(name)

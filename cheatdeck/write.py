@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import secrets
 from pathlib import Path
 
 from .environment import environment_error
@@ -31,7 +30,7 @@ def _check(name: str, token: str) -> str:
 
 def temp_path(path: Path) -> Path:
     """A new name for a temp file of `path`, which `is_own_temp` recognises."""
-    token = secrets.token_hex(8)
+    token = os.urandom(8).hex()
     return path.with_name(f".{path.name}.cheatdeck-{token}{_check(path.name, token)}.tmp")
 
 

@@ -11,10 +11,10 @@ from ..deck.details import DeckDetails
 from ..pdf.details import PdfDetails
 from ..pipeline import BuildResult, Output, anki_search
 from ..state.lock import lock_path
-from .watch import Held, Landed
 
-if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model
+if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the model, nor a build the watch
     from ..pipeline import CheckResult, Cleaned, Removed
+    from .watch import Held, Landed
     from ..summary import Stats
     from ..collection.driver import SyncResult
 
@@ -50,7 +50,7 @@ class Printer:
         self.failures: list[CheatdeckError] = []
 
     def __call__(self, outcome: BuildResult | CheatdeckError | Held) -> None:
-        if isinstance(outcome, Held):
+        if not isinstance(outcome, (BuildResult, CheatdeckError)):  # a Held save, which only `watch` reports
             click.echo(held_warning(outcome), err=True)
             return
         if isinstance(outcome, CheatdeckError):

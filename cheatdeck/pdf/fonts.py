@@ -14,8 +14,11 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
+from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -23,6 +26,7 @@ from ..errors import CheatdeckError, Location, Problem
 from ..inline import is_plain
 from ..model import Sheet
 from .theme import Theme
+from .truetype import Face
 
 # Variation selectors ask for a text or emoji presentation; a font has one presentation, so they are dropped.
 _SELECTORS = re.compile("[\ufe00-\ufe0f]")
@@ -34,7 +38,17 @@ _FONT_TAG = re.compile(r"""<font\b[^>]*?\b(?:name|face)\s*=\s*["']([^"']+)["']""
 class _Font(TTFont):
     """A TrueType font whose ToUnicode map writes characters beyond U+FFFF as UTF-16: ReportLab writes their
     bare hex, so a reader copying 🔥 out of the PDF gets U+1F52 (docs/reportlab-tounicode-bug.md). Only
-    cheatdeck's own fonts are of this class; ReportLab's other users in the process are left as they are."""
+    cheatdeck's own fonts are of this class; ReportLab's other users in the process are left as they are.
+    Its face reads the character map and the widths in bulk (truetype.py)."""
+
+    def __init__(self, name: str, file) -> None:
+        # TTFont.__init__ with its defaults, but for the face's class (tests/test_truetype.py compares the two).
+        self.fontName = name
+        self.face = Face(file)
+        self.encoding = ttfonts.TTEncoding()
+        self.state = WeakKeyDictionary()
+        self._asciiReadable = rl_config.ttfAsciiReadable
+        self.shapable = not any(fnmatch(name, glob) for glob in rl_config.unShapedFontGlob)
 
     def addObjects(self, doc) -> None:
         state = self.state.get(doc)

@@ -23,12 +23,26 @@ PACKAGE = Path(__file__).resolve().parent.parent
 LAYOUT_CODE = ("pdf", "source", "inline.py", "model.py", "colors.py")
 
 
-def _tree_digest(folder: Path, pattern: str = "*", content: Callable[[Path], bytes] = Path.read_bytes) -> str:
-    """Every file's name and `content` (its bytes, unless told otherwise), in name order."""
+def _files(folder: Path, suffix: str = "") -> list[tuple[tuple[str, ...], str]]:
+    """The files under `folder` whose names end in `suffix`: each one's path parts relative to it and its whole
+    path, in the order of their sorted Paths (one os.walk, plain strings: Path.rglob and a Path per file took
+    most of an up-to-date build's look at the code)."""
+    top = os.fspath(folder)
+    found = []
+    for root, dirs, names in os.walk(top):
+        dirs[:] = [name for name in dirs if name != "__pycache__"]
+        below = root[len(top):].strip(os.sep)
+        base = tuple(below.split(os.sep)) if below else ()
+        found += [((*base, name), os.path.join(root, name)) for name in names if name.endswith(suffix)]
+    return sorted(found)
+
+
+def _tree_digest(folder: Path, suffix: str = "", content: Callable[[Path], bytes] | None = None) -> str:
+    """Every file's name and `content` (its bytes, unless told otherwise) under `folder`, in name order."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob(pattern) if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0")
-        digest.update(content(path))
+    for parts, whole in _files(folder, suffix):
+        digest.update("/".join(parts).encode() + b"\0")
+        digest.update(Path(whole).read_bytes() if content is None else content(Path(whole)))
     return digest.hexdigest()
 
 
@@ -48,11 +62,13 @@ def _font_content(path: Path) -> bytes:
     return path.read_bytes() if directory is None else directory + str(path.stat().st_size).encode()
 
 
-def _tree_stats(folder: Path) -> str:
-    """Names, sizes and modification times: enough to see that a font file changed, without reading megabytes
-    of font on every up-to-date build (what is recorded here never leaves this machine's output folder)."""
-    entries = sorted((str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns)
-                     for p in folder.rglob("*") if p.is_file())
+def _tree_stats(folder: Path, suffix: str = "") -> str:
+    """Names, sizes and modification times: enough to see that a file changed, without reading it on every
+    up-to-date build (what is recorded here never leaves this machine's output folder)."""
+    entries = []
+    for parts, whole in _files(folder, suffix):
+        stat = os.stat(whole)
+        entries.append(("/".join(parts), stat.st_size, stat.st_mtime_ns))
     return hashlib.sha256(json.dumps(entries).encode()).hexdigest()
 
 
@@ -69,10 +85,18 @@ class Fingerprints:
         self.templates = templates
         self._trees: dict[tuple[Path, str], str] = {}
 
-    def _tree(self, folder: Path, pattern: str = "*") -> str:
-        if (folder, pattern) not in self._trees:
-            self._trees[folder, pattern] = _tree_digest(folder, pattern)
-        return self._trees[folder, pattern]
+    def _tree(self, folder: Path, suffix: str = "") -> str:
+        if (folder, suffix) not in self._trees:
+            self._trees[folder, suffix] = _tree_digest(folder, suffix)
+        return self._trees[folder, suffix]
+
+    def _code(self, name: str) -> str:
+        """The content digest of a folder or module of LAYOUT_CODE, each file read once per build."""
+        path = PACKAGE / name
+        if (path, "") not in self._trees:
+            self._trees[path, ""] = (_tree_digest(path, ".py") if path.is_dir()
+                                     else hashlib.sha256(path.read_bytes()).hexdigest())
+        return self._trees[path, ""]
 
     def layout_code(self) -> str:
         """What the layout memo's measures depend on besides their keys (state/measures.py): the code that breaks
@@ -81,16 +105,13 @@ class Fingerprints:
 
         digest = hashlib.sha256(Version.encode())
         for name in LAYOUT_CODE:
-            path = PACKAGE / name
-            code = self._tree(path, "*.py") if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
-            digest.update(code.encode())
+            digest.update(self._code(name).encode())
         return digest.hexdigest()
 
     def layout_key(self, options: dict) -> str:
         """What the PDF's fit search saw: its code, the options that move lines, templates, fonts and the source."""
         digest = hashlib.sha256()
-        for part in (*(self._tree(PACKAGE / name, "*.py") if (PACKAGE / name).is_dir()
-                       else hashlib.sha256((PACKAGE / name).read_bytes()).hexdigest() for name in LAYOUT_CODE),
+        for part in (*(self._code(name) for name in LAYOUT_CODE),
                      json.dumps(options, sort_keys=True), self._tree(self.templates / "pdf"),
                      _tree_digest(self.templates / "fonts", content=_font_content)):
             digest.update(part.encode() + b"\0")
@@ -98,9 +119,12 @@ class Fingerprints:
         return digest.hexdigest()
 
     def of(self, kind: str, options: dict) -> str:
+        if (PACKAGE, ".py") not in self._trees:
+            self._trees[PACKAGE, ".py"] = _tree_stats(PACKAGE, ".py")
         digest = hashlib.sha256()
-        # The code's own digest, not just its version: an editable install changes without a version bump.
-        for part in (kind, __version__, self._tree(PACKAGE, "*.py"), json.dumps(options, sort_keys=True),
+        # The code's own stats, not just its version: an editable install changes without a version bump. Its
+        # files' sizes and times, as for the fonts: an up-to-date build reads none of them.
+        for part in (kind, __version__, self._trees[PACKAGE, ".py"], json.dumps(options, sort_keys=True),
                      os.environ.get("SOURCE_DATE_EPOCH", ""),
                      self._tree(self.templates / ("anki" if kind == "anki" else "pdf")),
                      _tree_stats(self.templates / "fonts") if kind == "pdf" else ""):
