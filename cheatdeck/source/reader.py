@@ -12,6 +12,7 @@ stack on a few hundred thousand nested brackets.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from array import array
@@ -43,19 +44,28 @@ class Nodes:
     when a message asks for one: a Location per text was a third of a big sheet's model, and a NamedTuple stays
     in the collector's care for good (only exact tuples leave it)."""
 
-    __slots__ = ("file", "lines", "columns", "parents", "names")
+    __slots__ = ("file", "lines", "columns", "parents", "names", "_digest")
 
     def __init__(self, file: str):
         self.file = file
         self.lines, self.columns, self.parents = array("L"), array("L"), array("l")
         self.names: list[str | int | None] = []
+        self._digest: bytes | None = None
 
     def __eq__(self, other: object) -> bool:
         """Equal for two reads of the same text, so that the parts of two loads of a sheet compare (and hash) by
-        value, as Locations did."""
+        value, as Locations did. Compared by a digest made once: every record of a sheet refers to its nodes."""
         if self is other:
             return True
-        return isinstance(other, Nodes) and all(getattr(self, part) == getattr(other, part) for part in self.__slots__)
+        return isinstance(other, Nodes) and self.file == other.file and self.digest() == other.digest()
+
+    def digest(self) -> bytes:
+        """Of everything a Location is made from (asked for once the nodes are all read)."""
+        if self._digest is None:
+            parts = (self.lines.tobytes(), self.columns.tobytes(), self.parents.tobytes(), repr(self.names).encode())
+            parts = (str(len(self.names)).encode(), *parts)  # each part's length follows from the count
+            self._digest = hashlib.blake2b(b"\x00".join(parts), digest_size=20).digest()
+        return self._digest
 
     def __hash__(self) -> int:
         return hash(self.file)
@@ -86,6 +96,10 @@ class Positions:
     keys: dict[DocPath, int] = field(default_factory=dict)
     # The comment after an empty value (`color: #16365c`), which the author may have meant as the value.
     comments: dict[DocPath, str] = field(default_factory=dict)
+    sections: dict[DocPath, str] = field(default_factory=dict)
+    """Each section's source text, from its first key to the next section (or whatever follows it), its first
+    line's indentation included: the same text reads as the same section (source/sections.py). Empty for a
+    document with anchors, where an alias may show another part's text."""
     nodes: Nodes = field(init=False)
 
     def __post_init__(self):
@@ -115,8 +129,9 @@ class _Reject(Exception):
 class _Builder:
     """Turns parser events into lists, dicts and strings, recording where each node starts."""
 
-    def __init__(self, positions: Positions, budget: int, lines: list[str]):
+    def __init__(self, positions: Positions, budget: int, text: str, lines: list[str]):
         self.positions = positions
+        self.text = text
         self.values, self.nodes = positions.values, positions.nodes
         self.lines = lines
         self.budget = budget
@@ -151,7 +166,7 @@ class _Builder:
     def next_path(self) -> DocPath:
         if not self.stack:
             return ()
-        container, path, key, _ = self.stack[-1]
+        container, path, key = self.stack[-1][:3]
         return path + ((len(container),) if isinstance(container, list) else ((key,) if key is not None else ()))
 
     def feed(self, event: yaml.Event, original: bool) -> None:
@@ -167,7 +182,9 @@ class _Builder:
             if original and self.recording:
                 self.record(event)
             if kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
-                self.stack.pop()
+                frame = self.stack.pop()
+                if len(frame) > 4:
+                    self.positions.sections[frame[1]] = self.text[frame[4]:event.start_mark.index]
             return
         # Only these three kinds of event have an anchor.
         if original and (self.recording or event.anchor):
@@ -177,7 +194,7 @@ class _Builder:
         if frame is None:
             path = ()
         else:
-            container, path, key, parent = frame
+            container, path, key, parent = frame[0], frame[1], frame[2], frame[3]
             if type(container) is list:
                 path = path + (len(container),)
             elif key is None:
@@ -211,7 +228,11 @@ class _Builder:
             container[key] = value
             frame[2] = None
         if node is not None:
-            self.stack.append([node, path, None, number])
+            if len(path) == 4 and path[2] == "sections" and path[0] == "domains" and kind is yaml.MappingStartEvent:
+                # From the line's start: the indentation decides how the text reads.
+                self.stack.append([node, path, None, number, mark.index - mark.column])
+            else:
+                self.stack.append([node, path, None, number])
 
     def admit(self, event: yaml.Event, path: DocPath) -> None:
         """One node more within the budget, and of a tag a sheet may hold."""
@@ -339,7 +360,7 @@ def read_yaml(raw: bytes, file: str) -> tuple[object, Positions, list[Problem]]:
             # Blanked out, so that libyaml's read-ahead does not stop at them before the syntax errors.
             text = _NOT_YAML.sub(" ", text)
         lines = text.splitlines()
-        builder = _Builder(positions, max(NODE_BUDGET_FLOOR, len(text) // 2), lines)
+        builder = _Builder(positions, max(NODE_BUDGET_FLOOR, len(text) // 2), text, lines)
         documents = 0
         last = None
         parser = _Loader(text)
@@ -372,6 +393,8 @@ def read_yaml(raw: bytes, file: str) -> tuple[object, Positions, list[Problem]]:
             return None, positions, unreadable
         if not builder.root or builder.root[0] is None:
             raise _Reject(Problem(Location(file, 1, 1), "the file holds no YAML document"))
+        if builder.anchors or builder.recording:
+            positions.sections.clear()
         return builder.root[0], positions, []
     except _Reject as reject:
         return None, positions, _beside(unreadable, [reject.problem])
