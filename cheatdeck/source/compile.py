@@ -16,7 +16,7 @@ from ..options import TEMPLATES
 from . import format as spec
 from . import idents, listing
 from .images import Media, MediaError, load_media
-from .reader import invisible_characters, read_yaml
+from .reader import invisible_characters, kept_nodes, read_yaml
 from .sections import Kept, Loading, Sections
 from .validate import validate
 
@@ -36,14 +36,30 @@ def load(path: Path | str, raw: bytes | None = None, sections: Sections | None =
         except OSError as exc:
             raise (environment_error(exc, name)
                    or CheatdeckError(Problem(Location(name), f"cannot read the file: {exc.strerror}"))) from None
-    data, positions, problems = read_yaml(raw, name)
+    if sections is None:
+        return _load(path, name, raw, None)
+    try:
+        return _load(path, name, raw, sections.loading(name))
+    except _Reread:
+        return _load(path, name, raw, sections.loading(name), skip=False)
+
+
+class _Reread(Exception):
+    """A section read as a kept one must be built after all (its inherited `reverse` changed, or a problem
+    points into it): the sheet is read again in full."""
+
+
+def _load(path: Path, name: str, raw: bytes, loading: Loading | None, skip: bool = True) -> model.Sheet:
+    data, positions, problems = read_yaml(raw, name, loading.texts() if loading is not None and skip else None)
     if problems:
         raise CheatdeckError(problems)
     sheet_spec, problems, translate = validate(data, positions)
+    if problems and positions.skipped:
+        raise _Reread
     if sheet_spec is None:
         raise CheatdeckError(problems)
     # A document pruned while validating has its list items renumbered: nothing is kept or reused then.
-    loading = sections.loading(name) if sections is not None and not problems else None
+    loading = loading if not problems else None
     builder = _Builder(positions, translate, path, strict_totals=not problems, loading=loading)
     sheet = builder.sheet(sheet_spec)
     if loading is not None:
@@ -84,7 +100,8 @@ class _Builder:
         self.anchor = model.Anchor(self.nodes, 0)
         """The part being built: a section's own while its records are made, else the sheet's."""
         self.idents: dict[str, tuple[int | Location, str, model.Anchor]] = {}
-        self.section_ids: dict[str, Location] = {}
+        self.section_ids: dict[str, tuple] = {}
+        """Each section id → the path of its first `id:`."""
         self.media: dict[str, Media] = {}
         self.missing_media: set[str] = set()
         self.media_root: Path | None = None
@@ -98,7 +115,11 @@ class _Builder:
         its number from the part's anchor is enough; the others get the Location of their nearest node."""
         path = self.translate(path)
         number = self.positions.values.get(path)
-        return number - self.anchor.base if number is not None else self.positions.at(path)
+        if number is not None:
+            return number - self.anchor.base
+        if self.positions.skipped and path[:4] in self.positions.skipped:
+            raise _Reread
+        return self.positions.at(path)
 
     def located(self, where: int | Location, anchor: model.Anchor | None = None) -> Location:
         return (anchor or self.anchor).location(where) if type(where) is int else where
@@ -280,11 +301,11 @@ class _Builder:
         sections = []
         for i, sec in enumerate(d.sections):
             spath = path + ("sections", i)
-            loc = self.loc(spath + ("id",))
             self.pinned(sec.id, spath)
             if sec.id in self.section_ids:
-                self.error(loc, f"duplicate section id {sec.id!r}: the first is at line {self.section_ids[sec.id].line}")
-            self.section_ids.setdefault(sec.id, loc)
+                self.error(self.loc(spath + ("id",)), f"duplicate section id {sec.id!r}: the first is at line "
+                                                      f"{self.loc(self.section_ids[sec.id]).line}")
+            self.section_ids.setdefault(sec.id, spath + ("id",))
             sections.append(self.section(sec, spath, reverse))
         name = self.text(d.name, path + ("name",))
         return model.Domain(
@@ -296,8 +317,10 @@ class _Builder:
         """A section's records, their nodes counted from the section's own anchor; those the last load made, when
         the section's text is the same (`sections`)."""
         outside, base = self.anchor, self.positions.values[self.translate(path)]
-        text = self.positions.sections.get(path) if self.loading is not None else None
+        text, end = self.positions.sections.get(path, (None, 0)) if self.loading is not None else (None, 0)
         kept = self.loading.take((text, reverse)) if text is not None else None
+        if kept is None and path in self.positions.skipped:
+            raise _Reread
         if kept is not None:
             self.anchor = kept.section.marks
             self.anchor.nodes, self.anchor.base = self.nodes, base
@@ -312,7 +335,8 @@ class _Builder:
         finally:
             self.anchor = outside
         if text is not None and self.errors == errors and self.images == images:
-            self.loading.keep((text, reverse), Kept(section, tuple(self.claims[claims:])))
+            self.loading.keep((text, reverse), Kept(section, tuple(self.claims[claims:]), s,
+                                                    kept_nodes(self.nodes, base, end)))
         return section
 
     def section_records(self, s: spec.SectionSpec, path, reverse: bool) -> model.Section:

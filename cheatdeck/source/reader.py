@@ -16,6 +16,7 @@ import hashlib
 import re
 import unicodedata
 from array import array
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import yaml
@@ -96,10 +97,13 @@ class Positions:
     keys: dict[DocPath, int] = field(default_factory=dict)
     # The comment after an empty value (`color: #16365c`), which the author may have meant as the value.
     comments: dict[DocPath, str] = field(default_factory=dict)
-    sections: dict[DocPath, str] = field(default_factory=dict)
-    """Each section's source text, from its first key to the next section (or whatever follows it), its first
-    line's indentation included: the same text reads as the same section (source/sections.py). Empty for a
-    document with anchors, where an alias may show another part's text."""
+    sections: dict[DocPath, tuple[str, int]] = field(default_factory=dict)
+    """Each section's source text, from its first key's line to the next section (or whatever follows it): the
+    same text reads as the same section (source/sections.py); and the number of the first node after it. Empty
+    for a document with anchors, where an alias may show another part's text."""
+    skipped: set[DocPath] = field(default_factory=set)
+    """The sections read as a kept one (`read_yaml`'s `kept`): their nodes are numbered, but their paths are not
+    in `values` and `keys`."""
     nodes: Nodes = field(init=False)
 
     def __post_init__(self):
@@ -121,6 +125,18 @@ class Positions:
         return Location(self.file, self.nodes.lines[found], self.nodes.columns[found], path)
 
 
+Kept = Mapping[str, tuple]
+"""A section's text → its data as validated, and its nodes' lines (from its first line), columns, parents (from
+its own number) and names, as `place` numbers them."""
+
+
+def kept_nodes(nodes: Nodes, base: int, end: int) -> tuple:
+    """The nodes of one section, from `base` to `end`, as `Kept` holds them."""
+    first = nodes.lines[base]
+    return (tuple(line - first for line in nodes.lines[base:end]), tuple(nodes.columns[base:end]),
+            tuple(parent - base for parent in nodes.parents[base:end]), tuple(nodes.names[base:end]))
+
+
 class _Reject(Exception):
     def __init__(self, problem: Problem):
         self.problem = problem
@@ -129,9 +145,12 @@ class _Reject(Exception):
 class _Builder:
     """Turns parser events into lists, dicts and strings, recording where each node starts."""
 
-    def __init__(self, positions: Positions, budget: int, text: str, lines: list[str]):
+    def __init__(self, positions: Positions, budget: int, text: str, lines: list[str], kept: Kept | None):
         self.positions = positions
         self.text = text
+        self.kept = kept
+        self.buffer: list | None = None  # a section's events, held until it closes (`held`)
+        self.depth, self.skippable, self.releasing = 0, False, False
         self.values, self.nodes = positions.values, positions.nodes
         self.lines = lines
         self.budget = budget
@@ -171,6 +190,9 @@ class _Builder:
 
     def feed(self, event: yaml.Event, original: bool) -> None:
         """One event into the data; the read of a whole sheet passes here a hundred thousand times."""
+        if self.buffer is not None or (self.kept and not self.releasing and self.opens_section(event)):
+            self.held(event, original)
+            return
         kind = type(event)
         if kind is yaml.ScalarEvent:
             node = None
@@ -182,9 +204,7 @@ class _Builder:
             if original and self.recording:
                 self.record(event)
             if kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
-                frame = self.stack.pop()
-                if len(frame) > 4:
-                    self.positions.sections[frame[1]] = self.text[frame[4]:event.start_mark.index]
+                self.close(event)
             return
         # Only these three kinds of event have an anchor.
         if original and (self.recording or event.anchor):
@@ -209,15 +229,10 @@ class _Builder:
             if number < 0:
                 number = self.values[path] = self.nodes.add(mark.line + 1, mark.column + 1,
                                                              parent if frame else -1, path[-1] if path else None)
-        if node is None:
-            value = event.value
-            # libyaml reports a plain scalar's style as '', the pure-Python parser as None.
-            if not event.style and value in _NULLS:
-                value = self.null(event, path, is_key)
-        else:
-            if len(path) > MAX_DEPTH:
-                raise self.problem(event, path[:MAX_DEPTH], f"the document nests more than {MAX_DEPTH} levels deep")
-            value = node
+        value = event.value if node is None else node
+        # libyaml reports a plain scalar's style as '', the pure-Python parser as None.
+        if node is None and not event.style and value in _NULLS:
+            value = self.null(event, path, is_key)
         if frame is None:
             self.root.append(value)
         elif type(container) is list:
@@ -228,14 +243,81 @@ class _Builder:
             container[key] = value
             frame[2] = None
         if node is not None:
-            if len(path) == 4 and path[2] == "sections" and path[0] == "domains" and kind is yaml.MappingStartEvent:
-                # From the line's start: the indentation decides how the text reads.
-                self.stack.append([node, path, None, number, mark.index - mark.column])
-            else:
-                self.stack.append([node, path, None, number])
+            self.stack.append([node, path, None, number])
+            if len(path) == 4 and path[2] == "sections" and path[0] == "domains" and type(node) is dict:
+                self.stack[-1].append(mark.index - mark.column)  # from the line's start: indentation counts
+
+    def close(self, event: yaml.Event) -> None:
+        """A collection ends; a section's text is noted (Positions.sections)."""
+        frame = self.stack.pop()
+        if len(frame) > 4:
+            self.positions.sections[frame[1]] = (self.text[frame[4]:event.start_mark.index], len(self.nodes.names))
+
+    def opens_section(self, event: yaml.Event) -> bool:
+        """Whether the event opens a section (a mapping at domains[i].sections[j])."""
+        if type(event) is not yaml.MappingStartEvent or len(self.stack) != 4:
+            return False
+        container, path = self.stack[3][0], self.stack[3][1]
+        return type(container) is list and path[0] == "domains" and path[2] == "sections"
+
+    def held(self, event: yaml.Event, original: bool) -> None:
+        """One event of a section held until it closes: its text then says whether it is a kept one."""
+        if self.buffer is None:
+            self.buffer, self.depth, self.skippable = [], 0, True
+        self.buffer.append((event, original))
+        kind = type(event)
+        if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            self.depth += 1
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            self.depth -= 1
+        if getattr(event, "anchor", None):
+            self.skippable = False  # an alias elsewhere may show what it anchors
+        if self.depth:
+            return
+        events, self.buffer = self.buffer, None
+        start = events[0][0].start_mark
+        text = self.text[start.index - start.column:event.start_mark.index]
+        kept = self.kept.get(text) if self.skippable else None
+        if kept is None:
+            self.release(events)
+        else:
+            self.place(start, text, *kept)
+
+    def flush(self) -> None:
+        """The events held so far, fed: an alias is about to be replayed, and needs the anchors before it."""
+        if self.buffer is not None:
+            events, self.buffer = self.buffer, None
+            self.release(events)
+
+    def release(self, events: list) -> None:
+        self.releasing = True
+        for event, original in events:
+            self.feed(event, original)
+        self.releasing = False
+
+    def place(self, start: yaml.Mark, text: str, data: object, lines, columns, parents, names) -> None:
+        """A kept section in place of its events: its data as kept, its nodes numbered as reading it numbers them
+        (the lines moved to where it now starts)."""
+        frame = self.stack[-1]
+        path = frame[1] + (len(frame[0]),)
+        self.budget -= len(names)
+        if self.budget < 0:
+            raise _Reject(Problem(Location(self.positions.file, start.line + 1, start.column + 1, path),
+                                  "the document expands to too many nodes"))
+        nodes, base, line = self.nodes, len(self.nodes.names), start.line + 1
+        nodes.lines.extend([at + line for at in lines])
+        nodes.columns.extend(columns)
+        nodes.parents.append(frame[3])
+        nodes.parents.extend([parent + base for parent in parents[1:]])
+        nodes.names.append(path[-1])
+        nodes.names.extend(names[1:])
+        self.values[path] = base
+        frame[0].append(data)
+        self.positions.sections[path] = (text, len(nodes.names))
+        self.positions.skipped.add(path)
 
     def admit(self, event: yaml.Event, path: DocPath) -> None:
-        """One node more within the budget, and of a tag a sheet may hold."""
+        """One node more within the budget, of a tag a sheet may hold, and a collection not nested too deep."""
         self.budget -= 1
         if self.budget < 0:
             raise self.problem(event, path, "the document expands to too many nodes; "
@@ -243,6 +325,8 @@ class _Builder:
         if event.tag not in _ALLOWED_TAGS:
             raise self.problem(event, path, f"the tag {event.tag!r} is not allowed; "
                                             "a sheet holds only text, numbers, lists and mappings")
+        if len(path) > MAX_DEPTH and type(event) is not yaml.ScalarEvent:
+            raise self.problem(event, path[:MAX_DEPTH], f"the document nests more than {MAX_DEPTH} levels deep")
 
     def null(self, event: yaml.ScalarEvent, path: Path, is_key: bool) -> str | None:
         """A plain scalar that reads as null (empty, `~`, `null`): None unless tagged as text; an empty value
@@ -344,8 +428,9 @@ def _slip_problems(first: syntax.Slip, file: str, lines: list[str]) -> list[Prob
             for slip in [first, *syntax.later_errors(lines, first, _Loader)]]
 
 
-def read_yaml(raw: bytes, file: str) -> tuple[object, Positions, list[Problem]]:
-    """Parse bytes into (data, positions, problems); data is None on problems."""
+def read_yaml(raw: bytes, file: str, kept: Kept | None = None) -> tuple[object, Positions, list[Problem]]:
+    """Parse bytes into (data, positions, problems); data is None on problems. `kept`: sections read before, by
+    their text (Positions.sections): a section of the same text is not read again (Positions.skipped)."""
     positions = Positions(file)
     if len(raw) > MAX_FILE_BYTES:
         return None, positions, [Problem(Location(file, 1, 1),
@@ -360,7 +445,7 @@ def read_yaml(raw: bytes, file: str) -> tuple[object, Positions, list[Problem]]:
             # Blanked out, so that libyaml's read-ahead does not stop at them before the syntax errors.
             text = _NOT_YAML.sub(" ", text)
         lines = text.splitlines()
-        builder = _Builder(positions, max(NODE_BUDGET_FLOOR, len(text) // 2), text, lines)
+        builder = _Builder(positions, max(NODE_BUDGET_FLOOR, len(text) // 2), text, lines, kept)
         documents = 0
         last = None
         parser = _Loader(text)
@@ -369,6 +454,7 @@ def read_yaml(raw: bytes, file: str) -> tuple[object, Positions, list[Problem]]:
         try:
             while (event := next_event()) is not None:
                 if type(event) is yaml.AliasEvent:
+                    builder.flush()
                     for replayed, original in builder.replay(event):
                         if original:
                             last = replayed

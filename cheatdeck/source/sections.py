@@ -24,6 +24,10 @@ class Kept:
     claims: tuple[tuple, ...]
     """The identities it claimed (compile._Builder.claim's arguments), claimed again when it is kept, so that a
     duplicate of one of them in a changed section is still found."""
+    spec: object
+    """Its data as validated (format.SectionSpec): what the reader puts in its place (reader.Kept)."""
+    nodes: tuple
+    """Its nodes, as reader.kept_nodes holds them."""
 
 
 class Sections:
@@ -51,6 +55,11 @@ class Loading:
         self.sections, self.file = sections, file
         self.kept = dict(kept)
         self.made: dict[Key, Kept | None] = {}
+
+    def texts(self) -> dict[str, tuple]:
+        """The kept sections for the reader (reader.Kept), by their text alone: a section kept with another
+        `reverse` is built again (compile's `_Reread`)."""
+        return {key[0]: (entry.spec, *entry.nodes) for key, entry in self.kept.items() if entry is not None}
 
     def take(self, key: Key) -> Kept | None:
         entry = self.kept.pop(key, None)
