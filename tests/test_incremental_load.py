@@ -121,3 +121,25 @@ def test_a_section_shown_twice_by_an_alias_is_not_kept(tmp_path):
     sections = Sections()
     load(path, sections=sections)
     assert sections.loaded[str(path)] == {}
+
+
+def test_a_syntax_error_beside_kept_sections_reads_as_in_a_cold_load(tmp_path):
+    path = _save(tmp_path / "rebuilt.yaml", _sheet())
+    sections = Sections()
+    load(path, sections=sections)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("- 'Term 4-1: explanation of fact 4.1'", "- 'Term 4-1: explanation of fact 4.1", 1),
+                    encoding="utf-8")
+    problems = _problems(path, sections)
+    assert problems == _problems(path) and problems
+
+
+def test_a_domain_that_changes_its_sections_reverse_builds_them_again(tmp_path):
+    sheet = _sheet()
+    path = _save(tmp_path / "rebuilt.yaml", sheet)
+    sections = Sections()
+    load(path, sections=sections)
+    sheet["reverse"] = True
+    _save(path, sheet)
+    kept = load(path, sections=sections)
+    assert kept == load(path) and any(f.cards == "both" for d in kept.domains for s in d.sections for f in s.facts)

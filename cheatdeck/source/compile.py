@@ -50,7 +50,9 @@ class _Reread(Exception):
 
 
 def _load(path: Path, name: str, raw: bytes, loading: Loading | None, skip: bool = True) -> model.Sheet:
-    data, positions, problems = read_yaml(raw, name, loading.texts() if loading is not None and skip else None)
+    data, positions, problems = read_yaml(raw, name, loading.stand_ins(raw) if loading is not None and skip else None)
+    if positions.unplaced or (problems and positions.skipped):
+        raise _Reread  # a stand-in did not stand for a section, or a message may point into one
     if problems:
         raise CheatdeckError(problems)
     sheet_spec, problems, translate = validate(data, positions)
@@ -63,7 +65,7 @@ def _load(path: Path, name: str, raw: bytes, loading: Loading | None, skip: bool
     builder = _Builder(positions, translate, path, strict_totals=not problems, loading=loading)
     sheet = builder.sheet(sheet_spec)
     if loading is not None:
-        loading.done()
+        loading.done(raw)
     problems += [p for p in builder.problems if not _echoes(p, problems)]
     if problems:
         raise CheatdeckError(problems)
@@ -317,7 +319,7 @@ class _Builder:
         """A section's records, their nodes counted from the section's own anchor; those the last load made, when
         the section's text is the same (`sections`)."""
         outside, base = self.anchor, self.positions.values[self.translate(path)]
-        text, end = self.positions.sections.get(path, (None, 0)) if self.loading is not None else (None, 0)
+        text, end, line = self.positions.sections.get(path, (None, 0, 0)) if self.loading is not None else (None, 0, 0)
         kept = self.loading.take((text, reverse)) if text is not None else None
         if kept is None and path in self.positions.skipped:
             raise _Reread
@@ -336,7 +338,7 @@ class _Builder:
             self.anchor = outside
         if text is not None and self.errors == errors and self.images == images:
             self.loading.keep((text, reverse), Kept(section, tuple(self.claims[claims:]), s,
-                                                    kept_nodes(self.nodes, base, end)))
+                                                    kept_nodes(self.nodes, base, end), line))
         return section
 
     def section_records(self, s: spec.SectionSpec, path, reverse: bool) -> model.Section:

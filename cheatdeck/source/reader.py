@@ -97,13 +97,16 @@ class Positions:
     keys: dict[DocPath, int] = field(default_factory=dict)
     # The comment after an empty value (`color: #16365c`), which the author may have meant as the value.
     comments: dict[DocPath, str] = field(default_factory=dict)
-    sections: dict[DocPath, tuple[str, int]] = field(default_factory=dict)
-    """Each section's source text, from its first key's line to the next section (or whatever follows it): the
-    same text reads as the same section (source/sections.py); and the number of the first node after it. Empty
-    for a document with anchors, where an alias may show another part's text."""
+    sections: dict[DocPath, tuple[str | None, int, int]] = field(default_factory=dict)
+    """Each section's source text, the whole lines from its first key's to the next section's (or whatever
+    follows it): the same text reads as the same section (source/sections.py); the number of the first node
+    after it; and its first line (from 0). Empty for a document with anchors, where an alias may show another
+    part's text."""
     skipped: set[DocPath] = field(default_factory=set)
     """The sections read as a kept one (`read_yaml`'s `kept`): their nodes are numbered, but their paths are not
     in `values` and `keys`."""
+    unplaced: int = 0
+    """How many kept sections offered were not found where they were said to be (then read it all again)."""
     nodes: Nodes = field(init=False)
 
     def __post_init__(self):
@@ -125,9 +128,28 @@ class Positions:
         return Location(self.file, self.nodes.lines[found], self.nodes.columns[found], path)
 
 
-Kept = Mapping[str, tuple]
-"""A section's text → its data as validated, and its nodes' lines (from its first line), columns, parents (from
-its own number) and names, as `place` numbers them."""
+Kept = Mapping[int, tuple]
+"""A section's first line (from 0) → its text, its data as validated, and its nodes' lines (from its first line),
+columns, parents (from its own number) and names, as `place` numbers them."""
+# Line breaks other than "\n" (to libyaml or to str.splitlines): a text with one is read in full.
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_LEAD = re.compile(r"[ \-]*")
+
+
+def _stand_ins(text: str, kept: Kept) -> tuple[str, dict]:
+    """The text with each kept section that stands where it is said to, word for word, replaced by `{}` after
+    its first line's indentation and dash, and empty lines: libyaml reads it at once, each line where it was."""
+    lines = text.split("\n")
+    found: dict[int, tuple] = {}
+    after = 0
+    for first, entry in sorted(kept.items()):
+        count = entry[0].count("\n")
+        if first >= after and "\n".join(lines[first:first + count]) + "\n" == entry[0]:
+            after = first + count
+            found[first] = entry
+            lines[first] = _LEAD.match(lines[first]).group() + "{}"
+            lines[first + 1:first + count] = [""] * (count - 1)
+    return "\n".join(lines), found
 
 
 def kept_nodes(nodes: Nodes, base: int, end: int) -> tuple:
@@ -148,9 +170,8 @@ class _Builder:
     def __init__(self, positions: Positions, budget: int, text: str, lines: list[str], kept: Kept | None):
         self.positions = positions
         self.text = text
-        self.kept = kept
-        self.buffer: list | None = None  # a section's events, held until it closes (`held`)
-        self.depth, self.skippable, self.releasing = 0, False, False
+        self.kept = dict(kept or {})
+        self.placing = False
         self.values, self.nodes = positions.values, positions.nodes
         self.lines = lines
         self.budget = budget
@@ -190,8 +211,7 @@ class _Builder:
 
     def feed(self, event: yaml.Event, original: bool) -> None:
         """One event into the data; the read of a whole sheet passes here a hundred thousand times."""
-        if self.buffer is not None or (self.kept and not self.releasing and self.opens_section(event)):
-            self.held(event, original)
+        if (self.placing or self.kept) and self.placed(event):
             return
         kind = type(event)
         if kind is yaml.ScalarEvent:
@@ -245,13 +265,15 @@ class _Builder:
         if node is not None:
             self.stack.append([node, path, None, number])
             if len(path) == 4 and path[2] == "sections" and path[0] == "domains" and type(node) is dict:
-                self.stack[-1].append(mark.index - mark.column)  # from the line's start: indentation counts
+                self.stack[-1] += (mark.index - mark.column, mark.line)  # from the line's start: indentation counts
 
     def close(self, event: yaml.Event) -> None:
         """A collection ends; a section's text is noted (Positions.sections)."""
         frame = self.stack.pop()
         if len(frame) > 4:
-            self.positions.sections[frame[1]] = (self.text[frame[4]:event.start_mark.index], len(self.nodes.names))
+            # Whole lines: the next section's first line may be a stand-in (`_stand_ins`).
+            text = self.text[frame[4]:self.text.rfind("\n", frame[4], event.start_mark.index) + 1]
+            self.positions.sections[frame[1]] = (text or None, len(self.nodes.names), frame[5])
 
     def opens_section(self, event: yaml.Event) -> bool:
         """Whether the event opens a section (a mapping at domains[i].sections[j])."""
@@ -260,44 +282,20 @@ class _Builder:
         container, path = self.stack[3][0], self.stack[3][1]
         return type(container) is list and path[0] == "domains" and path[2] == "sections"
 
-    def held(self, event: yaml.Event, original: bool) -> None:
-        """One event of a section held until it closes: its text then says whether it is a kept one."""
-        if self.buffer is None:
-            self.buffer, self.depth, self.skippable = [], 0, True
-        self.buffer.append((event, original))
-        kind = type(event)
-        if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            self.depth += 1
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            self.depth -= 1
-        if getattr(event, "anchor", None):
-            self.skippable = False  # an alias elsewhere may show what it anchors
-        if self.depth:
-            return
-        events, self.buffer = self.buffer, None
-        start = events[0][0].start_mark
-        text = self.text[start.index - start.column:event.start_mark.index]
-        kept = self.kept.get(text) if self.skippable else None
-        if kept is None:
-            self.release(events)
-        else:
-            self.place(start, text, *kept)
-
-    def flush(self) -> None:
-        """The events held so far, fed: an alias is about to be replayed, and needs the anchors before it."""
-        if self.buffer is not None:
-            events, self.buffer = self.buffer, None
-            self.release(events)
-
-    def release(self, events: list) -> None:
-        self.releasing = True
-        for event, original in events:
-            self.feed(event, original)
-        self.releasing = False
+    def placed(self, event: yaml.Event) -> bool:
+        """Whether the event is a kept section's stand-in (`_stand_ins`), its start placed or its end passed."""
+        if self.placing:
+            self.placing = False
+            return True
+        if event.start_mark.line in self.kept and self.opens_section(event):
+            self.place(event.start_mark, *self.kept.pop(event.start_mark.line))
+            return True
+        return False
 
     def place(self, start: yaml.Mark, text: str, data: object, lines, columns, parents, names) -> None:
-        """A kept section in place of its events: its data as kept, its nodes numbered as reading it numbers them
-        (the lines moved to where it now starts)."""
+        """A kept section in place of its stand-in (`_stand_ins`): its data as kept, its nodes numbered as reading
+        it numbers them (the lines moved to where it now starts)."""
+        self.placing = True  # the stand-in's end is not fed
         frame = self.stack[-1]
         path = frame[1] + (len(frame[0]),)
         self.budget -= len(names)
@@ -313,7 +311,7 @@ class _Builder:
         nodes.names.extend(names[1:])
         self.values[path] = base
         frame[0].append(data)
-        self.positions.sections[path] = (text, len(nodes.names))
+        self.positions.sections[path] = (text, len(nodes.names), start.line)
         self.positions.skipped.add(path)
 
     def admit(self, event: yaml.Event, path: DocPath) -> None:
@@ -430,7 +428,7 @@ def _slip_problems(first: syntax.Slip, file: str, lines: list[str]) -> list[Prob
 
 def read_yaml(raw: bytes, file: str, kept: Kept | None = None) -> tuple[object, Positions, list[Problem]]:
     """Parse bytes into (data, positions, problems); data is None on problems. `kept`: sections read before, by
-    their text (Positions.sections): a section of the same text is not read again (Positions.skipped)."""
+    where they now start: one whose text is the same is not read again (Positions.skipped)."""
     positions = Positions(file)
     if len(raw) > MAX_FILE_BYTES:
         return None, positions, [Problem(Location(file, 1, 1),
@@ -444,6 +442,10 @@ def read_yaml(raw: bytes, file: str, kept: Kept | None = None) -> tuple[object, 
         if unreadable:
             # Blanked out, so that libyaml's read-ahead does not stop at them before the syntax errors.
             text = _NOT_YAML.sub(" ", text)
+        if kept and not unreadable and not _OTHER_BREAKS.search(text):
+            text, kept = _stand_ins(text, kept)
+        else:
+            kept = None
         lines = text.splitlines()
         builder = _Builder(positions, max(NODE_BUDGET_FLOOR, len(text) // 2), text, lines, kept)
         documents = 0
@@ -454,7 +456,6 @@ def read_yaml(raw: bytes, file: str, kept: Kept | None = None) -> tuple[object, 
         try:
             while (event := next_event()) is not None:
                 if type(event) is yaml.AliasEvent:
-                    builder.flush()
                     for replayed, original in builder.replay(event):
                         if original:
                             last = replayed
@@ -481,6 +482,7 @@ def read_yaml(raw: bytes, file: str, kept: Kept | None = None) -> tuple[object, 
             raise _Reject(Problem(Location(file, 1, 1), "the file holds no YAML document"))
         if builder.anchors or builder.recording:
             positions.sections.clear()
+        positions.unplaced = len(builder.kept)
         return builder.root[0], positions, []
     except _Reject as reject:
         return None, positions, _beside(unreadable, [reject.problem])

@@ -28,6 +28,8 @@ class Kept:
     """Its data as validated (format.SectionSpec): what the reader puts in its place (reader.Kept)."""
     nodes: tuple
     """Its nodes, as reader.kept_nodes holds them."""
+    line: int
+    """Its first line (from 0) in the text it was read from."""
 
 
 class Sections:
@@ -36,6 +38,8 @@ class Sections:
 
     def __init__(self) -> None:
         self.loaded: dict[str, dict[Key, Kept | None]] = {}
+        self.read: dict[str, bytes] = {}
+        """Each sheet's bytes as last loaded."""
         self.planned: dict[int, tuple[model.Section, tuple, list[Note]]] = {}
 
     def loading(self, file: str) -> Loading:
@@ -56,10 +60,24 @@ class Loading:
         self.kept = dict(kept)
         self.made: dict[Key, Kept | None] = {}
 
-    def texts(self) -> dict[str, tuple]:
-        """The kept sections for the reader (reader.Kept), by their text alone: a section kept with another
-        `reverse` is built again (compile's `_Reread`)."""
-        return {key[0]: (entry.spec, *entry.nodes) for key, entry in self.kept.items() if entry is not None}
+    def stand_ins(self, raw: bytes) -> dict[int, tuple]:
+        """The kept sections for the reader (reader.Kept), by the line each starts on in `raw` if unchanged: those
+        wholly before the first byte that differs from the last load's bytes, or wholly after the last. (A section
+        kept with another `reverse` is built again: compile's `_Reread`.)"""
+        before = self.sections.read.get(self.file)
+        if before is None:
+            return {}
+        head = _common(before, raw)
+        tail = _common(before[::-1], raw[::-1], min(len(before), len(raw)) - head)
+        whole = raw.count(b"\n", 0, head)  # the lines before it are whole in the common head
+        old_tail, new_tail = _first_whole(before, len(before) - tail), _first_whole(raw, len(raw) - tail)
+        found = {}
+        for (text, _), entry in self.kept.items():
+            if entry.line + text.count("\n") <= whole:
+                found[entry.line] = (text, entry.spec, *entry.nodes)
+            elif entry.line >= old_tail:
+                found[entry.line - old_tail + new_tail] = (text, entry.spec, *entry.nodes)
+        return found
 
     def take(self, key: Key) -> Kept | None:
         entry = self.kept.pop(key, None)
@@ -71,5 +89,28 @@ class Loading:
         # Two sections of the same text (each with its own anchor) cannot share one record: neither is kept.
         self.made[key] = None if key in self.made else entry
 
-    def done(self) -> None:
+    def done(self, raw: bytes) -> None:
         self.sections.loaded[self.file] = {key: entry for key, entry in self.made.items() if entry is not None}
+        self.sections.read[self.file] = raw
+
+
+def _common(a: bytes, b: bytes, most: int | None = None) -> int:
+    """How many bytes `a` and `b` start with in common (at most `most`)."""
+    most = min(len(a), len(b)) if most is None else most
+    at, step = 0, 1 << 16
+    while at + step <= most and a[at:at + step] == b[at:at + step]:
+        at += step
+    low, high = at, min(at + step, most)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[at:middle] == b[at:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _first_whole(data: bytes, start: int) -> int:
+    """The first line (from 0) that starts at or after byte `start`."""
+    line = data.count(b"\n", 0, start)
+    return line if start == 0 or data[start - 1:start] == b"\n" else line + 1
