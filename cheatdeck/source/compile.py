@@ -203,7 +203,8 @@ class _Builder:
         """A card item's identity: its pinned `id:` alone, so it may move anywhere in the sheet and keep its
         history; otherwise its place and slug (an item moved word for word keeps its GUID through the lock)."""
         ident = pinned or f"{place}/{slug}"
-        self.claims.append((pinned, place, slug, where, what))
+        if self.loading is not None:  # kept with the section, to be claimed again (source/sections.py)
+            self.claims.append((pinned, place, slug, where, what))
         if ident in self.idents:
             first, first_what, anchor = self.idents[ident]
             first, loc = self.located(first, anchor), self.located(where)
