@@ -468,7 +468,7 @@ def plan_notes(sheet: Sheet, sections: Sections | None = None) -> Plan:
             # reference's rules its items state.
             context = (sheet.id, sheet.deck, domain.id, domain.label, domain.name.plain, domain.short.html,
                        tuple(item.ident for item in (*section.facts, *section.traps) if item.ident in planner.linked))
-            made = sections.notes(section, context)
+            made = sections.notes(sheet, section, context)
             weighed = planner.weighed
             if made is None:
                 made = planner.section(domain, section, deck)
@@ -477,7 +477,7 @@ def plan_notes(sheet: Sheet, sections: Sections | None = None) -> Plan:
                 planned[id(section)] = (section, context, made)
             notes += made
     if sections is not None:
-        sections.planned = planned
+        sections.planned[str(sheet.source)] = planned
     notes += planner.quick_reference()
     if sheet.glossary:
         glossary = Glossary(sheet.glossary)

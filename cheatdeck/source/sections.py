@@ -40,14 +40,17 @@ class Sections:
         self.loaded: dict[str, dict[Key, Kept | None]] = {}
         self.read: dict[str, bytes] = {}
         """Each sheet's bytes as last loaded."""
-        self.planned: dict[int, tuple[model.Section, tuple, list[Note]]] = {}
+        self.planned: dict[str, dict[int, tuple[model.Section, tuple, list[Note]]]] = {}
+        """Per sheet file, by the id of each section record, the record, what its notes took from outside it, and
+        the notes."""
 
     def loading(self, file: str) -> Loading:
         return Loading(self, file, self.loaded.get(file, {}))
 
-    def notes(self, section: model.Section, context: tuple) -> list[Note] | None:
-        """The notes the last plan made of this very record, in the same context; None if it made none."""
-        entry = self.planned.get(id(section))
+    def notes(self, sheet: model.Sheet, section: model.Section, context: tuple) -> list[Note] | None:
+        """The notes the last plan of the sheet made of this very record, in the same context; None if it made
+        none."""
+        entry = self.planned.get(str(sheet.source), {}).get(id(section))
         return entry[2] if entry is not None and entry[0] is section and entry[1] == context else None
 
 
