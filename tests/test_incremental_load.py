@@ -133,6 +133,12 @@ def test_a_syntax_error_beside_kept_sections_reads_as_in_a_cold_load(tmp_path):
                     encoding="utf-8")
     problems = _problems(path, sections)
     assert problems == _problems(path) and problems
+    # A slip in the first section, before any kept one is put in place: the slips after it are a cold read's.
+    load(_save(path, _sheet()), sections=sections)
+    path.write_text(text.replace("- 'Term 0-1: explanation of fact 0.1'", "- 'Term 0-1: explanation of fact 0.1", 1)
+                    .replace("- 'Term 8-1: explanation of fact 8.1'", "- Term 8-1: {{explanation", 1), encoding="utf-8")
+    problems = _problems(path, sections)
+    assert problems == _problems(path) and problems
 
 
 def test_a_domain_that_changes_its_sections_reverse_builds_them_again(tmp_path):

@@ -444,6 +444,7 @@ def read_yaml(raw: bytes, file: str, kept: Kept | None = None) -> tuple[object, 
             text = _NOT_YAML.sub(" ", text)
         if kept and not unreadable and not _OTHER_BREAKS.search(text):
             text, kept = _stand_ins(text, kept)
+            positions.unplaced = len(kept)  # until placed: a problem found before then is the stand-ins' text's
         else:
             kept = None
         lines = text.splitlines()
