@@ -31,9 +31,30 @@ CardChoice = Literal["both", "forward", "none", "cloze"]
 """cloze: a list answer becomes one cloze note, a card per item (bullets and table rows)."""
 
 
+class Anchor:
+    """Where a part of the sheet (a section, or the rest) starts among the sheet's nodes (reader.Nodes): the
+    records of the part keep their node's number counted from here. A section read again unchanged keeps its
+    records, lines inserted above it or not: only its anchor moves (`source/sections.py`)."""
+
+    __slots__ = ("nodes", "base")
+
+    def __init__(self, nodes: Nodes, base: int):
+        self.nodes, self.base = nodes, base
+
+    def location(self, node: int) -> Location:
+        return self.nodes.location(self.base + node)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (isinstance(other, Anchor) and self.base == other.base and self.nodes == other.nodes)
+
+    def __hash__(self) -> int:
+        return hash(self.base)
+
+
 class Placed:
-    """A record that keeps where it starts as `where`: a node of `marks` (the sheet's reader.Nodes), or a Location
-    when it has no node of its own (`marks` None). Its Location is made when asked for: most never are."""
+    """A record that keeps where it starts as `where`: a node counted from its part's Anchor (`marks`), or a
+    Location when it has no node of its own (`marks` None). Its Location is made when asked for: most never
+    are."""
 
     __slots__ = ()
 
@@ -48,7 +69,7 @@ class Text(Placed):
     where: Location | int
     plain: str
     html: str
-    marks: Nodes | None = field(default=None, repr=False)
+    marks: Anchor | None = field(default=None, repr=False)
     parsed: inline.Spans | None = field(default=None, compare=False, repr=False)
     """The spans once parsed (see `spans`)."""
 
@@ -66,7 +87,7 @@ class Text(Placed):
 
     @classmethod
     def parse(cls, source: str, where: Location | int, media: Mapping[str, str] | None = None,
-              spans: inline.Spans | None = None, marks: Nodes | None = None) -> Text:
+              spans: inline.Spans | None = None, marks: Anchor | None = None) -> Text:
         """`media` names each image the text shows in Anki's media folder; `spans`: the source's, when parsed
         already. The spans are not kept: most texts never need them again."""
         spans = inline.parse(source) if spans is None else spans
@@ -88,7 +109,7 @@ class Fact(Placed):
     why: Text | None = None
     quiet: tuple[str, ...] = ()
     """The lint rules this item is exempt from (`lint:`)."""
-    marks: Nodes | None = field(default=None, repr=False)
+    marks: Anchor | None = field(default=None, repr=False)
 
     @property
     def cloze(self) -> bool:
@@ -104,16 +125,17 @@ class Row(Placed):
     where: Location | int
     why: Text | None = None
     quiet: tuple[str, ...] = ()
-    marks: Nodes | None = field(default=None, repr=False)
+    marks: Anchor | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
-class Table:
+class Table(Placed):
     columns: tuple[Text, ...]
     rows: tuple[Row, ...]
     ask: tuple[int, ...]
     """The indexes of the columns the cards ask for, one card each (never 0, the key)."""
-    loc: Location
+    where: Location | int
+    marks: Anchor | None
     questions: tuple[str | None, ...] = ()
     """Per column, the question template its cards ask (`{Column}` stands for the row's cell), or None."""
 
@@ -128,7 +150,7 @@ class Trap(Placed):
     where: Location | int
     why: Text | None = None
     quiet: tuple[str, ...] = ()
-    marks: Nodes | None = field(default=None, repr=False)
+    marks: Anchor | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -142,13 +164,14 @@ class Figure:
 
 
 @dataclass(frozen=True)
-class Section:
+class Section(Placed):
     id: str
     title: Text
     facts: tuple[Fact, ...]
     table: Table | None
     traps: tuple[Trap, ...]
-    loc: Location
+    where: Location | int
+    marks: Anchor | None
     image: Figure | None = None
 
 
@@ -178,7 +201,7 @@ class QuickRow(Placed):
     quiet: tuple[str, ...] = ()
     answer: Text | None = None
     """The card's short answer (`a:`); the rule, the last cell, follows it on the back."""
-    marks: Nodes | None = field(default=None, repr=False)
+    marks: Anchor | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

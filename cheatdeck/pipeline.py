@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # annotations only: an up-to-date build must not import the m
     from .deck.stamps import Changes
     from .model import Sheet
     from .pdf.memo import LayoutMemo
+    from .source.sections import Sections
 
 OUTPUTS = ("anki", "pdf")
 Report = Callable[["BuildResult | CheatdeckError"], None]
@@ -117,6 +118,8 @@ class _Inputs:
     fresh: dict[str, dict | None]
     memo: LayoutMemo | None = None
     """What earlier layout passes measured: `watch`'s own, else read from the output folder when the PDF is built."""
+    sections: Sections | None = None
+    """What earlier loads and plans made of each section (`watch`'s): only changed sections are built again."""
 
     def fingerprint(self, kind: str) -> str:
         return self.prints.of(kind, _print_options(self.opts, kind))
@@ -152,19 +155,20 @@ class _Rendered:
 
 def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...] = OUTPUTS,
           on_written: Written | None = None, guard: Guard | None = None,
-          memo: LayoutMemo | None = None) -> BuildResult:
+          memo: LayoutMemo | None = None, sections: Sections | None = None) -> BuildResult:
     """Build the given outputs of one sheet, skipping those whose inputs did not change.
 
     Each output is written as soon as it is rendered, the deck first: it does not wait for the PDF's layout.
     `on_written` hears of each output as it lands; `guard` may stop the build before anything is written;
     `memo`: a layout memo (pdf/memo.py) a caller keeps between builds (`watch`); without one, the output
-    folder's is read and kept.
+    folder's is read and kept; `sections`: what earlier builds made of each section (source/sections.py), kept
+    by a caller between builds (`watch`), so that a build loads and plans only the sections that changed.
     Raises CheatdeckError, with every problem found, when the sheet or every output asked for cannot be built;
     an output that fails alone is in the result's `failed`.
     """
     started = time.perf_counter()
     inputs = _read_inputs(Path(source), opts or Options(), kinds)
-    inputs.memo = memo
+    inputs.memo, inputs.sections = memo, sections
     if not inputs.todo:
         outputs = [_recorded(k, inputs.fresh[k]["details"]) for k in kinds]
         return BuildResult(inputs.source, inputs.fresh[kinds[0]]["details"].get("sheet"), outputs,
@@ -172,7 +176,7 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     # Imported here, not at the top: an up-to-date build never pays for it.
     from .source.compile import load
 
-    sheet = load(inputs.source, inputs.prints.source)
+    sheet = load(inputs.source, inputs.prints.source, sections)
     outputs, failed, changes = [], {}, None
     for kind in inputs.todo:
         try:
@@ -215,7 +219,7 @@ def _render_anki(sheet: Sheet, inputs: _Inputs) -> _Rendered:
     from .deck.render import render_deck
 
     previous = lock.upgrade(inputs.stored, sheet.id)
-    deck = render_deck(sheet, inputs.opts.templates, previous, build_time())
+    deck = render_deck(sheet, inputs.opts.templates, previous, build_time(), inputs.sections)
     return _Rendered(deck.data, deck.details, changes=deck.changes, lock_sections={**previous, **deck.sections})
 
 
@@ -242,6 +246,7 @@ def _memo(inputs: _Inputs) -> LayoutMemo:
     """The caller's layout memo, else one of this build's; the first time, with what the output folder kept
     (state/measures.py)."""
     from .pdf.memo import LayoutMemo
+    from .source.sections import Sections
 
     if inputs.memo is None:
         inputs.memo = LayoutMemo()
@@ -424,10 +429,10 @@ def removed(source: Path | str, forget: bool = False) -> Removed:
 
 def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str, ...] = OUTPUTS,
               on_written: Written | None = None, guard: Guard | None = None,
-              memo: LayoutMemo | None = None) -> None:
+              memo: LayoutMemo | None = None, sections: Sections | None = None) -> None:
     for path in paths:
         try:
-            result = build(path, opts, kinds, on_written, guard, memo)
+            result = build(path, opts, kinds, on_written, guard, memo, sections)
         except CheatdeckError as err:
             report(err)
             continue

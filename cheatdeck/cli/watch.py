@@ -24,6 +24,7 @@ from ..source.discover import find_sheets
 
 if TYPE_CHECKING:  # annotations only: the watch must not import the deck's code before it builds
     from ..deck.stamps import Changes
+    from ..source.sections import Sections
 
 SETTLE = 0.2
 """Seconds between two looks at the saved files: a save is built when they saw the same sizes and times."""
@@ -133,9 +134,11 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
     import watchfiles
 
     from ..pdf.memo import LayoutMemo
+    from ..source.sections import Sections
 
     memo = LayoutMemo()  # what each build measured, so that an edit sets again only what it changed
-    build_all(find_sheets(sources, ids), opts, report, kinds, memo=memo)
+    sections = Sections()  # what each build loaded and planned of each section, so that an edit builds only its own
+    build_all(find_sheets(sources, ids), opts, report, kinds, memo=memo, sections=sections)
     roots = [*dict.fromkeys(s if s.is_dir() else s.parent for s in sources), opts.templates]
     holding: dict[Path, str | None] = {}  # each held sheet → the digest of the save that was held
 
@@ -163,12 +166,13 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
             digest = _digest(sheet)
             # The same bytes saved again confirm a held save (an image saved meanwhile does not).
             again = sheet.resolve() in saved and digest is not None and holding.get(sheet) == digest
-            _build_save(sheet, opts, report, kinds, written, None if again else HoldGuard(), holding, digest, memo)
+            _build_save(sheet, opts, report, kinds, written, None if again else HoldGuard(), holding, digest, memo,
+                        sections)
 
 
 def _build_save(sheet: Path, opts: Options, report: WatchReport, kinds: tuple[str, ...],
                 written: Callable[[Output], None] | None, guard: HoldGuard | None,
-                holding: dict[Path, str | None], digest: str | None, memo: LayoutMemo) -> None:
+                holding: dict[Path, str | None], digest: str | None, memo: LayoutMemo, sections: Sections) -> None:
     """Build one saved sheet; a save the guard stopped is reported `Held` and remembered by its digest."""
     def told(outcome: BuildResult | CheatdeckError) -> None:
         if isinstance(outcome, BuildResult) and outcome.stopped:
@@ -178,4 +182,4 @@ def _build_save(sheet: Path, opts: Options, report: WatchReport, kinds: tuple[st
         holding.pop(sheet, None)
         report(outcome)
 
-    build_all([sheet], opts, told, kinds, written, guard, memo)
+    build_all([sheet], opts, told, kinds, written, guard, memo, sections)

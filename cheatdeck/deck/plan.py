@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from .. import inline
 from ..errors import CheatdeckError, Location, Problem
-from ..model import Domain, Placed, Row, Section, Sheet, Table, Text
+from ..model import Anchor, Domain, Placed, Row, Section, Sheet, Table, Text
 from ..source import listing
 from ..source.idents import derive
 from . import headers
@@ -21,7 +21,8 @@ from .answers import Answers
 from .overlap import key_in_answer, words
 
 if TYPE_CHECKING:
-    from ..source.reader import Nodes
+    from ..source.sections import Sections
+
 
 # A quick-reference row whose rule shares this much of its wording with a fact or trap says the same thing,
 # when the rule is a statement: a rule of a word or two ("Carboxylic acid") shared by a fact is a coincidence.
@@ -86,7 +87,7 @@ class Note(Placed):
     heading: str = ""
     """The title the fronts show above the question, plain: the section's, or the quick reference's; none on a
     trap, whose front names its domain only."""
-    marks: Nodes | None = field(default=None, repr=False)
+    marks: Anchor | None = field(default=None, repr=False)
 
     @property
     def fronts(self) -> tuple[str, ...]:
@@ -228,6 +229,8 @@ class _Planner:
         self.linked = _quickref_links(sheet)
         self.linked_rows = set(self.linked.values())
         self.tag_sets: dict[tuple[str, str, str, bool], tuple[str, ...]] = {}
+        self.weighed = 0
+        """How many reverse cards were weighed (`reverse_allowed`)."""
         self.places = {section.id: Place(section.title.plain, domain.id, domain_deck(sheet, domain))
                        for domain in sheet.domains for section in domain.sections}
 
@@ -238,6 +241,7 @@ class _Planner:
 
     def reverse_allowed(self, answer: Text, key: Text, loc: Location) -> bool:
         """One answer, and the key not given away: otherwise no reverse card, and a warning saying why."""
+        self.weighed += 1
         said = words(answer.plain)
         if key_in_answer(words(key.plain), said):
             self.warnings.append(Problem(loc, f"no reverse card: its front \u201c{answer.plain}\u201d gives away "
@@ -249,6 +253,11 @@ class _Planner:
                                               f"line {other.line}; set `reverse: false` here or reword one answer"))
             return False
         return True
+
+    def section(self, domain: Domain, section: Section, deck: str) -> list[Note]:
+        context = _context(self.sheet, domain, section.title)
+        return [*self.facts(domain, section, deck, context), *self.rows(domain, section, deck, context),
+                *self.traps(domain, section)]
 
     def tags(self, domain: Domain, section: Section, kind: str, ident: str) -> tuple[str, ...]:
         # A fact or trap that stands in for a quick-reference row is found with the rest of the quick reference.
@@ -443,16 +452,32 @@ class _Planner:
         return out
 
 
-def plan_notes(sheet: Sheet) -> Plan:
+def plan_notes(sheet: Sheet, sections: Sections | None = None) -> Plan:
+    """The sheet's notes; `sections`: what earlier builds kept (source/sections.py), so that a section record
+    the load kept keeps the notes planned of it."""
     planner = _Planner(sheet)
     notes: list[Note] = []
+    planned: dict[int, tuple] = {}
     for domain in sheet.domains:
         deck = domain_deck(sheet, domain)
         for section in domain.sections:
-            context = _context(sheet, domain, section.title)
-            notes += planner.facts(domain, section, deck, context)
-            notes += planner.rows(domain, section, deck, context)
-            notes += planner.traps(domain, section)
+            if sections is None:
+                notes += planner.section(domain, section, deck)
+                continue
+            # What a section's notes take from outside it: the sheet's and domain's names, and the quick
+            # reference's rules its items state.
+            context = (sheet.id, sheet.deck, domain.id, domain.label, domain.name.plain, domain.short.html,
+                       tuple(item.ident for item in (*section.facts, *section.traps) if item.ident in planner.linked))
+            made = sections.notes(sheet, section, context)
+            weighed = planner.weighed
+            if made is None:
+                made = planner.section(domain, section, deck)
+            # A section whose reverse cards were weighed against the whole sheet's answers is planned anew.
+            if planner.weighed == weighed:
+                planned[id(section)] = (section, context, made)
+            notes += made
+    if sections is not None:
+        sections.planned[str(sheet.source)] = planned
     notes += planner.quick_reference()
     if sheet.glossary:
         glossary = Glossary(sheet.glossary)

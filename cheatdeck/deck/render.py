@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import Sheet
+from ..source.sections import Sections
 from .cloze import without_unused_cloze
 from .details import DeckDetails
 from .lint import count as count_warnings
@@ -42,10 +43,10 @@ def deck_details(plan: Plan, media: int) -> DeckDetails:
                        deck=plan.sheet.deck, warnings=count_warnings(plan), media=media)
 
 
-def render_deck(sheet: Sheet, templates: Path, previous: dict, now: int) -> Deck:
+def render_deck(sheet: Sheet, templates: Path, previous: dict, now: int, sections: Sections | None = None) -> Deck:
     """The deck's package, stamped against `previous` (the lock) at the time `now`; its details (`Deck.details`)
-    are worked out when asked for."""
-    plan = plan_notes(sheet)
+    are worked out when asked for. `sections`: what earlier builds planned of each section (plan_notes)."""
+    plan = plan_notes(sheet, sections)
     notetypes = without_unused_cloze(load_notetypes(templates / "anki", palette_css(sheet)),
                                      {n.kind for n in plan.notes})
     stamps = stamp(previous, sheet.id, plan.notes, {k: (nt.digest, nt.schema) for k, nt in notetypes.items()}, now)

@@ -16,7 +16,8 @@ from ..options import TEMPLATES
 from . import format as spec
 from . import idents, listing
 from .images import Media, MediaError, load_media
-from .reader import invisible_characters, read_yaml
+from .reader import invisible_characters, kept_nodes, read_yaml
+from .sections import Kept, Loading, Sections
 from .validate import validate
 
 MAX_KEY_LENGTH = 60
@@ -24,9 +25,10 @@ _WORD = re.compile(r"[^\W_](?:[\w.+-]*[^\W_])?")
 _FIELD = re.compile(r"\{([^{}]+)\}")
 
 
-def load(path: Path | str, raw: bytes | None = None) -> model.Sheet:
+def load(path: Path | str, raw: bytes | None = None, sections: Sections | None = None) -> model.Sheet:
     """Load and validate one sheet; raise CheatdeckError listing every problem (located as `path` is written).
-    `raw`: the file's bytes, when they have been read already."""
+    `raw`: the file's bytes, when they have been read already; `sections`: what earlier loads of the sheet made
+    of each section (`watch` keeps it), so that only the sections whose text changed are built again."""
     path, name = Path(path), str(path)
     if raw is None:
         try:
@@ -34,14 +36,36 @@ def load(path: Path | str, raw: bytes | None = None) -> model.Sheet:
         except OSError as exc:
             raise (environment_error(exc, name)
                    or CheatdeckError(Problem(Location(name), f"cannot read the file: {exc.strerror}"))) from None
-    data, positions, problems = read_yaml(raw, name)
+    if sections is None:
+        return _load(path, name, raw, None)
+    try:
+        return _load(path, name, raw, sections.loading(name))
+    except _Reread:
+        return _load(path, name, raw, sections.loading(name), skip=False)
+
+
+class _Reread(Exception):
+    """A section read as a kept one must be built after all (its inherited `reverse` changed, or a problem
+    points into it): the sheet is read again in full."""
+
+
+def _load(path: Path, name: str, raw: bytes, loading: Loading | None, skip: bool = True) -> model.Sheet:
+    data, positions, problems = read_yaml(raw, name, loading.stand_ins(raw) if loading is not None and skip else None)
+    if positions.unplaced or (problems and positions.skipped):
+        raise _Reread  # a stand-in did not stand for a section, or a message may point into one
     if problems:
         raise CheatdeckError(problems)
     sheet_spec, problems, translate = validate(data, positions)
+    if problems and positions.skipped:
+        raise _Reread
     if sheet_spec is None:
         raise CheatdeckError(problems)
-    builder = _Builder(positions, translate, path, strict_totals=not problems)
+    # A document pruned while validating has its list items renumbered: nothing is kept or reused then.
+    loading = loading if not problems else None
+    builder = _Builder(positions, translate, path, strict_totals=not problems, loading=loading)
     sheet = builder.sheet(sheet_spec)
+    if loading is not None:
+        loading.done(raw)
     problems += [p for p in builder.problems if not _echoes(p, problems)]
     if problems:
         raise CheatdeckError(problems)
@@ -68,37 +92,49 @@ def _echoes(problem: Problem, schema_problems: list[Problem]) -> bool:
 class _Builder:
     """Turns validated specs into the model, checking the rules that span nodes."""
 
-    def __init__(self, positions, translate, source: Path, strict_totals: bool):
+    def __init__(self, positions, translate, source: Path, strict_totals: bool, loading: Loading | None = None):
         self.positions = positions
         self.nodes = positions.nodes
         self.translate = translate
         self.source = source
         self.strict_totals = strict_totals
         self.problems: list[Problem] = []
-        self.idents: dict[str, tuple[int | Location, str]] = {}
-        self.section_ids: dict[str, Location] = {}
+        self.anchor = model.Anchor(self.nodes, 0)
+        """The part being built: a section's own while its records are made, else the sheet's."""
+        self.idents: dict[str, tuple[int | Location, str, model.Anchor]] = {}
+        self.section_ids: dict[str, tuple] = {}
+        """Each section id → the path of its first `id:`."""
         self.media: dict[str, Media] = {}
         self.missing_media: set[str] = set()
         self.media_root: Path | None = None
+        self.loading = loading
+        self.claims: list[tuple] = []
+        self.errors = self.images = 0
+        """How many problems and images were met: a section that met none may be kept for the next load."""
 
     def node(self, path: tuple) -> int | Location:
         """Where a path's node starts, as the model keeps it (model.Placed): most paths are a node's own, and
-        its number is enough; the others get the Location of their nearest node."""
+        its number from the part's anchor is enough; the others get the Location of their nearest node."""
         path = self.translate(path)
         number = self.positions.values.get(path)
-        return number if number is not None else self.positions.at(path)
+        if number is not None:
+            return number - self.anchor.base
+        if self.positions.skipped and path[:4] in self.positions.skipped:
+            raise _Reread
+        return self.positions.at(path)
 
-    def located(self, where: int | Location) -> Location:
-        return self.nodes.location(where) if type(where) is int else where
+    def located(self, where: int | Location, anchor: model.Anchor | None = None) -> Location:
+        return (anchor or self.anchor).location(where) if type(where) is int else where
 
-    def marks(self, where: int | Location):
+    def marks(self, where: int | Location) -> model.Anchor | None:
         """The `marks` of a model record that starts at `where`."""
-        return self.nodes if type(where) is int else None
+        return self.anchor if type(where) is int else None
 
     def loc(self, path: tuple) -> Location:
         return self.located(self.node(path))
 
     def error(self, where: int | Location, message: str) -> None:
+        self.errors += 1
         loc = self.located(where)
         # A "Key: value" bullet is read three times (whole, key, value): say each problem once.
         if Problem(loc, message) not in self.problems:
@@ -153,6 +189,7 @@ class _Builder:
             self.error(loc, "cloze deletions work only in a bullet's text (write \\{{ for literal braces)")
 
     def image(self, file: str, loc: Location) -> Media | None:
+        self.images += 1
         if file not in self.media and file not in self.missing_media:
             try:
                 self.media[file] = load_media(file, self.source.parent, self.media_root)
@@ -166,16 +203,18 @@ class _Builder:
         """A card item's identity: its pinned `id:` alone, so it may move anywhere in the sheet and keep its
         history; otherwise its place and slug (an item moved word for word keeps its GUID through the lock)."""
         ident = pinned or f"{place}/{slug}"
+        if self.loading is not None:  # kept with the section, to be claimed again (source/sections.py)
+            self.claims.append((pinned, place, slug, where, what))
         if ident in self.idents:
-            first, first_what = self.idents[ident]
-            first, loc = self.located(first), self.located(where)
+            first, first_what, anchor = self.idents[ident]
+            first, loc = self.located(first, anchor), self.located(where)
             both = (f"the {what}s at lines {first.line} and {loc.line}" if what == first_what else
                     f"the {first_what} at line {first.line} and the {what} at line {loc.line}")
             self.error(loc, f"{both} both have the id {pinned or slug!r}: " + (
                 "an `id:` is unique in the whole sheet" if pinned else
                 "their keys read alike once case and punctuation are set aside; give one of them its own `id:`"))
         else:
-            self.idents[ident] = (where, what)
+            self.idents[ident] = (where, what, self.anchor)
         return ident
 
     def pinned(self, ident: str | None, path) -> None:
@@ -265,11 +304,11 @@ class _Builder:
         sections = []
         for i, sec in enumerate(d.sections):
             spath = path + ("sections", i)
-            loc = self.loc(spath + ("id",))
             self.pinned(sec.id, spath)
             if sec.id in self.section_ids:
-                self.error(loc, f"duplicate section id {sec.id!r}: the first is at line {self.section_ids[sec.id].line}")
-            self.section_ids.setdefault(sec.id, loc)
+                self.error(self.loc(spath + ("id",)), f"duplicate section id {sec.id!r}: the first is at line "
+                                                      f"{self.loc(self.section_ids[sec.id]).line}")
+            self.section_ids.setdefault(sec.id, spath + ("id",))
             sections.append(self.section(sec, spath, reverse))
         name = self.text(d.name, path + ("name",))
         return model.Domain(
@@ -278,6 +317,32 @@ class _Builder:
             sections=tuple(sections), loc=self.loc(path))
 
     def section(self, s: spec.SectionSpec, path, reverse: bool) -> model.Section:
+        """A section's records, their nodes counted from the section's own anchor; those the last load made, when
+        the section's text is the same (`sections`)."""
+        outside, base = self.anchor, self.positions.values[self.translate(path)]
+        text, end, line = self.positions.sections.get(path, (None, 0, 0)) if self.loading is not None else (None, 0, 0)
+        kept = self.loading.take((text, reverse)) if text is not None else None
+        if kept is None and path in self.positions.skipped:
+            raise _Reread
+        if kept is not None:
+            self.anchor = kept.section.marks
+            self.anchor.nodes, self.anchor.base = self.nodes, base
+            for claim in kept.claims:
+                self.claim(*claim)
+            self.anchor = outside
+            return kept.section
+        self.anchor = model.Anchor(self.nodes, base)
+        errors, images, claims = self.errors, self.images, len(self.claims)
+        try:
+            section = self.section_records(s, path, reverse)
+        finally:
+            self.anchor = outside
+        if text is not None and self.errors == errors and self.images == images:
+            self.loading.keep((text, reverse), Kept(section, tuple(self.claims[claims:]), s,
+                                                    kept_nodes(self.nodes, base, end), line))
+        return section
+
+    def section_records(self, s: spec.SectionSpec, path, reverse: bool) -> model.Section:
         if not (s.bullets or s.table or s.traps):
             self.error(self.loc(path), f"section {s.id!r} is empty: give it bullets, a table or traps")
         reverse = reverse if s.reverse is None else s.reverse
@@ -285,8 +350,9 @@ class _Builder:
         table = self.table(s.id, s.table, path + ("table",), reverse) if s.table else None
         several = len(s.traps) > 1
         traps = tuple(self.trap(s.id, t, path + ("traps", i), several) for i, t in enumerate(s.traps))
+        where = self.node(path)
         return model.Section(id=s.id, title=self.text(s.title, path + ("title",)), facts=facts,
-                             table=table, traps=traps, loc=self.loc(path),
+                             table=table, traps=traps, where=where, marks=self.marks(where),
                              image=self.figure(s.image, path + ("image",)) if s.image else None)
 
     def figure(self, f: spec.ImageSpec, path) -> model.Figure | None:
@@ -377,7 +443,8 @@ class _Builder:
                     len(listing.items(row.cells[c].source)) > 1 for c in ask if c < len(row.cells)):
                 self.error(self.loc(path + ("rows", i, "cards")), "`cards: cloze` makes a card of each item of a "
                            "list cell, but no asked cell of this row lists two or more items (separated by commas)")
-        return model.Table(columns=columns, rows=tuple(rows), ask=ask, loc=self.loc(path),
+        where = self.node(path)
+        return model.Table(columns=columns, rows=tuple(rows), ask=ask, where=where, marks=self.marks(where),
                            questions=self.questions(t, columns, path))
 
     def questions(self, t: spec.TableSpec, columns: tuple[model.Text, ...], path) -> tuple[str | None, ...]:

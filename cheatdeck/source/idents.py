@@ -24,6 +24,7 @@ def _words(text: str) -> str:
 
 
 _NOT_ASCII_WORD = re.compile(r"[^0-9a-z]+")
+_ASCII_ID = re.compile(r"[0-9a-z]+(?:-[0-9a-z]+)*")
 
 
 def derive(text: str) -> str:
@@ -42,6 +43,8 @@ def derive(text: str) -> str:
 
 def fault(ident: str) -> str | None:
     """What is wrong with an id the author wrote (beyond the schema's ASCII rules), or None."""
+    if _ASCII_ID.fullmatch(ident):
+        return None  # lowercase ASCII words are folded and whole already: no look-up per character
     if _fold(ident) != ident:
         return f"ids are lowercase, in Unicode's compatible form: write {derive(ident)!r}"
     if any(_words(part) != part for part in ident.split("-")):

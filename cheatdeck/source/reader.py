@@ -12,9 +12,11 @@ stack on a few hundred thousand nested brackets.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from array import array
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import yaml
@@ -43,19 +45,28 @@ class Nodes:
     when a message asks for one: a Location per text was a third of a big sheet's model, and a NamedTuple stays
     in the collector's care for good (only exact tuples leave it)."""
 
-    __slots__ = ("file", "lines", "columns", "parents", "names")
+    __slots__ = ("file", "lines", "columns", "parents", "names", "_digest")
 
     def __init__(self, file: str):
         self.file = file
         self.lines, self.columns, self.parents = array("L"), array("L"), array("l")
         self.names: list[str | int | None] = []
+        self._digest: bytes | None = None
 
     def __eq__(self, other: object) -> bool:
         """Equal for two reads of the same text, so that the parts of two loads of a sheet compare (and hash) by
-        value, as Locations did."""
+        value, as Locations did. Compared by a digest made once: every record of a sheet refers to its nodes."""
         if self is other:
             return True
-        return isinstance(other, Nodes) and all(getattr(self, part) == getattr(other, part) for part in self.__slots__)
+        return isinstance(other, Nodes) and self.file == other.file and self.digest() == other.digest()
+
+    def digest(self) -> bytes:
+        """Of everything a Location is made from (asked for once the nodes are all read)."""
+        if self._digest is None:
+            parts = (self.lines.tobytes(), self.columns.tobytes(), self.parents.tobytes(), repr(self.names).encode())
+            parts = (str(len(self.names)).encode(), *parts)  # each part's length follows from the count
+            self._digest = hashlib.blake2b(b"\x00".join(parts), digest_size=20).digest()
+        return self._digest
 
     def __hash__(self) -> int:
         return hash(self.file)
@@ -86,6 +97,16 @@ class Positions:
     keys: dict[DocPath, int] = field(default_factory=dict)
     # The comment after an empty value (`color: #16365c`), which the author may have meant as the value.
     comments: dict[DocPath, str] = field(default_factory=dict)
+    sections: dict[DocPath, tuple[str | None, int, int]] = field(default_factory=dict)
+    """Each section's source text, the whole lines from its first key's to the next section's (or whatever
+    follows it): the same text reads as the same section (source/sections.py); the number of the first node
+    after it; and its first line (from 0). Empty for a document with anchors, where an alias may show another
+    part's text."""
+    skipped: set[DocPath] = field(default_factory=set)
+    """The sections read as a kept one (`read_yaml`'s `kept`): their nodes are numbered, but their paths are not
+    in `values` and `keys`."""
+    unplaced: int = 0
+    """How many kept sections offered were not found where they were said to be (then read it all again)."""
     nodes: Nodes = field(init=False)
 
     def __post_init__(self):
@@ -107,6 +128,37 @@ class Positions:
         return Location(self.file, self.nodes.lines[found], self.nodes.columns[found], path)
 
 
+Kept = Mapping[int, tuple]
+"""A section's first line (from 0) → its text, its data as validated, and its nodes' lines (from its first line),
+columns, parents (from its own number) and names, as `place` numbers them."""
+# Line breaks other than "\n" (to libyaml or to str.splitlines): a text with one is read in full.
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_LEAD = re.compile(r"[ \-]*")
+
+
+def _stand_ins(text: str, kept: Kept) -> tuple[str, dict]:
+    """The text with each kept section that stands where it is said to, word for word, replaced by `{}` after
+    its first line's indentation and dash, and empty lines: libyaml reads it at once, each line where it was."""
+    lines = text.split("\n")
+    found: dict[int, tuple] = {}
+    after = 0
+    for first, entry in sorted(kept.items()):
+        count = entry[0].count("\n")
+        if first >= after and "\n".join(lines[first:first + count]) + "\n" == entry[0]:
+            after = first + count
+            found[first] = entry
+            lines[first] = _LEAD.match(lines[first]).group() + "{}"
+            lines[first + 1:first + count] = [""] * (count - 1)
+    return "\n".join(lines), found
+
+
+def kept_nodes(nodes: Nodes, base: int, end: int) -> tuple:
+    """The nodes of one section, from `base` to `end`, as `Kept` holds them."""
+    first = nodes.lines[base]
+    return (tuple(line - first for line in nodes.lines[base:end]), tuple(nodes.columns[base:end]),
+            tuple(parent - base for parent in nodes.parents[base:end]), tuple(nodes.names[base:end]))
+
+
 class _Reject(Exception):
     def __init__(self, problem: Problem):
         self.problem = problem
@@ -115,8 +167,11 @@ class _Reject(Exception):
 class _Builder:
     """Turns parser events into lists, dicts and strings, recording where each node starts."""
 
-    def __init__(self, positions: Positions, budget: int, lines: list[str]):
+    def __init__(self, positions: Positions, budget: int, text: str, lines: list[str], kept: Kept | None):
         self.positions = positions
+        self.text = text
+        self.kept = dict(kept or {})
+        self.placing = False
         self.values, self.nodes = positions.values, positions.nodes
         self.lines = lines
         self.budget = budget
@@ -151,11 +206,13 @@ class _Builder:
     def next_path(self) -> DocPath:
         if not self.stack:
             return ()
-        container, path, key, _ = self.stack[-1]
+        container, path, key = self.stack[-1][:3]
         return path + ((len(container),) if isinstance(container, list) else ((key,) if key is not None else ()))
 
     def feed(self, event: yaml.Event, original: bool) -> None:
         """One event into the data; the read of a whole sheet passes here a hundred thousand times."""
+        if (self.placing or self.kept) and self.placed(event):
+            return
         kind = type(event)
         if kind is yaml.ScalarEvent:
             node = None
@@ -167,7 +224,7 @@ class _Builder:
             if original and self.recording:
                 self.record(event)
             if kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
-                self.stack.pop()
+                self.close(event)
             return
         # Only these three kinds of event have an anchor.
         if original and (self.recording or event.anchor):
@@ -177,7 +234,7 @@ class _Builder:
         if frame is None:
             path = ()
         else:
-            container, path, key, parent = frame
+            container, path, key, parent = frame[0], frame[1], frame[2], frame[3]
             if type(container) is list:
                 path = path + (len(container),)
             elif key is None:
@@ -192,15 +249,10 @@ class _Builder:
             if number < 0:
                 number = self.values[path] = self.nodes.add(mark.line + 1, mark.column + 1,
                                                              parent if frame else -1, path[-1] if path else None)
-        if node is None:
-            value = event.value
-            # libyaml reports a plain scalar's style as '', the pure-Python parser as None.
-            if not event.style and value in _NULLS:
-                value = self.null(event, path, is_key)
-        else:
-            if len(path) > MAX_DEPTH:
-                raise self.problem(event, path[:MAX_DEPTH], f"the document nests more than {MAX_DEPTH} levels deep")
-            value = node
+        value = event.value if node is None else node
+        # libyaml reports a plain scalar's style as '', the pure-Python parser as None.
+        if node is None and not event.style and value in _NULLS:
+            value = self.null(event, path, is_key)
         if frame is None:
             self.root.append(value)
         elif type(container) is list:
@@ -212,9 +264,58 @@ class _Builder:
             frame[2] = None
         if node is not None:
             self.stack.append([node, path, None, number])
+            if len(path) == 4 and path[2] == "sections" and path[0] == "domains" and type(node) is dict:
+                self.stack[-1] += (mark.index - mark.column, mark.line)  # from the line's start: indentation counts
+
+    def close(self, event: yaml.Event) -> None:
+        """A collection ends; a section's text is noted (Positions.sections)."""
+        frame = self.stack.pop()
+        if len(frame) > 4:
+            # Whole lines: the next section's first line may be a stand-in (`_stand_ins`).
+            text = self.text[frame[4]:self.text.rfind("\n", frame[4], event.start_mark.index) + 1]
+            self.positions.sections[frame[1]] = (text or None, len(self.nodes.names), frame[5])
+
+    def opens_section(self, event: yaml.Event) -> bool:
+        """Whether the event opens a section (a mapping at domains[i].sections[j])."""
+        if type(event) is not yaml.MappingStartEvent or len(self.stack) != 4:
+            return False
+        container, path = self.stack[3][0], self.stack[3][1]
+        return type(container) is list and path[0] == "domains" and path[2] == "sections"
+
+    def placed(self, event: yaml.Event) -> bool:
+        """Whether the event is a kept section's stand-in (`_stand_ins`), its start placed or its end passed."""
+        if self.placing:
+            self.placing = False
+            return True
+        if event.start_mark.line in self.kept and self.opens_section(event):
+            self.place(event.start_mark, *self.kept.pop(event.start_mark.line))
+            return True
+        return False
+
+    def place(self, start: yaml.Mark, text: str, data: object, lines, columns, parents, names) -> None:
+        """A kept section in place of its stand-in (`_stand_ins`): its data as kept, its nodes numbered as reading
+        it numbers them (the lines moved to where it now starts)."""
+        self.placing = True  # the stand-in's end is not fed
+        frame = self.stack[-1]
+        path = frame[1] + (len(frame[0]),)
+        self.budget -= len(names)
+        if self.budget < 0:
+            raise _Reject(Problem(Location(self.positions.file, start.line + 1, start.column + 1, path),
+                                  "the document expands to too many nodes"))
+        nodes, base, line = self.nodes, len(self.nodes.names), start.line + 1
+        nodes.lines.extend([at + line for at in lines])
+        nodes.columns.extend(columns)
+        nodes.parents.append(frame[3])
+        nodes.parents.extend([parent + base for parent in parents[1:]])
+        nodes.names.append(path[-1])
+        nodes.names.extend(names[1:])
+        self.values[path] = base
+        frame[0].append(data)
+        self.positions.sections[path] = (text, len(nodes.names), start.line)
+        self.positions.skipped.add(path)
 
     def admit(self, event: yaml.Event, path: DocPath) -> None:
-        """One node more within the budget, and of a tag a sheet may hold."""
+        """One node more within the budget, of a tag a sheet may hold, and a collection not nested too deep."""
         self.budget -= 1
         if self.budget < 0:
             raise self.problem(event, path, "the document expands to too many nodes; "
@@ -222,6 +323,8 @@ class _Builder:
         if event.tag not in _ALLOWED_TAGS:
             raise self.problem(event, path, f"the tag {event.tag!r} is not allowed; "
                                             "a sheet holds only text, numbers, lists and mappings")
+        if len(path) > MAX_DEPTH and type(event) is not yaml.ScalarEvent:
+            raise self.problem(event, path[:MAX_DEPTH], f"the document nests more than {MAX_DEPTH} levels deep")
 
     def null(self, event: yaml.ScalarEvent, path: Path, is_key: bool) -> str | None:
         """A plain scalar that reads as null (empty, `~`, `null`): None unless tagged as text; an empty value
@@ -323,8 +426,9 @@ def _slip_problems(first: syntax.Slip, file: str, lines: list[str]) -> list[Prob
             for slip in [first, *syntax.later_errors(lines, first, _Loader)]]
 
 
-def read_yaml(raw: bytes, file: str) -> tuple[object, Positions, list[Problem]]:
-    """Parse bytes into (data, positions, problems); data is None on problems."""
+def read_yaml(raw: bytes, file: str, kept: Kept | None = None) -> tuple[object, Positions, list[Problem]]:
+    """Parse bytes into (data, positions, problems); data is None on problems. `kept`: sections read before, by
+    where they now start: one whose text is the same is not read again (Positions.skipped)."""
     positions = Positions(file)
     if len(raw) > MAX_FILE_BYTES:
         return None, positions, [Problem(Location(file, 1, 1),
@@ -338,8 +442,13 @@ def read_yaml(raw: bytes, file: str) -> tuple[object, Positions, list[Problem]]:
         if unreadable:
             # Blanked out, so that libyaml's read-ahead does not stop at them before the syntax errors.
             text = _NOT_YAML.sub(" ", text)
+        if kept and not unreadable and not _OTHER_BREAKS.search(text):
+            text, kept = _stand_ins(text, kept)
+            positions.unplaced = len(kept)  # until placed: a problem found before then is the stand-ins' text's
+        else:
+            kept = None
         lines = text.splitlines()
-        builder = _Builder(positions, max(NODE_BUDGET_FLOOR, len(text) // 2), lines)
+        builder = _Builder(positions, max(NODE_BUDGET_FLOOR, len(text) // 2), text, lines, kept)
         documents = 0
         last = None
         parser = _Loader(text)
@@ -372,6 +481,9 @@ def read_yaml(raw: bytes, file: str) -> tuple[object, Positions, list[Problem]]:
             return None, positions, unreadable
         if not builder.root or builder.root[0] is None:
             raise _Reject(Problem(Location(file, 1, 1), "the file holds no YAML document"))
+        if builder.anchors or builder.recording:
+            positions.sections.clear()
+        positions.unplaced = len(builder.kept)
         return builder.root[0], positions, []
     except _Reject as reject:
         return None, positions, _beside(unreadable, [reject.problem])
