@@ -442,11 +442,7 @@ def read_yaml(raw: bytes, file: str, kept: Kept | None = None) -> tuple[object, 
         if unreadable:
             # Blanked out, so that libyaml's read-ahead does not stop at them before the syntax errors.
             text = _NOT_YAML.sub(" ", text)
-        if kept and not unreadable and not _OTHER_BREAKS.search(text):
-            text, kept = _stand_ins(text, kept)
-            positions.unplaced = len(kept)  # until placed: a problem found before then is the stand-ins' text's
-        else:
-            kept = None
+        text, kept = _kept_out(text, kept if not unreadable else None, positions)
         lines = text.splitlines()
         builder = _Builder(positions, max(NODE_BUDGET_FLOOR, len(text) // 2), text, lines, kept)
         documents = 0
@@ -487,6 +483,16 @@ def read_yaml(raw: bytes, file: str, kept: Kept | None = None) -> tuple[object, 
         return builder.root[0], positions, []
     except _Reject as reject:
         return None, positions, _beside(unreadable, [reject.problem])
+
+
+def _kept_out(text: str, kept: Kept | None, positions: Positions) -> tuple[str, Kept | None]:
+    """The text with each kept section replaced by its stand-in, and the kept sections so placed; the text as it
+    is (and None) when nothing is kept or a line break other than LF could move the stand-ins."""
+    if not kept or _OTHER_BREAKS.search(text):
+        return text, None
+    text, kept = _stand_ins(text, kept)
+    positions.unplaced = len(kept)  # until placed: a problem found before then is the stand-ins' text's
+    return text, kept
 
 
 try:
