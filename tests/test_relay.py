@@ -13,7 +13,7 @@ from test_layout_memo import EDITS, _write
 from test_page_reuse import _long_sheet
 
 from cheatdeck.options import TEMPLATES, Options, PrintOptions
-from cheatdeck.pdf import memo as memo_module, relay, render
+from cheatdeck.pdf import memo as memo_module, relay, render, story
 from cheatdeck.pdf.memo import LayoutMemo
 from cheatdeck.pipeline import build
 from cheatdeck.source.compile import load
@@ -133,3 +133,28 @@ def test_kept_layouts_are_trusted_only_when_this_code_wrote_them_and_are_bounded
         other = _write(tmp_path / "s" / f"other-{number}.yaml", {**_long_sheet(), "id": f"other-{number}"})
         build(other, Options(out=out), ("pdf",))
     assert len(json.loads(measures.layouts_path(out).read_text(encoding="utf-8"))["layouts"]) == 2
+
+
+def test_one_word_last_lines_are_counted_as_a_cold_pass_counts_them(tmp_path, monkeypatch, laid):
+    """Every section bar taken as ending on one word, a continued one as two: whether the flow asks for a
+    section's continued bar depends, while the section is poured, on the page before it. After each edit the
+    spliced pass counts what a cold pass counts."""
+    title_bar = story.Layout.title_bar
+
+    def counted(self, label, title, fill, continued=False):
+        self.orphans += 1 + continued
+        return title_bar(self, label, title, fill, continued)
+
+    monkeypatch.setattr(story.Layout, "title_bar", counted)
+    sheet = _sheet()
+    source = _write(tmp_path / "warm" / f"{NAME}.yaml", sheet)
+    out = source.parent / "dist"
+    _built(source, out, None)
+    laid.clear()
+    for edit in EDITS:
+        edit(sheet)
+        _write(source, sheet)
+        _, details = _built(source, out, None)
+        cold = _cold(tmp_path, copy.deepcopy(sheet), edit.__name__)[1]
+        assert details.orphans == cold.orphans > 48, edit.__name__
+    assert sum(count < total for count, total in laid) == 3, "the move alone lays out the whole sheet"

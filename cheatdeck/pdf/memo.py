@@ -181,10 +181,15 @@ class LayoutMemo:
     def bounded(self) -> dict[str, dict]:
         """The newest `limit` entries of each kind and the newest PAGE_LIMIT pages, as kept across runs
         (state/measures.py)."""
-        kept = {name: dict(list(entries.items())[-self.limit:])
+        kept = {name: _newest(entries, self.limit)
                 for name, entries in (("settled", self.settled), ("heights", self.heights), ("sizes", self.sizes),
                                       ("over", self.over))}
-        return {**kept, "pages": dict(list(self.pages.items())[-PAGE_LIMIT:]), "layouts": dict(self.layouts)}
+        return {**kept, "pages": _newest(self.pages, PAGE_LIMIT), "layouts": dict(self.layouts)}
+
+
+def _newest(entries: dict, count: int) -> dict:
+    """The newest `count` entries (the dict itself when it holds no more)."""
+    return entries if len(entries) <= count else dict(list(entries.items())[-count:])
 
 
 def _first(entries: dict, count: int) -> Iterator[str]:

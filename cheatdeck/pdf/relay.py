@@ -150,7 +150,7 @@ class Relay:
         _, title, loc = self.units[index]
         return Placed(title, loc, index)
 
-    def columns(self, records, first: int, shift: int) -> list[list[KeptColumn]]:
+    def kept_columns(self, records, first: int, shift: int) -> list[list[KeptColumn]]:
         """Kept pages as this pass's columns, the first at page `first`, their units `shift` places on."""
         return [[KeptColumn([Shape(*p) for p in record[2]], record[0],
                             [self.placed(u + shift) for u in record[4]],
@@ -163,8 +163,8 @@ class Relay:
         pass opens a page as the kept pass did."""
         kept, new = self.kept, self.keys
         if kept is not None and kept.keys == new:
-            flow.pages = self.columns(kept.pages, 0, 0)
-            flow.tail = self.columns(kept.tail, len(kept.pages) - len(kept.tail), 0) or None
+            flow.pages = self.kept_columns(kept.pages, 0, 0)
+            flow.tail = self.kept_columns(kept.tail, len(kept.pages) - len(kept.tail), 0) or None
             self.synced, self.start = -1, len(new)
             return
         fresh, first_change, suffix = ({}, 0, 0) if kept is None else (kept.fresh(), *_changed(kept.keys, new))
@@ -173,7 +173,7 @@ class Relay:
         start = ([0, 0] + sorted(unit for unit in fresh if unit < first_change))[-2]
         if start:
             self.start, self.resumed = start, True
-            flow.pages = self.columns(kept.pages[:fresh[start]], 0, 0)
+            flow.pages = self.kept_columns(kept.pages[:fresh[start]], 0, 0)
         self.shift = len(new) - len(kept.keys) if kept is not None else 0
         last_kept = max(len(kept.pages) - 2, 0) if kept is not None else -1
         for index, unit in enumerate(self._laid(layout, self.start), self.start):
@@ -185,8 +185,8 @@ class Relay:
             if index > self.start and index >= len(new) - suffix and fresh.get(old, last_kept + 1) <= last_kept \
                     and flow.too_tall is None and (page := _opening(flow, unit, opened)) is not None:
                 del flow.pages[page:]
-                flow.pages += self.columns(kept.pages[fresh[old]:], page, self.shift)
-                flow.tail = self.columns(kept.tail, len(flow.pages) - len(kept.tail), self.shift) or None
+                flow.pages += self.kept_columns(kept.pages[fresh[old]:], page, self.shift)
+                flow.tail = self.kept_columns(kept.tail, len(flow.pages) - len(kept.tail), self.shift) or None
                 flow.columns = [Column()]
                 self.synced = index
                 return
@@ -236,8 +236,6 @@ class Relay:
             out.append(mine if theirs is None else _merged(mine, theirs, take))
         return tuple((t[0], tuple(t[1]), tuple(t[2])) for t in out)
 
-    def orphans(self) -> int:
-        return sum(own + sum(bar[0] for bar in bars if bar[1] or bar[2]) for own, *bars in self.tallied())
 
     def records(self, pages: list[list[Column]]) -> tuple[tuple[Record, ...], ...] | None:
         """`pages` as kept; None if a column names a unit not of this sheet."""
@@ -254,6 +252,11 @@ class Relay:
                                                  for p in column.pieces),
                 tuple((index(unit), pos, continued) for unit, pos, continued in column.parts),
                 tuple(index(unit) for unit in column.starts))
+
+
+def orphans(tallies: tuple[Tally, ...]) -> int:
+    """The one-word last lines a pass counts, from its units' tallies."""
+    return sum(own + sum(bar[0] for bar in bars if bar[1] or bar[2]) for own, *bars in tallies)
 
 
 def _changed(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[int, int]:

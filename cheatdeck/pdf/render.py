@@ -16,7 +16,7 @@ from .memo import LayoutMemo
 from .columns import Flow
 from .page import Attempt, Page
 from .preview import render_png
-from .relay import Kept, Relay, look
+from .relay import Kept, Relay, look, orphans
 from .reuse import units_in_order
 from .theme import Ink, candidate_sizes, grown_sizes, load_theme
 
@@ -71,8 +71,8 @@ class _Search:
         self.measured: dict[float, Attempt] = {}
         self.length: float | None = None  # the printed text's length at 1 pt, when the search needed it
         self.units: list | None = None  # the sheet's units' keys, titles and places (reuse.units_in_order)
-        # By size: the pass that laid it out and its pages before settling, as kept (relay.py).
-        self.relays: dict[float, tuple[Relay, tuple | None]] = {}
+        # By size: the pass that laid it out, its pages before settling and its tallies, as kept (relay.py).
+        self.relays: dict[float, tuple[Relay, tuple | None, tuple]] = {}
 
     def at(self, size: float) -> Page:
         return dataclasses.replace(self.page, size=size)
@@ -113,19 +113,21 @@ class _Search:
             attempt = Attempt(size=page.size, pages=0, budget=self.budget, columns=page.theme.columns)
             page.plan(attempt)
             return attempt
-        attempt.orphans = relay.orphans()
-        self.relays[page.size] = (relay, relay.records(attempt.flow.pages))
+        # As the pass left them: settling asks for bars too, which a cold pass does not count.
+        tallies = relay.tallied()
+        attempt.orphans = orphans(tallies)
+        self.relays[page.size] = (relay, relay.records(attempt.flow.pages), tallies)
         return attempt
 
     def keep(self, page: Page, best: Attempt) -> None:
         """Keep the chosen pass (settled) for the next build's; a pass that kept pages draws any of them it cannot
         reuse from a cold pass (relay.Spliced)."""
-        relay, records = self.relays.get(best.size, (None, None))
+        relay, records, tallies = self.relays.get(best.size, (None, None, None))
         if relay is None:
             return
         tail = relay.records(best.flow.pages[-2:])
         if records is not None and tail is not None:
-            page.memo.put_layout(look(page), Kept(relay.keys, records, tail, relay.tallied()))
+            page.memo.put_layout(look(page), Kept(relay.keys, records, tail, tallies))
         best.flow.redo = lambda: _cold(page, best)
 
     def run(self, hint: float | None, exact: bool, known: tuple[float, float, float] | None) -> tuple[Attempt, int]:

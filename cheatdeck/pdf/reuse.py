@@ -68,10 +68,16 @@ def _walk(value, out) -> None:
     another value (a quick reference row's) counts by its id: its own look and sections are digested apart."""
     kind = type(value)
     fields = _GETTERS.get(kind)
-    if fields is not None:  # a dataclass met before
+    if fields is not None:  # a dataclass met before; its texts and plain values here, without a call each
         out(kind.__name__)
         for item in fields(value):
-            _walk(item, out)
+            field_kind = type(item)
+            if field_kind is Text:
+                out(item.source)
+            elif field_kind in _PLAIN:
+                out(repr(item))
+            elif field_kind is not Location:
+                _walk(item, out)
     elif kind in _PLAIN:
         out(repr(value))
     elif kind is Text:

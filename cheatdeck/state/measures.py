@@ -34,15 +34,20 @@ def layouts_path(out: Path) -> Path:
     return out / LAYOUTS_FILE
 
 
+# Numbers as JSON gives them, by exact type (a bool is not one); checked by comparison, not a call each: the file
+# of a 10,000-fact sheet holds some 150,000 entries.
+_NUMBERS = (int, float)
+
+
 def _number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return type(value) in _NUMBERS and -math.inf < value < math.inf
 
 
 def _settling(value: object) -> bool:
     """[tracking, gain, line or null, points or null, orphan, height], or the height alone"""
-    if _number(value):
-        return value >= 0
-    return (isinstance(value, list) and len(value) == 6 and _number(value[0]) and _number(value[1])
+    if type(value) is not list:
+        return type(value) in _NUMBERS and 0 <= value < math.inf
+    return (len(value) == 6 and _number(value[0]) and _number(value[1])
             and (value[2] is None and value[3] is None or isinstance(value[2], int) and _number(value[3]))
             and isinstance(value[4], bool) and _number(value[5]) and value[5] >= 0)
 
@@ -87,7 +92,7 @@ def load(out: Path, code: str) -> dict:
     pages = _read(pages_path(out), code).get("pages")
     drawn = {k: page for k, v in pages.items() if (page := _page(v)) is not None} if isinstance(pages, dict) else {}
     return {"settled": {k: tuple(v) if isinstance(v, list) else float(v) for k, v in settled.items() if _settling(v)},
-            "heights": {k: float(v) for k, v in heights.items() if _number(v) and v >= 0},
+            "heights": {k: float(v) for k, v in heights.items() if type(v) in _NUMBERS and 0 <= v < math.inf},
             "sizes": {k: float(v) for k, v in sizes.items() if _number(v) and v > 0},
             "over": {k: tuple(map(float, v)) for k, v in over.items()
                      if isinstance(v, list) and len(v) == 3 and all(_number(n) and n > 0 for n in v)},
