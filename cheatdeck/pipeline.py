@@ -473,7 +473,7 @@ def clean(opts: Options) -> Cleaned:
     for source in state.sources():
         removed += remove_leftovers(lock.lock_path(source))
     removed += remove_leftovers(state.path)
-    for memo_file in (measures.path(opts.out), measures.pages_path(opts.out)):
+    for memo_file in (measures.path(opts.out), measures.pages_path(opts.out), measures.layouts_path(opts.out)):
         removed += remove_leftovers(memo_file)
         if memo_file.is_file():
             _remove(memo_file, memo_file.unlink)

@@ -44,7 +44,8 @@ def test_build_returns_results_and_prints_nothing(tiny, tmp_path, capsys):
     again = cheatdeck.build(tiny, cheatdeck.Options(out=tmp_path / "out"))
     assert again.up_to_date
     assert sorted(p.name for p in cheatdeck.clean(cheatdeck.Options(out=tmp_path / "out")).removed) == \
-        [".cheatdeck-layout.json", ".cheatdeck-pages.json", ".cheatdeck-state.json", "tiny.apkg", "tiny.pdf"]
+        [".cheatdeck-flow.json", ".cheatdeck-layout.json", ".cheatdeck-pages.json", ".cheatdeck-state.json",
+         "tiny.apkg", "tiny.pdf"]
     assert capsys.readouterr() == ("", "")
 
 

@@ -109,7 +109,7 @@ def test_a_sheet_that_cannot_fit_is_refused_from_an_estimate_before_any_layout(t
     assert not Path("dist/tiny.pdf").exists()
     assert "laid out" not in run("check", code=1).output  # `check` refuses it the same way
     # The budget it asks for passes the estimate, so only a layout can refuse it (and it fits: test_pdf.py).
-    monkeypatch.setattr(page.Page, "plan", lambda self, attempt: (_ for _ in ()).throw(RuntimeError("layout")))
+    monkeypatch.setattr(page.Page, "plan", lambda self, attempt, relay=None: (_ for _ in ()).throw(RuntimeError("layout")))
     with pytest.raises(RuntimeError, match="layout"):
         build(tiny, Options(out=Path("dist"), print=PrintOptions(pages=6)), ("pdf",))
 

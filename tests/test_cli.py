@@ -173,13 +173,13 @@ def test_clean_removes_what_builds_wrote_and_nothing_else(tiny):
     # A preview from an earlier build that a later build no longer writes is still cheatdeck's.
     run("pdf")
     ours = {"tiny.apkg", "tiny.pdf", "tiny-page1.png", "tiny.a4.pdf", ".cheatdeck-state.json",
-            ".cheatdeck-layout.json", ".cheatdeck-pages.json"}
+            ".cheatdeck-layout.json", ".cheatdeck-pages.json", ".cheatdeck-flow.json"}
     assert set(snapshot(Path("dist"))) == ours | set(foreign)
     before = snapshot(Path("dist"))
     temp_path(Path("dist/tiny.pdf")).write_bytes(b"left by a killed build")
 
     result = run("clean")
-    assert "removed 8 file(s) from dist" in result.output
+    assert "removed 9 file(s) from dist" in result.output
     assert snapshot(Path("dist")) == {name: before[name] for name in foreign}
 
     run()

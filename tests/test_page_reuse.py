@@ -17,18 +17,18 @@ from cheatdeck.pipeline import build
 from cheatdeck.state import measures
 
 
-def _long_sheet() -> dict:
-    """The memo test's sheet with four times the sections, on a budget of four pages."""
+def _long_sheet(copies: int = 3, pages: int = 4) -> dict:
+    """The memo test's sheet with `copies` more of each section, on a budget of `pages` pages."""
     sheet = _sheet()
     for domain in sheet["domains"]:
         more = []
-        for copy_number in range(3):
+        for copy_number in range(copies):
             for section in copy.deepcopy(domain["sections"]):
                 section["id"] += f"x{copy_number}"
                 section["title"] += f" {copy_number}"
                 more.append(section)
         domain["sections"] += more
-    sheet["print"] = {"pages": 4}
+    sheet["print"] = {"pages": pages}
     return sheet
 
 

@@ -29,6 +29,8 @@ from reportlab.lib.styles import ParagraphStyle
 LIMIT = 400_000
 # Drawn pages kept, the newest used first: a 50,000-fact sheet's and more (about 10 kB each, compressed).
 PAGE_LIMIT = 2_000
+# Layout passes kept (pdf/relay.py), the newest used first: a few sheets' at their chosen sizes (about 3 kB a page).
+LAYOUT_LIMIT = 4
 
 # A settling: tracking (points), gain (points), the shortened line and by how much (or None, None), whether the
 # last line still holds one word, and the height at the width it was settled for; or, for a paragraph set as it
@@ -41,7 +43,7 @@ class LayoutMemo:
 
     def __init__(self, settled: dict[str, Settled] | None = None, heights: dict[str, float] | None = None,
                  sizes: dict[str, float] | None = None, limit: int | None = None, pages: dict | None = None,
-                 over: dict[str, tuple[float, float, float]] | None = None):
+                 over: dict[str, tuple[float, float, float]] | None = None, layouts: dict | None = None):
         self.settled: dict[str, Settled] = dict(settled or {})
         self.heights: dict[str, float] = dict(heights or {})
         # The body size the last build of a sheet chose, by sheet and layout options: where the next build's fit
@@ -52,6 +54,8 @@ class LayoutMemo:
         self.over: dict[str, tuple[float, float, float]] = dict(over or {})
         # Drawn pages (reuse.Drawn) by the digest of what each shows.
         self.pages: dict = dict(pages or {})
+        # Layout passes (relay.Kept) by what else than their units they depend on (relay.look).
+        self.layouts: dict = dict(layouts or {})
         self.limit = limit or LIMIT
         self.hits = 0
         self.misses = 0
@@ -64,13 +68,14 @@ class LayoutMemo:
 
     def merge(self, settled: dict[str, Settled] | None = None, heights: dict[str, float] | None = None,
               sizes: dict[str, float] | None = None, pages: dict | None = None,
-              over: dict[str, tuple[float, float, float]] | None = None) -> None:
+              over: dict[str, tuple[float, float, float]] | None = None, layouts: dict | None = None) -> None:
         """Take in what an earlier run kept (state/measures.py), as older than what this memo holds."""
         self.settled = {**(settled or {}), **self.settled}
         self.heights = {**(heights or {}), **self.heights}
         self.sizes = {**(sizes or {}), **self.sizes}
         self.pages = {**(pages or {}), **self.pages}
         self.over = {**(over or {}), **self.over}
+        self.layouts = {**(layouts or {}), **self.layouts}
         self.read = True
 
     def signature(self, style: ParagraphStyle) -> str:
@@ -117,6 +122,23 @@ class LayoutMemo:
             for old in list(_first(self.pages, len(self.pages) - PAGE_LIMIT)):
                 del self.pages[old]
 
+    def get_layout(self, key: str):
+        """The layout pass kept for `key` (relay.Kept), or None."""
+        layout = self.layouts.pop(key, None)
+        if layout is not None:
+            self.layouts[key] = layout  # now the newest
+        return layout
+
+    def put_layout(self, key: str, layout) -> None:
+        if self.layouts.get(key) == layout:
+            self.get_layout(key)
+            return
+        self._puts += 1
+        self.layouts.pop(key, None)
+        self.layouts[key] = layout
+        for old in list(_first(self.layouts, len(self.layouts) - LAYOUT_LIMIT)):
+            del self.layouts[old]
+
     def _get(self, entries: dict, key: str):
         value = entries.pop(key, None)
         if value is None:
@@ -159,10 +181,15 @@ class LayoutMemo:
     def bounded(self) -> dict[str, dict]:
         """The newest `limit` entries of each kind and the newest PAGE_LIMIT pages, as kept across runs
         (state/measures.py)."""
-        kept = {name: dict(list(entries.items())[-self.limit:])
+        kept = {name: _newest(entries, self.limit)
                 for name, entries in (("settled", self.settled), ("heights", self.heights), ("sizes", self.sizes),
                                       ("over", self.over))}
-        return {**kept, "pages": dict(list(self.pages.items())[-PAGE_LIMIT:])}
+        return {**kept, "pages": _newest(self.pages, PAGE_LIMIT), "layouts": dict(self.layouts)}
+
+
+def _newest(entries: dict, count: int) -> dict:
+    """The newest `count` entries (the dict itself when it holds no more)."""
+    return entries if len(entries) <= count else dict(list(entries.items())[-count:])
 
 
 def _first(entries: dict, count: int) -> Iterator[str]:

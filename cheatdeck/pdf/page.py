@@ -19,6 +19,7 @@ from ..options import PAPER_SIZES, PrintOptions
 from .columns import Flow
 from .fonts import FontNames
 from .memo import LayoutMemo
+from .relay import Relay
 from .reuse import Drawn, PageCanvas, content, digest, unit_keys
 from .story import Layout
 from .theme import Ink, Theme
@@ -206,12 +207,14 @@ class Page:
                 draw(canvas, (start + end - legend_w) / 2, y, legend, self.fonts.regular, s)
                 break
 
-    def plan(self, attempt: Attempt) -> None:
-        """Pour the sheet into columns; the attempt learns its pages, fills and where sections start."""
+    def plan(self, attempt: Attempt, relay: Relay | None = None) -> None:
+        """Pour the sheet into columns; the attempt learns its pages, fills and where sections start. `relay`: a
+        pass that lays out only what changed since a kept one (pdf/relay.py)."""
         layout = Layout(self.size, self.theme, self.fonts, self.ink, self.col_w, self.frame_h, memo=self.memo)
         per_page = self.theme.columns
-        flow = Flow(self.frame_h, self.theme.spacing, self.size, per_page, layout.leading)
-        for unit in layout.document(self.sheet):
+        flow = (Flow if relay is None else relay.flow)(self.frame_h, self.theme.spacing, self.size, per_page,
+                                                        layout.leading)
+        for unit in (layout.document(self.sheet) if relay is None else relay.units_from(layout, flow)):
             flow.add(unit)
             layout.shedding = flow.column_count > HELD_PAGES * per_page
             page = (flow.column_count - 1) // per_page + 1

@@ -13,8 +13,11 @@ from .details import PdfDetails
 from .fit import estimated_demand, fit, overflow_error, too_long
 from .fonts import printed_ink, register_fonts
 from .memo import LayoutMemo
+from .columns import Flow
 from .page import Attempt, Page
 from .preview import render_png
+from .relay import Kept, Relay, look, orphans
+from .reuse import units_in_order
 from .theme import Ink, candidate_sizes, grown_sizes, load_theme
 
 
@@ -51,6 +54,7 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
     if not best.fits:
         raise overflow_error(best, page)
     page.settle(best)
+    search.keep(page, best)
     data = page.draw(best)
     details = dataclasses.replace(_details(sheet, opts, theme.columns, best, passes, page.facts_left_out),
                                   reused=page.reused)
@@ -66,6 +70,9 @@ class _Search:
         self.budget = floor.opts.pages  # the pages to fill: fewer for a sheet that grows past the ceiling
         self.measured: dict[float, Attempt] = {}
         self.length: float | None = None  # the printed text's length at 1 pt, when the search needed it
+        self.units: list | None = None  # the sheet's units' keys, titles and places (reuse.units_in_order)
+        # By size: the pass that laid it out, its pages before settling and its tallies, as kept (relay.py).
+        self.relays: dict[float, tuple[Relay, tuple | None, tuple]] = {}
 
     def at(self, size: float) -> Page:
         return dataclasses.replace(self.page, size=size)
@@ -78,8 +85,7 @@ class _Search:
             return drawable[0]
         if drawable and drawable[0].pages > LONG:
             drawable[0].flow = None  # one long layout alive at a time: `run` lays the best out again if need be
-        attempt = Attempt(size=size, pages=0, budget=self.budget, columns=self.page.theme.columns)
-        self.at(size).plan(attempt)
+        attempt = self._planned(self.at(size))
         self.measured[size] = attempt
         # Only the largest size that fits is drawn: every other attempt's flow is let go as soon as that shows.
         if not attempt.fits or (drawable and drawable[0].size > size):
@@ -89,6 +95,40 @@ class _Search:
                 drawable[0].flow = None
             drawable[:] = [attempt]
         return attempt
+
+    def _planned(self, page: Page) -> Attempt:
+        """A layout pass at `page.size`: with a memo, only what changed since the pass it kept at that size is laid
+        out (relay.py), and what this one laid out is noted for `keep`."""
+        attempt = Attempt(size=page.size, pages=0, budget=self.budget, columns=page.theme.columns)
+        memo = page.memo
+        if memo is None:
+            page.plan(attempt)
+            return attempt
+        if self.units is None:
+            self.units = units_in_order(page.sheet)
+        relay = Relay(page.sheet, self.units, memo.get_layout(look(page)))
+        page.plan(attempt, relay)
+        if relay.synced is not None and not attempt.fits:
+            # Where a sheet that does not fit runs over is told by a whole pass.
+            attempt = Attempt(size=page.size, pages=0, budget=self.budget, columns=page.theme.columns)
+            page.plan(attempt)
+            return attempt
+        # As the pass left them: settling asks for bars too, which a cold pass does not count.
+        tallies = relay.tallied()
+        attempt.orphans = orphans(tallies)
+        self.relays[page.size] = (relay, relay.records(attempt.flow.pages), tallies)
+        return attempt
+
+    def keep(self, page: Page, best: Attempt) -> None:
+        """Keep the chosen pass (settled) for the next build's; a pass that kept pages draws any of them it cannot
+        reuse from a cold pass (relay.Spliced)."""
+        relay, records, tallies = self.relays.get(best.size, (None, None, None))
+        if relay is None:
+            return
+        tail = relay.records(best.flow.pages[-2:])
+        if records is not None and tail is not None:
+            page.memo.put_layout(look(page), Kept(relay.keys, records, tail, tallies))
+        best.flow.redo = lambda: _cold(page, best)
 
     def run(self, hint: float | None, exact: bool, known: tuple[float, float, float] | None) -> tuple[Attempt, int]:
         """The largest size that fits and the passes it took; `known`: the size above the one the sheet's last
@@ -121,6 +161,14 @@ class _Search:
         above = [(size, a.demand, self.length) for size, a in self.measured.items() if size > best.size and not a.fits]
         above += [known] if known is not None and known[0] > best.size else []
         return min(above, default=None)
+
+
+def _cold(page: Page, best: Attempt) -> Flow:
+    """A whole pass at the chosen size, settled: what draws a kept page that cannot be reused."""
+    again = Attempt(size=best.size, pages=0, budget=best.budget, columns=page.theme.columns)
+    page.plan(again)
+    page.settle(again)
+    return again.flow
 
 
 def _details(sheet: Sheet, opts: PrintOptions, columns: int, best: Attempt, passes: int,

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import operator
+import weakref
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -54,9 +56,9 @@ def digest(*parts: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-# Each dataclass's field names, found once per class, without those saying where a record was written: a line
-# inserted above a section must not change what its pages show.
-_FIELDS: dict[type, tuple[str, ...]] = {}
+# Each dataclass's fields, got by a function made once per class, without those saying where a record was written:
+# a line inserted above a section must not change what its pages show.
+_GETTERS: dict[type, Callable] = {}
 _PLACES = frozenset({"loc", "where", "marks"})
 _PLAIN = (str, int, float, bool, type(None))
 
@@ -65,7 +67,18 @@ def _walk(value, out) -> None:
     """What `value` holds, as strings, leaving out where it was written (its Locations). A domain met inside
     another value (a quick reference row's) counts by its id: its own look and sections are digested apart."""
     kind = type(value)
-    if kind in _PLAIN:
+    fields = _GETTERS.get(kind)
+    if fields is not None:  # a dataclass met before; its texts and plain values here, without a call each
+        out(kind.__name__)
+        for item in fields(value):
+            field_kind = type(item)
+            if field_kind is Text:
+                out(item.source)
+            elif field_kind in _PLAIN:
+                out(repr(item))
+            elif field_kind is not Location:
+                _walk(item, out)
+    elif kind in _PLAIN:
         out(repr(value))
     elif kind is Text:
         out(value.source)
@@ -80,13 +93,10 @@ def _walk(value, out) -> None:
     elif kind is bytes:
         out(hashlib.blake2b(value, digest_size=16).hexdigest())
     elif dataclasses.is_dataclass(value):
-        names = _FIELDS.get(kind)
-        if names is None:
-            names = _FIELDS[kind] = tuple(item.name for item in dataclasses.fields(value)
-                                          if item.name not in _PLACES)
-        out(kind.__name__)
-        for name in names:
-            _walk(getattr(value, name), out)
+        names = tuple(item.name for item in dataclasses.fields(value) if item.name not in _PLACES)
+        _GETTERS[kind] = (lambda v, get=operator.attrgetter(*names): get(v)) if len(names) > 1 else \
+            (lambda v, name=names[0] if names else None: (getattr(v, name),) if name else ())
+        _walk(value, out)
     else:
         out(repr(value))
 
@@ -102,19 +112,32 @@ def _domain(domain: Domain) -> str:
     return content(domain.id, domain.label, domain.name, domain.short, domain.weight, domain.color)
 
 
-def unit_keys(sheet: Sheet) -> dict[Location, str]:
-    """Each section's and the quick reference's content digest, by where it starts (the flow's units carry it).
-    The quick reference's is of its rows as printed (in compact mode, what the sections state is left out)."""
+# The last sheet's units (`units_in_order`): a build asks for them in the layout pass and again when it draws.
+_last: list = [None, None]
+
+
+def units_in_order(sheet: Sheet) -> list[tuple[str, str, Location]]:
+    """The flow's units in order (`Layout.document`: the sections, then the quick reference if it prints rows),
+    each as its content digest, its title and where it starts. The quick reference's digest is of its rows as
+    printed (in compact mode, what the sections state is left out)."""
     from .quickref import printed_rows
 
-    keys = {section.loc: content(_domain(domain), section, sheet.print.why)
-            for domain in sheet.domains for section in domain.sections}
+    if _last[0] is not None and _last[0]() is sheet:
+        return _last[1]
+    units = [(content(_domain(domain), section, sheet.print.why), section.title.plain, section.loc)
+             for domain in sheet.domains for section in domain.sections]
     quick: QuickReference | None = sheet.quick_reference
-    if quick is not None:
-        rows = printed_rows(sheet, sheet.print.quick_reference)
-        keys[quick.loc] = content(quick.title, quick.columns, rows, [_domain(row.domain) for row, _ in rows],
-                                  sheet.print.why)
-    return keys
+    rows = printed_rows(sheet, sheet.print.quick_reference) if quick is not None else []
+    if rows:
+        units.append((content(quick.title, quick.columns, rows, [_domain(row.domain) for row, _ in rows],
+                              sheet.print.why), quick.title.plain, quick.loc))
+    _last[:] = [weakref.ref(sheet), units]
+    return units
+
+
+def unit_keys(sheet: Sheet) -> dict[Location, str]:
+    """Each unit's content digest (`units_in_order`), by where it starts (the flow's units carry it)."""
+    return {loc: key for key, _, loc in units_in_order(sheet)}
 
 
 class PageCanvas(FormulaCanvas):

@@ -539,13 +539,14 @@ class Layout:
         return self.rows(head_row(False), head_row(True), body(), col_widths, styles,
                          lambda index, at: [("BACKGROUND", (0, at), (0, at), chip_styles[index])])
 
-    def document(self, sheet: Sheet) -> Iterator[Unit]:
-        """The sheet's units in order, each laid out as the flow reaches it."""
+    def document(self, sheet: Sheet, start: int = 0) -> Iterator[Unit]:
+        """The sheet's units in order from the `start`-th (those before are not laid out: pdf/relay.py), each laid
+        out as the flow reaches it."""
         self.media = sheet.media
         self.why = sheet.print.why
-        for domain in sheet.domains:
-            for section in domain.sections:
-                yield self.section(domain, section)
-        if rows := quickref.printed_rows(sheet, sheet.print.quick_reference):
+        sections = [(domain, section) for domain in sheet.domains for section in domain.sections]
+        for domain, section in sections[start:]:
+            yield self.section(domain, section)
+        if start <= len(sections) and (rows := quickref.printed_rows(sheet, sheet.print.quick_reference)):
             yield self.quick_reference(sheet.quick_reference, rows)
 

@@ -4,7 +4,8 @@ so that the next run sets again only the paragraphs that changed. Never in the c
 It is a cache and nothing else. A file that is missing, damaged, of another format, or written by other code
 (`code`: a digest of the code and library that measured it) is ignored and the layout is measured anew; an
 entry of the wrong shape is dropped; one that cannot be written is not kept. Its size is bounded by the memo's
-limit. The pages the last builds drew (pdf/reuse.py) are kept the same way, in a file of their own beside it.
+limit. The pages the last builds drew (pdf/reuse.py) and the layout passes they were drawn from (pdf/relay.py)
+are kept the same way, each in a file of its own beside it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 FILE = ".cheatdeck-layout.json"
 PAGES_FILE = ".cheatdeck-pages.json"
+LAYOUTS_FILE = ".cheatdeck-flow.json"
 FORMAT = 1
 
 
@@ -28,15 +30,24 @@ def pages_path(out: Path) -> Path:
     return out / PAGES_FILE
 
 
+def layouts_path(out: Path) -> Path:
+    return out / LAYOUTS_FILE
+
+
+# Numbers as JSON gives them, by exact type (a bool is not one); checked by comparison, not a call each: the file
+# of a 10,000-fact sheet holds some 150,000 entries.
+_NUMBERS = (int, float)
+
+
 def _number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return type(value) in _NUMBERS and -math.inf < value < math.inf
 
 
 def _settling(value: object) -> bool:
     """[tracking, gain, line or null, points or null, orphan, height], or the height alone"""
-    if _number(value):
-        return value >= 0
-    return (isinstance(value, list) and len(value) == 6 and _number(value[0]) and _number(value[1])
+    if type(value) is not list:
+        return type(value) in _NUMBERS and 0 <= value < math.inf
+    return (len(value) == 6 and _number(value[0]) and _number(value[1])
             and (value[2] is None and value[3] is None or isinstance(value[2], int) and _number(value[3]))
             and isinstance(value[4], bool) and _number(value[5]) and value[5] >= 0)
 
@@ -71,29 +82,43 @@ def _page(value: object):
 
 
 def load(out: Path, code: str) -> dict:
-    """The memo's entries as `pdf.memo.LayoutMemo` takes them (`settled`, `heights`, `sizes`, `over`, `pages`); empty
-    when the files are not ones this code wrote."""
+    """The memo's entries as `pdf.memo.LayoutMemo` takes them (`settled`, `heights`, `sizes`, `over`, `pages`,
+    `layouts`); empty when the files are not ones this code wrote."""
+    from ..pdf.relay import loaded
+
     data = _read(path(out), code)
     settled, heights, sizes, over = (data.get(name) if isinstance(data.get(name), dict) else {}
                                      for name in ("settled", "heights", "sizes", "over"))
     pages = _read(pages_path(out), code).get("pages")
     drawn = {k: page for k, v in pages.items() if (page := _page(v)) is not None} if isinstance(pages, dict) else {}
     return {"settled": {k: tuple(v) if isinstance(v, list) else float(v) for k, v in settled.items() if _settling(v)},
-            "heights": {k: float(v) for k, v in heights.items() if _number(v) and v >= 0},
+            "heights": {k: float(v) for k, v in heights.items() if type(v) in _NUMBERS and 0 <= v < math.inf},
             "sizes": {k: float(v) for k, v in sizes.items() if _number(v) and v > 0},
             "over": {k: tuple(map(float, v)) for k, v in over.items()
                      if isinstance(v, list) and len(v) == 3 and all(_number(n) and n > 0 for n in v)},
-            "pages": drawn}
+            "pages": drawn, "layouts": _layouts(_read(layouts_path(out), code).get("layouts"), loaded)}
 
 
-def save(out: Path, code: str, settled: dict, heights: dict, sizes: dict, over: dict, pages: dict) -> None:
+def _layouts(value: object, loaded) -> dict:
+    """The kept layout passes (pdf/relay.py) of a document, those of the right shape."""
+    if not isinstance(value, dict):
+        return {}
+    return {key: kept for key, v in value.items() if isinstance(key, str) and (kept := loaded(v)) is not None}
+
+
+def save(out: Path, code: str, settled: dict, heights: dict, sizes: dict, over: dict, pages: dict,
+         layouts: dict) -> None:
     """Keep the memo's entries (already bounded) for the next run; a folder that refuses them keeps none."""
+    from ..pdf.relay import dumped
+
     document = {"format": FORMAT, "code": code, "settled": settled, "heights": heights, "sizes": sizes,
                 "over": over}
     drawn = {key: [page.before, base64.b64encode(page.code).decode("ascii"), [list(p) for p in page.chars],
                    list(page.names), list(page.version)] for key, page in pages.items()}
     _write(path(out), document)
     _write(pages_path(out), {"format": FORMAT, "code": code, "pages": drawn})
+    _write(layouts_path(out), {"format": FORMAT, "code": code,
+                               "layouts": {key: dumped(kept) for key, kept in layouts.items()}})
 
 
 def _write(file: Path, document: dict) -> None:
