@@ -441,6 +441,22 @@ def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str
             report(CheatdeckError.combined(result.failed.values()))
 
 
+def prime(path: Path, sections: Sections, kinds: tuple[str, ...] = OUTPUTS) -> None:
+    """Load (and, for a deck, plan) a sheet into `sections`, writing nothing: what `watch` does for a sheet its
+    first build found up to date, so that the first save after it starts builds only the sections that save
+    changed. A sheet that does not load is left to its save's build to report."""
+    from .source.compile import load
+
+    try:
+        sheet = load(path, sections=sections)
+    except CheatdeckError:
+        return
+    if "anki" in kinds:
+        from .deck.plan import plan_notes
+
+        plan_notes(sheet, sections)
+
+
 @dataclass(frozen=True)
 class Cleaned:
     removed: list[Path]

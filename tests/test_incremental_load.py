@@ -86,6 +86,27 @@ def test_a_watched_rebuild_that_keeps_sections_writes_a_cold_builds_deck(edit, t
     assert lock.lock_path(watched).read_bytes() == lock.lock_path(cold).read_bytes()
 
 
+def test_watch_loads_a_sheet_its_first_build_found_up_to_date_so_its_first_save_keeps_sections(tmp_path,
+                                                                                              monkeypatch):
+    from cli_helpers import watching
+
+    from cheatdeck.source import sections as kept_sections
+
+    monkeypatch.chdir(tmp_path)
+    path = _save(tmp_path / "rebuilt.yaml", _sheet())
+    build(path, Options(out=Path("dist")), ("anki",))
+    took = []
+    take = kept_sections.Loading.take
+    monkeypatch.setattr(kept_sections.Loading, "take", lambda self, key: took.append(take(self, key)) or took[-1])
+    with watching(path) as (outcomes, wait_for):
+        assert outcomes[0].up_to_date
+        _edited(path, _reword)
+        wait_for(2)
+    assert not outcomes[1].up_to_date and outcomes[1].changes.changed
+    # The save's load took the sections the edit left alone from what the watch loaded at its start.
+    assert sum(entry is not None for entry in took) >= 6
+
+
 def _problems(path: Path, sections: Sections | None = None) -> list:
     with pytest.raises(CheatdeckError) as caught:
         load(path, sections=sections)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import CheatdeckError
 from ..options import Options
-from ..pipeline import OUTPUTS, BuildResult, Output, build_all
+from ..pipeline import OUTPUTS, BuildResult, Output, build_all, prime
 from ..source.discover import find_sheets
 
 if TYPE_CHECKING:  # annotations only: the watch must not import the deck's code before it builds
@@ -138,7 +138,11 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
 
     memo = LayoutMemo()  # what each build measured, so that an edit sets again only what it changed
     sections = Sections()  # what each build loaded and planned of each section, so that an edit builds only its own
-    build_all(find_sheets(sources, ids), opts, report, kinds, memo=memo, sections=sections)
+    sheets = find_sheets(sources, ids)
+    build_all(sheets, opts, report, kinds, memo=memo, sections=sections)
+    for sheet in sheets:
+        if str(sheet) not in sections.read:  # up to date: nothing was loaded
+            prime(sheet, sections, kinds)
     roots = [*dict.fromkeys(s if s.is_dir() else s.parent for s in sources), opts.templates]
     holding: dict[Path, str | None] = {}  # each held sheet → the digest of the save that was held
 
