@@ -246,7 +246,6 @@ def _memo(inputs: _Inputs) -> LayoutMemo:
     """The caller's layout memo, else one of this build's; the first time, with what the output folder kept
     (state/measures.py)."""
     from .pdf.memo import LayoutMemo
-    from .source.sections import Sections
 
     if inputs.memo is None:
         inputs.memo = LayoutMemo()
