@@ -79,8 +79,8 @@ class TrapBox(Flowable):
         canvas.restoreState()
         self.paragraph.drawOn(canvas, lay.trap_inset, lay.pad)
 
-    def shed(self) -> None:
-        shed(self.paragraph)
+    def shed(self, styles: dict | None = None) -> None:
+        shed(self.paragraph, styles)
 
 
 @dataclass
@@ -100,11 +100,11 @@ class Layout:
         self.leading = s * t.body.leading
         self.pad = s * 0.28
         self.orphans = 0
-        # Set by the flow once the sheet runs long (`shedding`): from then on a measured flowable sheds its parsed
-        # markup and broken lines until it is drawn (tracking.shed), and so do those measured before. A shorter
-        # sheet keeps them, and is parsed and broken once.
-        self._shedding = False
-        self._held: list[Flowable] = []
+        # Set by the flow once the sheet runs long: from then on a measured flowable sheds its parsed markup and
+        # broken lines until it is drawn (tracking.shed), which parses and breaks it again. Until then it keeps its
+        # lines, compact, and is parsed and broken once: those measured before stay held.
+        self.shedding = False
+        self.styles: dict = {}  # the style runs of the lines kept (tracking.shed)
         self._word_widths: dict[tuple[str, str, float], float] = {}
         # The column-width search trades this much table height for one fewer one-word last line.
         self.orphan_cost = self.leading * 0.5
@@ -139,24 +139,10 @@ class Layout:
         self.trap_style = ParagraphStyle("trap", parent=self.body, firstLineIndent=self.tab_w + s * 0.35)
         self.why_style = ParagraphStyle("why", parent=self.bullet, firstLineIndent=0)
 
-    @property
-    def shedding(self) -> bool:
-        return self._shedding
-
-    @shedding.setter
-    def shedding(self, value: bool) -> None:
-        if value and not self._shedding:
-            for flowable in self._held:
-                shed(flowable)
-            self._held.clear()
-        self._shedding = value
-
     def measured(self, flowable: Flowable) -> None:
-        """A flowable is measured: it sheds what drawing sets again if the sheet runs long, now or once it does."""
-        if self._shedding:
-            shed(flowable)
-        else:
-            self._held.append(flowable)
+        """A flowable is measured: it lets go of its parsed markup, and of its broken lines too once the sheet runs
+        long (`shedding`)."""
+        shed(flowable, None if self.shedding else self.styles)
 
     def color(self, hex_color: str) -> Color:
         """A theme colour as printed (`ink`), as ReportLab's."""
@@ -423,7 +409,7 @@ class Layout:
         for size in sizes[index_at_or_below(sizes, self.size * self.width / needed):]:
             layout = replace(self, size=size)
             # One sheet, one choice: what the smaller layout measures is let go of with the rest.
-            layout._shedding, layout._held = self._shedding, self._held
+            layout.shedding, layout.styles = self.shedding, self.styles
             fixed, cells = columns(layout)
             if need(layout, fixed, cells) <= self.width:
                 break
