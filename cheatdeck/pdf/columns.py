@@ -15,7 +15,8 @@ gappy. A page that ends early (the last, or one before a section that moved on) 
 is poured again into columns of the height that gives the fewest demerits, as TeX weighs a paragraph's
 lines: the columns' badness (how far past their caps they would have to stretch) and a price for every
 section continued in the next column. A page less than half full is not spread: it keeps to as many columns
-as its natural flow takes, poured again into the shortest that hold it, so that they end level. Once the
+as its natural flow takes, poured again so that they end level, by demerits too, and with no section split
+to leave one item or table row alone (nothing forces it on a page with free columns). Once the
 pages are known, the break before the last page may move a few sections earlier, where that evens the last
 page with the one before it.
 """
