@@ -776,9 +776,11 @@ def _shipped_layout():
     return sheet, Layout(8.0, theme, fonts, Ink(False), page.col_w, page.frame_h)
 
 
-def test_what_was_held_keeps_its_lines_compact_and_stays_held_once_the_sheet_runs_long():
-    """Paragraphs measured while the sheet is short let go of their parsed markup and keep their broken lines,
-    compact; when the flow passes the held pages, those measured after keep neither, and those held stay held."""
+def test_what_was_held_keeps_less_as_the_sheet_runs_long():
+    """Paragraphs measured while the sheet is short are held parsed and broken; once it runs longer, those and every
+    one after keep only their broken lines, compact; past the held pages, those measured after keep neither, and
+    those held stay held."""
+    from cheatdeck.pdf.story import LINES
     from cheatdeck.pdf.tracking import Tracked
 
     sheet, layout = _shipped_layout()
@@ -787,13 +789,16 @@ def test_what_was_held_keeps_its_lines_compact_and_stays_held_once_the_sheet_run
     def paragraphs(unit) -> list[Tracked]:
         return [item.flowable for item in unit.items if isinstance(getattr(item, "flowable", None), Tracked)]
 
-    held = paragraphs(next(units))
-    assert held and all("_lines" in p.__dict__ and "blPara" not in p.__dict__ and "frags" not in p.__dict__
-                        for p in held)
-    layout.shedding = True
+    whole = paragraphs(next(units))
+    assert whole and all("blPara" in p.__dict__ for p in whole)
+    layout.hold(LINES)
+    lines = paragraphs(next(units))
+    assert lines and all("_lines" in p.__dict__ and not {"blPara", "frags"} & p.__dict__.keys()
+                         for p in whole + lines)
+    layout.hold(None)
     later = paragraphs(next(units))
     assert later and all(not {"_lines", "blPara", "frags"} & p.__dict__.keys() for p in later)
-    assert all("_lines" in p.__dict__ for p in held)
+    assert all("_lines" in p.__dict__ for p in whole + lines)
 
 
 def test_the_held_pages_are_drawn_without_parsing_or_breaking_again(monkeypatch):
@@ -813,6 +818,7 @@ def test_the_held_pages_are_drawn_without_parsing_or_breaking_again(monkeypatch)
                         (drawing.append(number), paint(self, canvas, flow, columns, number, total), drawing.pop()))
     monkeypatch.setattr(Paragraph, "_setup", lambda self, *args, setup=Paragraph._setup:
                         (drawing and parsed.append(drawing[-1]), setup(self, *args))[1])
+    monkeypatch.setattr(page, "WHOLE_PAGES", 0)
     monkeypatch.setattr(page, "HELD_PAGES", 1)
     details = render_pdf(sheet, opts, TEMPLATES, hint=size, exact=True)[1]
     assert details.pages >= 2

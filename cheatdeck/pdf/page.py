@@ -20,14 +20,17 @@ from .columns import Flow
 from .fonts import FontNames
 from .memo import LayoutMemo
 from .reuse import Drawn, PageCanvas, content, digest, unit_keys
-from .story import Layout
+from .story import LINES, WHOLE, Layout
 from .theme import Ink, Theme
 
-# Drawing waits until every page is laid out (the footer counts them). Until the flow passes this many pages, each
-# measured paragraph keeps its broken lines, compact (tracking.shed: about 0.12 MiB a page, 19 MiB for the 162
-# pages of 10,000 facts at 7 pt), and is drawn from them; past them, it keeps only its markup and is parsed and
-# broken again to be drawn, so that a long sheet's memory follows its text (50,000 facts: 1,150 pages; held to 300
-# pages, its pass peaked at 594 MiB, against 526 with none held). Those held stay held.
+# Drawing waits until every page is laid out (the footer counts them). Until the flow passes WHOLE_PAGES pages,
+# each measured paragraph is held parsed and broken, ready to draw (about 0.8 MiB a page); then those held and
+# every one after keep only their broken lines, compact (tracking.shed: about 0.12 MiB a page), and are drawn from
+# them; past HELD_PAGES, a paragraph keeps only its markup and is parsed and broken again to be drawn, so that a
+# long sheet's memory follows its text (50,000 facts: 1,150 pages; holding 300 pages' lines, its pass peaked at
+# 594 MiB, against 526 with none held). Those held stay held. Holding whole costs nothing when a layout pass is not
+# drawn (the fit search's others); compacting costs about 2 % of a pass.
+WHOLE_PAGES = 100
 HELD_PAGES = 200
 
 
@@ -214,7 +217,9 @@ class Page:
         flow = Flow(self.frame_h, self.theme.spacing, self.size, per_page, layout.leading)
         for unit in layout.document(self.sheet):
             flow.add(unit)
-            layout.shedding = flow.column_count > HELD_PAGES * per_page
+            columns = flow.column_count
+            layout.hold(WHOLE if columns <= min(WHOLE_PAGES, HELD_PAGES) * per_page else
+                        LINES if columns <= HELD_PAGES * per_page else None)
             page = (flow.column_count - 1) // per_page + 1
             if page > attempt.budget and attempt.overflow_section is None:
                 attempt.overflow_section = (unit.title, unit.loc)
