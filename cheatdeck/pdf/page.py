@@ -27,8 +27,8 @@ from .theme import Ink, Theme
 # each measured paragraph is held parsed and broken, ready to draw (about 0.8 MiB a page); then those held and
 # every one after keep only their broken lines, compact (tracking.shed: about 0.12 MiB a page), and are drawn from
 # them; past HELD_PAGES, a paragraph keeps only its markup and is parsed and broken again to be drawn, so that a
-# long sheet's memory follows its text (50,000 facts: 1,150 pages; holding 300 pages' lines, its pass peaked at
-# 594 MiB, against 526 with none held). Those held stay held. Holding whole costs nothing when a layout pass is not
+# long sheet's memory follows its text (50,000 facts: 1,150 pages; holding 200 pages' lines, its pass peaked at
+# 572 MiB, 300 pages' 594 MiB, none 526). Those held stay held. Holding whole costs nothing when a layout pass is not
 # drawn (the fit search's others); compacting costs about 2 % of a pass.
 WHOLE_PAGES = 100
 HELD_PAGES = 200
