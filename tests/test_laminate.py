@@ -445,6 +445,26 @@ def test_a_page_less_than_half_full_is_balanced_over_the_columns_it_takes():
     assert flow.fills() == [0.7, 0.7, 0.0, 0.0]
 
 
+def test_a_page_less_than_half_full_leaves_no_lone_row_under_a_continued_bar():
+    """Sections of 60, 55 and 45 on a page of four columns of 100 take two. Poured at the frame's height, "b" ends
+    the first column with three of its four items and leaves the fourth alone under its "(cont.)" bar (the column
+    would otherwise end more than a twentieth short); on a page this short nothing forces that: every section
+    stays whole, or a split leaves at least two items on each side."""
+    flow = _flow(per_page=4)
+    for unit in (_unit("a", [15, 15], traps=1), _unit("b", [10, 5, 10, 20]), _unit("c", [15, 20])):
+        flow.add(unit)
+    (page,) = _placed(flow)
+    assert len(page) == 2
+    for column in page:
+        for title in "abc":
+            if f"{title}-barTrue" in column:
+                assert sum(name.startswith(title) and "bar" not in name for name in column) >= 2, page
+    for title in "abc":
+        first = next(column for column in page if f"{title}-barFalse" in column)
+        continued = any(f"{title}-barTrue" in column for column in page)
+        assert not continued or sum(name.startswith(title) and "bar" not in name for name in first) >= 2, page
+
+
 def test_the_last_page_is_balanced():
     """Four sections of 50 fill two columns of 100 and leave the third empty, unless the page is balanced."""
     flow = _flow(per_page=3)

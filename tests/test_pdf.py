@@ -742,7 +742,8 @@ def test_an_item_taller_than_a_column_fails_the_build_at_its_section(workdir):
 
 @pytest.mark.parametrize("source", [SHIPPED, Path(__file__).resolve().parent / "fixtures" / "rich" / "rich.yaml"])
 def test_a_sheet_prints_the_same_whether_its_pages_are_held_or_shed(source, monkeypatch):
-    """Past the first pages, laid-out paragraphs let go of their parsed form until drawn: the bytes do not change."""
+    """Laid-out paragraphs let go of their parsed form until drawn, keeping their lines compact on the first pages
+    and nothing past them: the bytes do not change."""
     from cheatdeck.options import PrintOptions
     from cheatdeck.pdf import page
     from cheatdeck.pdf.render import render_pdf
@@ -752,7 +753,8 @@ def test_a_sheet_prints_the_same_whether_its_pages_are_held_or_shed(source, monk
     opts = PrintOptions(pages=8).over(sheet.print)
     held, details = render_pdf(sheet, opts, TEMPLATES)[:2]
     sheds = []
-    monkeypatch.setattr(Tracked, "shed", lambda self, shed=Tracked.shed: (sheds.append(self), shed(self)))
+    monkeypatch.setattr(Tracked, "shed", lambda self, styles=None, shed=Tracked.shed: (
+        styles is None and sheds.append(self), shed(self, styles)))
     monkeypatch.setattr(page, "HELD_PAGES", 0)
     shed, shed_details = render_pdf(sheet, opts, TEMPLATES, hint=details.body_size, exact=True)[:2]
     assert sheds
@@ -774,9 +776,11 @@ def _shipped_layout():
     return sheet, Layout(8.0, theme, fonts, Ink(False), page.col_w, page.frame_h)
 
 
-def test_what_was_held_is_let_go_of_once_the_sheet_runs_long():
-    """Paragraphs measured while the sheet is short are held parsed and broken, ready to draw; when the flow passes
-    the held pages they shed that too, with every one measured after."""
+def test_what_was_held_keeps_less_as_the_sheet_runs_long():
+    """Paragraphs measured while the sheet is short are held parsed and broken; once it runs longer, those and every
+    one after keep only their broken lines, compact; past the held pages, those measured after keep neither, and
+    those held stay held."""
+    from cheatdeck.pdf.story import LINES
     from cheatdeck.pdf.tracking import Tracked
 
     sheet, layout = _shipped_layout()
@@ -785,12 +789,40 @@ def test_what_was_held_is_let_go_of_once_the_sheet_runs_long():
     def paragraphs(unit) -> list[Tracked]:
         return [item.flowable for item in unit.items if isinstance(getattr(item, "flowable", None), Tracked)]
 
-    held = paragraphs(next(units))
-    assert held and all("blPara" in p.__dict__ for p in held)
-    layout.shedding = True
-    assert all("blPara" not in p.__dict__ and "frags" not in p.__dict__ for p in held)
+    whole = paragraphs(next(units))
+    assert whole and all("blPara" in p.__dict__ for p in whole)
+    layout.hold(LINES)
+    lines = paragraphs(next(units))
+    assert lines and all("_lines" in p.__dict__ and not {"blPara", "frags"} & p.__dict__.keys()
+                         for p in whole + lines)
+    layout.hold(None)
     later = paragraphs(next(units))
-    assert later and all("blPara" not in p.__dict__ for p in later)
+    assert later and all(not {"_lines", "blPara", "frags"} & p.__dict__.keys() for p in later)
+    assert all("_lines" in p.__dict__ for p in whole + lines)
+
+
+def test_the_held_pages_are_drawn_without_parsing_or_breaking_again(monkeypatch):
+    """A sheet longer than the held pages parses and breaks again, to draw them, only the paragraphs past those
+    pages: the first page's are drawn from the lines they kept."""
+    from reportlab.platypus import Paragraph
+
+    from cheatdeck.options import PrintOptions
+    from cheatdeck.pdf import page
+    from cheatdeck.pdf.render import render_pdf
+
+    sheet = load(SHIPPED)
+    opts = PrintOptions(pages=8).over(sheet.print)
+    size = render_pdf(sheet, opts, TEMPLATES)[1].body_size
+    drawing, parsed = [], []
+    monkeypatch.setattr(page.Page, "_paint", lambda self, canvas, flow, columns, number, total, paint=page.Page._paint:
+                        (drawing.append(number), paint(self, canvas, flow, columns, number, total), drawing.pop()))
+    monkeypatch.setattr(Paragraph, "_setup", lambda self, *args, setup=Paragraph._setup:
+                        (drawing and parsed.append(drawing[-1]), setup(self, *args))[1])
+    monkeypatch.setattr(page, "WHOLE_PAGES", 0)
+    monkeypatch.setattr(page, "HELD_PAGES", 1)
+    details = render_pdf(sheet, opts, TEMPLATES, hint=size, exact=True)[1]
+    assert details.pages >= 2
+    assert 0 not in parsed and 1 in parsed
 
 
 def test_a_shed_paragraph_breaks_its_lines_again_as_before():

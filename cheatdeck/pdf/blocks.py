@@ -48,9 +48,9 @@ class Stack(Flowable):
     def getSpaceBefore(self):
         return self.parts[0][0].getSpaceBefore() if self.parts else 0
 
-    def shed(self) -> None:
+    def shed(self, styles: dict | None = None) -> None:
         for flowable, _ in self.parts:
-            shed(flowable)
+            shed(flowable, styles)
 
     def draw(self):
         y = sum(self.heights)

@@ -35,7 +35,7 @@ def bind(spans: inline.Spans) -> inline.Spans:
     # A formula's source is LaTeX, not words: it is typeset as written. Code is not bound either: its "/" and
     # "." start paths and names, which may start a line.
     out = [replace(s, text=_SPACE_BEFORE_BINDING.sub(NO_BREAK_SPACE, s.text))
-           if s.kind == inline.TEXT and not s.code else s for s in spans]
+           if s.kind == inline.TEXT and not s.code and _SPACE_BEFORE_BINDING.search(s.text) else s for s in spans]
     for i in range(len(out) - 1):
         if out[i].kind == inline.TEXT and out[i].text.endswith(" ") and out[i + 1].text[:1] in _BINDS_LEFT \
                 and out[i + 1].text and not out[i + 1].code:

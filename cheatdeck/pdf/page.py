@@ -21,14 +21,19 @@ from .fonts import FontNames
 from .memo import LayoutMemo
 from .relay import Relay
 from .reuse import Drawn, PageCanvas, content, digest, unit_keys
-from .story import Layout
+from .story import LINES, WHOLE, Layout
 from .theme import Ink, Theme
 
-# Drawing waits until every page is laid out (the footer counts them). A sheet of up to this many pages is held
-# whole, ready to draw (about 0.4 MiB a page: 34 MiB for the 86 pages of 3,000 facts); once the flow passes them,
-# every flowable sheds what drawing sets again, those held so far included, so that a long sheet's memory follows
-# its text. Shedding costs a second parse and break of what is drawn; a sheet that does not fit is not drawn.
-HELD_PAGES = 100
+# Drawing waits until every page is laid out (the footer counts them). Until the flow passes WHOLE_PAGES pages,
+# each measured paragraph is held parsed and broken, ready to draw (about 0.8 MiB a page); then those held and
+# every one after keep only their broken lines, compact (tracking.shed: about 0.12 MiB a page), and are drawn from
+# them; past HELD_PAGES, a paragraph keeps only its markup and is parsed and broken again to be drawn, so that a
+# long sheet's memory follows its text (50,000 facts: 1,150 pages; holding 200 pages' lines, its pass peaked at
+# 572 MiB, 300 pages' 594 MiB, none 526). Those held stay held. Holding whole costs nothing when a layout pass is not
+# drawn (the fit search's others), and compacting about 2 % of a pass, so a short sheet (and `watch` on it) is held
+# whole; held whole to 100 pages, the 10,000-fact pass peaked at 236 MiB, against 203 compacting from the first.
+WHOLE_PAGES = 20
+HELD_PAGES = 200
 
 
 @dataclass
@@ -216,7 +221,9 @@ class Page:
                                                         layout.leading)
         for unit in (layout.document(self.sheet) if relay is None else relay.units_from(layout, flow)):
             flow.add(unit)
-            layout.shedding = flow.column_count > HELD_PAGES * per_page
+            columns = flow.column_count
+            layout.hold(WHOLE if columns <= min(WHOLE_PAGES, HELD_PAGES) * per_page else
+                        LINES if columns <= HELD_PAGES * per_page else None)
             page = (flow.column_count - 1) // per_page + 1
             if page > attempt.budget and attempt.overflow_section is None:
                 attempt.overflow_section = (unit.title, unit.loc)

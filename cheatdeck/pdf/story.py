@@ -41,6 +41,8 @@ GLYPH_LIFT = 0.155
 Columns = tuple[float, list[list[widths.Cell]]]
 # A long table is measured this many rows at a time.
 MEASURED_ROWS = 200
+# What a measured paragraph keeps until drawn (Layout.hold).
+WHOLE, LINES = "whole", "lines"
 
 
 def _row_height(table: Table, width: float, measured: Callable[[Flowable], None]) -> float:
@@ -79,8 +81,8 @@ class TrapBox(Flowable):
         canvas.restoreState()
         self.paragraph.drawOn(canvas, lay.trap_inset, lay.pad)
 
-    def shed(self) -> None:
-        shed(self.paragraph)
+    def shed(self, styles: dict | None = None) -> None:
+        shed(self.paragraph, styles)
 
 
 @dataclass
@@ -100,11 +102,12 @@ class Layout:
         self.leading = s * t.body.leading
         self.pad = s * 0.28
         self.orphans = 0
-        # Set by the flow once the sheet runs long (`shedding`): from then on a measured flowable sheds its parsed
-        # markup and broken lines until it is drawn (tracking.shed), and so do those measured before. A shorter
-        # sheet keeps them, and is parsed and broken once.
-        self._shedding = False
-        self._held: list[Flowable] = []
+        # What a measured flowable keeps until it is drawn (`hold`, as the flow runs long): WHOLE, parsed and broken;
+        # LINES, its broken lines, compact (tracking.shed); or nothing but its markup (None), to be parsed and broken
+        # again when drawn.
+        self._keep: str | None = WHOLE
+        self._whole: list[Flowable] = []
+        self.styles: dict = {}  # the style runs of the lines kept (tracking.shed)
         self._word_widths: dict[tuple[str, str, float], float] = {}
         # The column-width search trades this much table height for one fewer one-word last line.
         self.orphan_cost = self.leading * 0.5
@@ -139,24 +142,20 @@ class Layout:
         self.trap_style = ParagraphStyle("trap", parent=self.body, firstLineIndent=self.tab_w + s * 0.35)
         self.why_style = ParagraphStyle("why", parent=self.bullet, firstLineIndent=0)
 
-    @property
-    def shedding(self) -> bool:
-        return self._shedding
-
-    @shedding.setter
-    def shedding(self, value: bool) -> None:
-        if value and not self._shedding:
-            for flowable in self._held:
-                shed(flowable)
-            self._held.clear()
-        self._shedding = value
+    def hold(self, keep: str | None) -> None:
+        """From now on measured flowables keep `keep` (see `_keep`); those held whole keep no more than that."""
+        if keep != WHOLE and self._keep == WHOLE:
+            for flowable in self._whole:
+                shed(flowable, self.styles if keep == LINES else None)
+            self._whole.clear()
+        self._keep = keep
 
     def measured(self, flowable: Flowable) -> None:
-        """A flowable is measured: it sheds what drawing sets again if the sheet runs long, now or once it does."""
-        if self._shedding:
-            shed(flowable)
+        """A flowable is measured: it keeps what `hold` said, now or once it says less."""
+        if self._keep == WHOLE:
+            self._whole.append(flowable)
         else:
-            self._held.append(flowable)
+            shed(flowable, self.styles if self._keep == LINES else None)
 
     def color(self, hex_color: str) -> Color:
         """A theme colour as printed (`ink`), as ReportLab's."""
@@ -423,7 +422,7 @@ class Layout:
         for size in sizes[index_at_or_below(sizes, self.size * self.width / needed):]:
             layout = replace(self, size=size)
             # One sheet, one choice: what the smaller layout measures is let go of with the rest.
-            layout._shedding, layout._held = self._shedding, self._held
+            layout._keep, layout._whole, layout.styles = self._keep, self._whole, self.styles
             fixed, cells = columns(layout)
             if need(layout, fixed, cells) <= self.width:
                 break

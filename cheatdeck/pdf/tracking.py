@@ -13,7 +13,7 @@ import re
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table
-from reportlab.platypus.paragraph import cleanBlockQuotedText
+from reportlab.platypus.paragraph import FragLine, ParaLines, cleanBlockQuotedText
 
 from .memo import LayoutMemo
 
@@ -68,6 +68,7 @@ class Tracked(Paragraph):
         return size
 
     def _break(self, availWidth, availHeight):
+        self.__dict__.pop("_lines", None)
         if self.__dict__.get("frags") is None:
             # `text` is the markup as first cleaned; cleaning it again changes nothing.
             self._setup(self.text, self.style, self.bulletText, None, cleanBlockQuotedText)
@@ -79,14 +80,27 @@ class Tracked(Paragraph):
         return size
 
     def draw(self):
-        if self._wrapped_for is not None and self._broken_for != self._wrapped_for:
+        lines = self.__dict__.pop("_lines", None)
+        if lines is not None:
+            self.blPara = _expanded(*lines)
+        elif self._wrapped_for is not None and self._broken_for != self._wrapped_for:
             self._break(self.width, _NEVER)  # measured from the memo: its lines are broken only now
         super().draw()
 
-    def shed(self) -> None:
+    def shed(self, styles: dict | None = None) -> None:
         """Keep the markup and how it is set, let go of the rest (the parsed markup, the broken lines): the next
-        wrap sets it again."""
-        self.__dict__ = {key: value for key, value in self.__dict__.items() if key in _KEPT}
+        wrap sets it again. With `styles` (see `_compact`), keep the lines as broken for the width it was last
+        measured at, compact, so that drawing it there neither parses nor breaks it again."""
+        lines = self.__dict__.get("blPara")
+        if styles is not None and "_lines" in self.__dict__:
+            return  # kept already (a table's head is measured with each run of its rows)
+        if styles is not None and lines is not None and self._broken_for is not None and \
+                self._broken_for == self._wrapped_for:
+            del self.blPara
+            self.__dict__.pop("frags", None)
+            self._lines = _compact(lines, styles)
+        else:
+            self.__dict__ = {key: value for key, value in self.__dict__.items() if key in _KEPT}
 
     def breakLines(self, width):
         widths = [w + self.gain for w in width]
@@ -101,6 +115,61 @@ class Tracked(Paragraph):
         if self.tracking:
             text.setCharSpace(self.tracking)
         return text
+
+
+def _compact(lines: ParaLines, styles: dict) -> tuple:
+    """Broken lines as little as drawing needs: a line of several styles (kind 1) as its attributes' names and
+    values, and each of its style runs as its text and its style (a run's attributes but its text), one object for
+    every run alike in `styles`, which a layout shares. A paragraph of one style (kind 0) as its style, likewise,
+    and each line's spare width and words, joined by spaces (a word holds none)."""
+    if lines.kind == 0:
+        style = dict(lines.__dict__)
+        broken, text = style.pop("lines"), style.pop("text", None)
+        if any(" " in word for _, words in broken for word in words):
+            return (lines, None)
+        return (_interned(styles, ParaLines, style), (text, *((extra, " ".join(words)) for extra, words in broken)))
+    compact = []
+    for line in lines.lines:
+        attributes = dict(line.__dict__)
+        runs = []
+        for word in attributes.pop("words"):
+            style = dict(word.__dict__)
+            text = style.pop("text", None)
+            runs += (_interned(styles, type(word), style), text)
+        names = tuple(attributes)
+        compact.append((styles.setdefault(names, names), tuple(attributes.values()), tuple(runs)))
+    return (None, compact)
+
+
+def _interned(styles: dict, kind: type, style: dict) -> tuple[type, dict]:
+    try:
+        key = (kind, *((name, tuple(v) if type(v) is list else v) for name, v in style.items()))
+        return styles.setdefault(key, (kind, style))
+    except TypeError:  # a value that cannot be a key: kept as it is
+        return kind, style
+
+
+def _expanded(lines, compact: list | tuple | None) -> ParaLines:
+    """The lines `_compact` kept, as ReportLab draws them (each run a frag of its own, its lists its own)."""
+    if compact is None:
+        return lines
+    if type(compact) is tuple:
+        kind, style = lines
+        return kind(**style, text=compact[0], lines=[(extra, words.split(" ")) for extra, words in compact[1:]])
+    out = []
+    for names, values, runs in compact:
+        words = []
+        for i in range(0, len(runs), 2):
+            (kind, style), text = runs[i], runs[i + 1]
+            word = kind.__new__(kind)
+            word.__dict__.update({k: (list(v) if type(v) is list else v) for k, v in style.items()})
+            if text is not None:
+                word.text = text
+            words.append(word)
+        line = FragLine(**dict(zip(names, values)))
+        line.words = words
+        out.append(line)
+    return ParaLines(kind=1, lines=out)
 
 
 def line_texts(paragraph: Paragraph) -> list[tuple[float, str]]:
@@ -279,13 +348,14 @@ def settled(markup: str, style, width: float, steps: list[float], memo: LayoutMe
     return paragraph, orphan
 
 
-def shed(flowable: Flowable) -> None:
-    """A measured flowable lets go of what drawing it sets again (its paragraphs' parsed markup and broken lines):
-    a long sheet is held whole until its pages are counted, and this is most of what it would hold."""
+def shed(flowable: Flowable, styles: dict | None = None) -> None:
+    """A measured flowable lets go of what drawing it sets again (its paragraphs' parsed markup and broken lines;
+    with `styles`, a layout's table of style runs, it keeps the lines, compact): a long sheet is held whole until
+    its pages are counted, and this is most of what it would hold."""
     if isinstance(flowable, Table):
         for row in flowable._cellvalues:
             for cell in row:
                 for part in cell if isinstance(cell, (list, tuple)) else (cell,):
-                    shed(part)
+                    shed(part, styles)
     elif hasattr(flowable, "shed"):
-        flowable.shed()
+        flowable.shed(styles)
