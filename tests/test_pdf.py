@@ -716,6 +716,10 @@ def test_identifiers_break_only_at_joints_with_four_characters_each_side():
     assert linebreaks.pieces("IDENTICAL_DATA_AND_ALGORITHM", lambda p: len(p) <= 16) == [
         "IDENTICAL_DATA_", "AND_ALGORITHM"]
     assert linebreaks.narrowest("EnableInterContainerTrafficEncryption", len) == len("Encryption")
+    # A dot between digits is no joint: an address or a version stays one number where it fits a line.
+    assert linebreaks.joints("255.255.255.128") == linebreaks.joints("3.11.7") == []
+    assert linebreaks.narrowest("255.255.255.128", len) == len("255.255.255.128")
+    assert linebreaks.joints("python3.11.7") == [] and linebreaks.joints("sklearn.v2024") == [len("sklearn.")]
 
 
 def test_no_line_may_start_with_an_arrow_or_a_closing_mark():

@@ -16,8 +16,9 @@ NO_BREAK_SPACE = "\u00a0"
 # does not break.
 _BINDS_LEFT = "→←↔⇒⇐⇔)]}»”’,;:.!?%/"
 _SPACE_BEFORE_BINDING = re.compile(f" (?=[{re.escape(_BINDS_LEFT)}])")
-# An identifier too wide for its column may break after / . _ - or between camelCase humps ...
-_JOINT = re.compile(r"(?<=[/._-])(?=.)|(?<=[a-z])(?=[A-Z])")
+# An identifier too wide for its column may break after / . _ - or between camelCase humps, but not at a dot
+# between digits: an address, a version or a decimal (255.255.255.128, 3.11.7) reads as one number ...
+_JOINT = re.compile(r"(?<=[/_-])(?=.)|(?<=\.)(?!\d)(?=.)|(?<=[^\d]\.)(?=\d)|(?<=[a-z])(?=[A-Z])")
 # ... with at least this many characters on each side of the break.
 MIN_PIECE = 4
 # What starts the line after a break inside a word or a code line. In a text, CONTINUES stands for it until
