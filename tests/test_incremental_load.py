@@ -107,6 +107,68 @@ def test_watch_loads_a_sheet_its_first_build_found_up_to_date_so_its_first_save_
     assert sum(entry is not None for entry in took) >= 6
 
 
+FLOW = """id: x
+title: X
+version: '1'
+domains:
+  - id: d0
+    name: D
+    sections:
+      - {id: s0, title: S0,
+         bullets: ['K1: v1', 'K2: v2']}
+      - id: s1
+        title: S1
+        bullets:
+          - 'K3: v3'
+"""
+
+
+@pytest.mark.parametrize("case", ["no final newline", "a flow section over two lines"])
+def test_a_section_that_ends_on_a_line_holding_more_is_never_kept_stale(case, tmp_path):
+    """A section's text is whole lines; one whose last line also holds its end (a file without a final newline,
+    a flow mapping's `}`) must not be kept on the strength of its other lines."""
+    import yaml
+
+    if case == "no final newline":
+        text = yaml.safe_dump(_sheet(), sort_keys=False).rstrip("\n")
+        edited = text[:-1] + "Z"
+    else:
+        text, edited = FLOW, FLOW.replace("K2: v2", "K2: v9")
+    path = tmp_path / "sheet.yaml"
+    path.write_text(text, encoding="utf-8")
+    sections = Sections()
+    load(path, sections=sections)
+    path.write_text(edited, encoding="utf-8")
+    kept, cold = load(path, sections=sections), load(path)
+    assert kept == cold and [t.loc for t in kept.texts()] == [t.loc for t in cold.texts()]
+
+
+def test_sections_stay_kept_save_after_save_once_lines_moved_them(tmp_path, monkeypatch):
+    """A kept section is kept again at the line it now starts on, so that every later save finds it too."""
+    import yaml
+
+    from cheatdeck.source import compile as compiled
+
+    skipped = []
+    read = compiled.read_yaml
+
+    def counted(raw, file, kept=None):
+        out = read(raw, file, kept)
+        if kept is not None:  # a load that keeps sections (a cold one passes none)
+            skipped.append(len(out[1].skipped))
+        return out
+
+    monkeypatch.setattr(compiled, "read_yaml", counted)
+    text = yaml.safe_dump(_sheet(), sort_keys=False)
+    path = tmp_path / "sheet.yaml"
+    sections = Sections()
+    for saved in (text, "# a\n# b\n" + text, "# a\n# b\n" + text.replace("Term 3-1", "Term 3-1 Q"),
+                  "# a\n# b\n" + text.replace("Term 3-1", "Term 3-1 R")):
+        path.write_text(saved, encoding="utf-8")
+        assert load(path, sections=sections) == load(path)
+    assert skipped[0] == 0 and min(skipped[1:]) >= 6, skipped
+
+
 def _problems(path: Path, sections: Sections | None = None) -> list:
     with pytest.raises(CheatdeckError) as caught:
         load(path, sections=sections)

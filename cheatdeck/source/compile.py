@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import functools
 import re
 import unicodedata
@@ -330,6 +332,8 @@ class _Builder:
             for claim in kept.claims:
                 self.claim(*claim)
             self.anchor = outside
+            # Kept again at the line it starts on now: the next load's stand-ins are found by it.
+            self.loading.keep((text, reverse), dataclasses.replace(kept, line=line))
             return kept.section
         self.anchor = model.Anchor(self.nodes, base)
         errors, images, claims = self.errors, self.images, len(self.claims)

@@ -271,8 +271,12 @@ class _Builder:
         """A collection ends; a section's text is noted (Positions.sections)."""
         frame = self.stack.pop()
         if len(frame) > 4:
-            # Whole lines: the next section's first line may be a stand-in (`_stand_ins`).
-            text = self.text[frame[4]:self.text.rfind("\n", frame[4], event.start_mark.index) + 1]
+            # Whole lines: the next section's first line may be a stand-in (`_stand_ins`). A section that ends on
+            # a line holding more (a flow mapping's `}`, a file without a final newline) has no text, so it is
+            # never kept: its text would miss that line, and an edit there would keep the old records.
+            end = event.start_mark.index
+            cut = self.text.rfind("\n", frame[4], end) + 1
+            text = self.text[frame[4]:cut] if cut and not self.text[cut:end].strip() else None
             self.positions.sections[frame[1]] = (text or None, len(self.nodes.names), frame[5])
 
     def opens_section(self, event: yaml.Event) -> bool:
@@ -442,9 +446,10 @@ def read_yaml(raw: bytes, file: str, kept: Kept | None = None) -> tuple[object, 
         if unreadable:
             # Blanked out, so that libyaml's read-ahead does not stop at them before the syntax errors.
             text = _NOT_YAML.sub(" ", text)
+        budget = max(NODE_BUDGET_FLOOR, len(text) // 2)  # of the whole text: the kept sections' nodes count too
         text, kept = _kept_out(text, kept if not unreadable else None, positions)
         lines = text.splitlines()
-        builder = _Builder(positions, max(NODE_BUDGET_FLOOR, len(text) // 2), text, lines, kept)
+        builder = _Builder(positions, budget, text, lines, kept)
         documents = 0
         last = None
         parser = _Loader(text)

@@ -83,10 +83,7 @@ class Loading:
         return found
 
     def take(self, key: Key) -> Kept | None:
-        entry = self.kept.pop(key, None)
-        if entry is not None:
-            self.keep(key, entry)
-        return entry
+        return self.kept.pop(key, None)
 
     def keep(self, key: Key, entry: Kept) -> None:
         # Two sections of the same text (each with its own anchor) cannot share one record: neither is kept.
