@@ -28,7 +28,8 @@ from ..model import Sheet
 from .columns import Column, Flow, Unit
 from .reuse import digest
 
-class Placed(NamedTuple):
+
+class KeptUnit(NamedTuple):
     """A unit as a kept column names it: its title and where it is written (markers, page keys), and its place."""
 
     title: str
@@ -48,7 +49,7 @@ class Shape(NamedTuple):
 
 @dataclass(slots=True)
 class KeptColumn(Column):
-    """A column kept from an earlier pass: its pieces are Shapes and its units Placed. `page` and `index` say where
+    """A column kept from an earlier pass: its pieces are Shapes, its units KeptUnits. `page` and `index` say where
     it stands in this pass's pages, where a cold layout's column holds the flowables to draw it."""
 
     page: int = 0
@@ -146,9 +147,9 @@ class Relay:
     def flow(self, *args) -> Spliced:
         return Spliced(*args)
 
-    def placed(self, index: int) -> Placed:
+    def placed(self, index: int) -> KeptUnit:
         _, title, loc = self.units[index]
-        return Placed(title, loc, index)
+        return KeptUnit(title, loc, index)
 
     def kept_columns(self, records, first: int, shift: int) -> list[list[KeptColumn]]:
         """Kept pages as this pass's columns, the first at page `first`, their units `shift` places on."""
@@ -236,7 +237,6 @@ class Relay:
             out.append(mine if theirs is None else _merged(mine, theirs, take))
         return tuple((t[0], tuple(t[1]), tuple(t[2])) for t in out)
 
-
     def records(self, pages: list[list[Column]]) -> tuple[tuple[Record, ...], ...] | None:
         """`pages` as kept; None if a column names a unit not of this sheet."""
         try:
@@ -246,7 +246,7 @@ class Relay:
 
     def _record(self, column: Column) -> Record:
         def index(unit) -> int:
-            return unit.index if isinstance(unit, Placed) else self.index_of[unit.loc]
+            return unit.index if isinstance(unit, KeptUnit) else self.index_of[unit.loc]
 
         return (column.used, column.spread, tuple((p.height, p.gap, p.gap_kind, p.rows, p.stretch)
                                                  for p in column.pieces),
