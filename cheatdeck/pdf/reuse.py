@@ -113,7 +113,8 @@ def _domain(domain: Domain) -> str:
 
 
 # The last sheet's units (`units_in_order`): a build asks for them in the layout pass and again when it draws.
-_last: list = [None, None]
+# One tuple, replaced whole, so that builds in two threads never read one sheet's reference with another's units.
+_last: tuple = (lambda: None, [])
 
 
 def units_in_order(sheet: Sheet) -> list[tuple[str, str, Location]]:
@@ -122,8 +123,10 @@ def units_in_order(sheet: Sheet) -> list[tuple[str, str, Location]]:
     printed (in compact mode, what the sections state is left out)."""
     from .quickref import printed_rows
 
-    if _last[0] is not None and _last[0]() is sheet:
-        return _last[1]
+    global _last
+    last, units = _last
+    if last() is sheet:
+        return units
     units = [(content(_domain(domain), section, sheet.print.why), section.title.plain, section.loc)
              for domain in sheet.domains for section in domain.sections]
     quick: QuickReference | None = sheet.quick_reference
@@ -131,7 +134,7 @@ def units_in_order(sheet: Sheet) -> list[tuple[str, str, Location]]:
     if rows:
         units.append((content(quick.title, quick.columns, rows, [_domain(row.domain) for row, _ in rows],
                               sheet.print.why), quick.title.plain, quick.loc))
-    _last[:] = [weakref.ref(sheet), units]
+    _last = (weakref.ref(sheet), units)
     return units
 
 
