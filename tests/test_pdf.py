@@ -759,6 +759,10 @@ def test_a_sheet_prints_the_same_whether_its_pages_are_held_or_shed(source, monk
     sheds = []
     monkeypatch.setattr(Tracked, "shed", lambda self, styles=None, shed=Tracked.shed: (
         styles is None and sheds.append(self), shed(self, styles)))
+    # Every page's paragraphs as compact lines (none held whole), drawn from them.
+    monkeypatch.setattr(page, "WHOLE_PAGES", 0)
+    compact, compact_details = render_pdf(sheet, opts, TEMPLATES, hint=details.body_size, exact=True)[:2]
+    assert not sheds and compact == held and compact_details.pages == details.pages
     monkeypatch.setattr(page, "HELD_PAGES", 0)
     shed, shed_details = render_pdf(sheet, opts, TEMPLATES, hint=details.body_size, exact=True)[:2]
     assert sheds
