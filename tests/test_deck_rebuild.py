@@ -114,3 +114,27 @@ def test_a_rebuild_in_the_process_that_built_the_sheet_writes_what_a_cold_build_
                                                  or rebuilt.changes.removed or rebuilt.changes.moved)
     assert (watched.parent / "dist" / "rebuilt.apkg").read_bytes() == (cold.parent / "dist" / "rebuilt.apkg").read_bytes()
     assert lock.lock_path(watched).read_bytes() == lock.lock_path(cold).read_bytes()
+
+
+def test_a_section_moved_to_another_domain_says_an_import_leaves_its_cards_in_the_old_deck(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cheatdeck.cli.app import cli
+
+    monkeypatch.chdir(tmp_path)
+    sheet = _sheet()
+    path = _save(tmp_path / "source" / "rebuilt.yaml", sheet)
+    assert CliRunner().invoke(cli, ["--out", "dist", "anki"]).exit_code == 0
+    _move(sheet)
+    _save(path, sheet)
+    result = CliRunner().invoke(cli, ["--out", "dist", "anki"])
+    assert result.exit_code == 0, result.output
+    assert "section s0 moved to deck \u201cRebuilt sheet::D0 \u00b7 Domain 0\u201d" not in result.output
+    assert ("section s0 moved to deck \u201cRebuilt sheet::D3 \u00b7 Domain 2\u201d (from \u201cRebuilt sheet::D1 "
+            "\u00b7 Domain 0\u201d)") in result.output, result.output
+    assert "An import leaves the moved sections' cards in their old deck" in result.output
+    # A domain renamed moves no section: its deck is renamed, and said so once.
+    sheet["domains"][1]["name"] = "Domain One"
+    _save(path, sheet)
+    result = CliRunner().invoke(cli, ["--out", "dist", "anki"])
+    assert "renamed deck" in result.output and "moved to deck" not in result.output, result.output

@@ -138,7 +138,7 @@ def _changes(result: BuildResult, verbosity: int, syncing: bool = False) -> list
         lines += [f"      + {i}" for i in c.new] + [f"      + {i} (returned)" for i in c.returned]
         lines += [f"      ~ {i}" for i in c.changed]
         lines += [f"      > {i} (from {section})" for i, section in c.moved] + [f"      - {i}" for i in c.removed]
-    lines += _renamed_lines(c.renamed, syncing)
+    lines += _renamed_lines(c.renamed, syncing) + _rehomed_lines(c.rehomed, syncing)
     if c.returned and not syncing:
         lines.append(click.style("  Returned notes keep their history, but cards that `sync` suspended stay suspended "
                                  "after an import: run `sync`, or unsuspend them in the Browser:", fg="yellow"))
@@ -160,6 +160,16 @@ _RENAMED = {"section": "renamed section {} \u2192 {}",
             "title": "renamed section title \u201c{}\u201d \u2192 \u201c{}\u201d",
             "domain": "renamed domain {} \u2192 {}",
             "deck": "renamed deck \u201c{}\u201d \u2192 \u201c{}\u201d"}
+
+
+def _rehomed_lines(rehomed: tuple[tuple[str, str, str], ...], syncing: bool) -> list[str]:
+    """Each section moved to another domain's deck, and what an import does with it: it never moves cards."""
+    lines = [f"  section {section} moved to deck \u201c{new}\u201d (from \u201c{old}\u201d)"
+             for section, old, new in rehomed]
+    if rehomed and not syncing:
+        lines.append(click.style("  An import leaves the moved sections' cards in their old deck: select them in "
+                                 "Anki's Browser and use Change Deck, or run `sync`.", fg="yellow"))
+    return lines
 
 
 def _renamed_lines(renamed: tuple[tuple[str, str, str], ...], syncing: bool) -> list[str]:

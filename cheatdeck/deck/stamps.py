@@ -31,6 +31,9 @@ class Changes:
     notes' (`Stamps.guids`), so the collection may hold them suspended."""
     renamed: tuple[tuple[str, str, str], ...] = ()
     """(what, old name, new name): a `section` id, a `title`, a `domain` id or a `deck` the sheet renamed."""
+    rehomed: tuple[tuple[str, str, str], ...] = ()
+    """(section, its deck before, its deck now): a section moved to another domain's deck, which is not its old
+    deck renamed; an import leaves its cards where they were."""
     notetypes_changed: tuple[str, ...] = ()
     notetypes_reshaped: tuple[str, ...] = ()
     first_build: bool = False
@@ -186,7 +189,7 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
     changes = Changes(
         new=tuple(status["new"]), changed=tuple(status["changed"]), moved=tuple(status["moved"]),
         removed=tuple(sorted(entries)), unchanged=len(status["unchanged"]), returned=tuple(status["returned"]),
-        renamed=_renamed(went, sections_before, previous.get("places", {}), places),
+        **_renamed(went, sections_before, previous.get("places", {}), places),
         notetypes_changed=tuple(types_changed), notetypes_reshaped=tuple(reshaped),
         first_build=not previous.get("notes"))
     sections = {"notes": note_entries, "notetypes": type_entries, "removed": tombstones, "places": places}
@@ -230,16 +233,21 @@ def _renames(pairs: Iterable[tuple[str, str]], before: set[str], after: set[str]
 
 
 def _renamed(went: set[tuple[str, str]], sections_before: set[str], places_before: dict[str, dict],
-             places: dict[str, dict]) -> tuple[tuple[str, str, str], ...]:
+             places: dict[str, dict]) -> dict[str, tuple[tuple[str, str, str], ...]]:
     """What the sheet renamed, from where its notes were (`went`: (old section, new section) of each note found
-    again) and each section's place before and now; a lock without places tells section ids only."""
+    again) and each section's place before and now, and the sections it moved to another deck (Changes'
+    `renamed` and `rehomed`); a lock without places tells section ids only."""
     ids = _renames(went, sections_before, {new for _, new in went} | set(places))
     renamed = [("section", old, new) for old, new in ids.items()]
     same = {old: ids.get(old, old) for old in places_before if ids.get(old, old) in places}
     renamed += [("title", places_before[old]["title"], places[new]["title"]) for old, new in same.items()
                 if places_before[old]["title"] != places[new]["title"]]
+    names: dict[str, str] = {}
     for key in ("domain", "deck"):
         pairs = [(places_before[old][key], places[new][key]) for old, new in same.items()]
         names = _renames(pairs, {p[key] for p in places_before.values()}, {p[key] for p in places.values()})
         renamed += [(key, old, new) for old, new in names.items()]
-    return tuple(renamed)
+    # `names` now holds the deck renames: a section whose deck was renamed has not moved.
+    rehomed = [(new, places_before[old]["deck"], places[new]["deck"]) for old, new in same.items()
+               if places[new]["deck"] not in (places_before[old]["deck"], names.get(places_before[old]["deck"]))]
+    return {"renamed": tuple(renamed), "rehomed": tuple(sorted(rehomed))}
