@@ -109,52 +109,40 @@ class LayoutMemo:
 
     def get_page(self, key: str):
         """The page drawn for `key` (reuse.Drawn), or None."""
-        page = self.pages.pop(key, None)
-        if page is not None:
-            self.pages[key] = page  # now the newest
-        return page
+        return self._get(self.pages, key, counted=False)
 
     def put_page(self, key: str, page) -> None:
-        self._puts += 1
-        self.pages.pop(key, None)
-        self.pages[key] = page
-        if len(self.pages) > PAGE_LIMIT * 5 // 4:
-            for old in list(_first(self.pages, len(self.pages) - PAGE_LIMIT)):
-                del self.pages[old]
+        self._put(self.pages, key, page, PAGE_LIMIT)
 
     def get_layout(self, key: str):
         """The layout pass kept for `key` (relay.Kept), or None."""
-        layout = self.layouts.pop(key, None)
-        if layout is not None:
-            self.layouts[key] = layout  # now the newest
-        return layout
+        return self._get(self.layouts, key, counted=False)
 
     def put_layout(self, key: str, layout) -> None:
         if self.layouts.get(key) == layout:
             self.get_layout(key)
             return
-        self._puts += 1
-        self.layouts.pop(key, None)
-        self.layouts[key] = layout
-        for old in list(_first(self.layouts, len(self.layouts) - LAYOUT_LIMIT)):
-            del self.layouts[old]
+        self._put(self.layouts, key, layout, LAYOUT_LIMIT, slack=False)
 
-    def _get(self, entries: dict, key: str):
+    def _get(self, entries: dict, key: str, counted: bool = True):
+        """The entry for `key`, now the newest, or None; `counted`: a paragraph's, which the hit rate counts."""
         value = entries.pop(key, None)
         if value is None:
-            self.misses += 1
+            self.misses += counted
             return None
         entries[key] = value  # now the newest
-        self.hits += 1
+        self.hits += counted
         return value
 
-    def _put(self, entries: dict, key: str, value) -> None:
+    def _put(self, entries: dict, key: str, value, limit: int | None = None, slack: bool = True) -> None:
+        """`value` as the newest entry; past `limit` (a quarter more with `slack`) the oldest go down to it."""
+        limit = limit or self.limit
         self._puts += 1
         entries.pop(key, None)
         entries[key] = value
-        if len(entries) > self.limit * 5 // 4:
+        if len(entries) > (limit * 5 // 4 if slack else limit):
             # Dropped in bulk, the oldest first: a dict drops its first keys cheaply only a batch at a time.
-            for old in list(_first(entries, len(entries) - self.limit)):
+            for old in list(_first(entries, len(entries) - limit)):
                 del entries[old]
 
     def __len__(self) -> int:
