@@ -241,12 +241,15 @@ def test_every_shipped_card_asks_one_question_with_one_answer(shipped, col):
 
 
 
-def test_the_collection_waits_in_a_file_sqlite_deletes_and_is_packed_as_a_database_in_memory(tmp_path, monkeypatch):
-    """The package's database is SQLite's private temporary one (deleted as it is opened: a killed build leaves
-    nothing), so its pages wait in a file, not in memory; its header in the package is the one a database kept in
-    memory has (no write count, no SQLite version), so the bytes are those of every earlier build. A sheet of
-    2,000 facts: its database outgrows SQLite's cache, which is when the file's header is written."""
+def test_the_collection_waits_in_a_file_removed_once_open_and_is_packed_as_a_database_in_memory(tmp_path,
+                                                                                               monkeypatch):
+    """The package's database is a file of its own, removed as soon as SQLite has opened it (a killed build leaves
+    nothing), so its pages wait in a file, not in memory, and are read back from it a piece at a time; its header
+    in the package is the one a database kept in memory has (no write count, no SQLite version), so the bytes are
+    those of every earlier build. A sheet of 2,000 facts: its database outgrows SQLite's cache, which is when the
+    file's header is written."""
     import io
+    import os
     import sqlite3
     import sys
     import zipfile
@@ -258,12 +261,24 @@ def test_the_collection_waits_in_a_file_sqlite_deletes_and_is_packed_as_a_databa
 
     sheet = tmp_path / "big.yaml"
     sheet.write_text(yaml.safe_dump(synth.sheet(2000), sort_keys=False, allow_unicode=True), encoding="utf-8")
-    opened = []
-    connect = sqlite3.connect
-    monkeypatch.setattr("cheatdeck.deck.package.sqlite3.connect",
-                        lambda name, *args, **kwargs: opened.append(name) or connect(name, *args, **kwargs))
+    from cheatdeck.deck import package
+
+    opened, present = [], []
+    connect, write_notes = sqlite3.connect, package._write_notes
+
+    def watched(name, *args, **kwargs):
+        opened.append(name)
+        return connect(name, *args, **kwargs)
+
+    def writing(*args):
+        present.append(os.path.exists(opened[-1]))  # while the notes are written, the file is already gone
+        return write_notes(*args)
+
+    monkeypatch.setattr("cheatdeck.deck.package.sqlite3.connect", watched)
+    monkeypatch.setattr("cheatdeck.deck.package._write_notes", writing)
     collection = zipfile.ZipFile(io.BytesIO(render_package(sheet).data)).read("collection.anki2")
-    assert opened == [""]
+    assert len(opened) == 1 and opened[0] and present and not any(present)
+    assert not os.path.exists(opened[0])
     assert len(collection) > 2 << 20
     assert collection[24:28] == bytes(4) and collection[92:100] == bytes(8)
     conn = connect(":memory:")

@@ -8,14 +8,19 @@ fixed order so that an unchanged sheet gives byte-identical output.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
 import itertools
 import json
+import os
 import re
 import sqlite3
+import tempfile
 import zipfile
+from collections.abc import Iterator
+from typing import BinaryIO
 
 import genanki
 from genanki.apkg_col import APKG_COL
@@ -43,12 +48,7 @@ def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps,
         decks[note.deck].add_model(models[note.kind])
         notes[note.deck].append(note)
     guids = stamps.guids  # from the lock: a note that moved keeps the GUID Anki knows it by
-    # A private temporary database, which SQLite deletes as it opens it: nothing is left in a temp folder when a
-    # build is killed, and its pages beyond SQLite's small cache wait in a file, not in the process's memory.
-    # A database in memory was held three times over while it was copied out (SQLite's pages, its copy, and
-    # Python's bytes of that): the package of 10,000 facts raised the peak by 40 MiB, now by 28.
-    conn = sqlite3.connect("")
-    try:
+    with _scratch_database() as (conn, stored_file):
         cursor = conn.cursor()
         # Read back at once: no journal, and no fsync per statement. The pages stay the same.
         cursor.execute("PRAGMA journal_mode = OFF")
@@ -74,19 +74,47 @@ def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps,
                 stored[str(nt.id)]["mod"] = stamps.notetype_mods[kind]
         cursor.execute("UPDATE col SET models = ?", (json.dumps(stored, sort_keys=True),))
         conn.commit()
-        collection = conn.serialize()
-    finally:
         conn.close()
+        return _zipped(stored_file, media)
+
+
+@contextlib.contextmanager
+def _scratch_database():
+    """A database in a file of its own, and that file open for reading, which is removed as soon as SQLite has
+    opened it (where the system lets an open file be removed): a killed build leaves nothing in a temp folder.
+    Its pages beyond SQLite's small cache wait in the file, not in the process's memory, and are read back from
+    it a piece at a time: a copy of the whole database (SQLite's serialize, then Python's bytes of it) raised a
+    50,000-fact package's peak by twice the database's 68 MB."""
+    handle, name = tempfile.mkstemp(prefix="cheatdeck-", suffix=".anki2")
+    conn = None
+    try:
+        with open(handle, "rb") as stored_file:
+            conn = sqlite3.connect(name)
+            conn.execute("PRAGMA schema_version").fetchone()  # the file is open from here on
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+            yield conn, stored_file
+    finally:
+        if conn is not None:
+            conn.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+
+
+def _zipped(collection: BinaryIO, media: list[tuple[str, bytes]]) -> bytes:
+    """The package's zip: the database read from `collection` a piece at a time, then the media map and the
+    media."""
     buffer = io.BytesIO()
     media_map = json.dumps({str(i): name for i, (name, _) in enumerate(media)}, sort_keys=True).encode()
-    entries = [("collection.anki2", _as_in_memory(collection)), ("media", [media_map]),
-               *((str(i), [data]) for i, (_, data) in enumerate(media))]
+    entries = [("collection.anki2", os.fstat(collection.fileno()).st_size, _as_in_memory(collection)),
+               ("media", len(media_map), [media_map]),
+               *((str(i), len(data), [data]) for i, (_, data) in enumerate(media))]
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, parts in entries:
+        for name, size, parts in entries:
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            info.file_size = sum(map(len, parts))  # as `writestr` sets it, which decides the entry's header
+            info.file_size = size  # as `writestr` sets it, which decides the entry's header
             with archive.open(info, "w") as entry:
                 for part in parts:
                     entry.write(part)
@@ -97,15 +125,19 @@ def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps,
 # the image of a database kept in memory, which the packages were made from before, leaves them at 0.
 _WRITES = slice(24, 28)
 _VERSION = slice(92, 100)
+_PIECE = 1 << 20
 
 
-def _as_in_memory(collection: bytes) -> list:
-    """The database's bytes as parts of the zip entry, its header as a database in memory has it: the same
-    package whichever SQLite wrote it, without a copy of the rest."""
-    header = bytearray(collection[:100])
+def _as_in_memory(collection: BinaryIO) -> Iterator[bytes]:
+    """The database's bytes in pieces, its header as a database in memory has it: the same package whichever
+    SQLite wrote it."""
+    collection.seek(0)
+    header = bytearray(collection.read(100))
     header[_WRITES] = bytes(_WRITES.stop - _WRITES.start)
     header[_VERSION] = bytes(_VERSION.stop - _VERSION.start)
-    return [bytes(header), memoryview(collection)[100:]]
+    yield bytes(header)
+    while piece := collection.read(_PIECE):
+        yield piece
 
 
 def _write_notes(cursor, notes: list[Note], models: dict[str, genanki.Model], guids: dict[str, str],
