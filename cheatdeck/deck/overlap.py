@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from sys import intern
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _HAS_CAMEL = re.compile(r"[a-z0-9][A-Z]|[A-Z][A-Z][a-z]")  # where _CAMEL would split
@@ -33,11 +34,12 @@ def words(text: str) -> tuple[str, ...]:
         # several times faster than the Unicode pattern, and most texts are ASCII.
         blank = text.lower().encode().translate(_ASCII_GAPS).decode()
         if "s " not in blank and not blank.endswith("s"):  # no plural to make singular
-            return tuple(blank.split())
+            return tuple(map(intern, blank.split()))
         found = blank.split()
     else:
         found = list(map(str.casefold, _WORD.findall(text)))
-    return tuple([word[:-1] if len(word) > 3 and word[-1] == "s" and word[-2] != "s" else word for word in found])
+    return tuple([intern(word[:-1] if len(word) > 3 and word[-1] == "s" and word[-2] != "s" else word)
+                  for word in found])
 
 
 def count(text: str) -> int:

@@ -167,23 +167,55 @@ def _explain(message: str, path: DocPath, value: object) -> str:
 
 def _fold_choices(node: object, t) -> None:
     """Choices as any case writes them (`paper: A4`, `cards: Both`), as the command line takes them: each string
-    where the spec wants one of some lowercase words, lowered in place when that makes it one of them."""
+    where the spec wants one of some lowercase words, lowered in place when that makes it one of them. Only the
+    parts whose type holds such a choice are walked: a big sheet's table rows and bullet texts hold none."""
     t = _unwrap(t)
     if isinstance(t, msgspec.inspect.UnionType):
         wanted = (msgspec.inspect.ListType if isinstance(node, list) else msgspec.inspect.StructType
                   if isinstance(node, dict) else msgspec.inspect.LiteralType)
         t = next((_unwrap(m) for m in t.types if isinstance(_unwrap(m), wanted)), None)
     if isinstance(t, msgspec.inspect.StructType) and isinstance(node, dict):
-        for f in t.fields:
-            value = node.get(f.name)
+        for name, choices, inner in _folded_fields(t):
+            value = node.get(name)
             if isinstance(value, (dict, list)):
-                _fold_choices(value, f.type)
-            elif isinstance(value, str) and value.lower() in _choices(f.type) and value not in _choices(f.type):
-                node[f.name] = value.lower()
-    elif isinstance(t, msgspec.inspect.ListType) and isinstance(node, list):
+                if inner is not None:
+                    _fold_choices(value, inner)
+            elif isinstance(value, str) and value.lower() in choices and value not in choices:
+                node[name] = value.lower()
+    elif isinstance(t, msgspec.inspect.ListType) and isinstance(node, list) and _holds_choices(t.item_type):
         for item in node:
             if isinstance(item, (dict, list)):
                 _fold_choices(item, t.item_type)
+
+
+_FIELDS: dict[int, tuple] = {}
+_HOLDS: dict[int, bool] = {}
+"""By the type's id (msgspec's type descriptions do not hash; the spec's live as long as the process)."""
+
+
+def _folded_fields(t) -> tuple:
+    """A struct's fields as `_fold_choices` reads them: name, the choices of a string, and the type to walk
+    into (None where no choice lies below)."""
+    fields = _FIELDS.get(id(t))
+    if fields is None:
+        fields = _FIELDS[id(t)] = tuple((f.name, _choices(f.type), f.type if _holds_choices(f.type) else None)
+                                        for f in t.fields)
+    return fields
+
+
+def _holds_choices(t, seen: frozenset = frozenset()) -> bool:
+    """Whether a value of type `t` can hold a string of choices, itself or anywhere inside."""
+    held = _HOLDS.get(key := id(t))
+    if held is None:
+        plain, inside = _unwrap(t), []
+        for m in map(_unwrap, plain.types if isinstance(plain, msgspec.inspect.UnionType) else (plain,)):
+            if isinstance(m, msgspec.inspect.ListType):
+                inside.append(m.item_type)
+            elif isinstance(m, msgspec.inspect.StructType):
+                inside += [f.type for f in m.fields]
+        held = bool(_choices(t)) or any(_holds_choices(i, seen | {key}) for i in inside if id(i) not in seen)
+        _HOLDS[key] = held
+    return held
 
 
 def _choices(t) -> tuple:
