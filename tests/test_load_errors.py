@@ -242,3 +242,22 @@ def test_a_bullet_slip_is_one_error(tmp_path: Path, text: str):
     with pytest.raises(CheatdeckError) as info:
         load(path)
     assert len(info.value.problems) == 1, info.value.problems
+
+
+def test_choices_fold_from_any_case_at_every_depth(tmp_path):
+    """`cards: Both` in a bullet, a trap, a table row and a quick-reference row, `paper: A4` in the print: each is
+    read as its lowercase choice, however deep it stands (validate folds only where the spec holds a choice)."""
+    text = (mutate("          - id: push\n", "          - id: push\n            cards: Both\n")
+            .replace("            text: Revert shared", "            cards: NONE\n            text: Revert shared")
+            .replace("            - [Rebase, Replays commits onto a new base]",
+                     "            - {cells: [Rebase, Replays commits onto a new base], cards: Forward}")
+            .replace("      cells: [Staging, Add before you commit]",
+                     "      cells: [Staging, Add before you commit]\n      cards: None")
+            + "print: {paper: A4}\n")
+    path = tmp_path / "tiny.yaml"
+    path.write_text(text, encoding="utf-8")
+    sheet = load(path)
+    (commands,), (merging,) = (d.sections for d in sheet.domains)
+    assert commands.facts[2].cards == "both" and commands.traps[0].cards == "none"
+    assert merging.table.rows[1].cards == "forward"
+    assert sheet.quick_reference.rows[0].cards == "none" and sheet.print.paper == "a4"
