@@ -35,8 +35,8 @@ def check(plan: Plan, texts: list[CardText] | None = None) -> Iterator[Finding]:
     rank = _rarest_first(answers)
     same = _comparer(cards, answers)
     posting: dict[str, list[int]] = {}
-    # Cards with one answer share its prefix (as `content` shares the set).
-    prefixes: dict[frozenset[str], tuple[str, ...]] = {}
+    # Cards with one answer share its prefix (as `content` shares the words).
+    prefixes: dict[tuple[str, ...], tuple[str, ...]] = {}
     for index, answer in enumerate(answers):
         if not answer:
             continue
@@ -74,7 +74,7 @@ def _first_match(same, index: int, lists: list[list[int]]) -> int:
     return -1
 
 
-def _comparer(cards: list[CardText], answers: list[frozenset[str]]):
+def _comparer(cards: list[CardText], answers: list[tuple[str, ...]]):
     """`same(i, j)`: whether cards i and j ask one fact, in different places."""
     # Cards of one table or one section's bullets are siblings, not the same fact asked twice (see twins).
     place: dict[tuple[str, str], int] = {}
@@ -87,7 +87,8 @@ def _comparer(cards: list[CardText], answers: list[frozenset[str]]):
         large = len(mine) if len(mine) >= len(theirs) else len(theirs)
         # Sizes too far apart cannot share SAME_ANSWER of the larger; the fronts' words are worked out only
         # for the cards whose answers match (see CardText).
-        if (len(mine) + len(theirs) - large) / large < SAME_ANSWER or len(mine & theirs) / large < SAME_ANSWER:
+        if ((len(mine) + len(theirs) - large) / large < SAME_ANSWER
+                or len(frozenset(mine).intersection(theirs)) / large < SAME_ANSWER):
             return False
         # The earlier card's front is kept, for the cards after it that repeat it; this card's is not.
         return containment(content_of(cards[i].shown), cards[j].asks) >= SAME_FRONT
