@@ -273,7 +273,7 @@ def _write(sheet: Sheet, inputs: _Inputs, kind: str, rendered: _Rendered) -> Out
     extra = [extra_path for extra_path, _ in rendered.extra]
     if kind == "anki" and rendered.lock_sections != inputs.stored:
         # The deck's fingerprint is recorded against the lock as written.
-        inputs.prints.lock = lock.dump(rendered.lock_sections).encode()
+        inputs.prints.lock = lock.dump_bytes(rendered.lock_sections)
         write_atomic(inputs.lock_file, inputs.prints.lock)
     elif kind == "anki":
         remove_leftovers(inputs.lock_file)  # a killed build's temp file beside the sheet (write_atomic does it too)

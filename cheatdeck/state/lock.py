@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import CheatdeckError, Location, Problem
@@ -57,20 +58,42 @@ def _entry(value: object) -> str:
 def dump(document: dict) -> str:
     """One entry per line: diffs stay readable, and json's C encoder does the work (indent= would not). The
     text is joined once, from its lines: a sheet's lock is megabytes, and each join of a part is a copy."""
-    parts = ["{\n"]
-    for name in sorted(document):
-        if len(parts) > 1:
-            parts.append(",\n")
+    return "".join(_lines(document))
+
+
+def dump_bytes(document: dict) -> bytearray:
+    """`dump(document)` encoded, made a few thousand lines at a time: the text of a 50,000-fact sheet's lock
+    beside its bytes, and its lines beside both, raised the build's peak by twice its 21 MB."""
+    out, lines = bytearray(), []
+    for line in _lines(document):
+        lines.append(line)
+        if len(lines) == _BATCH:
+            out += "".join(lines).encode()
+            lines.clear()
+    out += "".join(lines).encode()
+    return out
+
+
+_BATCH = 4096
+
+
+def _lines(document: dict) -> Iterator[str]:
+    """`dump`'s text in pieces: each section's entries one a line, the sections in order."""
+    yield "{\n"
+    for number, name in enumerate(sorted(document)):
+        if number:
+            yield ",\n"
         value = document[name]
         if isinstance(value, dict) and value:
-            parts.append(f" {json.dumps(name)}: {{\n")
+            yield f" {json.dumps(name)}: {{\n"
+            separator = "  "
             for key, entry in sorted(value.items()):
-                parts += ("  ", _STRING(key), ": ", _entry(entry), ",\n")
-            parts[-1] = "\n }"
+                yield f"{separator}{_STRING(key)}: {_entry(entry)}"
+                separator = ",\n  "
+            yield "\n }"
         else:
-            parts.append(f" {json.dumps(name)}: {_VALUE(value)}")
-    parts.append("\n}\n")
-    return "".join(parts)
+            yield f" {json.dumps(name)}: {_VALUE(value)}"
+    yield "\n}\n"
 
 
 def anki_digest(data: bytes) -> str:
@@ -197,5 +220,5 @@ def forget(path: Path) -> int:
     document = read(path)
     count = len(document.get("removed", {}))
     if count:
-        write_atomic(path, dump({**document, "removed": {}}).encode())
+        write_atomic(path, dump_bytes({**document, "removed": {}}))
     return count
