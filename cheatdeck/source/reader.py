@@ -173,6 +173,8 @@ class _Builder:
         self.kept = dict(kept or {})
         self.placing = False
         self.values, self.nodes = positions.values, positions.nodes
+        self.add_line, self.add_column, self.add_parent = (
+            self.nodes.lines.append, self.nodes.columns.append, self.nodes.parents.append)
         self.lines = lines
         self.budget = budget
         self.root: list = []
@@ -221,11 +223,7 @@ class _Builder:
         elif kind is yaml.SequenceStartEvent:
             node = []
         else:
-            if original and self.recording:
-                self.record(event)
-            if kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
-                self.close(event)
-            return
+            return self.close(event, original)
         # Only these three kinds of event have an anchor.
         if original and (self.recording or event.anchor):
             self.record(event)
@@ -241,14 +239,20 @@ class _Builder:
                 is_key = True
             else:
                 path = path + (key,)
-        self.admit(event, path)
+        self.budget -= 1
+        if self.budget < 0 or event.tag not in _ALLOWED_TAGS or (node is not None and len(path) > MAX_DEPTH):
+            raise self.refusal(event, path)
         mark = event.start_mark
         number = -1
         if not is_key:
             number = self.values.get(path, -1)
             if number < 0:
-                number = self.values[path] = self.nodes.add(mark.line + 1, mark.column + 1,
-                                                             parent if frame else -1, path[-1] if path else None)
+                names = self.nodes.names  # Nodes.add without a call: a big sheet's read numbers 100,000
+                self.add_line(mark.line + 1)
+                self.add_column(mark.column + 1)
+                self.add_parent(parent if frame else -1)
+                names.append(path[-1] if path else None)
+                number = self.values[path] = len(names) - 1
         value = event.value if node is None else node
         # libyaml reports a plain scalar's style as '', the pure-Python parser as None.
         if node is None and not event.style and value in _NULLS:
@@ -267,8 +271,13 @@ class _Builder:
             if len(path) == 4 and path[2] == "sections" and path[0] == "domains" and type(node) is dict:
                 self.stack[-1] += (mark.index - mark.column, mark.line)  # from the line's start: indentation counts
 
-    def close(self, event: yaml.Event) -> None:
-        """A collection ends; a section's text is noted (Positions.sections)."""
+    def close(self, event: yaml.Event, original: bool) -> None:
+        """An event that starts no node: a collection's end (a section's text is noted: Positions.sections), or
+        the document's or the stream's start or end."""
+        if original and self.recording:
+            self.record(event)
+        if type(event) is not yaml.SequenceEndEvent and type(event) is not yaml.MappingEndEvent:
+            return
         frame = self.stack.pop()
         if len(frame) > 4:
             # Whole lines: the next section's first line may be a stand-in (`_stand_ins`). A section that ends on
@@ -318,17 +327,16 @@ class _Builder:
         self.positions.sections[path] = (text, len(nodes.names), start.line)
         self.positions.skipped.add(path)
 
-    def admit(self, event: yaml.Event, path: DocPath) -> None:
-        """One node more within the budget, of a tag a sheet may hold, and a collection not nested too deep."""
-        self.budget -= 1
+    def refusal(self, event: yaml.Event, path: DocPath) -> _Reject:
+        """Why a node is refused (`feed` counted it): one node more than the budget, a tag a sheet may not hold,
+        or a collection nested too deep."""
         if self.budget < 0:
-            raise self.problem(event, path, "the document expands to too many nodes; "
-                                            "aliases (*name) may repeat a block only a few times")
+            return self.problem(event, path, "the document expands to too many nodes; "
+                                             "aliases (*name) may repeat a block only a few times")
         if event.tag not in _ALLOWED_TAGS:
-            raise self.problem(event, path, f"the tag {event.tag!r} is not allowed; "
-                                            "a sheet holds only text, numbers, lists and mappings")
-        if len(path) > MAX_DEPTH and type(event) is not yaml.ScalarEvent:
-            raise self.problem(event, path[:MAX_DEPTH], f"the document nests more than {MAX_DEPTH} levels deep")
+            return self.problem(event, path, f"the tag {event.tag!r} is not allowed; "
+                                             "a sheet holds only text, numbers, lists and mappings")
+        return self.problem(event, path[:MAX_DEPTH], f"the document nests more than {MAX_DEPTH} levels deep")
 
     def null(self, event: yaml.ScalarEvent, path: Path, is_key: bool) -> str | None:
         """A plain scalar that reads as null (empty, `~`, `null`): None unless tagged as text; an empty value
