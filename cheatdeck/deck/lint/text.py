@@ -53,14 +53,14 @@ def containment(a: frozenset[str], b: frozenset[str]) -> float:
 
 class CardText:
     """One card as the rules read it. Each reading is worked out once, when a rule first needs it, and shared by
-    every rule: the answer's words for all cards, the front's only for the few cards a rule looks closer at."""
+    every rule: the answer's words for all cards, the front's only for the few cards a rule looks closer at.
+    The case-folded front is not kept: two rules read it, one right after the other, and only then."""
 
-    __slots__ = ("note", "card", "said", "_shown", "_folded", "_content", "_asks", "_contents")
+    __slots__ = ("note", "card", "said", "_shown", "_content", "_asks", "_contents")
 
     def __init__(self, note: Note, card: Card, contents: dict[tuple[str, ...], tuple[str, ...]]):
         self.note, self.card, self.said = note, card, words(card.answer)
         self._shown: tuple[str, ...] | None = None
-        self._folded: str | None = None
         self._content: tuple[str, ...] | None = None
         self._asks: frozenset[str] | None = None
         self._contents = contents
@@ -75,9 +75,7 @@ class CardText:
     @property
     def folded(self) -> str:
         """The front, case-folded: each of its words is part of it, so a word not in it is not in `shown`."""
-        if self._folded is None:
-            self._folded = self.card.front.casefold()
-        return self._folded
+        return self.card.front.casefold()
 
     @property
     def content(self) -> tuple[str, ...]:
