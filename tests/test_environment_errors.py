@@ -126,3 +126,16 @@ def test_removed_forget_says_the_disk_is_full(tiny, monkeypatch):
     assert f"source/tiny.lock.json: the disk is full: free some space, {AGAIN}" in result.output
     assert Path("source/tiny.lock.json").read_bytes() == lock
     _no_temp_files()
+
+
+def test_a_temp_folder_that_takes_no_file_leaves_the_package_in_sqlites_own_temporary_database(tiny, monkeypatch):
+    """The package's database waits in a file of the temp folder; where none can be made there, it stays in
+    SQLite's private temporary one, and the package is the same."""
+    import tempfile
+
+    run()
+    made = Path("dist/tiny.apkg").read_bytes()
+    with monkeypatch.context() as patched:
+        patched.setattr(tempfile, "mkstemp", _raise(errno.ENOSPC))
+        run("anki", "--force")
+    assert Path("dist/tiny.apkg").read_bytes() == made

@@ -74,8 +74,9 @@ def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps,
                 stored[str(nt.id)]["mod"] = stamps.notetype_mods[kind]
         cursor.execute("UPDATE col SET models = ?", (json.dumps(stored, sort_keys=True),))
         conn.commit()
+        collection = stored_file or io.BytesIO(conn.serialize())
         conn.close()
-        return _zipped(stored_file, media)
+        return _zipped(collection, media)
 
 
 @contextlib.contextmanager
@@ -84,8 +85,17 @@ def _scratch_database():
     opened it (where the system lets an open file be removed): a killed build leaves nothing in a temp folder.
     Its pages beyond SQLite's small cache wait in the file, not in the process's memory, and are read back from
     it a piece at a time: a copy of the whole database (SQLite's serialize, then Python's bytes of it) raised a
-    50,000-fact package's peak by twice the database's 68 MB."""
-    handle, name = tempfile.mkstemp(prefix="cheatdeck-", suffix=".anki2")
+    50,000-fact package's peak by twice the database's 68 MB. Where no such file can be made (a full or
+    read-only temp folder), SQLite's private temporary database, to be copied out whole (no file: None)."""
+    try:
+        handle, name = tempfile.mkstemp(prefix="cheatdeck-", suffix=".anki2")
+    except OSError:
+        conn = sqlite3.connect("")
+        try:
+            yield conn, None
+        finally:
+            conn.close()
+        return
     conn = None
     try:
         with open(handle, "rb") as stored_file:
@@ -106,7 +116,7 @@ def _zipped(collection: BinaryIO, media: list[tuple[str, bytes]]) -> bytes:
     media."""
     buffer = io.BytesIO()
     media_map = json.dumps({str(i): name for i, (name, _) in enumerate(media)}, sort_keys=True).encode()
-    entries = [("collection.anki2", os.fstat(collection.fileno()).st_size, _as_in_memory(collection)),
+    entries = [("collection.anki2", collection.seek(0, io.SEEK_END), _as_in_memory(collection)),
                ("media", len(media_map), [media_map]),
                *((str(i), len(data), [data]) for i, (_, data) in enumerate(media))]
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
