@@ -219,7 +219,8 @@ def _render_anki(sheet: Sheet, inputs: _Inputs) -> _Rendered:
     from .deck.render import render_deck
 
     previous = lock.upgrade(inputs.stored, sheet.id)
-    deck = render_deck(sheet, inputs.opts.templates, previous, build_time(), inputs.sections)
+    deck = render_deck(sheet, inputs.opts.templates, previous, build_time(), inputs.sections,
+                       _output_path(sheet, inputs, "anki"))
     return _Rendered(deck.data, deck.details, changes=deck.changes, lock_sections={**previous, **deck.sections})
 
 
@@ -263,8 +264,7 @@ def _write(sheet: Sheet, inputs: _Inputs, kind: str, rendered: _Rendered) -> Out
     written."""
     from .write import remove_leftovers, write_atomic
 
-    printing = inputs.opts.print.over(sheet.print)
-    path = inputs.opts.out / f"{sheet.id}{variant(kind, printing, sheet.print)}{SUFFIX[kind]}"
+    path = _output_path(sheet, inputs, kind)
     written = write_atomic(path, rendered.data)
     landed = time.time()
     size = len(rendered.data)
@@ -282,6 +282,11 @@ def _write(sheet: Sheet, inputs: _Inputs, kind: str, rendered: _Rendered) -> Out
     output = Output(kind, path, size, written, details, landed=landed)
     _record(sheet, inputs, output, rendered, extra)
     return output
+
+
+def _output_path(sheet: Sheet, inputs: _Inputs, kind: str) -> Path:
+    printing = inputs.opts.print.over(sheet.print)
+    return inputs.opts.out / f"{sheet.id}{variant(kind, printing, sheet.print)}{SUFFIX[kind]}"
 
 
 def _record(sheet: Sheet, inputs: _Inputs, output: Output, rendered: _Rendered, extra: list[Path]) -> None:

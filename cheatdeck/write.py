@@ -75,12 +75,20 @@ def _remove_unless_held(temp: Path) -> bool:
         os.close(fd)
 
 
-def _create(path: Path) -> tuple[int, Path]:
-    """A new temp file for `path`, open for writing and locked."""
+def create_temp(path: Path) -> tuple[int, Path]:
+    """A new temp file of `path` in its folder (made if missing), open for reading and writing, and locked: the
+    package's database waits in one while it is made (deck/package.py), and what a kill leaves of it is removed
+    as any other leftover of `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return _create(path, os.O_RDWR)
+
+
+def _create(path: Path, access: int = os.O_WRONLY) -> tuple[int, Path]:
+    """A new temp file for `path`, open for writing (`access`) and locked."""
     while True:
         temp = temp_path(path)
         try:
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+            fd = os.open(temp, access | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
                          | getattr(os, "O_BINARY", 0), 0o600)
         except FileExistsError:
             continue

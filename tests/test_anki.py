@@ -241,13 +241,12 @@ def test_every_shipped_card_asks_one_question_with_one_answer(shipped, col):
 
 
 
-def test_the_collection_waits_in_a_file_removed_once_open_and_is_packed_as_a_database_in_memory(tmp_path,
-                                                                                               monkeypatch):
-    """The package's database is a file of its own, removed as soon as SQLite has opened it (a killed build leaves
-    nothing), so its pages wait in a file, not in memory, and are read back from it a piece at a time; its header
-    in the package is the one a database kept in memory has (no write count, no SQLite version), so the bytes are
-    those of every earlier build. A sheet of 2,000 facts: its database outgrows SQLite's cache, which is when the
-    file's header is written."""
+def test_the_collection_waits_in_a_temp_file_of_the_package_removed_once_open(tmp_path, monkeypatch):
+    """The package's database is a temp file of the .apkg (write.py's kind: what a kill leaves, the next write
+    removes), removed as soon as SQLite has opened it, so its pages wait in a file, not in memory, and are read
+    back from it a piece at a time; its header in the package is the one a database kept in memory has (no
+    write count, no SQLite version), so the bytes are those of every earlier build. A sheet of 2,000 facts: its
+    database outgrows SQLite's cache, which is when the file's header is written."""
     import io
     import os
     import sqlite3
@@ -256,13 +255,15 @@ def test_the_collection_waits_in_a_file_removed_once_open_and_is_packed_as_a_dat
 
     import yaml
 
+    from cheatdeck import Options, build
+    from cheatdeck.deck import package
+    from cheatdeck.write import is_own_temp
+
     sys.path.insert(0, str(REPO / "benchmarks"))
     import synth
 
     sheet = tmp_path / "big.yaml"
     sheet.write_text(yaml.safe_dump(synth.sheet(2000), sort_keys=False, allow_unicode=True), encoding="utf-8")
-    from cheatdeck.deck import package
-
     opened, present = [], []
     connect, write_notes = sqlite3.connect, package._write_notes
 
@@ -276,9 +277,11 @@ def test_the_collection_waits_in_a_file_removed_once_open_and_is_packed_as_a_dat
 
     monkeypatch.setattr("cheatdeck.deck.package.sqlite3.connect", watched)
     monkeypatch.setattr("cheatdeck.deck.package._write_notes", writing)
-    collection = zipfile.ZipFile(io.BytesIO(render_package(sheet).data)).read("collection.anki2")
-    assert len(opened) == 1 and opened[0] and present and not any(present)
-    assert not os.path.exists(opened[0])
+    apkg = tmp_path / "dist" / "synthetic-2000.apkg"
+    build(sheet, Options(out=apkg.parent), ("anki",))
+    collection = zipfile.ZipFile(io.BytesIO(apkg.read_bytes())).read("collection.anki2")
+    assert len(opened) == 1 and is_own_temp(Path(opened[0]), apkg) and present and not any(present)
+    assert sorted(p.name for p in apkg.parent.iterdir()) == [".cheatdeck-state.json", apkg.name]
     assert len(collection) > 2 << 20
     assert collection[24:28] == bytes(4) and collection[92:100] == bytes(8)
     conn = connect(":memory:")

@@ -128,14 +128,12 @@ def test_removed_forget_says_the_disk_is_full(tiny, monkeypatch):
     _no_temp_files()
 
 
-def test_a_temp_folder_that_takes_no_file_leaves_the_package_in_sqlites_own_temporary_database(tiny, monkeypatch):
-    """The package's database waits in a file of the temp folder; where none can be made there, it stays in
+def test_a_folder_that_takes_no_temp_file_leaves_the_package_in_sqlites_own_temporary_database(tiny, monkeypatch):
+    """The package's database waits in a temp file beside the .apkg; where none can be made there, it stays in
     SQLite's private temporary one, and the package is the same."""
-    import tempfile
-
     run()
     made = Path("dist/tiny.apkg").read_bytes()
     with monkeypatch.context() as patched:
-        patched.setattr(tempfile, "mkstemp", _raise(errno.ENOSPC))
+        patched.setattr("cheatdeck.deck.package.create_temp", _raise(errno.ENOSPC))
         run("anki", "--force")
     assert Path("dist/tiny.apkg").read_bytes() == made

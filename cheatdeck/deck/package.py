@@ -17,15 +17,16 @@ import json
 import os
 import re
 import sqlite3
-import tempfile
 import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import BinaryIO
 
 import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
+from ..write import create_temp
 from .notetypes import NoteType
 from .plan import Note, Plan
 from .stamps import Stamps
@@ -38,8 +39,10 @@ def deck_id(sheet_id: str, name: str) -> int:
 
 
 def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps,
-                media: list[tuple[str, bytes]] = ()) -> bytes:
-    """`media`: (name, bytes) of the files the notes show, stored in the package as Anki's media map names them."""
+                media: list[tuple[str, bytes]] = (), beside: Path | None = None) -> bytes:
+    """`media`: (name, bytes) of the files the notes show, stored in the package as Anki's media map names them;
+    `beside`: the path the package is written to, where its database waits while it is made
+    (`_scratch_database`)."""
     models = {kind: nt.to_genanki() for kind, nt in notetypes.items()}
     decks = {name: genanki.Deck(deck_id(plan.sheet.id, name), name, plan.deck_descriptions.get(name, ""))
              for name in plan.decks}
@@ -48,7 +51,7 @@ def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps,
         decks[note.deck].add_model(models[note.kind])
         notes[note.deck].append(note)
     guids = stamps.guids  # from the lock: a note that moved keeps the GUID Anki knows it by
-    with _scratch_database() as (conn, stored_file):
+    with _scratch_database(beside) as (conn, stored_file):
         cursor = conn.cursor()
         # Read back at once: no journal, and no fsync per statement. The pages stay the same.
         cursor.execute("PRAGMA journal_mode = OFF")
@@ -80,16 +83,19 @@ def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps,
 
 
 @contextlib.contextmanager
-def _scratch_database():
-    """A database in a file of its own, and that file open for reading, which is removed as soon as SQLite has
-    opened it (where the system lets an open file be removed): a killed build leaves nothing in a temp folder.
-    Its pages beyond SQLite's small cache wait in the file, not in the process's memory, and are read back from
-    it a piece at a time: a copy of the whole database (SQLite's serialize, then Python's bytes of it) raised a
-    50,000-fact package's peak by twice the database's 68 MB. Where no such file can be made (a full or
-    read-only temp folder), SQLite's private temporary database, to be copied out whole (no file: None)."""
+def _scratch_database(beside: Path | None):
+    """The package's database, in a temp file of the package's path (`beside`), which is removed as soon as
+    SQLite has opened it (where the system lets an open file be removed); a kill before that leaves a temp file
+    that the next write of the package removes (write.py). Its pages beyond SQLite's small cache wait in the
+    file, not in the process's memory, and are read back from it a piece at a time: a copy of the whole database
+    (SQLite's serialize, then Python's bytes of it) raised a 50,000-fact package's peak by twice the database's
+    68 MB. Without `beside`, or where no file can be made there, SQLite's private temporary database, to be
+    copied out whole (no file: None)."""
     try:
-        handle, name = tempfile.mkstemp(prefix="cheatdeck-", suffix=".anki2")
-    except OSError:
+        handle, name = create_temp(beside) if beside is not None else (-1, None)
+    except OSError:  # a read-only or full folder: writing the package will say so
+        handle, name = -1, None
+    if name is None:
         conn = sqlite3.connect("")
         try:
             yield conn, None
@@ -99,8 +105,7 @@ def _scratch_database():
     conn = None
     try:
         with open(handle, "rb") as stored_file:
-            conn = sqlite3.connect(name)
-            conn.execute("PRAGMA schema_version").fetchone()  # the file is open from here on
+            conn = sqlite3.connect(name)  # which opens the file
             with contextlib.suppress(OSError):
                 os.unlink(name)
             yield conn, stored_file

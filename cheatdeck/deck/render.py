@@ -43,13 +43,15 @@ def deck_details(plan: Plan, media: int) -> DeckDetails:
                        deck=plan.sheet.deck, warnings=count_warnings(plan), media=media)
 
 
-def render_deck(sheet: Sheet, templates: Path, previous: dict, now: int, sections: Sections | None = None) -> Deck:
+def render_deck(sheet: Sheet, templates: Path, previous: dict, now: int, sections: Sections | None = None,
+                beside: Path | None = None) -> Deck:
     """The deck's package, stamped against `previous` (the lock) at the time `now`; its details (`Deck.details`)
-    are worked out when asked for. `sections`: what earlier builds planned of each section (plan_notes)."""
+    are worked out when asked for. `sections`: what earlier builds planned of each section (plan_notes);
+    `beside`: the path the package will be written to (render_apkg)."""
     plan = plan_notes(sheet, sections)
     notetypes = without_unused_cloze(load_notetypes(templates / "anki", palette_css(sheet)),
                                      {n.kind for n in plan.notes})
     stamps = stamp(previous, sheet.id, plan.notes, {k: (nt.digest, nt.schema) for k, nt in notetypes.items()}, now)
     media = package_media(plan)
-    data = render_apkg(plan, notetypes, stamps, media)
+    data = render_apkg(plan, notetypes, stamps, media, beside)
     return Deck(data, stamps.changes, stamps.sections, functools.partial(deck_details, plan, len(media)))
