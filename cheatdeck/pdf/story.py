@@ -23,7 +23,7 @@ from . import blocks, linebreaks, quickref, widths
 from .columns import Block, Rows, Unit
 from .fonts import FontNames
 from .outlines import inline_markup, inline_width
-from .theme import Ink, Theme, candidate_sizes, index_at_or_below
+from .theme import Ink, Theme, as_reportlab, candidate_sizes, index_at_or_below
 from .memo import LayoutMemo
 from .tracking import Tracked, settle, settled, shed
 
@@ -74,14 +74,14 @@ class TrapBox(Flowable):
     def draw(self):
         lay, canvas = self.layout, self.canv
         canvas.saveState()
-        canvas.setFillColor(lay.ink(lay.theme.palette.trap_fill))
+        canvas.setFillColor(lay.color(lay.theme.palette.trap_fill))
         canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
-        canvas.setFillColor(lay.trap_ink)
+        canvas.setFillColor(as_reportlab(lay.trap_ink))
         canvas.rect(0, 0, lay.rule_w, self.height, stroke=0, fill=1)
         top = self.height - lay.pad * 0.8
         baseline = top - lay.size
         canvas.rect(lay.trap_inset, baseline - lay.size * 0.22, lay.tab_w, lay.size * 0.98, stroke=0, fill=1)
-        canvas.setFillColor(lay.ink.on(lay.trap_ink))
+        canvas.setFillColor(as_reportlab(lay.ink.on(lay.trap_ink)))
         canvas.setFont(lay.fonts.bold, lay.tab_size)
         canvas.drawString(lay.trap_inset + lay.size * 0.25, baseline + lay.size * 0.04, self.tab)
         canvas.restoreState()
