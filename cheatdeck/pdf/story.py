@@ -433,7 +433,8 @@ class Layout:
         for size in sizes[index_at_or_below(sizes, self.size * self.width / needed):]:
             layout = replace(self, size=size)
             # One sheet, one choice: what the smaller layout measures is let go of with the rest.
-            layout._keep, layout._whole, layout.styles, layout._twins = self._keep, self._whole, self.styles, self._twins
+            layout._keep, layout._whole, layout.styles = self._keep, self._whole, self.styles
+            layout._twins = self._twins
             fixed, cells = columns(layout)
             if need(layout, fixed, cells) <= self.width:
                 break
