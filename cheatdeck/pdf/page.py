@@ -22,7 +22,7 @@ from .memo import LayoutMemo
 from .relay import Relay
 from .reuse import Drawn, PageCanvas, content, digest, unit_keys
 from .story import LINES, WHOLE, Layout
-from .theme import Ink, Theme
+from .theme import Ink, Theme, as_reportlab
 
 # Drawing waits until every page is laid out (the footer counts them). Until the flow passes WHOLE_PAGES pages,
 # each measured paragraph is held parsed and broken, ready to draw (about 0.8 MiB a page); then those held and
@@ -169,31 +169,31 @@ class Page:
         x = self.width - self.margin
         for domain, (label, w) in reversed(list(zip(self.sheet.domains, band.chips))):
             x -= w
-            canvas.setFillColor(self.ink(domain.color))
+            canvas.setFillColor(as_reportlab(self.ink(domain.color)))
             canvas.roundRect(x, chip_baseline - chip_size * 0.35, w, chip_size * 1.45, chip_size * 0.3, stroke=0,
                              fill=1)
-            canvas.setFillColor(self.ink.on(domain.color))
+            canvas.setFillColor(as_reportlab(self.ink.on(domain.color)))
             draw(canvas, x + s * 0.5, chip_baseline, label, self.fonts.bold, chip_size)
             x -= s * 0.4
-        canvas.setFillColor(self.ink(t.palette.text))
+        canvas.setFillColor(as_reportlab(self.ink(t.palette.text)))
         title_w = draw(canvas, self.margin, baseline, band.title, self.fonts.bold, band.title_size)
         if band.subtitle:
-            canvas.setFillColor(self.ink(t.palette.muted))
+            canvas.setFillColor(as_reportlab(self.ink(t.palette.muted)))
             draw(canvas, self.margin + title_w + s, baseline, band.subtitle, self.fonts.regular,
                  s * t.scale.section)
         if band.facts:
-            canvas.setFillColor(self.ink(t.palette.text))
+            canvas.setFillColor(as_reportlab(self.ink(t.palette.text)))
             right = self.width - self.margin if band.two_rows else x
             draw(canvas, right - s * 0.6 - width(band.facts, self.fonts.bold, chip_size), baseline, band.facts,
                  self.fonts.bold, chip_size)
-        canvas.setStrokeColor(self.ink(t.palette.rule))
+        canvas.setStrokeColor(as_reportlab(self.ink(t.palette.rule)))
         canvas.setLineWidth(0.6)
         rule_y = self.frame_top + s * 0.9
         canvas.line(self.margin, rule_y, self.width - self.margin, rule_y)
 
     def footer(self, canvas: Canvas, number: int, total: int) -> None:
         s = self.size * self.theme.scale.small
-        canvas.setFillColor(self.ink(self.theme.palette.muted))
+        canvas.setFillColor(as_reportlab(self.ink(self.theme.palette.muted)))
         canvas.setFont(self.fonts.regular, s)
         y = self.margin + s * 0.25
         left = f"{self.sheet.title.plain} · version {self.sheet.version}"

@@ -23,7 +23,7 @@ from . import blocks, linebreaks, quickref, widths
 from .columns import Block, Rows, Unit
 from .fonts import FontNames
 from .outlines import inline_markup, inline_width
-from .theme import Ink, Theme, candidate_sizes, index_at_or_below
+from .theme import Ink, Theme, as_reportlab, candidate_sizes, index_at_or_below
 from .memo import LayoutMemo
 from .tracking import Tracked, settle, settled, shed
 
@@ -43,6 +43,12 @@ Columns = tuple[float, list[list[widths.Cell]]]
 MEASURED_ROWS = 200
 # What a measured paragraph keeps until drawn (Layout.hold).
 WHOLE, LINES = "whole", "lines"
+
+
+def _cell_room(width: float, padding: float) -> float:
+    """The room a table cell of `width` padded `padding` each side gives its paragraphs, worked out as ReportLab's
+    table works it out (`Table._listCellGeom`): a paragraph set for a width a rounding away is broken again."""
+    return width - padding - padding
 
 
 def _row_height(table: Table, width: float, measured: Callable[[Flowable], None]) -> float:
@@ -68,14 +74,14 @@ class TrapBox(Flowable):
     def draw(self):
         lay, canvas = self.layout, self.canv
         canvas.saveState()
-        canvas.setFillColor(lay.ink(lay.theme.palette.trap_fill))
+        canvas.setFillColor(lay.color(lay.theme.palette.trap_fill))
         canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
-        canvas.setFillColor(lay.trap_ink)
+        canvas.setFillColor(as_reportlab(lay.trap_ink))
         canvas.rect(0, 0, lay.rule_w, self.height, stroke=0, fill=1)
         top = self.height - lay.pad * 0.8
         baseline = top - lay.size
         canvas.rect(lay.trap_inset, baseline - lay.size * 0.22, lay.tab_w, lay.size * 0.98, stroke=0, fill=1)
-        canvas.setFillColor(lay.ink.on(lay.trap_ink))
+        canvas.setFillColor(as_reportlab(lay.ink.on(lay.trap_ink)))
         canvas.setFont(lay.fonts.bold, lay.tab_size)
         canvas.drawString(lay.trap_inset + lay.size * 0.25, baseline + lay.size * 0.04, self.tab)
         canvas.restoreState()
@@ -107,6 +113,8 @@ class Layout:
         # again when drawn.
         self._keep: str | None = WHOLE
         self._whole: list[Flowable] = []
+        # The paragraphs this pass set, by memo key, while measured flowables keep their lines (tracking.settled).
+        self._twins: dict[str, Tracked] = {}
         self.styles: dict = {}  # the style runs of the lines kept (tracking.shed)
         self._word_widths: dict[tuple[str, str, float], float] = {}
         # The column-width search trades this much table height for one fewer one-word last line.
@@ -148,6 +156,8 @@ class Layout:
             for flowable in self._whole:
                 shed(flowable, self.styles if keep == LINES else None)
             self._whole.clear()
+        if keep is None:
+            self._twins.clear()
         self._keep = keep
 
     def measured(self, flowable: Flowable) -> None:
@@ -215,7 +225,8 @@ class Layout:
         if self.memo is None:
             paragraph, orphan = settle(lambda: Tracked(markup, style), width, self.theme.tracking, style.fontSize)
         else:
-            paragraph, orphan = settled(markup, style, width, self.theme.tracking, self.memo)
+            paragraph, orphan = settled(markup, style, width, self.theme.tracking, self.memo,
+                                        None if self._keep is None else self._twins)
         self.orphans += orphan
         return paragraph
 
@@ -268,7 +279,7 @@ class Layout:
             if continued else ""
         label = f"{label}  " if label else ""
         bar = Table([[self.para(f"{label}<font name='{self.fonts.regular}'>{title}</font>{more}", style,
-                                self.width - self.pad * 2.6)]], colWidths=[self.width])
+                                _cell_room(self.width, self.pad * 1.3))]], colWidths=[self.width])
         bar.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
             ("BACKGROUND", (0, 0), (-1, -1), self.color(fill)),
@@ -423,6 +434,7 @@ class Layout:
             layout = replace(self, size=size)
             # One sheet, one choice: what the smaller layout measures is let go of with the rest.
             layout._keep, layout._whole, layout.styles = self._keep, self._whole, self.styles
+            layout._twins = self._twins
             fixed, cells = columns(layout)
             if need(layout, fixed, cells) <= self.width:
                 break
@@ -447,9 +459,9 @@ class Layout:
         return self._tabled(layout, lambda lay: lay._table(t, columns))
 
     def _table(self, t, columns: list[list[widths.Cell]]) -> Rows:
-        p2 = self._cell_padding() * 2
-        col_widths = widths.best_widths(columns, self.width, p2, self.orphan_cost)
-        room = [w - p2 for w in col_widths]
+        p = self._cell_padding()
+        col_widths = widths.best_widths(columns, self.width, p * 2, self.orphan_cost)
+        room = [_cell_room(w, p) for w in col_widths]
         head = [self.text_para(c, self.head, room[i]) for i, c in enumerate(t.columns)]
         body = ([self.text_para(c, self.key if i == 0 else self.cell, room[i]) for i, c in enumerate(row.cells)]
                 for row in t.rows)
@@ -504,10 +516,11 @@ class Layout:
 
     def _quick_table(self, quick: QuickReference, rows: list[quickref.Printed], chip_w: float,
                      columns: list[list[widths.Cell]]) -> Rows:
-        p2 = self._cell_padding() * 2
-        key_w, detail_w = widths.best_widths(columns, self.width - chip_w, p2, self.orphan_cost)
+        p = self._cell_padding()
+        key_w, detail_w = widths.best_widths(columns, self.width - chip_w, p * 2, self.orphan_cost)
         col_widths = [chip_w, key_w, detail_w]
-        room = [w - p2 for w in col_widths]
+        room = [_cell_room(w, p) for w in col_widths]
+        spanned = _cell_room(chip_w + key_w, p)  # the head's first cell spans the chip and key columns
         marker = f"<font color='{self.trap_ink}'>{RULE}</font>{linebreaks.NO_BREAK_SPACE}"
 
         def stacked(cells, first, later) -> list[Flowable]:
@@ -516,9 +529,8 @@ class Layout:
 
         def head_row(continued: bool) -> list:
             more = f"<font name='{self.fonts.regular}'>{CONTINUED}</font>" if continued else ""
-            return [self.para(self.markup(quick.columns[0], room[0] + room[1] + p2, True, self.head.fontSize) + more,
-                              self.head,
-                              room[0] + room[1] + p2), "",
+            return [self.para(self.markup(quick.columns[0], spanned, True, self.head.fontSize) + more, self.head,
+                              spanned), "",
                     stacked(quick.columns[1:], self.head, self.rule_head)]
 
         chip_styles = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -125,6 +126,15 @@ def _problems(data: object, kind: object, path: str) -> list[str]:
         elif spec.required:
             problems.append(f"{path}{name}: missing")
     return problems
+
+
+@functools.lru_cache(maxsize=256)
+def as_reportlab(hex_color: str):
+    """A colour as ReportLab's: given as text, ReportLab converts it again wherever it is used (`toColor`,
+    `ast.literal_eval` included)."""
+    from reportlab.lib.colors import toColor
+
+    return toColor(hex_color)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ text as long as the paragraph keeps its line count.
 
 from __future__ import annotations
 
+import copy
 import re
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -322,11 +323,19 @@ def settle(make, width: float, steps: list[float], size: float) -> tuple[Paragra
     return plain, True
 
 
-def settled(markup: str, style, width: float, steps: list[float], memo: LayoutMemo) -> tuple[Paragraph, bool]:
+def settled(markup: str, style, width: float, steps: list[float], memo: LayoutMemo,
+            twins: dict[str, Tracked] | None = None) -> tuple[Paragraph, bool]:
     """`settle` for a paragraph of `markup` in `style`, from the memo when it has set the same paragraph at the
-    same width before (then nothing is parsed until the paragraph is drawn); what it sets is kept there."""
+    same width before (then nothing is parsed until the paragraph is drawn); what it sets is kept there.
+    `twins`: the paragraphs this layout pass has set, by key; one set again (a table's head, a repeated cell)
+    shares their parsed markup and broken lines, so that it is not parsed and broken again to be drawn."""
     key = memo.key("s", markup, style, width, steps)
     known = memo.get_settled(key)
+    twin = twins.get(key) if twins is not None and known is not None else None
+    if twin is not None and _drawable(twin):
+        # ReportLab draws a paragraph's lines without changing them, and compact lines are expanded anew for each
+        # drawing: the copies can share them.
+        return copy.copy(twin), known[4] if isinstance(known, tuple) else False
     if known is not None:
         tracking, gain, line, points, orphan, height = (0.0, 0.0, None, None, False, known) \
             if isinstance(known, float) else known
@@ -345,7 +354,16 @@ def settled(markup: str, style, width: float, steps: list[float], memo: LayoutMe
     else:
         line, points = paragraph.shorten or (None, None)
         memo.put_settled(key, (paragraph.tracking, paragraph.gain, line, points, orphan, paragraph.height))
+    if twins is not None:
+        twins[key] = paragraph
     return paragraph, orphan
+
+
+def _drawable(paragraph: Tracked) -> bool:
+    """Whether `paragraph` holds its lines as broken for the width it was last measured at, whole or compact."""
+    held = paragraph.__dict__
+    return "_lines" in held or ("blPara" in held and paragraph._broken_for is not None and
+                                paragraph._broken_for == paragraph._wrapped_for)
 
 
 def shed(flowable: Flowable, styles: dict | None = None) -> None:

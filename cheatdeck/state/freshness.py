@@ -194,4 +194,5 @@ class State:
         from ..write import write_atomic
 
         document = {"created": self.created, "outputs": self.outputs, "written": self.written}
-        write_atomic(self.path, (json.dumps(document, indent=1, sort_keys=True) + "\n").encode())
+        # Read as no state when damaged (`__init__`): a full build, never a stale output taken as fresh.
+        write_atomic(self.path, (json.dumps(document, indent=1, sort_keys=True) + "\n").encode(), durable=False)

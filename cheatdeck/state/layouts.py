@@ -50,6 +50,6 @@ def remember(key: str, body_size: float) -> None:
     entries[key] = body_size
     kept = dict(list(entries.items())[-LIMIT:])
     try:
-        write_atomic(path, json.dumps(kept, indent=0).encode())
+        write_atomic(path, json.dumps(kept, indent=0).encode(), durable=False)  # a cache: read as empty if damaged
     except OSError:
         pass  # a read-only home: every fresh build searches, as without a cache

@@ -126,6 +126,7 @@ def _write(file: Path, document: dict) -> None:
     from ..write import write_atomic
 
     try:
-        write_atomic(file, json.dumps(document, separators=(",", ":")).encode())
+        # Read as empty when damaged (`load`): no fsync to wait for.
+        write_atomic(file, json.dumps(document, separators=(",", ":")).encode(), durable=False)
     except (OSError, CheatdeckError):
         pass  # a read-only output folder: the next run measures anew, as without the file
