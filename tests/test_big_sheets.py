@@ -4,6 +4,7 @@ cannot fit is refused from an estimate, before any layout."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -112,6 +113,36 @@ def test_a_sheet_that_cannot_fit_is_refused_from_an_estimate_before_any_layout(t
     monkeypatch.setattr(page.Page, "plan", lambda self, attempt, relay=None: (_ for _ in ()).throw(RuntimeError("layout")))
     with pytest.raises(RuntimeError, match="layout"):
         build(tiny, Options(out=Path("dist"), print=PrintOptions(pages=6)), ("pdf",))
+
+
+def _no_layout(monkeypatch) -> None:
+    from cheatdeck.pdf import page
+
+    monkeypatch.setattr(page.Page, "plan", lambda *args, **kwargs: (_ for _ in ()).throw(AssertionError("laid out")))
+
+
+def test_the_budget_a_refusal_from_the_estimate_names_prints(tiny, monkeypatch):
+    tiny.write_text(_long(tiny, 300), encoding="utf-8")
+    with monkeypatch.context() as patched:
+        _no_layout(patched)
+        output = run("pdf", "--pages", "1", code=1).output
+    named = re.search(r"estimated before layout\)\. Give it --pages (\d+) or more", output)
+    assert named, output
+    needs = int(named.group(1))
+    run("pdf", "--pages", named.group(1))  # exit code 0
+    with pdfplumber.open("dist/tiny.pdf") as pdf:
+        assert 1 < len(pdf.pages) <= needs
+
+
+def test_a_sheet_too_long_with_a_character_no_font_has_is_told_both_before_any_layout(tiny, monkeypatch):
+    tiny.write_text(_long(tiny).replace("Keeps both histories", "Keeps both 𓀀 histories"), encoding="utf-8")
+    _no_layout(monkeypatch)
+    for command in ("pdf", "check"):
+        output = run(command, code=1).output
+        assert "source/tiny.yaml: the sheet does not fit on 2 page(s) even at the 7 pt floor" in output, output
+        assert "Give it --pages 6 or more" in output and "no font has a glyph for '𓀀'" in output
+        assert "laid out" not in output
+    assert not Path("dist/tiny.pdf").exists()
 
 
 def test_a_budget_past_the_old_cap_is_taken_and_prints_only_what_the_sheet_fills(tiny):

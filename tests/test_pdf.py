@@ -340,6 +340,26 @@ def test_missing_glyph_is_an_error_at_its_source(workdir):
     assert not Path("o/tiny.pdf").exists()
 
 
+def test_the_glyph_check_tells_code_from_text_and_skips_what_is_not_set_in_a_font(workdir):
+    """The check gathers every text's characters unparsed; what a face lacks is then looked up span by span: a
+    character the mono face lacks counts in code only, and one in a formula (typeset, not set in a font) not at
+    all."""
+    from cheatdeck.pdf.fonts import _uncovered, fonts_for
+
+    text = (TINY.read_text(encoding="utf-8").replace("stage changes", "stage `Ǆ` changes")
+            .replace("Keeps both histories", "Keeps both Ǆ histories").replace("record the", "record $𓀀$ the")
+            .replace("Replays commits", "Replays 𓀀 commits"))
+    Path("source/tiny.yaml").write_text(text, encoding="utf-8")
+    sheet = load(Path("source/tiny.yaml"))
+    fonts, problems = fonts_for(load_theme(TEMPLATES / "pdf" / "theme.yaml"), TEMPLATES / "fonts", sheet)
+    faces = fonts.fallback
+    uses = _uncovered(sheet, faces.text_faces, faces.code_faces)
+    lines = [i for i, line in enumerate(text.splitlines(), 1) if "Ǆ" in line or "𓀀" in line]
+    assert {key: {loc.line for loc in locs} for key, locs in uses.items()} == {("Ǆ", True): {lines[0]},
+                                                                               ("𓀀", False): {lines[3]}}
+    assert len(problems) == 1 and f":{lines[3]}:" in str(problems[0]) and "on lines" not in str(problems[0])
+
+
 def test_palette_contrast_and_grayscale_separation():
     sheet = load(SHIPPED)
     palette = load_theme(TEMPLATES / "pdf" / "theme.yaml").palette
