@@ -458,6 +458,21 @@ def test_a_right_guess_finds_the_size_in_two_passes(answer):
     assert calls == [SIZES[answer], SIZES[answer - 1]]
 
 
+@pytest.mark.parametrize("answer", range(11))
+@pytest.mark.parametrize("off", [-2, -1, 0, 1, 2])
+def test_a_sampled_guess_lays_out_the_size_above_first_and_ends_on_the_answer(answer, off):
+    """A long sheet's guess (from a sample of it) is tried after the size above it: when right, the search's last
+    layout is the answer (the one drawn); when off, the search still finds the answer, laying out no size twice."""
+    from cheatdeck.pdf.fit import fit
+
+    build_at, calls = fake_layout(answer)
+    guess = min(max(answer + off, 0), len(SIZES) - 1)
+    best, passes = fit(build_at, SIZES, guess=SIZES[guess], above_first=True)
+    assert best.size == SIZES[answer] and best.fits and passes == len(calls) == len(set(calls)) <= 5
+    if guess == answer > 0:
+        assert calls == [SIZES[answer - 1], SIZES[answer]]
+
+
 def test_no_section_title_ends_a_column_alone(sheets):
     path, size, _ = sheets["letter"]
     page_geometry = geometry("letter", size, TEMPLATES)

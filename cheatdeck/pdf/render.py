@@ -11,7 +11,7 @@ from ..errors import CheatdeckError, Problem
 from ..model import Sheet
 from ..options import PrintOptions
 from .details import PdfDetails
-from .fit import estimated_demand, fit, overflow_error, too_long
+from .fit import first_guess, fit, overflow_error, too_long
 from .fonts import fonts_for, printed_ink
 from .memo import LayoutMemo
 from .columns import Flow
@@ -149,14 +149,13 @@ class _Search:
     def run(self, hint: float | None, exact: bool, known: tuple[float, float, float] | None) -> tuple[Attempt, int]:
         """The largest size that fits and the passes it took (after `refusal`); `known`: the size above the one the
         sheet's last build chose, its demand and the printed text's length then (`over`)."""
-        page, sizes, guess, over = self.page, candidate_sizes(self.page.theme), None, None
+        page, sizes, guess, over, above_first = self.page, candidate_sizes(self.page.theme), None, None, False
         if self.length is not None:  # measured unless an exact hint fitted these same inputs before
             if hint is None:
-                guess = next((size for size in sizes if estimated_demand(self.at(size), self.length, self.paragraphs,
-                                                                         page.opts.pages) <= 1), sizes[-1])
+                guess, above_first = first_guess(page, sizes, self.length, self.paragraphs)
             elif known is not None and known[1] * self.length / known[2] >= OVER_MARGIN:
                 over = {known[0]: known[1] * self.length / known[2]}
-        best, passes = fit(self.build_at, sizes, hint, exact, guess, over)
+        best, passes = fit(self.build_at, sizes, hint, exact, guess, over, above_first)
         if best.fits and best.size == sizes[0] and page.theme.body.grow:
             # Room to spare at the ceiling: the body grows as far as the pages it took there hold.
             self.budget = best.pages
