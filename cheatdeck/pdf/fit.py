@@ -23,6 +23,7 @@ from ..errors import CheatdeckError, Location, Problem
 from ..model import Sheet
 from .fonts import printed_ink
 from .page import Attempt, Page
+from .quickref import printed_rows
 from .theme import index_at_or_below
 
 # How fast the demand grows with the body size when only one pass has measured it: text takes size² of
@@ -85,8 +86,10 @@ def first_guess(floor: Page, sizes: list[float], ink: float, paragraphs: int) ->
     pages = demands[estimate] * budget
     if pages < SAMPLE_FROM:
         return sizes[estimate], False
-    sample = sampled(floor.sheet, math.ceil(pages / SAMPLE_PAGES))
-    share = printed_ink(sample, floor.fonts.regular)[0] / ink  # of the sheet's printed text
+    sheet = _as_printed(floor.sheet)
+    sample = sampled(sheet, math.ceil(pages / SAMPLE_PAGES))
+    # Of the sheet's printed text: its quick reference's rows as printed on both sides.
+    share = printed_ink(sample, floor.fonts.regular)[0] / printed_ink(sheet, floor.fonts.regular)[0]
 
     def fits(index: int) -> bool:
         page = dataclasses.replace(floor, sheet=sample, size=sizes[index], memo=None)
@@ -100,6 +103,16 @@ def first_guess(floor: Page, sizes: list[float], ink: float, paragraphs: int) ->
         lo, hi = (lo, index) if fits(index) else (index + 1, hi)
         index = (lo + hi) // 2
     return (sizes[lo], lo > 0) if lo < len(sizes) else (sizes[-1], False)
+
+
+def _as_printed(sheet: Sheet) -> Sheet:
+    """The sheet with only the quick reference rows its page prints: a compact quick reference leaves out a row
+    that a trap says (quickref.printed_rows), and a sample of the sheet holds too few traps to leave out as many."""
+    quick = sheet.quick_reference
+    if quick is None:
+        return sheet
+    rows = tuple(row for row, _ in printed_rows(sheet, sheet.print.quick_reference))
+    return dataclasses.replace(sheet, quick_reference=dataclasses.replace(quick, rows=rows))
 
 
 def sampled(sheet: Sheet, every: int) -> Sheet:
