@@ -4,6 +4,7 @@ cannot fit is refused from an estimate, before any layout."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -112,6 +113,80 @@ def test_a_sheet_that_cannot_fit_is_refused_from_an_estimate_before_any_layout(t
     monkeypatch.setattr(page.Page, "plan", lambda self, attempt, relay=None: (_ for _ in ()).throw(RuntimeError("layout")))
     with pytest.raises(RuntimeError, match="layout"):
         build(tiny, Options(out=Path("dist"), print=PrintOptions(pages=6)), ("pdf",))
+
+
+def _no_layout(monkeypatch) -> None:
+    from cheatdeck.pdf import page
+
+    monkeypatch.setattr(page.Page, "plan", lambda *args, **kwargs: (_ for _ in ()).throw(AssertionError("laid out")))
+
+
+def test_the_budget_a_refusal_from_the_estimate_names_prints(tiny, monkeypatch):
+    tiny.write_text(_long(tiny, 300), encoding="utf-8")
+    with monkeypatch.context() as patched:
+        _no_layout(patched)
+        output = run("pdf", "--pages", "1", code=1).output
+    named = re.search(r"estimated before layout\)\. Give it --pages (\d+) or more", output)
+    assert named, output
+    needs = int(named.group(1))
+    run("pdf", "--pages", named.group(1))  # exit code 0
+    with pdfplumber.open("dist/tiny.pdf") as pdf:
+        assert 1 < len(pdf.pages) <= needs
+
+
+def test_a_sheet_too_long_with_a_character_no_font_has_is_told_both_before_any_layout(tiny, monkeypatch):
+    tiny.write_text(_long(tiny).replace("Keeps both histories", "Keeps both 𓀀 histories"), encoding="utf-8")
+    _no_layout(monkeypatch)
+    for command in ("pdf", "check"):
+        output = run(command, code=1).output
+        assert "source/tiny.yaml: the sheet does not fit on 2 page(s) even at the 7 pt floor" in output, output
+        assert "Give it --pages 6 or more" in output and "no font has a glyph for '𓀀'" in output
+        assert "laid out" not in output
+    assert not Path("dist/tiny.pdf").exists()
+
+
+def test_a_first_guess_from_a_sample_of_the_sheet_prints_the_same_bytes_in_fewer_passes(tmp_path, monkeypatch):
+    """A long sheet's fit search starts from a layout of a sample of its sections (fit.first_guess); the sheet
+    here is short, so the sampling is asked for by setting its threshold to one page."""
+    import sys
+
+    import yaml
+
+    from cheatdeck.options import TEMPLATES
+    from cheatdeck.pdf import fit
+    from cheatdeck.pdf.render import render_pdf
+    from cheatdeck.source.compile import load
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    try:
+        import synth
+    finally:
+        sys.path.pop(0)
+    source = tmp_path / "long.yaml"
+    source.write_text(yaml.safe_dump(synth.sheet(600), sort_keys=False, width=200), encoding="utf-8")
+    sheet = load(source)
+    opts = PrintOptions(pages=12).over(sheet.print)  # 8.25 pt, found in five passes from the estimate
+    data, details, _ = render_pdf(sheet, opts, TEMPLATES)
+    monkeypatch.setattr(fit, "SAMPLE_FROM", 1)
+    monkeypatch.setattr(fit, "SAMPLE_PAGES", 4)
+    guess, above_first = fit.first_guess(*_floor_and_ink(sheet, opts))
+    assert above_first and abs(guess - details.body_size) <= 0.5  # a sample of a few pages: near, not exact
+    sampled_data, sampled_details, _ = render_pdf(sheet, opts, TEMPLATES)
+    assert sampled_data == data and sampled_details.body_size == details.body_size < 10
+    assert sampled_details.passes < details.passes
+
+
+def _floor_and_ink(sheet, opts) -> tuple:
+    from cheatdeck.options import TEMPLATES
+    from cheatdeck.pdf.fonts import fonts_for, printed_ink
+    from cheatdeck.pdf.page import Page
+    from cheatdeck.pdf.theme import Ink, candidate_sizes, load_theme
+
+    theme = load_theme(TEMPLATES / "pdf" / "theme.yaml")
+    fonts, _ = fonts_for(theme, TEMPLATES / "fonts", sheet)
+    sizes = candidate_sizes(theme)
+    return (Page(theme, fonts, Ink(opts.grayscale), sheet, opts, sizes[-1]), sizes,
+            *printed_ink(sheet, fonts.regular))
 
 
 def test_a_budget_past_the_old_cap_is_taken_and_prints_only_what_the_sheet_fills(tiny):

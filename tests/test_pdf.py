@@ -340,6 +340,26 @@ def test_missing_glyph_is_an_error_at_its_source(workdir):
     assert not Path("o/tiny.pdf").exists()
 
 
+def test_the_glyph_check_tells_code_from_text_and_skips_what_is_not_set_in_a_font(workdir):
+    """The check gathers every text's characters unparsed; what a face lacks is then looked up span by span: a
+    character the mono face lacks counts in code only, and one in a formula (typeset, not set in a font) not at
+    all."""
+    from cheatdeck.pdf.fonts import _uncovered, fonts_for
+
+    text = (TINY.read_text(encoding="utf-8").replace("stage changes", "stage `Ǆ` changes")
+            .replace("Keeps both histories", "Keeps both Ǆ histories").replace("record the", "record $𓀀$ the")
+            .replace("Replays commits", "Replays 𓀀 commits"))
+    Path("source/tiny.yaml").write_text(text, encoding="utf-8")
+    sheet = load(Path("source/tiny.yaml"))
+    fonts, problems = fonts_for(load_theme(TEMPLATES / "pdf" / "theme.yaml"), TEMPLATES / "fonts", sheet)
+    faces = fonts.fallback
+    uses = _uncovered(sheet, faces.text_faces, faces.code_faces)
+    lines = [i for i, line in enumerate(text.splitlines(), 1) if "Ǆ" in line or "𓀀" in line]
+    assert {key: {loc.line for loc in locs} for key, locs in uses.items()} == {("Ǆ", True): {lines[0]},
+                                                                               ("𓀀", False): {lines[3]}}
+    assert len(problems) == 1 and f":{lines[3]}:" in str(problems[0]) and "on lines" not in str(problems[0])
+
+
 def test_palette_contrast_and_grayscale_separation():
     sheet = load(SHIPPED)
     palette = load_theme(TEMPLATES / "pdf" / "theme.yaml").palette
@@ -436,6 +456,21 @@ def test_a_right_guess_finds_the_size_in_two_passes(answer):
     best, passes = fit(build_at, SIZES, guess=SIZES[answer] + 0.1)
     assert best.size == SIZES[answer] and passes == 2
     assert calls == [SIZES[answer], SIZES[answer - 1]]
+
+
+@pytest.mark.parametrize("answer", range(11))
+@pytest.mark.parametrize("off", [-2, -1, 0, 1, 2])
+def test_a_sampled_guess_lays_out_the_size_above_first_and_ends_on_the_answer(answer, off):
+    """A long sheet's guess (from a sample of it) is tried after the size above it: when right, the search's last
+    layout is the answer (the one drawn); when off, the search still finds the answer, laying out no size twice."""
+    from cheatdeck.pdf.fit import fit
+
+    build_at, calls = fake_layout(answer)
+    guess = min(max(answer + off, 0), len(SIZES) - 1)
+    best, passes = fit(build_at, SIZES, guess=SIZES[guess], above_first=True)
+    assert best.size == SIZES[answer] and best.fits and passes == len(calls) == len(set(calls)) <= 5
+    if guess == answer > 0:
+        assert calls == [SIZES[answer - 1], SIZES[answer]]
 
 
 def test_no_section_title_ends_a_column_alone(sheets):

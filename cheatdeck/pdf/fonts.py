@@ -190,13 +190,15 @@ class FontNames:
     fallback: Fallback
 
 
-def _printed(sheet: Sheet) -> Iterator[tuple[str, bool, object]]:
-    """Every string the page prints, with whether it is code and what it comes from (a text, a domain or the
-    sheet: its `.loc`, made only for the message that needs it)."""
+def _printed(sheet: Sheet, chars: set[str]) -> Iterator[tuple[str, bool, object]]:
+    """Every string the page prints that holds one of `chars`, with whether it is code and what it comes from (a
+    text, a domain or the sheet: its `.loc`, made only for the message that needs it). Only a text whose plain
+    string holds one of them is parsed."""
     for text in sheet.texts():
-        for span in text.spans:
-            if span.printed:
-                yield span.text, span.code, text
+        if not chars.isdisjoint(text.plain):
+            for span in text.spans:
+                if span.printed:
+                    yield span.text, span.code, text
     for domain in sheet.domains:
         yield domain.label, False, domain
     for extra in (sheet.author, sheet.version):
@@ -204,14 +206,31 @@ def _printed(sheet: Sheet) -> Iterator[tuple[str, bool, object]]:
             yield extra, False, sheet
 
 
+def _plain_strings(sheet: Sheet) -> Iterator[str]:
+    """What `_printed` draws from, unparsed: each text's plain string (its spans' texts joined; formulas and
+    images' alt texts too, which the page does not set in its fonts), the domains' labels, author and version."""
+    yield from (text.plain for text in sheet.texts())
+    yield from (domain.label for domain in sheet.domains)
+    yield from (extra for extra in (sheet.author, sheet.version) if extra)
+
+
 def printed_ink(sheet: Sheet, font: str) -> tuple[float, int]:
     """The length at 1 pt of everything the page prints, set in `font`, and the number of pieces it is in.
     A card's own question, answer and `why:` are left out: the page does not print them, and counting them
-    would move the fit search's first guess whenever a card is reworded."""
+    would move the fit search's first guess whenever a card is reworded. A text without markup is one piece,
+    its source: only the others are parsed."""
     skip = _card_only(sheet)
-    pieces = [span.text for text in sheet.texts() if id(text) not in skip for span in text.spans if span.printed]
+    pieces = []
+    for text in sheet.texts():
+        if id(text) in skip:
+            continue
+        if is_plain(text.source):
+            pieces.append(text.source)
+        else:
+            pieces += [span.text for span in text.spans if span.printed]
     pieces += [domain.label for domain in sheet.domains] + [extra for extra in (sheet.author, sheet.version) if extra]
-    return sum(pdfmetrics.stringWidth(string, font, 1.0) for string in pieces), len(pieces)
+    # One call over the whole: a width is the sum of its characters' (no kerning in ReportLab's TrueType widths).
+    return pdfmetrics.stringWidth("".join(pieces), font, 1.0), len(pieces)
 
 
 def _card_only(sheet: Sheet) -> set[int]:
@@ -229,16 +248,19 @@ def _card_only(sheet: Sheet) -> set[int]:
 
 
 def register_fonts(theme: Theme, folder: Path, sheet: Sheet) -> FontNames:
+    """`fonts_for`, raising one error per character that no font has."""
+    fonts, problems = fonts_for(theme, folder, sheet)
+    if problems:
+        raise CheatdeckError(problems)
+    return fonts
+
+
+def fonts_for(theme: Theme, folder: Path, sheet: Sheet) -> tuple[FontNames, list[Problem]]:
     """Register the theme's faces (the italic pair only when some text is italic, the mono pair only when
-    some is `code`: parsing a TTF costs) and the fallback fonts the sheet needs, in order; raise one error
+    some is `code`: parsing a TTF costs) and the fallback fonts the sheet needs, in order; with one problem
     per character that no font has."""
     theme_file = Location(str(folder.parent / "pdf" / "theme.yaml"))
-    # A text without markup is one plain span: only the others are parsed to find italics and code.
-    spans = [span for text in sheet.texts() if not is_plain(text.source) for span in text.spans]
-    mono = any(span.code for span in spans)
-    # Captions are set in italics.
-    italic = any(span.italic for span in spans) or any(
-        section.image and section.image.caption for domain in sheet.domains for section in domain.sections)
+    mono, italic = _styles(sheet)
     styles = ("regular", "bold") + (("italic", "bold_italic") if italic else ()) + (
         ("mono", "mono_bold") if mono else ())
     faces = {style: _load(folder / getattr(theme.fonts, style), theme_file) for style in styles}
@@ -268,28 +290,45 @@ def register_fonts(theme: Theme, folder: Path, sheet: Sheet) -> FontNames:
         if fallback.font_for(char, code) is None:
             missing.setdefault(char, []).extend(locs)
     problems = [_missing(char, locs, fallback.tried) for char, locs in missing.items()]
-    if problems:
-        raise CheatdeckError(problems)
     return FontNames(names["regular"], names["bold"], names["italic"], names["bold_italic"],
-                     names.get("mono", names["regular"]), fallback)
+                     names.get("mono", names["regular"]), fallback), problems
+
+
+def _styles(sheet: Sheet) -> tuple[bool, bool]:
+    """Whether some text is code, and whether some is italic. Code takes a backtick or a line break and italics
+    a `*` or `_`: only a text that holds one is parsed."""
+    mono = italic = False
+    for text in sheet.texts():
+        source = text.source
+        if not mono and ("`" in source or "\n" in source):
+            mono = any(span.code for span in text.spans)
+        if not italic and ("*" in source or "_" in source):
+            italic = any(span.italic for span in text.spans)
+        if mono and italic:
+            break
+    # Captions are set in italics.
+    return mono, italic or any(section.image and section.image.caption
+                               for domain in sheet.domains for section in domain.sections)
 
 
 def _uncovered(sheet: Sheet, text_faces: list[TTFont],
                code_faces: list[TTFont]) -> dict[tuple[str, bool], list[Location]]:
-    """Each (character, is code) the theme's faces lack → where the sheet prints it. The characters are gathered
-    as sets first, so a long sheet pays a look-up per distinct character, and its places are looked for only
-    when one is missing."""
-    found: dict[bool, set[str]] = {False: set(), True: set()}
-    for string, code, _ in _printed(sheet):
-        found[code].update(_SELECTORS.sub("", string))
-    lacking = {(char, code) for code, chars in found.items() for char in chars
-               if not (char.isspace() or _covers(code_faces if code else text_faces, char))}
+    """Each (character, is code) the theme's faces lack → where the sheet prints it. The characters of every
+    plain string (a text's spans' texts, joined) are gathered as one set first, so a long sheet pays a look-up
+    per distinct character and parses nothing; the texts that hold one that some face lacks are parsed to tell
+    code from text, printed from not, and where."""
+    found: set[str] = set()
+    for string in _plain_strings(sheet):
+        found.update(string)
+    lacking = {char for char in found if not (char.isspace() or _SELECTORS.match(char) or (
+        _covers(text_faces, char) and _covers(code_faces, char)))}
     uses: dict[tuple[str, bool], list[Location]] = {}
-    if lacking:
-        for string, code, owner in _printed(sheet):
-            for char in dict.fromkeys(_SELECTORS.sub("", string)):
-                if (char, code) in lacking:
-                    uses.setdefault((char, code), []).append(owner.loc)
+    if not lacking:
+        return uses
+    for string, code, owner in _printed(sheet, lacking):
+        for char in dict.fromkeys(_SELECTORS.sub("", string)):
+            if char in lacking and not _covers(code_faces if code else text_faces, char):
+                uses.setdefault((char, code), []).append(owner.loc)
     return uses
 
 

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import msgspec
 
+from ..errors import CheatdeckError, Problem
 from ..model import Sheet
 from ..options import PrintOptions
 from .details import PdfDetails
-from .fit import estimated_demand, fit, overflow_error, too_long
-from .fonts import printed_ink, register_fonts
+from .fit import first_guess, fit, overflow_error, too_long
+from .fonts import fonts_for, printed_ink
 from .memo import LayoutMemo
 from .columns import Flow
 from .page import Attempt, Page
@@ -44,8 +45,12 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
     theme = load_theme(templates / "pdf" / "theme.yaml")
     if opts.columns:
         theme = msgspec.structs.replace(theme, columns=opts.columns)
-    fonts = register_fonts(theme, templates / "fonts", sheet)
+    fonts, problems = fonts_for(theme, templates / "fonts", sheet)
     search = _Search(Page(theme, fonts, Ink(opts.grayscale), sheet, opts, candidate_sizes(theme)[-1], memo))
+    # A character no font has and a budget the sheet cannot fit are both said, in one error, before any layout.
+    problems += search.refusal(exact)
+    if problems:
+        raise CheatdeckError(problems)
     known = memo.over.get(sheet_key) if memo is not None and sheet_key else None
     best, passes = search.run(hint, exact, known)
     if memo is not None and sheet_key and search.length is not None:
@@ -70,6 +75,7 @@ class _Search:
         self.budget = floor.opts.pages  # the pages to fill: fewer for a sheet that grows past the ceiling
         self.measured: dict[float, Attempt] = {}
         self.length: float | None = None  # the printed text's length at 1 pt, when the search needed it
+        self.paragraphs = 0  # the pieces it is in (fonts.printed_ink)
         self.units: list | None = None  # the sheet's units' keys, titles and places (reuse.units_in_order)
         # By size: the pass that laid it out, its pages before settling and its tallies, as kept (relay.py).
         self.relays: dict[float, tuple[Relay, tuple | None, tuple]] = {}
@@ -130,21 +136,26 @@ class _Search:
             page.memo.put_layout(look(page), Kept(relay.keys, records, tail, tallies))
         best.flow.redo = lambda: _cold(page, best)
 
+    def refusal(self, exact: bool) -> list[Problem]:
+        """The refusal of a sheet whose text alone cannot fit its budget (fit.too_long), from its length, which
+        the search's first guess needs too; nothing to say when `exact` (these same inputs fitted before)."""
+        if exact:
+            return []
+        page = self.page
+        self.length, self.paragraphs = printed_ink(page.sheet, page.fonts.regular)
+        refused = too_long(page, self.length, self.paragraphs, page.opts.pages)
+        return [] if refused is None else refused.problems
+
     def run(self, hint: float | None, exact: bool, known: tuple[float, float, float] | None) -> tuple[Attempt, int]:
-        """The largest size that fits and the passes it took; `known`: the size above the one the sheet's last
-        build chose, its demand and the printed text's length then (`over`)."""
-        page, sizes, guess, over = self.page, candidate_sizes(self.page.theme), None, None
-        if not exact:  # an exact hint fitted these same inputs before
-            self.length, paragraphs = printed_ink(page.sheet, page.fonts.regular)
-            refused = too_long(page, self.length, paragraphs, page.opts.pages)
-            if refused is not None:
-                raise refused
+        """The largest size that fits and the passes it took (after `refusal`); `known`: the size above the one the
+        sheet's last build chose, its demand and the printed text's length then (`over`)."""
+        page, sizes, guess, over, above_first = self.page, candidate_sizes(self.page.theme), None, None, False
+        if self.length is not None:  # measured unless an exact hint fitted these same inputs before
             if hint is None:
-                guess = next((size for size in sizes if estimated_demand(self.at(size), self.length, paragraphs,
-                                                                         page.opts.pages) <= 1), sizes[-1])
+                guess, above_first = first_guess(page, sizes, self.length, self.paragraphs)
             elif known is not None and known[1] * self.length / known[2] >= OVER_MARGIN:
                 over = {known[0]: known[1] * self.length / known[2]}
-        best, passes = fit(self.build_at, sizes, hint, exact, guess, over)
+        best, passes = fit(self.build_at, sizes, hint, exact, guess, over, above_first)
         if best.fits and best.size == sizes[0] and page.theme.body.grow:
             # Room to spare at the ceiling: the body grows as far as the pages it took there hold.
             self.budget = best.pages
