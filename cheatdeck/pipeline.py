@@ -126,7 +126,10 @@ class _Inputs:
 
     @functools.cached_property
     def stored(self) -> dict:
-        """The lock as committed (parsed only by a build that renders the deck)."""
+        """The lock as committed (parsed only by a build that renders the deck; `watch` keeps the last one)."""
+        kept = self.sections.locks.get(str(self.source)) if self.sections is not None else None
+        if kept is not None and kept[0] == self.prints.lock:
+            return kept[1]
         return lock.parse(self.prints.lock, self.lock_file)
 
     @property
@@ -277,6 +280,8 @@ def _write(sheet: Sheet, inputs: _Inputs, kind: str, rendered: _Rendered) -> Out
         write_atomic(inputs.lock_file, inputs.prints.lock)
     elif kind == "anki":
         remove_leftovers(inputs.lock_file)  # a killed build's temp file beside the sheet (write_atomic does it too)
+    if kind == "anki" and inputs.sections is not None:
+        inputs.sections.locks[str(inputs.source)] = (inputs.prints.lock, rendered.lock_sections)
     rendered.let_go()
     details = rendered.details() if callable(rendered.details) else rendered.details
     output = Output(kind, path, size, written, details, landed=landed)
@@ -441,9 +446,9 @@ def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str
 
 
 def prime(path: Path, sections: Sections, kinds: tuple[str, ...] = OUTPUTS) -> None:
-    """Load (and, for a deck, plan) a sheet into `sections`, writing nothing: what `watch` does for a sheet its
-    first build found up to date, so that the first save after it starts builds only the sections that save
-    changed. A sheet that does not load is left to its save's build to report."""
+    """Load (and, for a deck, plan and stamp) a sheet into `sections`, writing nothing: what `watch` does for a
+    sheet its first build found up to date, so that the first save after it starts builds only the sections that
+    save changed. A sheet that does not load is left to its save's build to report."""
     from .source.compile import load
 
     try:
@@ -451,9 +456,25 @@ def prime(path: Path, sections: Sections, kinds: tuple[str, ...] = OUTPUTS) -> N
     except CheatdeckError:
         return
     if "anki" in kinds:
-        from .deck.plan import plan_notes
+        _prime_deck(path, sheet, sections)
 
-        plan_notes(sheet, sections)
+
+def _prime_deck(path: Path, sheet: Sheet, sections: Sections) -> None:
+    """The sheet's notes planned, and stamped against its lock as it stands, into `sections`: a save's stamp
+    takes of them only the notes whose entries the lock then still holds (stamps.Kept), so the note types and
+    the time asked of this stamp do not matter."""
+    from .deck.plan import plan_notes
+    from .deck.stamps import Kept, stamp
+
+    plan = plan_notes(sheet, sections)
+    raw = lock.read_bytes(lock.lock_path(path))
+    try:
+        stored = lock.parse(raw, lock.lock_path(path))
+    except CheatdeckError:
+        return
+    sections.locks[str(path)] = (raw, stored)
+    stamp(lock.upgrade(stored, sheet.id), sheet.id, plan.notes, {}, build_time(),
+          sections.stamps.setdefault(str(path), Kept()))
 
 
 @dataclass(frozen=True)
