@@ -37,9 +37,10 @@ OUTPUTS = ("anki", "pdf")
 Report = Callable[["BuildResult | CheatdeckError"], None]
 Written = Callable[["Output"], None]
 """Told of each output as it is written (the deck before the PDF's layout starts)."""
-Guard = Callable[["Changes", int], bool]
-"""Asked once the deck is rendered, before anything is written, with what it would change and how many notes the
-lock held: False stops the build, which then writes nothing (`watch` holds a save that would remove many notes)."""
+Guard = Callable[["Changes | None", int], bool]
+"""Asked once, before the first output is written, with what the deck would change and how many notes the lock
+held (None and 0 when the deck is not rendered): False stops the build, which then writes nothing (`watch` holds
+a save that would remove many notes, and drops one whose files changed since it began)."""
 SUFFIX = {"anki": ".apkg", "pdf": ".pdf"}
 Details = Union[DeckDetails, PdfDetails]
 DETAILS: dict[str, type] = {"anki": DeckDetails, "pdf": PdfDetails}
@@ -52,7 +53,8 @@ class Output:
     size: int
     written: bool
     details: Details
-    """DeckDetails for "anki", PdfDetails for "pdf"."""
+    """DeckDetails for "anki", PdfDetails for "pdf". In `watch` the deck's are worked out once the PDF is written:
+    `on_written` hears of the deck before, with None here."""
     built: bool = True
     """Rendered by this build (False: it was up to date and nothing was done); `written` says whether its bytes
     changed."""
@@ -70,7 +72,8 @@ class BuildResult:
     seconds: float = 0.0
     failed: dict[str, CheatdeckError] = field(default_factory=dict)
     stopped: bool = False
-    """The guard stopped the build once the deck was rendered: nothing was written, `changes` says why."""
+    """The guard stopped the build before its first output was written: nothing was written; `changes` says what
+    the deck would have changed (None when it was not rendered)."""
 
     @property
     def up_to_date(self) -> bool:
@@ -180,20 +183,31 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     from .source.compile import load
 
     sheet = load(inputs.source, inputs.prints.source, sections)
-    outputs, failed, changes = [], {}, None
+    outputs, failed, changes, later = [], {}, None, []
     for kind in inputs.todo:
         try:
             rendered = RENDER[kind](sheet, inputs)
         except CheatdeckError as err:
             failed[kind] = err
             continue
-        if kind == "anki" and guard and not guard(rendered.changes, len(inputs.stored.get("notes", {}))):
+        if not outputs and guard and not guard(rendered.changes,
+                                               len(inputs.stored.get("notes", {})) if kind == "anki" else 0):
             return BuildResult(inputs.source, sheet.id, [], rendered.changes, time.perf_counter() - started,
                                stopped=True)
-        outputs.append(_write(sheet, inputs, kind, rendered))
+        output, extra = _write(sheet, inputs, kind, rendered)
+        finish = functools.partial(_finish, sheet, inputs, output, rendered, extra)
+        # `watch`, which keeps the notes anyway, runs the deck's card lint once the PDF is written: the PDF does
+        # not wait for it either (a build without `sections` lets the notes go before the PDF's layout).
+        if sections is not None and kind != inputs.todo[-1]:
+            later.append(finish)
+        else:
+            finish()
+        outputs.append(output)
         changes = rendered.changes or changes
         if on_written:
-            on_written(outputs[-1])
+            on_written(output)
+    for finish in later:
+        finish()
     if not outputs:
         raise CheatdeckError.combined(failed.values())
     outputs += [_recorded(k, inputs.fresh[k]["details"]) for k in kinds if k not in inputs.todo]
@@ -260,10 +274,9 @@ def _memo(inputs: _Inputs) -> LayoutMemo:
 RENDER: dict[str, Callable[[Sheet, _Inputs], _Rendered]] = {"anki": _render_anki, "pdf": _render_pdf}
 
 
-def _write(sheet: Sheet, inputs: _Inputs, kind: str, rendered: _Rendered) -> Output:
-    """One output, then the lock (when the deck changed it), then its details (the deck's card lint runs only
-    now), then the state that records it: a later output that fails leaves a state that names only what was
-    written."""
+def _write(sheet: Sheet, inputs: _Inputs, kind: str, rendered: _Rendered) -> tuple[Output, list[Path]]:
+    """One output, then the lock (when the deck changed it); the output's details wait for `_finish`. Returns
+    the output and the other files written with it (PNG pages)."""
     from .write import remove_leftovers, write_atomic
 
     printing = inputs.opts.print.over(sheet.print)
@@ -283,10 +296,16 @@ def _write(sheet: Sheet, inputs: _Inputs, kind: str, rendered: _Rendered) -> Out
     if kind == "anki" and inputs.sections is not None:
         inputs.sections.locks[str(inputs.source)] = (inputs.prints.lock, rendered.lock_sections)
     rendered.let_go()
-    details = rendered.details() if callable(rendered.details) else rendered.details
-    output = Output(kind, path, size, written, details, landed=landed)
+    details = None if callable(rendered.details) else rendered.details
+    return Output(kind, path, size, written, details, landed=landed), extra
+
+
+def _finish(sheet: Sheet, inputs: _Inputs, output: Output, rendered: _Rendered, extra: list[Path]) -> None:
+    """A written output's details (the deck's card lint runs only now), then the state that records it: a later
+    output that fails leaves a state that names only what was written."""
+    if output.details is None:
+        output.details = rendered.details()
     _record(sheet, inputs, output, rendered, extra)
-    return output
 
 
 def _record(sheet: Sheet, inputs: _Inputs, output: Output, rendered: _Rendered, extra: list[Path]) -> None:

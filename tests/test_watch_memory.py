@@ -1,8 +1,9 @@
-"""What `watch` keeps between saves besides the sections (source/sections.py).
+"""What `watch` keeps between saves besides the sections (source/sections.py), and the order of a save's work.
 
 Each note's stamp and the lock (deck/stamps.Kept, Sections.stamps and .locks): a save stamps again only the notes
 that are not the very ones the last save stamped with the entries the lock still holds, and what it writes is
-what a cold build of the same sheet and lock writes, byte for byte."""
+what a cold build of the same sheet and lock writes, byte for byte. The deck's card lint runs once the PDF is
+written."""
 
 from __future__ import annotations
 
@@ -139,3 +140,32 @@ def test_the_watch_parses_the_lock_it_wrote_once(tmp_path, monkeypatch):
     build(watched, Options(out=tmp_path / "dist"), ("anki",), sections=sections)
     assert len(calls) == 2
 
+
+def test_in_watch_the_pdf_does_not_wait_for_the_decks_card_lint(tiny, monkeypatch):
+    """The deck lands first, then the PDF, then the lint works out the deck's details and the state records it;
+    a build outside `watch` lints before the PDF's layout, which then holds no notes."""
+    import json
+
+    from cheatdeck.deck import render
+
+    events = []
+    counted = render.count_warnings
+
+    def count(plan):
+        events.append(("lint", Path("dist/tiny.pdf").exists()))
+        return counted(plan)
+
+    monkeypatch.setattr(render, "count_warnings", count)
+    result = build(tiny, Options(out=Path("dist")), on_written=lambda output: events.append(output.kind),
+                   sections=Sections())
+    assert events == ["anki", "pdf", ("lint", True)]
+    deck = result.outputs[0]
+    assert deck.kind == "anki" and deck.details.notes > 0
+    state = json.loads(Path("dist/.cheatdeck-state.json").read_text(encoding="utf-8"))
+    assert sorted(key.rpartition("::")[2] for key in state["outputs"]) == ["anki", "pdf"]
+    assert build(tiny, Options(out=Path("dist")), sections=Sections()).up_to_date
+    events.clear()
+    Path("dist/tiny.pdf").unlink()
+    tiny.write_text(tiny.read_text(encoding="utf-8").replace("stage changes", "stage the changes"), encoding="utf-8")
+    build(tiny, Options(out=Path("dist")), on_written=lambda output: events.append(output.kind))
+    assert events == [("lint", False), "anki", "pdf"]
