@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # annotations only: the watch must not import the deck's code
     from ..deck.stamps import Changes
     from ..source.sections import Sections
 
+STEP = 20
+"""Milliseconds without a change after which watchfiles hands the changes over."""
 SETTLE = 0.2
 """Seconds between two looks at the saved files: a save's build is written when they saw the same sizes and times."""
 HOLD_OVER = 5
@@ -159,7 +161,9 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
         return (p.suffix == ".yaml" or p.suffix.lower() in IMAGE_SUFFIXES
                 or opts.templates.resolve() in p.resolve().parents)
 
-    for changes in watchfiles.watch(*roots, watch_filter=relevant, stop_event=stop, debounce=200,
+    # watchfiles' own step is 50 ms: a save written in slower steps starts a build early, which its Look then
+    # stops, and the next change builds it whole.
+    for changes in watchfiles.watch(*roots, watch_filter=relevant, stop_event=stop, debounce=200, step=STEP,
                                     raise_interrupt=False):
         look = Look(Path(path) for _, path in changes)
         # A sheet added while watching is picked up; one that was deleted is dropped. A folder left with no

@@ -128,6 +128,8 @@ def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str
             pending = _by_content(pending, records, elsewhere, found)
             pending = _by_identity(pending, records, at_home, found)
     arrived = pending
+    if not arrived:  # most saves of an edit: every note was found (the GUIDs below are worked out for none)
+        return found
     # 2. New: the GUID every build derived before the lock kept GUIDs. If a record not yet claimed holds it,
     # the note is that one under a new identity; if a claimed one does, count on until the GUID is free.
     holders = {e["guid"]: (entries, ident) for ident, e in entries.items()}
