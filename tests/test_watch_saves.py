@@ -103,3 +103,21 @@ def test_the_command_line_says_what_was_held_and_how_to_confirm(capsys):
     assert err.startswith("WARNING: chem: this save of source/chem.yaml would remove 20 of 40 notes (section/note-0,")
     assert "section/note-11, …). Nothing was built or recorded." in err
     assert "save it again once it is complete" in err and "save it again unchanged, or run `cheatdeck build`" in err
+
+
+def test_a_save_made_while_the_first_build_runs_is_built_once_the_watch_listens(tiny, monkeypatch):
+    """The watcher starts once the first build has returned: a save made before is found by its bytes."""
+    from cheatdeck.cli import watch as watching_module
+
+    first_build = watching_module.build_all
+    edited = tiny.read_text(encoding="utf-8").replace("stage changes", "stage the changes")
+
+    def build_all(*args, **kwargs):
+        first_build(*args, **kwargs)
+        tiny.write_text(edited, encoding="utf-8")  # saved after the build read the sheet, before it listens
+
+    monkeypatch.setattr(watching_module, "build_all", build_all)
+    with watching(tiny) as (outcomes, wait_for):
+        monkeypatch.setattr(watching_module, "build_all", first_build)
+        wait_for(2)
+    assert isinstance(outcomes[1], BuildResult) and outcomes[1].changes.changed == ("commands/add",), outcomes

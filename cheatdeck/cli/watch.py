@@ -30,6 +30,9 @@ if TYPE_CHECKING:  # annotations only: the watch must not import the deck's code
 
 STEP = 20
 """Milliseconds without a change after which watchfiles hands the changes over."""
+LISTENING = 1000
+"""Milliseconds after which watchfiles answers with no change, the first time so that saves made during the first
+build are looked for once it listens."""
 SETTLE = 0.2
 """Seconds between two looks at the saved files: a save's build is written when they saw the same sizes and times."""
 HOLD_OVER = 5
@@ -161,10 +164,16 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
         return (p.suffix == ".yaml" or p.suffix.lower() in IMAGE_SUFFIXES
                 or opts.templates.resolve() in p.resolve().parents)
 
+    first: list[Path] | None = sheets  # the first build's sheets, until the watcher is known to listen
     # watchfiles' own step is 50 ms: a save written in slower steps starts a build early, which its Look then
-    # stops, and the next change builds it whole.
+    # stops, and the next change builds it whole. Its first answer comes LISTENING ms after it listens at the
+    # latest (yield_on_timeout: an empty set, and one a second after that).
     for changes in watchfiles.watch(*roots, watch_filter=relevant, stop_event=stop, debounce=200, step=STEP,
-                                    raise_interrupt=False):
+                                    rust_timeout=LISTENING, yield_on_timeout=True, raise_interrupt=False):
+        if first is not None:
+            changes, first = changes | _missed(first, sections), None
+        if not changes:
+            continue
         look = Look(Path(path) for _, path in changes)
         # A sheet added while watching is picked up; one that was deleted is dropped. A folder left with no
         # sheet, or a named sheet renamed away, is reported and the watch goes on until it is back.
@@ -184,6 +193,20 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
             again = sheet.resolve() in saved and digest is not None and holding.get(sheet) == digest
             _build_save(sheet, opts, report, kinds, written, HoldGuard(look, hold=not again), holding, digest, memo,
                         sections)
+
+
+def _missed(sheets: list[Path], sections: Sections) -> set[tuple[str, str]]:
+    """Saves the watcher cannot have seen, made while the watch's first build ran: the sheets whose bytes are not
+    those it loaded, as changes."""
+    missed = set()
+    for sheet in sheets:
+        read = sections.read.get(str(sheet))
+        try:
+            if read is not None and sheet.read_bytes() != read:
+                missed.add(("modified", str(sheet)))
+        except OSError:
+            continue  # gone: the next change says what became of it
+    return missed
 
 
 def _build_save(sheet: Path, opts: Options, report: WatchReport, kinds: tuple[str, ...],
