@@ -76,6 +76,28 @@ def test_saves_that_keep_stamps_write_what_cold_builds_write(edit, taken, tmp_pa
     assert taken[0] == 0 and min(taken[1:]) >= 30, taken
 
 
+def test_a_sheet_with_a_glossary_keeps_its_stamps_and_a_changed_glossary_spells_every_note_anew(taken, tmp_path,
+                                                                                                monkeypatch):
+    """The glossary makes new notes of the planned ones; the watch keeps what it made of a kept section's notes
+    while the glossary is the same, so their stamps are kept too."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    sheet = {**_sheet(), "glossary": {"Term": "Terminus"}}
+    watched = _save(tmp_path / "watched" / "rebuilt.yaml", sheet)
+    sections = Sections()
+    build(watched, Options(out=watched.parent / "dist"), ("anki",), sections=sections)
+    for step, edit in enumerate([_reword, lambda s: s["glossary"].update(Term="Terminal")]):
+        lock_before = lock.lock_path(watched).read_bytes()
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1700000000 + (step + 1) * DAY))
+        edit(sheet)
+        _save(watched, sheet)
+        rebuilt = build(watched, Options(out=watched.parent / "dist"), ("anki",), sections=sections)
+        cold, built = _cold(tmp_path, watched, lock_before, f"cold{step}")
+        assert rebuilt.changes == built.changes and built.changes.changed
+        assert _same_outputs(watched, cold), step
+    # The reword kept most notes' stamps; the new glossary spelled out every note that says "Term" anew.
+    assert taken[1] >= 30 and len(built.changes.changed) >= 30, taken
+
+
 def test_a_lock_put_back_between_saves_is_stamped_against_as_a_cold_build_would(taken, tmp_path, monkeypatch):
     """The kept stamps are of the lock the watch wrote; a lock the user put back (an older commit) holds other
     entries for notes the watch kept: those are stamped against the lock as it is."""

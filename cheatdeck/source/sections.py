@@ -45,6 +45,9 @@ class Sections:
         self.planned: dict[str, dict[int, tuple[model.Section, tuple, list[Note]]]] = {}
         """Per sheet file, by the id of each section record, the record, what its notes took from outside it, and
         the notes."""
+        self.glossed: dict[str, tuple[dict, dict[int, tuple[Note, Note]]]] = {}
+        """Per sheet file, the glossary the last plan spelled its notes out with, and by the id of each planned
+        note, the note and what the glossary made of it."""
         self.stamps: dict[str, Stamped] = {}
         """Per sheet file, each note's stamp as the last build gave it (deck.stamps.Kept)."""
         self.locks: dict[str, tuple[bytes | None, dict]] = {}
