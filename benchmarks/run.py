@@ -1,4 +1,4 @@
-"""Benchmarks: `python benchmarks/run.py [--runs N] [--skip-50k] [--only spine,anki,pdf,deck,pages,sync] [--edit-facts N] [--markdown BENCHMARKS.md]`.
+"""Benchmarks: `python benchmarks/run.py [--runs N] [--skip-50k] [--only spine,anki,pdf,deck,pages,sync,watch] [--edit-facts N] [--markdown BENCHMARKS.md]`.
 
 Every figure is a median of several runs, and every ratio divides two figures measured in the same run, with
 the two sides interleaved: these machines are shared and noisy. The anchor is `benchmarks/baseline.py`, a
@@ -319,12 +319,13 @@ def deck_rows(tmp: Path, runs: int) -> list[tuple[str, str, str, bool | None]]:
              "≤ 1.5 s", latency <= 1.5)]
 
 
-def watch_latency(sheet: Path, out: Path, swap: tuple[str, str], edits: int = 10, wait: float = 60) -> float:
-    """`watch` on `sheet`: the median time from saving an edit (`swap`, a word changed in a fact, so both outputs
-    change) to the PDF written, which lands after the deck."""
+def watch_latency(sheet: Path, out: Path, swap: tuple[str, str], edits: int = 10, wait: float = 60,
+                  settle: float = 1) -> list[float]:
+    """`watch` on `sheet`: the times from saving an edit (`swap`, a word changed in a fact, so both outputs
+    change) to the PDF written, which lands after the deck (`settle`: saves_until's)."""
     watching = subprocess.Popen([PY, BUILD, "watch", "-q", str(sheet), "--out", str(out)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return statistics.median(saves_until(watching, sheet, swap, out / f"{sheet.stem}.pdf", edits, wait))
+    return saves_until(watching, sheet, swap, out / f"{sheet.stem}.pdf", edits, wait, settle)
 
 
 def printable(tmp: Path, facts: int, pages: int = 400) -> Path:
@@ -403,14 +404,6 @@ def edits_at(tmp: Path, runs: int, facts: int) -> list[tuple[str, str, str, bool
     times = interleaved({"cold_pdf": cold_pdf, "plain_pdf": baseline(sheet, tmp / f"plain-{facts}", "pdf", size),
                          "one_shot": one_shot, "script": baseline(sheet, tmp / f"script-{facts}", "both", size)}, runs)
     sheet.write_text(original, encoding="utf-8")
-    # `watch` started where the sheet was built before: its first build finds the output folder's memo and
-    # builds both outputs again (their state and PDF gone) before the first save.
-    watching = clone(sheet, tmp / f"watch-{facts}")
-    out = watching.parent / "dist"
-    shutil.copytree(sheet.parent / "dist", out)
-    for name in (".cheatdeck-state.json", f"{sheet.stem}.pdf"):
-        (out / name).unlink()
-    watched = watch_latency(watching, out, swap, 3, wait=600)
     return [
         (f"cold `pdf`, {facts:,} facts (fresh clone, no output folder) vs plain ReportLab at the same size ({size:g} pt)",
          f"{times['cold_pdf']:.1f} s = {times['cold_pdf'] / times['plain_pdf']:.2f} × {times['plain_pdf']:.1f} s",
@@ -418,9 +411,30 @@ def edits_at(tmp: Path, runs: int, facts: int) -> list[tuple[str, str, str, bool
         (f"one-shot edit at {facts // 1000}k: one word changed, `build` with the lock and the output folder's layout memo",
          f"{times['one_shot']:.1f} s = {times['one_shot'] / times['script']:.2f} × script's full build "
          f"({times['script']:.1f} s)", "≤ 1.0 × script", times["one_shot"] / times["script"] <= 1.0),
-        (f"watch edit at {facts // 1000}k: save → both outputs written (median of 3 edits)", f"{watched:.1f} s", "≤ 3 s",
-         watched <= 3),
+        watch_edit(tmp, sheet, facts, built=True),
     ]
+
+
+def watch_edit(tmp: Path, sheet: Path, facts: int, built: bool = False) -> tuple[str, str, str, bool | None]:
+    """The watch edit row: `watch` started where the sheet was built before (`built`, else built here first):
+    its first build finds the output folder's memo and builds both outputs again (their state and PDF gone)
+    before the first save; then the median of 3 one-word edits, save → both outputs written."""
+    if not built:
+        wall([PY, BUILD, "build", "-q", str(sheet), "--out", str(sheet.parent / "dist")])
+    phrase = f"explanation of synthetic fact {facts // 2} with a few more words"
+    watching = clone(sheet, tmp / f"watch-{facts}")
+    out = watching.parent / "dist"
+    shutil.copytree(sheet.parent / "dist", out)
+    for name in (".cheatdeck-state.json", f"{sheet.stem}.pdf"):
+        (out / name).unlink()
+    started = time.perf_counter()
+    # After the PDF, the first build and each save lint the deck (about a second at 10,000 facts): a save
+    # made before the watch listens again would time the wait for its listening.
+    samples = watch_latency(watching, out, (phrase, phrase + "-x"), 3, wait=600, settle=5)
+    watched = statistics.median(samples)
+    return (f"watch edit at {facts // 1000}k: save → both outputs written (median of 3 edits)",
+            f"{watched:.1f} s ({', '.join(f'{s:.2f}' for s in samples)}; the watch's first build and the edits: "
+            f"{time.perf_counter() - started:.0f} s)", "≤ 3 s", watched <= 3)
 
 
 def _wait_for(condition, seconds: float) -> None:
@@ -441,9 +455,11 @@ def sync_rows(tmp: Path, runs: int) -> list[tuple[str, str, str, bool | None]]:
              f"{ratio:.2f} ×", "≤ 2 × import", ratio <= 2)]
 
 
-GROUPS = ("spine", "anki", "pdf", "deck", "pages", "sync")
+GROUPS = ("spine", "anki", "pdf", "deck", "pages", "sync", "watch")
 """What `--only` picks: the spine's rows (issue 22), the Anki path at 10k and 50k, the PDF (growth, cold against
-ReportLab, edits at 10k), the deck's latency, the 50,000-fact print, the sync (issue 28)."""
+ReportLab, edits at 10k), the deck's latency, the 50,000-fact print, the sync (issue 28); and the pdf group's
+watch edit row alone (not in a whole run: the pdf group has it)."""
+WHOLE = GROUPS[:-1]
 
 
 def machine() -> str:
@@ -478,8 +494,8 @@ def measure(tmp: Path, runs: int, skip_50k: bool) -> list[tuple[str, str, str, b
     wall(noop_cmd)
     quick = interleaved({"noop": lambda: wall(noop_cmd), "floor": floor_cmd}, runs + 2)
     shipped_clone = fresh_clone(tmp / "watch", True)
-    watched = watch_latency(shipped_clone, shipped_clone.parent.parent / "dist",
-                            ("real-time inference lookups", "real-time inference look-ups"))
+    watched = statistics.median(watch_latency(shipped_clone, shipped_clone.parent.parent / "dist",
+                                              ("real-time inference lookups", "real-time inference look-ups")))
 
     s10k = synthetic_sheet(tmp, 10_000)
     print10k, said10k = prints_within_budget(s10k, 400)
@@ -535,7 +551,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--skip-50k", action="store_true", help="leave out the spine's 50,000-fact pass (minutes)")
-    parser.add_argument("--only", default=",".join(GROUPS),
+    parser.add_argument("--only", default=",".join(WHOLE),
                         help=f"comma-separated rows to measure, of {', '.join(GROUPS)} (default: all)")
     parser.add_argument("--markdown", type=Path, help="also write the table to this Markdown file")
     parser.add_argument("--edit-facts", type=int, default=10_000, help="the sheet the edit rows time (10,000 facts)")
@@ -547,7 +563,7 @@ def main() -> int:
     groups = args.only.split(",")
     if set(groups) - set(GROUPS):
         parser.error(f"--only takes {', '.join(GROUPS)}, not {args.only}")
-    if args.markdown and set(groups) != set(GROUPS):
+    if args.markdown and set(groups) != set(WHOLE):
         parser.error("--markdown writes the whole table: leave out --only")
     if run_child(args):
         return 0
@@ -565,6 +581,8 @@ def main() -> int:
         rows += deck_rows(tmp, args.runs) if "deck" in groups else []
         rows += pages_rows(tmp) if "pages" in groups else []
         rows += sync_rows(tmp, args.runs) if "sync" in groups else []
+        # The pdf group's watch edit row alone (the pdf group has it too, after its cold runs).
+        rows += [watch_edit(tmp, printable(tmp, args.edit_facts), args.edit_facts)] if "watch" in groups else []
     lines = [f"Machine: {machine()}", f"Median of {args.runs} interleaved runs per whole-process figure.", "",
              "| figure | measured | target | met |", "| --- | --- | --- | --- |"]
     lines += [f"| {name} | {value} | {target} | {'' if ok is None else ('yes' if ok else 'NO')} |"

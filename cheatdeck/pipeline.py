@@ -37,9 +37,10 @@ OUTPUTS = ("anki", "pdf")
 Report = Callable[["BuildResult | CheatdeckError"], None]
 Written = Callable[["Output"], None]
 """Told of each output as it is written (the deck before the PDF's layout starts)."""
-Guard = Callable[["Changes", int], bool]
-"""Asked once the deck is rendered, before anything is written, with what it would change and how many notes the
-lock held: False stops the build, which then writes nothing (`watch` holds a save that would remove many notes)."""
+Guard = Callable[["Changes | None", int], bool]
+"""Asked once, before the first output is written, with what the deck would change and how many notes the lock
+held (None and 0 when the deck is not rendered): False stops the build, which then writes nothing (`watch` holds
+a save that would remove many notes, and drops one whose files changed since it began)."""
 SUFFIX = {"anki": ".apkg", "pdf": ".pdf"}
 Details = Union[DeckDetails, PdfDetails]
 DETAILS: dict[str, type] = {"anki": DeckDetails, "pdf": PdfDetails}
@@ -52,7 +53,8 @@ class Output:
     size: int
     written: bool
     details: Details
-    """DeckDetails for "anki", PdfDetails for "pdf"."""
+    """DeckDetails for "anki", PdfDetails for "pdf". In `watch` the deck's are worked out once the PDF is written:
+    `on_written` hears of the deck before, with None here."""
     built: bool = True
     """Rendered by this build (False: it was up to date and nothing was done); `written` says whether its bytes
     changed."""
@@ -70,7 +72,8 @@ class BuildResult:
     seconds: float = 0.0
     failed: dict[str, CheatdeckError] = field(default_factory=dict)
     stopped: bool = False
-    """The guard stopped the build once the deck was rendered: nothing was written, `changes` says why."""
+    """The guard stopped the build before its first output was written: nothing was written; `changes` says what
+    the deck would have changed (None when it was not rendered)."""
 
     @property
     def up_to_date(self) -> bool:
@@ -126,7 +129,10 @@ class _Inputs:
 
     @functools.cached_property
     def stored(self) -> dict:
-        """The lock as committed (parsed only by a build that renders the deck)."""
+        """The lock as committed (parsed only by a build that renders the deck; `watch` keeps the last one)."""
+        kept = self.sections.locks.get(str(self.source)) if self.sections is not None else None
+        if kept is not None and kept[0] == self.prints.lock:
+            return kept[1]
         return lock.parse(self.prints.lock, self.lock_file)
 
     @property
@@ -177,20 +183,31 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     from .source.compile import load
 
     sheet = load(inputs.source, inputs.prints.source, sections)
-    outputs, failed, changes = [], {}, None
+    outputs, failed, changes, later = [], {}, None, []
     for kind in inputs.todo:
         try:
             rendered = RENDER[kind](sheet, inputs)
         except CheatdeckError as err:
             failed[kind] = err
             continue
-        if kind == "anki" and guard and not guard(rendered.changes, len(inputs.stored.get("notes", {}))):
+        if not outputs and guard and not guard(rendered.changes,
+                                               len(inputs.stored.get("notes", {})) if kind == "anki" else 0):
             return BuildResult(inputs.source, sheet.id, [], rendered.changes, time.perf_counter() - started,
                                stopped=True)
-        outputs.append(_write(sheet, inputs, kind, rendered))
+        output, extra = _write(sheet, inputs, kind, rendered)
+        finish = functools.partial(_finish, sheet, inputs, output, rendered, extra)
+        # `watch`, which keeps the notes anyway, runs the deck's card lint once the PDF is written: the PDF does
+        # not wait for it either (a build without `sections` lets the notes go before the PDF's layout).
+        if sections is not None and kind != inputs.todo[-1]:
+            later.append(finish)
+        else:
+            finish()
+        outputs.append(output)
         changes = rendered.changes or changes
         if on_written:
-            on_written(outputs[-1])
+            on_written(output)
+    for finish in later:
+        finish()
     if not outputs:
         raise CheatdeckError.combined(failed.values())
     outputs += [_recorded(k, inputs.fresh[k]["details"]) for k in kinds if k not in inputs.todo]
@@ -258,10 +275,9 @@ def _memo(inputs: _Inputs) -> LayoutMemo:
 RENDER: dict[str, Callable[[Sheet, _Inputs], _Rendered]] = {"anki": _render_anki, "pdf": _render_pdf}
 
 
-def _write(sheet: Sheet, inputs: _Inputs, kind: str, rendered: _Rendered) -> Output:
-    """One output, then the lock (when the deck changed it), then its details (the deck's card lint runs only
-    now), then the state that records it: a later output that fails leaves a state that names only what was
-    written."""
+def _write(sheet: Sheet, inputs: _Inputs, kind: str, rendered: _Rendered) -> tuple[Output, list[Path]]:
+    """One output, then the lock (when the deck changed it); the output's details wait for `_finish`. Returns
+    the output and the other files written with it (PNG pages)."""
     from .write import remove_leftovers, write_atomic
 
     path = _output_path(sheet, inputs, kind)
@@ -277,11 +293,19 @@ def _write(sheet: Sheet, inputs: _Inputs, kind: str, rendered: _Rendered) -> Out
         write_atomic(inputs.lock_file, inputs.prints.lock)
     elif kind == "anki":
         remove_leftovers(inputs.lock_file)  # a killed build's temp file beside the sheet (write_atomic does it too)
+    if kind == "anki" and inputs.sections is not None:
+        inputs.sections.locks[str(inputs.source)] = (inputs.prints.lock, rendered.lock_sections)
     rendered.let_go()
-    details = rendered.details() if callable(rendered.details) else rendered.details
-    output = Output(kind, path, size, written, details, landed=landed)
+    details = None if callable(rendered.details) else rendered.details
+    return Output(kind, path, size, written, details, landed=landed), extra
+
+
+def _finish(sheet: Sheet, inputs: _Inputs, output: Output, rendered: _Rendered, extra: list[Path]) -> None:
+    """A written output's details (the deck's card lint runs only now), then the state that records it: a later
+    output that fails leaves a state that names only what was written."""
+    if output.details is None:
+        output.details = rendered.details()
     _record(sheet, inputs, output, rendered, extra)
-    return output
 
 
 def _output_path(sheet: Sheet, inputs: _Inputs, kind: str) -> Path:
@@ -446,9 +470,9 @@ def build_all(paths: list[Path], opts: Options, report: Report, kinds: tuple[str
 
 
 def prime(path: Path, sections: Sections, kinds: tuple[str, ...] = OUTPUTS) -> None:
-    """Load (and, for a deck, plan) a sheet into `sections`, writing nothing: what `watch` does for a sheet its
-    first build found up to date, so that the first save after it starts builds only the sections that save
-    changed. A sheet that does not load is left to its save's build to report."""
+    """Load (and, for a deck, plan and stamp) a sheet into `sections`, writing nothing: what `watch` does for a
+    sheet its first build found up to date, so that the first save after it starts builds only the sections that
+    save changed. A sheet that does not load is left to its save's build to report."""
     from .source.compile import load
 
     try:
@@ -456,9 +480,25 @@ def prime(path: Path, sections: Sections, kinds: tuple[str, ...] = OUTPUTS) -> N
     except CheatdeckError:
         return
     if "anki" in kinds:
-        from .deck.plan import plan_notes
+        _prime_deck(path, sheet, sections)
 
-        plan_notes(sheet, sections)
+
+def _prime_deck(path: Path, sheet: Sheet, sections: Sections) -> None:
+    """The sheet's notes planned, and stamped against its lock as it stands, into `sections`: a save's stamp
+    takes of them only the notes whose entries the lock then still holds (stamps.Kept), so the note types and
+    the time asked of this stamp do not matter."""
+    from .deck.plan import plan_notes
+    from .deck.stamps import Kept, stamp
+
+    plan = plan_notes(sheet, sections)
+    raw = lock.read_bytes(lock.lock_path(path))
+    try:
+        stored = lock.parse(raw, lock.lock_path(path))
+    except CheatdeckError:
+        return
+    sections.locks[str(path)] = (raw, stored)
+    stamp(lock.upgrade(stored, sheet.id), sheet.id, plan.notes, {}, build_time(),
+          sections.stamps.setdefault(str(path), Kept()))
 
 
 @dataclass(frozen=True)

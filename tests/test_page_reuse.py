@@ -14,6 +14,7 @@ from test_layout_memo import EDITS, _cold, _remove, _sheet, _write
 from cheatdeck.options import Options
 from cheatdeck.pdf.memo import LayoutMemo
 from cheatdeck.pipeline import build
+from cheatdeck.source.sections import Sections
 from cheatdeck.state import measures
 
 
@@ -32,33 +33,42 @@ def _long_sheet(copies: int = 3, pages: int = 4) -> dict:
     return sheet
 
 
+def _renamed_domain(sheet: dict) -> None:
+    """Its sections' text is the same (a watch keeps their records); their chips, and so their pages, change."""
+    sheet["domains"][1]["name"] += " renamed"
+
+
 def _new_character(sheet: dict) -> None:
     """A character the sheet did not print before, on its first page: every later page's font codes move."""
     sheet["domains"][0]["sections"][0]["bullets"][0] += " Ωmega"
 
 
-def _built(source, out, memo, force=False):
-    result = build(source, Options(out=out, force=force), ("pdf",), memo=memo)
+def _built(source, out, memo, force=False, sections=None):
+    result = build(source, Options(out=out, force=force), ("pdf",), memo=memo, sections=sections)
     return result.outputs[0].details, (out / "memo-sheet.pdf").read_bytes()
 
 
-@pytest.mark.parametrize("kept", ["watch", "folder"])
+@pytest.mark.parametrize("kept", ["watch", "folder", "watch keeping sections"])
 def test_an_edit_redraws_only_its_pages_and_prints_what_a_cold_build_prints(tmp_path, kept):
+    """In `watch`, the sections an edit left alone are the records the last load made (source/sections.py),
+    whose pages' digests are taken from the last sheet's (reuse._digested)."""
     sheet = _long_sheet()
     source = _write(tmp_path / "warm" / "memo-sheet.yaml", sheet)
     out = source.parent / "dist"
-    memo = LayoutMemo() if kept == "watch" else None
-    first, _ = _built(source, out, memo)
+    memo = LayoutMemo() if kept.startswith("watch") else None
+    sections = Sections() if kept == "watch keeping sections" else None
+    first, _ = _built(source, out, memo, sections=sections)
     assert first.pages == 4 and first.reused == 0
-    for edit in [*EDITS, _new_character]:
+    for edit in [*EDITS, _new_character, _renamed_domain]:
         edit(sheet)
         _write(source, sheet)
-        details, warm = _built(source, out, memo)
+        details, warm = _built(source, out, memo, sections=sections)
         assert warm == _cold(tmp_path, copy.deepcopy(sheet), edit.__name__), edit.__name__
         # The size above the chosen one was measured well over the budget by the last build: not laid out again.
         assert details.passes == 1, edit.__name__
-        if edit in (_new_character, EDITS[-1]):
-            # New codes on page one, or a section moved from page one to the last: no later page stands as it was.
+        if edit in (_new_character, EDITS[-1], _renamed_domain):
+            # New codes on page one, a section moved from page one to the last, or a domain's name in the header
+            # of every page: no later page stands as it was.
             assert details.reused == 0, edit.__name__
         else:
             assert details.reused == details.pages - 1, edit.__name__

@@ -12,7 +12,7 @@ from cli_helpers import watching
 
 from cheatdeck.errors import CheatdeckError
 from cheatdeck.pipeline import BuildResult
-from cheatdeck.cli.watch import HOLD_OVER, Held, settled
+from cheatdeck.cli.watch import HOLD_OVER, Held, Look
 
 
 def _truncated(text: str, section: str) -> str:
@@ -21,28 +21,23 @@ def _truncated(text: str, section: str) -> str:
     return "".join(lines[:next(i for i, line in enumerate(lines) if line.startswith(f"      - id: {section}\n"))])
 
 
-def test_settled_waits_for_a_file_that_keeps_growing(tmp_path):
+def test_a_look_says_whether_the_files_stood_still_since_the_build_began(tmp_path):
     path = tmp_path / "sheet.yaml"
     path.write_text("a")
-
-    def grow():
-        for _ in range(6):
-            time.sleep(0.1)
-            with path.open("a") as file:
-                file.write("more ")
-
-    writer = threading.Thread(target=grow)
     started = time.monotonic()
-    writer.start()
-    assert settled([path], settle=0.15, patience=5)
-    assert time.monotonic() - started >= 0.6 and path.read_text().count("more") == 6
-    writer.join()
-
-    writer = threading.Thread(target=grow)
-    writer.start()
-    assert not settled([path], settle=0.15, patience=0.2), "a save still growing after the patience is left"
-    writer.join()
-    assert settled([path, tmp_path / "gone.yaml"], settle=0.15)
+    look = Look([path, tmp_path / "gone.yaml"], settle=0.15)
+    assert look.still() and time.monotonic() - started >= 0.15, "it waits out the settle the build did not take"
+    look = Look([path], settle=0.15)
+    time.sleep(0.2)  # a build longer than the settle: no wait
+    asked = time.monotonic()
+    assert look.still() and time.monotonic() - asked < 0.05
+    look = Look([path], settle=0.15)
+    with path.open("a") as file:
+        file.write("more")
+    assert not look.still(), "a file that grew since the build began"
+    look = Look([path, tmp_path / "gone.yaml"], settle=0.15)
+    (tmp_path / "gone.yaml").write_text("here now")
+    assert not look.still(), "a file that appeared since"
 
 
 def test_a_save_written_in_two_steps_is_built_once_complete(tiny):
@@ -108,3 +103,21 @@ def test_the_command_line_says_what_was_held_and_how_to_confirm(capsys):
     assert err.startswith("WARNING: chem: this save of source/chem.yaml would remove 20 of 40 notes (section/note-0,")
     assert "section/note-11, …). Nothing was built or recorded." in err
     assert "save it again once it is complete" in err and "save it again unchanged, or run `cheatdeck build`" in err
+
+
+def test_a_save_made_while_the_first_build_runs_is_built_once_the_watch_listens(tiny, monkeypatch):
+    """The watcher starts once the first build has returned: a save made before is found by its bytes."""
+    from cheatdeck.cli import watch as watching_module
+
+    first_build = watching_module.build_all
+    edited = tiny.read_text(encoding="utf-8").replace("stage changes", "stage the changes")
+
+    def build_all(*args, **kwargs):
+        first_build(*args, **kwargs)
+        tiny.write_text(edited, encoding="utf-8")  # saved after the build read the sheet, before it listens
+
+    monkeypatch.setattr(watching_module, "build_all", build_all)
+    with watching(tiny) as (outcomes, wait_for):
+        monkeypatch.setattr(watching_module, "build_all", first_build)
+        wait_for(2)
+    assert isinstance(outcomes[1], BuildResult) and outcomes[1].changes.changed == ("commands/add",), outcomes

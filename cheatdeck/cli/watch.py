@@ -1,7 +1,9 @@
 """`watch`: rebuild a sheet whenever its source, an image, or the templates change.
 
 A save is built once the saved files have stopped changing: an editor that writes slowly (a network folder, a
-large file) would otherwise have its first half built. A save that parses but would remove many notes at once
+large file) would otherwise have its first half built. The build starts at once, and before it writes anything
+the files must show the sizes and times they showed when it started, SETTLE seconds on; else it writes nothing
+and says nothing, and their next change brings the watch back. A save that parses but would remove many notes at once
 is not built: a half-written or truncated file looks just like that, and recording it would mark those notes
 removed, then new again, with new modification times. The watch reports it (`Held`) and builds it when the
 same bytes are saved again, or when `cheatdeck build` is run.
@@ -26,10 +28,13 @@ if TYPE_CHECKING:  # annotations only: the watch must not import the deck's code
     from ..deck.stamps import Changes
     from ..source.sections import Sections
 
+STEP = 20
+"""Milliseconds without a change after which watchfiles hands the changes over."""
+LISTENING = 1000
+"""Milliseconds after which watchfiles answers with no change, the first time so that saves made during the first
+build are looked for once it listens."""
 SETTLE = 0.2
-"""Seconds between two looks at the saved files: a save is built when they saw the same sizes and times."""
-PATIENCE = 10.0
-"""Seconds a save that keeps changing is waited for; after that the files' next change brings the watch back."""
+"""Seconds between two looks at the saved files: a save's build is written when they saw the same sizes and times."""
 HOLD_OVER = 5
 HOLD_SHARE = 0.10
 """A save is held when it would remove more than HOLD_OVER notes and more than HOLD_SHARE of the sheet's notes."""
@@ -72,20 +77,21 @@ def _affected(changes: set[tuple[object, str]], sheets: list[Path], opts: Option
     return [s for s in sheets if s.resolve() in changed]
 
 
-def settled(paths: Iterable[Path], settle: float = SETTLE, patience: float = PATIENCE) -> bool:
-    """Whether the files have stopped changing: the same sizes and modification times at two looks `settle`
-    seconds apart, within `patience` seconds."""
-    paths = list(paths)
-    deadline = time.monotonic() + patience
-    before = _stats(paths)
-    while True:
-        time.sleep(settle)
-        now = _stats(paths)
-        if now == before:
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        before = now
+class Look:
+    """The saved files' sizes and times when a save's build starts; `still` looks again once SETTLE seconds have
+    passed (the build's own time counts): whether they stood still, so that what the build read was the whole
+    save."""
+
+    def __init__(self, paths: Iterable[Path], settle: float = SETTLE):
+        self.paths = list(paths)
+        self.first = _stats(self.paths)
+        self.until = time.monotonic() + settle
+
+    def still(self) -> bool:
+        wait = self.until - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        return _stats(self.paths) == self.first
 
 
 def _stats(paths: list[Path]) -> list[tuple[int, int] | None]:
@@ -101,15 +107,22 @@ def _stats(paths: list[Path]) -> list[tuple[int, int] | None]:
 
 
 class HoldGuard:
-    """The build's guard (pipeline.Guard) for a save: it stops one that would remove too many notes at once (see
-    the module's docstring), once the deck is rendered and before anything is written."""
+    """The build's guard (pipeline.Guard) for a save, asked before its first output is written: it stops a save
+    whose files changed since its build began (`look`), and one that would remove too many notes at once (see the
+    module's docstring) unless `hold` is off (the same bytes saved again confirm it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, look: Look, hold: bool = True) -> None:
+        self.look, self.hold = look, hold
         self.before = 0
         """How many notes the sheet had (in its lock) before this save."""
+        self.unsettled = False
+        """It stopped a save still being written."""
 
-    def __call__(self, changes: Changes, before: int) -> bool:
+    def __call__(self, changes: Changes | None, before: int) -> bool:
         self.before = before
+        self.unsettled = not self.look.still()
+        if self.unsettled or changes is None or not self.hold:
+            return not self.unsettled
         removed = len(changes.removed)
         return not (removed > HOLD_OVER and removed > HOLD_SHARE * before)
 
@@ -151,16 +164,24 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
         return (p.suffix == ".yaml" or p.suffix.lower() in IMAGE_SUFFIXES
                 or opts.templates.resolve() in p.resolve().parents)
 
-    for changes in watchfiles.watch(*roots, watch_filter=relevant, stop_event=stop, debounce=200,
-                                    raise_interrupt=False):
-        if not settled(Path(path) for _, path in changes):
-            continue  # still being written: its next change comes back here
+    first: list[Path] | None = sheets  # the first build's sheets, until the watcher is known to listen
+    # watchfiles' own step is 50 ms: a save written in slower steps starts a build early, which its Look then
+    # stops, and the next change builds it whole. Its first answer comes LISTENING ms after it listens at the
+    # latest (yield_on_timeout: an empty set, and one a second after that).
+    for changes in watchfiles.watch(*roots, watch_filter=relevant, stop_event=stop, debounce=200, step=STEP,
+                                    rust_timeout=LISTENING, yield_on_timeout=True, raise_interrupt=False):
+        if first is not None:
+            changes, first = changes | _missed(first, sections), None
+        if not changes:
+            continue
+        look = Look(Path(path) for _, path in changes)
         # A sheet added while watching is picked up; one that was deleted is dropped. A folder left with no
         # sheet, or a named sheet renamed away, is reported and the watch goes on until it is back.
         try:
             sheets = find_sheets(sources, ids)
         except CheatdeckError as err:
-            report(err)
+            if look.still():
+                report(err)
             continue
         saved = {Path(path).resolve() for _, path in changes}
         saved_at = _saved_at(saved)
@@ -170,18 +191,37 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
             digest = _digest(sheet)
             # The same bytes saved again confirm a held save (an image saved meanwhile does not).
             again = sheet.resolve() in saved and digest is not None and holding.get(sheet) == digest
-            _build_save(sheet, opts, report, kinds, written, None if again else HoldGuard(), holding, digest, memo,
+            _build_save(sheet, opts, report, kinds, written, HoldGuard(look, hold=not again), holding, digest, memo,
                         sections)
 
 
+def _missed(sheets: list[Path], sections: Sections) -> set[tuple[str, str]]:
+    """Saves the watcher cannot have seen, made while the watch's first build ran: the sheets whose bytes are not
+    those it loaded, as changes."""
+    missed = set()
+    for sheet in sheets:
+        read = sections.read.get(str(sheet))
+        try:
+            if read is not None and sheet.read_bytes() != read:
+                missed.add(("modified", str(sheet)))
+        except OSError:
+            continue  # gone: the next change says what became of it
+    return missed
+
+
 def _build_save(sheet: Path, opts: Options, report: WatchReport, kinds: tuple[str, ...],
-                written: Callable[[Output], None] | None, guard: HoldGuard | None,
+                written: Callable[[Output], None] | None, guard: HoldGuard,
                 holding: dict[Path, str | None], digest: str | None, memo: LayoutMemo, sections: Sections) -> None:
-    """Build one saved sheet; a save the guard stopped is reported `Held` and remembered by its digest."""
+    """Build one saved sheet; a save the guard held is reported `Held` and remembered by its digest. A save
+    still being written (the guard found its files changed, or it failed and they changed) is not reported:
+    their next change brings the watch back."""
     def told(outcome: BuildResult | CheatdeckError) -> None:
         if isinstance(outcome, BuildResult) and outcome.stopped:
-            holding[sheet] = digest
-            report(Held(sheet, outcome.sheet_id, outcome.changes.removed, guard.before))
+            if not guard.unsettled:
+                holding[sheet] = digest
+                report(Held(sheet, outcome.sheet_id, outcome.changes.removed, guard.before))
+            return
+        if isinstance(outcome, CheatdeckError) and not guard.look.still():
             return
         holding.pop(sheet, None)
         report(outcome)

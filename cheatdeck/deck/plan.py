@@ -485,8 +485,7 @@ def plan_notes(sheet: Sheet, sections: Sections | None = None) -> Plan:
         sections.planned[str(sheet.source)] = planned
     notes += planner.quick_reference()
     if sheet.glossary:
-        glossary = Glossary(sheet.glossary)
-        notes = [glossary.note(note) for note in notes]
+        notes = _glossed(sheet, notes, sections)
     _check_unique_fronts(notes)
     decks = (sheet.deck, *(domain_deck(sheet, d) for d in sheet.domains), traps_deck(sheet))
     descriptions = {sheet.deck: html.escape(sheet.subtitle.plain if sheet.subtitle else sheet.title.plain)}
@@ -494,6 +493,23 @@ def plan_notes(sheet: Sheet, sections: Sections | None = None) -> Plan:
                          if d.weight is not None})
     return Plan(sheet=sheet, decks=decks, deck_descriptions=descriptions, notes=tuple(notes),
                 warnings=tuple(planner.warnings))
+
+
+def _glossed(sheet: Sheet, notes: list[Note], sections: Sections | None) -> list[Note]:
+    """The notes as the glossary spells them out. With `sections`, a planned note the last plan glossed, under
+    the same glossary, keeps the note it became: a kept section's notes stay the very objects its stamps keep."""
+    glossary = Glossary(sheet.glossary)
+    if sections is None:
+        return [glossary.note(note) for note in notes]
+    entries, before = sections.glossed.get(str(sheet.source), (None, {}))
+    if entries != glossary.entries:
+        before = {}
+    now: dict[int, tuple[Note, Note]] = {}
+    for note in notes:
+        was = before.get(id(note))
+        now[id(note)] = was if was is not None and was[0] is note else (note, glossary.note(note))
+    sections.glossed[str(sheet.source)] = (glossary.entries, now)
+    return [now[id(note)][1] for note in notes]
 
 
 def _quickref_links(sheet: Sheet) -> dict[str, str]:

@@ -16,7 +16,7 @@ from .media import package_media
 from .notetypes import load_notetypes, palette_css
 from .package import render_apkg
 from .plan import Plan, plan_notes
-from .stamps import Changes, stamp
+from .stamps import Changes, Kept, stamp
 
 
 @dataclass(frozen=True)
@@ -46,12 +46,14 @@ def deck_details(plan: Plan, media: int) -> DeckDetails:
 def render_deck(sheet: Sheet, templates: Path, previous: dict, now: int, sections: Sections | None = None,
                 beside: Path | None = None) -> Deck:
     """The deck's package, stamped against `previous` (the lock) at the time `now`; its details (`Deck.details`)
-    are worked out when asked for. `sections`: what earlier builds planned of each section (plan_notes);
-    `beside`: the path the package will be written to (render_apkg)."""
+    are worked out when asked for. `sections`: what earlier builds planned of each section (plan_notes) and
+    stamped of each note (stamps.Kept); `beside`: the path the package will be written to (render_apkg)."""
     plan = plan_notes(sheet, sections)
     notetypes = without_unused_cloze(load_notetypes(templates / "anki", palette_css(sheet)),
                                      {n.kind for n in plan.notes})
-    stamps = stamp(previous, sheet.id, plan.notes, {k: (nt.digest, nt.schema) for k, nt in notetypes.items()}, now)
+    kept = None if sections is None else sections.stamps.setdefault(str(sheet.source), Kept())
+    stamps = stamp(previous, sheet.id, plan.notes, {k: (nt.digest, nt.schema) for k, nt in notetypes.items()}, now,
+                   kept)
     media = package_media(plan)
     data = render_apkg(plan, notetypes, stamps, media, beside)
     return Deck(data, stamps.changes, stamps.sections, functools.partial(deck_details, plan, len(media)))

@@ -111,12 +111,13 @@ def _by_identity(pending: list[Note], records: dict, how: str, found: dict[str, 
 
 
 def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str,
-           digests: dict[str, str]) -> dict[str, tuple[dict, str]]:
+           digests: dict[str, str], same: dict[str, dict]) -> dict[str, tuple[dict, str]]:
     """Each note's previous record (only a GUID for a new note) and how it was found: kept, moved, returned
     (from a tombstone) or new. Claimed records leave `entries` and `tombstones`; `digests` gets the digests
-    worked out on the way."""
-    found: dict[str, tuple[dict, str]] = {}
-    pending = list(notes)
+    worked out on the way. `same` (see `_same`): notes whose records are theirs already, as the first look
+    below would find them (by identity: another note never claims a record of this identity before it)."""
+    found: dict[str, tuple[dict, str]] = {ident: (entries.pop(ident), "kept") for ident in same}
+    pending = [note for note in notes if note.ident not in same] if same else list(notes)
     # 1. The notes of the last build, then the removed ones coming back. An identity the author pinned, or one
     # whose words are the same, is the same note. Other identities are made of the item's place (a section's
     # trap, a key in a section), so words that moved win over them: the trap that came into a section is not
@@ -127,6 +128,8 @@ def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str
             pending = _by_content(pending, records, elsewhere, found)
             pending = _by_identity(pending, records, at_home, found)
     arrived = pending
+    if not arrived:  # most saves of an edit: every note was found (the GUIDs below are worked out for none)
+        return found
     # 2. New: the GUID every build derived before the lock kept GUIDs. If a record not yet claimed holds it,
     # the note is that one under a new identity; if a claimed one does, count on until the GUID is free.
     holders = {e["guid"]: (entries, ident) for ident, e in entries.items()}
@@ -147,39 +150,40 @@ def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str
     return found
 
 
+class Kept:
+    """What `watch` keeps of a sheet's last stamp (source/sections.py): by identity, each note (the very object
+    the plan made) and the lock entry it was given. The next stamp takes the entry of a note that is the same
+    object, whose entry in the lock is still that one, as it is: neither hashed nor claimed again."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[Note, dict]] = {}
+
+
+def _same(notes: Sequence[Note], entries: dict, kept: Kept | None) -> dict[str, dict]:
+    """The notes `kept` holds as they are, by identity, with their lock entries: each is unchanged, and a stamp
+    would give it that entry again (the same words, digest, section, GUID and mod)."""
+    if kept is None or not kept.entries:
+        return {}
+    same = {}
+    for note in notes:
+        was = kept.entries.get(note.ident)
+        if was is not None and was[0] is note:
+            entry = entries.get(note.ident)
+            if entry is was[1] or entry == was[1]:
+                same[note.ident] = entry
+    return same
+
+
 def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[str, tuple[str, str]],
-          now: int) -> Stamps:
+          now: int, kept: Kept | None = None) -> Stamps:
     """Give each note its GUID and mod, and each note type (`notetypes`: kind → (digest, schema)) its mod, and
-    make the lock's `sections`."""
+    make the lock's `sections`. `kept`: what the last stamp of the sheet gave (`watch`), updated to this one."""
     entries = dict(previous.get("notes", {}))
     tombstones = dict(previous.get("removed", {}))
     digests: dict[str, str] = {}
-    found = _claim(notes, entries, tombstones, sheet_id, digests)
-    note_entries: dict[str, dict] = {}
-    guids: dict[str, str] = {}
-    mods: dict[str, int] = {}
-    status: dict[str, list] = {"new": [], "changed": [], "moved": [], "returned": [], "unchanged": []}
-    went: set[tuple[str, str]] = set()
-    for note in notes:
-        ident, digest = note.ident, None
-        old, how = found[ident]
-        came = old.get("section", note.section)
-        if how in ("new", "returned"):
-            kind = how
-        elif how == "moved" or came != note.section:
-            kind = "moved"
-        else:
-            digest = digests[ident] if ident in digests else note.digest
-            # A hash of the fields as written is a lock's from before presentation was set apart (Note.written).
-            same = old.get("hash") == digest or ("hash" in old and old["hash"] == note.written)
-            kind = "unchanged" if same else "changed"
-        status[kind].append((ident, came) if kind == "moved" else ident)
-        if how in ("kept", "moved"):
-            went.add((came, note.section))
-        mod = int(old["mod"]) if kind == "unchanged" else max(now, int(old.get("mod", 0)) + 1)
-        guids[ident], mods[ident] = old["guid"], mod
-        note_entries[ident] = {"content": note.content, "guid": old["guid"], "hash": digest or note.digest,
-                               "mod": mod, "section": note.section}
+    same = _same(notes, entries, kept)
+    found = _claim(notes, entries, tombstones, sheet_id, digests, same)
+    note_entries, status, went = _entries(notes, found, digests, same, now)
     today = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).date().isoformat()
     tombstones.update({ident: {**entry, "left": today} for ident, entry in entries.items()})
     type_entries, types_changed, reshaped = _stamp_notetypes(previous.get("notetypes", {}), notetypes, now)
@@ -193,8 +197,45 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
         notetypes_changed=tuple(types_changed), notetypes_reshaped=tuple(reshaped),
         first_build=not previous.get("notes"))
     sections = {"notes": note_entries, "notetypes": type_entries, "removed": tombstones, "places": places}
-    return Stamps(guids=guids, note_mods=mods,
+    if kept is not None:
+        kept.entries = {note.ident: (note, note_entries[note.ident]) for note in notes}
+    return Stamps(guids={ident: entry["guid"] for ident, entry in note_entries.items()},
+                  note_mods={ident: entry["mod"] for ident, entry in note_entries.items()},
                   notetype_mods={k: v["mod"] for k, v in type_entries.items()}, changes=changes, sections=sections)
+
+
+def _entries(notes: Sequence[Note], found: dict[str, tuple[dict, str]], digests: dict[str, str],
+             same: dict[str, dict], now: int) -> tuple[dict[str, dict], dict[str, list], set[tuple[str, str]]]:
+    """Each note's lock entry, how it changed (its status), and where the notes found again were and are now
+    (`went`: (old section, new section)). A note of `same` keeps its entry as it is."""
+    note_entries: dict[str, dict] = {}
+    status: dict[str, list] = {"new": [], "changed": [], "moved": [], "returned": [], "unchanged": []}
+    went: set[tuple[str, str]] = set()
+    for note in notes:
+        ident, digest = note.ident, None
+        if ident in same:
+            note_entries[ident] = same[ident]
+            status["unchanged"].append(ident)
+            went.add((note.section, note.section))
+            continue
+        old, how = found[ident]
+        came = old.get("section", note.section)
+        if how in ("new", "returned"):
+            kind = how
+        elif how == "moved" or came != note.section:
+            kind = "moved"
+        else:
+            digest = digests[ident] if ident in digests else note.digest
+            # A hash of the fields as written is a lock's from before presentation was set apart (Note.written).
+            same_hash = old.get("hash") == digest or ("hash" in old and old["hash"] == note.written)
+            kind = "unchanged" if same_hash else "changed"
+        status[kind].append((ident, came) if kind == "moved" else ident)
+        if how in ("kept", "moved"):
+            went.add((came, note.section))
+        mod = int(old["mod"]) if kind == "unchanged" else max(now, int(old.get("mod", 0)) + 1)
+        note_entries[ident] = {"content": note.content, "guid": old["guid"], "hash": digest or note.digest,
+                               "mod": mod, "section": note.section}
+    return note_entries, status, went
 
 
 def _stamp_notetypes(old_types: dict, notetypes: dict[str, tuple[str, str]],

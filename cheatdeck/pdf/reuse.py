@@ -28,7 +28,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDF_SUPPORT_VERSION
 
 from ..errors import Location
-from ..model import Domain, QuickReference, Sheet, Text
+from ..model import Domain, QuickReference, Section, Sheet, Text
 from .outlines import FormulaCanvas
 
 
@@ -115,6 +115,10 @@ def _domain(domain: Domain) -> str:
 # The last sheet's units (`units_in_order`): a build asks for them in the layout pass and again when it draws.
 # One tuple, replaced whole, so that builds in two threads never read one sheet's reference with another's units.
 _last: tuple = (lambda: None, [])
+# The last sheet's sections' digests, by each record's id: the record (weakly), what else went into its digest, and
+# the digest. A section `watch` kept between saves is the same record (source/sections.py): its text is not
+# digested again. Replaced whole by each sheet, so it holds one sheet's few strings.
+_digested: dict[int, tuple[weakref.ref, tuple, str]] = {}
 
 
 def units_in_order(sheet: Sheet) -> list[tuple[str, str, Location]]:
@@ -127,8 +131,7 @@ def units_in_order(sheet: Sheet) -> list[tuple[str, str, Location]]:
     last, units = _last
     if last() is sheet:
         return units
-    units = [(content(_domain(domain), section, sheet.print.why), section.title.plain, section.loc)
-             for domain in sheet.domains for section in domain.sections]
+    units = [(key, section.title.plain, section.loc) for section, key in _section_keys(sheet)]
     quick: QuickReference | None = sheet.quick_reference
     rows = printed_rows(sheet, sheet.print.quick_reference) if quick is not None else []
     if rows:
@@ -136,6 +139,23 @@ def units_in_order(sheet: Sheet) -> list[tuple[str, str, Location]]:
                               sheet.print.why), quick.title.plain, quick.loc))
     _last = (weakref.ref(sheet), units)
     return units
+
+
+def _section_keys(sheet: Sheet) -> list[tuple[Section, str]]:
+    """Each section and its content digest (of its domain's look, the section, and whether the print shows
+    `why`), taken from `_digested` for the very record digested with the same rest."""
+    global _digested
+    before, now, keys = _digested, {}, []
+    for domain in sheet.domains:
+        rest = (_domain(domain), sheet.print.why)
+        for section in domain.sections:
+            was = before.get(id(section))
+            if was is None or was[0]() is not section or was[1] != rest:
+                was = (weakref.ref(section), rest, content(rest[0], section, rest[1]))
+            now[id(section)] = was
+            keys.append((section, was[2]))
+    _digested = now
+    return keys
 
 
 def unit_keys(sheet: Sheet) -> dict[Location, str]:

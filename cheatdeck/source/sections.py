@@ -13,6 +13,7 @@ from .. import model
 
 if TYPE_CHECKING:
     from ..deck.plan import Note
+    from ..deck.stamps import Kept as Stamped
 
 Key = tuple[str, bool]
 """A section's source text (reader.Positions.sections) and the `reverse` it inherits."""
@@ -34,7 +35,8 @@ class Kept:
 
 class Sections:
     """Per sheet file, its sections as the last load made them; per section record, the notes the last plan made
-    of it. Both hold only what the last load and plan of each sheet made."""
+    of it; the stamps the last build gave the notes, and its lock. Each holds only what the last build of each
+    sheet made."""
 
     def __init__(self) -> None:
         self.loaded: dict[str, dict[Key, Kept | None]] = {}
@@ -43,6 +45,13 @@ class Sections:
         self.planned: dict[str, dict[int, tuple[model.Section, tuple, list[Note]]]] = {}
         """Per sheet file, by the id of each section record, the record, what its notes took from outside it, and
         the notes."""
+        self.glossed: dict[str, tuple[dict, dict[int, tuple[Note, Note]]]] = {}
+        """Per sheet file, the glossary the last plan spelled its notes out with, and by the id of each planned
+        note, the note and what the glossary made of it."""
+        self.stamps: dict[str, Stamped] = {}
+        """Per sheet file, each note's stamp as the last build gave it (deck.stamps.Kept)."""
+        self.locks: dict[str, tuple[bytes | None, dict]] = {}
+        """Per sheet file, its lock as the last build read or wrote it: the bytes, and what they hold."""
 
     def loading(self, file: str) -> Loading:
         return Loading(self, file, self.loaded.get(file, {}))
