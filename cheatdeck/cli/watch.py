@@ -169,7 +169,7 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
     # stops, and the next change builds it whole. Its first answer comes LISTENING ms after it listens at the
     # latest (yield_on_timeout: an empty set, and one a second after that).
     for changes in watchfiles.watch(*roots, watch_filter=relevant, stop_event=stop, debounce=200, step=STEP,
-                                    rust_timeout=LISTENING, yield_on_timeout=True, raise_interrupt=False):
+                                    rust_timeout=LISTENING, yield_on_timeout=True):
         if first is not None:
             changes, first = changes | _missed(first, sections), None
         if not changes:
