@@ -137,3 +137,26 @@ def test_a_folder_that_takes_no_temp_file_leaves_the_package_in_sqlites_own_temp
         patched.setattr("cheatdeck.deck.package.create_temp", _raise(errno.ENOSPC))
         run("anki", "--force")
     assert Path("dist/tiny.apkg").read_bytes() == made
+
+
+def test_a_scratch_database_sqlite_cannot_write_leaves_the_package_in_sqlites_own_temporary_database(tiny,
+                                                                                                     monkeypatch):
+    """A disk with room for the zip but not the database, or a share without file locks: SQLite fails on the
+    scratch file beside the .apkg, and the package is made in memory instead, the same (a review found an
+    internal error here)."""
+    import sqlite3
+
+    run()
+    made = Path("dist/tiny.apkg").read_bytes()
+    connect = sqlite3.connect
+
+    def failing(name, *args, **kwargs):
+        if name:
+            raise sqlite3.OperationalError("disk I/O error")
+        return connect(name, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(sqlite3, "connect", failing)
+        run("anki", "--force")
+    assert Path("dist/tiny.apkg").read_bytes() == made
+    _no_temp_files()

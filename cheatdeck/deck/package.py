@@ -43,6 +43,18 @@ def render_apkg(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps,
     """`media`: (name, bytes) of the files the notes show, stored in the package as Anki's media map names them;
     `beside`: the path the package is written to, where its database waits while it is made
     (`_scratch_database`)."""
+    try:
+        return _packaged(plan, notetypes, stamps, media, beside)
+    except sqlite3.OperationalError:
+        if beside is None:
+            raise
+    # SQLite could not write its scratch file beside the package (a disk with room for the zip but not the
+    # database, a share without file locks): the package is made in memory, as it is without a path.
+    return _packaged(plan, notetypes, stamps, media, None)
+
+
+def _packaged(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps, media: list[tuple[str, bytes]],
+              beside: Path | None) -> bytes:
     models = {kind: nt.to_genanki() for kind, nt in notetypes.items()}
     decks = {name: genanki.Deck(deck_id(plan.sheet.id, name), name, plan.deck_descriptions.get(name, ""))
              for name in plan.decks}
