@@ -8,7 +8,8 @@ import threading
 import time
 from pathlib import Path
 
-from cli_helpers import watching
+import pytest
+from cli_helpers import build_anki, watching
 
 from cheatdeck.errors import CheatdeckError
 from cheatdeck.pipeline import BuildResult
@@ -105,10 +106,15 @@ def test_the_command_line_says_what_was_held_and_how_to_confirm(capsys):
     assert "save it again once it is complete" in err and "save it again unchanged, or run `cheatdeck build`" in err
 
 
-def test_a_save_made_while_the_first_build_runs_is_built_once_the_watch_listens(tiny, monkeypatch):
-    """The watcher starts once the first build has returned: a save made before is found by its bytes."""
+@pytest.mark.parametrize("up_to_date", [False, True])
+def test_a_save_made_while_the_first_build_runs_is_built_once_the_watch_listens(tiny, monkeypatch, up_to_date):
+    """The watcher starts once the first build has returned: a save made before is found by its size and time,
+    also for a sheet the first build found up to date (which `prime` then loads, with the save: a review found
+    such a save never built)."""
     from cheatdeck.cli import watch as watching_module
 
+    if up_to_date:
+        build_anki(tiny)
     first_build = watching_module.build_all
     edited = tiny.read_text(encoding="utf-8").replace("stage changes", "stage the changes")
 
@@ -121,3 +127,32 @@ def test_a_save_made_while_the_first_build_runs_is_built_once_the_watch_listens(
         monkeypatch.setattr(watching_module, "build_all", first_build)
         wait_for(2)
     assert isinstance(outcomes[1], BuildResult) and outcomes[1].changes.changed == ("commands/add",), outcomes
+
+
+def test_a_sheet_saved_with_another_that_is_still_being_written_is_built(tiny, monkeypatch):
+    """"Save all" writes two sheets in one batch; the other is written again while this one builds. This one's
+    save stands still and is built (its own files only decide: a review found it dropped for good)."""
+    from cheatdeck.cli import watch as watching_module
+
+    other = tiny.with_name("other.yaml")
+    other.write_text(tiny.read_text(encoding="utf-8").replace("id: tiny", "id: other", 1), encoding="utf-8")
+    real = watching_module.build_all
+    with watching(tiny, other) as (outcomes, wait_for):
+        first = len(outcomes)
+
+        def build_all(paths, *args, **kwargs):
+            if paths and paths[0].name == "tiny.yaml":
+                other.write_text(other.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+            return real(paths, *args, **kwargs)
+
+        monkeypatch.setattr(watching_module, "build_all", build_all)
+        tiny.write_text(tiny.read_text(encoding="utf-8").replace("stage changes", "stage the changes"),
+                        encoding="utf-8")
+        other.write_text(other.read_text(encoding="utf-8").replace("stage changes", "stage all changes"),
+                         encoding="utf-8")
+        deadline = time.monotonic() + 20
+        while not any(getattr(o, "sheet_id", None) == "tiny" for o in outcomes[first:]) and \
+                time.monotonic() < deadline:
+            time.sleep(0.05)
+    built = [o for o in outcomes[first:] if isinstance(o, BuildResult) and o.sheet_id == "tiny"]
+    assert built and built[0].changes.changed == ("commands/add",), outcomes[first:]

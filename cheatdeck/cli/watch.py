@@ -152,6 +152,8 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
     memo = LayoutMemo()  # what each build measured, so that an edit sets again only what it changed
     sections = Sections()  # what each build loaded and planned of each section, so that an edit builds only its own
     sheets = find_sheets(sources, ids)
+    # The sheets' sizes and times before the first build, until the watcher is known to listen.
+    first: dict[Path, tuple[int, int] | None] | None = dict(zip(sheets, _stats(sheets)))
     build_all(sheets, opts, report, kinds, memo=memo, sections=sections)
     for sheet in sheets:
         if str(sheet) not in sections.read:  # up to date: nothing was loaded
@@ -164,14 +166,13 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
         return (p.suffix == ".yaml" or p.suffix.lower() in IMAGE_SUFFIXES
                 or opts.templates.resolve() in p.resolve().parents)
 
-    first: list[Path] | None = sheets  # the first build's sheets, until the watcher is known to listen
     # watchfiles' own step is 50 ms: a save written in slower steps starts a build early, which its Look then
     # stops, and the next change builds it whole. Its first answer comes LISTENING ms after it listens at the
     # latest (yield_on_timeout: an empty set, and one a second after that).
     for changes in watchfiles.watch(*roots, watch_filter=relevant, stop_event=stop, debounce=200, step=STEP,
                                     rust_timeout=LISTENING, yield_on_timeout=True):
         if first is not None:
-            changes, first = changes | _missed(first, sections), None
+            changes, first = changes | _missed(first), None
         if not changes:
             continue
         look = Look(Path(path) for _, path in changes)
@@ -191,21 +192,21 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
             digest = _digest(sheet)
             # The same bytes saved again confirm a held save (an image saved meanwhile does not).
             again = sheet.resolve() in saved and digest is not None and holding.get(sheet) == digest
-            _build_save(sheet, opts, report, kinds, written, HoldGuard(look, hold=not again), holding, digest, memo,
+            # Its own files only: another sheet of the same save still being written does not stop this one.
+            own = Look(p for p in saved if p == sheet.resolve() or p.suffix != ".yaml")
+            _build_save(sheet, opts, report, kinds, written, HoldGuard(own, hold=not again), holding, digest, memo,
                         sections)
 
 
-def _missed(sheets: list[Path], sections: Sections) -> set[tuple[str, str]]:
-    """Saves the watcher cannot have seen, made while the watch's first build ran: the sheets whose bytes are not
-    those it loaded, as changes."""
+def _missed(first: dict[Path, tuple[int, int] | None]) -> set[tuple[str, str]]:
+    """Saves the watcher cannot have seen, made while the watch's first build ran: the sheets whose size or time
+    is not what they were before it began, as changes (what the build or `prime` read of them may already be the
+    save's: building it again then finds it up to date)."""
     missed = set()
-    for sheet in sheets:
-        read = sections.read.get(str(sheet))
-        try:
-            if read is not None and sheet.read_bytes() != read:
-                missed.add(("modified", str(sheet)))
-        except OSError:
-            continue  # gone: the next change says what became of it
+    for sheet, before in first.items():
+        (now,) = _stats([sheet])
+        if now is not None and now != before:  # gone (None): the next change says what became of it
+            missed.add(("modified", str(sheet)))
     return missed
 
 
