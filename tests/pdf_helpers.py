@@ -16,13 +16,13 @@ def geometry(paper: str, size: float, templates: Path, sheet: Path | None = None
     from conftest import SHIPPED
 
     from cheatdeck.options import PrintOptions
-    from cheatdeck.pdf.fonts import register_fonts
+    from cheatdeck.pdf.fonts import fonts_for
     from cheatdeck.pdf.theme import Ink, load_theme
     from cheatdeck.source.compile import load
 
     theme = load_theme(templates / "pdf" / "theme.yaml")
     loaded = load(sheet or SHIPPED)
-    fonts = register_fonts(theme, templates / "fonts", loaded)
+    fonts, _ = fonts_for(theme, templates / "fonts", loaded)
     return Page(theme, fonts, Ink(False), loaded, PrintOptions(paper=paper), size)
 
 

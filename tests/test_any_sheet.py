@@ -239,12 +239,12 @@ def test_a_fallback_font_by_path_and_one_that_is_missing(workdir):
 
 
 def test_fallback_runs_in_markup_sit_inside_the_tags_around_them(workdir):
-    from cheatdeck.pdf.fonts import register_fonts
+    from cheatdeck.pdf.fonts import fonts_for
     from cheatdeck.pdf.theme import load_theme
 
     templates = REPO / "templates"
     sheet = load(copy("japanese.yaml"))
-    fonts = register_fonts(load_theme(templates / "pdf" / "theme.yaml"), templates / "fonts", sheet)
+    fonts, _ = fonts_for(load_theme(templates / "pdf" / "theme.yaml"), templates / "fonts", sheet)
     name = fonts.fallback.fallbacks[0].fontName
     assert name.startswith("cd-DroidSansFallbackFull-")  # named by the file's content
     cjk = f'<font name="{name}">'

@@ -807,14 +807,14 @@ def test_a_sheet_prints_the_same_whether_its_pages_are_held_or_shed(source, monk
 def _shipped_layout():
     """The shipped sheet and a layout of it at 8 pt on Letter, as a pass lays it out."""
     from cheatdeck.options import PrintOptions
-    from cheatdeck.pdf.fonts import register_fonts
+    from cheatdeck.pdf.fonts import fonts_for
     from cheatdeck.pdf.page import Page
     from cheatdeck.pdf.story import Layout
     from cheatdeck.pdf.theme import Ink
 
     theme = load_theme(TEMPLATES / "pdf" / "theme.yaml")
     sheet = load(SHIPPED)
-    fonts = register_fonts(theme, TEMPLATES / "fonts", sheet)
+    fonts, _ = fonts_for(theme, TEMPLATES / "fonts", sheet)
     page = Page(theme, fonts, Ink(False), sheet, PrintOptions(paper="letter"), 8.0)
     return sheet, Layout(8.0, theme, fonts, Ink(False), page.col_w, page.frame_h)
 

@@ -75,7 +75,7 @@ def test_the_tombstones_read_from_their_own_lines_are_the_whole_locks(tiny):
     # Another layout (a lock tidied by hand) is read whole; a damaged one is refused, never read as empty.
     path.write_text(json.dumps(whole), encoding="utf-8")
     assert lock.tombstones(path) == ("tiny", whole["removed"])
-    path.write_text(lock.dump(whole).replace('"left"', '"left'), encoding="utf-8")
+    path.write_text(lock.dump_bytes(whole).decode().replace('"left"', '"left'), encoding="utf-8")
     with pytest.raises(CheatdeckError, match="not valid JSON"):
         lock.tombstones(path)
 
@@ -106,7 +106,7 @@ def test_the_locks_digest_reads_its_bytes_as_they_are():
     note = {"content": "c" * 16, "guid": "g" * 10, "hash": "h" * 16, "mod": 1700000000, "section": "s"}
     document = {"format": lock.FORMAT, "notes": {f"s/{i}": dict(note) for i in range(20_000)},
                 "notetypes": {}, "places": {}, "removed": {}, "sheet": "big"}
-    data = lock.dump(document).encode()
+    data = bytes(lock.dump_bytes(document))
     tracemalloc.start()
     try:
         digest = lock.anki_digest(data)
@@ -114,7 +114,7 @@ def test_the_locks_digest_reads_its_bytes_as_they_are():
     finally:
         tracemalloc.stop()
     assert peak < len(data) // 20
-    removed = lock.dump({**document, "removed": {"s/x": {**note, "left": "2026-12-01"}}}).encode()
+    removed = bytes(lock.dump_bytes({**document, "removed": {"s/x": {**note, "left": "2026-12-01"}}}))
     assert lock.anki_digest(removed) == digest
     document["notes"]["s/7"]["mod"] += 1
-    assert lock.anki_digest(lock.dump(document).encode()) != digest
+    assert lock.anki_digest(bytes(lock.dump_bytes(document))) != digest

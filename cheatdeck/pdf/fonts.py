@@ -247,14 +247,6 @@ def _card_only(sheet: Sheet) -> set[int]:
     return {id(t) for t in texts if t is not None}
 
 
-def register_fonts(theme: Theme, folder: Path, sheet: Sheet) -> FontNames:
-    """`fonts_for`, raising one error per character that no font has."""
-    fonts, problems = fonts_for(theme, folder, sheet)
-    if problems:
-        raise CheatdeckError(problems)
-    return fonts
-
-
 def fonts_for(theme: Theme, folder: Path, sheet: Sheet) -> tuple[FontNames, list[Problem]]:
     """Register the theme's faces (the italic pair only when some text is italic, the mono pair only when
     some is `code`: parsing a TTF costs) and the fallback fonts the sheet needs, in order; with one problem

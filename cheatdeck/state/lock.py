@@ -55,15 +55,10 @@ def _entry(value: object) -> str:
     return _VALUE(value)
 
 
-def dump(document: dict) -> str:
-    """One entry per line: diffs stay readable, and json's C encoder does the work (indent= would not). The
-    text is joined once, from its lines: a sheet's lock is megabytes, and each join of a part is a copy."""
-    return "".join(_lines(document))
-
-
 def dump_bytes(document: dict) -> bytearray:
-    """`dump(document)` encoded, made a few thousand lines at a time: the text of a 50,000-fact sheet's lock
-    beside its bytes, and its lines beside both, raised the build's peak by twice its 21 MB."""
+    """The lock's text, one entry per line (diffs stay readable, and json's C encoder does the work: indent=
+    would not), encoded a few thousand lines at a time: the whole text of a 50,000-fact sheet's lock beside its
+    bytes, and its lines beside both, raised the build's peak by twice its 21 MB."""
     out, lines = bytearray(), []
     for line in _lines(document):
         lines.append(line)
