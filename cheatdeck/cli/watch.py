@@ -188,12 +188,13 @@ def watch(sources: Sequence[Path], opts: Options, report: WatchReport, ids: Sequ
         saved_at = _saved_at(saved)
         written = None if landed is None else (
             lambda output: landed(Landed(output, (output.landed or time.time()) - saved_at)))
+        sheet_files = {s.resolve() for s in sheets}
         for sheet in _affected(changes, sheets, opts):
             digest = _digest(sheet)
             # The same bytes saved again confirm a held save (an image saved meanwhile does not).
             again = sheet.resolve() in saved and digest is not None and holding.get(sheet) == digest
             # Its own files only: another sheet of the same save still being written does not stop this one.
-            own = Look(p for p in saved if p == sheet.resolve() or p.suffix != ".yaml")
+            own = Look(p for p in saved if p == sheet.resolve() or p not in sheet_files)
             _build_save(sheet, opts, report, kinds, written, HoldGuard(own, hold=not again), holding, digest, memo,
                         sections)
 
