@@ -491,10 +491,11 @@ def _prime_deck(path: Path, sheet: Sheet, sections: Sections) -> None:
     from .deck.stamps import Kept, stamp
 
     plan = plan_notes(sheet, sections)
-    raw = lock.read_bytes(lock.lock_path(path))
+    lock_file = lock.lock_path(path)
     try:
-        stored = lock.parse(raw, lock.lock_path(path))
-    except CheatdeckError:
+        raw = lock.read_bytes(lock_file)
+        stored = lock.parse(raw, lock_file)
+    except CheatdeckError:  # an unreadable or damaged lock: the save's build reports it
         return
     sections.locks[str(path)] = (raw, stored)
     stamp(lock.upgrade(stored, sheet.id), sheet.id, plan.notes, {}, build_time(),

@@ -143,6 +143,16 @@ def test_a_primed_watch_stamps_its_first_save_from_what_it_kept(taken, tmp_path,
     assert taken[-1] >= 30, taken
 
 
+def test_priming_a_sheet_whose_lock_cannot_be_read_leaves_it_to_the_saves_build(tmp_path):
+    """prime writes and reports nothing: a lock it cannot read (here a folder in its place) is the build's to
+    report, with its path, as a sheet that does not load is."""
+    watched = _save(tmp_path / "watched" / "rebuilt.yaml", _sheet())
+    lock.lock_path(watched).mkdir()
+    sections = Sections()
+    prime(watched, sections, ("anki",))
+    assert str(watched) not in sections.locks
+
+
 def test_the_watch_parses_the_lock_it_wrote_once(tmp_path, monkeypatch):
     """A save after a save reads the lock the last one wrote from memory; a lock changed on disk is read."""
     calls = []
