@@ -119,8 +119,6 @@ class Layout:
         self._word_widths: dict[tuple[str, str, float], float] = {}
         # The column-width search trades this much table height for one fewer one-word last line.
         self.orphan_cost = self.leading * 0.5
-        # Colours as ReportLab's, converted once: a colour given as text is converted again wherever it is used.
-        self.colors: dict[str, Color] = {}
         text = self.color(t.palette.text)
         self.bar_styles: dict[str, ParagraphStyle] = {}
         self.trap_ink = self.ink.accent(t.palette.trap, t.palette.trap_gray)
@@ -169,9 +167,7 @@ class Layout:
 
     def color(self, hex_color: str) -> Color:
         """A theme colour as printed (`ink`), as ReportLab's."""
-        if hex_color not in self.colors:
-            self.colors[hex_color] = toColor(self.ink(hex_color))
-        return self.colors[hex_color]
+        return as_reportlab(self.ink(hex_color))
 
     # Text -------------------------------------------------------------------
 
