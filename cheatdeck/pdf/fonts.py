@@ -199,19 +199,25 @@ def _printed(sheet: Sheet, chars: set[str]) -> Iterator[tuple[str, bool, object]
             for span in text.spans:
                 if span.printed:
                     yield span.text, span.code, text
+    for string, owner in _beside_texts(sheet):
+        yield string, False, owner
+
+
+def _beside_texts(sheet: Sheet) -> Iterator[tuple[str, object]]:
+    """The strings the page prints that are no text of the sheet (the domains' labels, author and version),
+    with what each comes from."""
     for domain in sheet.domains:
-        yield domain.label, False, domain
+        yield domain.label, domain
     for extra in (sheet.author, sheet.version):
         if extra:
-            yield extra, False, sheet
+            yield extra, sheet
 
 
 def _plain_strings(sheet: Sheet) -> Iterator[str]:
     """What `_printed` draws from, unparsed: each text's plain string (its spans' texts joined; formulas and
     images' alt texts too, which the page does not set in its fonts), the domains' labels, author and version."""
     yield from (text.plain for text in sheet.texts())
-    yield from (domain.label for domain in sheet.domains)
-    yield from (extra for extra in (sheet.author, sheet.version) if extra)
+    yield from (string for string, _ in _beside_texts(sheet))
 
 
 def printed_ink(sheet: Sheet, font: str) -> tuple[float, int]:
@@ -228,7 +234,7 @@ def printed_ink(sheet: Sheet, font: str) -> tuple[float, int]:
             pieces.append(text.source)
         else:
             pieces += [span.text for span in text.spans if span.printed]
-    pieces += [domain.label for domain in sheet.domains] + [extra for extra in (sheet.author, sheet.version) if extra]
+    pieces += [string for string, _ in _beside_texts(sheet)]
     # One call over the whole: a width is the sum of its characters' (no kerning in ReportLab's TrueType widths).
     return pdfmetrics.stringWidth("".join(pieces), font, 1.0), len(pieces)
 
