@@ -203,12 +203,9 @@ def _missed(first: dict[Path, tuple[int, int] | None]) -> set[tuple[str, str]]:
     """Saves the watcher cannot have seen, made while the watch's first build ran: the sheets whose size or time
     is not what they were before it began, as changes (what the build or `prime` read of them may already be the
     save's: building it again then finds it up to date)."""
-    missed = set()
-    for sheet, before in first.items():
-        (now,) = _stats([sheet])
-        if now is not None and now != before:  # gone (None): the next change says what became of it
-            missed.add(("modified", str(sheet)))
-    return missed
+    # A sheet gone (None) is left to the next change, which says what became of it.
+    return {("modified", str(sheet)) for (sheet, before), now in zip(first.items(), _stats(list(first)))
+            if now is not None and now != before}
 
 
 def _build_save(sheet: Path, opts: Options, report: WatchReport, kinds: tuple[str, ...],

@@ -73,7 +73,7 @@ _BATCH = 4096
 
 
 def _lines(document: dict) -> Iterator[str]:
-    """`dump`'s text in pieces: each section's entries one a line, the sections in order."""
+    """The lock's text in pieces: each section's entries one a line, the sections in order."""
     yield "{\n"
     for number, name in enumerate(sorted(document)):
         if number:
