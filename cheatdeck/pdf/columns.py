@@ -14,9 +14,9 @@ section gap a line, a bullet gap a quarter of one), so that a column short of co
 gappy. A page that ends early (the last, or one before a section that moved on) is balanced: its content
 is poured again into columns of the height that gives the fewest demerits, as TeX weighs a paragraph's
 lines: the columns' badness (how far past their caps they would have to stretch) and a price for every
-section continued in the next column. A page less than half full is not spread: it keeps to as many columns
-as its natural flow takes, poured again so that they end level, by demerits too, and with no section split
-to leave one item or table row alone (nothing forces it on a page with free columns). Once the
+section continued in the next column. A page less than half full is not spread: it has columns to spare, so
+its sections are poured whole (split only where taller than a column, never to leave one item or table row
+alone) into columns that end level. Once the
 pages are known, the break before the last page may move a few sections earlier, where that evens the last
 page with the one before it.
 """
@@ -278,9 +278,11 @@ class Flow:
                 return k
         return 0
 
-    def _pour(self, unit: Unit, pos: int = 0, continued: bool = False, strict: bool = False) -> None:
+    def _pour(self, unit: Unit, pos: int = 0, continued: bool = False, strict: bool = False,
+              whole: bool = False) -> None:
         """Place the unit's atoms from `pos` on, opening columns as they fill; `strict`: a split keeps MIN_PART
-        items on each side however much of the column that leaves empty."""
+        items on each side however much of the column that leaves empty; `whole`: a unit that does not fit what
+        is left of a column starts the next one (it splits only where it is taller than a column)."""
         measured = self._measure(unit)
         atoms, sums, _ = measured
         while pos < len(atoms):
@@ -288,7 +290,9 @@ class Flow:
             remaining = len(atoms) - pos
             fitting = self._count_fitting(unit, measured, pos, continued, column)
             k = fitting
-            if fitting < remaining:
+            if fitting < remaining and whole and column.pieces:
+                k = 0
+            elif fitting < remaining:
                 k = self._split(unit, atoms, sums, pos, fitting, MIN_PART)
                 waste = self.height - column.used - self._height(
                     self._pieces(unit, atoms[pos:pos + k], continued, not column.pieces)) if k else \
@@ -368,43 +372,42 @@ class Flow:
         self.columns, self.height = poured, self.frame_height
 
     def _level(self, parts) -> None:
-        """A page less than half full keeps to as many columns as its natural flow takes (spread thin over all of
-        them, its sections would break up, and spread to the frame's foot, its gaps would gape), poured again into
-        columns that end level in that many: of the heights from the shortest that holds it to the frame's, half a
-        line apart, the one that leaves the fewest lone pieces of a split section (a single item or
-        table row under a "(cont.)" bar, or above one), then of fewest demerits (`_level_demerits`)."""
+        """A page less than half full is not spread to the frame's foot (its gaps would gape): it is poured again
+        into columns that end level, as LaTeX's multicols balances its last page. Nothing forces a split on a page
+        with columns to spare, so sections are poured whole, and split as the frame would split them, each at
+        every height from the shortest that holds the page to the frame's, half a line apart. It takes the pour
+        that leaves the fewest lone pieces of a split section (a single item or table row under a "(cont.)" bar,
+        or above one), then splits the fewest sections, then ends the most level, then takes the fewest columns
+        (`_level_rank`)."""
         natural = [column for column in self.columns if column.pieces]
-        count = len(natural)
-        poured, lo, hi = natural, sum(c.used for c in natural) / count, max(c.used for c in natural)
-        while hi - lo > self.least / 8:
-            columns = self._poured_at((lo + hi) / 2, parts, strict=True)
-            if columns is not None and len(columns) <= count:
-                poured, hi = columns, (lo + hi) / 2
-            else:
-                lo = (lo + hi) / 2
-        best = self._level_demerits(poured)
-        if (demerits := self._level_demerits(natural)) < (best[0], best[1] - 1e-6):
-            poured, best = natural, demerits
-        step = self.least / 4
-        heights = [hi + k * step for k in range(1, int((self.frame_height - hi) / step) + 1)]
-        for height in [*heights, self.frame_height]:
-            columns = self._poured_at(height, parts, strict=True)
-            if columns is not None and len(columns) <= count and \
-                    (demerits := self._level_demerits(columns)) < (best[0], best[1] - 1e-6):
-                poured, best = columns, demerits
+        poured, best = natural, self._level_rank(natural)
+        for whole in (True, False):
+            lo, hi = sum(c.used for c in natural) / self.per_page, self.frame_height
+            while hi - lo > self.least / 8:
+                if self._poured_at((lo + hi) / 2, parts, strict=True, whole=whole) is not None:
+                    hi = (lo + hi) / 2
+                else:
+                    lo = (lo + hi) / 2
+            step = self.least / 4
+            heights = [hi + k * step for k in range(int((self.frame_height - hi) / step) + 1)]
+            for height in [*heights, self.frame_height]:
+                columns = self._poured_at(height, parts, strict=True, whole=whole)
+                if columns is not None and (rank := self._level_rank(columns)) < best:
+                    poured, best = columns, rank
         for column in poured:
             column.spread = False
         self.columns, self.height = poured, self.frame_height
 
-    def _level_demerits(self, columns: list[Column]) -> tuple[int, float]:
-        """A level page's lone pieces (`_lone`), and its demerits: each column's badness against the tallest (how
-        far short of it it ends) and SPLIT_DEMERITS for each section continued in the next column. Nothing forces
-        a lone piece on a page this short (its other columns are free), as a full column's foot may."""
+    def _level_rank(self, columns: list[Column]) -> tuple[int, int, float, int]:
+        """How a level page is judged: its lone pieces (`_lone`), its sections continued in the next column, its
+        columns, and its badness, each only where the ones before tie: each column's badness against the tallest
+        (how far short of it it ends), rounded so that pours that end alike tie on it."""
         top = max(c.used for c in columns)
         bad = sum(100.0 * ((top - c.used) / (self.cap * max(c.weight(), 1.0))) ** 3 for c in columns)
         parts = [(column, part) for column in columns for part in column.parts]
         lone = sum(self._lone(columns, column, *part) for column, part in parts)
-        return lone, bad + SPLIT_DEMERITS * sum(continued for _, (_, _, continued) in parts)
+        splits = sum(continued for _, (_, _, continued) in parts)
+        return lone, splits, round(bad, 6), len(columns)
 
     def _lone(self, columns: list[Column], column: Column, unit: Unit, pos: int, continued: bool) -> bool:
         """Whether the part of `unit` from atom `pos` in `column` is one atom of a unit split across columns."""
@@ -426,12 +429,12 @@ class Flow:
         one): 100 for a column whose gaps all reach their caps, more the shorter of the foot it ends."""
         return 100.0 * (max(self.frame_height - used, 0.0) / (self.cap * max(weight, 1.0))) ** 3
 
-    def _poured_at(self, height: float, parts, strict: bool = False) -> list[Column] | None:
-        """The page's parts poured into columns `height` tall (`strict`: see `_pour`), or None if they take more
-        than a page."""
+    def _poured_at(self, height: float, parts, strict: bool = False, whole: bool = False) -> list[Column] | None:
+        """The page's parts poured into columns `height` tall (`strict`, `whole`: see `_pour`), or None if they take
+        more than a page."""
         self.height, self.columns = height, [Column()]
         for unit, pos, continued in parts:
-            self._pour(unit, pos, continued, strict)
+            self._pour(unit, pos, continued, strict, whole)
         columns = self.columns
         return columns if len(columns) <= self.per_page else None
 
