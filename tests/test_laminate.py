@@ -177,9 +177,9 @@ def test_a_short_sheet_grows_to_fill_its_page(own, name, columns):
 
 
 def test_a_very_short_sheet_ends_its_columns_level(own):
-    """18 facts take about 1.3 columns at the ceiling: they keep to two columns (spread over four, their sections
-    would break up), and the two end level, within one of their bullets (three lines and a gap, where sections
-    may not split further: a "(cont.)" bar carries two of its section's bullets), not at 99 % and 33 %."""
+    """18 facts take about 1.3 columns at the ceiling: their three sections stay whole in two columns (over three or
+    four, they would end less level), and the two end within one of their bullets (three lines and a gap) of each
+    other, not at 99 % and 33 %."""
     path, size, output = own["brief"]
     assert size == THEME.body.grow
     fills = _fills(output)
