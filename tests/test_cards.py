@@ -388,3 +388,16 @@ def test_reverse_cards_of_a_long_glossary_are_not_compared_with_every_answer(tmp
     p = plan_notes(load(_glossary(tmp_path, glossary)))
     assert all(len(n.cards) == 2 for n in p.notes)
     assert len(compared) < 4 * len(glossary)
+
+
+def test_the_glossary_spells_out_shorthand_but_where_the_text_defines_it():
+    """"Preterite (pret)" defines the page's shorthand: a card saying "Preterite (preterite)" would say one word
+    twice and no longer teach it. Elsewhere the shorthand is spelled out, in plain text and in HTML alike."""
+    from cheatdeck.deck.glossary import Glossary
+
+    glossary = Glossary({"pret": "preterite", "ms": "milliseconds"})
+    assert glossary.plain("Preterite (pret) irregulars: the pret of ser, in 5 ms") == \
+        "Preterite (pret) irregulars: the preterite of ser, in 5 milliseconds"
+    assert glossary.html("<b>Preterite</b> (pret): the <i>pret</i> (pret)") == \
+        "<b>Preterite</b> (pret): the <i>preterite</i> (preterite)"
+    assert glossary.plain("Imperfect (pret)") == "Imperfect (preterite)"

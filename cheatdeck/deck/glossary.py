@@ -1,6 +1,8 @@
 """The sheet's glossary: shorthand the page may use ("Batch Tx") spelled out on the cards ("Batch transform").
 
-Only whole words are replaced, and in HTML only the text between tags, never a tag or an attribute.
+Only whole words are replaced, and in HTML only the text between tags, never a tag or an attribute. Shorthand in
+parentheses right after its own spelling-out ("Preterite (pret)") is where the sheet defines it: it stays, since
+"Preterite (preterite)" would say one word twice and the card would no longer teach the page's shorthand.
 """
 
 from __future__ import annotations
@@ -25,14 +27,27 @@ class Glossary:
             if words else None
 
     def plain(self, text: str) -> str:
-        return self.pattern.sub(lambda m: self.entries[m.group(1)], text) if self.pattern else text
+        return self.pattern.sub(lambda m: self._spelled(m, self.entries[m.group(1)]), text) if self.pattern else text
 
     def html(self, markup: str) -> str:
         if not self.pattern:
             return markup
-        return "".join(part if part.startswith("<") else
-                       self.pattern.sub(lambda m: html.escape(self.entries[m.group(1)]), part)
-                       for part in _TAG.split(markup))
+        out, text = [], ""
+        for part in _TAG.split(markup):
+            if not part.startswith("<"):
+                part, text = self.pattern.sub(
+                    lambda m: self._spelled(m, html.escape(self.entries[m.group(1)]), text), part), text + part
+            out.append(part)
+        return "".join(out)
+
+    @staticmethod
+    def _spelled(match: re.Match, full: str, earlier: str = "") -> str:
+        """`full` for the shorthand `match` found, or the shorthand itself where the text defines it: "<full> (<it>)".
+        `earlier`: the text before this piece of markup, tags left out ("<b>Preterite</b> (pret)")."""
+        before, after = (earlier + match.string[:match.start()]).rstrip(), match.string[match.end():]
+        if after.startswith(")") and before.endswith("(") and before[:-1].rstrip().casefold().endswith(full.casefold()):
+            return match.group(1)
+        return full
 
     def note(self, note: Note) -> Note:
         """The note as the cards say it: every field but the Id, and the plain texts the lint reads."""
