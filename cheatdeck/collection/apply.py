@@ -146,14 +146,12 @@ def _merge(col, incoming: Incoming, notes: dict, rows: list, rec: record.Record,
            report: SyncReport) -> None:
     """`rows`: the collection's notes (_NOTE_ROWS) as the importer left them."""
     names = {nt.id: nt.fields for nt in incoming.notetypes.values()}
-    by_id = {nid: guid for guid, (nid, _) in notes.items() if guid in incoming.notes}
     tag_sets = _TagSets()
     changed, same, same_flds = [], [], []
-    for nid, _, mid, flds, tags in rows:
-        guid = by_id.get(nid)
-        if guid is None:
+    for nid, guid, mid, flds, tags in rows:
+        sheet = incoming.notes.get(guid)
+        if sheet is None or guid not in notes:  # not the sheet's, or new: added by the importer just now
             continue
-        sheet = incoming.notes[guid]
         if flds == sheet.flds and mid == sheet.notetype_id and (
                 tags == sheet.tags_text or tag_sets[tags] == tag_sets[sheet.tags_text]):
             # Most notes: the same on both sides, so nothing to merge; the record learns the sheet's text.
