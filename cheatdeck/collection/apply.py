@@ -185,7 +185,7 @@ def _merge(col, incoming: Incoming, notes: dict, rows: list, rec: record.Record,
 
 class _TagSets(dict):
     """Each tags text's set of tags, made once: Anki keeps a note's tags sorted, the package in the sheet's order,
-    so most notes compare as sets, and thousands of notes share a few hundred texts."""
+    so most notes compare as sets, and the notes of a section share their texts (24,865 notes, 4,164 texts)."""
 
     def __missing__(self, text: str) -> frozenset[str]:
         self[text] = tags = frozenset(text.split())
