@@ -84,6 +84,9 @@ class PrintOptions:
 
 @dataclass(frozen=True)
 class Options:
+    """Where a build writes (`out`), whether it rebuilds outputs that are up to date (`force`), the templates it
+    reads, and how it prints."""
+
     out: Path = Path("dist")
     force: bool = False
     templates: Path = TEMPLATES

@@ -1,10 +1,10 @@
-"""The field-by-field merge of a note, and the batching of lists, without the engine."""
+"""The field-by-field merge of a note, the record's digests and the batching of lists, without the engine."""
 
 from __future__ import annotations
 
 from cheatdeck.collection.apply import batches
 from cheatdeck.collection.merge import merge_fields, merge_tags
-from cheatdeck.collection.record import digest
+from cheatdeck.collection.record import digest, digests_of
 
 NAMES = ("Front", "Back", "Id")
 
@@ -53,3 +53,9 @@ def test_tags_of_the_sheets_namespace_follow_the_sheet_and_the_users_stay():
 def test_batches_cover_every_item_in_order():
     assert [list(b) for b in batches(list(range(7)), 3)] == [[0, 1, 2], [3, 4, 5], [6]]
     assert list(batches([], 3)) == []
+
+
+def test_a_notes_record_is_each_fields_digest_whatever_the_notes_around_it():
+    notes = ["q\x1fa\x1fs/x", "", "Größe\x1f\x1f€ 5", "only", "\x1f"]
+    assert digests_of(notes) == [" ".join(digest(f) for f in n.split("\x1f")) for n in notes]
+    assert digests_of(notes[2:3]) == digests_of(notes)[2:3] and digests_of([]) == []

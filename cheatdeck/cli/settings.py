@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -19,8 +18,11 @@ from ..options import COLUMNS, PAGES, PAPERS, TEMPLATES, Options, PrintOptions
 from ..source.discover import SOURCE_FOLDER, find_project, find_sheets
 
 
-@dataclass
 class Settings:
+    """What the command line says, from the group and the command alike: each value the user typed is set on the
+    instance; the rest read these class defaults (all immutable; a plain class, as a dataclass's generated methods
+    cost every start and nothing here compares or prints one)."""
+
     source: Path | None = None
     out: Path | None = None
     sheet_ids: tuple[str, ...] = ()
@@ -34,7 +36,7 @@ class Settings:
     grayscale: bool | None = None
     png: bool = False
     debug: bool = False
-    sheets: tuple[Path, ...] = field(default=())
+    sheets: tuple[Path, ...] = ()
 
     def options(self) -> Options:
         return Options(out=self.out or self._project_out(), force=self.force, templates=self.templates,
@@ -84,8 +86,17 @@ def _store(name: str) -> Callable:
     return callback
 
 
-def _option(*decls: str, name: str, **kw) -> Callable:
-    return click.option(*decls, name, callback=_store(name), expose_value=False, **kw)
+def _option(*decls: str, name: str, **kw) -> click.Option:
+    return click.Option([*decls, name], callback=_store(name), expose_value=False, **kw)
+
+
+def _attach(param: click.Parameter, command: Callable) -> Callable:
+    """`param` on `command`, as click's own decorators put it there (on the function until it becomes a command)."""
+    if isinstance(command, click.Command):
+        command.params.append(param)
+    else:
+        command.__click_params__ = [*getattr(command, "__click_params__", []), param]
+    return command
 
 
 _SHARED = [
@@ -119,11 +130,16 @@ _SHARED = [
 
 
 def shared_options(command: Callable) -> Callable:
+    """The shared options on `command`: the same Option objects on the group and every command, made once (click
+    keeps nothing of a run in them; making a set for each of 14 commands took a fiftieth of a cold build)."""
     for option in reversed(_SHARED):
-        command = option(command)
+        command = _attach(option, command)
     return command
 
 
+_SHEETS = click.Argument(["sheets"], nargs=-1, type=click.Path(path_type=Path, exists=True, dir_okay=True),
+                         callback=_store("sheets"), expose_value=False)
+
+
 def sheet_arguments(command: Callable) -> Callable:
-    return click.argument("sheets", nargs=-1, type=click.Path(path_type=Path, exists=True, dir_okay=True),
-                          callback=_store("sheets"), expose_value=False)(command)
+    return _attach(_SHEETS, command)

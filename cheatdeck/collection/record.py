@@ -32,13 +32,21 @@ def digest(text: str) -> str:
     return f"{zlib.crc32(text.encode()):08x}"
 
 
-def digests(flds: str) -> str:
-    """Each field's digest, space-separated, of fields as Anki stores them (joined by \x1f): a note's record.
+def digests_of(notes: list[str]) -> list[str]:
+    """Each note's record: its fields' digests, space-separated, of fields as Anki stores them (joined by \x1f).
 
-    Worked out in C (`map`, `struct`, `bytes.hex`), not a Python call per field: a sync of 10,000 facts takes this of every note. The
-    fields' bytes split at \x1f are each field's bytes: in UTF-8 that byte is only ever itself."""
-    crcs = list(map(zlib.crc32, flds.encode().split(b"\x1f")))
-    return struct.pack(f">{len(crcs)}I", *crcs).hex(" ", 4)
+    Worked out in C for all the notes at once (`map`, `struct`, `bytes.hex`), then each note's slice of it (a
+    note of n fields takes n digests of eight characters, each followed by a space): a sync of 10,000 facts
+    takes this of every note. The fields' bytes split at \x1f are each field's bytes: in UTF-8 that byte is only
+    ever itself."""
+    crcs = list(map(zlib.crc32, "\x1f".join(notes).encode().split(b"\x1f")))
+    hexed = struct.pack(f">{len(crcs)}I", *crcs).hex(" ", 4) + " "
+    out, start = [], 0
+    for flds in notes:
+        end = start + 9 * (flds.count("\x1f") + 1)
+        out.append(hexed[start:end - 1])
+        start = end
+    return out
 
 
 @dataclass

@@ -9,7 +9,7 @@ to the author's original ones before they are looked up in `Positions`.
 
 from __future__ import annotations
 
-import difflib
+import functools
 import re
 from collections.abc import Callable
 
@@ -28,7 +28,12 @@ _TYPE_NAMES = {
 }
 
 
-_SHEET = msgspec.inspect.type_info(spec.SheetSpec)
+@functools.cache
+def _sheet_type():
+    """msgspec's description of the format, for messages and for folding the case of choices. Built on first
+    need, not at import: a valid sheet with its choices in lowercase needs neither, and building it took about
+    a fiftieth of the shipped sheet's cold build."""
+    return msgspec.inspect.type_info(spec.SheetSpec)
 
 
 def _parse_path(text: str) -> DocPath:
@@ -64,7 +69,7 @@ def _unwrap(t):
 
 def _type_at(path: DocPath, kind: type | None = None):
     """The spec type expected at a path, for listing allowed keys and choices; of `kind` where a union allows."""
-    t = msgspec.inspect.type_info(spec.SheetSpec)
+    t = _sheet_type()
     for part in path:
         t = _unwrap(t)
         if isinstance(t, msgspec.inspect.UnionType):
@@ -113,6 +118,8 @@ def _no_value(path: DocPath, expected: str, comment: str | None) -> str:
 def _explain(message: str, path: DocPath, value: object) -> str:
     shown = repr(value) if isinstance(value, str) and len(value) <= 60 else None
     if m := re.match(r"Object contains unknown field `(.*)`", message):
+        import difflib  # only a misspelt key needs it
+
         allowed = _keys_at(path)
         hint = difflib.get_close_matches(m.group(1), allowed, n=1)
         text = f"unknown key {m.group(1)!r}"
@@ -326,12 +333,19 @@ def validate(data: object, positions: Positions) -> tuple[spec.SheetSpec | None,
         return None, problems, doc.translate
     problems += _values_read_as_comments(doc, positions)
     problems += _desugar_bullets(doc, positions)
-    _fold_choices(doc.data, _SHEET)
     reported: set[tuple[DocPath, str]] = set()
-    for _ in range(MAX_PROBLEMS):
+    folded = False
+    # One more round than problems: the first failure only folds the choices' case and tries again.
+    for _ in range(MAX_PROBLEMS + 1):
         try:
             return msgspec.convert(doc.data, spec.SheetSpec, strict=False), problems, doc.translate
         except msgspec.ValidationError as exc:
+            if not folded:
+                # Only a document that fails can hold a choice in another case (no choice shares a union with
+                # text), so a valid sheet is not walked for them.
+                _fold_choices(doc.data, _sheet_type())
+                folded = True
+                continue
             message, _, where = str(exc).partition(" - at ")
             path = _parse_path(where.strip("`$"))
             original = doc.translate(path)
