@@ -41,17 +41,24 @@ class Changes:
 
 @dataclass(frozen=True)
 class Stamps:
-    guids: dict[str, str]
-    note_mods: dict[str, int]
     notetype_mods: dict[str, int]
     changes: Changes
     sections: dict = field(repr=False)
-    """The lock's notes, note types, tombstones and places."""
+    """The lock's notes, note types, tombstones and places: each note's GUID and mod are its entry's in
+    `sections["notes"]`, read from there (a dict of each beside them held a big sheet's notes twice more)."""
+
+    @property
+    def guids(self) -> dict[str, str]:
+        return {ident: entry["guid"] for ident, entry in self.sections["notes"].items()}
+
+    @property
+    def note_mods(self) -> dict[str, int]:
+        return {ident: entry["mod"] for ident, entry in self.sections["notes"].items()}
 
     @property
     def timestamp(self) -> int:
         """A build time derived from content, so ids stay put while nothing changes."""
-        return max([*self.note_mods.values(), *self.notetype_mods.values(), 0])
+        return max([*(entry["mod"] for entry in self.sections["notes"].values()), *self.notetype_mods.values(), 0])
 
 
 # Anki's base91 alphabet, as genanki.guid_for writes GUIDs.
@@ -199,9 +206,7 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
     sections = {"notes": note_entries, "notetypes": type_entries, "removed": tombstones, "places": places}
     if kept is not None:
         kept.entries = {note.ident: (note, note_entries[note.ident]) for note in notes}
-    return Stamps(guids={ident: entry["guid"] for ident, entry in note_entries.items()},
-                  note_mods={ident: entry["mod"] for ident, entry in note_entries.items()},
-                  notetype_mods={k: v["mod"] for k, v in type_entries.items()}, changes=changes, sections=sections)
+    return Stamps(notetype_mods={k: v["mod"] for k, v in type_entries.items()}, changes=changes, sections=sections)
 
 
 def _entries(notes: Sequence[Note], found: dict[str, tuple[dict, str]], digests: dict[str, str],
