@@ -49,7 +49,9 @@ class Nodes:
 
     def __init__(self, file: str):
         self.file = file
-        self.lines, self.columns, self.parents = array("L"), array("L"), array("l")
+        # Four bytes each ("L" takes eight on 64-bit Linux): a sheet is at most MAX_FILE_BYTES long, so no line,
+        # column or node number comes near 2**31, and a big sheet keeps its nodes for the whole build.
+        self.lines, self.columns, self.parents = array("I"), array("I"), array("i")
         self.names: list[str | int | None] = []
         self._digest: bytes | None = None
 
