@@ -284,6 +284,7 @@ def _write(sheet: Sheet, inputs: _Inputs, kind: str, rendered: _Rendered) -> tup
     written = write_atomic(path, rendered.data)
     landed = time.time()
     size = len(rendered.data)
+    rendered.data = b""  # written: the lock's text, made next, need not be held beside it
     for extra_path, extra in rendered.extra:
         write_atomic(extra_path, extra)
     extra = [extra_path for extra_path, _ in rendered.extra]

@@ -52,8 +52,11 @@ class Glossary:
     def note(self, note: Note) -> Note:
         """The note as the cards say it: every field but the Id, and the plain texts the lint reads."""
         fields = tuple(self.html(f) for f in note.fields[:-1]) + note.fields[-1:]
-        own = tuple(self.html(f) for f in note.own[:-1]) + note.own[-1:]
-        cards = tuple(dataclasses.replace(card, shown=self.plain(card.shown), front=self.plain(card.front),
-                                          answer=self.plain(card.answer), back=self.plain(card.back))
+        own = note.own_fields
+        own = tuple(self.html(f) for f in own[:-1]) + own[-1:]
+        # The context and the tail apart read as the front they make (`Card.shown`): no word spans their "|".
+        cards = tuple(dataclasses.replace(card, context=self.plain(card.context), tail=self.plain(card.tail),
+                                          front=self.plain(card.front), answer=self.plain(card.answer),
+                                          back=self.plain(card.back))
                       for card in note.cards)
         return dataclasses.replace(note, fields=fields, own=own, cards=cards, heading=self.plain(note.heading))

@@ -62,7 +62,7 @@ def _packaged(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps, media:
     for note in plan.notes:
         decks[note.deck].add_model(models[note.kind])
         notes[note.deck].append(note)
-    guids = stamps.guids  # from the lock: a note that moved keeps the GUID Anki knows it by
+    entries = stamps.sections["notes"]  # from the lock: a note that moved keeps the GUID Anki knows it by
     with _scratch_database(beside) as (conn, stored_file):
         cursor = conn.cursor()
         # Read back at once: no journal, and no fsync per statement. The pages stay the same.
@@ -75,7 +75,7 @@ def _packaged(plan: Plan, notetypes: dict[str, NoteType], stamps: Stamps, media:
         resized: list[tuple[str, int]] = []
         for name, deck in decks.items():
             deck.write_to_db(cursor, timestamp, ids)
-            _write_notes(cursor, notes[name], models, guids, stamps.note_mods, deck.deck_id, timestamp, ids, resized)
+            _write_notes(cursor, notes[name], models, entries, deck.deck_id, timestamp, ids, resized)
         if resized:
             # A TEMP table keeps the lookup indexed without adding anything to the package's own file.
             cursor.execute("CREATE TEMP TABLE stamped (guid TEXT PRIMARY KEY, mod INTEGER)")
@@ -167,10 +167,11 @@ def _as_in_memory(collection: BinaryIO) -> Iterator[bytes]:
         yield piece
 
 
-def _write_notes(cursor, notes: list[Note], models: dict[str, genanki.Model], guids: dict[str, str],
-                 mods: dict[str, int], deck: int, timestamp: int, ids, resized: list[tuple[str, int]]) -> None:
+def _write_notes(cursor, notes: list[Note], models: dict[str, genanki.Model], entries: dict[str, dict],
+                 deck: int, timestamp: int, ids, resized: list[tuple[str, int]]) -> None:
     """The rows genanki's Note.write_to_db writes, in its order (a note, then its cards: the file's pages depend
-    on it), without building a genanki Note per note; a tenth of a 10,000-fact build went there.
+    on it), without building a genanki Note per note; a tenth of a 10,000-fact build went there. `entries`: each
+    note's lock entry, with its GUID and mod.
 
     genanki writes every note with the build time; the lock's mods replace it. A mod stored in as many bytes as
     the build time goes in here, which gives the same file; the others (a clock set back by decades, or 2038)
@@ -182,11 +183,12 @@ def _write_notes(cursor, notes: list[Note], models: dict[str, genanki.Model], gu
     for note in notes:
         model = models[note.kind]
         note_id = next(ids)
-        mod = mods[note.ident]
+        entry = entries[note.ident]
+        mod = entry["mod"]
         same = same_width.get(mod)
         if same is None:
             same = same_width[mod] = _int_width(mod) == width
-        guid = guids[note.ident]
+        guid = entry["guid"]
         execute(_NOTE_ROW, (note_id, guid, model.model_id, mod if same else timestamp,
                             f" {' '.join(note.tags)} ", "\x1f".join(note.fields), note.fields[model.sort_field_index]))
         if not same:

@@ -37,8 +37,10 @@ _FIELD = re.compile(r"\{([^{}]+)\}")
 class Card:
     """One card as a learner meets it, in plain text: what the front asks, and what the back answers."""
 
-    shown: str
-    """The front as Anki shows it, context included: no two cards may share one."""
+    context: str
+    """The section's (or the trap's domain's) line above the question, one string for all its cards."""
+    tail: str
+    """What the card's front shows under its context (see `shown`)."""
     front: str
     answer: str
     back: str
@@ -48,6 +50,12 @@ class Card:
     reverse: bool = False
     cloze: bool = False
     """The card hides one item of a list (or one deletion) and shows the rest."""
+
+    @property
+    def shown(self) -> str:
+        """The front as Anki shows it, context included: no two cards may share one. Made when asked for: the
+        context is a section's, and a copy in every card's front was an eighth of a big sheet's plan."""
+        return f"{self.context}|{self.tail}"
 
 
 @dataclass(frozen=True)
@@ -75,11 +83,10 @@ class Note(Placed):
     where: Location | int
     """Where its item starts (see model.Placed): `loc` makes the Location."""
     section: str
-    own: tuple[str, ...]
-    """Each field as it counts for the note's digest: what shows where the note sits (the domain's chip, the
-    section's title) left out, so that renaming or recolouring them is no edit of the note."""
     words: tuple[str, ...]
     """The item's texts as the author wrote them, the note's identity across moves (see `content`)."""
+    own: tuple[str, ...] | None = None
+    """`own_fields` when they are not the fields with the context left out (a trap's, a glossed note's)."""
     place: Place | None = None
     """The section the note comes from; None for a quick-reference row."""
     quiet: tuple[str, ...] = ()
@@ -94,12 +101,25 @@ class Note(Placed):
         return tuple(card.shown for card in self.cards)
 
     @property
+    def own_fields(self) -> tuple[str, ...]:
+        """Each field as it counts for the note's digest: what shows where the note sits (the domain's chip, the
+        section's title) left out, so that renaming or recolouring them is no edit of the note. Made when asked
+        for (`digest`): most notes' are their fields with the context blanked, and a big sheet's plan held a
+        copy of each note's fields for it."""
+        if self.own is not None:
+            return self.own
+        fields, at = self.fields, _CONTEXT[self.kind]
+        if self.kind == "fact":  # the hint names the section: only whether there is one is the note's own
+            return (*fields[:at], "", "y" if fields[at + 1] else "", *fields[at + 2:])
+        return (*fields[:at], "", *fields[at + 1:])
+
+    @property
     def digest(self) -> str:
         """What decides the note's mod (the lock's `hash`): a change raises it, and an import then rewrites the
-        note in Anki, the user's edits there included. So it holds the note's own fields (`own`, presentation left
-        out) and tags, not its deck: an import never moves existing cards between decks, and a deck name must not
-        change every note in it."""
-        return _hash(self.kind, "\x1f".join(self.own), " ".join(self.tags))
+        note in Anki, the user's edits there included. So it holds the note's own fields (`own_fields`,
+        presentation left out) and tags, not its deck: an import never moves existing cards between decks, and a
+        deck name must not change every note in it."""
+        return _hash(self.kind, "\x1f".join(self.own_fields), " ".join(self.tags))
 
     @property
     def written(self) -> str:
@@ -121,6 +141,10 @@ class Note(Placed):
             return self.ident
         place = {"row": f"{self.section}/rows", "trap": f"{self.section}/traps"}.get(self.kind, self.section)
         return f"{place}/{self.ident}"
+
+
+_CONTEXT = {"fact": 2, "cloze": 1, "list": 2, "row": 5, "quickref": 3}
+"""Which of a note's fields (by kind) is its context, the section's line above the question."""
 
 
 def _hash(*parts: str) -> str:
@@ -298,7 +322,7 @@ class _Planner:
                 out.append(self.list_cloze(domain, section, deck, context, fact, question, items))
                 continue
             asked = fact.question is not fact.key
-            front = Card(f"{context}|{fact.question.plain}", fact.question.plain, fact.answer.plain,
+            front = Card(context, fact.question.plain, fact.question.plain, fact.answer.plain,
                          _with_why(fact.answer.plain, fact.why), asked=asked)
             back = fact.answer.html
             if fact.key and fact.answer is fact.text:
@@ -309,13 +333,11 @@ class _Planner:
             if fact.cards == "both" and fact.key is not None and not asked \
                     and self.reverse_allowed(fact.answer, fact.key, fact.loc):
                 hint = f"Which term of <i>{section.title.html}</i> is this?"
-                cards += (Card(f"{context}|{fact.answer.plain}", fact.answer.plain, fact.key.plain, fact.key.plain,
+                cards += (Card(context, fact.answer.plain, fact.answer.plain, fact.key.plain, fact.key.plain,
                                asked=True, reverse=True),)
             name, back = f"{self.prefix}/{fact.ident}", back + _why(fact.why)
             out.append(Note(
                 ident=fact.ident, kind="fact", deck=deck, fields=(fact.question.html, back, context, hint, name),
-                # The hint names the section: only whether there is one (a reverse card) is the note's own.
-                own=(fact.question.html, back, "", "y" if hint else "", name),
                 tags=self.tags(domain, section, "fact", fact.ident), cards=cards, where=fact.where, marks=fact.marks,
                 section=section.id, words=(fact.text.source, fact.question.source, fact.answer.source),
                 place=self.places[section.id], quiet=fact.quiet, heading=section.title.plain))
@@ -324,12 +346,11 @@ class _Planner:
     def cloze(self, domain: Domain, section: Section, deck: str, context: str, fact) -> Note:
         """One note of Anki's cloze kind; its text is the whole card, a card per deletion number."""
         name = f"{self.prefix}/{fact.ident}"
-        cards = tuple(Card(f"{context}|cloze {number}|{fact.text.plain}", front, answer, fact.text.plain, asked=True,
+        cards = tuple(Card(context, f"cloze {number}|{fact.text.plain}", front, answer, fact.text.plain, asked=True,
                            cloze=True)
                       for number, front, answer in cloze_cards(fact.text.spans))
         return Note(
             ident=fact.ident, kind="cloze", deck=deck, fields=(fact.text.html, context, name),
-            own=(fact.text.html, "", name),
             tags=self.tags(domain, section, "cloze", fact.ident), cards=cards, where=fact.where, marks=fact.marks,
             section=section.id, words=(fact.text.source,), place=self.places[section.id], quiet=fact.quiet,
             heading=section.title.plain)
@@ -342,11 +363,11 @@ class _Planner:
         ident = f"{ident or item.ident}/items"
         text, fronts = list_cloze(question, items)
         back = " ".join(source for source, _ in items)
-        cards = tuple(Card(f"{context}|items|{front}", front, answer, _with_why(back, item.why), asked=True,
+        cards = tuple(Card(context, f"items|{front}", front, answer, _with_why(back, item.why), asked=True,
                            cloze=True) for front, answer in fronts)
         why, name = item.why.html if item.why else "", f"{self.prefix}/{ident}"
         return Note(
-            ident=ident, kind="list", deck=deck, fields=(text, why, context, name), own=(text, why, "", name),
+            ident=ident, kind="list", deck=deck, fields=(text, why, context, name),
             tags=self.tags(domain, section, "list", item.ident), cards=cards, where=item.where, marks=item.marks,
             section=section.id, words=(question[1], *(source for source, _ in items)),
             place=self.places[section.id], quiet=item.quiet, heading=section.title.plain)
@@ -382,18 +403,17 @@ class _Planner:
         others = asking.others
         rest = asking.rest.row(tuple(row.cells[i] for i in others)) if asking.rest else ""
         back = " ".join(c.plain for i in others for c in (headers[i], row.cells[i]))
-        cards = (Card(f"{context}|{headers[0].plain}|{key.plain}|{header.plain}",
+        cards = (Card(context, f"{headers[0].plain}|{key.plain}|{header.plain}",
                       f"{headers[0].plain}: {key.plain} \u2014 {question[1]}", cell.plain,
                       _with_why(f"{cell.plain} {back}", row.why), asked=True),)
         reverse = row.cards == "both" and self.reverse_allowed(cell, key, row.loc)
         if reverse:
-            cards += (Card(f"{context}|{header.plain}|{cell.plain}", f"{cell.plain}: which {headers[0].plain}?",
+            cards += (Card(context, f"{header.plain}|{cell.plain}", f"{cell.plain}: which {headers[0].plain}?",
                            key.plain, _with_why(f"{key.plain} {back}", row.why), asked=True, reverse=True),)
         flag, name, extra = "y" if reverse else "", f"{self.prefix}/{ident}", rest + _why(row.why)
         return Note(
             ident=ident, kind="row", deck=deck,
             fields=(key.html, headers[0].html, question[0], cell.html, extra, context, flag, name),
-            own=(key.html, headers[0].html, question[0], cell.html, extra, "", flag, name),
             tags=self.tags(domain, section, "table", ident), cards=cards, where=row.where, marks=row.marks,
             section=section.id, words=(*asking.headers, *(c.source for c in row.cells), header.source), place=self.places[section.id], quiet=row.quiet,
             heading=section.title.plain)
@@ -421,7 +441,7 @@ class _Planner:
                 # Without a `q`, the scenario is made of the section's title alone.
                 own=(trap.question.html if trap.question else "", rule + why, "", name),
                 tags=self.tags(domain, section, "trap", trap.ident),
-                cards=(Card(f"{chip}|trap|{scenario.plain}", scenario.plain, answer.plain, back,
+                cards=(Card(chip, f"trap|{scenario.plain}", scenario.plain, answer.plain, back,
                             asked=trap.question is not None),),
                 where=trap.where, marks=trap.marks, section=section.id,
                 words=tuple(t.source if t else "" for t in (trap.text, trap.question, trap.answer)),
@@ -449,8 +469,8 @@ class _Planner:
             front, name = row.question.plain if row.question else concept.plain, f"{self.prefix}/{row.ident}"
             out.append(Note(
                 ident=row.ident, kind="quickref", deck=deck, fields=(concept.html, prompt, back, context, name),
-                own=(concept.html, prompt, back, "", name), tags=self.quick_tags(row.domain),
-                cards=(Card(f"{context}|quick|{concept.plain}|{front}", front, (row.answer or rule).plain,
+                tags=self.quick_tags(row.domain),
+                cards=(Card(context, f"quick|{concept.plain}|{front}", front, (row.answer or rule).plain,
                             _with_why(" ".join(c.plain for c in (row.answer, *row.cells[1:]) if c), row.why),
                             asked=row.question is not None),),
                 where=row.where, marks=row.marks, section="quickref",
@@ -542,11 +562,14 @@ def _quickref_links(sheet: Sheet) -> dict[str, str]:
 
 
 def _check_unique_fronts(notes: list[Note]) -> None:
-    seen: dict[str, Note] = {}
+    # By context and tail, not by the front they make (`Card.shown`), which would be written out for every card:
+    # a context ends with its own `</span>`, and no other `</span>|` can stand in one (its texts are escaped),
+    # so two fronts are the same exactly when their contexts and tails are.
+    seen: dict[tuple[str, str], Note] = {}
     problems = []
     for note in notes:
         for card in note.cards:
-            first = seen.setdefault(card.shown, note)
+            first = seen.setdefault((card.context, card.tail), note)
             if first is not note:
                 problems.append(Problem(note.loc, f"two cards would show the same front as the card at line "
                                                   f"{first.loc.line}; reword one question or set `cards`"))

@@ -41,17 +41,24 @@ class Changes:
 
 @dataclass(frozen=True)
 class Stamps:
-    guids: dict[str, str]
-    note_mods: dict[str, int]
     notetype_mods: dict[str, int]
     changes: Changes
     sections: dict = field(repr=False)
-    """The lock's notes, note types, tombstones and places."""
+    """The lock's notes, note types, tombstones and places: each note's GUID and mod are its entry's in
+    `sections["notes"]`, read from there (a dict of each beside them held a big sheet's notes twice more)."""
+
+    @property
+    def guids(self) -> dict[str, str]:
+        return {ident: entry["guid"] for ident, entry in self.sections["notes"].items()}
+
+    @property
+    def note_mods(self) -> dict[str, int]:
+        return {ident: entry["mod"] for ident, entry in self.sections["notes"].items()}
 
     @property
     def timestamp(self) -> int:
         """A build time derived from content, so ids stay put while nothing changes."""
-        return max([*self.note_mods.values(), *self.notetype_mods.values(), 0])
+        return max([*(entry["mod"] for entry in self.sections["notes"].values()), *self.notetype_mods.values(), 0])
 
 
 # Anki's base91 alphabet, as genanki.guid_for writes GUIDs.
@@ -111,12 +118,12 @@ def _by_identity(pending: list[Note], records: dict, how: str, found: dict[str, 
 
 
 def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str,
-           digests: dict[str, str], same: dict[str, dict]) -> dict[str, tuple[dict, str]]:
-    """Each note's previous record (only a GUID for a new note) and how it was found: kept, moved, returned
+           digests: dict[str, str], same: dict[str, dict]) -> dict[str, tuple[dict | str, str]]:
+    """Each note's previous record (for a new note, its GUID alone) and how it was found: kept, moved, returned
     (from a tombstone) or new. Claimed records leave `entries` and `tombstones`; `digests` gets the digests
     worked out on the way. `same` (see `_same`): notes whose records are theirs already, as the first look
     below would find them (by identity: another note never claims a record of this identity before it)."""
-    found: dict[str, tuple[dict, str]] = {ident: (entries.pop(ident), "kept") for ident in same}
+    found: dict[str, tuple[dict | str, str]] = {ident: (entries.pop(ident), "kept") for ident in same}
     pending = [note for note in notes if note.ident not in same] if same else list(notes)
     # 1. The notes of the last build, then the removed ones coming back. An identity the author pinned, or one
     # whose words are the same, is the same note. Other identities are made of the item's place (a section's
@@ -145,8 +152,8 @@ def _claim(notes: Sequence[Note], entries: dict, tombstones: dict, sheet_id: str
             while guid in holders or guid in taken:
                 attempt += 1
                 guid = _guid(sheet_id, note.origin, attempt)
-            found[note.ident] = ({"guid": guid}, "new")
-        taken.add(found[note.ident][0]["guid"])
+            found[note.ident] = (guid, "new")
+        taken.add(guid)
     return found
 
 
@@ -199,12 +206,10 @@ def stamp(previous: dict, sheet_id: str, notes: Sequence[Note], notetypes: dict[
     sections = {"notes": note_entries, "notetypes": type_entries, "removed": tombstones, "places": places}
     if kept is not None:
         kept.entries = {note.ident: (note, note_entries[note.ident]) for note in notes}
-    return Stamps(guids={ident: entry["guid"] for ident, entry in note_entries.items()},
-                  note_mods={ident: entry["mod"] for ident, entry in note_entries.items()},
-                  notetype_mods={k: v["mod"] for k, v in type_entries.items()}, changes=changes, sections=sections)
+    return Stamps(notetype_mods={k: v["mod"] for k, v in type_entries.items()}, changes=changes, sections=sections)
 
 
-def _entries(notes: Sequence[Note], found: dict[str, tuple[dict, str]], digests: dict[str, str],
+def _entries(notes: Sequence[Note], found: dict[str, tuple[dict | str, str]], digests: dict[str, str],
              same: dict[str, dict], now: int) -> tuple[dict[str, dict], dict[str, list], set[tuple[str, str]]]:
     """Each note's lock entry, how it changed (its status), and where the notes found again were and are now
     (`went`: (old section, new section)). A note of `same` keeps its entry as it is."""
@@ -219,8 +224,13 @@ def _entries(notes: Sequence[Note], found: dict[str, tuple[dict, str]], digests:
             went.add((note.section, note.section))
             continue
         old, how = found[ident]
+        if how == "new":  # `old` is its GUID: a record of it would be made only to be read here
+            status["new"].append(ident)
+            note_entries[ident] = {"content": note.content, "guid": old, "hash": note.digest, "mod": max(now, 1),
+                                   "section": note.section}
+            continue
         came = old.get("section", note.section)
-        if how in ("new", "returned"):
+        if how == "returned":
             kind = how
         elif how == "moved" or came != note.section:
             kind = "moved"

@@ -49,7 +49,9 @@ class Nodes:
 
     def __init__(self, file: str):
         self.file = file
-        self.lines, self.columns, self.parents = array("L"), array("L"), array("l")
+        # Four bytes each ("L" takes eight on 64-bit Linux): a sheet is at most MAX_FILE_BYTES long, so no line,
+        # column or node number comes near 2**31, and a big sheet keeps its nodes for the whole build.
+        self.lines, self.columns, self.parents = array("I"), array("I"), array("i")
         self.names: list[str | int | None] = []
         self._digest: bytes | None = None
 
@@ -216,11 +218,11 @@ class _Builder:
         if (self.placing or self.kept) and self.placed(event):
             return
         kind = type(event)
-        if kind is yaml.ScalarEvent:
+        if kind is _SCALAR:
             node = None
-        elif kind is yaml.MappingStartEvent:
+        elif kind is _MAPPING:
             node = {}
-        elif kind is yaml.SequenceStartEvent:
+        elif kind is _SEQUENCE:
             node = []
         else:
             return self.close(event, original)
@@ -245,14 +247,14 @@ class _Builder:
         mark = event.start_mark
         number = -1
         if not is_key:
-            number = self.values.get(path, -1)
-            if number < 0:
-                names = self.nodes.names  # Nodes.add without a call: a big sheet's read numbers 100,000
+            names = self.nodes.names
+            # The path is hashed once: a node read for the first time (nearly all) takes the next number.
+            number = self.values.setdefault(path, len(names))
+            if number == len(names):  # Nodes.add without a call: a big sheet's read numbers 100,000
                 self.add_line(mark.line + 1)
                 self.add_column(mark.column + 1)
                 self.add_parent(parent if frame else -1)
                 names.append(path[-1] if path else None)
-                number = self.values[path] = len(names) - 1
         value = event.value if node is None else node
         # libyaml reports a plain scalar's style as '', the pure-Python parser as None.
         if node is None and not event.style and value in _NULLS:
@@ -380,6 +382,7 @@ class _Builder:
 
 
 _KEY_PENDING = object()
+_SCALAR, _MAPPING, _SEQUENCE = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
 _ALLOWED_TAGS = frozenset({None, "!", *SAFE_TAGS})
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _STR = "tag:yaml.org,2002:str"
