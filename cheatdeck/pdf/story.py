@@ -25,7 +25,8 @@ from .fonts import FontNames
 from .outlines import inline_markup, inline_width
 from .theme import Ink, Theme, as_reportlab, candidate_sizes, index_at_or_below
 from .memo import LayoutMemo
-from .tracking import Tracked, settle, settled, shed
+from .shapes import Shapes
+from .tracking import Tracked, made, settle, settled, shed
 
 BULLET = "•"
 RULE = "▸"
@@ -116,6 +117,7 @@ class Layout:
         # The paragraphs this pass set, by memo key, while measured flowables keep their lines (tracking.settled).
         self._twins: dict[str, Tracked] = {}
         self.styles: dict = {}  # the style runs of the lines kept (tracking.shed)
+        self.shapes = Shapes()  # the markup parsed, by shape, for the paragraphs set in this layout's styles
         self._word_widths: dict[tuple[str, str, float], float] = {}
         # The column-width search trades this much table height for one fewer one-word last line.
         self.orphan_cost = self.leading * 0.5
@@ -219,10 +221,11 @@ class Layout:
     def para(self, markup: str, style: ParagraphStyle, width: float) -> Tracked:
         """A paragraph set for `width`, tracked tighter if that saves a one-word last line (counted if not)."""
         if self.memo is None:
-            paragraph, orphan = settle(lambda: Tracked(markup, style), width, self.theme.tracking, style.fontSize)
+            paragraph, orphan = settle(lambda: made(markup, style, self.shapes), width, self.theme.tracking,
+                                       style.fontSize)
         else:
             paragraph, orphan = settled(markup, style, width, self.theme.tracking, self.memo,
-                                        None if self._keep is None else self._twins)
+                                        None if self._keep is None else self._twins, self.shapes)
         self.orphans += orphan
         return paragraph
 
