@@ -382,20 +382,48 @@ class Layout:
             if run and keys and None not in known:
                 heights += known
             else:
-                part = table(head, run, len(laid), 0.0)
-                part.wrap(self.width, _NEVER)
-                heights += part._rowHeights[1:]
-                head_height = part._rowHeights[0]
-                for key, height in zip(keys, part._rowHeights[1:]):
+                measured = self._row_heights(run, shape)
+                if measured is None:  # a cell of something else than paragraphs: its table tells
+                    part = table(head, run, len(laid), 0.0)
+                    part.wrap(self.width, _NEVER)
+                    measured, head_height = part._rowHeights[1:], part._rowHeights[0]
+                    self.measured(part)
+                heights += measured
+                for key, height in zip(keys, measured):
                     if key:
                         self.memo.put_height(key, height)
-                self.measured(part)
             laid += run
             if len(run) < MEASURED_ROWS:
                 break
         if head_height is None:
             head_height = _row_height(table(head, [], 0, 0.0), self.width, self.measured)
         return heights, laid, head_height
+
+    def _row_heights(self, rows: list[list], shape: tuple) -> list[float] | None:
+        """The body rows' heights as ReportLab's table works them out (`Table._calc_height` and `_listCellGeom`, the
+        same sums in the same order: a cell's flowables' heights and spaces, then its paddings; a row's tallest
+        cell), without building the table, whose every cell, style command and row it would copy; None for a row
+        with a cell of anything but paragraphs. Each paragraph is told measured (`measured`)."""
+        col_widths, (pad, top, bottom) = shape
+        room_h = 72000 - top - bottom  # what ReportLab's table offers a cell's flowables
+        parts = [[cell if isinstance(cell, (list, tuple)) else (cell,) for cell in row] for row in rows]
+        if any(type(part) is not Tracked for row in parts for cell in row for part in cell):
+            return None
+        heights = []
+        for row in parts:
+            tallest = 0
+            for cell, width in zip(row, col_widths):
+                total, first, after = 0, None, 0
+                for part in cell:
+                    _, height = part.wrap(width - pad - pad, room_h)
+                    before, after = part.getSpaceBefore(), part.getSpaceAfter()
+                    total += height + after + before
+                    first = before if first is None else first
+                    self.measured(part)
+                total = (total - first - after if cell else 0) + (bottom + top)
+                tallest = max(tallest, total)
+            heights.append(tallest)
+        return heights
 
     def _row_key(self, row: list, shape: tuple) -> str | None:
         """What a table row's height depends on, for the memo: its paragraphs as set and the table's shape (column
