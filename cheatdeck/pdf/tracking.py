@@ -151,12 +151,15 @@ def _compact(lines: ParaLines, styles: dict) -> tuple:
     return (None, compact)
 
 
-def _interned(styles: dict, kind: type, style: dict) -> tuple[type, dict]:
+def _interned(styles: dict, kind: type, style: dict) -> tuple[type, dict, tuple[str, ...]]:
+    """The run style `styles` holds alike `style` (else `style`, now held), with the names of its lists: each drawing
+    copies those (`_expanded`). Built in one pass over the values: a long sheet interns every run of its lines."""
+    values = [tuple(v) if type(v) is list else v for v in style.values()]
+    lists = tuple(name for name, v in style.items() if type(v) is list) if list in map(type, style.values()) else ()
     try:
-        key = (kind, *((name, tuple(v) if type(v) is list else v) for name, v in style.items()))
-        return styles.setdefault(key, (kind, style))
+        return styles.setdefault((kind, tuple(style), tuple(values)), (kind, style, lists))
     except TypeError:  # a value that cannot be a key: kept as it is
-        return kind, style
+        return kind, style, lists
 
 
 def _expanded(lines, compact: list | tuple | None) -> ParaLines:
@@ -164,15 +167,18 @@ def _expanded(lines, compact: list | tuple | None) -> ParaLines:
     if compact is None:
         return lines
     if type(compact) is tuple:
-        kind, style = lines
+        kind, style, _ = lines
         return kind(**style, text=compact[0], lines=[(extra, words.split(" ")) for extra, words in compact[1:]])
     out = []
     for names, values, runs in compact:
         words = []
         for i in range(0, len(runs), 2):
-            (kind, style), text = runs[i], runs[i + 1]
+            (kind, style, lists), text = runs[i], runs[i + 1]
             word = kind.__new__(kind)
-            word.__dict__.update({k: (list(v) if type(v) is list else v) for k, v in style.items()})
+            held = word.__dict__
+            held.update(style)
+            for name in lists:
+                held[name] = list(style[name])
             if text is not None:
                 word.text = text
             words.append(word)
