@@ -148,13 +148,47 @@ def test_a_sheet_too_long_with_a_character_no_font_has_is_told_both_before_any_l
 def test_a_first_guess_from_a_sample_of_the_sheet_prints_the_same_bytes_in_fewer_passes(tmp_path, monkeypatch):
     """A long sheet's fit search starts from a layout of a sample of its sections (fit.first_guess); the sheet
     here is short, so the sampling is asked for by setting its threshold to one page."""
+    from cheatdeck.options import TEMPLATES
+    from cheatdeck.pdf import fit
+    from cheatdeck.pdf.render import render_pdf
+
+    sheet = _long_sheet(tmp_path)
+    opts = PrintOptions(pages=12).over(sheet.print)  # 8.25 pt, found in five passes from the estimate
+    data, details, _ = render_pdf(sheet, opts, TEMPLATES)
+    monkeypatch.setattr(fit, "SAMPLE_FROM", 1)
+    monkeypatch.setattr(fit, "SAMPLE_PAGES", 4)
+    guess, above_first, _ = fit.first_guess(*_floor_and_ink(sheet, opts))
+    assert above_first and abs(guess - details.body_size) <= 0.5  # a sample of a few pages: near, not exact
+    sampled_data, sampled_details, _ = render_pdf(sheet, opts, TEMPLATES)
+    assert sampled_data == data and sampled_details.body_size == details.body_size < 10
+    assert sampled_details.passes < details.passes
+
+
+def test_a_size_its_sample_shows_far_over_its_budget_is_not_laid_out_and_the_bytes_are_the_same(tmp_path, monkeypatch):
+    """When the sample is SAMPLE_OVER past its share at the size above its guess, the search takes that size as over
+    (fit.Guess.over) and lays out the guess alone: the size and the bytes a search from the text's length finds."""
+    from cheatdeck.options import TEMPLATES
+    from cheatdeck.pdf import fit
+    from cheatdeck.pdf.render import render_pdf
+
+    sheet = _long_sheet(tmp_path)
+    opts = PrintOptions(pages=14).over(sheet.print)
+    data, details, _ = render_pdf(sheet, opts, TEMPLATES)
+    monkeypatch.setattr(fit, "SAMPLE_FROM", 1)
+    monkeypatch.setattr(fit, "SAMPLE_PAGES", 4)
+    guess = fit.first_guess(*_floor_and_ink(sheet, opts))
+    assert guess.over and not guess.above_first and guess.size == details.body_size
+    assert min(guess.over) > guess.size
+    sampled_data, sampled_details, _ = render_pdf(sheet, opts, TEMPLATES)
+    assert sampled_data == data and sampled_details.passes == 1 < details.passes
+
+
+def _long_sheet(tmp_path: Path):
+    """The benchmarks' synthetic sheet of 600 facts, loaded: long enough to sample, short enough to lay out whole."""
     import sys
 
     import yaml
 
-    from cheatdeck.options import TEMPLATES
-    from cheatdeck.pdf import fit
-    from cheatdeck.pdf.render import render_pdf
     from cheatdeck.source.compile import load
 
     sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
@@ -164,16 +198,7 @@ def test_a_first_guess_from_a_sample_of_the_sheet_prints_the_same_bytes_in_fewer
         sys.path.pop(0)
     source = tmp_path / "long.yaml"
     source.write_text(yaml.safe_dump(synth.sheet(600), sort_keys=False, width=200), encoding="utf-8")
-    sheet = load(source)
-    opts = PrintOptions(pages=12).over(sheet.print)  # 8.25 pt, found in five passes from the estimate
-    data, details, _ = render_pdf(sheet, opts, TEMPLATES)
-    monkeypatch.setattr(fit, "SAMPLE_FROM", 1)
-    monkeypatch.setattr(fit, "SAMPLE_PAGES", 4)
-    guess, above_first = fit.first_guess(*_floor_and_ink(sheet, opts))
-    assert above_first and abs(guess - details.body_size) <= 0.5  # a sample of a few pages: near, not exact
-    sampled_data, sampled_details, _ = render_pdf(sheet, opts, TEMPLATES)
-    assert sampled_data == data and sampled_details.body_size == details.body_size < 10
-    assert sampled_details.passes < details.passes
+    return load(source)
 
 
 def _floor_and_ink(sheet, opts) -> tuple:

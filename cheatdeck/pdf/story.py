@@ -25,7 +25,8 @@ from .fonts import FontNames
 from .outlines import inline_markup, inline_width
 from .theme import Ink, Theme, as_reportlab, candidate_sizes, index_at_or_below
 from .memo import LayoutMemo
-from .tracking import Tracked, settle, settled, shed
+from .shapes import Shapes
+from .tracking import Tracked, made, settle, settled, shed
 
 BULLET = "•"
 RULE = "▸"
@@ -116,6 +117,7 @@ class Layout:
         # The paragraphs this pass set, by memo key, while measured flowables keep their lines (tracking.settled).
         self._twins: dict[str, Tracked] = {}
         self.styles: dict = {}  # the style runs of the lines kept (tracking.shed)
+        self.shapes = Shapes()  # the markup parsed, by shape, for the paragraphs set in this layout's styles
         self._word_widths: dict[tuple[str, str, float], float] = {}
         # The column-width search trades this much table height for one fewer one-word last line.
         self.orphan_cost = self.leading * 0.5
@@ -219,10 +221,11 @@ class Layout:
     def para(self, markup: str, style: ParagraphStyle, width: float) -> Tracked:
         """A paragraph set for `width`, tracked tighter if that saves a one-word last line (counted if not)."""
         if self.memo is None:
-            paragraph, orphan = settle(lambda: Tracked(markup, style), width, self.theme.tracking, style.fontSize)
+            paragraph, orphan = settle(lambda: made(markup, style, self.shapes), width, self.theme.tracking,
+                                       style.fontSize)
         else:
             paragraph, orphan = settled(markup, style, width, self.theme.tracking, self.memo,
-                                        None if self._keep is None else self._twins)
+                                        None if self._keep is None else self._twins, self.shapes)
         self.orphans += orphan
         return paragraph
 
@@ -379,20 +382,48 @@ class Layout:
             if run and keys and None not in known:
                 heights += known
             else:
-                part = table(head, run, len(laid), 0.0)
-                part.wrap(self.width, _NEVER)
-                heights += part._rowHeights[1:]
-                head_height = part._rowHeights[0]
-                for key, height in zip(keys, part._rowHeights[1:]):
+                measured = self._row_heights(run, shape)
+                if measured is None:  # a cell of something else than paragraphs: its table tells
+                    part = table(head, run, len(laid), 0.0)
+                    part.wrap(self.width, _NEVER)
+                    measured, head_height = part._rowHeights[1:], part._rowHeights[0]
+                    self.measured(part)
+                heights += measured
+                for key, height in zip(keys, measured):
                     if key:
                         self.memo.put_height(key, height)
-                self.measured(part)
             laid += run
             if len(run) < MEASURED_ROWS:
                 break
         if head_height is None:
             head_height = _row_height(table(head, [], 0, 0.0), self.width, self.measured)
         return heights, laid, head_height
+
+    def _row_heights(self, rows: list[list], shape: tuple) -> list[float] | None:
+        """The body rows' heights as ReportLab's table works them out (`Table._calc_height` and `_listCellGeom`, the
+        same sums in the same order: a cell's flowables' heights and spaces, then its paddings; a row's tallest
+        cell), without building the table, whose every cell, style command and row it would copy; None for a row
+        with a cell of anything but paragraphs. Each paragraph is told measured (`measured`)."""
+        col_widths, (pad, top, bottom) = shape
+        room_h = 72000 - top - bottom  # what ReportLab's table offers a cell's flowables
+        parts = [[cell if isinstance(cell, (list, tuple)) else (cell,) for cell in row] for row in rows]
+        if any(type(part) is not Tracked for row in parts for cell in row for part in cell):
+            return None
+        heights = []
+        for row in parts:
+            tallest = 0
+            for cell, width in zip(row, col_widths):
+                total, first, after = 0, None, 0
+                for part in cell:
+                    _, height = part.wrap(width - pad - pad, room_h)
+                    before, after = part.getSpaceBefore(), part.getSpaceAfter()
+                    total += height + after + before
+                    first = before if first is None else first
+                    self.measured(part)
+                total = (total - first - after if cell else 0) + (bottom + top)
+                tallest = max(tallest, total)
+            heights.append(tallest)
+        return heights
 
     def _row_key(self, row: list, shape: tuple) -> str | None:
         """What a table row's height depends on, for the memo: its paragraphs as set and the table's shape (column

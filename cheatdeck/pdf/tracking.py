@@ -17,12 +17,13 @@ from reportlab.platypus import Flowable, Paragraph, Table
 from reportlab.platypus.paragraph import FragLine, ParaLines, cleanBlockQuotedText
 
 from .memo import LayoutMemo
+from .shapes import Shapes
 
 _NEVER = 1e6
 # What a shed paragraph keeps: what it was made from (Paragraph.__init__), how it is set, and where it may find
 # its height without being parsed again.
 _KEPT = frozenset({"text", "style", "bulletText", "caseSensitive", "encoding", "tracking", "gain", "shorten",
-                   "markup", "memo"})
+                   "markup", "memo", "shapes"})
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -37,6 +38,8 @@ class Tracked(Paragraph):
     gain = 0.0
     shorten: tuple[int, float] | None = None
     memo: LayoutMemo | None = None
+    # The layout's parsed shapes (shapes.py), which parse this paragraph's markup by copying another's fragments.
+    shapes: Shapes | None = None
     # What `width` and `height` were found for, and what the lines in `blPara` were broken for: a paragraph is
     # measured, and drawn, several times at one width.
     _wrapped_for: tuple | None = None
@@ -51,6 +54,12 @@ class Tracked(Paragraph):
             self.text, self.style, self.bulletText = text, style, bulletText
         else:
             self._setup(text, style, bulletText, frags, cleanBlockQuotedText)
+
+    def _setup(self, text, style, bulletText, frags, cleaner):
+        if frags is None and self.shapes is not None:
+            text = cleaner(text)  # cleaning cleaned markup changes nothing, so ReportLab's own parse may clean it again
+            frags = self.shapes.frags(text, style)
+        super()._setup(text, style, bulletText, frags, cleaner)
 
     def wrap(self, availWidth, availHeight):
         key = (availWidth, self.gain, self.shorten)
@@ -142,12 +151,15 @@ def _compact(lines: ParaLines, styles: dict) -> tuple:
     return (None, compact)
 
 
-def _interned(styles: dict, kind: type, style: dict) -> tuple[type, dict]:
+def _interned(styles: dict, kind: type, style: dict) -> tuple[type, dict, tuple[str, ...]]:
+    """The run style `styles` holds alike `style` (else `style`, now held), with the names of its lists: each drawing
+    copies those (`_expanded`). Built in one pass over the values: a long sheet interns every run of its lines."""
+    values = [tuple(v) if type(v) is list else v for v in style.values()]
+    lists = tuple(name for name, v in style.items() if type(v) is list) if list in map(type, style.values()) else ()
     try:
-        key = (kind, *((name, tuple(v) if type(v) is list else v) for name, v in style.items()))
-        return styles.setdefault(key, (kind, style))
+        return styles.setdefault((kind, tuple(style), tuple(values)), (kind, style, lists))
     except TypeError:  # a value that cannot be a key: kept as it is
-        return kind, style
+        return kind, style, lists
 
 
 def _expanded(lines, compact: list | tuple | None) -> ParaLines:
@@ -155,15 +167,18 @@ def _expanded(lines, compact: list | tuple | None) -> ParaLines:
     if compact is None:
         return lines
     if type(compact) is tuple:
-        kind, style = lines
+        kind, style, _ = lines
         return kind(**style, text=compact[0], lines=[(extra, words.split(" ")) for extra, words in compact[1:]])
     out = []
     for names, values, runs in compact:
         words = []
         for i in range(0, len(runs), 2):
-            (kind, style), text = runs[i], runs[i + 1]
+            (kind, style, lists), text = runs[i], runs[i + 1]
             word = kind.__new__(kind)
-            word.__dict__.update({k: (list(v) if type(v) is list else v) for k, v in style.items()})
+            held = word.__dict__
+            held.update(style)
+            for name in lists:
+                held[name] = list(style[name])
             if text is not None:
                 word.text = text
             words.append(word)
@@ -294,7 +309,9 @@ def settle(make, width: float, steps: list[float], size: float) -> tuple[Paragra
 
     def make_again() -> Paragraph:
         # The same paragraph on the markup already parsed: parsing is most of what making one costs.
-        return type(plain)(plain.text, plain.style, plain.bulletText, frags=plain.frags)
+        again = type(plain)(plain.text, plain.style, plain.bulletText, frags=plain.frags)
+        again.shapes = plain.shapes  # should it be parsed again to be drawn
+        return again
 
     def better(candidate: Tracked | None) -> bool:
         # Same words (none split anew), no more lines, a last line of more than one word, and no short
@@ -323,12 +340,20 @@ def settle(make, width: float, steps: list[float], size: float) -> tuple[Paragra
     return plain, True
 
 
+def made(markup: str, style, shapes: Shapes | None) -> Tracked:
+    """A paragraph of `markup` in `style`, parsed through `shapes` (shapes.py) when it is."""
+    paragraph = Tracked(markup, style)
+    paragraph.shapes = shapes
+    return paragraph
+
+
 def settled(markup: str, style, width: float, steps: list[float], memo: LayoutMemo,
-            twins: dict[str, Tracked] | None = None) -> tuple[Paragraph, bool]:
+            twins: dict[str, Tracked] | None = None, shapes: Shapes | None = None) -> tuple[Paragraph, bool]:
     """`settle` for a paragraph of `markup` in `style`, from the memo when it has set the same paragraph at the
     same width before (then nothing is parsed until the paragraph is drawn); what it sets is kept there.
     `twins`: the paragraphs this layout pass has set, by key; one set again (a table's head, a repeated cell)
-    shares their parsed markup and broken lines, so that it is not parsed and broken again to be drawn."""
+    shares their parsed markup and broken lines, so that it is not parsed and broken again to be drawn. `shapes`:
+    the layout's (`made`)."""
     key = memo.key("s", markup, style, width, steps)
     known = memo.get_settled(key)
     twin = twins.get(key) if twins is not None and known is not None else None
@@ -339,7 +364,7 @@ def settled(markup: str, style, width: float, steps: list[float], memo: LayoutMe
     if known is not None:
         tracking, gain, line, points, orphan, height = (0.0, 0.0, None, None, False, known) \
             if isinstance(known, float) else known
-        paragraph = Tracked(markup, style)
+        paragraph = made(markup, style, shapes)
         paragraph.tracking, paragraph.gain = tracking, gain
         if line is not None:
             paragraph.shorten = (line, points)
@@ -347,7 +372,7 @@ def settled(markup: str, style, width: float, steps: list[float], memo: LayoutMe
         paragraph.width, paragraph.height = width, height
         paragraph._wrapped_for = (width, gain, paragraph.shorten)
         return paragraph, orphan
-    paragraph, orphan = settle(lambda: Tracked(markup, style), width, steps, style.fontSize)
+    paragraph, orphan = settle(lambda: made(markup, style, shapes), width, steps, style.fontSize)
     paragraph.markup, paragraph.memo = markup, memo
     if paragraph.tracking == paragraph.gain == 0.0 and paragraph.shorten is None and not orphan:
         memo.put_settled(key, float(paragraph.height))  # set as it came, as most paragraphs are: its height
