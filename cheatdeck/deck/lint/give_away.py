@@ -45,6 +45,13 @@ def say(text: CardText) -> str:
     return f"{shown} give{'s' if one else ''} away the answer \u201c{card.answer}\u201d: {fix}"
 
 
+def apart(a: CardText, b: CardText) -> bool:
+    """Whether the two cards' messages differ, unwritten: under one title, two answers never give one message. A
+    message quotes its answer whole, after the hints (words: no space, no quote) and before a fix that names
+    only the title; the first " give" ends the hints, so one message has one set of hints, one answer, one fix."""
+    return a.note.heading == b.note.heading and a.card.answer != b.card.answer
+
+
 def _quoted(hints: list[str]) -> str:
     return ", ".join(f"\u201c{h}\u201d" for h in hints)
 
