@@ -18,11 +18,15 @@ def check(text: CardText) -> bool:
         return False
     # A stem inside one of the shown words is inside the shown text, case-folded: most answers have a word the
     # front and title do not hint, found there before either is split into words.
-    folded, title = text.folded, note.heading.casefold()
+    folded, title = text.folded, None
     for word in text.content:
         root = stem(word)
-        if root not in folded and root not in title:
-            return False
+        if root not in folded:
+            # The title is folded only for a word the front does not hint.
+            if title is None:
+                title = note.heading.casefold()
+            if root not in title:
+                return False
     # Words hold no space, so a stem is inside one of the shown words exactly when it is inside them joined.
     visible = f"{' '.join(text.shown)} | {' '.join(words(note.heading))}"
     return all(stem(word) in visible for word in text.content) and not contains(text.shown, text.said)
