@@ -92,6 +92,38 @@ domains:
     assert count(plan) == len(warned)
 
 
+def test_count_writes_no_message_of_the_one_card_a_rule_finds_in_an_item(tmp_path, monkeypatch):
+    """A row asked for two columns, one of them too long to recall: long-answer finds one of the row's two
+    cards, and a count writes its message for nothing to compare it with."""
+    from cheatdeck.deck.lint import long_answer
+
+    path = tmp_path / "long.yaml"
+    path.write_text("""\
+id: long
+title: Long answers
+version: '1'
+domains:
+- id: d1
+  name: Domain
+  short: D1
+  sections:
+  - id: s1
+    title: Section
+    table:
+      columns: [Service, Limit, Detail]
+      rows:
+      - [Lambda, 15 minutes, "runs each invocation for at most fifteen minutes after which the function is stopped and retried by its caller"]
+""", encoding="utf-8")
+    plan = plan_notes(load(path))
+    written = []
+    monkeypatch.setattr(long_answer, "say", lambda text, say=long_answer.say: written.append(text) or say(text))
+    counted = count(plan)
+    monkeypatch.undo()
+    warned = lint(plan)
+    assert [w.message.split(":")[0] for w in warned].count("long-answer") == 1
+    assert counted == len(warned) and written == []
+
+
 def test_count_makes_a_location_only_for_a_message_it_writes(tmp_path, monkeypatch):
     """Items are told apart by their node, not their Location: a count makes a Location only for a message that
     names another card's line (asked-twice's, on the items it compares), not one per note and per finding."""

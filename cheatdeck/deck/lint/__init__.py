@@ -83,7 +83,7 @@ def _said(rule, cards: list[CardText]) -> int:
     """How many different messages a card rule gives the cards of one item, written only when the rule cannot
     tell each pair apart without them."""
     apart = getattr(rule, "apart", None)
-    if apart is not None and all(apart(a, b) for a, b in combinations(cards, 2)):
+    if len(cards) == 1 or apart is not None and all(apart(a, b) for a, b in combinations(cards, 2)):
         return len(cards)
     return len({rule.say(text) for text in cards})
 
