@@ -56,7 +56,7 @@ def count(plan: Plan) -> int:
     shared = _shared_places(plan)
     texts = read(plan)
     alone = 0
-    # Per item and card rule, the cards found weak: no Finding is made for a card that is its item's only one.
+    # Per item of several cards and card rule, the cards found weak: a card rule's finding is counted, never made.
     weak: dict[tuple, list[CardText]] = {}
     for text, rule in _card_hits(plan, texts):
         if (where := place(text.note)) not in shared:
