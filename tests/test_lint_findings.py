@@ -63,28 +63,20 @@ def test_count_writes_only_the_messages_it_compares(tmp_path, monkeypatch):
     assert sum(w.message.startswith("give-away") for w in warned) > len(plan.notes) // 10
 
 
+def _one_table(folder: Path, title: str, columns: str, *rows: str):
+    """The plan of a sheet of one section holding one table, each of its columns but the first asked."""
+    path = folder / "table.yaml"
+    path.write_text(f"id: table\ntitle: One table\nversion: '1'\ndomains:\n- id: d1\n  name: Domain\n  short: D1\n"
+                    f"  sections:\n  - id: s1\n    title: {title}\n    table:\n      columns: {columns}\n"
+                    f"      rows:\n" + "".join(f"      - {row}\n" for row in rows), encoding="utf-8")
+    return plan_notes(load(path))
+
+
 def test_count_compares_the_messages_of_two_cards_with_one_answer(tmp_path):
     """Both asked cells of a row say what the section's title says: the two cards give one answer away by one
     word, one warning, which a count finds by writing both messages."""
-    path = tmp_path / "same.yaml"
-    path.write_text("""\
-id: same
-title: Same answers
-version: '1'
-domains:
-- id: d1
-  name: Domain
-  short: D1
-  sections:
-  - id: s1
-    title: Widgets in tables
-    table:
-      columns: [Key, Value, Note]
-      rows:
-      - [Row one, widgets, widgets]
-      - [Row two, value two, note two]
-""", encoding="utf-8")
-    plan = plan_notes(load(path))
+    plan = _one_table(tmp_path, "Widgets in tables", "[Key, Value, Note]", "[Row one, widgets, widgets]",
+                      "[Row two, value two, note two]")
     warned = [w.message for w in lint(plan)]
     assert warned.count("give-away: the section title\u2019s \u201cwidget\u201d gives away the answer \u201cwidgets\u201d: "
                         "ask what the title \u201cWidgets in tables\u201d does not already say, or move the item to a "
@@ -97,24 +89,9 @@ def test_count_writes_no_message_of_the_one_card_a_rule_finds_in_an_item(tmp_pat
     cards, and a count writes its message for nothing to compare it with."""
     from cheatdeck.deck.lint import long_answer
 
-    path = tmp_path / "long.yaml"
-    path.write_text("""\
-id: long
-title: Long answers
-version: '1'
-domains:
-- id: d1
-  name: Domain
-  short: D1
-  sections:
-  - id: s1
-    title: Section
-    table:
-      columns: [Service, Limit, Detail]
-      rows:
-      - [Lambda, 15 minutes, "runs each invocation for at most fifteen minutes after which the function is stopped and retried by its caller"]
-""", encoding="utf-8")
-    plan = plan_notes(load(path))
+    plan = _one_table(tmp_path, "Section", "[Service, Limit, Detail]",
+                      '[Lambda, 15 minutes, "runs each invocation for at most fifteen minutes after which the '
+                      'function is stopped and retried by its caller"]')
     written = []
     monkeypatch.setattr(long_answer, "say", lambda text, say=long_answer.say: written.append(text) or say(text))
     counted = count(plan)
