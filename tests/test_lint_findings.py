@@ -44,19 +44,61 @@ def test_the_lint_finds_what_it_found(tmp_path, name):
 
 
 def test_count_writes_only_the_messages_it_compares(tmp_path, monkeypatch):
-    """The synthetic sheet's table rows are asked for two columns, and both of a row's cards are found weak by
-    one rule: those findings are the only ones whose messages a count writes, and some say the same."""
+    """The synthetic sheet's table rows are asked for two columns, and both of a row's cards give their answers
+    away: two answers under one title, told apart unwritten (`give_away.apart`). A count writes no card rule's
+    message there, and makes no Finding for a card that is its item's only one."""
+    from cheatdeck.deck import lint as lint_module
+    from cheatdeck.deck.lint import finding
+
     plan = _plan(tmp_path, "synthetic-2000")
-    written = []
-    every = list(findings(plan))
-    for finding in every:
-        say = finding._say
-        finding._say = lambda about, say=say: written.append(1) or say(about)
-    monkeypatch.setattr("cheatdeck.deck.lint.findings", lambda _: iter(every))
+    written, made = [], []
+    for rule in lint_module.CARD_RULES:
+        monkeypatch.setattr(rule, "say", lambda text, say=rule.say: written.append(rule.NAME) or say(text))
+    monkeypatch.setattr(lint_module, "Finding", lambda *args, **kw: made.append(args) or finding.Finding(*args, **kw))
     counted = count(plan)
     monkeypatch.undo()
-    assert counted == len(lint(plan)) < len(every) + len(plan.warnings)
-    assert 0 < len(written) < len(every) // 2
+    warned = lint(plan)
+    assert counted == len(warned)
+    assert written == [] and made == []
+    assert sum(w.message.startswith("give-away") for w in warned) > len(plan.notes) // 10
+
+
+def _one_table(folder: Path, title: str, columns: str, *rows: str):
+    """The plan of a sheet of one section holding one table, each of its columns but the first asked."""
+    path = folder / "table.yaml"
+    path.write_text(f"id: table\ntitle: One table\nversion: '1'\ndomains:\n- id: d1\n  name: Domain\n  short: D1\n"
+                    f"  sections:\n  - id: s1\n    title: {title}\n    table:\n      columns: {columns}\n"
+                    f"      rows:\n" + "".join(f"      - {row}\n" for row in rows), encoding="utf-8")
+    return plan_notes(load(path))
+
+
+def test_count_compares_the_messages_of_two_cards_with_one_answer(tmp_path):
+    """Both asked cells of a row say what the section's title says: the two cards give one answer away by one
+    word, one warning, which a count finds by writing both messages."""
+    plan = _one_table(tmp_path, "Widgets in tables", "[Key, Value, Note]", "[Row one, widgets, widgets]",
+                      "[Row two, value two, note two]")
+    warned = [w.message for w in lint(plan)]
+    assert warned.count("give-away: the section title\u2019s \u201cwidget\u201d gives away the answer \u201cwidgets\u201d: "
+                        "ask what the title \u201cWidgets in tables\u201d does not already say, or move the item to a "
+                        "section whose title does not name the answer") == 1
+    assert count(plan) == len(warned)
+
+
+def test_count_writes_no_message_of_the_one_card_a_rule_finds_in_an_item(tmp_path, monkeypatch):
+    """A row asked for two columns, one of them too long to recall: long-answer finds one of the row's two
+    cards, and a count writes its message for nothing to compare it with."""
+    from cheatdeck.deck.lint import long_answer
+
+    plan = _one_table(tmp_path, "Section", "[Service, Limit, Detail]",
+                      '[Lambda, 15 minutes, "runs each invocation for at most fifteen minutes after which the '
+                      'function is stopped and retried by its caller"]')
+    written = []
+    monkeypatch.setattr(long_answer, "say", lambda text, say=long_answer.say: written.append(text) or say(text))
+    counted = count(plan)
+    monkeypatch.undo()
+    warned = lint(plan)
+    assert [w.message.split(":")[0] for w in warned].count("long-answer") == 1
+    assert counted == len(warned) and written == []
 
 
 def test_count_makes_a_location_only_for_a_message_it_writes(tmp_path, monkeypatch):

@@ -10,6 +10,8 @@ naming the rule and the fix. An item exempt from a rule (`lint: {rule: reason}`)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import combinations
+from types import ModuleType
 
 from ...errors import Problem
 from ..plan import Plan
@@ -27,12 +29,13 @@ from . import (
     yes_no,
 )
 from .finding import Finding, place
-from .text import read
+from .text import CardText, read
 
 CARD_RULES = (bare_label, vague_stem, yes_no, enumeration, long_answer, contains_answer, give_away, long_back)
 """Rules that read one card at a time: each module has NAME, `check(text) -> bool` (whether the card falls short)
 and `say(text) -> str` (the warning's message, written only when it is read); a rule that reads some sheets only
-has `applies(plan) -> bool` too."""
+has `applies(plan) -> bool` too, and one whose messages for two cards can be told apart unwritten has
+`apart(a, b) -> bool` (true only when they differ)."""
 PLAN_RULES = (twins, asked_twice, header_question)
 """Rules that compare cards with each other or read the sheet: each has NAME and `check(plan, texts)`, which
 gives its findings (an iterable of Finding)."""
@@ -48,21 +51,41 @@ def count(plan: Plan) -> int:
     """How many warnings `lint` returns, without writing their messages. Two rules never say the same, and each
     rule but header-question (once per column of a row) finds a card weak once: only an item of several cards (a
     table row asked for two columns, a note and its reverse) can have two findings that say the same, and only
-    those are written, to compare, unless they are made of the same things (`Finding.says_as`)."""
+    those are compared. A card rule's findings are told apart by the rule (`apart`) where it can, else by their
+    messages; the other rules' are alike when made of the same things (`Finding.says_as`), else compared too."""
     shared = _shared_places(plan)
+    texts = read(plan)
     alone = 0
-    quoted = header_question.NAME
-    # Per item and rule, the findings that may say different things: each made of other things.
+    # Per item of several cards and card rule, the cards found weak: a card rule's finding is counted, never made.
+    weak: dict[tuple, list[CardText]] = {}
+    for text, rule in _card_hits(plan, texts):
+        if (where := place(text.note)) not in shared:
+            alone += 1
+        elif (cards := weak.get(key := (where, rule))) is None:
+            weak[key] = [text]
+        else:
+            cards.append(text)
+    # Per item and other rule, the findings that may say different things: each made of other things.
     made: dict[tuple, list[Finding]] = {}
-    for finding in findings(plan):
-        if (where := finding.place) not in shared and finding.rule != quoted:
+    for finding in _plan_findings(plan, texts):
+        if (where := finding.place) not in shared and finding.rule != header_question.NAME:
             alone += 1
         elif (sources := made.get(key := (where, finding.rule))) is None:
             made[key] = [finding]
         elif not any(finding.says_as(other) for other in sources):
             sources.append(finding)
-    said = sum(1 if len(sources) == 1 else len({f.message for f in sources}) for sources in made.values())
+    said = sum(_said(rule, cards) for (_, rule), cards in weak.items())
+    said += sum(1 if len(sources) == 1 else len({f.message for f in sources}) for sources in made.values())
     return len(plan.warnings) + alone + said
+
+
+def _said(rule, cards: list[CardText]) -> int:
+    """How many different messages a card rule gives the cards of one item, written only when the rule cannot
+    tell each pair apart without them."""
+    apart = getattr(rule, "apart", None)
+    if len(cards) == 1 or apart is not None and all(apart(a, b) for a, b in combinations(cards, 2)):
+        return len(cards)
+    return len({rule.say(text) for text in cards})
 
 
 def _shared_places(plan: Plan) -> set:
@@ -79,11 +102,22 @@ def _shared_places(plan: Plan) -> set:
 def findings(plan: Plan) -> Iterator[Finding]:
     """Each rule's findings that the item is not exempt from: the card rules' card by card, then the others'."""
     texts = read(plan)
-    rules = [(rule.check, rule.NAME, rule.say) for rule in CARD_RULES
+    for text, rule in _card_hits(plan, texts):
+        yield Finding(rule.NAME, text.note, rule.say, text)
+    yield from _plan_findings(plan, texts)
+
+
+def _card_hits(plan: Plan, texts: list[CardText]) -> Iterator[tuple[CardText, ModuleType]]:
+    """Each card a card rule finds weak, with the rule, card by card: the item is not exempt from it."""
+    rules = [(rule.check, rule.NAME, rule) for rule in CARD_RULES
              if not hasattr(rule, "applies") or rule.applies(plan)]
     for text in texts:
-        for check, name, say in rules:
+        for check, name, rule in rules:
             if check(text) and name not in text.note.quiet:
-                yield Finding(name, text.note, say, text)
+                yield text, rule
+
+
+def _plan_findings(plan: Plan, texts: list[CardText]) -> Iterator[Finding]:
+    """The findings of the rules that compare cards or read the sheet, but those the item is exempt from."""
     for rule in PLAN_RULES:
         yield from (f for f in rule.check(plan, texts) if f.rule not in f.quiet)

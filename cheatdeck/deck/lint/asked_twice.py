@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import functools
 import heapq
 from collections import Counter
-from itertools import islice
+from itertools import chain, islice
 
 from ..plan import Plan
 from .finding import Finding, place
@@ -46,7 +46,7 @@ def check(plan: Plan, texts: list[CardText] | None = None) -> Iterator[Finding]:
         lists = [posting[word] for word in prefix if word in posting]
         if lists and (other := _first_match(same, index, lists)) >= 0:
             note, first = cards[index].note, cards[other].note
-            yield Finding(NAME, note, _say, first, note.quiet + first.quiet, place(first))
+            yield Finding(NAME, note, _say, first, note.quiet + first.quiet, place)
         for word in prefix:
             if (indexed := posting.get(word)) is None:
                 posting[word] = [index]
@@ -106,11 +106,9 @@ def _once(merged):
 
 def _rarest_first(answers) -> dict[str, tuple[int, str]]:
     """Each word's sort key: the fewer answers use it, the earlier; ties by the word, so the order is the text's."""
-    frequency: Counter[str] = Counter()
-    # Many cards share one answer (and its set): each set's words are counted once, times its cards.
-    for answer, cards in Counter(answers).items():
-        for word in answer:
-            frequency[word] += cards
+    # Every word of every answer counted by Counter's own loop, in C: a loop in Python over each distinct answer's
+    # words, counted times its cards, took four times as long on a sheet of few repeated answers.
+    frequency = Counter(chain.from_iterable(answers))
     return {word: (count, word) for word, count in frequency.items()}
 
 

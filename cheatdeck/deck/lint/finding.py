@@ -26,14 +26,15 @@ class Finding:
     __slots__ = ("rule", "item", "quiet", "_say", "_about", "_made_of")
 
     def __init__(self, rule: str, item: Placed, say: Callable[[Any], str], about: Any,
-                 quiet: tuple[str, ...] = (), made_of: Any = None):
+                 quiet: tuple[str, ...] = (), made_of: Callable[[Any], Any] | None = None):
         self.rule, self.item, self.quiet = rule, item, quiet
         """`item`: the note or row found weak; `quiet`: the rules the item is exempt from (a finding of one of
         them is dropped)."""
         self._say, self._about = say, about
         self._made_of = made_of
-        """What decides the message `say(about)`, when less than `about` does (asked-twice: the earlier item's
-        place, whichever of its cards was matched); None: `about` itself."""
+        """What decides the message `say(about)`, when less than `about` does, worked out from `about` only when
+        two findings of one item are compared (asked-twice: the earlier item's place, whichever of its cards was
+        matched); None: `about` itself."""
 
     @property
     def loc(self) -> Location:
@@ -50,7 +51,7 @@ class Finding:
             return False
         if self._made_of is None or other._made_of is None:
             return self._about is other._about
-        return self._made_of == other._made_of
+        return self._made_of(self._about) == other._made_of(other._about)
 
     @property
     def message(self) -> str:

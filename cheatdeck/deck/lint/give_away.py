@@ -18,11 +18,15 @@ def check(text: CardText) -> bool:
         return False
     # A stem inside one of the shown words is inside the shown text, case-folded: most answers have a word the
     # front and title do not hint, found there before either is split into words.
-    folded, title = text.folded, note.heading.casefold()
+    folded, title = text.folded, None
     for word in text.content:
         root = stem(word)
-        if root not in folded and root not in title:
-            return False
+        if root not in folded:
+            # The title is folded only for a word the front does not hint.
+            if title is None:
+                title = note.heading.casefold()
+            if root not in title:
+                return False
     # Words hold no space, so a stem is inside one of the shown words exactly when it is inside them joined.
     visible = f"{' '.join(text.shown)} | {' '.join(words(note.heading))}"
     return all(stem(word) in visible for word in text.content) and not contains(text.shown, text.said)
@@ -43,6 +47,13 @@ def say(text: CardText) -> str:
            f"ask what the title \u201c{note.heading}\u201d does not already say, or move the item to a section "
            "whose title does not name the answer")
     return f"{shown} give{'s' if one else ''} away the answer \u201c{card.answer}\u201d: {fix}"
+
+
+def apart(a: CardText, b: CardText) -> bool:
+    """Whether the two cards' messages differ, unwritten: under one title, two answers never give one message. A
+    message quotes its answer whole, after the hints (words: no space, no quote) and before a fix that names
+    only the title; the first " give" ends the hints, so one message has one set of hints, one answer, one fix."""
+    return a.note.heading == b.note.heading and a.card.answer != b.card.answer
 
 
 def _quoted(hints: list[str]) -> str:

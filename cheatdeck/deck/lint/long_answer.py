@@ -11,7 +11,9 @@ LONG_ANSWER = 15
 
 
 def check(text: CardText) -> bool:
-    return not text.card.cloze and count(text.card.answer) > LONG_ANSWER
+    answer = text.card.answer
+    # As long-back's: more than LONG_ANSWER words take at least twice as many characters.
+    return not text.card.cloze and len(answer) > 2 * LONG_ANSWER and count(answer) > LONG_ANSWER
 
 
 def say(text: CardText) -> str:

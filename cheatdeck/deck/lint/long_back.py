@@ -11,7 +11,10 @@ LONG_BACK = 60
 
 
 def check(text: CardText) -> bool:
-    return count(text.card.back) > LONG_BACK
+    back = text.card.back
+    # More than LONG_BACK words take at least twice as many characters (each word and a space): most backs are
+    # ruled out without being split.
+    return len(back) > 2 * LONG_BACK and count(back) > LONG_BACK
 
 
 def say(text: CardText) -> str:
