@@ -157,37 +157,39 @@ def test_a_first_guess_from_a_sample_of_the_sheet_prints_the_same_bytes_in_fewer
     data, details, _ = render_pdf(sheet, opts, TEMPLATES)
     monkeypatch.setattr(fit, "SAMPLE_FROM", 1)
     monkeypatch.setattr(fit, "SAMPLE_PAGES", 4)
-    guess, above_first, _ = fit.first_guess(*_floor_and_ink(sheet, opts))
+    guess, above_first = fit.first_guess(*_floor_and_ink(sheet, opts))
     assert above_first and abs(guess - details.body_size) <= 0.5  # a sample of a few pages: near, not exact
     sampled_data, sampled_details, _ = render_pdf(sheet, opts, TEMPLATES)
     assert sampled_data == data and sampled_details.body_size == details.body_size < 10
     assert sampled_details.passes < details.passes
 
 
-def test_a_size_its_sample_shows_far_over_its_budget_is_not_laid_out_and_the_bytes_are_the_same(tmp_path, monkeypatch):
-    """When the sample is SAMPLE_OVER past its share at the size above its guess, the search takes that size as over
-    (fit.Guess.over) and lays out the guess alone: the size and the bytes a search from the text's length finds."""
+def test_a_sample_that_overstates_its_demand_still_prints_the_largest_size_that_fits(tmp_path, monkeypatch):
+    """Tall figures take room the sample's ink does not count, so a sample of this sheet says 10 pt is over its 16
+    pages when it fits: the search still lays out the size above the sample's pick, and prints at 10 pt as a search
+    from the text's length does."""
     from cheatdeck.options import TEMPLATES
     from cheatdeck.pdf import fit
     from cheatdeck.pdf.render import render_pdf
 
-    sheet = _long_sheet(tmp_path)
-    opts = PrintOptions(pages=14).over(sheet.print)
-    data, details, _ = render_pdf(sheet, opts, TEMPLATES)
+    sheet = _long_sheet(tmp_path, figures=3)
+    opts = PrintOptions(pages=16).over(sheet.print)
+    _, details, _ = render_pdf(sheet, opts, TEMPLATES)
     monkeypatch.setattr(fit, "SAMPLE_FROM", 1)
     monkeypatch.setattr(fit, "SAMPLE_PAGES", 4)
-    guess = fit.first_guess(*_floor_and_ink(sheet, opts))
-    assert guess.over and not guess.above_first and guess.size == details.body_size
-    assert min(guess.over) > guess.size
-    sampled_data, sampled_details, _ = render_pdf(sheet, opts, TEMPLATES)
-    assert sampled_data == data and sampled_details.passes == 1 < details.passes
+    guess, _ = fit.first_guess(*_floor_and_ink(sheet, opts))
+    assert guess < details.body_size == 10.0
+    _, sampled, _ = render_pdf(sheet, opts, TEMPLATES)
+    assert sampled.body_size == details.body_size
 
 
-def _long_sheet(tmp_path: Path):
-    """The benchmarks' synthetic sheet of 600 facts, loaded: long enough to sample, short enough to lay out whole."""
+def _long_sheet(tmp_path: Path, figures: int = 0):
+    """The benchmarks' synthetic sheet of 600 facts, loaded: long enough to sample, short enough to lay out whole;
+    with `figures`, a domain of that many sections, each a figure twice as tall as it is wide and a bullet."""
     import sys
 
     import yaml
+    from PIL import Image
 
     from cheatdeck.source.compile import load
 
@@ -196,8 +198,17 @@ def _long_sheet(tmp_path: Path):
         import synth
     finally:
         sys.path.pop(0)
+    data = synth.sheet(600)
+    if figures:
+        (tmp_path / "img").mkdir()
+        Image.new("RGB", (400, 1000), "gray").save(tmp_path / "img" / "tall.png")
+        data["domains"].append({"id": "pics", "name": "Figures", "short": "Figs", "color": "#444444", "sections": [
+            {"id": f"fig-{i}", "title": f"Figure {i}", "image": {"file": "img/tall.png", "width": "100%"},
+             "bullets": [f"Figure fact {i}: a short note"]} for i in range(figures)]})
+        for domain in data["domains"]:
+            domain.pop("weight", None)
     source = tmp_path / "long.yaml"
-    source.write_text(yaml.safe_dump(synth.sheet(600), sort_keys=False, width=200), encoding="utf-8")
+    source.write_text(yaml.safe_dump(data, sort_keys=False, width=200), encoding="utf-8")
     return load(source)
 
 

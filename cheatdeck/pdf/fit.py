@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable
-from typing import NamedTuple
 
 from ..errors import CheatdeckError, Location, Problem
 from ..model import Sheet
@@ -51,10 +50,6 @@ SAMPLE_FROM = 200
 SAMPLE_PAGES = 30
 # Sections (and quick reference rows) taken one after the other into the sample.
 SAMPLE_RUN = 4
-# The size above the sample's guess is taken as over the budget without a pass over the whole sheet when the sample
-# is this far over its share there: a sample's demand is the sheet's within a few per cent, and the sizes around a
-# guess differ by 10-40 % (GROWTH), so a pass would only confirm it (50,000 facts: 1,415 pages for a budget of 1,200).
-SAMPLE_OVER = 1.1
 
 Measured = tuple[bool, float]
 """Whether a size fits, and its demand."""
@@ -80,52 +75,34 @@ def too_long(floor: Page, ink: float, paragraphs: int, budget: int) -> Cheatdeck
         f"`pages: {needs}` under `print:` in the sheet; a larger budget prints larger text), or shorten it")))
 
 
-class Guess(NamedTuple):
-    """The size the fit search tries first; whether it tries the size above it before it; and sizes known to be
-    over the budget without a pass over the sheet, with their demands (`fit`'s `over`)."""
-
-    size: float
-    above_first: bool
-    over: dict[float, float]
-
-
-def first_guess(floor: Page, sizes: list[float], ink: float, paragraphs: int) -> Guess:
-    """The largest size at which the text's length fits the budget (`estimated_demand`), or for a long sheet the
-    largest at which a sample of it does. A sampled guess is likely right, so the size above it (likely over) is
-    laid out first and the guess last: the layout the search ends on is the one drawn, and no two are alive at
-    once; unless the sample is SAMPLE_OVER past its share at the size above: then that size is known over."""
+def first_guess(floor: Page, sizes: list[float], ink: float, paragraphs: int) -> tuple[float, bool]:
+    """The size the fit search tries first, and whether it tries the size above it before it: the largest size
+    at which the text's length fits the budget (`estimated_demand`), or for a long sheet the largest at which a
+    sample of it does. A sampled guess is likely right, so the size above it (likely over) is laid out first and
+    the guess last: the layout the search ends on is the one drawn, and no two are alive at once."""
     budget = floor.opts.pages
     demands = [estimated_demand(dataclasses.replace(floor, size=size), ink, paragraphs, budget) for size in sizes]
     estimate = next((i for i, demand in enumerate(demands) if demand <= 1), len(sizes) - 1)
     pages = demands[estimate] * budget
     if pages < SAMPLE_FROM:
-        return Guess(sizes[estimate], False, {})
+        return sizes[estimate], False
     sheet = _as_printed(floor.sheet)
     sample = sampled(sheet, math.ceil(pages / SAMPLE_PAGES))
     # Of the sheet's printed text: its quick reference's rows as printed on both sides.
     share = printed_ink(sample, floor.fonts.regular)[0] / printed_ink(sheet, floor.fonts.regular)[0]
 
-    over: dict[int, float] = {}  # the sheet's demand at each size the sample did not fit, as the sample says
-
     def fits(index: int) -> bool:
         page = dataclasses.replace(floor, sheet=sample, size=sizes[index], memo=None)
         attempt = Attempt(size=page.size, pages=0, budget=budget, columns=page.theme.columns)
         page.plan(attempt)
-        if attempt.too_tall or attempt.demand > share:
-            over[index] = math.inf if attempt.too_tall else attempt.demand / share
-            return False
-        return True
+        return not attempt.too_tall and attempt.demand <= share
 
     # Bisect for the largest size whose sample fits, first trying the estimate's.
     lo, hi, index = 0, len(sizes), estimate
     while lo < hi:
         lo, hi = (lo, index) if fits(index) else (index + 1, hi)
         index = (lo + hi) // 2
-    if lo == len(sizes):
-        return Guess(sizes[-1], False, {})
-    if over.get(lo - 1, 0.0) >= SAMPLE_OVER and over[lo - 1] < math.inf:
-        return Guess(sizes[lo], False, {sizes[lo - 1]: over[lo - 1]})
-    return Guess(sizes[lo], lo > 0, {})
+    return (sizes[lo], lo > 0) if lo < len(sizes) else (sizes[-1], False)
 
 
 def _as_printed(sheet: Sheet) -> Sheet:

@@ -79,8 +79,6 @@ class _Search:
         self.units: list | None = None  # the sheet's units' keys, titles and places (reuse.units_in_order)
         # By size: the pass that laid it out, its pages before settling and its tallies, as kept (relay.py).
         self.relays: dict[float, tuple[Relay, tuple | None, tuple]] = {}
-        # Sizes a sample of the sheet showed over the budget, with their demands (fit.first_guess): not laid out.
-        self.sampled_over: dict[float, float] = {}
 
     def at(self, size: float) -> Page:
         return dataclasses.replace(self.page, size=size)
@@ -154,8 +152,7 @@ class _Search:
         page, sizes, guess, over, above_first = self.page, candidate_sizes(self.page.theme), None, None, False
         if self.length is not None:  # measured unless an exact hint fitted these same inputs before
             if hint is None:
-                guess, above_first, self.sampled_over = first_guess(page, sizes, self.length, self.paragraphs)
-                over = self.sampled_over or None
+                guess, above_first = first_guess(page, sizes, self.length, self.paragraphs)
             elif known is not None and known[1] * self.length / known[2] >= OVER_MARGIN:
                 over = {known[0]: known[1] * self.length / known[2]}
         best, passes = fit(self.build_at, sizes, hint, exact, guess, over, above_first)
@@ -171,9 +168,8 @@ class _Search:
 
     def over(self, best: Attempt, known: tuple[float, float, float] | None) -> tuple[float, float, float] | None:
         """The smallest size above `best` known to be over its budget, as (size, demand, the text's length when
-        measured): measured by this search or shown over by its sample, else as `known` (the last build's) said."""
+        measured): measured by this search, else as `known` (the last build's) said."""
         above = [(size, a.demand, self.length) for size, a in self.measured.items() if size > best.size and not a.fits]
-        above += [(size, demand, self.length) for size, demand in self.sampled_over.items() if size > best.size]
         above += [known] if known is not None and known[0] > best.size else []
         return min(above, default=None)
 
