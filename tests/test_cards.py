@@ -401,3 +401,5 @@ def test_the_glossary_spells_out_shorthand_but_where_the_text_defines_it():
     assert glossary.html("<b>Preterite</b> (pret): the <i>pret</i> (pret)") == \
         "<b>Preterite</b> (pret): the <i>preterite</i> (preterite)"
     assert glossary.plain("Imperfect (pret)") == "Imperfect (preterite)"
+    assert glossary.html("Preterite (<b>pret</b>) and <i>Preterite</i> <b>(pret)</b>") == \
+        "Preterite (<b>pret</b>) and <i>Preterite</i> <b>(pret)</b>"

@@ -232,7 +232,7 @@ def test_the_shipped_notes_keep_the_guids_users_imported():
     pinned = {n.ident: n.origin for n in notes if n.origin != n.ident}
     # Pinned ids, whose GUIDs (checked above) are seeded with their section, as when ids were unique per section.
     assert pinned and all("/" not in ident.removesuffix("/items") for ident in pinned)
-    assert all(n.fields[-1] == n.own[-1] == f"mla-c01/{n.ident}" for n in notes)
+    assert all(n.fields[-1] == n.own_fields[-1] == f"mla-c01/{n.ident}" for n in notes)
 
 
 def test_stamps_tell_reworded_moved_and_returned_notes():
@@ -246,7 +246,7 @@ def test_stamps_tell_reworded_moved_and_returned_notes():
     types = {"fact": ("f1", "s1"), "row": ("r1", "s2"), "trap": ("t1", "s3"), "quickref": ("q1", "s4")}
     first = stamp({}, "mla-c01", notes, types, 1_700_000_000).sections
     removed = stamp(first, "mla-c01", notes[5:], types, 1_700_000_100).sections
-    edited = [changed(notes[0], fields=("Reworded?", *notes[0].fields[1:]), own=("Reworded?", *notes[0].own[1:])),
+    edited = [changed(notes[0], fields=("Reworded?", *notes[0].fields[1:]), own=("Reworded?", *notes[0].own_fields[1:])),
               changed(notes[1], section="elsewhere"), *notes[2:]]
     said = stamp(first, "mla-c01", edited, types, 1_700_000_200).changes
     assert said.changed and said.moved and len(stamp(removed, "mla-c01", notes, types, 1_700_000_200).changes.returned) == 5

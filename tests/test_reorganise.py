@@ -173,7 +173,7 @@ def test_presentation_changes_no_note(document):
     assert {r[0] for r in c.renamed} == {"title", "deck"}
     # What the cards show did change: the next note change (or `sync`) brings it.
     before = {n.ident: n for n in plan_notes(load(SHEET)).notes}
-    assert all(n.fields != before[n.ident].fields and n.own == before[n.ident].own for n in notes)
+    assert all(n.fields != before[n.ident].fields and n.own_fields == before[n.ident].own_fields for n in notes)
 
 
 def with_why(item):
@@ -192,7 +192,7 @@ def test_presentation_changes_no_digest_of_a_note_with_a_why(document):
         if "table" in section:
             section["table"]["rows"] = [with_why(r) for r in section["table"]["rows"]]
     before = plan_notes(load(SHEET, dump(edited))).notes
-    assert {n.kind for n in before if "It is asked on the exam." in "".join(n.own)} == {"fact", "list", "row", "trap"}
+    assert {n.kind for n in before if "It is asked on the exam." in "".join(n.own_fields)} == {"fact", "list", "row", "trap"}
     for i, domain in enumerate(edited["domains"]):
         domain.update(short=domain["short"] + " area", label=f"A{i}", color="#123456", weight=25)
         for section in domain["sections"]:

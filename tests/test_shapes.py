@@ -47,3 +47,15 @@ def test_markup_whose_fragments_may_depend_on_more_than_its_tags_is_left_to_the_
     assert shapes.frags("a <br/> b", STYLE) is None
     assert shapes.frags("a & b", STYLE) is None  # a bare ampersand: the parser decides where the text splits
     assert shapes.frags("<seq/> b", STYLE) is None
+
+
+def test_shapes_stop_being_kept_at_their_limit(monkeypatch):
+    """A sheet whose every paragraph has a shape of its own (a colour each) keeps LIMIT shapes, not one per
+    paragraph; past the limit a paragraph is left to the parser."""
+    from cheatdeck.pdf import shapes as module
+
+    monkeypatch.setattr(module, "_LIMIT", 10)
+    shapes = Shapes()
+    made = [shapes.frags(f"a <font color='#{i:06x}'>x</font> b", STYLE) for i in range(30)]
+    assert len(shapes._known) == 10
+    assert all(made[:10]) and not any(made[10:])

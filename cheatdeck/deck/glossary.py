@@ -32,19 +32,19 @@ class Glossary:
     def html(self, markup: str) -> str:
         if not self.pattern:
             return markup
-        out, text = [], ""
-        for part in _TAG.split(markup):
-            if not part.startswith("<"):
-                part, text = self.pattern.sub(
-                    lambda m: self._spelled(m, html.escape(self.entries[m.group(1)]), text), part), text + part
-            out.append(part)
-        return "".join(out)
+        parts = _TAG.split(markup)
+        texts = parts[0::2]  # the text between tags, as a reader reads it ("Preterite (<b>pret</b>)")
+        for k, text in enumerate(texts):
+            parts[2 * k] = self.pattern.sub(lambda m: self._spelled(
+                m, html.escape(self.entries[m.group(1)]), "".join(texts[:k]), "".join(texts[k + 1:])), text)
+        return "".join(parts)
 
     @staticmethod
-    def _spelled(match: re.Match, full: str, earlier: str = "") -> str:
+    def _spelled(match: re.Match, full: str, earlier: str = "", later: str = "") -> str:
         """`full` for the shorthand `match` found, or the shorthand itself where the text defines it: "<full> (<it>)".
-        `earlier`: the text before this piece of markup, tags left out ("<b>Preterite</b> (pret)")."""
-        before, after = (earlier + match.string[:match.start()]).rstrip(), match.string[match.end():]
+        `earlier`, `later`: the text before and after this piece of markup, tags left out."""
+        before = (earlier + match.string[:match.start()]).rstrip()
+        after = (match.string[match.end():] + later).lstrip()
         if after.startswith(")") and before.endswith("(") and before[:-1].rstrip().casefold().endswith(full.casefold()):
             return match.group(1)
         return full

@@ -42,8 +42,9 @@ class Shapes:
         key = (style, *(part if i % 2 else bool(part) for i, part in enumerate(parts)))
         known = self._known.get(key, False)
         if known is False:
-            known = self._learn(parts, style) if len(self._known) < _LIMIT else None
-            self._known[key] = known
+            if len(self._known) >= _LIMIT:
+                return None
+            known = self._known[key] = self._learn(parts, style)
         if known is None:
             return None
         template, where = known
