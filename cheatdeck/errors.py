@@ -38,6 +38,9 @@ class Location(NamedTuple):
 
 @dataclass(frozen=True)
 class Problem:
+    """One thing wrong with a sheet (or weak in it), and where: printed by the command line as `file:line:column:
+    message`."""
+
     loc: Location
     message: str
 

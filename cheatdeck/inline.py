@@ -28,6 +28,8 @@ TEXT, MATH, DISPLAY, IMAGE, BLOCK, UNCLOSED = "text", "math", "display", "image"
 
 @dataclass(frozen=True)
 class Span:
+    """A run of text and the marks it is set in: what the one inline parser gives both renderers."""
+
     text: str
     bold: bool = False
     italic: bool = False

@@ -65,6 +65,8 @@ class Placed:
 
 @dataclass(unsafe_hash=True, slots=True)
 class Text(Placed):
+    """A text of the sheet as written, as plain text and as card HTML, with where it is."""
+
     source: str
     where: Location | int
     plain: str
@@ -119,6 +121,8 @@ class Fact(Placed):
 
 @dataclass(unsafe_hash=True, slots=True)
 class Row(Placed):
+    """A row of a section's table: a card per asked column, keyed by its first cell."""
+
     ident: str | None
     cells: tuple[Text, ...]
     cards: CardChoice
@@ -130,6 +134,8 @@ class Row(Placed):
 
 @dataclass(frozen=True)
 class Table(Placed):
+    """A section's table: its header, rows and the columns its cards ask for."""
+
     columns: tuple[Text, ...]
     rows: tuple[Row, ...]
     ask: tuple[int, ...]
@@ -142,6 +148,8 @@ class Table(Placed):
 
 @dataclass(unsafe_hash=True, slots=True)
 class Trap(Placed):
+    """A TRAP box: a rule that catches people out, asked as a scenario on its card."""
+
     ident: str | None
     text: Text
     question: Text | None
@@ -165,6 +173,8 @@ class Figure:
 
 @dataclass(frozen=True)
 class Section(Placed):
+    """A section of a domain: its bullets, its table and its traps, under one bar."""
+
     id: str
     title: Text
     facts: tuple[Fact, ...]
@@ -177,6 +187,8 @@ class Section(Placed):
 
 @dataclass(frozen=True)
 class Domain:
+    """An exam domain: its own deck, chip and colour, and its sections."""
+
     id: str
     label: str
     name: Text
@@ -189,6 +201,8 @@ class Domain:
 
 @dataclass(unsafe_hash=True, slots=True)
 class QuickRow(Placed):
+    """A row of the quick reference: a card asking its question of the row's cells."""
+
     ident: str | None
     domain: Domain
     cells: tuple[Text, ...]
@@ -206,6 +220,8 @@ class QuickRow(Placed):
 
 @dataclass(frozen=True)
 class QuickReference:
+    """The quick reference: a table across the sheet's domains, printed last."""
+
     title: Text
     columns: tuple[Text, ...]
     rows: tuple[QuickRow, ...]
@@ -227,6 +243,8 @@ class Print:
 
 @dataclass(frozen=True)
 class Sheet:
+    """A whole sheet, loaded and checked: what both outputs are planned from."""
+
     id: str
     title: Text
     deck: str

@@ -48,6 +48,8 @@ DETAILS: dict[str, type] = {"anki": DeckDetails, "pdf": PdfDetails}
 
 @dataclass
 class Output:
+    """One file a build made or found up to date, and what it holds."""
+
     kind: str
     path: Path
     size: int
@@ -65,6 +67,8 @@ class Output:
 
 @dataclass
 class BuildResult:
+    """What building one sheet did: its outputs, its notes' changes, its time, and what failed and why."""
+
     source: Path
     sheet_id: str | None
     outputs: list[Output]
@@ -143,6 +147,8 @@ class _Inputs:
 
 @dataclass
 class _Rendered:
+    """One output rendered and not yet written: its bytes, and the files written beside it."""
+
     data: bytes
     details: Details | Callable[[], Details]
     """Or what works them out once the output's file is written (the deck's card lint: Anki's file does not
@@ -374,6 +380,8 @@ def layout_in_memory(source: Path, sheet: Sheet, opts: Options) -> PdfDetails:
 
 @dataclass(frozen=True)
 class CheckResult:
+    """A sheet checked without writing anything: the sheet loaded, and the PDF's layout when asked for."""
+
     source: Path
     sheet: Sheet
     layout: PdfDetails | None = None
@@ -428,6 +436,9 @@ class RemovedNote:
 
 @dataclass(frozen=True)
 class Removed:
+    """The notes removed from a sheet that the user has not confirmed deleting (the lock's tombstones): what
+    `removed` lists."""
+
     source: Path
     sheet_id: str | None
     notes: list[RemovedNote]
@@ -505,6 +516,8 @@ def _prime_deck(path: Path, sheet: Sheet, sections: Sections) -> None:
 
 @dataclass(frozen=True)
 class Cleaned:
+    """What `clean` removed from the output folder, and what it kept because it changed since cheatdeck wrote it."""
+
     removed: list[Path]
     kept: list[Path]
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class DeckDetails:
+    """What a build reports of a deck: its notes, cards and decks."""
+
     notes: int
     cards: int
     decks: dict[str, int]

@@ -17,6 +17,8 @@ from .plan import domain_class
 
 @dataclass(frozen=True)
 class NoteType:
+    """One of cheatdeck's note types: its fields and card templates from templates/anki."""
+
     kind: str
     id: int
     name: str

@@ -74,6 +74,8 @@ class Place:
 
 @dataclass(unsafe_hash=True, slots=True)
 class Note(Placed):
+    """One note as the deck will hold it: its fields, tags, deck, identity and cards."""
+
     ident: str
     kind: str
     deck: str
@@ -153,6 +155,8 @@ def _hash(*parts: str) -> str:
 
 @dataclass(frozen=True)
 class Plan:
+    """The sheet's notes and decks, with the warnings of what the card rules left out."""
+
     sheet: Sheet
     decks: tuple[str, ...]
     deck_descriptions: dict[str, str]

@@ -21,6 +21,8 @@ from .stamps import Changes, Kept, stamp
 
 @dataclass(frozen=True)
 class Deck:
+    """A rendered deck: the .apkg's bytes and the lock's sections it leaves."""
+
     data: bytes
     changes: Changes
     sections: dict

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Changes:
+    """What a build changed in the deck since the lock: notes new, changed, moved, removed and returned."""
+
     new: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     moved: tuple[tuple[str, str], ...] = ()  # (identity, the section it came from)
@@ -41,6 +43,8 @@ class Changes:
 
 @dataclass(frozen=True)
 class Stamps:
+    """Each note's GUID and mod as the lock keeps them, and what changed."""
+
     notetype_mods: dict[str, int]
     changes: Changes
     sections: dict = field(repr=False)

@@ -101,6 +101,9 @@ class Piece:
 
 @dataclass(slots=True)
 class Column:
+    """One column of a page as it is poured: what it places, how tall that is, and which sections start or go on in
+    it."""
+
     pieces: list[Piece] = field(default_factory=list)
     used: float = 0.0
     starts: list[Unit] = field(default_factory=list)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class PdfDetails:
+    """What a build reports of a PDF: the body's size, the pages it took of its budget and how full its columns are."""
+
     body_size: float
     pages: int
     fill: float

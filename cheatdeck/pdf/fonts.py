@@ -182,6 +182,9 @@ class Fallback:
 
 @dataclass(frozen=True)
 class FontNames:
+    """The names the theme's faces are registered under for one build (fonts.py derives them from the files'
+    contents)."""
+
     regular: str
     bold: str
     italic: str

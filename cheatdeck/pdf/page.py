@@ -38,6 +38,8 @@ HELD_PAGES = 200
 
 @dataclass
 class Attempt:
+    """One layout pass at one size: the pages it took of the budget, and what did not fit."""
+
     size: float
     pages: int
     budget: int
@@ -96,6 +98,8 @@ class Band:
 
 @dataclass
 class Page:
+    """The page a sheet is laid out on: paper, theme, fonts and the print options, at one size."""
+
     theme: Theme
     fonts: FontNames
     ink: Ink

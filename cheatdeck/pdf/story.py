@@ -94,6 +94,8 @@ class TrapBox(Flowable):
 
 @dataclass
 class Layout:
+    """What sets one sheet's blocks at one size: the theme, fonts and widths, and what earlier passes measured."""
+
     size: float
     theme: Theme
     fonts: FontNames

@@ -22,6 +22,8 @@ class MediaError(Exception):
 
 @dataclass(frozen=True)
 class Media:
+    """An image a sheet shows, read and sized once for the deck and the page."""
+
     path: Path
     kind: str  # png, jpeg or svg
     data: bytes = b""

@@ -21,6 +21,8 @@ Key = tuple[str, bool]
 
 @dataclass
 class Kept:
+    """A section `watch` keeps from the last load while its text is unchanged."""
+
     section: model.Section
     claims: tuple[tuple, ...]
     """The identities it claimed (compile._Builder.claim's arguments), claimed again when it is kept, so that a
