@@ -230,8 +230,7 @@ def _entries(notes: Sequence[Note], found: dict[str, tuple[dict | str, str]], di
         old, how = found[ident]
         if how == "new":  # `old` is its GUID: a record of it would be made only to be read here
             status["new"].append(ident)
-            note_entries[ident] = {"content": note.content, "guid": old, "hash": note.digest, "mod": max(now, 1),
-                                   "section": note.section}
+            note_entries[ident] = _entry(note, old, max(now, 1))
             continue
         came = old.get("section", note.section)
         if how == "returned":
@@ -247,9 +246,13 @@ def _entries(notes: Sequence[Note], found: dict[str, tuple[dict | str, str]], di
         if how in ("kept", "moved"):
             went.add((came, note.section))
         mod = int(old["mod"]) if kind == "unchanged" else max(now, int(old.get("mod", 0)) + 1)
-        note_entries[ident] = {"content": note.content, "guid": old["guid"], "hash": digest or note.digest,
-                               "mod": mod, "section": note.section}
+        note_entries[ident] = _entry(note, old["guid"], mod, digest)
     return note_entries, status, went
+
+
+def _entry(note: Note, guid: str, mod: int, digest: str | None = None) -> dict:
+    """A note's lock entry: `digest` its fields' when worked out already (else the note's own)."""
+    return {"content": note.content, "guid": guid, "hash": digest or note.digest, "mod": mod, "section": note.section}
 
 
 def _stamp_notetypes(old_types: dict, notetypes: dict[str, tuple[str, str]],
