@@ -261,6 +261,8 @@ class Sheet:
     media: Mapping[str, Media] = field(default_factory=dict)  # each image by its file as written
     glossary: Mapping[str, str] = field(default_factory=dict)
     """Shorthand → what the cards say instead (whole words); the page keeps the shorthand."""
+    language: str | None = None
+    """The sheet's BCP 47 language tag as written (`de`, `pt-BR`), or None: not said (deck/language.py)."""
 
     def texts(self) -> Iterator[Text]:
         """Every piece of text the outputs show, in document order."""

@@ -131,6 +131,42 @@ def test_a_table_card_asks_one_column_and_by_default_the_columns_that_tell_rows_
         ("endpoints/rows/serverless", "Which latency?"), ("endpoints/rows/serverless/best-for", "Best For?")]
 
 
+ORGANELLES = """\
+- id: organellen
+  title: Organellen
+  bullets:
+    - "Ribosom: Ort der Proteinbiosynthese, die Übersetzung der mRNA in eine Kette von Aminosäuren"
+  table:
+    columns: [Organell, Membranen, Eigene DNA]
+    rows:
+      - [Mitochondrium, "2", ja]
+      - [Lysosom, "1", nein]
+"""
+
+
+def test_a_sheet_in_another_language_asks_the_header_as_written_not_in_english(tmp_path):
+    """"Which membranen?" is English around a German noun it lowercased: a German sheet's card asks
+    "Membranen?" under "Organell: Mitochondrium". The sheet's own words say it is German; `language:` says it
+    outright, and `language: en` keeps the English question."""
+    def asked(**kw) -> list[str]:
+        return [n.fields[2] for n in plan(tmp_path, ORGANELLES, **kw).notes if n.kind == "row"]
+
+    assert asked() == ["Membranen?", "Eigene DNA?"] * 2
+    assert asked(sheet="language: de\n") == ["Membranen?", "Eigene DNA?"] * 2
+    assert asked(sheet="language: en-GB\n") == ["Which membranen?", "Which eigene DNA?"] * 2
+    # An English sheet that says another language asks as that language would.
+    assert [n.fields[2] for n in plan(tmp_path, ENDPOINTS, sheet="language: fr\n").notes][:2] == [
+        "Payload?", "Best For?"]
+
+
+def test_a_language_that_is_not_a_tag_is_an_error_with_its_line(tmp_path):
+    path = sheet_file(tmp_path, ORGANELLES, sheet="language: Deutsch!\n")
+    with pytest.raises(CheatdeckError) as caught:
+        load(path)
+    assert [(p.loc.line, p.message) for p in caught.value.problems] == [
+        (4, "expected a language tag like 'de', 'es' or 'pt-BR' (BCP 47), got 'Deutsch!'")]
+
+
 def test_ask_names_columns_of_the_table(tmp_path):
     path = sheet_file(tmp_path, ENDPOINTS.replace("    rows:", "    ask: [Type, Cost]\n    rows:"))
     with pytest.raises(CheatdeckError) as err:

@@ -233,3 +233,16 @@ def test_a_domain_that_changes_its_sections_reverse_builds_them_again(tmp_path):
     _save(path, sheet)
     kept = load(path, sections=sections)
     assert kept == load(path) and any(f.cards == "both" for d in kept.domains for s in d.sections for f in s.facts)
+
+
+def test_a_kept_section_is_planned_again_when_the_sheets_language_changes(tmp_path):
+    """A table's card asks "Which <header>?" in English and the header as written elsewhere: a section kept from
+    the last save keeps its notes only under the same language."""
+    path = _save(tmp_path / "rebuilt.yaml", _sheet())
+    sections = Sections()
+    english = plan_notes(load(path, sections=sections), sections)
+    sheet = _sheet()
+    sheet["language"] = "de"
+    _save(path, sheet)
+    german = plan_notes(load(path, sections=sections), sections)
+    assert german.notes == plan_notes(load(path)).notes != english.notes

@@ -689,6 +689,17 @@ def test_the_header_names_the_exam(sheets, paper):
         assert all("MLA-C01" in (page.extract_text() or "") for page in pdf.pages)
 
 
+def test_the_pdf_says_the_language_the_sheet_says_for_screen_readers(workdir):
+    text = TINY.read_text(encoding="utf-8")
+    Path("source/tiny.yaml").write_text(text, encoding="utf-8")
+    build_pdf("plain")
+    text = text.replace('version: "1.0"', 'version: "1.0"\nlanguage: pt-BR')
+    Path("source/tiny.yaml").write_text(text, encoding="utf-8")
+    build_pdf("said")
+    assert PdfReader("said/tiny.pdf").trailer["/Root"]["/Lang"] == "pt-BR"
+    assert "/Lang" not in PdfReader("plain/tiny.pdf").trailer["/Root"]
+
+
 def test_the_subtitle_and_facts_print_and_the_title_gives_way(workdir):
     text = TINY.read_text(encoding="utf-8").replace(
         'version: "1.0"', 'version: "1.0"\nsubtitle: GIT-101 practice\nfacts: [65 questions, 130 min, pass 720/1000]')

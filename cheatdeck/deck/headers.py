@@ -48,3 +48,10 @@ def reads_as_noun(header: str) -> bool:
     """Whether "which <header>?" is a question: the header names a thing, not a relation ("Best For")."""
     last = header.split()[-1].casefold() if header.split() else ""
     return last.isalpha() and last not in NOT_A_NOUN
+
+
+def question(header: str, english: bool) -> str | None:
+    """The plain question a card asks of a column: "which <header>?" in an English sheet, where the header
+    reads as a noun; None where the card asks the header as written ("Membranen?"). Another language's
+    nouns and question words are not ours to guess: German keeps its capitals, Spanish's "Yo" is no noun."""
+    return f"which {as_asked(header)}?" if english and reads_as_noun(header) else None

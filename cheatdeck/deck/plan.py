@@ -14,7 +14,7 @@ from ..errors import CheatdeckError, Location, Problem
 from ..model import Anchor, Domain, Placed, Row, Section, Sheet, Table, Text
 from ..source import listing
 from ..source.idents import derive
-from . import headers
+from . import headers, language
 from .cloze import cloze_cards, list_cloze
 from .glossary import Glossary
 from .answers import Answers
@@ -163,6 +163,8 @@ class Plan:
     notes: tuple[Note, ...]
     warnings: tuple[Problem, ...] = ()
     """Cards the rules left out, and why: reverse cards without one answer."""
+    english: bool = True
+    """The sheet is in English (language.py): its cards ask "Which metric?", and English grammar rules apply."""
 
 
 def domain_deck(sheet: Sheet, domain: Domain) -> str:
@@ -189,12 +191,13 @@ def _context(sheet: Sheet, domain: Domain, title: Text) -> str:
     return f'{_chip(sheet, domain)}<span class="cd-section">{title.html}</span>'
 
 
-def _outside(sheet: Sheet, domain: Domain, section: Section, linked) -> tuple:
+def _outside(sheet: Sheet, domain: Domain, section: Section, linked, english: bool) -> tuple:
     """What a section's notes take from outside it, beside `_context`, `domain_deck`, `domain_class` and
-    `_Planner.tags` that read it: the sheet's and domain's names, and the quick reference's rules its items state
-    (`linked`). A section kept between saves keeps its notes only while this is the same (source/sections.py)."""
+    `_Planner.tags` that read it: the sheet's and domain's names, the quick reference's rules its items state
+    (`linked`) and the sheet's language. A section kept between saves keeps its notes only while this is the same
+    (source/sections.py)."""
     return (sheet.id, sheet.deck, domain.id, domain.label, domain.name.plain, domain.short.html,
-            tuple(item.ident for item in (*section.facts, *section.traps) if item.ident in linked))
+            tuple(item.ident for item in (*section.facts, *section.traps) if item.ident in linked), english)
 
 
 class _TableHtml:
@@ -225,15 +228,15 @@ class _Column:
     """What every card asking one column of a table repeats: the question its header makes, whether the header
     fits a row's cell (headers.py) or not, and the table of the row's other cells on the back."""
 
-    def __init__(self, table: Table, column: int):
+    def __init__(self, table: Table, column: int, english: bool):
         header = table.columns[column]
         self.template = table.questions[column] if column < len(table.questions) else None
         self.misfits = headers.misfits(table, column)
         self.as_header = (f"{header.html}?", f"{header.plain}?")
         self.which = self.as_header
-        if headers.reads_as_noun(header.plain):
-            name = headers.as_asked(header.plain)
-            self.which = (f"Which {html.escape(name)}?", f"which {name}?")
+        asked = headers.question(header.plain, english)
+        if asked:
+            self.which = (html.escape(asked[:1].upper() + asked[1:]), asked)
         self.others = tuple(i for i in range(1, len(table.columns)) if i != column)
         self.rest = _TableHtml(tuple(table.columns[i] for i in self.others)) if self.others else None
         # The first answer column keeps the row's identity, so a two-column table keeps its history.
@@ -261,6 +264,7 @@ class _Planner:
     def __init__(self, sheet: Sheet):
         self.sheet = sheet
         self.prefix = sheet.id
+        self.english = language.english(sheet)
         self.warnings: list[Problem] = []
         self.linked = _quickref_links(sheet)
         self.linked_rows = set(self.linked.values())
@@ -336,7 +340,8 @@ class _Planner:
             # A reverse card shows the answer and asks for the key; a bullet with its own question has no key to ask.
             if fact.cards == "both" and fact.key is not None and not asked \
                     and self.reverse_allowed(fact.answer, fact.key, fact.loc):
-                hint = f"Which term of <i>{section.title.html}</i> is this?"
+                hint = (f"Which term of <i>{section.title.html}</i> is this?" if self.english
+                        else f"<i>{section.title.html}</i> \u2192 ?")
                 cards += (Card(context, fact.answer.plain, fact.answer.plain, fact.key.plain, fact.key.plain,
                                asked=True, reverse=True),)
             name, back = f"{self.prefix}/{fact.ident}", back + _why(fact.why)
@@ -381,7 +386,7 @@ class _Planner:
         if table is None:
             return []
         out = []
-        columns = {column: _Column(table, column) for column in table.ask}
+        columns = {column: _Column(table, column, self.english) for column in table.ask}
         for index, row in enumerate(table.rows):
             if row.cards == "none":
                 continue
@@ -496,7 +501,7 @@ def plan_notes(sheet: Sheet, sections: Sections | None = None) -> Plan:
             if sections is None:
                 notes += planner.section(domain, section, deck)
                 continue
-            context = _outside(sheet, domain, section, planner.linked)
+            context = _outside(sheet, domain, section, planner.linked, planner.english)
             made = sections.notes(sheet, section, context)
             weighed = planner.weighed
             if made is None:
@@ -516,7 +521,7 @@ def plan_notes(sheet: Sheet, sections: Sections | None = None) -> Plan:
     descriptions.update({domain_deck(sheet, d): f"Weight: {d.weight}%" for d in sheet.domains
                          if d.weight is not None})
     return Plan(sheet=sheet, decks=decks, deck_descriptions=descriptions, notes=tuple(notes),
-                warnings=tuple(planner.warnings))
+                warnings=tuple(planner.warnings), english=planner.english)
 
 
 def _glossed(sheet: Sheet, notes: list[Note], sections: Sections | None) -> list[Note]:

@@ -262,7 +262,7 @@ class Page:
         buffer = io.BytesIO()
         canvas = PageCanvas(buffer, pagesize=(self.width, self.height), invariant=1, pageCompression=1,
                             initialFontName=self.fonts.regular, initialFontSize=self.size,
-                            initialLeading=self.size * 1.2)
+                            initialLeading=self.size * 1.2, lang=sheet.language)
         canvas.setTitle(sheet.title.plain)
         canvas.setAuthor(sheet.author or "cheatdeck")
         canvas.setSubject(sheet.subtitle.plain if sheet.subtitle else sheet.title.plain)

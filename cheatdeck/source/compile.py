@@ -266,7 +266,7 @@ class _Builder:
             author=s.author, version=s.version, date=s.date, domains=tuple(domains),
             quick_reference=quick, print=self.print_settings(s.print), source=self.source, loc=self.loc(()),
             facts=tuple(self.text(f, ("facts", i)) for i, f in enumerate(s.facts)),
-            media=dict(sorted(self.media.items())), glossary=self.glossary(s.glossary))
+            media=dict(sorted(self.media.items())), glossary=self.glossary(s.glossary), language=s.language)
 
     def glossary(self, glossary: dict[str, str]) -> dict[str, str]:
         """Shorthand → its words on the cards; a shorthand is one word, so that it is replaced only whole."""

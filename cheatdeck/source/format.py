@@ -22,6 +22,7 @@ KEY_SEPARATOR = ": "
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 WIDTH_PATTERN = r"^(100|[1-9][0-9]?)%$"
 LABEL_PATTERN = r"^\S+$"
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
 
 Text = Annotated[str, msgspec.Meta(
     min_length=1, max_length=MAX_TEXT, pattern=r"\S",
@@ -215,6 +216,11 @@ class SheetSpec(_Spec):
         min_length=1, max_length=500, pattern=r"\S",
         description="A folder, relative to the sheet's, that images may also come from, e.g. '..' for the "
                     "project; by default only the sheet's folder and the folders inside it.")] | None = None
+    language: Annotated[str, msgspec.Meta(
+        pattern=LANGUAGE_PATTERN,
+        description="The sheet's language, a BCP 47 tag such as de or pt-BR: the PDF says it to screen readers, "
+                    "and in a language other than English (en, the default) a table's card asks its column "
+                    "header as written (\"Membranen?\") instead of \"Which membranen?\".")] | None = None
     glossary: Annotated[dict[str, Text], msgspec.Meta(description=(
         "Shorthand the page may use and the cards spell out, whole words only: {Tx: transform, ms: milliseconds}."
     ))] = {}

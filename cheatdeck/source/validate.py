@@ -148,6 +148,8 @@ def _explain(message: str, path: DocPath, value: object) -> str:
             return f"{shown} is not a valid label: one word without spaces, e.g. 'D1'"
         if pattern == spec.COLOR_PATTERN:
             return f"expected a colour like '#1f77b4', got {shown}"
+        if pattern == spec.LANGUAGE_PATTERN:
+            return f"expected a language tag like 'de', 'es' or 'pt-BR' (BCP 47), got {shown}"
         if pattern == spec.WIDTH_PATTERN:
             return f"expected a share of the column like '60%' (1% to 100%), got {shown}"
         return f"{shown} does not have the expected form ({pattern})"

@@ -19,11 +19,12 @@ def check(plan: Plan, texts=None) -> list[Finding]:
             if column < len(table.questions) and table.questions[column]:
                 continue
             header, key = table.columns[column].plain, table.columns[0].plain
+            asked = headers.question(header, plan.english) or f"{header}?"
             for index in sorted(headers.misfits(table, column)):
                 row = table.rows[index]
                 if row.cards == "none":
                     continue
-                out.append(Finding(NAME, row, str, f"\u201cwhich {headers.as_asked(header)}?\u201d does not fit "
+                out.append(Finding(NAME, row, str, f"\u201c{asked}\u201d does not fit "
                                    f"\u201c{row.cells[column].plain}\u201d, unlike the column's other cells: give the "
                                    f"table `ask: {{{header}: \"\u2026 {{{key}}} \u2026?\"}}`, a question that fits "
                                    "every row", row.quiet))

@@ -1,14 +1,13 @@
 """yes-no: a question answered "yes" or "no" is a coin toss, and a learner remembers the coin, not the fact.
 
-The rule knows English questions ("Is…", "Can…", "Does…"), so it reads English sheets only: elsewhere its
-auxiliaries are other words (German "Was gibt …?" asks "what gives …?")."""
+The rule knows English questions ("Is…", "Can…", "Does…"), so it reads English sheets only (deck/language.py):
+elsewhere its auxiliaries are other words (German "Was gibt …?" asks "what gives …?")."""
 
 from __future__ import annotations
 
 import re
 
 from ..plan import Plan
-from .language import english
 from .text import CardText
 
 NAME = "yes-no"
@@ -21,7 +20,7 @@ _CHOICE = re.compile(r"\bor\b", re.IGNORECASE)
 
 
 def applies(plan: Plan) -> bool:
-    return english(plan)
+    return plan.english
 
 
 def check(text: CardText) -> bool:

@@ -1,9 +1,10 @@
-"""Whether a sheet is written in English, for the rules that read English grammar (yes-no's auxiliaries).
+"""Whether a sheet is in English: its cards may then ask in English words of their own ("Which metric?"), and
+the lint's rules that read English grammar (yes-no's auxiliaries) apply.
 
-A sheet does not say its language, so its own text does: the items as the author wrote them (not the fronts
-cheatdeck composes). Each language has words it uses all the time that are not words of the others; the sheet
-is English unless another language's such words outnumber English's. A sheet of bare terms, with none of them,
-stays English, as every sheet was read before.
+A sheet says its language with `language:`. Where it does not, its own text does: the texts as the author wrote
+them, in document order. Each language has words it uses all the time that are not words of the others; the
+sheet is English unless another language's such words outnumber English's. A sheet of bare terms, with none of
+them, stays English, as every sheet was read before.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..plan import Plan
+from ..model import Sheet
 
 ENGLISH = "the of and to is are which what who does how why when with for from this that these not".split()
 OTHERS = (
@@ -30,12 +31,14 @@ READ = 100_000
 _WORD = re.compile(r"\w+")
 
 
-def english(plan: Plan) -> bool:
-    """The sheet's own text reads as English, or as no language at all."""
+def english(sheet: Sheet) -> bool:
+    """The sheet says English (or no language), or its own text reads as English or as no language at all."""
+    if sheet.language is not None:
+        return sheet.language.split("-")[0].casefold() == "en"
     parts, read = [], 0
-    for note in plan.notes:
-        parts += note.words
-        read += sum(map(len, note.words))
+    for text in sheet.texts():
+        parts.append(text.source)
+        read += len(text.source)
         if read > READ:
             break
     said = Counter(_WORD.findall("\n".join(parts).casefold()))
