@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from cli_helpers import run
 from conftest import FIXTURES, SHIPPED
 from test_cards import line_of, messages, plan, sheet_file
@@ -253,3 +255,22 @@ def test_enumeration_splits_a_text_by_one_kind_of_separator(tmp_path):
     assert listing.parts("A → B -> C") == [("A", " → "), ("B", " -> "), ("C", "")]
     assert messages(plan(tmp_path, _bullet("Which bond forms when ΔEN exceeds 1.7?",
                                            "ΔEN > 1,7 — Ionenbindung, z. B. NaCl"))) == []
+
+
+_CAMEL_SPLIT = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def _words_as_defined(text: str) -> tuple[str, ...]:
+    """`overlap.words` by its definition: identifiers split into their words, every word of the text
+    case-folded (typography is no part of a word), a plural of more than three letters made singular."""
+    found = [w.casefold() for w in re.findall(r"[^\W_]+", _CAMEL_SPLIT.sub(" ", text))]
+    return tuple(w[:-1] if len(w) > 3 and w[-1] == "s" and w[-2] != "s" else w for w in found)
+
+
+@given(st.text(st.sampled_from("aAbsSzZ019 _-.s\u2014\u2019\u00e9\u00df\u0130"), max_size=40))
+@settings(max_examples=400, deadline=None, derandomize=True)
+@example("Plans ends glass bus 123s 12s abcs as its OnlineStoreConfigs \u2014 caf\u00e9s")
+def test_words_splits_every_text_as_its_definition_says(text):
+    from cheatdeck.deck.overlap import words
+
+    assert words.__wrapped__(text) == _words_as_defined(text)

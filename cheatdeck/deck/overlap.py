@@ -20,6 +20,10 @@ _WORD = re.compile(r"[^\W_]+")
 _ASCII_GAPS = bytes(ord(chr(byte).lower()) if byte < 128 and chr(byte).isalnum() else ord(" ") for byte in range(256))
 """Each ASCII letter lower-cased, and each byte that is not a letter or a digit as a space: in ASCII text these
 are where `_WORD` splits, and one pass of `bytes.translate` folds the case too."""
+_PLURAL = re.compile(r"s(?![a-z0-9])(?<=[a-z0-9]{2}[a-rt-z0-9]s)")
+"""In a blanked ASCII text (lower-case letters and digits between spaces), the final "s" of a word of more than
+three characters that does not end in "ss": the plural `words` makes singular, in one scan of the text in C
+(a loop in Python over each word of a text that has one took an eighth of `words` on such a text)."""
 _TYPOGRAPHY = "\u2014\u2013\u2026\u2192\u2018\u2019\u201c\u201d\u00b7\u00a0"
 """Dashes, ellipsis, arrow, curly quotes, middle dot, no-break space: what a card's front adds to ASCII words."""
 SHORT_ANSWER = 8
@@ -38,13 +42,11 @@ def words(text: str) -> tuple[str, ...]:
         # ASCII case-folds as `lower`, and blanked of all but letters and digits it splits where `_WORD` does:
         # several times faster than the Unicode pattern, and most texts are ASCII.
         blank = text.encode().translate(_ASCII_GAPS).decode()
-        if "s " not in blank and not blank.endswith("s"):  # no plural to make singular
-            return tuple(map(intern, blank.split()))
-        found = blank.split()
-    else:
-        found = list(map(str.casefold, _WORD.findall(text)))
+        if "s " in blank or blank.endswith("s"):
+            blank = _PLURAL.sub("", blank)
+        return tuple(map(intern, blank.split()))
     return tuple([intern(word[:-1] if len(word) > 3 and word[-1] == "s" and word[-2] != "s" else word)
-                  for word in found])
+                  for word in map(str.casefold, _WORD.findall(text))])
 
 
 def count(text: str) -> int:

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 import functools
-import heapq
 from collections import Counter
-from itertools import chain, islice
+from itertools import chain
 
 from ..plan import Plan
 from .finding import Finding, place
@@ -33,7 +32,7 @@ def check(plan: Plan, texts: list[CardText] | None = None) -> Iterator[Finding]:
              and not text.card.cloze]
     answers = [text.content for text in cards]
     rank = _rarest_first(answers)
-    same = _comparer(cards, answers)
+    first_match = _matcher(cards, answers)
     posting: dict[str, list[int]] = {}
     # Cards with one answer share its prefix (as `content` shares the words).
     prefixes: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -44,7 +43,7 @@ def check(plan: Plan, texts: list[CardText] | None = None) -> Iterator[Finding]:
         if prefix is None:
             prefix = prefixes[answer] = tuple(sorted(answer, key=rank.__getitem__)[:_prefix(len(answer))])
         lists = [posting[word] for word in prefix if word in posting]
-        if lists and (other := _first_match(same, index, lists)) >= 0:
+        if lists and (other := first_match(index, lists)) >= 0:
             note, first = cards[index].note, cards[other].note
             yield Finding(NAME, note, _say, first, note.quiet + first.quiet, place)
         for word in prefix:
@@ -59,49 +58,57 @@ def _say(first) -> str:
             "or ask each a different fact")
 
 
-def _first_match(same, index: int, lists: list[list[int]]) -> int:
-    """The first earlier card, in source order, that asks what card `index` asks, of the first CANDIDATES in the
-    posting lists of its prefix words; -1 if none does."""
-    # The earliest candidate is the match more often than not (a repeated answer points back to its first card):
-    # it is tried before the lists are merged.
-    head = lists[0][0] if len(lists) == 1 else min([candidates[0] for candidates in lists])
-    if same(index, head):
-        return head
-    # Each posting list is in source order: merged, the candidates come in order, each once.
-    for other in islice(lists[0] if len(lists) == 1 else _once(heapq.merge(*lists)), 1, CANDIDATES):
-        if same(index, other):
-            return other
-    return -1
-
-
-def _comparer(cards: list[CardText], answers: list[tuple[str, ...]]):
-    """`same(i, j)`: whether cards i and j ask one fact, in different places."""
+def _matcher(cards: list[CardText], answers: list[tuple[str, ...]]):
+    """`first_match(index, lists)`: the first earlier card, in source order, that asks what card `index` asks, of
+    the first CANDIDATES in the posting lists of its prefix words (`lists`); -1 if none does."""
     # Cards of one table or one section's bullets are siblings, not the same fact asked twice (see twins).
     place: dict[tuple[str, str], int] = {}
     places = [place.setdefault((text.note.section, text.note.kind), len(place)) for text in cards]
+    sizes = [len(answer) for answer in answers]
 
-    def same(i: int, j: int) -> bool:
-        if places[i] == places[j]:
-            return False
-        mine, theirs = answers[i], answers[j]
-        large = len(mine) if len(mine) >= len(theirs) else len(theirs)
-        # Sizes too far apart cannot share SAME_ANSWER of the larger; the fronts' words are worked out only
-        # for the cards whose answers match (see CardText).
-        if ((len(mine) + len(theirs) - large) / large < SAME_ANSWER
-                or len(frozenset(mine).intersection(theirs)) / large < SAME_ANSWER):
-            return False
-        # The earlier card's front is kept, for the cards after it that repeat it; this card's is not.
-        return containment(content_of(cards[i].shown), cards[j].asks) >= SAME_FRONT
-    return same
+    def among(index: int, candidates) -> int:
+        """The first of `candidates` that asks what card `index` asks, -1 if none does."""
+        here, size = places[index], sizes[index]
+        low, high = _near(size)
+        said = None
+        # Sizes too far apart cannot share SAME_ANSWER of the larger, and most candidates are ruled out by their
+        # size alone; the fronts' words are worked out only for the cards whose answers match (see CardText).
+        for other in candidates:
+            if not low <= sizes[other] <= high or places[other] == here:
+                continue
+            if said is None:
+                said = frozenset(answers[index])
+            large = size if size >= sizes[other] else sizes[other]
+            # The earlier card's front is kept, for the cards after it that repeat it; this card's is not.
+            if (len(said.intersection(answers[other])) / large >= SAME_ANSWER
+                    and containment(content_of(cards[index].shown), cards[other].asks) >= SAME_FRONT):
+                return other
+        return -1
+
+    def first_match(index: int, lists: list[list[int]]) -> int:
+        # The earliest candidate is the match more often than not (a repeated answer points back to its first
+        # card): it is tried before the others are gathered.
+        head = lists[0][0] if len(lists) == 1 else min([candidates[0] for candidates in lists])
+        found = among(index, (head,))
+        return found if found >= 0 else among(index, _window(lists)[1:])
+    return first_match
 
 
-def _once(merged):
-    """The merged lists' cards without the repeats of a card that two lists hold (they come in a row)."""
-    previous = -1
-    for other in merged:
-        if other != previous:
-            yield other
-            previous = other
+@functools.lru_cache(maxsize=None)
+def _near(size: int) -> tuple[int, int]:
+    """The fewest and most words of an answer whose size is close enough to an answer of `size` words for the two
+    to share SAME_ANSWER of the larger one's words: the smaller size over the larger at least SAME_ANSWER, an
+    interval around `size` (above twice its size the ratio is under a half)."""
+    near = [other for other in range(1, 2 * size + 2) if min(size, other) / max(size, other) >= SAME_ANSWER]
+    return near[0], near[-1]
+
+
+def _window(lists: list[list[int]]) -> list[int]:
+    """The first CANDIDATES cards of the posting lists merged in source order, each once. Each list is in source
+    order and holds a card once, so each of those is among the first CANDIDATES of its own list."""
+    if len(lists) == 1:
+        return lists[0][:CANDIDATES]
+    return sorted(set().union(*[candidates[:CANDIDATES] for candidates in lists]))[:CANDIDATES]
 
 
 def _rarest_first(answers) -> dict[str, tuple[int, str]]:
