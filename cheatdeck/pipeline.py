@@ -139,6 +139,13 @@ class _Inputs:
             return kept[1]
         return lock.parse(self.prints.lock, self.lock_file)
 
+    def let_go_of_lock(self) -> None:
+        """Lets go of the lock as read and as written once the deck wrote it: only its digest is read after
+        (the state's fingerprint), and a big sheet's lock, its bytes and its parsed entries, is tens of
+        megabytes beside the deck's card lint."""
+        self.prints.let_go_of_lock()
+        vars(self).pop("stored", None)
+
     @property
     def todo(self) -> list[str]:
         """The outputs to build, the deck first: it is ready long before the PDF."""
@@ -189,6 +196,7 @@ def build(source: Path | str, opts: Options | None = None, kinds: tuple[str, ...
     from .source.compile import load
 
     sheet = load(inputs.source, inputs.prints.source, sections)
+    inputs.prints.let_go_of_source()
     outputs, failed, changes, later = [], {}, None, []
     for kind in inputs.todo:
         try:
@@ -296,12 +304,13 @@ def _write(sheet: Sheet, inputs: _Inputs, kind: str, rendered: _Rendered) -> tup
     extra = [extra_path for extra_path, _ in rendered.extra]
     if kind == "anki" and rendered.lock_sections != inputs.stored:
         # The deck's fingerprint is recorded against the lock as written.
-        inputs.prints.lock = lock.dump_bytes(rendered.lock_sections)
-        write_atomic(inputs.lock_file, inputs.prints.lock)
+        inputs.prints.wrote_lock(*lock.write(inputs.lock_file, rendered.lock_sections, inputs.sections is not None))
     elif kind == "anki":
         remove_leftovers(inputs.lock_file)  # a killed build's temp file beside the sheet (write_atomic does it too)
     if kind == "anki" and inputs.sections is not None:
         inputs.sections.locks[str(inputs.source)] = (inputs.prints.lock, rendered.lock_sections)
+    if kind == "anki":
+        inputs.let_go_of_lock()
     rendered.let_go()
     details = None if callable(rendered.details) else rendered.details
     return Output(kind, path, size, written, details, landed=landed), extra

@@ -148,5 +148,30 @@ def test_the_lock_written_a_few_thousand_lines_at_a_time_is_the_locks_text():
     document = {"format": lock.FORMAT, "notes": notes, "notetypes": {"basic": {"mod": 1, "digest": "d"}},
                 "removed": {}, "sheet": "t\u00ebst"}
     written = lock.dump_bytes(document)
-    assert written == "".join(lock._lines(document)).encode()
+    assert written == "".join(line for line, _ in lock._lines(document)).encode()
     assert lock.parse(bytes(written), Path("t.lock.json")) == document
+
+
+@pytest.mark.parametrize("document", [
+    {"format": lock.FORMAT, "notes": {f"s/{i}": {"mod": i} for i in range(lock._BATCH + 3)}, "removed": {},
+     "sheet": "t"},
+    {"format": lock.FORMAT, "layout": {"a": 1}, "notes": {"s/a": {"mod": 1}},
+     "removed": {f"s/{i}": {"guid": "g", "left": "2026-12-01"} for i in range(lock._BATCH + 3)}, "sheet": "t"},
+    {"removed": {"s/a": {"guid": "g"}}},
+    {"format": lock.FORMAT, "removed": {"s/a": {"guid": "g"}}},
+    {"layout": [1, 2], "removed": {"s/a": {"guid": "g"}}, "zz": "last"},
+    {},
+])
+def test_the_lock_written_in_pieces_is_its_text_and_its_digest_what_a_build_reads_of_it(tmp_path, document):
+    """`write` (what a build does) writes `dump_bytes`' text without holding it, and works out as it goes the
+    digest the next build takes of the file (`anki_digest`): the deck is up to date after its own build, its
+    tombstones and format-2 layout hints left out wherever they sit."""
+    path = tmp_path / "t.lock.json"
+    path.write_bytes(b"an older lock")
+    digest, kept = lock.write(path, document)
+    assert path.read_bytes() == lock.dump_bytes(document) and kept is None
+    assert digest == lock.anki_digest(path.read_bytes())
+    assert lock.write(path, document, keep=True) == (digest, path.read_bytes())
+    without = {name: value for name, value in document.items() if name not in lock.NOT_ANKI}
+    if sorted(document)[-1:] != ["removed"]:  # last, its span leaves the comma before it
+        assert digest == lock.anki_digest(bytes(lock.dump_bytes(without)))

@@ -80,10 +80,38 @@ class Fingerprints:
     """
 
     def __init__(self, source: Path, lock: bytes | None, templates: Path):
-        self.source = source.read_bytes()
-        self.lock = lock
+        # The sheet's bytes, for its load (None once let go of): the digests read their own digest instead.
+        self.source: bytes | None = source.read_bytes()
+        self._source = hashlib.sha256(self.source).digest()
+        self._lock, self._anki = lock, None
         self.templates = templates
         self._trees: dict[tuple[Path, str], str] = {}
+
+    @property
+    def lock(self) -> bytes | None:
+        """The lock's bytes as read, or as the build wrote them if it kept them (`wrote_lock`); None once let go
+        of (`let_go_of_lock`)."""
+        return self._lock
+
+    def wrote_lock(self, anki: str, data: bytes | None) -> None:
+        """The lock as the build wrote it: its `anki_digest`, and its bytes if kept (lock.write)."""
+        self._lock, self._anki = data, anki
+
+    def _anki_digest(self) -> str:
+        if self._anki is None:
+            self._anki = anki_digest(self._lock or b"")
+        return self._anki
+
+    def let_go_of_source(self) -> None:
+        """Lets go of the sheet's bytes once it is loaded: a 50,000-fact sheet's are 9 MB, held until the build's
+        end."""
+        self.source = None
+
+    def let_go_of_lock(self) -> None:
+        """Keeps of the lock's bytes only what the deck's fingerprint reads of them: a 50,000-fact sheet's lock is
+        20 MB, and the deck's card lint, which runs next, would hold them at its peak."""
+        self._anki_digest()
+        self._lock = None
 
     def _tree(self, folder: Path, suffix: str = "") -> str:
         if (folder, suffix) not in self._trees:
@@ -115,7 +143,7 @@ class Fingerprints:
                      json.dumps(options, sort_keys=True), self._tree(self.templates / "pdf"),
                      _tree_digest(self.templates / "fonts", content=_font_content)):
             digest.update(part.encode() + b"\0")
-        digest.update(self.source)
+        digest.update(self._source)
         return digest.hexdigest()
 
     def of(self, kind: str, options: dict) -> str:
@@ -129,9 +157,9 @@ class Fingerprints:
                      self._tree(self.templates / ("anki" if kind == "anki" else "pdf")),
                      _tree_stats(self.templates / "fonts") if kind == "pdf" else ""):
             digest.update(part.encode() + b"\0")
-        digest.update(self.source)
+        digest.update(self._source)
         if kind == "anki":
-            digest.update(anki_digest(self.lock or b"").encode())
+            digest.update(self._anki_digest().encode())
         return digest.hexdigest()
 
 

@@ -57,38 +57,69 @@ def _entry(value: object) -> str:
 
 def dump_bytes(document: dict) -> bytearray:
     """The lock's text, one entry per line (diffs stay readable, and json's C encoder does the work: indent=
-    would not), encoded a few thousand lines at a time: the whole text of a 50,000-fact sheet's lock beside its
-    bytes, and its lines beside both, raised the build's peak by twice its 21 MB."""
-    out, lines = bytearray(), []
-    for line in _lines(document):
-        lines.append(line)
-        if len(lines) == _BATCH:
-            out += "".join(lines).encode()
-            lines.clear()
-    out += "".join(lines).encode()
+    would not), as `write` writes it."""
+    out = bytearray()
+    for piece, _ in _pieces(document):
+        out += piece
     return out
+
+
+def write(path: Path, document: dict, keep: bool = False) -> tuple[str, bytearray | None]:
+    """Writes the lock's text (`dump_bytes`) to `path` as write_atomic would, a few thousand lines at a time: a
+    50,000-fact sheet's lock is 21 MB of text, and its whole text beside its entries was a build's peak. Returns
+    the text's `anki_digest`, worked out as it is written, and, when `keep`, the text (`watch` keeps it)."""
+    from ..write import write_pieces
+
+    digest, kept = hashlib.sha256(), bytearray() if keep else None
+
+    def pieces() -> Iterator[bytes]:
+        for piece, anki in _pieces(document):
+            if anki:
+                digest.update(piece)
+            if kept is not None:
+                kept.extend(piece)
+            yield piece
+
+    write_pieces(path, pieces())
+    return digest.hexdigest(), kept
 
 
 _BATCH = 4096
 
 
-def _lines(document: dict) -> Iterator[str]:
-    """The lock's text in pieces: each section's entries one a line, the sections in order."""
-    yield "{\n"
-    for number, name in enumerate(sorted(document)):
+def _pieces(document: dict) -> Iterator[tuple[bytes, bool]]:
+    """The lock's text encoded a few thousand lines at a time, each piece with whether `anki_digest` reads it."""
+    lines, counted = [], True
+    for line, anki in _lines(document):
+        if anki != counted or len(lines) == _BATCH:
+            yield "".join(lines).encode(), counted
+            lines, counted = [], anki
+        lines.append(line)
+    yield "".join(lines).encode(), counted
+
+
+def _lines(document: dict) -> Iterator[tuple[str, bool]]:
+    """The lock's text in pieces, each with whether `anki_digest` reads it: each section's entries one a line, the
+    sections in order. A NOT_ANKI section's span (`_span`) runs from the line break before its name to the
+    comma after it."""
+    names = sorted(document)
+    yield "{", True
+    for number, name in enumerate(names):
+        anki = name not in NOT_ANKI
         if number:
-            yield ",\n"
+            yield ",", names[number - 1] not in NOT_ANKI
+        yield "\n", anki
         value = document[name]
         if isinstance(value, dict) and value:
-            yield f" {json.dumps(name)}: {{\n"
+            yield f" {json.dumps(name)}: {{\n", anki
             separator = "  "
             for key, entry in sorted(value.items()):
-                yield f"{separator}{_STRING(key)}: {_entry(entry)}"
+                yield f"{separator}{_STRING(key)}: {_entry(entry)}", anki
                 separator = ",\n  "
-            yield "\n }"
+            yield "\n }", anki
         else:
-            yield f" {json.dumps(name)}: {_VALUE(value)}"
-    yield "\n}\n"
+            yield f" {json.dumps(name)}: {_VALUE(value)}", anki
+    yield "\n}\n", True
 
 
 def anki_digest(data: bytes) -> str:
