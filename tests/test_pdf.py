@@ -925,10 +925,10 @@ def test_a_shed_paragraph_breaks_its_lines_again_as_before():
     assert paragraph.wrap(200, 1e6)[1] < len(lines) * paragraph.style.leading
 
 
-def test_the_orphan_arithmetic_skips_only_settings_that_cannot_help(monkeypatch):
-    """A tracking step or the narrower measure is skipped when the lines' slack shows it cannot end a paragraph on
-    more than one word: on 600 random paragraphs (bold keys, code, narrow and wide columns) every paragraph is set
-    exactly as when every setting is tried, and most tries are skipped."""
+def test_settings_tried_on_fitted_words_set_paragraphs_as_breaking_each_does(monkeypatch):
+    """The tracking steps and the narrower measure are tried on the words' widths (fitted.py), and only the setting
+    chosen is broken: on 600 random paragraphs (bold keys, code, a font size changed inside a word, narrow and wide
+    columns) every paragraph is set exactly as when ReportLab breaks every setting tried, with one breaking each."""
     import random
 
     from cheatdeck.pdf import tracking
@@ -937,7 +937,7 @@ def test_the_orphan_arithmetic_skips_only_settings_that_cannot_help(monkeypatch)
     theme, fonts = layout.theme, layout.fonts
     rng = random.Random(28)
     vocabulary = ["a", "of", "the", "model", "endpoint", "inference", "SageMaker", "throughput", "p99", "x",
-                  "regularisation", "batch", "GPU", "to", "it"]
+                  "regularisation", "batch", "GPU", "to", "it", "<font size='6'>ms</font>per"]
 
     def markup() -> str:
         words = [rng.choice(vocabulary) for _ in range(rng.randint(4, 40))]
@@ -946,26 +946,25 @@ def test_the_orphan_arithmetic_skips_only_settings_that_cannot_help(monkeypatch)
         key = f"<b>{rng.choice(vocabulary)}:</b> " if rng.random() < 0.6 else ""
         return key + " ".join(words)
 
+    breaks = []
+    broken = tracking.Tracked.breakLines
+    monkeypatch.setattr(tracking.Tracked, "breakLines", lambda self, width: (breaks.append(1), broken(self, width))[1])
+
     def settings(paragraphs) -> list:
         out = []
         for text, style, width in paragraphs:
             paragraph, orphan = tracking.settle(lambda: tracking.Tracked(text, style), width, theme.tracking, 8.0)
             out.append((paragraph.tracking, paragraph.gain, paragraph.shorten, orphan,
-                        tracking.line_texts(paragraph)))
+                        [repr(line) for line in paragraph.blPara.lines], repr(paragraph.frags),
+                        paragraph._width_max))
         return out
 
     paragraphs = [(markup(), rng.choice([layout.body, layout.bullet]), rng.uniform(60, 200)) for _ in range(600)]
-    tried = []
-    skipped = settings(paragraphs)
-    monkeypatch.setattr(tracking, "_tracked", lambda *a, tried_=tracking._tracked: (tried.append(1), tried_(*a))[1])
-    monkeypatch.setattr(tracking, "_may_track", lambda *a: True)
-    monkeypatch.setattr(tracking, "_may_shorten", lambda *a: True)
+    fitted = settings(paragraphs)
+    assert len(breaks) == len(paragraphs)
+    monkeypatch.setattr(tracking.Fitted, "of", lambda *a: None)
+    breaks.clear()
     every = settings(paragraphs)
-    assert skipped == every
-    assert sum(1 for t, *_ in every if t) >= 20  # tracking does set some of them
-    monkeypatch.undo()
-    tried_filtered = []
-    monkeypatch.setattr(tracking, "_tracked", lambda *a, tried_=tracking._tracked: (tried_filtered.append(1),
-                                                                                      tried_(*a))[1])
-    settings(paragraphs)
-    assert len(tried_filtered) < len(tried) / 2, (len(tried_filtered), len(tried))
+    assert fitted == every
+    assert sum(1 for t, *_ in every if t) >= 20 and sum(1 for _, _, s, *_ in every if s) >= 5  # both settings are used
+    assert len(breaks) > len(paragraphs) * 1.3

@@ -12,10 +12,10 @@ from __future__ import annotations
 import copy
 import re
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table
 from reportlab.platypus.paragraph import FragLine, ParaLines, cleanBlockQuotedText
 
+from .fitted import Fitted, Lines, trial_widths
 from .memo import LayoutMemo
 from .shapes import Shapes
 
@@ -38,6 +38,8 @@ class Tracked(Paragraph):
     gain = 0.0
     shorten: tuple[int, float] | None = None
     memo: LayoutMemo | None = None
+    # The words `breakLines` may set from (fitted.py): while `settle` breaks the paragraph.
+    fitted: Fitted | None = None
     # The layout's parsed shapes (shapes.py), which parse this paragraph's markup by copying another's fragments.
     shapes: Shapes | None = None
     # What `width` and `height` were found for, and what the lines in `blPara` were broken for: a paragraph is
@@ -77,11 +79,16 @@ class Tracked(Paragraph):
             memo.put_height(memo_key, self.height)
         return size
 
-    def _break(self, availWidth, availHeight):
-        self.__dict__.pop("_lines", None)
+    def parsed(self) -> Tracked:
+        """This paragraph, its markup parsed (once)."""
         if self.__dict__.get("frags") is None:
             # `text` is the markup as first cleaned; cleaning it again changes nothing.
             self._setup(self.text, self.style, self.bulletText, None, cleanBlockQuotedText)
+        return self
+
+    def _break(self, availWidth, availHeight):
+        self.__dict__.pop("_lines", None)
+        self.parsed()
         before = self.__dict__.get("blPara")
         size = super().wrap(availWidth, availHeight)
         # No new lines when the width is too narrow for any.
@@ -113,12 +120,10 @@ class Tracked(Paragraph):
             self.__dict__ = {key: value for key, value in self.__dict__.items() if key in _KEPT}
 
     def breakLines(self, width):
-        widths = [w + self.gain for w in width]
-        if self.shorten:
-            line, points = self.shorten
-            widths += [widths[-1]] * (line + 2 - len(widths))
-            widths[line] -= points
-        return super().breakLines(widths)
+        widths = trial_widths(width, self.gain, self.shorten)
+        fitted = self.fitted
+        lines = fitted.broken(self, widths) if fitted is not None and not fitted.single else None
+        return super().breakLines(widths) if lines is None else lines
 
     def beginText(self, x, y):
         text = super().beginText(x, y)
@@ -196,148 +201,112 @@ def line_texts(paragraph: Paragraph) -> list[tuple[float, str]]:
     return [(line.extraSpace, "".join(getattr(w, "text", "") for w in line.words)) for line in bl.lines]
 
 
-def ends_on_one_word(paragraph: Paragraph) -> bool:
-    """An orphan word: the last line holds one whole word (not the tail of an identifier broken at a joint)
-    under a line of several. A label set one word per line ("Processing / Jobs") has no orphan."""
-    lines = line_texts(paragraph)
-    if len(lines) < 2:
-        return False
-    last = [w for w in lines[-1][1].split(" ") if w]
-    before = [w for w in lines[-2][1].split(" ") if w]
-    return len(last) == 1 and len(before) > 1 and _TAG.sub("", paragraph.text).split(" ")[-1] == last[0]
-
-
 def _glyphs(text: str) -> int:
     # str.split() cuts at exactly the characters str.isspace() names.
     return len("".join(text.split()))
 
 
-def _fits_tracked(paragraph: Tracked) -> bool:
-    # Tracked, a line is `glyphs * tracking` shorter; it fits when that covers the extra room it was given.
-    return all(extra - paragraph.tracking * _glyphs(text) >= paragraph.gain - 1e-6
-               for extra, text in line_texts(paragraph))
+def ends_on_one_word(lines: Lines, text: str) -> bool:
+    """An orphan word: the last of `lines` (a paragraph of cleaned markup `text`) holds one whole word (not the
+    tail of an identifier broken at a joint) under a line of several. A label set one word per line ("Processing
+    / Jobs") has no orphan."""
+    if len(lines) < 2:
+        return False
+    last = [w for w in lines[-1][1].split(" ") if w]
+    before = [w for w in lines[-2][1].split(" ") if w]
+    return len(last) == 1 and len(before) > 1 and _TAG.sub("", text).split(" ")[-1] == last[0]
 
 
-def _tracked(make, width: float, tracking: float, lines: list[tuple[float, str]]) -> Tracked | None:
-    paragraph = make()
-    paragraph.tracking = tracking
-    paragraph.gain = -tracking * max(_glyphs(text) for _, text in lines)
-    for _ in range(4):
-        paragraph.wrap(width, _NEVER)
-        if _fits_tracked(paragraph):
-            return paragraph
-        paragraph.gain *= 0.7
-    return None
+def _words(lines: Lines) -> list[str]:
+    return " ".join(text for _, text in lines).split()
 
 
-def _edge_word(paragraph: Paragraph, line: int, last: bool) -> float:
-    """At most the width of line `line`'s first word (its last, `last`): the part of it set in one font (a word
-    may run on in another, and an image adds none)."""
-    bl = paragraph.blPara
-    if bl.kind == 0:
-        words = bl.lines[line][1]
-        return stringWidth(words[-1 if last else 0], bl.fontName, bl.fontSize) if words else 0.0
-    frags = [f for f in bl.lines[line].words if getattr(f, "text", "").strip()]
-    if not frags:
-        return 0.0
-    frag = frags[-1 if last else 0]
-    return stringWidth(frag.text.split()[-1 if last else 0], frag.fontName, frag.fontSize)
+class _Broken:
+    """`Fitted.lines` for a paragraph that has none: each setting broken by ReportLab, on a paragraph of its own
+    that shares the first's parsed markup (parsing is most of what making one costs)."""
+
+    def __init__(self, plain: Tracked, width: float):
+        self.plain, self.width = plain, width
+        self.set: dict[tuple, Tracked] = {}
+
+    def lines(self, gain: float = 0.0, shorten: tuple[int, float] | None = None) -> Lines:
+        paragraph = self.plain if (gain, shorten) == (0.0, None) else self.set.get((gain, shorten))
+        if paragraph is None:
+            plain = self.plain
+            paragraph = type(plain)(plain.text, plain.style, plain.bulletText, frags=plain.frags)
+            paragraph.shapes = plain.shapes  # should it be parsed again to be drawn
+            paragraph.gain, paragraph.shorten = gain, shorten
+            self.set[gain, shorten] = paragraph
+        paragraph.wrap(self.width, _NEVER)
+        return line_texts(paragraph)
 
 
-def _may_track(paragraph: Paragraph, lines: list[tuple[float, str]], gain: float) -> bool:
-    """Whether breaking lines `gain` points wider can end `paragraph` (set plain, its last line one word) on more
-    than one word. Wider lines only pull words up, so that needs either the orphan pulled up (every word on one
-    line fewer) or the second-last line's first word pulled up (then, the orphan still alone, that line may hold
-    a single word: not an orphan either). Widths are lower bounds and rooms upper bounds, so a `False` is sure."""
-    n = len(lines)
-    rooms = _rooms(paragraph, lines, gain)
-    first = [_edge_word(paragraph, i, last=False) for i in range(n)]
-    if first[n - 1] + rooms[n - 2][1] <= rooms[n - 2][0] + 1e-6:
-        return True
-    return n > 2 and first[n - 2] + rooms[n - 3][1] <= rooms[n - 3][0] + 1e-6
+def _setting(trials, text: str, steps: list[float],
+             size: float) -> tuple[float, float, tuple | None, bool, Lines] | None:
+    """The tracking, gain and shortened line a paragraph of cleaned markup `text` is set with (see `settle`), whether
+    it still ends on one word and the lines it is set in; None when `trials` (Fitted or _Broken) cannot tell."""
+    lines = trials.lines()
+    if lines is None or not ends_on_one_word(lines, text):
+        return None if lines is None else (0.0, 0.0, None, False, lines)
+    words = _words(lines)
 
+    def better(now: Lines | None) -> bool:
+        # Same words (none split anew), no more lines, a last line of more than one word, and no short
+        # word ("and") stranded alone on a middle line that held several.
+        return now is not None and _words(now) == words and len(now) <= len(lines) and \
+            not ends_on_one_word(now, text) and all(len(t.split()) > 1 or len(t.strip()) > 3 or len(old.split()) == 1
+                                                     for (_, t), (_, old) in zip(now[1:], lines[1:]))
 
-def _rooms(paragraph: Paragraph, lines: list[tuple[float, str]], gain: float) -> list[tuple[float, float]]:
-    """For each line but the last, at most the room it has left once broken `gain` points wider, and the space
-    that joins the next line's first word to it (0 where not known). A line has its own slack and gain, plus what
-    it lost to the line above when that line may take its first word (else it starts where it did). Each line
-    ends at a space of its last word's font unless ReportLab split or hyphenated a word, a line ends at a forced
-    break or an image is set inline: then every line may take all the slack above it."""
-    bl = paragraph.blPara
-    if bl.kind == 0:
-        spaces = [stringWidth(" ", bl.fontName, bl.fontSize)] * len(lines)
-        forced = False
-    else:
-        spaces = [stringWidth(" ", line.words[-1].fontName, line.words[-1].fontSize) if line.words else 0.0
-                  for line in bl.lines]
-        # A forced break, or an image or formula, which a word may follow with no space between.
-        forced = any(getattr(line, "lineBreak", False) for line in bl.lines) or \
-            any(hasattr(frag, "cbDefn") for frag in paragraph.frags)
-    if forced or getattr(paragraph, "_splitLongWordCount", 1) or paragraph._hyphenations or "\xad" in paragraph.text:
-        slack = sum(extra + gain for extra, _ in lines[:-1])
-        return [(slack, 0.0)] * (len(lines) - 1)
-    widest = max(spaces)
-    rooms, carried = [], 0.0
-    for i, (extra, _) in enumerate(lines[:-1]):
-        room = extra + gain + carried
-        rooms.append((room, spaces[i]))
-        takes = _edge_word(paragraph, i + 1, last=False) + spaces[i] <= room + 1e-6
-        carried = room + widest if takes else 0.0
-    return rooms
-
-
-def _may_shorten(paragraph: Paragraph) -> bool:
-    """Whether the second-last line's last word and the orphan fit on one line together (the narrower measure's
-    only hope); lower bounds, so a `False` is sure."""
-    n = len(paragraph.blPara.lines)
-    together = _edge_word(paragraph, n - 2, last=True) + _edge_word(paragraph, n - 1, last=False)
-    return together <= paragraph._wrapWidths[1] + 1e-6
-
-
-def _words(paragraph: Paragraph) -> list[str]:
-    return " ".join(text for _, text in line_texts(paragraph)).split()
+    most = max(_glyphs(line) for _, line in lines)
+    for step in steps:
+        tracking = step * size
+        gain = -tracking * most
+        for _ in range(4):
+            now = trials.lines(gain)
+            if now is None:
+                return None
+            # Tracked, a line is `glyphs * tracking` shorter; it fits when that covers the extra room it was given.
+            if all(extra - tracking * _glyphs(line) >= gain - 1e-6 for extra, line in now):
+                if better(now):
+                    return tracking, gain, None, False, now
+                break
+            gain *= 0.7
+    shorten = (len(lines) - 2, lines[-2][0] + 0.01)
+    now = trials.lines(0.0, shorten)
+    return (0.0, 0.0, shorten, False, now) if better(now) else (0.0, 0.0, None, True, lines)
 
 
 def settle(make, width: float, steps: list[float], size: float) -> tuple[Paragraph, bool]:
     """The paragraph `make()` builds, set so that its last line holds more than one word if tracking by
-    one of `steps` (ems) or a narrower measure can do it; returns it and whether it still ends on one word."""
-    plain = make()
-    plain.wrap(width, _NEVER)
-    if not ends_on_one_word(plain):
-        return plain, False
-    lines, words = line_texts(plain), _words(plain)
+    one of `steps` (ems) or a narrower measure can do it; returns it and whether it still ends on one word.
+    The settings are tried on its words' widths (fitted.py) and only the one chosen is broken; a paragraph those
+    cannot follow, or whose lines come out otherwise than they said, is broken at each setting tried."""
+    plain = make().parsed()
+    fitted = Fitted.of(plain, width)
+    chosen = _setting(fitted, plain.text, steps, size) if fitted is not None else None
+    if chosen is not None:
+        tracking, gain, shorten, orphan, lines = chosen
+        if (tracking, gain, shorten) != (0.0, 0.0, None):
+            plain.tracking, plain.gain, plain.shorten = tracking, gain, shorten
+        plain.fitted = fitted  # for this breaking only: a table breaks its cells again at other widths, rarely
+        plain.wrap(width, _NEVER)
+        del plain.fitted
+        if _same(line_texts(plain), lines):
+            return plain, orphan
+        for name in ("tracking", "gain", "shorten"):
+            plain.__dict__.pop(name, None)
+    broken = _Broken(plain, width)
+    tracking, gain, shorten, orphan, _ = _setting(broken, plain.text, steps, size)
+    paragraph = broken.set.get((gain, shorten), plain)
+    if tracking:
+        paragraph.tracking = tracking
+    return paragraph, orphan
 
-    def make_again() -> Paragraph:
-        # The same paragraph on the markup already parsed: parsing is most of what making one costs.
-        again = type(plain)(plain.text, plain.style, plain.bulletText, frags=plain.frags)
-        again.shapes = plain.shapes  # should it be parsed again to be drawn
-        return again
 
-    def better(candidate: Tracked | None) -> bool:
-        # Same words (none split anew), no more lines, a last line of more than one word, and no short
-        # word ("and") stranded alone on a middle line that held several.
-        if candidate is None or _words(candidate) != words:
-            return False
-        now = line_texts(candidate)
-        return (len(now) <= len(lines) and not ends_on_one_word(candidate)
-                and all(len(t.split()) > 1 or len(t.strip()) > 3 or len(old.split()) == 1
-                        for (_, t), (_, old) in zip(now[1:], lines[1:])))
-
-    most = max(_glyphs(text) for _, text in lines)
-    for step in steps:
-        if not _may_track(plain, lines, -step * size * most):
-            continue
-        tracked = _tracked(make_again, width, step * size, lines)
-        if better(tracked):
-            return tracked, False
-    if not _may_shorten(plain):
-        return plain, True
-    narrower = make_again()
-    narrower.shorten = (len(lines) - 2, lines[-2][0] + 0.01)
-    narrower.wrap(width, _NEVER)
-    if better(narrower):
-        return narrower, False
-    return plain, True
+def _same(lines: Lines, fitted: Lines) -> bool:
+    """Whether `fitted` says the same lines as `lines`, broken: their spare widths and words (fitted.py may join two
+    words with one space where ReportLab puts two)."""
+    return [(e, t.split()) for e, t in lines] == [(e, t.split()) for e, t in fitted]
 
 
 def made(markup: str, style, shapes: Shapes | None) -> Tracked:
