@@ -249,17 +249,13 @@ def _escape_html(part: str) -> str:
     return html.escape(part, quote=False).replace("[", "&#91;").replace("{{", "&#123;&#123;")
 
 
-def _html_text(text: str) -> str:
+def plain_html(text: str) -> str:
+    """The HTML of a text that `is_plain` (`to_html(parse(text))`), and of a plain span's text."""
     # Nothing but escapes goes into a field: a line-break hint inside a word would hide it from Anki's Browser
     # search (the card's CSS wraps long identifiers instead).
     if not ("&" in text or "<" in text or ">" in text or "[" in text or "{{" in text):
         return text
     return _escape_html(text)
-
-
-def plain_html(text: str) -> str:
-    """The HTML of a text that `is_plain`: `to_html(parse(text))`."""
-    return _html_text(text)
 
 
 def to_html(spans: Spans, media: Mapping[str, str] | None = None) -> str:
@@ -281,7 +277,7 @@ def to_html(spans: Spans, media: Mapping[str, str] | None = None) -> str:
         elif s.kind == BLOCK:
             piece = f"<pre><code>{_escape_html(s.text)}</code></pre>"
         else:
-            piece = _html_text(s.text)
+            piece = plain_html(s.text)
         if s.code and s.kind != BLOCK:
             piece = f"<code>{piece}</code>"
         if s.sub:

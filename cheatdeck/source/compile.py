@@ -64,7 +64,7 @@ def _load(path: Path, name: str, raw: bytes, loading: Loading | None, skip: bool
         raise CheatdeckError(problems)
     # A document pruned while validating has its list items renumbered: nothing is kept or reused then.
     loading = loading if not problems else None
-    builder = _Builder(positions, translate, path, strict_totals=not problems, loading=loading)
+    builder = _Builder(positions, translate, path, pruned=bool(problems), loading=loading)
     sheet = builder.sheet(sheet_spec)
     if loading is not None:
         loading.done(raw)
@@ -94,12 +94,14 @@ def _echoes(problem: Problem, schema_problems: list[Problem]) -> bool:
 class _Builder:
     """Turns validated specs into the model, checking the rules that span nodes."""
 
-    def __init__(self, positions, translate, source: Path, strict_totals: bool, loading: Loading | None = None):
+    def __init__(self, positions, translate, source: Path, pruned: bool, loading: Loading | None = None):
         self.positions = positions
-        self.nodes = positions.nodes
+        self.nodes, self.values = positions.nodes, positions.values
         self.translate = translate
+        self.pruned = pruned
+        """Whether the validation removed what it found wrong: a path's list indexes are translated, and the
+        totals that span nodes (the weights) are not checked."""
         self.source = source
-        self.strict_totals = strict_totals
         self.problems: list[Problem] = []
         self.anchor = model.Anchor(self.nodes, 0)
         """The part being built: a section's own while its records are made, else the sheet's."""
@@ -117,8 +119,9 @@ class _Builder:
     def node(self, path: tuple) -> int | Location:
         """Where a path's node starts, as the model keeps it (model.Placed): most paths are a node's own, and
         its number from the part's anchor is enough; the others get the Location of their nearest node."""
-        path = self.translate(path)
-        number = self.positions.values.get(path)
+        if self.pruned:
+            path = self.translate(path)
+        number = self.values.get(path)
         if number is not None:
             return number - self.anchor.base
         if self.positions.skipped and path[:4] in self.positions.skipped:
@@ -149,9 +152,8 @@ class _Builder:
 
     def text_at(self, source: str, where: int | Location, cloze: bool = False, blocks: bool = False) -> model.Text:
         """`text` where its place (`node`) is known already."""
-        if source.isprintable() and inline.is_plain(source) and source.strip():
-            # No markup and nothing invisible: none of the checks below can fail.
-            return model.Text(source, where, source, inline.plain_html(source), self.marks(where))
+        if _plain(source):
+            return self.plain_text(source, where)
         loc = self.located(where)
         bad = invisible_characters(source)
         if bad:
@@ -171,6 +173,10 @@ class _Builder:
         if not text.plain.strip():
             self.error(loc, "text is empty once its markup is removed")
         return text
+
+    def plain_text(self, source: str, where: int | Location) -> model.Text:
+        """A text that is `_plain`: none of `text_at`'s checks can fail, and it needs no parse."""
+        return model.Text(source, where, source, inline.plain_html(source), self.anchor if type(where) is int else None)
 
     def rich(self, spans: inline.Spans, loc: Location, cloze: bool) -> None:
         """Images exist and can be read, formulas typeset, cloze markers close and stand where cards use them."""
@@ -265,7 +271,7 @@ class _Builder:
             subtitle=self.text(s.subtitle, ("subtitle",)) if s.subtitle else None,
             author=s.author, version=s.version, date=s.date, domains=tuple(domains),
             quick_reference=quick, print=self.print_settings(s.print), source=self.source, loc=self.loc(()),
-            facts=tuple(self.text(f, ("facts", i)) for i, f in enumerate(s.facts)),
+            facts=self.texts(s.facts, ("facts",)),
             media=dict(sorted(self.media.items())), glossary=self.glossary(s.glossary), language=s.language)
 
     def glossary(self, glossary: dict[str, str]) -> dict[str, str]:
@@ -281,7 +287,7 @@ class _Builder:
     def weights(self, domains: list[spec.DomainSpec]) -> None:
         """No weights at all, or one per domain adding to 100: a partial set would print a misleading header."""
         weighed = [d for d in domains if d.weight is not None]
-        if not weighed or not self.strict_totals:
+        if not weighed or self.pruned:
             return
         if len(weighed) < len(domains):
             missing = [d.id for d in domains if d.weight is None]
@@ -370,15 +376,18 @@ class _Builder:
         entry, source = (b, b.text) if isinstance(b, spec.BulletSpec) else (_PLAIN_BULLET, b)
         loc = self.node(path)
         tloc = self.node(path + ("text",)) if entry is b else loc
-        text = self.text_at(source, tloc, cloze=True, blocks=True)
+        plain = _plain(source)
+        text = self.plain_text(source, tloc) if plain else self.text_at(source, tloc, cloze=True, blocks=True)
         why, quiet = self.extra(entry, path)
         if text.cloze:
             return self.cloze(section_id, entry, text, loc, why, quiet)
         key = value = None
         head, sep, tail = source.partition(spec.KEY_SEPARATOR)
         if sep and tail.strip() and head.strip() and len(head) <= MAX_KEY_LENGTH and "\n" not in source:
-            key = self.text_at(head.strip(), tloc, blocks=True)
-            value = self.text_at(tail.strip(), tloc, blocks=True)
+            head, tail = head.strip(), tail.strip()
+            # The halves of a plain text are plain.
+            key, value = ((self.plain_text(head, tloc), self.plain_text(tail, tloc)) if plain else
+                          (self.text_at(head, tloc, blocks=True), self.text_at(tail, tloc, blocks=True)))
         question = self.text(entry.q, path + ("q",), blocks=True) if entry.q else key
         answer = self.text(entry.a, path + ("a",), blocks=True) if entry.a else (value if question is key else text)
         cards = _cards(entry.cards, entry.reverse, reverse)
@@ -426,7 +435,7 @@ class _Builder:
                           cards=cards, where=loc, why=why, quiet=quiet, marks=self.marks(loc))
 
     def table(self, section_id: str, t: spec.TableSpec, path, reverse: bool) -> model.Table:
-        columns = tuple(self.text(c, path + ("columns", i)) for i, c in enumerate(t.columns))
+        columns = self.texts(t.columns, path + ("columns",))
         reverse = _cards(t.cards, t.reverse, reverse) == "both"
         rows = []
         prefix = f"{section_id}/rows"
@@ -489,7 +498,7 @@ class _Builder:
             cards, blocks: bool = True) -> tuple[int | Location, tuple[model.Text, ...], str | None]:
         """A table's or the quick reference's row: its place (`node`), cells and identity."""
         loc = self.node(path)
-        texts = tuple(self.text(c, cpath + (i,), blocks=blocks) for i, c in enumerate(cells))
+        texts = self.texts(cells, cpath, blocks, loc if cpath is path else None)
         if len(texts) != width:
             self.error(self.loc(cpath), f"this row has {len(texts)} cell(s) but the table has {width} columns")
         ident = None
@@ -497,6 +506,15 @@ class _Builder:
         if cards != "none" and texts:
             ident = self.claim(r.id, prefix, r.id or idents.derive(texts[0].plain), loc, "row")
         return loc, texts, ident
+
+    def texts(self, sources: list[str], path, blocks: bool = False, where: int | Location | None = None
+              ) -> tuple[model.Text, ...]:
+        """A list of texts at `path` (a row's cells, a table's columns); `where`: the list's place, when known. Its
+        items are the nodes right after the list's own, one each (each is a text), so that, unless the validation
+        removed items, their places need no look-up each."""
+        if not self.pruned and type(where := self.node(path) if where is None else where) is int:
+            return tuple(self.text_at(source, where + i, blocks=blocks) for i, source in enumerate(sources, 1))
+        return tuple(self.text(source, path + (i,), blocks=blocks) for i, source in enumerate(sources))
 
     def trap(self, section_id: str, t: str | spec.TrapSpec, path, several: bool) -> model.Trap:
         entry, source = (t, t.text) if isinstance(t, spec.TrapSpec) else (_PLAIN_TRAP, t)
@@ -518,7 +536,7 @@ class _Builder:
 
     def quick_reference(self, q: spec.QuickReferenceSpec, domains: dict[str, model.Domain]) -> model.QuickReference:
         path = ("quick_reference",)
-        columns = tuple(self.text(c, path + ("columns", i)) for i, c in enumerate(q.columns))
+        columns = self.texts(q.columns, path + ("columns",))
         rows = []
         for i, r in enumerate(q.rows):
             rpath = path + ("rows", i)
@@ -552,6 +570,11 @@ def _cards(cards: str | None, reverse: bool | None, inherited: bool) -> model.Ca
     if reverse is None:
         reverse = inherited if cards is None else cards == "both"
     return "both" if reverse else "forward"
+
+
+def _plain(source: str) -> bool:
+    """Without markup or anything invisible, and not blank: most texts of a sheet."""
+    return source.isprintable() and inline.is_plain(source) and bool(source.strip())
 
 
 def _norm(text: str) -> str:

@@ -32,8 +32,13 @@ def derive(text: str) -> str:
     no text with something printable in it gets an empty id."""
     if text.isascii():
         # ASCII folds to lowercase, and its letters and digits are all it keeps: the same id, without the
-        # per-character look-ups.
-        ident = _NOT_ASCII_WORD.sub("-", text.lower()).strip("-")[:MAX_LENGTH].strip("-")
+        # per-character look-ups. Most keys are words and numbers between spaces and hyphens: joined as the
+        # pattern would join them, without it.
+        lowered = text.lower()
+        if lowered.replace(" ", "").replace("-", "").isalnum():
+            ident = "-".join(lowered.replace("-", " ").split())[:MAX_LENGTH].strip("-")
+        else:
+            ident = _NOT_ASCII_WORD.sub("-", lowered).strip("-")[:MAX_LENGTH].strip("-")
         if ident:
             return ident
     folded = _fold(text)
