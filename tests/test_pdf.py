@@ -968,3 +968,15 @@ def test_settings_tried_on_fitted_words_set_paragraphs_as_breaking_each_does(mon
     assert fitted == every
     assert sum(1 for t, *_ in every if t) >= 20 and sum(1 for _, _, s, *_ in every if s) >= 5  # both settings are used
     assert len(breaks) > len(paragraphs) * 1.3
+    # Lines that come out otherwise than the fitted words said are set again by breaking every setting tried.
+    monkeypatch.undo()
+    fitted_broken = tracking.Fitted.broken
+
+    def off_by_a_point(self, *args):
+        lines = fitted_broken(self, *args)
+        if lines is not None:
+            lines.lines[-1].extraSpace += 1.0
+        return lines
+
+    monkeypatch.setattr(tracking.Fitted, "broken", off_by_a_point)
+    assert settings(paragraphs[:150]) == every[:150]

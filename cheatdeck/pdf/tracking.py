@@ -293,8 +293,8 @@ def settle(make, width: float, steps: list[float], size: float) -> tuple[Paragra
         del plain.fitted
         if _same(line_texts(plain), lines):
             return plain, orphan
-        for name in ("tracking", "gain", "shorten"):
-            plain.__dict__.pop(name, None)
+        # Made anew: the one above holds its fitted words as fragments, and its wrap keeps the suspect lines.
+        plain = make().parsed()
     broken = _Broken(plain, width)
     tracking, gain, shorten, orphan, _ = _setting(broken, plain.text, steps, size)
     paragraph = broken.set.get((gain, shorten), plain)
