@@ -145,13 +145,13 @@ ORGANELLES = """\
 
 
 def test_a_sheet_in_another_language_asks_the_header_as_written_not_in_english(tmp_path):
-    """"Which membranen?" is English around a German noun it lowercased: a German sheet's card asks
-    "Membranen?" under "Organell: Mitochondrium". The sheet's own words say it is German; `language:` says it
-    outright, and `language: en` keeps the English question."""
+    """"Which membranen?" is English around a German noun it lowercased: a sheet that says it is German asks
+    "Membranen?" under "Organell: Mitochondrium". One that says nothing keeps the English question, though its
+    words read as German: a guess that reworded cards would rewrite the notes of decks built before."""
     def asked(**kw) -> list[str]:
         return [n.fields[2] for n in plan(tmp_path, ORGANELLES, **kw).notes if n.kind == "row"]
 
-    assert asked() == ["Membranen?", "Eigene DNA?"] * 2
+    assert asked() == ["Which membranen?", "Which eigene DNA?"] * 2
     assert asked(sheet="language: de\n") == ["Membranen?", "Eigene DNA?"] * 2
     assert asked(sheet="language: en-GB\n") == ["Which membranen?", "Which eigene DNA?"] * 2
     # An English sheet that says another language asks as that language would.

@@ -1,10 +1,13 @@
-"""Whether a sheet is in English: its cards may then ask in English words of their own ("Which metric?"), and
-the lint's rules that read English grammar (yes-no's auxiliaries) apply.
+"""Which language a sheet is in: its cards ask in English words of their own ("Which metric?") unless the sheet
+says another language (`said_english`), and the lint's rules that read English grammar (yes-no's auxiliaries)
+apply only where it is English, said or read (`english`).
 
 A sheet says its language with `language:`. Where it does not, its own text does: the texts as the author wrote
 them, in document order. Each language has words it uses all the time that are not words of the others; the
 sheet is English unless another language's such words outnumber English's. A sheet of bare terms, with none of
-them, stays English, as every sheet was read before.
+them, stays English, as every sheet was read before. The cards' wording follows only what a sheet says: a guess
+that changed it would rewrite a deck's notes on a new version, and an English sheet teaching German nouns ("der
+Hund") reads as German.
 """
 
 from __future__ import annotations
@@ -31,10 +34,15 @@ READ = 100_000
 _WORD = re.compile(r"\w+")
 
 
+def said_english(sheet: Sheet) -> bool:
+    """The sheet says English, or no language."""
+    return sheet.language is None or sheet.language.split("-")[0].casefold() == "en"
+
+
 def english(sheet: Sheet) -> bool:
-    """The sheet says English (or no language), or its own text reads as English or as no language at all."""
+    """The sheet says English, or says no language and its own text reads as English or as no language at all."""
     if sheet.language is not None:
-        return sheet.language.split("-")[0].casefold() == "en"
+        return said_english(sheet)
     parts, read = [], 0
     for text in sheet.texts():
         parts.append(text.source)

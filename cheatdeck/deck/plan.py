@@ -163,8 +163,6 @@ class Plan:
     notes: tuple[Note, ...]
     warnings: tuple[Problem, ...] = ()
     """Cards the rules left out, and why: reverse cards without one answer."""
-    english: bool = True
-    """The sheet is in English (language.py): its cards ask "Which metric?", and English grammar rules apply."""
 
 
 def domain_deck(sheet: Sheet, domain: Domain) -> str:
@@ -264,7 +262,7 @@ class _Planner:
     def __init__(self, sheet: Sheet):
         self.sheet = sheet
         self.prefix = sheet.id
-        self.english = language.english(sheet)
+        self.english = language.said_english(sheet)
         self.warnings: list[Problem] = []
         self.linked = _quickref_links(sheet)
         self.linked_rows = set(self.linked.values())
@@ -521,7 +519,7 @@ def plan_notes(sheet: Sheet, sections: Sections | None = None) -> Plan:
     descriptions.update({domain_deck(sheet, d): f"Weight: {d.weight}%" for d in sheet.domains
                          if d.weight is not None})
     return Plan(sheet=sheet, decks=decks, deck_descriptions=descriptions, notes=tuple(notes),
-                warnings=tuple(planner.warnings), english=planner.english)
+                warnings=tuple(planner.warnings))
 
 
 def _glossed(sheet: Sheet, notes: list[Note], sections: Sections | None) -> list[Note]:

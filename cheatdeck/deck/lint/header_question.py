@@ -3,7 +3,7 @@ kind of thing ("KMS encryption on log group"), so the question has no right answ
 
 from __future__ import annotations
 
-from .. import headers
+from .. import headers, language
 from ..plan import Plan
 from .finding import Finding
 
@@ -12,14 +12,14 @@ NAME = "header-question"
 
 def check(plan: Plan, texts=None) -> list[Finding]:
     """`texts`, the cards as the other rules read them, are not needed: this rule reads the tables."""
-    out = []
+    out, said_english = [], language.said_english(plan.sheet)
     for section in (s for d in plan.sheet.domains for s in d.sections if s.table):
         table = section.table
         for column in table.ask:
             if column < len(table.questions) and table.questions[column]:
                 continue
             header, key = table.columns[column].plain, table.columns[0].plain
-            asked = headers.question(header, plan.english) or f"{header}?"
+            asked = headers.question(header, said_english) or f"{header}?"
             for index in sorted(headers.misfits(table, column)):
                 row = table.rows[index]
                 if row.cards == "none":

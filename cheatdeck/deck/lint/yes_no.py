@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ..language import english
 from ..plan import Plan
 from .text import CardText
 
@@ -20,7 +21,7 @@ _CHOICE = re.compile(r"\bor\b", re.IGNORECASE)
 
 
 def applies(plan: Plan) -> bool:
-    return plan.english
+    return english(plan.sheet)
 
 
 def check(text: CardText) -> bool:
