@@ -12,10 +12,15 @@ has no `Fitted` and is broken at each width instead.
 
 from __future__ import annotations
 
+import reportlab
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
-from reportlab.platypus.paragraph import (_FK_TEXT, FragLine, ParaLines, _getFragWords, _HSFrag, _processed_frags,
-                                          split, strip)
+from reportlab.platypus import paragraph as rl
+from reportlab.platypus.paragraph import FragLine, ParaLines
 from reportlab.rl_config import _FUZZ
+
+FOLLOWED = reportlab.Version.startswith("5.1.")
+"""The line breaking followed here is ReportLab 5.1's (its private `_getFragWords`, `_HSFrag`, `_processed_frags`,
+`_FK_TEXT` included): under another version no paragraph is fitted, and each setting is broken by ReportLab."""
 
 Lines = list[tuple[float, str]]
 """Each line's spare width and text, as tracking.line_texts gives them."""
@@ -65,30 +70,31 @@ class Fitted:
         widths (see the module's docstring). A multi-style paragraph's fragments become its words, measured, as
         its first breaking would leave them: it is not measured again when broken."""
         style, frags = paragraph.style, paragraph.frags
-        if (width < _FUZZ or paragraph.bulletText or style.wordWrap or style.shaping or style.spaceShrinkage
-                or getattr(style, "hyphenationLang", "") or style.uriWasteReduce or style.embeddedHyphenation
-                or not frags or _processed_frags(frags) or "\xad" in paragraph.text):
+        if (not FOLLOWED or width < _FUZZ or paragraph.bulletText or style.wordWrap or style.shaping
+                or style.spaceShrinkage or getattr(style, "hyphenationLang", "") or style.uriWasteReduce
+                or style.embeddedHyphenation
+                or not frags or rl._processed_frags(frags) or "\xad" in paragraph.text):
             return None
         indent = style.leftIndent
         widths = [width - (indent + style.firstLineIndent) - style.rightIndent, width - indent - style.rightIndent]
         if len(frags) == 1 and not (style.endDots or hasattr(frags[0], "cbDefn") or hasattr(frags[0], "backColor")):
             frag = frags[0]
-            text = strip(frag.text) if hasattr(frag, "text") else ""
+            text = rl.strip(frag.text) if hasattr(frag, "text") else ""
             if not text:
                 return None
             name, size = frag.fontName, frag.fontSize
-            words = [(stringWidth(word, name, size, paragraph.encoding), word) for word in split(text)]
+            words = [(stringWidth(word, name, size, paragraph.encoding), word) for word in rl.split(text)]
             space = stringWidth(" ", name, size, paragraph.encoding)
             return cls(widths, words, [space] * len(words), True, style.splitLongWords)
-        words = _getFragWords(frags, widths[0])
-        if any(type(word) not in (list, _HSFrag) or any(f._fkind != _FK_TEXT for f, _ in word[1:])
+        words = rl._getFragWords(frags, widths[0])
+        if any(type(word) not in (list, rl._HSFrag) or any(f._fkind != rl._FK_TEXT for f, _ in word[1:])
                for word in words):
             return None
         # The space after a word that stays on its line is in its last piece's font at its first piece's size; after
         # one that starts a line, at its last piece's size (Paragraph.breakLines): they differ only in a word whose
         # pieces differ in size.
         spaces = [(stringWidth(" ", word[-1][0].fontName, word[1][0].fontSize),
-                   stringWidth(" ", word[-1][0].fontName, word[-1][0].fontSize)) if type(word) is _HSFrag else (0, 0)
+                   stringWidth(" ", word[-1][0].fontName, word[-1][0].fontSize)) if type(word) is rl._HSFrag else (0, 0)
                   for word in words]
         paragraph.frags = words
         fitted = cls(widths, [(word[0], "".join(piece for _, piece in word[1:])) for word in words], spaces, False,

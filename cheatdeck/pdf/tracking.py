@@ -227,16 +227,16 @@ class _Broken:
 
     def __init__(self, plain: Tracked, width: float):
         self.plain, self.width = plain, width
-        self.set: dict[tuple, Tracked] = {}
+        self.by_setting: dict[tuple, Tracked] = {}
 
     def lines(self, gain: float = 0.0, shorten: tuple[int, float] | None = None) -> Lines:
-        paragraph = self.plain if (gain, shorten) == (0.0, None) else self.set.get((gain, shorten))
+        paragraph = self.plain if (gain, shorten) == (0.0, None) else self.by_setting.get((gain, shorten))
         if paragraph is None:
             plain = self.plain
             paragraph = type(plain)(plain.text, plain.style, plain.bulletText, frags=plain.frags)
-            paragraph.shapes = plain.shapes  # should it be parsed again to be drawn
+            paragraph.shapes = plain.shapes  # drawing parses a shed paragraph again through them
             paragraph.gain, paragraph.shorten = gain, shorten
-            self.set[gain, shorten] = paragraph
+            self.by_setting[gain, shorten] = paragraph
         paragraph.wrap(self.width, _NEVER)
         return line_texts(paragraph)
 
@@ -297,7 +297,7 @@ def settle(make, width: float, steps: list[float], size: float) -> tuple[Paragra
         plain = make().parsed()
     broken = _Broken(plain, width)
     tracking, gain, shorten, orphan, _ = _setting(broken, plain.text, steps, size)
-    paragraph = broken.set.get((gain, shorten), plain)
+    paragraph = broken.by_setting.get((gain, shorten), plain)
     if tracking:
         paragraph.tracking = tracking
     return paragraph, orphan

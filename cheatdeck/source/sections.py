@@ -52,7 +52,7 @@ class Sections:
         note, the note and what the glossary made of it."""
         self.stamps: dict[str, Stamped] = {}
         """Per sheet file, each note's stamp as the last build gave it (deck.stamps.Kept)."""
-        self.locks: dict[str, tuple[bytes | None, dict]] = {}
+        self.locks: dict[str, tuple[bytes | bytearray | None, dict]] = {}
         """Per sheet file, its lock as the last build read or wrote it: the bytes, and what they hold."""
 
     def loading(self, file: str) -> Loading:

@@ -80,7 +80,7 @@ class Fingerprints:
     """
 
     def __init__(self, source: Path, lock: bytes | None, templates: Path):
-        # The sheet's bytes, for its load (None once let go of): the digests read their own digest instead.
+        # The sheet's bytes, for its load (None once let go of); the fingerprints read their SHA-256 (`_source`).
         self.source: bytes | None = source.read_bytes()
         self._source = hashlib.sha256(self.source).digest()
         self._lock, self._anki = lock, None
