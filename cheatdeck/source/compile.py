@@ -176,7 +176,7 @@ class _Builder:
 
     def plain_text(self, source: str, where: int | Location) -> model.Text:
         """A text that is `_plain`: none of `text_at`'s checks can fail, and it needs no parse."""
-        return model.Text(source, where, source, inline.plain_html(source), self.anchor if type(where) is int else None)
+        return model.Text(source, where, source, inline.plain_html(source), self.marks(where))
 
     def rich(self, spans: inline.Spans, loc: Location, cloze: bool) -> None:
         """Images exist and can be read, formulas typeset, cloze markers close and stand where cards use them."""
