@@ -18,6 +18,7 @@ from anki.collection import Collection
 from anki_helpers import import_package, visible_text
 from cli_helpers import run
 from conftest import FIXTURES, REPO
+from pdf_helpers import body_lines, column_ranges, geometry, squash
 from reportlab.lib.pagesizes import A4, landscape, letter
 
 import cheatdeck
@@ -148,6 +149,38 @@ def test_japanese_sheet_with_kana_and_kanji_keys_and_rows_without_ids(workdir, c
                         *(f"nihongo/particles/rows/{row}{column}" for row in "はをに" for column in ("", "/例"))}
     text = card_text(col)
     assert all(word in text for word in ("今日", "きょう — today", "カタカナ", "私は学生です", "学校に行く"))
+
+
+LONG_JAPANESE = ("五段動詞のて形は語尾によって変わり、「う・つ・る」で終わる動詞は「って」、「む・ぶ・ぬ」で終わる動詞は"
+                 "「んで」になるが、「行く」だけは例外として「行って」になる（subject marker）ことを覚えておこう。")
+
+
+def test_japanese_breaks_between_characters_not_before_closing_marks_nor_inside_latin_words(workdir):
+    sheet = copy("japanese.yaml")
+    text = sheet.read_text(encoding="utf-8").replace('          - "今日: きょう — today"\n',
+                                                     f'          - "今日: きょう — today"\n          - "長文: {LONG_JAPANESE}"\n')
+    text = text.replace("            - [は, topic, 私は学生です]\n", f"            - [は, topic, {LONG_JAPANESE[:44]}]\n")
+    sheet.write_text(text, encoding="utf-8")
+    built = cheatdeck.build(sheet, cheatdeck.Options(out=Path("dist")), kinds=("pdf",))
+    details = built.outputs[0].details
+    page_geometry = geometry(details.paper, details.body_size, REPO / "templates", sheet)
+    with pdfplumber.open("dist/nihongo.pdf") as pdf:
+        lines = [line for column in column_ranges(page_geometry)
+                 for line in body_lines(pdf.pages[0], column, page_geometry)]
+    start = next(i for i, line in enumerate(lines) if "長文" in line["text"])
+    bullet = []
+    for line in lines[start:]:
+        bullet.append(line["text"])
+        if line["text"].endswith("。"):
+            break
+    assert len(bullet) > 3 and squash("".join(bullet)) == squash(f"• 長文: {LONG_JAPANESE}")
+    assert all(not line.startswith(tuple("、。」）↪")) for line in bullet[1:]), bullet
+    assert all(not line.endswith(tuple("「（")) for line in bullet), bullet
+    assert any("（subject" in line for line in bullet) and any("marker）" in line for line in bullet), bullet
+    # The table's long cell breaks between its characters too: the table keeps the body's size.
+    table = lines[next(i for i, line in enumerate(lines) if line["text"].startswith("助詞")) + 1:]
+    cell = [c for line in table for c in line["chars"] if c["text"] in LONG_JAPANESE]
+    assert len(cell) > 40 and {round(c["size"], 2) for c in cell} == {round(details.body_size, 2)}
 
 
 def test_emoji_and_symbols_print_in_the_symbol_font(workdir, col):

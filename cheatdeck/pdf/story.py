@@ -19,7 +19,7 @@ from reportlab.platypus import Flowable, Table, TableStyle
 
 from .. import inline
 from ..model import Domain, QuickReference, Section, Sheet, Text
-from . import blocks, linebreaks, quickref, widths
+from . import blocks, cjk, linebreaks, quickref, widths
 from .columns import Block, Rows, Unit
 from .fonts import FontNames
 from .outlines import inline_markup, inline_width
@@ -125,6 +125,7 @@ class Layout:
         self.orphan_cost = self.leading * 0.5
         text = self.color(t.palette.text)
         self.bar_styles: dict[str, ParagraphStyle] = {}
+        self._solid_styles: dict[ParagraphStyle, ParagraphStyle] = {}
         self.trap_ink = self.ink.accent(t.palette.trap, t.palette.trap_gray)
         self.body = ParagraphStyle("body", fontName=self.fonts.regular, fontSize=s, leading=self.leading,
                                    textColor=text, allowOrphans=0, allowWidows=0, splitLongWords=1,
@@ -205,7 +206,9 @@ class Layout:
             def fits(piece: str) -> bool:
                 return self.fonts.fallback.width(piece, face, size) <= width
 
-            out.append(replace(span, text=" ".join(linebreaks.broken(word, fits, span.code) for word in words)))
+            # Chinese and Japanese break between their characters (cjk.py), with no mark.
+            out.append(replace(span, text=" ".join(word if cjk.solid(word) else linebreaks.broken(word, fits, span.code)
+                                                   for word in words)))
         return tuple(out)
 
     def word_width(self, word: str, face: str, size: float) -> float:
@@ -222,6 +225,8 @@ class Layout:
 
     def para(self, markup: str, style: ParagraphStyle, width: float) -> Tracked:
         """A paragraph set for `width`, tracked tighter if that saves a one-word last line (counted if not)."""
+        if cjk.solid(markup):
+            style = self.solid(style)
         if self.memo is None:
             paragraph, orphan = settle(lambda: made(markup, style, self.shapes), width, self.theme.tracking,
                                        style.fontSize)
@@ -230,6 +235,13 @@ class Layout:
                                         None if self._keep is None else self._twins, self.shapes)
         self.orphans += orphan
         return paragraph
+
+    def solid(self, style: ParagraphStyle) -> ParagraphStyle:
+        """`style` for a paragraph with Chinese or Japanese in it: its lines break between characters (cjk.py)."""
+        found = self._solid_styles.get(style)
+        if found is None:
+            found = self._solid_styles[style] = ParagraphStyle(f"{style.name}-cjk", parent=style, wordWrap="CJK")
+        return found
 
     def text_para(self, text: Text, style: ParagraphStyle, width: float, prefix: str = "") -> Flowable:
         if blocks.set_apart(text.spans):

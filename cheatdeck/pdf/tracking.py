@@ -15,6 +15,7 @@ import re
 from reportlab.platypus import Flowable, Paragraph, Table
 from reportlab.platypus.paragraph import FragLine, ParaLines, cleanBlockQuotedText
 
+from . import cjk
 from .fitted import Fitted, Lines, trial_widths
 from .memo import LayoutMemo
 from .shapes import Shapes
@@ -124,6 +125,12 @@ class Tracked(Paragraph):
         fitted = self.fitted
         lines = fitted.broken(self, widths) if fitted is not None and not fitted.single else None
         return super().breakLines(widths) if lines is None else lines
+
+    def breakLinesCJK(self, maxWidths):
+        if self.bulletText:
+            return super().breakLinesCJK(maxWidths)
+        auto = getattr(self, "autoLeading", getattr(self.style, "autoLeading", ""))
+        return cjk.split(self.frags, trial_widths(maxWidths, self.gain, self.shorten), auto not in ("", "off"))
 
     def beginText(self, x, y):
         text = super().beginText(x, y)

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from . import linebreaks
+from . import cjk, linebreaks
 
 STEPS = (16.0, 8.0, 4.0, 2.0, 1.0)
 # The least room, in points, a column whose words break anywhere keeps (a few letters).
@@ -71,8 +71,13 @@ def _lines(para: Para, room: float) -> tuple[int, int]:
     room -= para.indent
     space = para.width(" ")
     counts, used, breaks = [0], -space, 0
+    solid = cjk.solid(para.text)
     for word in para.text.split(" "):
         if not word:
+            continue
+        if solid and len(units := cjk.units(word)) > 1:
+            used, flaw = _solid(para, word, units, room, space, used, counts)
+            breaks += flaw
             continue
         parts = [word]
         if para.width(word) > room:
@@ -91,6 +96,26 @@ def _lines(para: Para, room: float) -> tuple[int, int]:
     return len(counts), breaks + (len(counts) > 1 and counts[-1] == 1 and counts[-2] > 1)
 
 
+def _solid(para: Para, word: str, units: list[str], room: float, space: float, used: float,
+           counts: list[int]) -> tuple[float, bool]:
+    """`_lines` for a word of Chinese or Japanese (cjk.py): its `units` follow one another with no space, each line
+    as full as they fill it. Returns the room used on the last line, and whether the word broke though a line
+    could hold it whole (a term such as 助詞 split: a long sentence breaks where it must, and that is no flaw)."""
+    lines = len(counts)
+    for k, unit in enumerate(units):
+        w, gap = para.width(unit, word), space if k == 0 else 0.0
+        if used + gap + w <= room or used < 0:
+            used += gap + w
+            counts[-1] += k == 0
+        else:
+            counts.append(1)
+            used = w
+    if len(counts) == lines:
+        return used, False
+    counts[-1] += 1  # the word's tail is not a lone word
+    return used, para.width(word) <= room
+
+
 @lru_cache(maxsize=65536)
 def _cell(cell: Cell, room: float) -> tuple[float, int]:
     """The cell's height and flaws (lone last words, breaks inside words) in `room`: the width search asks again
@@ -105,8 +130,14 @@ def _cell(cell: Cell, room: float) -> tuple[float, int]:
 
 def least_width(column: list[Cell], pad: float) -> float:
     """The room the column's widest unbreakable piece needs (and a hair more: ReportLab's cells round)."""
-    return max((linebreaks.narrowest(w, lambda t, p=p, w=w: p.width(t, w)) + p.indent
-                for cell in column for p in cell for w in p.text.split(" ") if w), default=0.0) + pad + 0.5
+    return max((_narrowest(p, w) + p.indent for cell in column for p in cell for w in p.text.split(" ") if w),
+               default=0.0) + pad + 0.5
+
+
+def _narrowest(para: Para, word: str) -> float:
+    """The widest piece of `word` a line must hold: cut at its identifier's joints, or, in Chinese or Japanese,
+    wherever a line may break (cjk.py)."""
+    return max(linebreaks.narrowest(unit, lambda t: para.width(t, word)) for unit in cjk.units(word))
 
 
 def _needs(column: list[Cell], pad: float) -> list[float]:
@@ -116,8 +147,7 @@ def _needs(column: list[Cell], pad: float) -> list[float]:
         for p in cell:
             for w in p.text.split(" "):
                 if w:
-                    out += [p.width(w) + p.indent + pad + 0.5,
-                            linebreaks.narrowest(w, lambda t, p=p, w=w: p.width(t, w)) + p.indent + pad + 0.5]
+                    out += [p.width(w) + p.indent + pad + 0.5, _narrowest(p, w) + p.indent + pad + 0.5]
     return out
 
 
