@@ -20,6 +20,7 @@ from cheatdeck.source.compile import load
 from cheatdeck.pdf.quickref import printed_rows
 from cheatdeck.pdf.theme import load_theme
 from cheatdeck.options import TEMPLATES
+from cheatdeck.errors import CheatdeckError
 
 PAPER_POINTS = {"letter": (792, 612), "a4": (841.89, 595.28)}
 FLOOR = 7.0
@@ -698,6 +699,44 @@ def test_the_pdf_says_the_language_the_sheet_says_for_screen_readers(workdir):
     build_pdf("said")
     assert PdfReader("said/tiny.pdf").trailer["/Root"]["/Lang"] == "pt-BR"
     assert "/Lang" not in PdfReader("plain/tiny.pdf").trailer["/Root"]
+
+
+def printed_words(language: str, out: str) -> set[str]:
+    """The words of tiny.yaml's PDF, built into `out` in `language`."""
+    text = TINY.read_text(encoding="utf-8").replace('version: "1.0"', f'version: "1.0"\nlanguage: {language}')
+    Path("source/tiny.yaml").write_text(text, encoding="utf-8")
+    build_pdf(out)
+    with pdfplumber.open(f"{out}/tiny.pdf") as pdf:
+        return {w["text"] for page in pdf.pages for w in page.extract_words()}
+
+
+def test_the_sheet_prints_its_own_words_in_the_language_it_says(workdir):
+    words = printed_words("de-AT", "de")
+    assert {"FALLE", "Seite", "Version"} <= words and not {"TRAP", "page", "version"} & words
+    # Built again in the same output folder, whose memo knows the German pages, the words change with the language.
+    words = printed_words("es", "de")
+    assert {"TRAMPA", "página", "versión"} <= words and not {"FALLE", "Seite", "Version"} & words
+    # A language the theme has no words for prints the English ones.
+    assert {"TRAP", "page", "version"} <= printed_words("sw", "sw")
+
+
+def test_the_themes_words_are_found_by_language_and_checked_for_their_placeholders(tmp_path):
+    from cheatdeck.pdf.theme import Words, load_theme
+
+    path = REPO / "templates" / "pdf" / "theme.yaml"
+    theme = load_theme(path)
+    assert theme.words_for("pt-BR").trap == "ARMADILHA" and theme.words_for("ZH-tw").continued == "（續）"
+    assert theme.words_for(None) == theme.words_for("en") == theme.words_for("sw") == Words()
+    assert theme.words_for("ja").page.format(number=2, total=3) == "2 / 3 ページ"
+    bad = tmp_path / "theme.yaml"
+    bad.write_text(path.read_text(encoding="utf-8").replace('"Seite {number} / {total}"', '"Seite {numbr}"')
+                   .replace('"versie {version}"', '"versie {0}"'), encoding="utf-8")
+    with pytest.raises(CheatdeckError) as raised:
+        load_theme(bad)
+    messages = sorted(p.message for p in raised.value.problems)
+    assert messages == [
+        "invalid PDF theme: words.de.page: 'Seite {numbr}' may name only {number} and {total} in braces",
+        "invalid PDF theme: words.nl.version: 'versie {0}' may name only {version} in braces"]
 
 
 def test_the_subtitle_and_facts_print_and_the_title_gives_way(workdir):

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reportlab.lib.pagesizes import landscape
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from ..clock import source_date_epoch
@@ -198,17 +197,17 @@ class Page:
     def footer(self, canvas: Canvas, number: int, total: int) -> None:
         s = self.size * self.theme.scale.small
         canvas.setFillColor(as_reportlab(self.ink(self.theme.palette.muted)))
-        canvas.setFont(self.fonts.regular, s)
         y = self.margin + s * 0.25
-        left = f"{self.sheet.title.plain} · version {self.sheet.version}"
-        right = f"page {number} / {total}"
+        words = self.theme.words_for(self.sheet.language)
+        left = f"{self.sheet.title.plain} · {words.version.format(version=self.sheet.version)}"
+        right = words.page.format(number=number, total=total)
         width, draw = self.fonts.fallback.width, self.fonts.fallback.draw
-        canvas.drawRightString(self.width - self.margin, y, right)
+        draw(canvas, self.width - self.margin - width(right, self.fonts.regular, s), y, right, self.fonts.regular, s)
         draw(canvas, self.margin, y, left, self.fonts.regular, s)
         # The domains' full names, as a legend for the labels in the header chips; their short names if the
         # full ones do not fit.
         start = self.margin + width(left, self.fonts.regular, s) + 2 * s
-        end = self.width - self.margin - pdfmetrics.stringWidth(right, self.fonts.regular, s) - 2 * s
+        end = self.width - self.margin - width(right, self.fonts.regular, s) - 2 * s
         for name in (lambda d: d.name.plain, lambda d: d.short.plain):
             legend = "   ".join(f"{d.label} {name(d)}" for d in self.sheet.domains)
             legend_w = width(legend, self.fonts.regular, s)
@@ -219,7 +218,8 @@ class Page:
     def plan(self, attempt: Attempt, relay: Relay | None = None) -> None:
         """Pour the sheet into columns; the attempt learns its pages, fills and where sections start. `relay`: a
         pass that lays out only what changed since a kept one (pdf/relay.py)."""
-        layout = Layout(self.size, self.theme, self.fonts, self.ink, self.col_w, self.frame_h, memo=self.memo)
+        layout = Layout(self.size, self.theme, self.fonts, self.ink, self.col_w, self.frame_h, memo=self.memo,
+                        words=self.theme.words_for(self.sheet.language))
         per_page = self.theme.columns
         flow = (Flow if relay is None else relay.flow)(self.frame_h, self.theme.spacing, self.size, per_page,
                                                         layout.leading)
@@ -317,13 +317,14 @@ class Page:
                 flowable.drawOn(canvas, x, self.frame_top - offset - height)
 
     def _look(self) -> str:
-        """What every page shows alike: size, theme, fonts, ink, paper and columns, header band and footer."""
+        """What every page shows alike: size, theme, fonts, ink, paper and columns, header band and footer (in the
+        sheet's words)."""
         fallback, sheet = self.fonts.fallback, self.sheet
         faces = [f.fontName for f in (*fallback.text_faces, *fallback.code_faces, *fallback.fallbacks)]
         names = (self.fonts.regular, self.fonts.bold, self.fonts.italic, self.fonts.bold_italic, self.fonts.mono)
         return digest(repr(self.theme), repr(names), repr(faces), repr(self.ink), repr(self.opts), repr(self.size),
-                      repr(self.band), content(sheet.title, sheet.version,
-                                               [(d.label, d.name, d.short, d.color) for d in sheet.domains]))
+                      repr(self.band), repr(self.theme.words_for(sheet.language)),
+                      content(sheet.title, sheet.version, [(d.label, d.name, d.short, d.color) for d in sheet.domains]))
 
     @staticmethod
     def _page_key(look: str, units: dict, flow: Flow, columns: list, number: int, total: int) -> str | None:

@@ -23,15 +23,14 @@ from . import blocks, cjk, linebreaks, quickref, widths
 from .columns import Block, Rows, Unit
 from .fonts import FontNames
 from .outlines import inline_markup, inline_width
-from .theme import Ink, Theme, as_reportlab, candidate_sizes, index_at_or_below
+from .theme import Ink, Theme, Words, as_reportlab, candidate_sizes, index_at_or_below
 from .memo import LayoutMemo
 from .shapes import Shapes
 from .tracking import Tracked, made, settle, settled, shed
 
 BULLET = "•"
 RULE = "▸"
-TRAP_TAB = "⚠ TRAP"
-CONTINUED = " (cont.)"
+TRAP_MARK = "⚠"
 _NEVER = 1e6
 # The least padding of a table cell, in points: less and the text touches the rules.
 CELL_PAD = 2.5
@@ -83,8 +82,8 @@ class TrapBox(Flowable):
         baseline = top - lay.size
         canvas.rect(lay.trap_inset, baseline - lay.size * 0.22, lay.tab_w, lay.size * 0.98, stroke=0, fill=1)
         canvas.setFillColor(as_reportlab(lay.ink.on(lay.trap_ink)))
-        canvas.setFont(lay.fonts.bold, lay.tab_size)
-        canvas.drawString(lay.trap_inset + lay.size * 0.25, baseline + lay.size * 0.04, self.tab)
+        lay.fonts.fallback.draw(canvas, lay.trap_inset + lay.size * 0.25, baseline + lay.size * 0.04, self.tab,
+                                lay.fonts.bold, lay.tab_size)
         canvas.restoreState()
         self.paragraph.drawOn(canvas, lay.trap_inset, lay.pad)
 
@@ -105,6 +104,7 @@ class Layout:
     media: dict = field(default_factory=dict)  # the sheet's images, by file as written
     why: bool = False  # the sheet prints its items' `why:` (print: {why: true})
     memo: LayoutMemo | None = None  # what earlier passes measured (memo.py); None: every paragraph is set anew
+    words: Words = field(default_factory=Words)  # what the sheet says itself, in its language (theme.Words)
 
     def __post_init__(self):
         s, t = self.size, self.theme
@@ -147,7 +147,10 @@ class Layout:
         self.section_style = ParagraphStyle("section", parent=self.body, fontName=self.fonts.bold,
                                             fontSize=section_size, leading=section_size * 1.15)
         self.tab_size = small
-        self.tab_w = stringWidth(TRAP_TAB, self.fonts.bold, small) + s * 0.5
+        self.trap_tab = f"{TRAP_MARK} {self.words.trap}"  # drawn as it is, not markup
+        self.continued = self.fonts.fallback.markup(f" {escape(self.words.continued)}")
+        self.why_lead = self.fonts.fallback.markup(f"{escape(self.words.why)} \u2014 ")
+        self.tab_w = self.fonts.fallback.width(self.trap_tab, self.fonts.bold, small) + s * 0.5
         self.rule_w = max(1.2, s * 0.22)
         self.trap_inset = self.rule_w + self.pad * 1.2
         self.trap_style = ParagraphStyle("trap", parent=self.body, firstLineIndent=self.tab_w + s * 0.35)
@@ -288,8 +291,8 @@ class Layout:
             self.bar_styles[fill] = ParagraphStyle("bar", parent=self.section_style,
                                                    textColor=toColor(self.ink.on(fill)))
         style = self.bar_styles[fill]
-        more = f"<font name='{self.fonts.regular}' size='{self.size * self.theme.scale.small:g}'>{CONTINUED}</font>" \
-            if continued else ""
+        small = self.size * self.theme.scale.small
+        more = f"<font name='{self.fonts.regular}' size='{small:g}'>{self.continued}</font>" if continued else ""
         label = f"{label}  " if label else ""
         bar = Table([[self.para(f"{label}<font name='{self.fonts.regular}'>{title}</font>{more}", style,
                                 _cell_room(self.width, self.pad * 1.3))]], colWidths=[self.width])
@@ -323,7 +326,7 @@ class Layout:
             return None
         room = self.width - self.why_style.leftIndent
         key = f"{self.markup(item.cells[0], room)}: " if hasattr(item, "cells") else ""
-        return self.block(self.para(f"<i>Why \u2014 {key}</i>{self.markup(item.why, room)}", self.why_style,
+        return self.block(self.para(f"<i>{self.why_lead}{key}</i>{self.markup(item.why, room)}", self.why_style,
                                     self.width))
 
     def trap(self, trap) -> Block:
@@ -335,7 +338,7 @@ class Layout:
             paragraph = blocks.flow(self, trap.text, self.trap_style, room, lead)
         else:
             paragraph = self.para(self.markup(trap.text, room), self.trap_style, room)
-        return self.block(TrapBox(paragraph, TRAP_TAB, self), boxed=True, trap=True)
+        return self.block(TrapBox(paragraph, self.trap_tab, self), boxed=True, trap=True)
 
     # Tables ---------------------------------------------------------------
 
@@ -569,7 +572,7 @@ class Layout:
                     for i, c in enumerate(cells) if c is not None]
 
         def head_row(continued: bool) -> list:
-            more = f"<font name='{self.fonts.regular}'>{CONTINUED}</font>" if continued else ""
+            more = f"<font name='{self.fonts.regular}'>{self.continued}</font>" if continued else ""
             return [self.para(self.markup(quick.columns[0], spanned, True, self.head.fontSize) + more, self.head,
                               spanned), "",
                     stacked(quick.columns[1:], self.head, self.rule_head)]

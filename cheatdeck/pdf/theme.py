@@ -63,6 +63,21 @@ class Palette(msgspec.Struct, forbid_unknown_fields=True):
     domains: list[Color] = []  # read by the loader (source/compile.py) for domains without a colour
 
 
+class Words(msgspec.Struct, forbid_unknown_fields=True):
+    """The words the printed sheet says itself, in one language: a trap's tab, a continued section's title, an
+    item's why, and the footer's version and page ({version}, {number} and {total} filled in)."""
+
+    trap: str = "TRAP"
+    continued: str = "(cont.)"
+    why: str = "Why"
+    version: str = "version {version}"
+    page: str = "page {number} / {total}"
+
+
+# What each of Words' templates is filled in with.
+_PLACEHOLDERS = {"version": {"version": "1"}, "page": {"number": 1, "total": 2}}
+
+
 class Theme(msgspec.Struct, forbid_unknown_fields=True):
     fonts: Fonts
     body: Body
@@ -73,6 +88,15 @@ class Theme(msgspec.Struct, forbid_unknown_fields=True):
     spacing: Spacing
     tracking: list[Annotated[float, msgspec.Meta(ge=-0.02, lt=0)]]
     palette: Palette
+    # By the sheet's language (BCP 47); a sheet in none of them, or that says none, prints the English defaults.
+    words: dict[str, Words] = {}
+
+    def words_for(self, language: str | None) -> Words:
+        """The words for `language`: its own, else its language's without region or script (pt-BR: pt), else
+        English."""
+        by_tag = {tag.lower(): words for tag, words in self.words.items()}
+        tag = (language or "en").lower()
+        return by_tag.get(tag) or by_tag.get(tag.split("-")[0]) or Words()
 
 
 def candidate_sizes(theme: Theme) -> list[float]:
@@ -103,9 +127,26 @@ def load_theme(path: Path) -> Theme:
     except (OSError, yaml.YAMLError) as exc:
         raise CheatdeckError(Problem(where, f"invalid PDF theme: {exc}")) from None
     problems = _problems(data, Theme, "")
+    theme = None if problems else msgspec.convert(data, Theme)
+    problems += _placeholder_problems(theme) if theme else []
     if problems:
         raise CheatdeckError([Problem(where, f"invalid PDF theme: {problem}") for problem in problems])
-    return msgspec.convert(data, Theme)
+    return theme
+
+
+def _placeholder_problems(theme: Theme) -> list[str]:
+    """Each of the theme's words whose template names a placeholder it is not given ({numbr}, {0}) or opens a
+    brace it does not close."""
+    problems = []
+    for language, words in theme.words.items():
+        for name, fields in _PLACEHOLDERS.items():
+            text = getattr(words, name)
+            try:
+                text.format(**fields)
+            except (KeyError, IndexError, ValueError):
+                expected = " and ".join(f"{{{field}}}" for field in fields)
+                problems.append(f"words.{language}.{name}: {text!r} may name only {expected} in braces")
+    return problems
 
 
 def _problems(data: object, kind: object, path: str) -> list[str]:
