@@ -183,6 +183,36 @@ def test_japanese_breaks_between_characters_not_before_closing_marks_nor_inside_
     assert len(cell) > 40 and {round(c["size"], 2) for c in cell} == {round(details.body_size, 2)}
 
 
+CHINESE_TABLE = """\
+id: zhongwen
+title: 机器学习基础
+version: "1"
+language: zh
+domains:
+  - id: jichu
+    name: 基础概念
+    sections:
+      - id: guonihe
+        title: 过拟合
+        table:
+          columns: [方法, 作用, 注意]
+          rows:
+            - [早停, 在验证误差开始上升时停止训练, 需要单独的验证集]
+            - [Dropout, 训练时随机丢弃神经元，减少神经元之间的共适应, 推理时不丢弃]
+"""
+
+
+def test_a_chinese_phrase_is_no_word_a_table_keeps_whole(workdir):
+    """Chinese writes a phrase without spaces: the third column's short phrases do not take the room the second's
+    long one needs, leaving it a character a line."""
+    Path("source").mkdir(exist_ok=True)
+    Path("source/zh.yaml").write_text(CHINESE_TABLE, encoding="utf-8")
+    cheatdeck.build(Path("source/zh.yaml"), cheatdeck.Options(out=Path("dist")), kinds=("pdf",))
+    only_second = set("随神经元减少之间共适应")  # in no other cell nor title
+    tops = {round(c["top"]) for c in pdf_characters(Path("dist/zhongwen.pdf")) if c["text"] in only_second}
+    assert 0 < len(tops) <= 5, sorted(tops)
+
+
 def test_emoji_and_symbols_print_in_the_symbol_font(workdir, col):
     sheet = copy("emoji.yaml")
     run("build")

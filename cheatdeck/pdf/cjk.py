@@ -18,6 +18,9 @@ from reportlab.rl_config import _FUZZ
 # Scripts set without spaces between words: CJK punctuation, kana, Han and its extensions, fullwidth forms.
 _SOLID = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff"
 _ANY_SOLID = re.compile(f"[{_SOLID}]")
+# Chinese and Japanese write a phrase without spaces: a run of more pieces than this (units) is one, which a table
+# does not try to keep on one line, as it does a word.
+WORD_UNITS = 4
 # Spaces a line may break after; the no-break ones bind (a bullet to its text, a word to its arrow).
 _BINDING = "\u00a0\u2007\u202f"
 

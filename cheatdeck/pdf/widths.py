@@ -141,13 +141,16 @@ def _narrowest(para: Para, word: str) -> float:
 
 
 def _needs(column: list[Cell], pad: float) -> list[float]:
-    """The room each word of the column needs whole, and each the widest of its joint-cut pieces needs."""
+    """The room each word of the column needs whole (a phrase of Chinese or Japanese only its widest piece), and
+    each the widest of its joint-cut pieces needs."""
     out = []
     for cell in column:
         for p in cell:
             for w in p.text.split(" "):
                 if w:
-                    out += [p.width(w) + p.indent + pad + 0.5, _narrowest(p, w) + p.indent + pad + 0.5]
+                    floor = _narrowest(p, w)
+                    whole = floor if len(cjk.units(w)) > cjk.WORD_UNITS else p.width(w)
+                    out += [whole + p.indent + pad + 0.5, floor + p.indent + pad + 0.5]
     return out
 
 
