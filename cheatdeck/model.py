@@ -112,6 +112,13 @@ class Fact(Placed):
     quiet: tuple[str, ...] = ()
     """The lint rules this item is exempt from (`lint:`)."""
     marks: Anchor | None = field(default=None, repr=False)
+    separator: str = ": "
+    """What the text writes after its key: ': ', or the fullwidth '：' of Chinese and Japanese."""
+
+    @property
+    def colon(self) -> tuple[str, str]:
+        """The key's colon as printed, bold with it, and the space after it (none after a fullwidth one)."""
+        return (":", " ") if self.separator == ": " else (self.separator, "")
 
     @property
     def cloze(self) -> bool:

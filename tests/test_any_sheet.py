@@ -194,12 +194,39 @@ domains:
     sections:
       - id: guonihe
         title: 过拟合
+        bullets:
+          - "过拟合：模型在训练集上表现很好，但在测试集上表现较差，通常是因为模型过于复杂或者训练数据太少。"
+          - "交叉验证：把数据分成 k 份，轮流用其中一份做验证集，其余做训练集，最后取平均值作为模型的估计。"
         table:
           columns: [方法, 作用, 注意]
           rows:
             - [早停, 在验证误差开始上升时停止训练, 需要单独的验证集]
             - [Dropout, 训练时随机丢弃神经元，减少神经元之间的共适应, 推理时不丢弃]
 """
+
+
+def test_a_chinese_key_ends_with_its_fullwidth_colon_and_no_line_starts_with_a_closing_mark(workdir, col):
+    Path("source").mkdir(exist_ok=True)
+    Path("source/zh.yaml").write_text(CHINESE_TABLE, encoding="utf-8")
+    run("build")
+    pdf = Path("dist/zhongwen.pdf")
+    page_geometry = geometry("letter", cheatdeck.build(Path("source/zh.yaml"), cheatdeck.Options(out=Path("dist")),
+                                                       kinds=("pdf",)).outputs[0].details.body_size,
+                             REPO / "templates", Path("source/zh.yaml"))
+    with pdfplumber.open(pdf) as opened:
+        lines = [line["text"] for column in column_ranges(page_geometry)
+                 for line in body_lines(opened.pages[0], column, page_geometry)]
+    assert any(line.startswith("• 过拟合：模型") for line in lines), lines
+    assert not any(line.startswith(tuple("，。：；！？）」")) for line in lines), lines
+    bold = {c["text"] for c in pdf_characters(pdf) if "Bold" in c["fontname"] or c["text"] == "："}
+    assert "：" in {c["text"] for c in pdf_characters(pdf)} and "\ufffd" not in bold
+    import_package(col, Path("dist/zhongwen.apkg"))
+    # The card asks the key and answers the value.
+    sides = {(visible_text(col.get_card(cid).question()), visible_text(col.get_card(cid).answer()))
+             for cid in col.find_cards("")}
+    assert any(q.endswith(" 过拟合") and a.endswith("过拟合 模型在训练集上表现很好，但在测试集上表现较差，"
+                                                 "通常是因为模型过于复杂或者训练数据太少。") for q, a in sides), sides
+    assert ids(col) >= {"zhongwen/guonihe/过拟合", "zhongwen/guonihe/交叉验证"}
 
 
 def test_a_chinese_phrase_is_no_word_a_table_keeps_whole(workdir):

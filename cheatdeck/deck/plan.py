@@ -332,7 +332,8 @@ class _Planner:
                          _with_why(fact.answer.plain, fact.why), asked=asked)
             back = fact.answer.html
             if fact.key and fact.answer is fact.text:
-                back = f"<b>{fact.key.html}:</b> {fact.value.html}"
+                colon, space = fact.colon
+                back = f"<b>{fact.key.html}{colon}</b>{space}{fact.value.html}"
             hint = ""
             cards = (front,)
             # A reverse card shows the answer and asks for the key; a bullet with its own question has no key to ask.

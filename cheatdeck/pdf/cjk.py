@@ -21,6 +21,11 @@ _ANY_SOLID = re.compile(f"[{_SOLID}]")
 # Chinese and Japanese write a phrase without spaces: a run of more pieces than this (units) is one, which a table
 # does not try to keep on one line, as it does a word.
 WORD_UNITS = 4
+# ReportLab's marks that may not start a line, or end one, with the fullwidth ones of Chinese it lacks (，：；！？
+# and the closing brackets) and the ellipses and wave dash.
+_CANNOT_START = ALL_CANNOT_START + "\uff0c\uff0e\uff1a\uff1b\uff01\uff1f\uff09\uff3d\uff5d\u3009\u300b\u3017\u3019" \
+    "\u301b\u30fc\u30fb\u2026\u2025\u301c"
+_CANNOT_END = ALL_CANNOT_END + "\u3016\u3018\u301a"
 # Spaces a line may break after; the no-break ones bind (a bullet to its text, a word to its arrow).
 _BINDING = "\u00a0\u2007\u202f"
 
@@ -40,7 +45,7 @@ def _may_break(before: str, after: str) -> bool:
         return False
     if _space(before):
         return True
-    if (after and after in ALL_CANNOT_START) or (before and before in ALL_CANNOT_END):
+    if (after and after in _CANNOT_START) or (before and before in _CANNOT_END):
         return False
     return not before or not after or _ANY_SOLID.match(before) is not None or _ANY_SOLID.match(after) is not None
 

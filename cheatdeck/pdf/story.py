@@ -311,14 +311,21 @@ class Layout:
         if blocks.set_apart(fact.text.spans):
             if fact.key is None and fact.text.spans[0].kind in (inline.BLOCK, inline.DISPLAY):
                 return self.block(blocks.flow(self, fact.text, self.bullet, self.width, marker=BULLET))
-            key = f"<b>{self.markup(fact.key, room, bold=True)}:</b> " if fact.key is not None else ""
+            colon, space = self.colon(fact)
+            key = f"<b>{self.markup(fact.key, room, bold=True)}{colon}</b>{space}" if fact.key is not None else ""
             return self.block(blocks.flow(self, fact.value or fact.text, self.bullet, self.width,
                                           BULLET + linebreaks.NO_BREAK_SPACE + key))
         if fact.key is not None:
-            markup = f"<b>{self.markup(fact.key, room, bold=True)}:</b> {self.markup(fact.value, room)}"
+            colon, space = self.colon(fact)
+            markup = f"<b>{self.markup(fact.key, room, bold=True)}{colon}</b>{space}{self.markup(fact.value, room)}"
         else:
             markup = self.markup(fact.text, room)
         return self.block(self.para(BULLET + linebreaks.NO_BREAK_SPACE + markup, self.bullet, self.width))
+
+    def colon(self, fact) -> tuple[str, str]:
+        """The markup of the colon after `fact`'s key (in the font that has it), and of the space after it."""
+        colon, space = fact.colon
+        return self.fonts.fallback.markup(colon), space
 
     def why_note(self, item) -> Block | None:
         """An item's `why:` under it, where the sheet prints them; a table row's names its key."""

@@ -383,6 +383,8 @@ class _Builder:
             return self.cloze(section_id, entry, text, loc, why, quiet)
         key = value = None
         head, sep, tail = source.partition(spec.KEY_SEPARATOR)
+        if not sep:
+            head, sep, tail = source.partition(spec.WIDE_KEY_SEPARATOR)
         if sep and tail.strip() and head.strip() and len(head) <= MAX_KEY_LENGTH and "\n" not in source:
             head, tail = head.strip(), tail.strip()
             # The halves of a plain text are plain.
@@ -410,7 +412,8 @@ class _Builder:
             if slug:
                 ident = self.claim(entry.id, section_id, slug, loc, "bullet")
         return model.Fact(ident=ident, text=text, key=key, value=value, question=question,
-                          answer=answer, cards=cards, where=loc, why=why, quiet=quiet, marks=self.marks(loc))
+                          answer=answer, cards=cards, where=loc, why=why, quiet=quiet, marks=self.marks(loc),
+                          separator=sep if key is not None else spec.KEY_SEPARATOR)
 
     def extra(self, entry, path) -> tuple[model.Text | None, tuple[str, ...]]:
         """An item's `why` and the lint rules it is exempt from (`lint`), as the model's fields."""
