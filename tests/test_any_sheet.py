@@ -197,6 +197,9 @@ domains:
         bullets:
           - "过拟合：模型在训练集上表现很好，但在测试集上表现较差，通常是因为模型过于复杂或者训练数据太少。"
           - "交叉验证：把数据分成 k 份，轮流用其中一份做验证集，其余做训练集，最后取平均值作为模型的估计。"
+          - "引号：老师说“先看验证误差”然后说“再看测试误差”并且说“不要只看训练误差”最后说“好”。"
+          - "配置：训练任务用AmazonSageMakerTrainingJobConfigurationParameterValue设置，再开始。"
+          - {id: ratio, text: "Aspect ratio 16：9 is widescreen", q: Which aspect ratio is widescreen?}
         table:
           columns: [方法, 作用, 注意]
           rows:
@@ -217,7 +220,11 @@ def test_a_chinese_key_ends_with_its_fullwidth_colon_and_no_line_starts_with_a_c
         lines = [line["text"] for column in column_ranges(page_geometry)
                  for line in body_lines(opened.pages[0], column, page_geometry)]
     assert any(line.startswith("• 过拟合：模型") for line in lines), lines
-    assert not any(line.startswith(tuple("，。：；！？）」")) for line in lines), lines
+    assert not any(line.startswith(tuple("，。：；！？）」”")) or line.endswith(tuple("“（(")) for line in lines), lines
+    # A Latin identifier among Chinese breaks at its joints, behind the continuation mark, as it does in Latin text.
+    assert any(line.startswith("↪") and line[1:].startswith(("Training", "Job", "Configuration", "Parameter"))
+               for line in lines), lines
+    assert "".join(lines).count("↪") == squash(" ".join(lines)).count("↪")
     bold = {c["text"] for c in pdf_characters(pdf) if "Bold" in c["fontname"] or c["text"] == "："}
     assert "：" in {c["text"] for c in pdf_characters(pdf)} and "\ufffd" not in bold
     import_package(col, Path("dist/zhongwen.apkg"))
@@ -227,6 +234,9 @@ def test_a_chinese_key_ends_with_its_fullwidth_colon_and_no_line_starts_with_a_c
     assert any(q.endswith(" 过拟合") and a.endswith("过拟合 模型在训练集上表现很好，但在测试集上表现较差，"
                                                  "通常是因为模型过于复杂或者训练数据太少。") for q, a in sides), sides
     assert ids(col) >= {"zhongwen/guonihe/过拟合", "zhongwen/guonihe/交叉验证"}
+    # A fullwidth colon after Latin text is a character of the text, not the end of a key.
+    ratio = next(f for f in load(Path("source/zh.yaml")).domains[0].sections[0].facts if f.ident == "ratio")
+    assert ratio.key is None and "Aspectratio16：9iswidescreen" in squash("".join(lines)), lines
 
 
 def test_a_chinese_phrase_is_no_word_a_table_keeps_whole(workdir):
@@ -238,6 +248,38 @@ def test_a_chinese_phrase_is_no_word_a_table_keeps_whole(workdir):
     only_second = set("随神经元减少之间共适应")  # in no other cell nor title
     tops = {round(c["top"]) for c in pdf_characters(Path("dist/zhongwen.pdf")) if c["text"] in only_second}
     assert 0 < len(tops) <= 5, sorted(tops)
+
+
+def test_a_vocabulary_table_of_japanese_terms_english_glosses_and_japanese_sentences_keeps_to_one_column(workdir):
+    Path("source").mkdir(exist_ok=True)
+    Path("source/ja.yaml").write_text("""\
+id: jatable
+title: 表のテスト
+version: "1"
+language: ja
+domains:
+  - id: d1
+    name: 基礎
+    sections:
+      - id: s1
+        title: 混在表
+        table:
+          columns: [用語, English, 説明]
+          rows:
+            - [勾配降下法, gradient descent optimizer for neural network training, 損失関数の勾配に沿ってパラメータを少しずつ更新していく最適化手法である]
+            - [学習率, learning rate, 一回の更新でどれだけ進むかを決めるハイパーパラメータ（大きすぎると発散する）]
+            - [バッチ正規化, batch normalization, 各ミニバッチで活性化を正規化し学習を安定させる]
+            - [早期終了, early stopping, 検証損失が改善しなくなったら止める]
+""", encoding="utf-8")
+    built = cheatdeck.build(Path("source/ja.yaml"), cheatdeck.Options(out=Path("dist")), kinds=("pdf",))
+    _, right = column_ranges(geometry("letter", built.outputs[0].details.body_size, REPO / "templates",
+                                      Path("source/ja.yaml")))[0]
+    chars = pdf_characters(Path("dist/jatable.pdf"))
+    # The sentences' column is given room (its terms and glosses give way), not left two characters a line.
+    head = next(c for c in chars if c["text"] == "説")
+    third = [c for c in chars if head["x0"] - 1 <= c["x0"] < right and c["top"] > head["bottom"]]
+    per_line = [sum(1 for c in third if round(c["top"]) == top) for top in {round(c["top"]) for c in third}]
+    assert max(per_line) >= 4, per_line
 
 
 def test_emoji_and_symbols_print_in_the_symbol_font(workdir, col):

@@ -716,8 +716,10 @@ def test_the_sheet_prints_its_own_words_in_the_language_it_says(workdir):
     # Built again in the same output folder, whose memo knows the German pages, the words change with the language.
     words = printed_words("es", "de")
     assert {"TRAMPA", "página", "versión"} <= words and not {"FALLE", "Seite", "Version"} & words
-    # A language the theme has no words for prints the English ones.
+    # A language the theme has no words for prints the English ones; so does one whose words the fonts cannot print
+    # (Korean: the theme ships no Hangul font).
     assert {"TRAP", "page", "version"} <= printed_words("sw", "sw")
+    assert {"TRAP", "page", "version"} <= printed_words("ko", "ko")
 
 
 def test_the_themes_words_are_found_by_language_and_checked_for_their_placeholders(tmp_path):
@@ -728,15 +730,20 @@ def test_the_themes_words_are_found_by_language_and_checked_for_their_placeholde
     assert theme.words_for("pt-BR").trap == "ARMADILHA" and theme.words_for("ZH-tw").continued == "（續）"
     assert theme.words_for(None) == theme.words_for("en") == theme.words_for("sw") == Words()
     assert theme.words_for("ja").page.format(number=2, total=3) == "2 / 3 ページ"
+    assert theme.words_for("zh-Hant-TW") == theme.words_for("zh-MO") == theme.words_for("zh-TW") != theme.words_for("zh")
     bad = tmp_path / "theme.yaml"
     bad.write_text(path.read_text(encoding="utf-8").replace('"Seite {number} / {total}"', '"Seite {numbr}"')
-                   .replace('"versie {version}"', '"versie {0}"'), encoding="utf-8")
+                   .replace('"versie {version}"', '"versie {0}"').replace('"versão {version}"', '"versão {version.real}"')
+                   .replace('"página {number} / {total}"', '"página {number[0]}"'), encoding="utf-8")
     with pytest.raises(CheatdeckError) as raised:
         load_theme(bad)
     messages = sorted(p.message for p in raised.value.problems)
     assert messages == [
         "invalid PDF theme: words.de.page: 'Seite {numbr}' may name only {number} and {total} in braces",
-        "invalid PDF theme: words.nl.version: 'versie {0}' may name only {version} in braces"]
+        "invalid PDF theme: words.es.page: 'página {number[0]}' may name only {number} and {total} in braces",
+        "invalid PDF theme: words.nl.version: 'versie {0}' may name only {version} in braces",
+        "invalid PDF theme: words.pt.page: 'página {number[0]}' may name only {number} and {total} in braces",
+        "invalid PDF theme: words.pt.version: 'versão {version.real}' may name only {version} in braces"]
 
 
 def test_the_subtitle_and_facts_print_and_the_title_gives_way(workdir):

@@ -15,24 +15,20 @@ from reportlab.lib.textsplit import ALL_CANNOT_END, ALL_CANNOT_START
 from reportlab.platypus.paragraph import ParaLines, cjkU, makeCJKParaLine
 from reportlab.rl_config import _FUZZ
 
-# Scripts set without spaces between words: CJK punctuation, kana, Han and its extensions, fullwidth forms.
-_SOLID = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff"
-_ANY_SOLID = re.compile(f"[{_SOLID}]")
-# Chinese and Japanese write a phrase without spaces: a run of more pieces than this (units) is one, which a table
-# does not try to keep on one line, as it does a word.
+from ..scripts import SOLID, solid
+
+_ONE_SOLID = re.compile(f"[{SOLID}]")
+# Chinese and Japanese write a phrase without spaces: a run of at most this many pieces (units) is taken for a
+# term, which a table's width search keeps on one line if it can (a longer run is a phrase, broken anywhere).
 WORD_UNITS = 4
-# ReportLab's marks that may not start a line, or end one, with the fullwidth ones of Chinese it lacks (，：；！？
-# and the closing brackets) and the ellipses and wave dash.
+# ReportLab's marks that may not start a line, or end one, with those it lacks: the fullwidth ones of Chinese
+# (，：；！？ and the closing brackets), closing quotes (”’), the ellipses and wave dashes, the arrows (as between
+# Latin words), and the halfwidth opening brackets.
 _CANNOT_START = ALL_CANNOT_START + "\uff0c\uff0e\uff1a\uff1b\uff01\uff1f\uff09\uff3d\uff5d\u3009\u300b\u3017\u3019" \
-    "\u301b\u30fc\u30fb\u2026\u2025\u301c"
-_CANNOT_END = ALL_CANNOT_END + "\u3016\u3018\u301a"
+    "\u301b\u30fc\u30fb\u2026\u2025\u301c\uff5e\u201d\u2019" "\u2192\u2190\u2194\u21d2\u21d0\u21d4"
+_CANNOT_END = ALL_CANNOT_END + "\u3016\u3018\u301a({["
 # Spaces a line may break after; the no-break ones bind (a bullet to its text, a word to its arrow).
 _BINDING = "\u00a0\u2007\u202f"
-
-
-def solid(text: str) -> bool:
-    """Whether `text` holds characters of a script set without spaces between its words."""
-    return _ANY_SOLID.search(text) is not None
 
 
 def _space(glyph: str) -> bool:
@@ -41,13 +37,13 @@ def _space(glyph: str) -> bool:
 
 def _may_break(before: str, after: str) -> bool:
     """Whether a line may break between glyphs `before` and `after` ('' for an image or a line break)."""
-    if _space(after) or before in _BINDING or after in _BINDING:
+    if _space(after) or (before and before in _BINDING) or (after and after in _BINDING):
         return False
     if _space(before):
         return True
     if (after and after in _CANNOT_START) or (before and before in _CANNOT_END):
         return False
-    return not before or not after or _ANY_SOLID.match(before) is not None or _ANY_SOLID.match(after) is not None
+    return not before or not after or _ONE_SOLID.match(before) is not None or _ONE_SOLID.match(after) is not None
 
 
 def split(frags, widths: list[float], bounds: bool) -> ParaLines:

@@ -147,6 +147,11 @@ class Fallback:
         if alone and current is None:
             own.update(run)
 
+    def prints(self, text: str) -> bool:
+        """Whether a face, the style's own or a fallback, sets each character of `text`."""
+        return all(char.isspace() or _covers(self.text_faces, char) or any(_covers([f], char) for f in self.fallbacks)
+                   for char in _SELECTORS.sub("", text))
+
     def markup(self, markup: str) -> str:
         """Paragraph markup with each run its own faces lack wrapped in a `<font>` of the first fallback."""
         out, stack = [], []

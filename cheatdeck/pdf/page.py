@@ -8,6 +8,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import msgspec
 from reportlab.lib.pagesizes import landscape
 from reportlab.pdfgen.canvas import Canvas
 
@@ -21,7 +22,7 @@ from .memo import LayoutMemo
 from .relay import Relay
 from .reuse import Drawn, PageCanvas, content, digest, unit_keys
 from .story import LINES, WHOLE, Layout
-from .theme import Ink, Theme, as_reportlab
+from .theme import Ink, Theme, Words, as_reportlab
 
 # Drawing waits until every page is laid out (the footer counts them). Until the flow passes WHOLE_PAGES pages,
 # each measured paragraph is held parsed and broken, ready to draw (about 0.8 MiB a page); then those held and
@@ -112,6 +113,7 @@ class Page:
         self.width, self.height = landscape(PAPER_SIZES[self.opts.paper])
         self.margin = self.theme.margin_in * 72
         self.band = self._band()
+        self.words = self._words()
         self.facts_left_out = bool(self.sheet.facts) and not self.band.facts
         self.header_h = self.size * 3.0 + (self.band.chip_size * 1.45 + self.size * 0.5 if self.band.two_rows else 0.0)
         self.footer_h = self.size * 1.8
@@ -121,6 +123,12 @@ class Page:
         self.frame_bottom = self.margin + self.footer_h
         self.frame_top = self.height - self.margin - self.header_h
         self.frame_h = self.frame_top - self.frame_bottom
+
+    def _words(self) -> Words:
+        """The theme's words in the sheet's language; English where the fonts lack a character of them (Korean's
+        without a Hangul font): a sheet's own text in that script is an error then, but these are not its text."""
+        words = self.theme.words_for(self.sheet.language)
+        return words if all(map(self.fonts.fallback.prints, msgspec.structs.astuple(words))) else Words()
 
     def column_x(self, index: int) -> float:
         return self.margin + index * (self.col_w + self.gutter)
@@ -198,9 +206,8 @@ class Page:
         s = self.size * self.theme.scale.small
         canvas.setFillColor(as_reportlab(self.ink(self.theme.palette.muted)))
         y = self.margin + s * 0.25
-        words = self.theme.words_for(self.sheet.language)
-        left = f"{self.sheet.title.plain} · {words.version.format(version=self.sheet.version)}"
-        right = words.page.format(number=number, total=total)
+        left = f"{self.sheet.title.plain} · {self.words.version.format(version=self.sheet.version)}"
+        right = self.words.page.format(number=number, total=total)
         width, draw = self.fonts.fallback.width, self.fonts.fallback.draw
         draw(canvas, self.width - self.margin - width(right, self.fonts.regular, s), y, right, self.fonts.regular, s)
         draw(canvas, self.margin, y, left, self.fonts.regular, s)
@@ -219,7 +226,7 @@ class Page:
         """Pour the sheet into columns; the attempt learns its pages, fills and where sections start. `relay`: a
         pass that lays out only what changed since a kept one (pdf/relay.py)."""
         layout = Layout(self.size, self.theme, self.fonts, self.ink, self.col_w, self.frame_h, memo=self.memo,
-                        words=self.theme.words_for(self.sheet.language))
+                        words=self.words)
         per_page = self.theme.columns
         flow = (Flow if relay is None else relay.flow)(self.frame_h, self.theme.spacing, self.size, per_page,
                                                         layout.leading)
@@ -323,7 +330,7 @@ class Page:
         faces = [f.fontName for f in (*fallback.text_faces, *fallback.code_faces, *fallback.fallbacks)]
         names = (self.fonts.regular, self.fonts.bold, self.fonts.italic, self.fonts.bold_italic, self.fonts.mono)
         return digest(repr(self.theme), repr(names), repr(faces), repr(self.ink), repr(self.opts), repr(self.size),
-                      repr(self.band), repr(self.theme.words_for(sheet.language)),
+                      repr(self.band), repr(self.words),
                       content(sheet.title, sheet.version, [(d.label, d.name, d.short, d.color) for d in sheet.domains]))
 
     @staticmethod

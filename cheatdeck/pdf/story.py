@@ -209,10 +209,16 @@ class Layout:
             def fits(piece: str) -> bool:
                 return self.fonts.fallback.width(piece, face, size) <= width
 
-            # Chinese and Japanese break between their characters (cjk.py), with no mark.
-            out.append(replace(span, text=" ".join(word if cjk.solid(word) else linebreaks.broken(word, fits, span.code)
-                                                   for word in words)))
+            out.append(replace(span, text=" ".join(self.broken(word, fits, span.code) for word in words)))
         return tuple(out)
+
+    @staticmethod
+    def broken(word: str, fits, code: bool) -> str:
+        """`word` as linebreaks.broken prints it; in Chinese or Japanese, which breaks between its characters
+        without a mark (cjk.py), only its Latin runs, each as a word of its own."""
+        if not cjk.solid(word):
+            return linebreaks.broken(word, fits, code)
+        return "".join(unit if cjk.solid(unit) else linebreaks.broken(unit, fits, code) for unit in cjk.units(word))
 
     def word_width(self, word: str, face: str, size: float) -> float:
         """A word's printed width, measured once per layout: a sheet says most of its words many times."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -92,11 +93,12 @@ class Theme(msgspec.Struct, forbid_unknown_fields=True):
     words: dict[str, Words] = {}
 
     def words_for(self, language: str | None) -> Words:
-        """The words for `language`: its own, else its language's without region or script (pt-BR: pt), else
-        English."""
+        """The words for `language`: its own, else those of the tag with its last part cut off, in turn
+        (zh-Hant-TW: zh-Hant, then zh), else English."""
         by_tag = {tag.lower(): words for tag, words in self.words.items()}
-        tag = (language or "en").lower()
-        return by_tag.get(tag) or by_tag.get(tag.split("-")[0]) or Words()
+        parts = (language or "en").lower().split("-")
+        return next((by_tag[tag] for n in range(len(parts), 0, -1) if (tag := "-".join(parts[:n])) in by_tag),
+                    Words())
 
 
 def candidate_sizes(theme: Theme) -> list[float]:
@@ -141,12 +143,21 @@ def _placeholder_problems(theme: Theme) -> list[str]:
     for language, words in theme.words.items():
         for name, fields in _PLACEHOLDERS.items():
             text = getattr(words, name)
-            try:
-                text.format(**fields)
-            except (KeyError, IndexError, ValueError):
+            if not _fills_in(text, fields):
                 expected = " and ".join(f"{{{field}}}" for field in fields)
                 problems.append(f"words.{language}.{name}: {text!r} may name only {expected} in braces")
     return problems
+
+
+def _fills_in(text: str, fields: dict[str, object]) -> bool:
+    """Whether `text` names no placeholder but `fields`, each bare ({number}; not {number.real} nor {0}), and
+    formats."""
+    try:
+        named = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+        text.format(**fields)
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError):
+        return False
+    return named <= set(fields)
 
 
 def _problems(data: object, kind: object, path: str) -> list[str]:
@@ -193,3 +204,4 @@ class Ink:
 
     def on(self, fill: str) -> str:
         return colors.text_on(self(fill))
+

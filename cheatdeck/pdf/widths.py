@@ -76,8 +76,8 @@ def _lines(para: Para, room: float) -> tuple[int, int]:
         if not word:
             continue
         if solid and len(units := cjk.units(word)) > 1:
-            used, flaw = _solid(para, word, units, room, space, used, counts)
-            breaks += flaw
+            used, flaws = _solid(para, word, units, room, space, used, counts)
+            breaks += flaws
             continue
         parts = [word]
         if para.width(word) > room:
@@ -97,23 +97,28 @@ def _lines(para: Para, room: float) -> tuple[int, int]:
 
 
 def _solid(para: Para, word: str, units: list[str], room: float, space: float, used: float,
-           counts: list[int]) -> tuple[float, bool]:
+           counts: list[int]) -> tuple[float, int]:
     """`_lines` for a word of Chinese or Japanese (cjk.py): its `units` follow one another with no space, each line
-    as full as they fill it. Returns the room used on the last line, and whether the word broke though a line
-    could hold it whole (a term such as 助詞 split: a long sentence breaks where it must, and that is no flaw)."""
-    lines = len(counts)
+    as full as they fill it, a Latin one too wide for a line cut at its joints (story.py marks the cuts). Returns
+    the room used on the last line, and its flaws: each such cut, and one if a word as short as a term broke
+    (助詞 split; a phrase breaks wherever a line ends, and that is no flaw)."""
+    lines, cuts = len(counts), 0
     for k, unit in enumerate(units):
-        w, gap = para.width(unit, word), space if k == 0 else 0.0
-        if used + gap + w <= room or used < 0:
-            used += gap + w
-            counts[-1] += k == 0
-        else:
-            counts.append(1)
-            used = w
+        pieces = [unit] if para.width(unit, word) <= room else \
+            linebreaks.pieces(unit, lambda p: para.width(p, word) <= room)
+        cuts += len(pieces) - 1
+        for j, piece in enumerate(pieces):
+            w, gap = para.width(piece, word), space if k == j == 0 else 0.0
+            if j == 0 and (used + gap + w <= room or used < 0):
+                used += gap + w
+                counts[-1] += k == 0
+            else:
+                counts.append(1)
+                used = w
     if len(counts) == lines:
-        return used, False
+        return used, cuts
     counts[-1] += 1  # the word's tail is not a lone word
-    return used, para.width(word) <= room
+    return used, cuts + (len(units) <= cjk.WORD_UNITS)
 
 
 @lru_cache(maxsize=65536)
@@ -141,15 +146,16 @@ def _narrowest(para: Para, word: str) -> float:
 
 
 def _needs(column: list[Cell], pad: float) -> list[float]:
-    """The room each word of the column needs whole (a phrase of Chinese or Japanese only its widest piece), and
-    each the widest of its joint-cut pieces needs."""
+    """The room each word of the column needs whole, and each the widest of its joint-cut pieces needs. Chinese and
+    Japanese need only their widest piece: whether a term of theirs keeps whole is the search's to weigh (`_solid`
+    counts its break a flaw), as a long phrase breaks wherever a line ends."""
     out = []
     for cell in column:
         for p in cell:
             for w in p.text.split(" "):
                 if w:
                     floor = _narrowest(p, w)
-                    whole = floor if len(cjk.units(w)) > cjk.WORD_UNITS else p.width(w)
+                    whole = floor if cjk.solid(w) else p.width(w)
                     out += [whole + p.indent + pad + 0.5, floor + p.indent + pad + 0.5]
     return out
 

@@ -11,7 +11,7 @@ from pathlib import Path, PureWindowsPath
 
 import yaml
 
-from .. import inline, model
+from .. import inline, model, scripts
 from ..environment import environment_error
 from ..errors import CheatdeckError, Location, Problem
 from ..options import TEMPLATES
@@ -384,7 +384,7 @@ class _Builder:
         key = value = None
         head, sep, tail = source.partition(spec.KEY_SEPARATOR)
         if not sep:
-            head, sep, tail = source.partition(spec.WIDE_KEY_SEPARATOR)
+            head, sep, tail = _wide_key(source)
         if sep and tail.strip() and head.strip() and len(head) <= MAX_KEY_LENGTH and "\n" not in source:
             head, tail = head.strip(), tail.strip()
             # The halves of a plain text are plain.
@@ -573,6 +573,13 @@ def _cards(cards: str | None, reverse: bool | None, inherited: bool) -> model.Ca
     if reverse is None:
         reverse = inherited if cards is None else cards == "both"
     return "both" if reverse else "forward"
+
+
+def _wide_key(source: str) -> tuple[str, str, str]:
+    """`source` cut at a fullwidth colon that ends a Chinese or Japanese key ("过拟合：…"); not at one after Latin
+    text, where it is a character of the text ("16：9")."""
+    head, sep, tail = source.partition(spec.WIDE_KEY_SEPARATOR)
+    return (head, sep, tail) if sep and scripts.solid(head[-1:]) else (source, "", "")
 
 
 def _plain(source: str) -> bool:

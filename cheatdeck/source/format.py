@@ -19,7 +19,8 @@ from ..options import COLUMNS, PAGES, PAPERS
 
 MAX_TEXT = 2000
 KEY_SEPARATOR = ": "
-# Chinese and Japanese end a key with the fullwidth colon and no space: a bullet without ': ' may.
+# Chinese and Japanese end a key with the fullwidth colon and no space: a bullet without ': ' may, after a
+# character of theirs.
 WIDE_KEY_SEPARATOR = "\uff1a"
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 WIDTH_PATTERN = r"^(100|[1-9][0-9]?)%$"
