@@ -159,6 +159,25 @@ def test_a_sheet_in_another_language_asks_the_header_as_written_not_in_english(t
         "Payload?", "Best For?"]
 
 
+def test_a_chinese_sheet_asks_with_its_own_question_mark_and_a_trap_without_q_in_no_english(tmp_path):
+    section = """\
+    - id: guonihe
+      title: 过拟合
+      table:
+        columns: [方法, 作用]
+        rows:
+          - [早停, 在验证误差开始上升时停止训练]
+      traps:
+        - text: 训练误差低而测试误差高，是过拟合。
+    """
+    notes = plan(tmp_path, section, sheet="language: zh\n").notes
+    assert [n.fields[2] for n in notes if n.kind == "row"] == ["作用？"]
+    assert [n.cards[0].front for n in notes if n.kind == "trap"] == ["过拟合 → ？"]
+    # A sheet that says no language asks in English, as before.
+    assert [n.cards[0].front for n in plan(tmp_path, section).notes if n.kind == "trap"] == [
+        "What is the exam trap in 过拟合?"]
+
+
 def test_a_language_that_is_not_a_tag_is_an_error_with_its_line(tmp_path):
     path = sheet_file(tmp_path, ORGANELLES, sheet="language: Deutsch!\n")
     with pytest.raises(CheatdeckError) as caught:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from .. import scripts
 from ..model import Table
 
 KINDS = (
@@ -48,6 +49,11 @@ def reads_as_noun(header: str) -> bool:
     """Whether "which <header>?" is a question: the header names a thing, not a relation ("Best For")."""
     last = header.split()[-1].casefold() if header.split() else ""
     return last.isalpha() and last not in NOT_A_NOUN
+
+
+def question_mark(text: str) -> str:
+    """The question mark after `text` (plain): after Chinese or Japanese their fullwidth one (作用？)."""
+    return "\uff1f" if scripts.solid(text[-1:]) else "?"
 
 
 def question(header: str, english: bool) -> str | None:

@@ -230,7 +230,8 @@ class _Column:
         header = table.columns[column]
         self.template = table.questions[column] if column < len(table.questions) else None
         self.misfits = headers.misfits(table, column)
-        self.as_header = (f"{header.html}?", f"{header.plain}?")
+        mark = headers.question_mark(header.plain)
+        self.as_header = (f"{header.html}{mark}", f"{header.plain}{mark}")
         self.which = self.as_header
         asked = headers.question(header.plain, english)
         if asked:
@@ -426,6 +427,14 @@ class _Planner:
             section=section.id, words=(*asking.headers, *(c.source for c in row.cells), header.source), place=self.places[section.id], quiet=row.quiet,
             heading=section.title.plain)
 
+    def trap_question(self, section: Section) -> str:
+        """What a trap without its own `q` asks (source text): in English, which trap its section holds; in another
+        language, in no words of ours, the section's title and the question mark ("过拟合 → ？")."""
+        title = inline.escape(section.title.plain)
+        if self.english:
+            return f"What is the exam trap in {title}?"
+        return f"{title} \u2192 {headers.question_mark(section.title.plain)}"
+
     def traps(self, domain: Domain, section: Section) -> list[Note]:
         out = []
         # The front shows the scenario and the domain only: the section title often names the answer,
@@ -434,8 +443,7 @@ class _Planner:
         for trap in section.traps:
             if trap.cards == "none":
                 continue
-            scenario = trap.question or Text.parse(f"What is the exam trap in {inline.escape(section.title.plain)}?",
-                                                   trap.where, marks=trap.marks)
+            scenario = trap.question or Text.parse(self.trap_question(section), trap.where, marks=trap.marks)
             rule = _lead(trap.answer or trap.text)
             if trap.answer:
                 rule += f'<div class="cd-rule">{trap.text.html}</div>'
@@ -463,7 +471,7 @@ class _Planner:
         out = []
         # Per domain, not per row: the rows of one domain share their context line and deck.
         where = {d.id: (_context(self.sheet, d, quick.title), domain_deck(self.sheet, d)) for d in self.sheet.domains}
-        prompt_of = f"{quick.columns[-1].html}?"
+        prompt_of = f"{quick.columns[-1].html}{headers.question_mark(quick.columns[-1].plain)}"
         between = _TableHtml(quick.columns[1:-1])
         for row in quick.rows:
             if row.cards == "none" or (row.ident in self.linked_rows and not row.explicit):
