@@ -65,11 +65,27 @@ def _width(text: str, face: str, size: float, measure: Callable[[str, str, float
 _widths = lru_cache(maxsize=4096)(dict)
 
 
+@lru_cache(maxsize=16384)
+def _words(para: Para) -> tuple[float, tuple[float, ...]]:
+    """The width of a space in `para` and of each of its words: the width search lays a cell out at many widths."""
+    return para.width(" "), tuple(para.width(word) for word in para.text.split(" ") if word)
+
+
 def _lines(para: Para, room: float) -> tuple[int, int]:
     """How many lines `para` takes in `room`, and its flaws: one if its last line holds one word under several,
     and one for each break inside a word."""
     room -= para.indent
-    space = para.width(" ")
+    space, widths = _words(para)
+    if not widths or max(widths) <= room:
+        # Every word whole, as in most cells: the greedy breaking below on the widths alone.
+        lines, used, last, before = 1, -space, 0, 0
+        for w in widths:
+            if used + space + w <= room or used < 0:
+                used += space + w
+                last += 1
+            else:
+                lines, before, last, used = lines + 1, last, 1, w
+        return lines, int(lines > 1 and last == 1 and before > 1)
     counts, used, breaks = [0], -space, 0
     for word in para.text.split(" "):
         if not word:
