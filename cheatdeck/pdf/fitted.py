@@ -13,7 +13,7 @@ has no `Fitted` and is broken at each width instead.
 from __future__ import annotations
 
 import reportlab
-from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
+from reportlab.pdfbase.pdfmetrics import getAscentDescent, getFont, stringWidth
 from reportlab.platypus import paragraph as rl
 from reportlab.platypus.paragraph import FragLine, ParaLines
 from reportlab.rl_config import _FUZZ
@@ -116,9 +116,10 @@ class Fitted:
             text = rl.strip(frag.text) if hasattr(frag, "text") else ""
             if not text:
                 return None
-            name, size = frag.fontName, frag.fontSize
-            words = [(stringWidth(word, name, size, paragraph.encoding), word) for word in rl.split(text)]
-            space = stringWidth(" ", name, size, paragraph.encoding)
+            size, encoding = frag.fontSize, paragraph.encoding
+            measure = getFont(frag.fontName).stringWidth  # what pdfmetrics.stringWidth looks up for every word
+            words = [(measure(word, size, encoding), word) for word in rl.split(text)]
+            space = measure(" ", size, encoding)
             return cls(widths, words, [space] * len(words), True, style.splitLongWords)
         words = rl._getFragWords(frags, widths[0])
         measured = _measured(words)

@@ -237,7 +237,7 @@ class Layout:
                 continue
             face = self.face(span, bold)
             words = span.text.split(" ")
-            if all(self.word_width(word, face, size) <= width for word in words):
+            if self._all_fit(words, face, size, width):
                 out.append(span)  # as most are: every word fits whole
                 continue
 
@@ -247,13 +247,18 @@ class Layout:
             out.append(replace(span, text=" ".join(linebreaks.broken(word, fits, span.code) for word in words)))
         return tuple(out)
 
-    def word_width(self, word: str, face: str, size: float) -> float:
-        """A word's printed width, measured once per layout: a sheet says most of its words many times."""
-        key = (word, face, size)
-        width = self._word_widths.get(key)
-        if width is None:
-            width = self._word_widths[key] = self.fonts.fallback.width(word, face, size)
-        return width
+    def _all_fit(self, words: list[str], face: str, size: float, width: float) -> bool:
+        """Whether each of `words` prints at most `width` wide. Each word is measured once per layout: a sheet says
+        most of its words many times."""
+        known, measure = self._word_widths, self.fonts.fallback.width
+        for word in words:
+            key = (word, face, size)
+            printed = known.get(key)
+            if printed is None:
+                printed = known[key] = measure(word, face, size)
+            if printed > width:
+                return False
+        return True
 
     def label(self, label: str) -> str:
         """A domain label as paragraph markup: the author's characters, literal, in the fonts that have them."""
