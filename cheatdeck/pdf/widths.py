@@ -77,7 +77,7 @@ def _lines(para: Para, room: float) -> tuple[int, int]:
     room -= para.indent
     space, widths = _words(para)
     if not widths or max(widths) <= room:
-        # Every word whole, as in most cells: the greedy breaking below on the widths alone.
+        # Every word whole, as in most cells: `_cut_lines`'s greedy breaking on the widths alone.
         lines, used, last, before = 1, -space, 0, 0
         for w in widths:
             if used + space + w <= room or used < 0:
@@ -86,6 +86,11 @@ def _lines(para: Para, room: float) -> tuple[int, int]:
             else:
                 lines, before, last, used = lines + 1, last, 1, w
         return lines, int(lines > 1 and last == 1 and before > 1)
+    return _cut_lines(para, room, space)
+
+
+def _cut_lines(para: Para, room: float, space: float) -> tuple[int, int]:
+    """`_lines` of a paragraph (its indent taken off `room`) whose words too wide for a line are cut at joints."""
     counts, used, breaks = [0], -space, 0
     for word in para.text.split(" "):
         if not word:
