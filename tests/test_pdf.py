@@ -1035,3 +1035,56 @@ def test_settings_tried_on_fitted_words_set_paragraphs_as_breaking_each_does(mon
 
     monkeypatch.setattr(tracking.Fitted, "broken", off_by_a_point)
     assert settings(paragraphs[:150]) == every[:150]
+
+
+def test_a_title_bar_draws_what_a_one_cell_table_with_its_padding_drew():
+    """A section's title bar (story.TitleBar) is no ReportLab Table, for speed; it draws the same operators and
+    numbers as the one-cell Table it replaced (a background, the cell's style, its paragraph, its rules), so that
+    the PDF stays byte for byte what it was. Checked on plain and continued bars, on a canvas each."""
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import Table, TableStyle
+
+    from cheatdeck.pdf.story import TitleBar
+
+    _, layout = _shipped_layout()
+    for label, title, continued in (("D1", "Feature stores &amp; pipelines", False), ("", "A title long enough to "
+                                    "wrap onto a second line of the column's bar, and a third perhaps", True)):
+        bar = layout.title_bar(label, title, "#16365c", continued).flowable
+        assert isinstance(bar, TitleBar)
+        pad = layout.pad
+        table = Table([[bar.paragraph]], colWidths=[layout.width])
+        table.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), layout.fonts.regular), ("BACKGROUND", (0, 0), (-1, -1), bar.fill),
+            ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.3), ("RIGHTPADDING", (0, 0), (-1, -1), pad * 1.3),
+            ("TOPPADDING", (0, 0), (-1, -1), pad * 0.7), ("BOTTOMPADDING", (0, 0), (-1, -1), pad)]))
+        drawn = []
+        for flowable in (bar, table):
+            canvas = Canvas(None)
+            assert flowable.wrap(layout.width, 1e6) == (layout.width, bar.height)
+            flowable.drawOn(canvas, 18.25, 301.7)
+            drawn.append(canvas._code)
+        assert drawn[0] == drawn[1] and len(drawn[0]) > 5
+
+
+def test_a_cell_whose_words_fit_is_laid_out_as_the_breaking_that_cuts_words_lays_it_out():
+    """The width search lays a cell out at many widths from its words' widths alone where each word fits whole
+    (widths._lines); a cell with a word too wide takes the breaking that cuts it (`_cut_lines`). Where no word is
+    cut both count the same lines and flaws: 3,000 random paragraphs at random widths."""
+    import random
+
+    from cheatdeck.pdf import widths
+
+    rng = random.Random(2812)
+    vocabulary = ["a", "of", "the", "model", "endpoint", "inference", "SageMaker", "p99", "x", "GPU", "to",
+                  "regularisation", "batch_transform_job", "s3://bucket/prefix/key"]
+    checked = 0
+    for _ in range(3000):
+        text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 25)))
+        para = widths.Para(text, "Helvetica", 8.0, 9.6, rng.choice([0.0, 6.0]))
+        room = rng.uniform(20, 200)
+        space, words = widths._words(para)
+        if words and max(words) > room - para.indent:
+            continue
+        checked += 1
+        assert widths._lines(para, room) == widths._cut_lines(para, room - para.indent, space)
+    assert checked > 1000

@@ -292,22 +292,24 @@ class Flow:
             column = self.columns[-1]
             remaining = len(atoms) - pos
             fitting = self._count_fitting(unit, measured, pos, continued, column)
-            k = fitting
+            k, pieces = fitting, None  # the pieces of the k atoms, once worked out
             if fitting < remaining and whole and column.pieces:
                 k = 0
             elif fitting < remaining:
                 k = self._split(unit, atoms, sums, pos, fitting, MIN_PART)
-                waste = self.height - column.used - self._height(
-                    self._pieces(unit, atoms[pos:pos + k], continued, not column.pieces)) if k else \
-                    self.height - column.used
+                if k:
+                    pieces = self._pieces(unit, atoms[pos:pos + k], continued, not column.pieces)
+                waste = self.height - column.used - (self._height(pieces) if k else 0)
                 if waste > MAX_WASTE * self.height and not strict:
-                    k = self._split(unit, atoms, sums, pos, fitting, 1) or k
+                    fewer = self._split(unit, atoms, sums, pos, fitting, 1) or k
+                    k, pieces = fewer, pieces if fewer == k else None
             if k == 0:
                 if column.pieces:
                     self.columns.append(Column())
                     continue
                 k = max(1, fitting)
-            pieces = self._pieces(unit, atoms[pos:pos + k], continued, not column.pieces)
+            if pieces is None:
+                pieces = self._pieces(unit, atoms[pos:pos + k], continued, not column.pieces)
             if not continued:
                 column.starts.append(unit)
             column.parts.append((unit, pos, continued))

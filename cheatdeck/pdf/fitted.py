@@ -13,7 +13,7 @@ has no `Fitted` and is broken at each width instead.
 from __future__ import annotations
 
 import reportlab
-from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
+from reportlab.pdfbase.pdfmetrics import getAscentDescent, getFont, stringWidth
 from reportlab.platypus import paragraph as rl
 from reportlab.platypus.paragraph import FragLine, ParaLines
 from reportlab.rl_config import _FUZZ
@@ -40,6 +40,40 @@ def _same_run(run, frag) -> bool:
         if a is not b and (a is _MISSING or b is _MISSING or a != b):
             return False
     return True
+
+
+def _measured(words: list) -> tuple[list, list] | None:
+    """A multi-style paragraph's fragment words (`_getFragWords`) as `Fitted` words and the spaces after them; None
+    when one holds more than text.
+
+    The space after a word that stays on its line is in its last piece's font at its first piece's size; after one
+    that starts a line, at its last piece's size (Paragraph.breakLines): they differ only in a word whose pieces differ
+    in size. A paragraph's words come in a few fonts and sizes, so each pair is measured once."""
+    out, spaces, known = [], [], {}
+    hanging, text_kind = rl._HSFrag, rl._FK_TEXT
+    for word in words:
+        kind = type(word)
+        if kind is not list and kind is not hanging:
+            return None
+        if len(word) == 2:
+            first = last = word[1][0]
+            if first._fkind != text_kind:
+                return None
+            out.append((word[0], word[1][1]))
+        else:
+            if any(frag._fkind != text_kind for frag, _ in word[1:]):
+                return None
+            first, last = word[1][0], word[-1][0]
+            out.append((word[0], "".join([piece for _, piece in word[1:]])))
+        if kind is not hanging:
+            spaces.append((0, 0))
+            continue
+        key = (last.fontName, first.fontSize, last.fontSize)
+        space = known.get(key)
+        if space is None:
+            space = known[key] = (stringWidth(" ", key[0], key[1]), stringWidth(" ", key[0], key[2]))
+        spaces.append(space)
+    return out, spaces
 
 
 def trial_widths(widths: list[float], gain: float, shorten: tuple[int, float] | None) -> list[float]:
@@ -82,23 +116,17 @@ class Fitted:
             text = rl.strip(frag.text) if hasattr(frag, "text") else ""
             if not text:
                 return None
-            name, size = frag.fontName, frag.fontSize
-            words = [(stringWidth(word, name, size, paragraph.encoding), word) for word in rl.split(text)]
-            space = stringWidth(" ", name, size, paragraph.encoding)
+            size, encoding = frag.fontSize, paragraph.encoding
+            measure = getFont(frag.fontName).stringWidth  # what pdfmetrics.stringWidth looks up for every word
+            words = [(measure(word, size, encoding), word) for word in rl.split(text)]
+            space = measure(" ", size, encoding)
             return cls(widths, words, [space] * len(words), True, style.splitLongWords)
         words = rl._getFragWords(frags, widths[0])
-        if any(type(word) not in (list, rl._HSFrag) or any(f._fkind != rl._FK_TEXT for f, _ in word[1:])
-               for word in words):
+        measured = _measured(words)
+        if measured is None:
             return None
-        # The space after a word that stays on its line is in its last piece's font at its first piece's size; after
-        # one that starts a line, at its last piece's size (Paragraph.breakLines): they differ only in a word whose
-        # pieces differ in size.
-        spaces = [(stringWidth(" ", word[-1][0].fontName, word[1][0].fontSize),
-                   stringWidth(" ", word[-1][0].fontName, word[-1][0].fontSize)) if type(word) is rl._HSFrag else (0, 0)
-                  for word in words]
         paragraph.frags = words
-        fitted = cls(widths, [(word[0], "".join(piece for _, piece in word[1:])) for word in words], spaces, False,
-                     style.splitLongWords)
+        fitted = cls(widths, measured[0], measured[1], False, style.splitLongWords)
         fitted.pieces = words
         return fitted
 
@@ -179,19 +207,22 @@ class Fitted:
                 space, current, counted = after[1], width, 1
                 held = _Line(frag)
                 held.run(frag, text)
-                held.rest(word)
+                if len(word) > 2:
+                    held.rest(word)
                 continue
             counted += 1 if text else 0
-            held.take(frag)
+            if frag is not held.taken:
+                held.take(frag)
             runs = held.runs
-            if runs and held.continues(frag):
+            if runs and (frag is held.source or _same_run(held.source, frag)):
                 runs[-1].text += (" " + text) if space and not runs[-1].text.endswith(" ") else text
             else:
                 if space and runs and not runs[-1].text.endswith(" "):
                     runs[-1].text += " "
                 held.run(frag, text)
             space = after[0]
-            counted += 1 if held.rest(word) and not text else 0
+            if len(word) > 2 and held.rest(word) and not text:
+                counted += 1
             current = new
         if held is not None:
             if current > widest:
@@ -227,10 +258,6 @@ class _Line:
         run.text = text
         self.runs.append(run)
         self.source = frag
-
-    def continues(self, frag) -> bool:
-        """Whether a word in `frag` continues the last run (a run's style is its fragment's)."""
-        return frag is self.source or _same_run(self.source, frag)
 
     def rest(self, word: list) -> bool:
         """Put the pieces of `word` after its first on the line, each a run of its own; whether one holds text."""

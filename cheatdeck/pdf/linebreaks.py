@@ -50,6 +50,8 @@ def bind_plain(text: str) -> str:
 
 def joints(word: str) -> list[int]:
     """The offsets where `word` may break, each leaving at least MIN_PIECE characters on both sides."""
+    if len(word) < 2 * MIN_PIECE:
+        return []  # too short for two pieces: most words
     return [m.start() for m in _JOINT.finditer(word) if MIN_PIECE <= m.start() <= len(word) - MIN_PIECE]
 
 

@@ -43,6 +43,9 @@ Columns = tuple[float, list[list[widths.Cell]]]
 MEASURED_ROWS = 200
 # What a measured paragraph keeps until drawn (Layout.hold).
 WHOLE, LINES = "whole", "lines"
+# What a ReportLab table offers its cells' flowables to wrap in, and a cell's default style (tables.CellStyle).
+_TABLE_ROOM = 72000
+_CELL_COLOR, _CELL_SIZE, _CELL_LEADING = toColor("black"), 10, 12
 
 
 def _cell_room(width: float, padding: float) -> float:
@@ -86,6 +89,42 @@ class TrapBox(Flowable):
                                 lay.fonts.bold, lay.tab_size)
         canvas.restoreState()
         self.paragraph.drawOn(canvas, lay.trap_inset, lay.pad)
+
+    def shed(self, styles: dict | None = None) -> None:
+        shed(self.paragraph, styles)
+
+
+class TitleBar(Flowable):
+    """A section's title bar: its paragraph on a band of `fill`, padded (left, right, top, bottom). It draws what a
+    one-cell ReportLab Table with that background and padding draws, call for call and number for number (its
+    `_calc_height`, `_drawBkgrnd`, `_drawCell` and `_drawLines`), so the page is the same to the byte; a Table per
+    bar cost its styles' parsing and its cell geometry worked out at each wrap."""
+
+    def __init__(self, paragraph: Tracked, width: float, fill: Color, pads: tuple[float, float, float, float],
+                 font: str):
+        super().__init__()
+        self.paragraph, self.fill, self.font = paragraph, fill, font
+        self.left, self.right, self.top, self.bottom = pads
+        self.width = width
+
+    def wrap(self, availWidth, availHeight):
+        _, height = self.paragraph.wrap(self.width - self.left - self.right, _TABLE_ROOM - self.top - self.bottom)
+        self.height = height + (self.bottom + self.top)
+        return self.width, self.height
+
+    def draw(self):
+        canvas, paragraph, height = self.canv, self.paragraph, self.height
+        canvas.saveState()
+        canvas.setFillColor(self.fill)
+        canvas.rect(0, height, self.width, -height, stroke=0, fill=1)
+        # The cell's own style: ReportLab's default colour and size, in the table's font.
+        canvas.setFillColor(_CELL_COLOR)
+        canvas.setFont(self.font, _CELL_SIZE, _CELL_LEADING)
+        _, h = paragraph.wrapOn(canvas, self.width - self.left - self.right, height - self.top - self.bottom)
+        paragraph.drawOn(canvas, self.left, self.bottom + h - h)
+        canvas.saveState()  # where the table strokes its rules: it has none
+        canvas.restoreState()
+        canvas.restoreState()
 
     def shed(self, styles: dict | None = None) -> None:
         shed(self.paragraph, styles)
@@ -202,7 +241,7 @@ class Layout:
                 continue
             face = self.face(span, bold)
             words = span.text.split(" ")
-            if all(self.word_width(word, face, size) <= width for word in words):
+            if self._all_fit(words, face, size, width):
                 out.append(span)  # as most are: every word fits whole
                 continue
 
@@ -220,13 +259,18 @@ class Layout:
             return linebreaks.broken(word, fits, code)
         return "".join(unit if cjk.solid(unit) else linebreaks.broken(unit, fits, code) for unit in cjk.units(word))
 
-    def word_width(self, word: str, face: str, size: float) -> float:
-        """A word's printed width, measured once per layout: a sheet says most of its words many times."""
-        key = (word, face, size)
-        width = self._word_widths.get(key)
-        if width is None:
-            width = self._word_widths[key] = self.fonts.fallback.width(word, face, size)
-        return width
+    def _all_fit(self, words: list[str], face: str, size: float, width: float) -> bool:
+        """Whether each of `words` prints at most `width` wide. Each word is measured once per layout: a sheet says
+        most of its words many times."""
+        known, measure = self._word_widths, self.fonts.fallback.width
+        for word in words:
+            key = (word, face, size)
+            printed = known.get(key)
+            if printed is None:
+                printed = known[key] = measure(word, face, size)
+            if printed > width:
+                return False
+        return True
 
     def label(self, label: str) -> str:
         """A domain label as paragraph markup: the author's characters, literal, in the fonts that have them."""
@@ -300,17 +344,11 @@ class Layout:
         small = self.size * self.theme.scale.small
         more = f"<font name='{self.fonts.regular}' size='{small:g}'>{self.continued}</font>" if continued else ""
         label = f"{label}  " if label else ""
-        bar = Table([[self.para(f"{label}<font name='{self.fonts.regular}'>{title}</font>{more}", style,
-                                _cell_room(self.width, self.pad * 1.3))]], colWidths=[self.width])
-        bar.setStyle(TableStyle([
-            ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
-            ("BACKGROUND", (0, 0), (-1, -1), self.color(fill)),
-            ("LEFTPADDING", (0, 0), (-1, -1), self.pad * 1.3),
-            ("RIGHTPADDING", (0, 0), (-1, -1), self.pad * 1.3),
-            ("TOPPADDING", (0, 0), (-1, -1), self.pad * 0.7),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), self.pad),
-        ]))
-        return self.block(bar)
+        side = self.pad * 1.3
+        paragraph = self.para(f"{label}<font name='{self.fonts.regular}'>{title}</font>{more}", style,
+                              _cell_room(self.width, side))
+        return self.block(TitleBar(paragraph, self.width, self.color(fill), (side, side, self.pad * 0.7, self.pad),
+                                   self.fonts.regular))
 
     def fact(self, fact) -> Block:
         room = self.width - self.bullet.leftIndent
@@ -435,7 +473,7 @@ class Layout:
         cell), without building the table, whose every cell, style command and row it would copy; None for a row
         with a cell of anything but paragraphs. Each paragraph is told measured (`measured`)."""
         col_widths, (pad, top, bottom) = shape
-        room_h = 72000 - top - bottom  # what ReportLab's table offers a cell's flowables
+        room_h = _TABLE_ROOM - top - bottom
         parts = [[cell if isinstance(cell, (list, tuple)) else (cell,) for cell in row] for row in rows]
         if any(type(part) is not Tracked for row in parts for cell in row for part in cell):
             return None

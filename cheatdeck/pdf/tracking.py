@@ -194,7 +194,8 @@ def _expanded(lines, compact: list | tuple | None) -> ParaLines:
             if text is not None:
                 word.text = text
             words.append(word)
-        line = FragLine(**dict(zip(names, values)))
+        line = FragLine.__new__(FragLine)  # what FragLine(**attributes) makes, without the keywords' dict
+        line.__dict__.update(zip(names, values))
         line.words = words
         out.append(line)
     return ParaLines(kind=1, lines=out)

@@ -65,11 +65,35 @@ def _width(text: str, face: str, size: float, measure: Callable[[str, str, float
 _widths = lru_cache(maxsize=4096)(dict)
 
 
+@lru_cache(maxsize=16384)
+def _words(para: Para) -> tuple[float, tuple[float, ...], bool]:
+    """The width of a space in `para` and of each of its words, and whether it holds Chinese or Japanese (whose
+    words break between characters): the width search lays a cell out at many widths."""
+    return (para.width(" "), tuple(para.width(word) for word in para.text.split(" ") if word),
+            cjk.solid(para.text))
+
+
 def _lines(para: Para, room: float) -> tuple[int, int]:
     """How many lines `para` takes in `room`, and its flaws: one if its last line holds one word under several,
     and one for each break inside a word."""
     room -= para.indent
-    space = para.width(" ")
+    space, widths, solid = _words(para)
+    if not solid and (not widths or max(widths) <= room):
+        # Every word whole, as in most cells: `_cut_lines`'s greedy breaking on the widths alone.
+        lines, used, last, before = 1, -space, 0, 0
+        for w in widths:
+            if used + space + w <= room or used < 0:
+                used += space + w
+                last += 1
+            else:
+                lines, before, last, used = lines + 1, last, 1, w
+        return lines, int(lines > 1 and last == 1 and before > 1)
+    return _cut_lines(para, room, space)
+
+
+def _cut_lines(para: Para, room: float, space: float) -> tuple[int, int]:
+    """`_lines` of a paragraph (its indent taken off `room`) whose words too wide for a line are cut at joints, or
+    which holds Chinese or Japanese."""
     counts, used, breaks = [0], -space, 0
     solid = cjk.solid(para.text)
     for word in para.text.split(" "):
