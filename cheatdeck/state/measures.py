@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
 import math
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 FILE = ".cheatdeck-layout.json"
@@ -108,25 +110,52 @@ def _layouts(value: object, loaded) -> dict:
 
 def save(out: Path, code: str, settled: dict, heights: dict, sizes: dict, over: dict, pages: dict,
          layouts: dict) -> None:
-    """Keep the memo's entries (already bounded) for the next run; a folder that refuses them keeps none."""
+    """Keep the memo's entries (already bounded) for the next run; a folder that refuses them keeps none. Each
+    file is written a few thousand entries at a time (`_document`): a 50,000-fact sheet's text, its bytes and its
+    pages' base64 are never held whole."""
     from ..pdf.relay import dumped
 
-    document = {"format": FORMAT, "code": code, "settled": settled, "heights": heights, "sizes": sizes,
-                "over": over}
-    drawn = {key: [page.before, base64.b64encode(page.code).decode("ascii"), [list(p) for p in page.chars],
-                   list(page.names), list(page.version)] for key, page in pages.items()}
-    _write(path(out), document)
-    _write(pages_path(out), {"format": FORMAT, "code": code, "pages": drawn})
-    _write(layouts_path(out), {"format": FORMAT, "code": code,
-                               "layouts": {key: dumped(kept) for key, kept in layouts.items()}})
+    head = {"format": FORMAT, "code": code}
+    _write(path(out), _document(head, {"settled": settled.items(), "heights": heights.items(),
+                                       "sizes": sizes.items(), "over": over.items()}))
+    drawn = ((key, [page.before, base64.b64encode(page.code).decode("ascii"), [list(p) for p in page.chars],
+                    list(page.names), list(page.version)]) for key, page in pages.items())
+    _write(pages_path(out), _document(head, {"pages": drawn}))
+    _write(layouts_path(out), _document(head, {"layouts": ((key, dumped(kept)) for key, kept in layouts.items())}))
 
 
-def _write(file: Path, document: dict) -> None:
+# Entries encoded at a time: a few hundred kilobytes of text.
+_CHUNK = 2_000
+
+
+def _document(head: dict, objects: dict[str, Iterable[tuple[str, object]]]) -> Iterator[bytes]:
+    """The bytes of `json.dumps({**head, **objects}, separators=(",", ":"))`, each of `objects` given as its
+    entries and encoded a chunk of them at a time, with json's C encoder."""
+    yield _dumps(head)[:-1].encode()
+    for name, entries in objects.items():
+        yield f",{_dumps(name)}:{{".encode()
+        for number, chunk in enumerate(_batched(entries)):
+            yield ("," * (number > 0) + _dumps(dict(chunk))[1:-1]).encode()
+        yield b"}"
+    yield b"}"
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _batched(entries: Iterable[tuple[str, object]]) -> Iterator[list[tuple[str, object]]]:
+    entries = iter(entries)
+    while chunk := list(itertools.islice(entries, _CHUNK)):
+        yield chunk
+
+
+def _write(file: Path, pieces: Iterable[bytes]) -> None:
     from ..errors import CheatdeckError
-    from ..write import write_atomic
+    from ..write import write_pieces
 
     try:
         # Read as empty when damaged (`load`): no fsync to wait for.
-        write_atomic(file, json.dumps(document, separators=(",", ":")).encode(), durable=False)
+        write_pieces(file, pieces, durable=False)
     except (OSError, CheatdeckError):
         pass  # a read-only output folder: the next run measures anew, as without the file
