@@ -153,6 +153,33 @@ def test_the_kept_memo_is_read_and_trusted_only_when_this_code_wrote_it(tmp_path
         assert json.loads(measures.path(out).read_text(encoding="utf-8"))["settled"], "the file is written anew"
 
 
+def test_the_memo_files_are_written_in_chunks_as_one_json_text_would_be(tmp_path, monkeypatch):
+    """The files are written a chunk of entries at a time: the same bytes as the document's one JSON text, for
+    any chunk size; the paragraphs' keys (bytes in the memo) are written as hex and read back as the same bytes,
+    and a key that is not one is dropped."""
+    memo = LayoutMemo()
+    for i in range(7):
+        memo.put_settled(LayoutMemo.digest("s", str(i)), (0.5, -0.25, 2, 1.5, True, 9.0 + i) if i % 2 else i / 3)
+        memo.put_height(LayoutMemo.digest("h", str(i)), i * 1.25)
+    memo.remember_size("sheet:{}", 9.25)
+    whole = None
+    for chunk in (1, 3, 7, 2_000):
+        monkeypatch.setattr(measures, "CHUNK", chunk)
+        measures.save(tmp_path, "code", **memo.bounded())
+        text = measures.path(tmp_path).read_bytes()
+        whole = whole or json.dumps({"format": measures.FORMAT, "code": "code",
+                                     "settled": {k.hex(): v for k, v in memo.settled.items()},
+                                     "heights": {k.hex(): v for k, v in memo.heights.items()},
+                                     "sizes": memo.sizes, "over": {}}, separators=(",", ":")).encode()
+        assert text == whole, chunk
+    loaded = measures.load(tmp_path, "code")
+    assert loaded["settled"] == memo.settled and loaded["heights"] == memo.heights
+    data = json.loads(whole)
+    data["heights"] |= {"not hex": 1.0, "abcd": 2.0}
+    measures.path(tmp_path).write_text(json.dumps(data), encoding="utf-8")
+    assert measures.load(tmp_path, "code")["heights"] == memo.heights
+
+
 def test_the_memo_is_bounded(tmp_path, monkeypatch):
     memo = LayoutMemo(limit=10)
     for i in range(100):

@@ -41,11 +41,11 @@ Settled = tuple[float, float, int | None, float | None, bool, float] | float
 class LayoutMemo:
     """Measured paragraphs, by key, least recently used first; at most `limit` of them are kept."""
 
-    def __init__(self, settled: dict[str, Settled] | None = None, heights: dict[str, float] | None = None,
+    def __init__(self, settled: dict[bytes, Settled] | None = None, heights: dict[bytes, float] | None = None,
                  sizes: dict[str, float] | None = None, limit: int | None = None, pages: dict | None = None,
                  over: dict[str, tuple[float, float, float]] | None = None, layouts: dict | None = None):
-        self.settled: dict[str, Settled] = dict(settled or {})
-        self.heights: dict[str, float] = dict(heights or {})
+        self.settled: dict[bytes, Settled] = dict(settled or {})
+        self.heights: dict[bytes, float] = dict(heights or {})
         # The body size the last build of a sheet chose, by sheet and layout options: where the next build's fit
         # search starts after an edit (the entries above make that size's pass cheap).
         self.sizes: dict[str, float] = dict(sizes or {})
@@ -66,7 +66,7 @@ class LayoutMemo:
         # with it, so that another style at the same address is never taken for it).
         self._signatures: weakref.WeakKeyDictionary[ParagraphStyle, str] = weakref.WeakKeyDictionary()
 
-    def merge(self, settled: dict[str, Settled] | None = None, heights: dict[str, float] | None = None,
+    def merge(self, settled: dict[bytes, Settled] | None = None, heights: dict[bytes, float] | None = None,
               sizes: dict[str, float] | None = None, pages: dict | None = None,
               over: dict[str, tuple[float, float, float]] | None = None, layouts: dict | None = None) -> None:
         """Take in what an earlier run kept (state/measures.py), as older than what this memo holds."""
@@ -86,25 +86,27 @@ class LayoutMemo:
             self._signatures[style] = signature
         return signature
 
-    def key(self, kind: str, markup: str, style: ParagraphStyle, *how: object) -> str:
+    def key(self, kind: str, markup: str, style: ParagraphStyle, *how: object) -> bytes:
         """A paragraph's key: its markup and style, and how it is set (`how`: width, gain, …)."""
         return self.digest(kind, markup, self.signature(style), *map(repr, how))
 
     @staticmethod
-    def digest(*parts: str) -> str:
+    def digest(*parts: str) -> bytes:
+        """The 12 bytes a key is (as bytes, not hex: 48 bytes held a key rather than 80; a 50,000-fact sheet's
+        search holds some 350,000; state/measures.py writes them as hex)."""
         text = "\0".join(parts)
-        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).digest()
 
-    def get_settled(self, key: str) -> Settled | None:
+    def get_settled(self, key: bytes) -> Settled | None:
         return self._get(self.settled, key)
 
-    def put_settled(self, key: str, value: Settled) -> None:
+    def put_settled(self, key: bytes, value: Settled) -> None:
         self._put(self.settled, key, value)
 
-    def get_height(self, key: str) -> float | None:
+    def get_height(self, key: bytes) -> float | None:
         return self._get(self.heights, key)
 
-    def put_height(self, key: str, height: float) -> None:
+    def put_height(self, key: bytes, height: float) -> None:
         self._put(self.heights, key, height)
 
     def get_page(self, key: str):
@@ -124,7 +126,7 @@ class LayoutMemo:
             return
         self._put(self.layouts, key, layout, LAYOUT_LIMIT, slack=False)
 
-    def _get(self, entries: dict, key: str, counted: bool = True):
+    def _get(self, entries: dict, key: str | bytes, counted: bool = True):
         """The entry for `key`, now the newest, or None; `counted`: a paragraph's, which the hit rate counts."""
         value = entries.pop(key, None)
         if value is None:
@@ -134,7 +136,7 @@ class LayoutMemo:
         self.hits += counted
         return value
 
-    def _put(self, entries: dict, key: str, value, limit: int | None = None, slack: bool = True) -> None:
+    def _put(self, entries: dict, key: str | bytes, value, limit: int | None = None, slack: bool = True) -> None:
         """`value` as the newest entry; past `limit` (a quarter more with `slack`) the oldest go down to it."""
         limit = limit or self.limit
         self._puts += 1
@@ -180,7 +182,7 @@ def _newest(entries: dict, count: int) -> dict:
     return entries if len(entries) <= count else dict(list(entries.items())[-count:])
 
 
-def _first(entries: dict, count: int) -> Iterator[str]:
+def _first(entries: dict, count: int) -> Iterator[str | bytes]:
     for index, key in enumerate(entries):
         if index >= count:
             return

@@ -90,17 +90,23 @@ class _Search:
             drawable[:] = [dataclasses.replace(drawable[0], budget=self.budget)]
             return drawable[0]
         if drawable and drawable[0].pages > LONG:
-            drawable[0].flow = None  # one long layout alive at a time: `run` lays the best out again if need be
+            self._let_go(drawable[0])  # one long layout alive at a time: `run` lays the best out again if need be
         attempt = self._planned(self.at(size))
         self.measured[size] = attempt
         # Only the largest size that fits is drawn: every other attempt's flow is let go as soon as that shows.
         if not attempt.fits or (drawable and drawable[0].size > size):
-            attempt.flow = None
+            self._let_go(attempt)
         else:
             if drawable:
-                drawable[0].flow = None
+                self._let_go(drawable[0])
             drawable[:] = [attempt]
         return attempt
+
+    def _let_go(self, attempt: Attempt) -> None:
+        """Let go of a pass that will not be drawn, and of what its relay kept for `keep` (a 50,000-fact pass's
+        pages as records: about 15 MiB); laid out again, it is kept again."""
+        attempt.flow = None
+        self.relays.pop(attempt.size, None)
 
     def _planned(self, page: Page) -> Attempt:
         """A layout pass at `page.size`: with a memo, only what changed since the pass it kept at that size is laid

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
 import math
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 FILE = ".cheatdeck-layout.json"
@@ -91,12 +93,23 @@ def load(out: Path, code: str) -> dict:
                                      for name in ("settled", "heights", "sizes", "over"))
     pages = _read(pages_path(out), code).get("pages")
     drawn = {k: page for k, v in pages.items() if (page := _page(v)) is not None} if isinstance(pages, dict) else {}
-    return {"settled": {k: tuple(v) if isinstance(v, list) else float(v) for k, v in settled.items() if _settling(v)},
-            "heights": {k: float(v) for k, v in heights.items() if type(v) in _NUMBERS and 0 <= v < math.inf},
+    return {"settled": {key: tuple(v) if isinstance(v, list) else float(v) for k, v in settled.items()
+                        if _settling(v) and (key := _key(k)) is not None},
+            "heights": {key: float(v) for k, v in heights.items()
+                        if type(v) in _NUMBERS and 0 <= v < math.inf and (key := _key(k)) is not None},
             "sizes": {k: float(v) for k, v in sizes.items() if _number(v) and v > 0},
             "over": {k: tuple(map(float, v)) for k, v in over.items()
                      if isinstance(v, list) and len(v) == 3 and all(_number(n) and n > 0 for n in v)},
             "pages": drawn, "layouts": _layouts(_read(layouts_path(out), code).get("layouts"), loaded)}
+
+
+def _key(text: str) -> bytes | None:
+    """A paragraph's key (pdf/memo.py: 12 bytes) from its hex, or None when it is not one."""
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        return None
+    return key if len(key) == 12 else None
 
 
 def _layouts(value: object, loaded) -> dict:
@@ -108,25 +121,58 @@ def _layouts(value: object, loaded) -> dict:
 
 def save(out: Path, code: str, settled: dict, heights: dict, sizes: dict, over: dict, pages: dict,
          layouts: dict) -> None:
-    """Keep the memo's entries (already bounded) for the next run; a folder that refuses them keeps none."""
+    """Keep the memo's entries (already bounded) for the next run; a folder that refuses them keeps none. Each
+    file is written a few thousand entries at a time (`_document`): a 50,000-fact sheet's text, its bytes and its
+    pages' base64 are never held whole."""
     from ..pdf.relay import dumped
 
-    document = {"format": FORMAT, "code": code, "settled": settled, "heights": heights, "sizes": sizes,
-                "over": over}
-    drawn = {key: [page.before, base64.b64encode(page.code).decode("ascii"), [list(p) for p in page.chars],
-                   list(page.names), list(page.version)] for key, page in pages.items()}
-    _write(path(out), document)
-    _write(pages_path(out), {"format": FORMAT, "code": code, "pages": drawn})
-    _write(layouts_path(out), {"format": FORMAT, "code": code,
-                               "layouts": {key: dumped(kept) for key, kept in layouts.items()}})
+    head = {"format": FORMAT, "code": code}
+    _write(path(out), _document(head, {"settled": _hex(settled), "heights": _hex(heights),
+                                       "sizes": sizes.items(), "over": over.items()}))
+    drawn = ((key, [page.before, base64.b64encode(page.code).decode("ascii"), [list(p) for p in page.chars],
+                    list(page.names), list(page.version)]) for key, page in pages.items())
+    _write(pages_path(out), _document(head, {"pages": drawn}, PAGES_CHUNK))
+    _write(layouts_path(out), _document(head, {"layouts": ((key, dumped(kept)) for key, kept in layouts.items())}))
 
 
-def _write(file: Path, document: dict) -> None:
+def _hex(entries: dict[bytes, object]) -> Iterator[tuple[str, object]]:
+    return ((key.hex(), value) for key, value in entries.items())
+
+
+# Entries encoded at a time: a few hundred kilobytes of text (a drawn page's entry is about 4 kB).
+CHUNK = 2_000
+PAGES_CHUNK = 50
+
+
+def _document(head: dict, objects: dict[str, Iterable[tuple[str, object]]],
+              chunk: int | None = None) -> Iterator[bytes]:
+    """The bytes of `json.dumps({**head, **objects}, separators=(",", ":"))`, each of `objects` given as its
+    entries and encoded `chunk` (else CHUNK) of them at a time, with json's C encoder."""
+    yield _dumps(head)[:-1].encode()
+    for name, entries in objects.items():
+        yield f",{_dumps(name)}:{{".encode()
+        for number, batch in enumerate(_batched(entries, chunk or CHUNK)):
+            yield ("," * (number > 0) + _dumps(dict(batch))[1:-1]).encode()
+        yield b"}"
+    yield b"}"
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _batched(entries: Iterable[tuple[str, object]], size: int) -> Iterator[list[tuple[str, object]]]:
+    entries = iter(entries)
+    while batch := list(itertools.islice(entries, size)):
+        yield batch
+
+
+def _write(file: Path, pieces: Iterable[bytes]) -> None:
     from ..errors import CheatdeckError
-    from ..write import write_atomic
+    from ..write import write_pieces
 
     try:
         # Read as empty when damaged (`load`): no fsync to wait for.
-        write_atomic(file, json.dumps(document, separators=(",", ":")).encode(), durable=False)
+        write_pieces(file, pieces, durable=False)
     except (OSError, CheatdeckError):
         pass  # a read-only output folder: the next run measures anew, as without the file
