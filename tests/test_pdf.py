@@ -1082,7 +1082,7 @@ def test_a_cell_whose_words_fit_is_laid_out_as_the_breaking_that_cuts_words_lays
         text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 25)))
         para = widths.Para(text, "Helvetica", 8.0, 9.6, rng.choice([0.0, 6.0]))
         room = rng.uniform(20, 200)
-        space, words = widths._words(para)
+        space, words, _ = widths._words(para)
         if words and max(words) > room - para.indent:
             continue
         checked += 1

@@ -156,7 +156,7 @@ class Layout:
         self._keep: str | None = WHOLE
         self._whole: list[Flowable] = []
         # The paragraphs this pass set, by memo key, while measured flowables keep their lines (tracking.settled).
-        self._twins: dict[str, Tracked] = {}
+        self._twins: dict[bytes, Tracked] = {}
         self.styles: dict = {}  # the style runs of the lines kept (tracking.shed)
         self.shapes = Shapes()  # the markup parsed, by shape, for the paragraphs set in this layout's styles
         self._word_widths: dict[tuple[str, str, float], float] = {}
@@ -493,7 +493,7 @@ class Layout:
             heights.append(tallest)
         return heights
 
-    def _row_key(self, row: list, shape: tuple) -> str | None:
+    def _row_key(self, row: list, shape: tuple) -> bytes | None:
         """What a table row's height depends on, for the memo: its paragraphs as set and the table's shape (column
         widths, paddings); None for a row that holds anything else (an image, code)."""
         parts = [repr(shape)]

@@ -325,7 +325,7 @@ def made(markup: str, style, shapes: Shapes | None) -> Tracked:
 
 
 def settled(markup: str, style, width: float, steps: list[float], memo: LayoutMemo,
-            twins: dict[str, Tracked] | None = None, shapes: Shapes | None = None) -> tuple[Paragraph, bool]:
+            twins: dict[bytes, Tracked] | None = None, shapes: Shapes | None = None) -> tuple[Paragraph, bool]:
     """`settle` for a paragraph of `markup` in `style`, from the memo when it has set the same paragraph at the
     same width before (then nothing is parsed until the paragraph is drawn); what it sets is kept there.
     `twins`: the paragraphs this layout pass has set, by key; one set again (a table's head, a repeated cell)
