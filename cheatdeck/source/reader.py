@@ -73,13 +73,6 @@ class Nodes:
     def __hash__(self) -> int:
         return hash(self.file)
 
-    def add(self, line: int, column: int, parent: int, name: str | int | None) -> int:
-        self.lines.append(line)
-        self.columns.append(column)
-        self.parents.append(parent)
-        self.names.append(name)
-        return len(self.names) - 1
-
     def location(self, node: int) -> Location:
         parts = []
         at = node
@@ -174,13 +167,18 @@ class _Builder:
         self.text = text
         self.kept = dict(kept or {})
         self.placing = False
-        self.values, self.nodes = positions.values, positions.nodes
+        self.standing = bool(self.kept)
+        """Whether an event may be a kept section's stand-in (`placed`): some are yet to be placed, or one is."""
+        self.values, self.nodes, self.names = positions.values, positions.nodes, positions.nodes.names
         self.add_line, self.add_column, self.add_parent = (
             self.nodes.lines.append, self.nodes.columns.append, self.nodes.parents.append)
         self.lines = lines
         self.budget = budget
+        """How many nodes the document may hold: each takes the next number (`names`), a path once."""
         self.root: list = []
-        self.stack: list[list] = []  # frames: [container, path, pending key or None, node number]
+        self.documents = 0
+        # frames: [container, path, pending key or None, node number, a section's (start, line) or None]
+        self.stack: list[list] = []
         self.anchors: dict[str, list[yaml.Event]] = {}
         self.recording: dict[str, list] = {}  # anchor → [events so far, open collections]
 
@@ -215,80 +213,87 @@ class _Builder:
 
     def feed(self, event: yaml.Event, original: bool) -> None:
         """One event into the data; the read of a whole sheet passes here a hundred thousand times."""
-        if (self.placing or self.kept) and self.placed(event):
+        if self.standing and self.placed(event):
             return
         kind = type(event)
         if kind is _SCALAR:
             node = None
-        elif kind is _MAPPING:
-            node = {}
-        elif kind is _SEQUENCE:
-            node = []
+        elif kind is _MAPPING or kind is _SEQUENCE:
+            node = {} if kind is _MAPPING else []
         else:
             return self.close(event, original)
         # Only these three kinds of event have an anchor.
         if original and (self.recording or event.anchor):
             self.record(event)
-        frame = self.stack[-1] if self.stack else None
-        is_key = False
-        if frame is None:
-            path = ()
-        else:
-            container, path, key, parent = frame[0], frame[1], frame[2], frame[3]
+        stack = self.stack
+        # Where the node goes: `slot` is _ITEM in a list (the root's too), a mapping's pending key, or None for a key.
+        if stack:
+            container, path, slot, parent, _ = frame = stack[-1]
             if type(container) is list:
-                path = path + (len(container),)
-            elif key is None:
-                is_key = True
-            else:
-                path = path + (key,)
-        self.budget -= 1
-        if self.budget < 0 or event.tag not in _ALLOWED_TAGS or (node is not None and len(path) > MAX_DEPTH):
-            raise self.refusal(event, path)
-        mark = event.start_mark
-        number = -1
-        if not is_key:
-            names = self.nodes.names
-            # The path is hashed once: a node read for the first time (nearly all) takes the next number.
-            number = self.values.setdefault(path, len(names))
-            if number == len(names):  # Nodes.add without a call: a big sheet's read numbers 100,000
-                self.add_line(mark.line + 1)
-                self.add_column(mark.column + 1)
-                self.add_parent(parent if frame else -1)
-                names.append(path[-1] if path else None)
-        value = event.value if node is None else node
-        # libyaml reports a plain scalar's style as '', the pure-Python parser as None.
-        if node is None and not event.style and value in _NULLS:
-            value = self.null(event, path, is_key)
-        if frame is None:
-            self.root.append(value)
-        elif type(container) is list:
-            container.append(value)
-        elif is_key:
-            self.add_key(event, frame, path, value)
+                name = len(container)
+                path = path + (name,)
+                slot = _ITEM
+            elif slot is not None:
+                name = slot
+                path = path + (name,)
         else:
-            container[key] = value
+            container, path, slot, parent, name = self.root, (), _ITEM, -1, None
+        names, number = self.names, len(self.names)
+        if number >= self.budget or event.tag not in _ALLOWED_TAGS:
+            raise self.refusal(event, path)
+        if node is None:
+            value = event.value
+            # libyaml reports a plain scalar's style as '', the pure-Python parser as None.
+            if not event.style and value in _NULLS:
+                value = self.null(event, path, slot is None)
+        elif len(path) > MAX_DEPTH:
+            raise self.refusal(event, path)
+        else:
+            value = node
+        if slot is None:
+            self.positions.keys[self.key(event, frame, path, value)] = number
+            name = value
+        else:
+            self.values[path] = number
+        mark = event.start_mark
+        self.add_line(mark.line + 1)
+        self.add_column(mark.column + 1)
+        self.add_parent(parent)
+        names.append(name)
+        if slot is _ITEM:
+            container.append(value)
+        elif slot is None:
+            return
+        else:
+            container[slot] = value
             frame[2] = None
         if node is not None:
-            self.stack.append([node, path, None, number])
-            if len(path) == 4 and path[2] == "sections" and path[0] == "domains" and type(node) is dict:
-                self.stack[-1] += (mark.index - mark.column, mark.line)  # from the line's start: indentation counts
+            # A section's text starts at its line's start: indentation counts.
+            stack.append([node, path, None, number, (mark.index - mark.column, mark.line) if len(path) == 4 and
+                          path[2] == "sections" and path[0] == "domains" and kind is _MAPPING else None])
 
     def close(self, event: yaml.Event, original: bool) -> None:
         """An event that starts no node: a collection's end (a section's text is noted: Positions.sections), or
         the document's or the stream's start or end."""
         if original and self.recording:
             self.record(event)
-        if type(event) is not yaml.SequenceEndEvent and type(event) is not yaml.MappingEndEvent:
+        kind = type(event)
+        if kind is not _SEQUENCE_END and kind is not _MAPPING_END:
+            if kind is yaml.DocumentStartEvent:
+                self.documents += 1
+                if self.documents > 1:
+                    raise self.problem(event, (), "the file holds more than one YAML document (---)")
             return
         frame = self.stack.pop()
-        if len(frame) > 4:
+        if frame[4] is not None:
             # Whole lines: the next section's first line may be a stand-in (`_stand_ins`). A section that ends on
             # a line holding more (a flow mapping's `}`, a file without a final newline) has no text, so it is
             # never kept: its text would miss that line, and an edit there would keep the old records.
+            start, line = frame[4]
             end = event.start_mark.index
-            cut = self.text.rfind("\n", frame[4], end) + 1
-            text = self.text[frame[4]:cut] if cut and not self.text[cut:end].strip() else None
-            self.positions.sections[frame[1]] = (text or None, len(self.nodes.names), frame[5])
+            cut = self.text.rfind("\n", start, end) + 1
+            text = self.text[start:cut] if cut and not self.text[cut:end].strip() else None
+            self.positions.sections[frame[1]] = (text or None, len(self.names), line)
 
     def opens_section(self, event: yaml.Event) -> bool:
         """Whether the event opens a section (a mapping at domains[i].sections[j])."""
@@ -301,6 +306,7 @@ class _Builder:
         """Whether the event is a kept section's stand-in (`_stand_ins`), its start placed or its end passed."""
         if self.placing:
             self.placing = False
+            self.standing = bool(self.kept)
             return True
         if event.start_mark.line in self.kept and self.opens_section(event):
             self.place(event.start_mark, *self.kept.pop(event.start_mark.line))
@@ -313,8 +319,7 @@ class _Builder:
         self.placing = True  # the stand-in's end is not fed
         frame = self.stack[-1]
         path = frame[1] + (len(frame[0]),)
-        self.budget -= len(names)
-        if self.budget < 0:
+        if len(self.names) + len(names) > self.budget:
             raise _Reject(Problem(Location(self.positions.file, start.line + 1, start.column + 1, path),
                                   "the document expands to too many nodes"))
         nodes, base, line = self.nodes, len(self.nodes.names), start.line + 1
@@ -330,9 +335,9 @@ class _Builder:
         self.positions.skipped.add(path)
 
     def refusal(self, event: yaml.Event, path: DocPath) -> _Reject:
-        """Why a node is refused (`feed` counted it): one node more than the budget, a tag a sheet may not hold,
-        or a collection nested too deep."""
-        if self.budget < 0:
+        """Why a node is refused: one node more than the budget, a tag a sheet may not hold, or a collection nested
+        too deep."""
+        if len(self.names) >= self.budget:
             return self.problem(event, path, "the document expands to too many nodes; "
                                              "aliases (*name) may repeat a block only a few times")
         if event.tag not in _ALLOWED_TAGS:
@@ -350,8 +355,9 @@ class _Builder:
                 self.positions.comments[path] = rest
         return event.value if event.tag == _STR else None
 
-    def add_key(self, event: yaml.ScalarEvent, frame: list, path: Path, value: object) -> None:
-        """A mapping's key, held pending until its value arrives; a key twice is an error at the second."""
+    def key(self, event: yaml.ScalarEvent, frame: list, path: Path, value: object) -> DocPath:
+        """A mapping's key, held pending until its value arrives (its path returned); a key twice is an error at
+        the second."""
         container = frame[0]
         if type(value) is not str:
             raise self.problem(event, path, "a key must be plain text")
@@ -359,10 +365,9 @@ class _Builder:
         if value in container:
             first = self.nodes.lines[self.positions.keys[where]]
             raise self.problem(event, where, f"duplicate key {value!r} (first at line {first})")
-        mark = event.start_mark
-        self.positions.keys[where] = self.nodes.add(mark.line + 1, mark.column + 1, frame[3], value)
         container[value] = _KEY_PENDING
         frame[2] = value
+        return where
 
     def record(self, event: yaml.Event) -> None:
         """Keep the events of each anchored node until it closes, for its aliases to replay."""
@@ -381,8 +386,9 @@ class _Builder:
                 del self.recording[name]
 
 
-_KEY_PENDING = object()
+_KEY_PENDING, _ITEM = object(), object()
 _SCALAR, _MAPPING, _SEQUENCE = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+_SEQUENCE_END, _MAPPING_END, _ALIAS = yaml.SequenceEndEvent, yaml.MappingEndEvent, yaml.AliasEvent
 _ALLOWED_TAGS = frozenset({None, "!", *SAFE_TAGS})
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _STR = "tag:yaml.org,2002:str"
@@ -461,28 +467,26 @@ def read_yaml(raw: bytes, file: str, kept: Kept | None = None) -> tuple[object, 
         text, kept = _kept_out(text, kept if not unreadable else None, positions)
         lines = text.splitlines()
         builder = _Builder(positions, budget, text, lines, kept)
-        documents = 0
         last = None
         parser = _Loader(text)
         # The parser's own loop, without yaml.parse's generator around each of its events.
-        next_event = parser.get_event
+        next_event, feed = parser.get_event, builder.feed
         try:
             while (event := next_event()) is not None:
-                if type(event) is yaml.AliasEvent:
+                kind = type(event)
+                if kind is _SCALAR:
+                    # Only a quoted text that spans lines can swallow lines.
+                    if (event.style and event.start_mark.line != event.end_mark.line
+                            and (slip := syntax.unclosed_quote(event, lines))):
+                        return None, positions, _beside(unreadable, _slip_problems(slip, file, lines))
+                elif kind is _ALIAS:
                     for replayed, original in builder.replay(event):
                         if original:
                             last = replayed
-                        builder.feed(replayed, original)
+                        feed(replayed, original)
                     continue
-                if type(event) is yaml.DocumentStartEvent:
-                    documents += 1
-                    if documents > 1:
-                        raise builder.problem(event, (), "the file holds more than one YAML document (---)")
-                # Only a quoted scalar can swallow lines; most events have no style to check.
-                if getattr(event, "style", None) and (slip := syntax.unclosed_quote(event, lines)):
-                    return None, positions, _beside(unreadable, _slip_problems(slip, file, lines))
                 last = event
-                builder.feed(event, True)
+                feed(event, True)
         except yaml.MarkedYAMLError as exc:
             return None, positions, _beside(unreadable, _syntax_problems(exc, last, file, lines))
         except yaml.YAMLError as exc:
