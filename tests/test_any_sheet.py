@@ -250,6 +250,17 @@ def test_a_chinese_phrase_is_no_word_a_table_keeps_whole(workdir):
     assert 0 < len(tops) <= 5, sorted(tops)
 
 
+def test_japanese_around_a_display_formula_prints_in_the_font_that_has_it(workdir):
+    sheet = copy("japanese.yaml")
+    formula = "'MSE: 平均二乗誤差は次の式で計算される。$$\\frac{1}{n}\\sum_i (y_i - \\hat y_i)^2$$ これは回帰で使われる。'"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace('          - "今日: きょう — today"\n',
+                                                               f'          - "今日: きょう — today"\n          - {formula}\n'),
+                     encoding="utf-8")
+    cheatdeck.build(sheet, cheatdeck.Options(out=Path("dist")), kinds=("pdf",))
+    printed = {c["text"]: c["fontname"] for c in pdf_characters(Path("dist/nihongo.pdf"))}
+    assert all(printed.get(char, "").endswith("+DroidSansFallback") for char in "平均二乗誤差回帰"), printed
+
+
 def test_a_vocabulary_table_of_japanese_terms_english_glosses_and_japanese_sentences_keeps_to_one_column(workdir):
     Path("source").mkdir(exist_ok=True)
     Path("source/ja.yaml").write_text("""\

@@ -138,7 +138,8 @@ def flow(layout, text: Text, style: ParagraphStyle, width: float, lead: str = ""
 
     def close_run() -> None:
         nonlocal lead
-        words = inline.to_reportlab(tuple(run), layout.fonts.mono, layout.formula).strip()
+        # As any text's: its arrows bound, its long words broken, its characters in the fonts that have them.
+        words = layout.spans_markup(tuple(run), width - indent).strip()
         if words or lead:
             parts.append((layout.para(f"{lead}{words}", later if parts else style, width), 0))
             lead = ""

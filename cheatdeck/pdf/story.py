@@ -220,7 +220,12 @@ class Layout:
 
     def markup(self, text: Text, width: float | None = None, bold: bool = False, size: float | None = None) -> str:
         """`text` as paragraph markup, its words wider than `width` broken (at `size`, the body's if None)."""
-        spans = text.spans if width is None else self.breakable(text.spans, width, bold, size or self.size)
+        return self.spans_markup(text.spans, width, bold, size)
+
+    def spans_markup(self, spans: inline.Spans, width: float | None = None, bold: bool = False,
+                     size: float | None = None) -> str:
+        """`markup` of a text's `spans`: a run of them between its images, code and formulas (blocks.flow)."""
+        spans = spans if width is None else self.breakable(spans, width, bold, size or self.size)
         markup = inline.to_reportlab(linebreaks.bind(spans), self.fonts.mono, self.formula)
         return self.fonts.fallback.markup(linebreaks.marked(markup, self.color(self.theme.palette.muted)))
 
