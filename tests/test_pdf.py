@@ -722,6 +722,16 @@ def test_the_sheet_prints_its_own_words_in_the_language_it_says(workdir):
     assert {"TRAP", "page", "version"} <= printed_words("ko", "ko")
 
 
+def test_a_traps_first_word_too_wide_beside_its_tab_starts_the_next_line_whole(workdir):
+    text = TINY.read_text(encoding="utf-8").replace(
+        "text: Revert shared history;", "text: Reestruturação do histórico compartilhado;")
+    Path("source/tiny.yaml").write_text(text, encoding="utf-8")
+    build_pdf("narrow", "--columns", "5", "--pages", "1")
+    with pdfplumber.open("narrow/tiny.pdf") as pdf:
+        words = [w["text"] for page in pdf.pages for w in page.extract_words()]
+    assert "Reestruturação" in words, words
+
+
 def test_the_themes_words_are_found_by_language_and_checked_for_their_placeholders(tmp_path):
     from cheatdeck.pdf.theme import Words, load_theme
 

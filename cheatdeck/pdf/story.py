@@ -393,8 +393,17 @@ class Layout:
             lead = linebreaks.NO_BREAK_SPACE if first else ""
             paragraph = blocks.flow(self, trap.text, self.trap_style, room, lead)
         else:
-            paragraph = self.para(self.markup(trap.text, room), self.trap_style, room)
+            paragraph = self.para(self.after_tab(trap.text, room) + self.markup(trap.text, room), self.trap_style, room)
         return self.block(TrapBox(paragraph, self.trap_tab, self), boxed=True, trap=True)
+
+    def after_tab(self, text: Text, room: float) -> str:
+        """What a trap's text starts with beside its tab: a line break when its first word is too wide for the room
+        the tab leaves (ReportLab would cut it there, unmarked); else nothing."""
+        first = text.plain.split(" ", 1)[0]
+        if not first or cjk.solid(first):
+            return ""
+        tab_room = room - self.trap_style.firstLineIndent
+        return "<br/>" if self.fonts.fallback.width(first, self.trap_style.fontName, self.size) > tab_room else ""
 
     # Tables ---------------------------------------------------------------
 
