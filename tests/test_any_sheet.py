@@ -200,6 +200,7 @@ domains:
           - "引号：老师说“先看验证误差”然后说“再看测试误差”并且说“不要只看训练误差”最后说“好”。"
           - "配置：训练任务用AmazonSageMakerTrainingJobConfigurationParameterValue设置，再开始。"
           - {id: ratio, text: "Aspect ratio 16：9 is widescreen", q: Which aspect ratio is widescreen?}
+          - "GPU：图形处理器，训练深度模型时用来并行计算。"
         table:
           columns: [方法, 作用, 注意]
           rows:
@@ -233,7 +234,7 @@ def test_a_chinese_key_ends_with_its_fullwidth_colon_and_no_line_starts_with_a_c
              for cid in col.find_cards("")}
     assert any(q.endswith(" 过拟合") and a.endswith("过拟合 模型在训练集上表现很好，但在测试集上表现较差，"
                                                  "通常是因为模型过于复杂或者训练数据太少。") for q, a in sides), sides
-    assert ids(col) >= {"zhongwen/guonihe/过拟合", "zhongwen/guonihe/交叉验证"}
+    assert ids(col) >= {"zhongwen/guonihe/过拟合", "zhongwen/guonihe/交叉验证", "zhongwen/guonihe/gpu"}
     # A fullwidth colon after Latin text is a character of the text, not the end of a key.
     ratio = next(f for f in load(Path("source/zh.yaml")).domains[0].sections[0].facts if f.ident == "ratio")
     assert ratio.key is None and "Aspectratio16：9iswidescreen" in squash("".join(lines)), lines

@@ -9,8 +9,11 @@ import json
 import zlib
 
 import pytest
+from click.testing import CliRunner
+from conftest import SHIPPED
 from test_layout_memo import EDITS, _cold, _remove, _sheet, _write
 
+from cheatdeck.cli import cli
 from cheatdeck.options import Options
 from cheatdeck.pdf.memo import LayoutMemo
 from cheatdeck.pipeline import build
@@ -130,3 +133,33 @@ def test_a_long_layout_is_let_go_of_while_the_next_size_is_tried_and_laid_out_ag
     monkeypatch.setattr(render, "LONG", 0)
     again, alone, _ = render.render_pdf(loaded, opts, TEMPLATES)
     assert again == pdf and alone.passes == details.passes + 1
+
+
+def test_a_long_layout_laid_out_again_keeps_its_pass_for_the_next_build(tmp_path, monkeypatch):
+    """The best size, laid out again after a long pass was let go (a larger size tried and failed), keeps its
+    relay: the next build after an edit splices from it, and draws the pages it cannot reuse (none kept here) from
+    a cold pass."""
+    from cheatdeck.pdf import render
+    from cheatdeck.state import measures
+
+    monkeypatch.setattr(render, "LONG", 0)
+    kept, keep = [], render._Search.keep
+
+    def keeping(search, page, best):
+        kept.append(best.size in search.relays)
+        keep(search, page, best)
+
+    monkeypatch.setattr(render._Search, "keep", keeping)
+    source = tmp_path / "long" / "mla-c01.yaml"
+    source.parent.mkdir()
+    text = SHIPPED.read_text(encoding="utf-8")
+    built = []
+    for number in range(3):
+        source.write_text(text.replace("real-time", "real-time" + " extra words here" * number, 1), encoding="utf-8")
+        measures.pages_path(tmp_path / "dist").unlink(missing_ok=True)
+        for out in ("dist", f"cold-{number}"):
+            result = CliRunner().invoke(cli, ["--out", str(tmp_path / out), "pdf", "--columns", "3", "--pages", "3",
+                                              str(source)])
+            assert result.exit_code == 0, result.output
+        built.append([(tmp_path / out / "mla-c01.pdf").read_bytes() for out in ("dist", f"cold-{number}")])
+    assert all(warm == cold for warm, cold in built) and kept == [True] * 6

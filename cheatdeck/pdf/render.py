@@ -97,7 +97,9 @@ class _Search:
         if not attempt.fits or (drawable and drawable[0].size > size):
             self._let_go(attempt)
         else:
-            if drawable:
+            if drawable and drawable[0].size == size:
+                drawable[0].flow = None  # the same size laid out again: the relay kept is this pass's
+            elif drawable:
                 self._let_go(drawable[0])
             drawable[:] = [attempt]
         return attempt

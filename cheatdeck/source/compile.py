@@ -576,10 +576,10 @@ def _cards(cards: str | None, reverse: bool | None, inherited: bool) -> model.Ca
 
 
 def _wide_key(source: str) -> tuple[str, str, str]:
-    """`source` cut at a fullwidth colon that ends a Chinese or Japanese key ("过拟合：…"); not at one after Latin
-    text, where it is a character of the text ("16：9")."""
+    """`source` cut at a fullwidth colon that ends a key in Chinese or Japanese text ("过拟合：…", "GPU：图形…"); not at
+    one with Latin text on both sides, where it is a character of the text ("16：9")."""
     head, sep, tail = source.partition(spec.WIDE_KEY_SEPARATOR)
-    return (head, sep, tail) if sep and scripts.solid(head[-1:]) else (source, "", "")
+    return (head, sep, tail) if sep and scripts.solid(head[-1:] + tail[:1]) else (source, "", "")
 
 
 def _plain(source: str) -> bool:

@@ -19,7 +19,7 @@ from ..options import COLUMNS, PAGES, PAPERS
 
 MAX_TEXT = 2000
 KEY_SEPARATOR = ": "
-# Chinese and Japanese end a key with the fullwidth colon and no space: a bullet without ': ' may, after a
+# Chinese and Japanese end a key with the fullwidth colon and no space: a bullet without ': ' may, beside a
 # character of theirs.
 WIDE_KEY_SEPARATOR = "\uff1a"
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
