@@ -149,7 +149,7 @@ class Fallback:
 
     def prints(self, text: str) -> bool:
         """Whether a face, the style's own or a fallback, sets each character of `text`."""
-        return all(char.isspace() or _covers(self.text_faces, char) or any(_covers([f], char) for f in self.fallbacks)
+        return all(char.isspace() or _covers(self.text_faces, char) or self.font_for(char) is not None
                    for char in _SELECTORS.sub("", text))
 
     def markup(self, markup: str) -> str:

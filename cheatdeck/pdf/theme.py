@@ -204,4 +204,3 @@ class Ink:
 
     def on(self, fill: str) -> str:
         return colors.text_on(self(fill))
-
