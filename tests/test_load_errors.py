@@ -110,20 +110,37 @@ def test_malformed_source(tmp_path: Path, case, text, snippet, fragment):
     assert matching, f"expected {path}:{line}: ... {fragment!r} in\n{result.output}"
 
 
+def _problems(path: Path, text: str) -> list:
+    """What loading `text` from `path` finds wrong (it must find something)."""
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CheatdeckError) as info:
+        load(path)
+    return info.value.problems
+
+
 def test_all_errors_of_a_file_in_one_run(tmp_path: Path):
     text = (mutate("weight: 60", "weight: sixty")
             .replace("title: Everyday Commands", 'title: ""')
             .replace('color: "#d9822b"', "color: orange")
             .replace("- Commit: record", "- Add: record"))
-    path = tmp_path / "many.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(CheatdeckError) as info:
-        load(path)
-    messages = [p.message for p in info.value.problems]
-    assert len(messages) == 4, messages
-    assert {p.loc.path for p in info.value.problems} == {
+    problems = _problems(tmp_path / "many.yaml", text)
+    assert len(problems) == 4, [p.message for p in problems]
+    assert {p.loc.path for p in problems} == {
         "domains[0].weight", "domains[0].sections[0].title", "domains[1].color",
         "domains[0].sections[0].bullets[1]"}
+
+
+def test_a_key_written_twice_does_not_hide_the_other_errors(tmp_path: Path):
+    """A duplicate key reads on (the second value stands): the file's other mistakes come in the same run."""
+    text = (mutate("    short: Basics", "    short: Basics\n    short: B")
+            .replace("weight: 60", "weight: sixty")
+            .replace("title: Merge Strategies", "title: Merge Strategies\n        titel: typo")
+            .replace("[Merge, Keeps both histories]", "[]"))
+    found = {(p.loc.line, p.message.split(";")[0].split(" (")[0]) for p in _problems(tmp_path / "twice.yaml", text)}
+    assert found == {(_line_of(text, "    short: B\n"), "duplicate key 'short'"),
+                     (_line_of(text, "weight: sixty"), "expected a whole number, got 'sixty'"),
+                     (_line_of(text, "titel: typo"), "unknown key 'titel'"),
+                     (_line_of(text, "- []"), "this row has 0 cell(s) but the table has 2 columns")}, found
 
 
 def test_empty_and_binary_and_utf16(tmp_path: Path):

@@ -52,25 +52,25 @@ class _Reread(Exception):
 
 
 def _load(path: Path, name: str, raw: bytes, loading: Loading | None, skip: bool = True) -> model.Sheet:
-    data, positions, problems = read_yaml(raw, name, loading.stand_ins(raw) if loading is not None and skip else None)
-    if positions.unplaced or (problems and positions.skipped):
+    data, positions, read = read_yaml(raw, name, loading.stand_ins(raw) if loading is not None and skip else None)
+    if positions.unplaced or (read and positions.skipped):
         raise _Reread  # a stand-in did not stand for a section, or a message may point into one
-    if problems:
-        raise CheatdeckError(problems)
+    if data is None:
+        raise CheatdeckError(read)
     sheet_spec, problems, translate = validate(data, positions)
     if problems and positions.skipped:
         raise _Reread
     if sheet_spec is None:
-        raise CheatdeckError(problems)
+        raise CheatdeckError(read + problems)
     # A document pruned while validating has its list items renumbered: nothing is kept or reused then.
-    loading = loading if not problems else None
+    loading = loading if not problems and not read else None
     builder = _Builder(positions, translate, path, pruned=bool(problems), loading=loading)
     sheet = builder.sheet(sheet_spec)
     if loading is not None:
         loading.done(raw)
     problems += [p for p in builder.problems if not _echoes(p, problems)]
-    if problems:
-        raise CheatdeckError(problems)
+    if problems or read:
+        raise CheatdeckError(read + problems)
     return sheet
 
 

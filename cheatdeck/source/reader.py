@@ -181,6 +181,8 @@ class _Builder:
         self.stack: list[list] = []
         self.anchors: dict[str, list[yaml.Event]] = {}
         self.recording: dict[str, list] = {}  # anchor → [events so far, open collections]
+        self.problems: list[Problem] = []
+        """What reads on regardless (a key written twice), so that the rest of the sheet is still checked."""
 
     def problem(self, event: yaml.Event, path: DocPath, message: str) -> _Reject:
         m = event.start_mark
@@ -357,14 +359,14 @@ class _Builder:
 
     def key(self, event: yaml.ScalarEvent, frame: list, path: Path, value: object) -> DocPath:
         """A mapping's key, held pending until its value arrives (its path returned); a key twice is an error at
-        the second."""
+        the second, whose value stands in for the first so that the checks of the rest still run."""
         container = frame[0]
         if type(value) is not str:
             raise self.problem(event, path, "a key must be plain text")
         where = path + (value,)
         if value in container:
             first = self.nodes.lines[self.positions.keys[where]]
-            raise self.problem(event, where, f"duplicate key {value!r} (first at line {first})")
+            self.problems.append(self.problem(event, where, f"duplicate key {value!r} (first at line {first})").problem)
         container[value] = _KEY_PENDING
         frame[2] = value
         return where
@@ -448,8 +450,9 @@ def _slip_problems(first: syntax.Slip, file: str, lines: list[str]) -> list[Prob
 
 
 def read_yaml(raw: bytes, file: str, kept: Kept | None = None) -> tuple[object, Positions, list[Problem]]:
-    """Parse bytes into (data, positions, problems); data is None on problems. `kept`: sections read before, by
-    where they now start: one whose text is the same is not read again (Positions.skipped)."""
+    """Parse bytes into (data, positions, problems); data is None when the text does not read as YAML, and comes
+    with problems when it reads all the same (a key written twice). `kept`: sections read before, by where they
+    now start: one whose text is the same is not read again (Positions.skipped)."""
     positions = Positions(file)
     if len(raw) > MAX_FILE_BYTES:
         return None, positions, [Problem(Location(file, 1, 1),
@@ -478,7 +481,7 @@ def read_yaml(raw: bytes, file: str, kept: Kept | None = None) -> tuple[object, 
                     # Only a quoted text that spans lines can swallow lines.
                     if (event.style and event.start_mark.line != event.end_mark.line
                             and (slip := syntax.unclosed_quote(event, lines))):
-                        return None, positions, _beside(unreadable, _slip_problems(slip, file, lines))
+                        return None, positions, _beside(unreadable, builder.problems + _slip_problems(slip, file, lines))
                 elif kind is _ALIAS:
                     for replayed, original in builder.replay(event):
                         if original:
@@ -488,19 +491,19 @@ def read_yaml(raw: bytes, file: str, kept: Kept | None = None) -> tuple[object, 
                 last = event
                 feed(event, True)
         except yaml.MarkedYAMLError as exc:
-            return None, positions, _beside(unreadable, _syntax_problems(exc, last, file, lines))
+            return None, positions, _beside(unreadable, builder.problems + _syntax_problems(exc, last, file, lines))
         except yaml.YAMLError as exc:
             raise _Reject(Problem(Location(file, 1, 1), f"YAML error: {exc}")) from None
         finally:
             parser.dispose()
         if unreadable:
-            return None, positions, unreadable
+            return None, positions, unreadable + builder.problems
         if not builder.root or builder.root[0] is None:
             raise _Reject(Problem(Location(file, 1, 1), "the file holds no YAML document"))
         if builder.anchors or builder.recording:
             positions.sections.clear()
         positions.unplaced = len(builder.kept)
-        return builder.root[0], positions, []
+        return builder.root[0], positions, builder.problems
     except _Reject as reject:
         return None, positions, _beside(unreadable, [reject.problem])
 
