@@ -303,11 +303,14 @@ def to_html(spans: Spans, media: Mapping[str, str] | None = None) -> str:
 LINE_BREAK = "\u2028"
 
 
-def to_reportlab(spans: Spans, mono_font: str, formula: Callable[[Span], str] | None = None) -> str:
-    """Paragraph markup for running text: cloze parts print bold; `formula` gives a formula's markup.
+def to_reportlab(spans: Spans, mono_font: str, formula: Callable[[Span], str] | None = None,
+                 scripts: tuple[str, str] = ("<sub>", "<super>")) -> str:
+    """Paragraph markup for running text: cloze parts print bold; `formula` gives a formula's markup; `scripts`:
+    the tags that open a subscript and a superscript.
 
     Images and code blocks are not running text: the page sets them apart (see pdf/blocks.py).
     """
+    sub, sup = scripts
     out = []
     for s in spans:
         if s.kind in (MATH, DISPLAY):
@@ -319,9 +322,9 @@ def to_reportlab(spans: Spans, mono_font: str, formula: Callable[[Span], str] | 
         if s.code:
             piece = f'<font face="{mono_font}">{piece}</font>'
         if s.sub:
-            piece = f"<sub>{piece}</sub>"
+            piece = f"{sub}{piece}</sub>"
         if s.sup:
-            piece = f"<super>{piece}</super>"
+            piece = f"{sup}{piece}</super>"
         if s.strike:
             piece = f"<strike>{piece}</strike>"
         if s.italic:

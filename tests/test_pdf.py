@@ -331,6 +331,40 @@ def test_a_table_too_wide_for_its_words_is_set_smaller_not_broken_mid_word(workd
     assert min(sizes.values()) >= theme.body.floor * theme.scale.small - 0.01
 
 
+def test_sub_and_superscripts_stay_clear_of_the_lines_above_and_below(workdir):
+    """A subscript's digit ends above the cap height of the line below, a superscript's above the descenders of
+    the line above (ReportLab's own, half the size lowered or raised, ran into both), and both are smaller."""
+    formulas = " ".join(["H~2~O~2~ Kp x^2^ 10^-5^"] * 12)
+    text = TINY.read_text(encoding="utf-8").replace("- Add: stage changes for the next commit",
+                                                    f"- 'Add: {formulas}'")
+    Path("source/tiny.yaml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--out", "o", "pdf"])
+    assert result.exit_code == 0, result.output
+    with pdfplumber.open("o/tiny.pdf") as pdf:
+        chars = [c for c in pdf.pages[0].chars if c["text"].strip()]
+    body = max(c["size"] for c in chars if c["text"] == "K")
+    # Baselines in PDF space (y up) of the lines at the body size; the formulas' own lines hold a K.
+    lines = sorted({round(c["matrix"][5], 1) for c in chars if abs(c["size"] - body) < 0.01})
+    ks = [c["matrix"][5] for c in chars if c["text"] == "K"]
+    assert len(set(map(round, ks))) >= 3, ks
+    scripts = [c for c in chars if c["text"] in "25-" and c["size"] < body - 0.01
+               and min(ks) - body / 2 < c["matrix"][5] < max(ks) + body / 2]
+    assert len(scripts) == 12 * 5, len(scripts)
+    cap, descender = 0.73, 0.24  # DejaVu Sans Condensed, in ems
+    # A run's rise moves its box (pdfminer's y0), not its text matrix: the box's bottom is at `descent` ems.
+    k = next(c for c in chars if c["text"] == "K")
+    descent_em = (k["y0"] - k["matrix"][5]) / k["size"]
+    for c in scripts:
+        own, base = c["matrix"][5], c["y0"] - descent_em * c["size"]
+        assert c["size"] <= 0.75 * body
+        if base < own:  # a subscript: its digit sits on `base`
+            below = [line for line in lines if line < own - 1]
+            assert not below or base > max(below) + cap * body, (c["text"], base, own, below)
+        else:  # a superscript: its digit's top is `base` + cap height at its size
+            above = [line for line in lines if line > own + 1]
+            assert not above or base + cap * c["size"] < min(above) - descender * body, (c["text"], base, own)
+
+
 def test_missing_glyph_is_an_error_at_its_source(workdir):
     text = TINY.read_text(encoding="utf-8").replace("Keeps both histories", "Keeps both 𓀀 histories")
     Path("source/tiny.yaml").write_text(text, encoding="utf-8")

@@ -226,7 +226,7 @@ class Layout:
                      size: float | None = None) -> str:
         """`markup` of a text's `spans`: a run of them between its images, code and formulas (blocks.flow)."""
         spans = spans if width is None else self.breakable(spans, width, bold, size or self.size)
-        markup = inline.to_reportlab(linebreaks.bind(spans), self.fonts.mono, self.formula)
+        markup = inline.to_reportlab(linebreaks.bind(spans), self.fonts.mono, self.formula, self.theme.scripts.tags())
         return self.fonts.fallback.markup(linebreaks.marked(markup, self.color(self.theme.palette.muted)))
 
     def formula(self, span: inline.Span) -> str:

@@ -51,6 +51,19 @@ class Spacing(msgspec.Struct, forbid_unknown_fields=True):
     bar: float
 
 
+class Scripts(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Sub- and superscripts: their size, and how far they are lowered or raised, as shares of the text's size."""
+
+    size: Annotated[float, msgspec.Meta(gt=0, le=1)] = 0.7
+    sub: Annotated[float, msgspec.Meta(ge=0, le=0.5)] = 0.18
+    sup: Annotated[float, msgspec.Meta(ge=0, le=0.5)] = 0.33
+
+    def tags(self) -> tuple[str, str]:
+        """The tags that open a subscript and a superscript, in ReportLab's markup (shares as percentages)."""
+        size = f'size="{self.size * 100:g}%"'
+        return f'<sub rise="{self.sub * 100:g}%" {size}>', f'<super rise="{self.sup * 100:g}%" {size}>'
+
+
 class Palette(msgspec.Struct, forbid_unknown_fields=True):
     text: Color
     muted: Color
@@ -89,6 +102,7 @@ class Theme(msgspec.Struct, forbid_unknown_fields=True):
     spacing: Spacing
     tracking: list[Annotated[float, msgspec.Meta(ge=-0.02, lt=0)]]
     palette: Palette
+    scripts: Scripts = Scripts()
     # By the sheet's language (BCP 47); a sheet in none of them, or that says none, prints the English defaults.
     words: dict[str, Words] = {}
 
