@@ -811,6 +811,19 @@ def test_the_subtitle_and_facts_print_and_the_title_gives_way(workdir):
     assert any(w["text"].endswith("…") for w in words)
 
 
+def test_a_long_subtitle_beside_a_short_title_prints_whole(workdir):
+    """The subtitle takes the room the title leaves, not a third of the row: a course's long name beside a short
+    title printed cut ("Курс «Системное программирование», мод…") with most of the row empty."""
+    subtitle = "Course Systems Programming, module 2 of the spring term, lab section B"
+    text = TINY.read_text(encoding="utf-8").replace('version: "1.0"', f'version: "1.0"\nsubtitle: {subtitle}')
+    Path("source/tiny.yaml").write_text(text, encoding="utf-8")
+    build_pdf("o")
+    with pdfplumber.open("o/tiny.pdf") as pdf:
+        band = " ".join(w["text"] for w in pdf.pages[0].extract_words() if w["top"] < 40)
+    assert "Tiny Example Sheet" in band and subtitle in band, band
+    assert "…" not in band
+
+
 @pytest.mark.parametrize("paper", ["letter", "a4"])
 def test_one_word_last_lines_are_few_and_reported(sheets, paper):
     """Bullets read back from the PDF: those ending on one word under a line of several are at most what the

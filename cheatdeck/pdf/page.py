@@ -144,8 +144,10 @@ class Page:
         chip_size = s * t.scale.small * 1.05
         sub_size = s * t.scale.section
         title_size = s * t.scale.title
+        # The subtitle takes what the whole title leaves of the row, and at least a third of it.
+        room = max(inner / 3, inner - width(self.sheet.title.plain, self.fonts.bold, title_size) - s)
         subtitle = _cut(self.sheet.subtitle.plain if self.sheet.subtitle else "", self.fonts.regular, sub_size,
-                        inner / 3, width)
+                        room, width)
         fixed = width(subtitle, self.fonts.regular, sub_size) + s if subtitle else 0.0
         title = _cut(self.sheet.title.plain, self.fonts.bold, title_size, inner - fixed, width)
         lead = width(title, self.fonts.bold, title_size) + fixed + s
