@@ -750,6 +750,9 @@ def test_the_sheet_prints_its_own_words_in_the_language_it_says(workdir):
     # Built again in the same output folder, whose memo knows the German pages, the words change with the language.
     words = printed_words("es", "de")
     assert {"TRAMPA", "página", "versión"} <= words and not {"FALLE", "Seite", "Version"} & words
+    # Cyrillic and Greek, which the body font has.
+    assert {"ЛОВУШКА", "стр.", "версия"} <= printed_words("ru", "ru")
+    assert {"ΠΑΓΙΔΑ", "σελίδα", "έκδοση"} <= printed_words("el", "el")
     # A language the theme has no words for prints the English ones; so does one whose words the fonts cannot print
     # (Korean: the theme ships no Hangul font).
     assert {"TRAP", "page", "version"} <= printed_words("sw", "sw")
