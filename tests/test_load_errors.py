@@ -43,6 +43,7 @@ CASES = [
     ("bullets-not-list", BASE[: BASE.index("        bullets:")] + "        bullets: just text\n" + BASE[BASE.index("        traps:"):], "bullets: just text", "expected a list, got 'just text'"),
     ("quickref-unknown-domain", mutate("    - domain: basics", "    - domain: nowhere"), "- domain: nowhere", "unknown domain 'nowhere'"),
     ("quickref-ragged", mutate("cells: [Staging, Add before you commit]", "cells: [Staging]"), "cells: [Staging]", "1 cell(s) but the table has 2 columns"),
+    ("colon-in-flow-list-cell", mutate("[Merge, Keeps both histories]", "[Merge, Keeps: both histories]"), "[Merge, Keeps:", "expected text, got a mapping; ': ' inside a value starts another key; quote the whole value: \"Keeps: both histories\""),
     ("duplicate-yaml-key", mutate("version: \"1.0\"", "version: \"1.0\"\nversion: \"2.0\""), 'version: "2.0"', "duplicate key 'version'"),
     ("bullet-without-key", mutate("- Commit: record the staged snapshot", "- Commit records the staged snapshot"), "- Commit records", "not in 'Key: value' form"),
     ("question-without-id", mutate("          - id: push\n            text:", "          - text:"), "- text: Push", "has its own `q` but its text has no 'Key: ' before the value"),

@@ -122,7 +122,7 @@ def _line(lines: list[str], number: int) -> str:
     return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
-def _quoted(value: str) -> str | None:
+def quoted(value: str) -> str | None:
     """The value in quotes that keep it as written, or None if it needs escapes."""
     if '"' not in value and "\\" not in value:
         return f'"{value}"'
@@ -135,10 +135,10 @@ def _colon_in_value(lines: list[str], line: int, column: int) -> str:
     """`key: a: b`: the fix, with the line rewritten when quoting is simple."""
     text = _line(lines, line)
     value = re.split(r"\s#", text[column - 1:], maxsplit=1)[0].rstrip()
-    quoted = _quoted(value)
+    quoted_value = quoted(value)
     fix = "quote the whole value"
-    if quoted:
-        fix += f": {text[_indent(text):column - 1]}{quoted}"
+    if quoted_value:
+        fix += f": {text[_indent(text):column - 1]}{quoted_value}"
     return f"': ' inside a value starts another key; {fix}"
 
 

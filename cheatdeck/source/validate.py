@@ -17,7 +17,7 @@ import msgspec
 
 from ..errors import DocPath, Problem
 from . import format as spec
-from . import idents
+from . import idents, syntax
 from .reader import Positions
 
 MAX_PROBLEMS = 200
@@ -115,6 +115,17 @@ def _no_value(path: DocPath, expected: str, comment: str | None) -> str:
     return f"a key with no value: write {what} {where}" + (", or remove the key" if optional else "")
 
 
+def _split_by_colon(expected: str, value: object) -> str:
+    """The fix for a text that YAML read as a key and its value (`[O–H, ancha: intensa]`), else nothing."""
+    if expected != "str" or not isinstance(value, dict) or len(value) != 1:
+        return ""
+    (key, inner), = value.items()
+    if not isinstance(inner, str):
+        return ""
+    fix = syntax.quoted(f"{key}: {inner}")
+    return "; ': ' inside a value starts another key; quote the whole value" + (f": {fix}" if fix else "")
+
+
 def _explain(message: str, path: DocPath, value: object) -> str:
     shown = repr(value) if isinstance(value, str) and len(value) <= 60 else None
     if m := re.match(r"Object contains unknown field `(.*)`", message):
@@ -130,7 +141,7 @@ def _explain(message: str, path: DocPath, value: object) -> str:
         return f"missing required key {m.group(1)!r}"
     if m := re.match(r"Expected `([^`]*)`, got `([^`]*)`", message):
         got = f"got {shown}" if shown is not None and m.group(2) == "str" else f"got {_describe(m.group(2))}"
-        return f"expected {_describe(m.group(1))}, {got}"
+        return f"expected {_describe(m.group(1))}, {got}" + _split_by_colon(m.group(1), value)
     if re.match(r"Expected `str` of length >= 1", message):
         return "text must not be empty"
     if m := re.match(r"Expected `str` of length <= (\d+)", message):
