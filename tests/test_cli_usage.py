@@ -113,6 +113,10 @@ def test_a_sheet_where_the_command_belongs_is_built(tiny):
     # A sheet that is not there is reported as such, not as an unknown command.
     assert "Path 'nope.yaml' does not exist" in run("nope.yaml", code=2).output
     assert "Path 'notes/nope' does not exist" in run("notes/nope", code=2).output
+    # A sheet's name where the command belongs says how to build it; another unknown word stays unknown.
+    assert ("No such command 'tiny'; to build the sheet tiny, name its file: cheatdeck source/tiny.yaml"
+            in run("tiny", code=2).output)
+    assert "No such command 'tinny'." in run("tinny", code=2).output
 
 
 def test_two_sheets_with_one_id_are_refused_before_either_overwrites_the_other(tiny):

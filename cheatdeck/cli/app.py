@@ -15,10 +15,11 @@ import click
 from .. import __version__
 from ..environment import environment_error
 from ..errors import CheatdeckError, UsageError
+from ..source.discover import SOURCE_FOLDER, find_project
 from .commands import COMMANDS
 from .report import show_error
 from .runner import run
-from .settings import Settings, settings, shared_options
+from .settings import Settings, display, settings, shared_options
 
 
 class SheetProblems(click.ClickException):
@@ -39,8 +40,12 @@ class _Group(click.Group):
     def resolve_command(self, ctx: click.Context, args: list[str]):
         # `cheatdeck chem.yaml` builds that sheet: a path where a command belongs means `build PATH` (and a
         # sheet file that is not there is then reported as such, not as an unknown command).
-        if args and self.get_command(ctx, args[0]) is None and _names_a_path(args[0]):
-            args = ["build", *args]
+        if args and self.get_command(ctx, args[0]) is None:
+            if _names_a_path(args[0]):
+                args = ["build", *args]
+            elif (sheet := _project_sheet(args[0])) is not None:
+                ctx.fail(f"No such command {args[0]!r}; to build the sheet {args[0]}, name its file: "
+                         f"cheatdeck {sheet}")
         return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context):
@@ -70,6 +75,13 @@ class _Group(click.Group):
 
 def _names_a_path(arg: str) -> bool:
     return Path(arg).exists() or arg.endswith((".yaml", ".yml")) or "/" in arg or os.sep in arg
+
+
+def _project_sheet(name: str) -> Path | None:
+    """The project's sheet file named `name` (`cheatdeck chem-101` for source/chem-101.yaml), if there is one."""
+    project = find_project(Path.cwd())
+    path = project / SOURCE_FOLDER / f"{name}.yaml" if project is not None else None
+    return display(path) if path is not None and path.is_file() else None
 
 
 @click.group(cls=_Group, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
