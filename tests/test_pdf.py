@@ -329,6 +329,13 @@ def test_a_table_too_wide_for_its_words_is_set_smaller_not_broken_mid_word(workd
         {theme.body.floor}
     # Nothing below the floor (header rows at the floor's small size).
     assert min(sizes.values()) >= theme.body.floor * theme.scale.small - 0.01
+    # The build says which table breaks words, where, and what to do; so does `check`.
+    line = WIDE_TABLE_SHEET[:WIDE_TABLE_SHEET.index("columns: [Grundstücks")].count("\n") + 1
+    said = [l for l in result.output.splitlines() if "too wide" in l]
+    assert said == [f"  the table of “Zu lang selbst am Boden” (line {line}) is too wide for one of 4 columns: "
+                    "words break inside it; give the sheet fewer columns (`print: {columns: 3}`) or split the table"]
+    checked = CliRunner().invoke(cli, ["--templates", "t", "check"]).output
+    assert [l for l in checked.splitlines() if "too wide" in l] == said
 
 
 def test_sub_and_superscripts_stay_clear_of_the_lines_above_and_below(workdir):

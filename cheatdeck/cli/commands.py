@@ -81,7 +81,7 @@ def check(strict: bool) -> None:
       cheatdeck check a.yaml b.yaml --strict
     """
     from ..pipeline import check as check_sheet
-    from .report import check_line, show_warnings
+    from .report import broken_table_lines, check_line, show_warnings
 
     s = settings()
     failed: list[CheatdeckError] = []
@@ -97,6 +97,8 @@ def check(strict: bool) -> None:
         if s.verbosity:
             show_warnings(result.warnings)
             click.echo(check_line(result))
+            for line in broken_table_lines(result.layout) if result.layout else ():
+                click.echo(line)
     if failed:
         raise CheatdeckError.combined(failed)
 

@@ -120,7 +120,15 @@ def _pdf_lines(out: Output, status: str) -> list[str]:
     if d.facts_left_out:
         lines.append(click.style(f"  the header band of the {d.paper} page had no room for the sheet's "
                                  "facts; shorten the title or the facts to print them", fg="yellow"))
-    return lines
+    return lines + broken_table_lines(d)
+
+
+def broken_table_lines(d: PdfDetails) -> list[str]:
+    """A warning for each table whose words break inside them: legible only as a reader puts the pieces back."""
+    fewer = "give the sheet fewer columns (`print: {columns: 3}`) or " if d.columns > 3 else ""
+    return [click.style(f"  the table of “{title}” (line {line}) is too wide for one of {d.columns} columns: words "
+                        f"break inside it; {fewer}split the table", fg="yellow")
+            for title, line in d.broken_tables]
 
 
 def _changes(result: BuildResult, verbosity: int, syncing: bool = False) -> list[str]:

@@ -28,3 +28,6 @@ class PdfDetails:
     """The header band had no room for the sheet's facts."""
     reused: int = 0
     """Pages an earlier build drew that this one reused as they were (pdf/reuse.py)."""
+    broken_tables: tuple[tuple[str, int], ...] = ()
+    """The sections (title, line) whose table is too wide for its column: words break inside it even at the floor
+    size."""

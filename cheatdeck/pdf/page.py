@@ -227,8 +227,7 @@ class Page:
     def plan(self, attempt: Attempt, relay: Relay | None = None) -> None:
         """Pour the sheet into columns; the attempt learns its pages, fills and where sections start. `relay`: a
         pass that lays out only what changed since a kept one (pdf/relay.py)."""
-        layout = Layout(self.size, self.theme, self.fonts, self.ink, self.col_w, self.frame_h, memo=self.memo,
-                        words=self.words)
+        layout = self._layout()
         per_page = self.theme.columns
         flow = (Flow if relay is None else relay.flow)(self.frame_h, self.theme.spacing, self.size, per_page,
                                                         layout.leading)
@@ -249,6 +248,17 @@ class Page:
         attempt.orphans = layout.orphans
         attempt.flow = flow
         self._record(attempt)
+
+    def _layout(self) -> Layout:
+        return Layout(self.size, self.theme, self.fonts, self.ink, self.col_w, self.frame_h, memo=self.memo,
+                      words=self.words)
+
+    def broken_tables(self) -> tuple[tuple[str, int], ...]:
+        """The sections (title, line) whose table breaks words inside them at this size: too many columns for
+        the page's column even at the floor size."""
+        layout = self._layout()
+        return tuple((section.title.plain, section.table.loc.line) for domain in self.sheet.domains
+                     for section in domain.sections if section.table and layout.breaks_words(section.table))
 
     def settle(self, attempt: Attempt) -> None:
         """Even out the chosen attempt's last two pages (`Flow.settle`) and record what that moved."""

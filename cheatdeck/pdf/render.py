@@ -62,7 +62,7 @@ def render_pdf(sheet: Sheet, opts: PrintOptions, templates: Path, hint: float | 
     search.keep(page, best)
     data = page.draw(best)
     details = dataclasses.replace(_details(sheet, opts, theme.columns, best, passes, page.facts_left_out),
-                                  reused=page.reused)
+                                  reused=page.reused, broken_tables=page.broken_tables())
     return data, details, (render_png(data) if opts.png else [])
 
 

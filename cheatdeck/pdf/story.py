@@ -531,11 +531,8 @@ class Layout:
         A narrower body may give a table a larger size than a wider one (a column widens as the gutter narrows):
         the fit search, which assumes demand grows with the size, may then settle a step low, never on a size
         that does not fit."""
-        def need(layout: Layout, fixed: float, cells: list[list[widths.Cell]]) -> float:
-            return fixed + sum(widths.least_width(c, layout._cell_padding() * 2) for c in cells)
-
         fixed, cells = columns(self)
-        needed = need(self, fixed, cells)
+        needed = _least_width(self, fixed, cells)
         sizes = candidate_sizes(self.theme)
         if needed <= self.width or self.size <= sizes[-1]:
             return self, fixed, cells
@@ -545,9 +542,36 @@ class Layout:
             layout._keep, layout._whole, layout.styles = self._keep, self._whole, self.styles
             layout._twins = self._twins
             fixed, cells = columns(layout)
-            if need(layout, fixed, cells) <= self.width:
+            if _least_width(layout, fixed, cells) <= self.width:
                 break
         return layout, fixed, cells
+
+    def breaks_words(self, table) -> bool:
+        """Whether `table` breaks words inside them in this layout's column: at no size down to the floor do its
+        longest words stand side by side (`whole_words`), and the widths it is set in leave a word's widest piece
+        wider than its column. Kept in the memo by the table's text: a build after an edit measures only the
+        tables it changed."""
+        if self.memo is None:
+            return self._breaks_words(table)
+        key = self.memo.digest("breaks", repr((self.size, self.width)), self.memo.signature(self.head),
+                               self.memo.signature(self.key), self.memo.signature(self.cell),
+                               *(text.source for text in table.columns),
+                               *(text.source for row in table.rows for text in row.cells))
+        known = self.memo.get_height(key)
+        if known is None:
+            known = float(self._breaks_words(table))
+            self.memo.put_height(key, known)
+        return bool(known)
+
+    def _breaks_words(self, table) -> bool:
+        fixed, cells = self._table_columns(table)
+        if _least_width(self, fixed, cells) <= self.width:
+            return False
+        layout, fixed, cells = self.whole_words(lambda lay: lay._table_columns(table))
+        if _least_width(layout, fixed, cells) <= self.width:
+            return False
+        pad = layout._cell_padding() * 2
+        return widths.breaks_inside(cells, widths.best_widths(cells, self.width, pad, self.orphan_cost), pad)
 
     def _tabled(self, layout: Layout, rows: Callable[[Layout], Rows]) -> Rows:
         """`rows` laid out in `layout`, its one-word last lines counted in this one."""
@@ -670,3 +694,7 @@ class Layout:
         if start <= len(sections) and (rows := quickref.printed_rows(sheet, sheet.print.quick_reference)):
             yield self.quick_reference(sheet.quick_reference, rows)
 
+
+def _least_width(layout: Layout, fixed: float, cells: list[list[widths.Cell]]) -> float:
+    """The width a table's columns (`cells`, beside `fixed`) need to keep their longest words whole in `layout`."""
+    return fixed + sum(widths.least_width(c, layout._cell_padding() * 2) for c in cells)

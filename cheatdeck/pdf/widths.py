@@ -163,6 +163,11 @@ def least_width(column: list[Cell], pad: float) -> float:
                default=0.0) + pad + 0.5
 
 
+def breaks_inside(columns: list[list[Cell]], col_widths: list[float], pad: float) -> bool:
+    """Whether a word breaks inside itself (not at an identifier's joint) in a column of these widths."""
+    return any(least_width(column, pad) - 0.5 > width for column, width in zip(columns, col_widths))
+
+
 def _narrowest(para: Para, word: str) -> float:
     """The widest piece of `word` a line must hold: cut at its identifier's joints, or, in Chinese or Japanese,
     wherever a line may break (cjk.py)."""
