@@ -42,6 +42,7 @@ CASES = [
     ("python-tag", mutate("title: Tiny Example Sheet", "title: !!python/object:os.system echo"), "title: !!python", "is not allowed"),
     ("bullets-not-list", BASE[: BASE.index("        bullets:")] + "        bullets: just text\n" + BASE[BASE.index("        traps:"):], "bullets: just text", "expected a list, got 'just text'"),
     ("quickref-unknown-domain", mutate("    - domain: basics", "    - domain: nowhere"), "- domain: nowhere", "unknown domain 'nowhere'"),
+    ("quickref-misspelt-domain-key", mutate("    - domain: basics", "    - domian: basics"), "- domian: basics", "unknown key 'domian'; did you mean 'domain'?"),
     ("quickref-ragged", mutate("cells: [Staging, Add before you commit]", "cells: [Staging]"), "cells: [Staging]", "1 cell(s) but the table has 2 columns"),
     ("colon-in-flow-list-cell", mutate("[Merge, Keeps both histories]", "[Merge, Keeps: both histories]"), "[Merge, Keeps:", "expected text, got a mapping; ': ' inside a value starts another key; quote the whole value: \"Keeps: both histories\""),
     ("duplicate-yaml-key", mutate("version: \"1.0\"", "version: \"1.0\"\nversion: \"2.0\""), 'version: "2.0"', "duplicate key 'version'"),
@@ -142,6 +143,19 @@ def test_a_key_written_twice_does_not_hide_the_other_errors(tmp_path: Path):
                      (_line_of(text, "weight: sixty"), "expected a whole number, got 'sixty'"),
                      (_line_of(text, "titel: typo"), "unknown key 'titel'"),
                      (_line_of(text, "- []"), "this row has 0 cell(s) but the table has 2 columns")}, found
+
+
+def test_a_missing_key_is_one_error_not_an_echo_of_its_stand_in(tmp_path: Path):
+    """The value put in for a missing key (so that the rest is still checked) is never named in a message."""
+    text = mutate("    - domain: basics", "    - domian: basics")
+    problems = _problems(tmp_path / "misspelt.yaml", text)
+    assert [p.message.split(";")[0] for p in problems] == ["unknown key 'domian'", "missing required key 'domain'"]
+    assert not any("invalid-" in p.message for p in problems)
+    # Nor does a domain's wrong id make its quick-reference rows' domain unknown.
+    for wrong in ("  - idd: basics", "  - id: Basics"):
+        problems = _problems(tmp_path / "domain.yaml", mutate("  - id: basics", wrong))
+        assert len(problems) == 1 + (wrong == "  - idd: basics"), [p.message for p in problems]
+        assert not any("invalid-" in p.message or "unknown domain" in p.message for p in problems)
 
 
 def test_empty_and_binary_and_utf16(tmp_path: Path):

@@ -371,7 +371,9 @@ def validate(data: object, positions: Positions) -> tuple[spec.SheetSpec | None,
             if missing := re.match(r"Object missing required field `(.*)`", message):
                 key = missing.group(1)
                 if (original, key) not in reported:
-                    problems.append(Problem(positions.at(original), _explain(message, path, None)))
+                    # At the mapping, on the key's path: a rule the stand-in value breaks is this error's echo.
+                    problems.append(Problem(positions.at(original)._replace(parts=original + (key,)),
+                                            _explain(message, path, None)))
                     reported.add((original, key))
                 filler = _placeholder(_type_at(path + (key,)), len(problems))
                 if filler is not None:
