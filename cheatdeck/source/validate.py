@@ -115,6 +115,12 @@ def _no_value(path: DocPath, expected: str, comment: str | None) -> str:
     return f"a key with no value: write {what} {where}" + (", or remove the key" if optional else "")
 
 
+def _missing(positions: Positions, mapping: DocPath, key: str, message: str) -> Problem:
+    """A required key missing from `mapping`: said where the mapping starts, on the key's path, so that a rule the
+    value put in for it breaks is this error's echo (compile._echoes)."""
+    return Problem(positions.at(mapping)._replace(parts=mapping + (key,)), message)
+
+
 def _split_by_colon(expected: str, value: object) -> str:
     """The fix for a text that YAML read as a key and its value (`[O–H, ancha: intensa]`), else nothing."""
     if expected != "str" or not isinstance(value, dict) or len(value) != 1:
@@ -371,9 +377,7 @@ def validate(data: object, positions: Positions) -> tuple[spec.SheetSpec | None,
             if missing := re.match(r"Object missing required field `(.*)`", message):
                 key = missing.group(1)
                 if (original, key) not in reported:
-                    # At the mapping, on the key's path: a rule the stand-in value breaks is this error's echo.
-                    problems.append(Problem(positions.at(original)._replace(parts=original + (key,)),
-                                            _explain(message, path, None)))
+                    problems.append(_missing(positions, original, key, _explain(message, path, None)))
                     reported.add((original, key))
                 filler = _placeholder(_type_at(path + (key,)), len(problems))
                 if filler is not None:
