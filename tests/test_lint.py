@@ -183,6 +183,21 @@ def test_header_question_where_a_cell_is_not_what_its_column_names(tmp_path):
     assert [n.fields[2] for n in asked.notes][-1] == "Which setting encrypts the CloudWatch logs?"
 
 
+def test_a_columns_misfits_are_worked_out_once_for_the_plan_and_the_lint(tmp_path, monkeypatch):
+    """The plan reads them to word each card's question, the header-question rule to warn: one reading of each
+    cell serves both."""
+    from cheatdeck.deck import headers
+
+    read: list[str] = []
+    real = headers.kind
+    monkeypatch.setattr(headers, "kind", lambda cell: read.append(cell) or real(cell))
+    headers._misfits.cache_clear()
+    path = sheet_file(tmp_path, HEADER.format(ask=""))
+    assert len(lint(plan_notes(load(path)))) == 1
+    assert sorted(read) == sorted(["ResourceConfig.VolumeKmsKeyId", "OutputDataConfig.KmsKeyId",
+                                   "OnlineStoreConfig.SecurityConfig.KmsKeyId", "KMS encryption on log group"])
+
+
 def test_a_weak_and_good_sheet_gets_exactly_the_expected_warnings_on_the_expected_lines():
     path = FIXTURES / "weak-cards.yaml"
     expected = [(i, m.group(1)) for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
