@@ -191,11 +191,13 @@ def test_a_columns_misfits_are_worked_out_once_for_the_plan_and_the_lint(tmp_pat
     read: list[str] = []
     real = headers.kind
     monkeypatch.setattr(headers, "kind", lambda cell: read.append(cell) or real(cell))
-    headers._misfits.cache_clear()
-    path = sheet_file(tmp_path, HEADER.format(ask=""))
-    assert len(lint(plan_notes(load(path)))) == 1
-    assert sorted(read) == sorted(["ResourceConfig.VolumeKmsKeyId", "OutputDataConfig.KmsKeyId",
-                                   "OnlineStoreConfig.SecurityConfig.KmsKeyId", "KMS encryption on log group"])
+    # Cells of this test's own, which no other test has read before.
+    cells = ["TrainingJob.VpcConfig.Subnets", "Endpoint.DataCaptureConfig.KmsKeyId",
+             "ProcessingJob.NetworkConfig.EnableNetworkIsolation", "a private subnet with no internet route"]
+    rows = "".join(f"      - [Resource {i}, {cell}]\n" for i, cell in enumerate(cells))
+    table = f"- id: network\n  title: Network\n  table:\n    columns: [Resource, Setting]\n    rows:\n{rows}"
+    assert len(lint(plan_notes(load(sheet_file(tmp_path, table))))) == 1
+    assert sorted(read) == sorted(cells)
 
 
 def test_a_weak_and_good_sheet_gets_exactly_the_expected_warnings_on_the_expected_lines():
