@@ -183,6 +183,23 @@ def test_header_question_where_a_cell_is_not_what_its_column_names(tmp_path):
     assert [n.fields[2] for n in asked.notes][-1] == "Which setting encrypts the CloudWatch logs?"
 
 
+def test_a_columns_misfits_are_worked_out_once_for_the_plan_and_the_lint(tmp_path, monkeypatch):
+    """The plan reads them to word each card's question, the header-question rule to warn: one reading of each
+    cell serves both."""
+    from cheatdeck.deck import headers
+
+    read: list[str] = []
+    real = headers.kind
+    monkeypatch.setattr(headers, "kind", lambda cell: read.append(cell) or real(cell))
+    # Cells of this test's own, which no other test has read before.
+    cells = ["TrainingJob.VpcConfig.Subnets", "Endpoint.DataCaptureConfig.KmsKeyId",
+             "ProcessingJob.NetworkConfig.EnableNetworkIsolation", "a private subnet with no internet route"]
+    rows = "".join(f"      - [Resource {i}, {cell}]\n" for i, cell in enumerate(cells))
+    table = f"- id: network\n  title: Network\n  table:\n    columns: [Resource, Setting]\n    rows:\n{rows}"
+    assert len(lint(plan_notes(load(sheet_file(tmp_path, table))))) == 1
+    assert sorted(read) == sorted(cells)
+
+
 def test_a_weak_and_good_sheet_gets_exactly_the_expected_warnings_on_the_expected_lines():
     path = FIXTURES / "weak-cards.yaml"
     expected = [(i, m.group(1)) for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
