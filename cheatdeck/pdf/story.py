@@ -26,6 +26,7 @@ from .outlines import inline_markup, inline_width
 from .theme import Ink, Theme, Words, as_reportlab, candidate_sizes, index_at_or_below
 from .memo import LayoutMemo
 from .shapes import Shapes
+from .tablepart import CELL_COLOR, CELL_LEADING, CELL_SIZE, TABLE_ROOM, TablePart
 from .tracking import Tracked, made, settle, settled, shed
 
 BULLET = "•"
@@ -43,9 +44,6 @@ Columns = tuple[float, list[list[widths.Cell]]]
 MEASURED_ROWS = 200
 # What a measured paragraph keeps until drawn (Layout.hold).
 WHOLE, LINES = "whole", "lines"
-# What a ReportLab table offers its cells' flowables to wrap in, and a cell's default style (tables.CellStyle).
-_TABLE_ROOM = 72000
-_CELL_COLOR, _CELL_SIZE, _CELL_LEADING = toColor("black"), 10, 12
 
 
 def _cell_room(width: float, padding: float) -> float:
@@ -54,11 +52,17 @@ def _cell_room(width: float, padding: float) -> float:
     return width - padding - padding
 
 
-def _row_height(table: Table, width: float, measured: Callable[[Flowable], None]) -> float:
+def _row_height(table: Table | TablePart, width: float, measured: Callable[[Flowable], None]) -> float:
     """The height of a table's first row (`measured` is told of the table once it is)."""
     table.wrap(width, _NEVER)
     measured(table)
-    return table._rowHeights[0]
+    return table.heights[0] if isinstance(table, TablePart) else table._rowHeights[0]
+
+
+def _paragraphs(rows: list[list]) -> bool:
+    """Whether every cell of `rows` holds paragraphs only (a TablePart draws them)."""
+    return all(type(part) is Tracked for row in rows for cell in row
+               for part in (cell if isinstance(cell, (list, tuple)) else (cell,)))
 
 
 class TrapBox(Flowable):
@@ -108,7 +112,7 @@ class TitleBar(Flowable):
         self.width = width
 
     def wrap(self, availWidth, availHeight):
-        _, height = self.paragraph.wrap(self.width - self.left - self.right, _TABLE_ROOM - self.top - self.bottom)
+        _, height = self.paragraph.wrap(self.width - self.left - self.right, TABLE_ROOM - self.top - self.bottom)
         self.height = height + (self.bottom + self.top)
         return self.width, self.height
 
@@ -118,8 +122,8 @@ class TitleBar(Flowable):
         canvas.setFillColor(self.fill)
         canvas.rect(0, height, self.width, -height, stroke=0, fill=1)
         # The cell's own style: ReportLab's default colour and size, in the table's font.
-        canvas.setFillColor(_CELL_COLOR)
-        canvas.setFont(self.font, _CELL_SIZE, _CELL_LEADING)
+        canvas.setFillColor(CELL_COLOR)
+        canvas.setFont(self.font, CELL_SIZE, CELL_LEADING)
         _, h = paragraph.wrapOn(canvas, self.width - self.left - self.right, height - self.top - self.bottom)
         paragraph.drawOn(canvas, self.left, self.bottom + h - h)
         canvas.saveState()  # where the table strokes its rules: it has none
@@ -420,7 +424,15 @@ class Layout:
         # cell's text has as much room above its glyphs as below them.
         top, bottom = p * 0.8 - self.size * GLYPH_LIFT, p * 0.8 + self.size * GLYPH_LIFT
 
-        def table(head_row, rows, first_row: int, extra: float) -> Table:
+        def table(head_row, rows, first_row: int, extra: float) -> Flowable:
+            palette = self.theme.palette
+            if not styles and _paragraphs([head_row, *rows]):
+                zebra = self.color(palette.zebra)
+                fills = {0: self.color(palette.table_header),
+                         **{i + 1: zebra for i in range(len(rows)) if (first_row + i) % 2}}
+                pads = ((top, bottom), (top + extra / 2, bottom + extra / 2))
+                return TablePart([head_row, *rows], col_widths, p, pads, fills, (self.color(palette.rule), 0.3, 0.4),
+                                 self.fonts.regular)
             t = Table([head_row, *rows], colWidths=col_widths)
             commands = [
                 ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
@@ -429,14 +441,14 @@ class Layout:
                 ("TOPPADDING", (0, 0), (-1, 0), top), ("BOTTOMPADDING", (0, 0), (-1, 0), bottom),
                 ("TOPPADDING", (0, 1), (-1, -1), top + extra / 2),
                 ("BOTTOMPADDING", (0, 1), (-1, -1), bottom + extra / 2),
-                ("BACKGROUND", (0, 0), (-1, 0), self.color(self.theme.palette.table_header)),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.3, self.color(self.theme.palette.rule)),
-                ("BOX", (0, 0), (-1, -1), 0.4, self.color(self.theme.palette.rule)),
+                ("BACKGROUND", (0, 0), (-1, 0), self.color(palette.table_header)),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.3, self.color(palette.rule)),
+                ("BOX", (0, 0), (-1, -1), 0.4, self.color(palette.rule)),
                 *styles,
             ]
             for i in range(len(rows)):
                 if (first_row + i) % 2:
-                    commands.append(("BACKGROUND", (0, i + 1), (-1, i + 1), self.color(self.theme.palette.zebra)))
+                    commands.append(("BACKGROUND", (0, i + 1), (-1, i + 1), self.color(palette.zebra)))
                 commands += row_styles(first_row + i, i + 1)
             t.setStyle(TableStyle(commands))
             return t
@@ -487,7 +499,7 @@ class Layout:
         cell), without building the table, whose every cell, style command and row it would copy; None for a row
         with a cell of anything but paragraphs. Each paragraph is told measured (`measured`)."""
         col_widths, (pad, top, bottom) = shape
-        room_h = _TABLE_ROOM - top - bottom
+        room_h = TABLE_ROOM - top - bottom
         parts = [[cell if isinstance(cell, (list, tuple)) else (cell,) for cell in row] for row in rows]
         if any(type(part) is not Tracked for row in parts for cell in row for part in cell):
             return None
