@@ -1047,6 +1047,67 @@ def test_settings_tried_on_fitted_words_set_paragraphs_as_breaking_each_does(mon
     assert settings(paragraphs[:150]) == every[:150]
 
 
+def test_a_paragraph_broken_again_is_broken_from_its_words_widths_into_reportlabs_lines(monkeypatch):
+    """A paragraph broken again after its layout (drawn once shed past the held pages or measured from the memo, or
+    in a table at another width: Tracked._fit_again) is broken from its words' widths as `settle` broke it
+    (fitted.py), not by ReportLab's breaking, into the very lines ReportLab makes; where its words' widths say other
+    lines than that breaking made, ReportLab breaks it. 400 random paragraphs of several styles, plain and set wider
+    or with a shorter line."""
+    import random
+
+    from reportlab.platypus import Paragraph
+
+    from cheatdeck.pdf import tracking
+
+    _, layout = _shipped_layout()
+    fonts = layout.fonts
+    rng = random.Random(2829)
+    vocabulary = ["a", "of", "the", "model", "endpoint", "inference", "SageMaker", "throughput", "p99", "x",
+                  "regularisation", "batch", "GPU", "to", "it", "<font size='6'>ms</font>per"]
+
+    def markup() -> str:
+        words = [rng.choice(vocabulary) for _ in range(rng.randint(4, 40))]
+        if rng.random() < 0.3:
+            words[rng.randrange(len(words))] = f"<font name='{fonts.mono}'>{rng.choice(vocabulary)}</font>"
+        return f"<b>{rng.choice(vocabulary)}:</b> " + " ".join(words)
+
+    def setting() -> tuple:
+        return rng.choice([(0.0, None), (1.5, None), (0.0, (0, 4.0)), (0.0, (1, 9.0))])
+
+    paragraphs = [(markup(), rng.choice([layout.body, layout.bullet]), rng.uniform(60, 200), setting())
+                  for _ in range(400)]
+    breaks = []
+    reportlab_breaks = Paragraph.breakLines
+    monkeypatch.setattr(Paragraph, "breakLines", lambda self, w: (breaks.append(1), reportlab_breaks(self, w))[1])
+
+    def broken(by_reportlab: bool) -> list:
+        out = []
+        for text, style, width, (gain, shorten) in paragraphs:
+            paragraph = tracking.Tracked(text, style)
+            paragraph.gain, paragraph.shorten, paragraph.by_reportlab = gain, shorten, by_reportlab
+            out.append((paragraph.wrap(width, 1e6), [repr(line) for line in paragraph.blPara.lines],
+                        paragraph._width_max))
+        return out
+
+    expected = broken(True)
+    assert len(breaks) == len(paragraphs)
+    breaks.clear()
+    assert broken(False) == expected
+    assert len(breaks) < len(paragraphs) * 0.05  # only where a word is wider than its line
+    fitted_broken = tracking.Fitted.broken
+
+    def off_by_a_point(self, *args):
+        lines = fitted_broken(self, *args)
+        if lines is not None:
+            lines.lines[-1].extraSpace += 1.0
+        return lines
+
+    monkeypatch.setattr(tracking.Fitted, "broken", off_by_a_point)
+    breaks.clear()
+    assert broken(False) == expected
+    assert len(breaks) == len(paragraphs)
+
+
 def test_a_title_bar_draws_what_a_one_cell_table_with_its_padding_drew():
     """A section's title bar (story.TitleBar) is no ReportLab Table, for speed; it draws the same operators and
     numbers as the one-cell Table it replaced (a background, the cell's style, its paragraph, its rules), so that
