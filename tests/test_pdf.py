@@ -1108,6 +1108,31 @@ def test_a_paragraph_broken_again_is_broken_from_its_words_widths_into_reportlab
     assert len(breaks) == len(paragraphs)
 
 
+def test_a_shed_paragraph_parsed_again_is_not_cleaned_again(monkeypatch):
+    """A paragraph shed to its markup (past the held pages) keeps that markup as cleaned by its first parse, and is
+    parsed again to be drawn without cleaning it again (ReportLab's `cleanBlockQuotedText`, which splits and joins
+    every line), into the same lines."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from cheatdeck.pdf import tracking
+    from cheatdeck.pdf.shapes import Shapes
+
+    _, layout = _shipped_layout()
+    cleaned = []
+    clean = tracking.cleanBlockQuotedText
+    monkeypatch.setattr(tracking, "cleanBlockQuotedText", lambda text: (cleaned.append(text), clean(text))[1])
+    markup = "• <b>Key:</b>  a value   long enough\n to wrap in a narrow column, with   spaces to clean"
+    paragraph = tracking.made(markup, layout.bullet, Shapes())
+    paragraph.wrap(80, 1e6)
+    lines = [repr(line) for line in paragraph.blPara.lines]
+    assert len(cleaned) == 1
+    paragraph.shed()
+    assert "frags" not in paragraph.__dict__ and "blPara" not in paragraph.__dict__
+    paragraph.wrap(80, 1e6)
+    paragraph.drawOn(Canvas(None), 0, 0)
+    assert len(cleaned) == 1 and [repr(line) for line in paragraph.blPara.lines] == lines
+
+
 def test_a_title_bar_draws_what_a_one_cell_table_with_its_padding_drew():
     """A section's title bar (story.TitleBar) is no ReportLab Table, for speed; it draws the same operators and
     numbers as the one-cell Table it replaced (a background, the cell's style, its paragraph, its rules), so that

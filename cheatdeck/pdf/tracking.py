@@ -24,7 +24,7 @@ _NEVER = 1e6
 # What a shed paragraph keeps: what it was made from (Paragraph.__init__), how it is set, and where it may find
 # its height without being parsed again.
 _KEPT = frozenset({"text", "style", "bulletText", "caseSensitive", "encoding", "tracking", "gain", "shorten",
-                   "markup", "memo", "shapes", "by_reportlab"})
+                   "markup", "memo", "shapes", "by_reportlab", "cleaned"})
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -61,10 +61,13 @@ class Tracked(Paragraph):
             self._setup(text, style, bulletText, frags, cleanBlockQuotedText)
 
     def _setup(self, text, style, bulletText, frags, cleaner):
-        if frags is None and self.shapes is not None:
+        parse = frags is None
+        if parse and self.shapes is not None:
             text = cleaner(text)  # cleaning cleaned markup changes nothing, so ReportLab's own parse may clean it again
             frags = self.shapes.frags(text, style)
         super()._setup(text, style, bulletText, frags, cleaner)
+        if parse:
+            self.cleaned = True  # `text` is now the markup as cleaned
 
     def wrap(self, availWidth, availHeight):
         key = (availWidth, self.gain, self.shorten)
@@ -85,8 +88,10 @@ class Tracked(Paragraph):
     def parsed(self) -> Tracked:
         """This paragraph, its markup parsed (once)."""
         if self.__dict__.get("frags") is None:
-            # `text` is the markup as first cleaned; cleaning it again changes nothing.
-            self._setup(self.text, self.style, self.bulletText, None, cleanBlockQuotedText)
+            # `text` is the markup as first cleaned once parsed: cleaning it again changes nothing, and a shed
+            # paragraph parsed again to be drawn is not.
+            self._setup(self.text, self.style, self.bulletText, None,
+                        _as_cleaned if self.__dict__.get("cleaned") else cleanBlockQuotedText)
         return self
 
     def _break(self, availWidth, availHeight):
@@ -161,6 +166,10 @@ class Tracked(Paragraph):
         if self.tracking:
             text.setCharSpace(self.tracking)
         return text
+
+
+def _as_cleaned(text: str) -> str:
+    return text
 
 
 def _compact(lines: ParaLines, styles: dict) -> tuple:
