@@ -224,3 +224,20 @@ def test_the_lock_and_the_clean_folder_know_nothing_of_the_memo(tmp_path):
     assert source.with_name("memo-sheet.lock.json").read_bytes() == lock
     clean(Options(out=out))
     assert not out.exists()
+
+
+def test_a_paragraphs_key_is_its_parts_digest_worked_out_once_per_style_and_width():
+    """A paragraph's key is the digest of its kind, markup, style signature and setting, as written; what follows
+    the markup is kept per style and setting (a layout sets most of its paragraphs in a few), at most
+    memo.TAILS of them a style (a tracked paragraph's gain is its own)."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    memo = LayoutMemo()
+    style = ParagraphStyle("body", fontName="Helvetica", fontSize=8, leading=9.6)
+    steps = [-0.01, -0.02]
+    for i in range(memo_module.TAILS + 40):
+        for kind, how in (("s", (100.0 + i, steps)), ("h", (100.0 + i, 0.25 * i, (1, 2.0)))):
+            expected = LayoutMemo.digest(kind, f"markup {i}", memo.signature(style), *map(repr, how))
+            assert memo.key(kind, f"markup {i}", style, *how) == expected
+            assert memo.key(kind, f"markup {i}", style, *how) == expected  # from the kept tail
+    assert len(memo._signatures[style][1]) == memo_module.TAILS

@@ -1104,6 +1104,92 @@ def test_settings_tried_on_fitted_words_set_paragraphs_as_breaking_each_does(mon
     assert settings(paragraphs[:150]) == every[:150]
 
 
+def test_a_paragraph_broken_again_is_broken_from_its_words_widths_into_reportlabs_lines(monkeypatch):
+    """A paragraph broken again after its layout (drawn once shed past the held pages or measured from the memo, or
+    in a table at another width: Tracked._fit_again) is broken from its words' widths as `settle` broke it
+    (fitted.py), not by ReportLab's breaking, into the very lines ReportLab makes; where its words' widths say other
+    lines than that breaking made, ReportLab breaks it. 400 random paragraphs of several styles, plain and set wider
+    or with a shorter line."""
+    import random
+
+    from reportlab.platypus import Paragraph
+
+    from cheatdeck.pdf import tracking
+
+    _, layout = _shipped_layout()
+    fonts = layout.fonts
+    rng = random.Random(2829)
+    vocabulary = ["a", "of", "the", "model", "endpoint", "inference", "SageMaker", "throughput", "p99", "x",
+                  "regularisation", "batch", "GPU", "to", "it", "<font size='6'>ms</font>per"]
+
+    def markup() -> str:
+        words = [rng.choice(vocabulary) for _ in range(rng.randint(4, 40))]
+        if rng.random() < 0.3:
+            words[rng.randrange(len(words))] = f"<font name='{fonts.mono}'>{rng.choice(vocabulary)}</font>"
+        return f"<b>{rng.choice(vocabulary)}:</b> " + " ".join(words)
+
+    def setting() -> tuple:
+        return rng.choice([(0.0, None), (1.5, None), (0.0, (0, 4.0)), (0.0, (1, 9.0))])
+
+    paragraphs = [(markup(), rng.choice([layout.body, layout.bullet]), rng.uniform(60, 200), setting())
+                  for _ in range(400)]
+    breaks = []
+    reportlab_breaks = Paragraph.breakLines
+    monkeypatch.setattr(Paragraph, "breakLines", lambda self, w: (breaks.append(1), reportlab_breaks(self, w))[1])
+
+    def broken(by_reportlab: bool) -> list:
+        out = []
+        for text, style, width, (gain, shorten) in paragraphs:
+            paragraph = tracking.Tracked(text, style)
+            paragraph.gain, paragraph.shorten, paragraph.by_reportlab = gain, shorten, by_reportlab
+            out.append((paragraph.wrap(width, 1e6), [repr(line) for line in paragraph.blPara.lines],
+                        paragraph._width_max))
+        return out
+
+    expected = broken(True)
+    assert len(breaks) == len(paragraphs)
+    breaks.clear()
+    assert broken(False) == expected
+    assert len(breaks) < len(paragraphs) * 0.05  # only where a word is wider than its line
+    fitted_broken = tracking.Fitted.broken
+
+    def off_by_a_point(self, *args):
+        lines = fitted_broken(self, *args)
+        if lines is not None:
+            lines.lines[-1].extraSpace += 1.0
+        return lines
+
+    monkeypatch.setattr(tracking.Fitted, "broken", off_by_a_point)
+    breaks.clear()
+    assert broken(False) == expected
+    assert len(breaks) == len(paragraphs)
+
+
+def test_a_shed_paragraph_parsed_again_is_not_cleaned_again(monkeypatch):
+    """A paragraph shed to its markup (past the held pages) keeps that markup as cleaned by its first parse, and is
+    parsed again to be drawn without cleaning it again (ReportLab's `cleanBlockQuotedText`, which splits and joins
+    every line), into the same lines."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from cheatdeck.pdf import tracking
+    from cheatdeck.pdf.shapes import Shapes
+
+    _, layout = _shipped_layout()
+    cleaned = []
+    clean = tracking.cleanBlockQuotedText
+    monkeypatch.setattr(tracking, "cleanBlockQuotedText", lambda text: (cleaned.append(text), clean(text))[1])
+    markup = "• <b>Key:</b>  a value   long enough\n to wrap in a narrow column, with   spaces to clean"
+    paragraph = tracking.made(markup, layout.bullet, Shapes())
+    paragraph.wrap(80, 1e6)
+    lines = [repr(line) for line in paragraph.blPara.lines]
+    assert len(cleaned) == 1
+    paragraph.shed()
+    assert "frags" not in paragraph.__dict__ and "blPara" not in paragraph.__dict__
+    paragraph.wrap(80, 1e6)
+    paragraph.drawOn(Canvas(None), 0, 0)
+    assert len(cleaned) == 1 and [repr(line) for line in paragraph.blPara.lines] == lines
+
+
 def test_a_title_bar_draws_what_a_one_cell_table_with_its_padding_drew():
     """A section's title bar (story.TitleBar) is no ReportLab Table, for speed; it draws the same operators and
     numbers as the one-cell Table it replaced (a background, the cell's style, its paragraph, its rules), so that
@@ -1131,6 +1217,56 @@ def test_a_title_bar_draws_what_a_one_cell_table_with_its_padding_drew():
             flowable.drawOn(canvas, 18.25, 301.7)
             drawn.append(canvas._code)
         assert drawn[0] == drawn[1] and len(drawn[0]) > 5
+
+
+def test_a_table_part_draws_what_a_reportlab_table_with_its_styles_drew():
+    """A table's part (tablepart.TablePart) is no ReportLab Table, for speed; it wraps to the same height and draws
+    the same operators and numbers as the Table of the same rows and style commands it replaced (header band, zebra
+    rows, the quick reference's spanned head and domain chips, a rule under each row, the box, each cell's
+    paragraphs from its top), so that the PDF stays byte for byte what it was. Checked on the shipped sheet's
+    section tables and quick reference, first and continued parts, stretched and not, and on a part whose cells
+    hold several paragraphs each."""
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import Table, TableStyle
+
+    from cheatdeck.pdf.columns import Rows
+    from cheatdeck.pdf.tablepart import TablePart
+
+    sheet, layout = _shipped_layout()
+    palette = layout.theme.palette
+    tables = [item for unit in layout.document(sheet) for item in unit.items if isinstance(item, Rows)]
+    tables = tables[:4] + tables[-1:]  # the last: the quick reference
+    parts = [rows.part(0, len(rows.rows), False, 0.0) for rows in tables]
+    parts += [rows.part(1, len(rows.rows), True, 3.7) for rows in tables if len(rows.rows) > 2]
+    cell = [layout.para(f"line {i} of a cell long enough to wrap once or twice in a narrow column", layout.cell, 60)
+            for i in range(3)]
+    parts.append(TablePart([[cell, cell[:1]], [cell[1:], cell]], [70.0, 70.0], 5.0, ((1.0, 2.0), (3.0, 4.0)),
+                           [(0, None, layout.color(palette.table_header)), (1, None, layout.color(palette.zebra)),
+                            (1, 0, layout.color("#aa3300"))], (layout.color(palette.rule), 0.3, 0.4),
+                           layout.fonts.regular))
+    assert sum(part.span > 1 for part in parts) == 2
+    for part in parts:
+        assert isinstance(part, TablePart)
+        (top, bottom), (body_top, body_bottom) = part.pads
+        rows = [["" if cell is None else list(cell) for cell in row] for row in part.cells]
+        table = Table(rows, colWidths=part.widths)
+        table.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), layout.fonts.regular), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), part.pad), ("RIGHTPADDING", (0, 0), (-1, -1), part.pad),
+            ("TOPPADDING", (0, 0), (-1, 0), top), ("BOTTOMPADDING", (0, 0), (-1, 0), bottom),
+            ("TOPPADDING", (0, 1), (-1, -1), body_top), ("BOTTOMPADDING", (0, 1), (-1, -1), body_bottom),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.3, layout.color(palette.rule)),
+            ("BOX", (0, 0), (-1, -1), 0.4, layout.color(palette.rule)),
+            *([("SPAN", (0, 0), (part.span - 1, 0))] if part.span > 1 else []),
+            *(("BACKGROUND", (column or 0, row), (-1 if column is None else column, row), color)
+              for row, column, color in part.fills)]))
+        drawn = []
+        for flowable in (part, table):
+            canvas = Canvas(None)
+            drawn.append(flowable.wrap(layout.width, 1e6))
+            flowable.drawOn(canvas, 18.25, 301.7)
+            drawn.append(canvas._code)
+        assert drawn[0] == drawn[2] and drawn[1] == drawn[3] and len(drawn[1]) > 20
 
 
 def test_a_cell_whose_words_fit_is_laid_out_as_the_breaking_that_cuts_words_lays_it_out():

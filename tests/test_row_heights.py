@@ -6,6 +6,7 @@ from __future__ import annotations
 from conftest import SHIPPED
 from pdf_helpers import geometry
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Table, TableStyle
 
 from cheatdeck.options import TEMPLATES
 from cheatdeck.pdf.story import Layout
@@ -34,8 +35,17 @@ def test_rows_measured_from_their_paragraphs_are_as_tall_as_in_a_table():
         body = [row(n) for n in range(1, 10)]
         head = [layout.para("Key", layout.head, room[0]), layout.para("Value", layout.head, room[1]),
                 layout.para("Note", layout.head, room[2])]
-        rows = layout.rows(head, head, iter(body), widths, [], lambda *_: [])
-        table = rows.part(0, len(body), False, 0.0)
+        rows = layout.rows(head, head, iter(body), widths)
+        part = rows.part(0, len(body), False, 0.0)
+        # The ReportLab table of the part's cells, paddings and alignment (tablepart.TablePart draws as it would).
+        (top, bottom), (body_top, body_bottom) = part.pads
+        table = Table([[list(cell) for cell in row] for row in part.cells], colWidths=widths)
+        table.setStyle(TableStyle([
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), part.pad), ("RIGHTPADDING", (0, 0), (-1, -1), part.pad),
+            ("TOPPADDING", (0, 0), (-1, 0), top), ("BOTTOMPADDING", (0, 0), (-1, 0), bottom),
+            ("TOPPADDING", (0, 1), (-1, -1), body_top), ("BOTTOMPADDING", (0, 1), (-1, -1), body_bottom)]))
         table.wrap(layout.width, 1e6)
         assert rows.rows == table._rowHeights[1:]
         assert rows.head == table._rowHeights[0]
+        assert part.wrap(layout.width, 1e6) == (table._width, table._height) and part.heights == table._rowHeights

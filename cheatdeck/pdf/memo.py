@@ -29,6 +29,8 @@ from reportlab.lib.styles import ParagraphStyle
 LIMIT = 400_000
 # Drawn pages kept, the newest used first: a 50,000-fact sheet's and more (about 10 kB each, compressed).
 PAGE_LIMIT = 2_000
+# The keys' tails kept per style (`LayoutMemo.key`): its widths in a layout, a few.
+TAILS = 64
 # Layout passes kept (pdf/relay.py), the newest used first: a few sheets' at their chosen sizes (about 3 kB a page).
 LAYOUT_LIMIT = 4
 
@@ -62,9 +64,10 @@ class LayoutMemo:
         self._puts = 0
         # Whether what the output folder kept was merged in (the first build that lays out reads it).
         self.read = False
-        # A style's signature, worked out once per style object (weak: a style that is let go of takes its entry
-        # with it, so that another style at the same address is never taken for it).
-        self._signatures: weakref.WeakKeyDictionary[ParagraphStyle, str] = weakref.WeakKeyDictionary()
+        # A style's signature, worked out once per style object, and the keys' tails after the markup (`key`) by
+        # setting (weak: a style that is let go of takes its entry with it, so that another style at the same
+        # address is never taken for it).
+        self._signatures: weakref.WeakKeyDictionary[ParagraphStyle, tuple[str, dict]] = weakref.WeakKeyDictionary()
 
     def merge(self, settled: dict[bytes, Settled] | None = None, heights: dict[bytes, float] | None = None,
               sizes: dict[str, float] | None = None, pages: dict | None = None,
@@ -80,15 +83,26 @@ class LayoutMemo:
 
     def signature(self, style: ParagraphStyle) -> str:
         """Every attribute of `style` that sets a line (all but its name and parent, whose values it copied)."""
-        signature = self._signatures.get(style)
-        if signature is None:
-            signature = repr(sorted((k, v) for k, v in style.__dict__.items() if k not in ("name", "parent")))
-            self._signatures[style] = signature
-        return signature
+        held = self._signatures.get(style)
+        if held is None:
+            held = self._signatures[style] = (repr(sorted((k, v) for k, v in style.__dict__.items()
+                                                          if k not in ("name", "parent"))), {})
+        return held[0]
 
     def key(self, kind: str, markup: str, style: ParagraphStyle, *how: object) -> bytes:
-        """A paragraph's key: its markup and style, and how it is set (`how`: width, gain, …)."""
-        return self.digest(kind, markup, self.signature(style), *map(repr, how))
+        """A paragraph's key: its markup and style, and how it is set (`how`: width, gain, …). What follows the
+        markup is worked out once per style and setting: a layout sets most of its paragraphs in a few of each."""
+        tails = self._signatures.get(style)
+        if tails is None:
+            self.signature(style)
+            tails = self._signatures[style]
+        held = tuple(tuple(part) if type(part) is list else part for part in how)
+        tail = tails[1].get(held)
+        if tail is None:
+            tail = "\0".join((tails[0], *map(repr, how)))
+            if len(tails[1]) < TAILS:  # a tracked paragraph's gain is its own: those are not kept
+                tails[1][held] = tail
+        return self.digest(kind, markup, tail)
 
     @staticmethod
     def digest(*parts: str) -> bytes:

@@ -26,6 +26,7 @@ from .outlines import inline_markup, inline_width
 from .theme import Ink, Theme, Words, as_reportlab, candidate_sizes, index_at_or_below
 from .memo import LayoutMemo
 from .shapes import Shapes
+from .tablepart import CELL_COLOR, CELL_LEADING, CELL_SIZE, TABLE_ROOM, TablePart
 from .tracking import Tracked, made, settle, settled, shed
 
 BULLET = "•"
@@ -43,9 +44,6 @@ Columns = tuple[float, list[list[widths.Cell]]]
 MEASURED_ROWS = 200
 # What a measured paragraph keeps until drawn (Layout.hold).
 WHOLE, LINES = "whole", "lines"
-# What a ReportLab table offers its cells' flowables to wrap in, and a cell's default style (tables.CellStyle).
-_TABLE_ROOM = 72000
-_CELL_COLOR, _CELL_SIZE, _CELL_LEADING = toColor("black"), 10, 12
 
 
 def _cell_room(width: float, padding: float) -> float:
@@ -54,11 +52,19 @@ def _cell_room(width: float, padding: float) -> float:
     return width - padding - padding
 
 
-def _row_height(table: Table, width: float, measured: Callable[[Flowable], None]) -> float:
+def _row_height(table: Table | TablePart, width: float, measured: Callable[[Flowable], None]) -> float:
     """The height of a table's first row (`measured` is told of the table once it is)."""
     table.wrap(width, _NEVER)
     measured(table)
-    return table._rowHeights[0]
+    return table.heights[0] if isinstance(table, TablePart) else table._rowHeights[0]
+
+
+def _paragraphs(rows: list[list], span: int) -> bool:
+    """Whether every cell of `rows` but those the head's first spans holds paragraphs only (a TablePart draws
+    them)."""
+    return all(type(part) is Tracked for i, row in enumerate(rows) for j, cell in enumerate(row)
+               if not (i == 0 and 0 < j < span)
+               for part in (cell if isinstance(cell, (list, tuple)) else (cell,)))
 
 
 class TrapBox(Flowable):
@@ -108,7 +114,7 @@ class TitleBar(Flowable):
         self.width = width
 
     def wrap(self, availWidth, availHeight):
-        _, height = self.paragraph.wrap(self.width - self.left - self.right, _TABLE_ROOM - self.top - self.bottom)
+        _, height = self.paragraph.wrap(self.width - self.left - self.right, TABLE_ROOM - self.top - self.bottom)
         self.height = height + (self.bottom + self.top)
         return self.width, self.height
 
@@ -118,8 +124,8 @@ class TitleBar(Flowable):
         canvas.setFillColor(self.fill)
         canvas.rect(0, height, self.width, -height, stroke=0, fill=1)
         # The cell's own style: ReportLab's default colour and size, in the table's font.
-        canvas.setFillColor(_CELL_COLOR)
-        canvas.setFont(self.font, _CELL_SIZE, _CELL_LEADING)
+        canvas.setFillColor(CELL_COLOR)
+        canvas.setFont(self.font, CELL_SIZE, CELL_LEADING)
         _, h = paragraph.wrapOn(canvas, self.width - self.left - self.right, height - self.top - self.bottom)
         paragraph.drawOn(canvas, self.left, self.bottom + h - h)
         canvas.saveState()  # where the table strokes its rules: it has none
@@ -411,39 +417,55 @@ class Layout:
         """A table cell's padding, the same on all four sides."""
         return max(CELL_PAD, self.size * 0.32)
 
-    def rows(self, head: list, continued_head: list, body: Iterable[list], col_widths: list[float],
-             styles: list, row_styles) -> Rows:
+    def rows(self, head: list, continued_head: list, body: Iterable[list], col_widths: list[float], span: int = 1,
+             chip: Callable[[int], Color] | None = None) -> Rows:
         """A splittable table: `head` on its first part, `continued_head` on the others. The `body` rows are laid
-        out MEASURED_ROWS at a time, each run measured (and shed) before the next is laid out."""
+        out MEASURED_ROWS at a time, each run measured (and shed) before the next is laid out. The head's first cell
+        spans `span` columns; `chip(i)`: the background of body row i's first cell, if any."""
         p = self._cell_padding()
         # A line's glyphs sit low in its leading: the padding above is the smaller by the difference, so that a
         # cell's text has as much room above its glyphs as below them.
         top, bottom = p * 0.8 - self.size * GLYPH_LIFT, p * 0.8 + self.size * GLYPH_LIFT
 
-        def table(head_row, rows, first_row: int, extra: float) -> Table:
-            t = Table([head_row, *rows], colWidths=col_widths)
-            commands = [
-                ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), p), ("RIGHTPADDING", (0, 0), (-1, -1), p),
-                ("TOPPADDING", (0, 0), (-1, 0), top), ("BOTTOMPADDING", (0, 0), (-1, 0), bottom),
-                ("TOPPADDING", (0, 1), (-1, -1), top + extra / 2),
-                ("BOTTOMPADDING", (0, 1), (-1, -1), bottom + extra / 2),
-                ("BACKGROUND", (0, 0), (-1, 0), self.color(self.theme.palette.table_header)),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.3, self.color(self.theme.palette.rule)),
-                ("BOX", (0, 0), (-1, -1), 0.4, self.color(self.theme.palette.rule)),
-                *styles,
-            ]
-            for i in range(len(rows)):
-                if (first_row + i) % 2:
-                    commands.append(("BACKGROUND", (0, i + 1), (-1, i + 1), self.color(self.theme.palette.zebra)))
-                commands += row_styles(first_row + i, i + 1)
-            t.setStyle(TableStyle(commands))
-            return t
+        def table(head_row, rows, first_row: int, extra: float) -> Flowable:
+            return self._part([head_row, *rows], col_widths, first_row, (p, top, bottom, extra), span, chip)
 
         heights, laid, head_height = self._measured(head, body, table, (col_widths, (p, top, bottom)))
         return Rows(head_height, _row_height(table(continued_head, [], 0, 0.0), self.width, self.measured), heights,
                     lambda a, b, cont, extra: table(continued_head if cont else head, laid[a:b], a, extra))
+
+    def _part(self, rows: list[list], col_widths: list[float], first_row: int,
+              pads: tuple[float, float, float, float], span: int,
+              chip: Callable[[int], Color] | None) -> TablePart | Table:
+        """Rows of a table, its head first and the body from row `first_row`, each body row `extra` points taller
+        (`pads`: the padding at the sides, above and below, and `extra`): a TablePart where every cell holds
+        paragraphs, else the ReportLab Table it draws as."""
+        p, top, bottom, extra = pads
+        palette = self.theme.palette
+        rule = self.color(palette.rule)
+        fills = [(0, None, self.color(palette.table_header))]
+        for i in range(len(rows) - 1):
+            if (first_row + i) % 2:
+                fills.append((i + 1, None, self.color(palette.zebra)))
+            if chip is not None:
+                fills.append((i + 1, 0, chip(first_row + i)))
+        if _paragraphs(rows, span):
+            return TablePart(rows, col_widths, p, ((top, bottom), (top + extra / 2, bottom + extra / 2)), fills,
+                             (rule, 0.3, 0.4), self.fonts.regular, span)
+        t = Table(rows, colWidths=col_widths)
+        t.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), p), ("RIGHTPADDING", (0, 0), (-1, -1), p),
+            ("TOPPADDING", (0, 0), (-1, 0), top), ("BOTTOMPADDING", (0, 0), (-1, 0), bottom),
+            ("TOPPADDING", (0, 1), (-1, -1), top + extra / 2),
+            ("BOTTOMPADDING", (0, 1), (-1, -1), bottom + extra / 2),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.3, rule),
+            ("BOX", (0, 0), (-1, -1), 0.4, rule),
+            *([("SPAN", (0, 0), (span - 1, 0))] if span > 1 else []),
+            *(("BACKGROUND", (0 if column is None else column, row), (-1 if column is None else column, row), color)
+              for row, column, color in fills)]))
+        return t
 
     def _measured(self, head: list, body: Iterable[list], table: Callable[..., Table],
                   shape: tuple) -> tuple[list[float], list[list], float]:
@@ -487,7 +509,7 @@ class Layout:
         cell), without building the table, whose every cell, style command and row it would copy; None for a row
         with a cell of anything but paragraphs. Each paragraph is told measured (`measured`)."""
         col_widths, (pad, top, bottom) = shape
-        room_h = _TABLE_ROOM - top - bottom
+        room_h = TABLE_ROOM - top - bottom
         parts = [[cell if isinstance(cell, (list, tuple)) else (cell,) for cell in row] for row in rows]
         if any(type(part) is not Tracked for row in parts for cell in row for part in cell):
             return None
@@ -598,7 +620,7 @@ class Layout:
         head = [self.text_para(c, self.head, room[i]) for i, c in enumerate(t.columns)]
         body = ([self.text_para(c, self.key if i == 0 else self.cell, room[i]) for i, c in enumerate(row.cells)]
                 for row in t.rows)
-        return self.rows(head, head, body, col_widths, [], lambda *_: [])
+        return self.rows(head, head, body, col_widths)
 
     # Whole document -------------------------------------------------------
 
@@ -679,9 +701,7 @@ class Layout:
                 yield [self.para(self.label(row.domain.label), chips[color], room[0]),
                        self.text_para(row.cells[0], self.key, room[1]),
                        stacked(cells, self.cell, self.rule)]
-        styles = [("SPAN", (0, 0), (1, 0))]
-        return self.rows(head_row(False), head_row(True), body(), col_widths, styles,
-                         lambda index, at: [("BACKGROUND", (0, at), (0, at), chip_styles[index])])
+        return self.rows(head_row(False), head_row(True), body(), col_widths, 2, chip_styles.__getitem__)
 
     def document(self, sheet: Sheet, start: int = 0) -> Iterator[Unit]:
         """The sheet's units in order from the `start`-th (those before are not laid out: pdf/relay.py), each laid

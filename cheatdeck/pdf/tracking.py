@@ -24,7 +24,7 @@ _NEVER = 1e6
 # What a shed paragraph keeps: what it was made from (Paragraph.__init__), how it is set, and where it may find
 # its height without being parsed again.
 _KEPT = frozenset({"text", "style", "bulletText", "caseSensitive", "encoding", "tracking", "gain", "shorten",
-                   "markup", "memo", "shapes"})
+                   "markup", "memo", "shapes", "by_reportlab", "cleaned"})
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -41,6 +41,8 @@ class Tracked(Paragraph):
     memo: LayoutMemo | None = None
     # The words `breakLines` may set from (fitted.py): while `settle` breaks the paragraph.
     fitted: Fitted | None = None
+    # Set by ReportLab's breaking at every width (`settle` found its words' widths do not say its lines).
+    by_reportlab = False
     # The layout's parsed shapes (shapes.py), which parse this paragraph's markup by copying another's fragments.
     shapes: Shapes | None = None
     # What `width` and `height` were found for, and what the lines in `blPara` were broken for: a paragraph is
@@ -59,10 +61,13 @@ class Tracked(Paragraph):
             self._setup(text, style, bulletText, frags, cleanBlockQuotedText)
 
     def _setup(self, text, style, bulletText, frags, cleaner):
-        if frags is None and self.shapes is not None:
+        parse = frags is None
+        if parse and self.shapes is not None:
             text = cleaner(text)  # cleaning cleaned markup changes nothing, so ReportLab's own parse may clean it again
             frags = self.shapes.frags(text, style)
         super()._setup(text, style, bulletText, frags, cleaner)
+        if parse:
+            self.cleaned = True  # `text` is now the markup as cleaned
 
     def wrap(self, availWidth, availHeight):
         key = (availWidth, self.gain, self.shorten)
@@ -83,19 +88,43 @@ class Tracked(Paragraph):
     def parsed(self) -> Tracked:
         """This paragraph, its markup parsed (once)."""
         if self.__dict__.get("frags") is None:
-            # `text` is the markup as first cleaned; cleaning it again changes nothing.
-            self._setup(self.text, self.style, self.bulletText, None, cleanBlockQuotedText)
+            # `text` is the markup as first cleaned once parsed: cleaning it again changes nothing, and a shed
+            # paragraph parsed again to be drawn is not.
+            self._setup(self.text, self.style, self.bulletText, None,
+                        _as_cleaned if self.__dict__.get("cleaned") else cleanBlockQuotedText)
         return self
 
     def _break(self, availWidth, availHeight):
         self.__dict__.pop("_lines", None)
         self.parsed()
         before = self.__dict__.get("blPara")
-        size = super().wrap(availWidth, availHeight)
+        if self.fitted is None and not self.by_reportlab:
+            size = self._fit_again(availWidth, availHeight)
+        else:
+            size = super().wrap(availWidth, availHeight)
         # No new lines when the width is too narrow for any.
         broken = self.__dict__.get("blPara") is not before
         self._broken_for = self._wrapped_for = (availWidth, self.gain, self.shorten) if broken else None
         return size
+
+    def _fit_again(self, availWidth, availHeight):
+        """Break it again (to be drawn once shed past the held pages, or in a table at another width) as `settle`
+        broke it: from its words' widths where they say the same lines as its breaking, else by ReportLab (parsed
+        anew), whose breaking compares the styles of every word."""
+        fitted = Fitted.of(self, availWidth)
+        if fitted is None or fitted.single:
+            return super().wrap(availWidth, availHeight)
+        self.fitted = fitted
+        try:
+            size = super().wrap(availWidth, availHeight)
+        finally:
+            del self.fitted
+        said = fitted.lines(self.gain, self.shorten)
+        if said is None or _same(line_texts(self), said):
+            return size  # None: a word too wide for its line, which ReportLab broke
+        del self.frags
+        self.parsed()
+        return super().wrap(availWidth, availHeight)
 
     def draw(self):
         lines = self.__dict__.pop("_lines", None)
@@ -137,6 +166,10 @@ class Tracked(Paragraph):
         if self.tracking:
             text.setCharSpace(self.tracking)
         return text
+
+
+def _as_cleaned(text: str) -> str:
+    return text
 
 
 def _compact(lines: ParaLines, styles: dict) -> tuple:
@@ -235,6 +268,7 @@ class _Broken:
 
     def __init__(self, plain: Tracked, width: float):
         self.plain, self.width = plain, width
+        plain.by_reportlab = True
         self.by_setting: dict[tuple, Tracked] = {}
 
     def lines(self, gain: float = 0.0, shorten: tuple[int, float] | None = None) -> Lines:
@@ -243,6 +277,7 @@ class _Broken:
             plain = self.plain
             paragraph = type(plain)(plain.text, plain.style, plain.bulletText, frags=plain.frags)
             paragraph.shapes = plain.shapes  # drawing parses a shed paragraph again through them
+            paragraph.by_reportlab = True
             paragraph.gain, paragraph.shorten = gain, shorten
             self.by_setting[gain, shorten] = paragraph
         paragraph.wrap(self.width, _NEVER)

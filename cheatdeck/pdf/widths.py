@@ -159,8 +159,7 @@ def _cell(cell: Cell, room: float) -> tuple[float, int]:
 
 def least_width(column: list[Cell], pad: float) -> float:
     """The room the column's widest unbreakable piece needs (and a hair more: ReportLab's cells round)."""
-    return max((_narrowest(p, w) + p.indent for cell in column for p in cell for w in p.text.split(" ") if w),
-               default=0.0) + pad + 0.5
+    return max((floor for cell in column for _, floor in _cell_needs(cell)), default=0.0) + pad + 0.5
 
 
 def breaks_inside(columns: list[list[Cell]], col_widths: list[float], pad: float) -> bool:
@@ -174,19 +173,24 @@ def _narrowest(para: Para, word: str) -> float:
     return max(linebreaks.narrowest(unit, lambda t: para.width(t, word)) for unit in cjk.units(word))
 
 
-def _needs(column: list[Cell], pad: float) -> list[float]:
-    """The room each word of the column needs whole, and each the widest of its joint-cut pieces needs. Chinese and
-    Japanese need only their widest piece: whether a term of theirs keeps whole is the search's to weigh (`_solid`
-    counts its break a flaw), as a long phrase breaks wherever a line ends."""
+@lru_cache(maxsize=16384)
+def _cell_needs(cell: Cell) -> tuple[tuple[float, float], ...]:
+    """The room each word of `cell` needs whole, and the widest of its joint-cut pieces needs (indent included, no
+    padding). Chinese and Japanese need only their widest piece: whether a term of theirs keeps whole is the
+    search's to weigh (`_solid` counts its break a flaw), as a long phrase breaks wherever a line ends. Worked out
+    once a cell: a table's search asks at each size it tries, and for its floor and its words."""
     out = []
-    for cell in column:
-        for p in cell:
-            for w in p.text.split(" "):
-                if w:
-                    floor = _narrowest(p, w)
-                    whole = floor if cjk.solid(w) else p.width(w)
-                    out += [whole + p.indent + pad + 0.5, floor + p.indent + pad + 0.5]
-    return out
+    for p in cell:
+        for w in p.text.split(" "):
+            if w:
+                floor = _narrowest(p, w)
+                out.append(((floor if cjk.solid(w) else p.width(w)) + p.indent, floor + p.indent))
+    return tuple(out)
+
+
+def _needs(column: list[Cell], pad: float) -> list[float]:
+    """The room each word of the column needs whole, and each the widest of its joint-cut pieces needs."""
+    return [need + pad + 0.5 for cell in column for pair in _cell_needs(cell) for need in pair]
 
 
 def _least(columns: list[list[Cell]], available: float, pad: float) -> list[float]:
