@@ -1047,6 +1047,27 @@ def test_the_locked_reportlab_breaks_lines_as_fitted_follows_it():
     assert fitted.FOLLOWED
 
 
+_VOCABULARY = ["a", "of", "the", "model", "endpoint", "inference", "SageMaker", "throughput", "p99", "x",
+               "regularisation", "batch", "GPU", "to", "it", "<font size='6'>ms</font>per"]
+"""Words of the random paragraphs the fitted-breaking tests set: short and long, a code-like one, a size change
+inside a word."""
+
+
+def _fitted_lines_off_by_a_point(monkeypatch) -> None:
+    """Make the lines fitted.py breaks from words' widths come out a point otherwise than ReportLab's would."""
+    from cheatdeck.pdf import tracking
+
+    fitted_broken = tracking.Fitted.broken
+
+    def off_by_a_point(self, *args):
+        lines = fitted_broken(self, *args)
+        if lines is not None:
+            lines.lines[-1].extraSpace += 1.0
+        return lines
+
+    monkeypatch.setattr(tracking.Fitted, "broken", off_by_a_point)
+
+
 def test_settings_tried_on_fitted_words_set_paragraphs_as_breaking_each_does(monkeypatch):
     """The tracking steps and the narrower measure are tried on the words' widths (fitted.py), and only the setting
     chosen is broken: on 600 random paragraphs (bold keys, code, a font size changed inside a word, narrow and wide
@@ -1058,8 +1079,7 @@ def test_settings_tried_on_fitted_words_set_paragraphs_as_breaking_each_does(mon
     _, layout = _shipped_layout()
     theme, fonts = layout.theme, layout.fonts
     rng = random.Random(28)
-    vocabulary = ["a", "of", "the", "model", "endpoint", "inference", "SageMaker", "throughput", "p99", "x",
-                  "regularisation", "batch", "GPU", "to", "it", "<font size='6'>ms</font>per"]
+    vocabulary = _VOCABULARY
 
     def markup() -> str:
         words = [rng.choice(vocabulary) for _ in range(rng.randint(4, 40))]
@@ -1092,15 +1112,7 @@ def test_settings_tried_on_fitted_words_set_paragraphs_as_breaking_each_does(mon
     assert len(breaks) > len(paragraphs) * 1.3
     # Lines that come out otherwise than the fitted words said are set again by breaking every setting tried.
     monkeypatch.undo()
-    fitted_broken = tracking.Fitted.broken
-
-    def off_by_a_point(self, *args):
-        lines = fitted_broken(self, *args)
-        if lines is not None:
-            lines.lines[-1].extraSpace += 1.0
-        return lines
-
-    monkeypatch.setattr(tracking.Fitted, "broken", off_by_a_point)
+    _fitted_lines_off_by_a_point(monkeypatch)
     assert settings(paragraphs[:150]) == every[:150]
 
 
@@ -1119,8 +1131,7 @@ def test_a_paragraph_broken_again_is_broken_from_its_words_widths_into_reportlab
     _, layout = _shipped_layout()
     fonts = layout.fonts
     rng = random.Random(2829)
-    vocabulary = ["a", "of", "the", "model", "endpoint", "inference", "SageMaker", "throughput", "p99", "x",
-                  "regularisation", "batch", "GPU", "to", "it", "<font size='6'>ms</font>per"]
+    vocabulary = _VOCABULARY
 
     def markup() -> str:
         words = [rng.choice(vocabulary) for _ in range(rng.randint(4, 40))]
@@ -1151,15 +1162,7 @@ def test_a_paragraph_broken_again_is_broken_from_its_words_widths_into_reportlab
     breaks.clear()
     assert broken(False) == expected
     assert len(breaks) < len(paragraphs) * 0.05  # only where a word is wider than its line
-    fitted_broken = tracking.Fitted.broken
-
-    def off_by_a_point(self, *args):
-        lines = fitted_broken(self, *args)
-        if lines is not None:
-            lines.lines[-1].extraSpace += 1.0
-        return lines
-
-    monkeypatch.setattr(tracking.Fitted, "broken", off_by_a_point)
+    _fitted_lines_off_by_a_point(monkeypatch)
     breaks.clear()
     assert broken(False) == expected
     assert len(breaks) == len(paragraphs)
