@@ -16,7 +16,7 @@ from ..environment import environment_error
 from ..errors import CheatdeckError, Location, Problem
 from ..options import TEMPLATES
 from . import format as spec
-from . import idents, listing
+from . import idents, listing, syntax
 from .images import Media, MediaError, load_media
 from .reader import invisible_characters, kept_nodes, read_yaml
 from .sections import Kept, Loading, Sections
@@ -390,6 +390,8 @@ class _Builder:
             # The halves of a plain text are plain.
             key, value = ((self.plain_text(head, tloc), self.plain_text(tail, tloc)) if plain else
                           (self.text_at(head, tloc, blocks=True), self.text_at(tail, tloc, blocks=True)))
+            if _typographic_quotes(source):
+                self.error(tloc, _typographic_quotes_said(source, head, tail))
         question = self.text(entry.q, path + ("q",), blocks=True) if entry.q else key
         answer = self.text(entry.a, path + ("a",), blocks=True) if entry.a else (value if question is key else text)
         cards = _cards(entry.cards, entry.reverse, reverse)
@@ -582,6 +584,24 @@ def _wide_key(source: str) -> tuple[str, str, str]:
     one with Latin text on both sides, where it is a character of the text ("16：9")."""
     head, sep, tail = source.partition(spec.WIDE_KEY_SEPARATOR)
     return (head, sep, tail) if sep and scripts.solid(head[-1:] + tail[:1]) else (source, "", "")
+
+
+# Each opening typographic quote and the quotes that close it (English, German, Swedish, French, Swiss, CJK).
+_CLOSING = {"\u201c": "\u201d", "\u201e": "\u201c\u201d", "\u2018": "\u2019", "\u201a": "\u2018\u2019",
+            "\u201d": "\u201d", "\u00ab": "\u00bb", "\u00bb": "\u00ab", "\u300c": "\u300d", "\u300e": "\u300f"}
+
+
+def _typographic_quotes(source: str) -> bool:
+    """Whether a text is wrapped in typographic quotes: an editor's smart quotes, which YAML reads as characters
+    of the text, not as quotes, so a "Key: value" inside them is cut with a quote left on each half."""
+    return len(source) > 2 and source[-1] in _CLOSING.get(source[0], "")
+
+
+def _typographic_quotes_said(source: str, head: str, tail: str) -> str:
+    fix = f": {quoted}" if (quoted := syntax.quoted(source[1:-1])) else ""
+    return (f"this bullet is wrapped in typographic quotes ({source[0]}\u2026{source[-1]}), which YAML keeps as "
+            f"text, not as quotes: its card would ask '{head}' and answer '{tail}'; quote it with straight quotes"
+            f"{fix}")
 
 
 def _plain(source: str) -> bool:
