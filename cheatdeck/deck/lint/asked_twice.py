@@ -78,7 +78,7 @@ class _Group:
         self.lists = [posting.setdefault(word, []) for word in prefix]
         heads = [candidates[0] for candidates in self.lists if candidates]
         self.head = min(heads) if heads else index
-        self.alike = among.alike(index, self.head)
+        self.alike = not heads or among.alike(index, self.head)
 
     def match(self, index: int, among) -> int:
         """The first card, of the first CANDIDATES of the posting lists, that asks what card `index` asks."""
@@ -126,9 +126,16 @@ class _Matcher:
 
     def fronts(self, index: int, other: int) -> bool:
         """Whether the two cards are no siblings and their fronts' content words are alike (see CardText)."""
+        if self.places[index] == self.places[other]:
+            return False
         cards = self.cards
-        return (self.places[index] != self.places[other]
-                and containment(cards[index].asks, cards[other].asks) >= SAME_FRONT)
+        theirs = cards[other].asks
+        # The earlier front's content words that this front shows are the two fronts' shared content words: when
+        # they are SAME_FRONT of the earlier's, they are at least that of the smaller's, and this card's own content
+        # words (a set per card, most of the lint's) are not needed.
+        shared = len(theirs.intersection(cards[index].shown))
+        return ((shared > 0 and shared >= SAME_FRONT * len(theirs))
+                or containment(cards[index].asks, theirs) >= SAME_FRONT)
 
     def __call__(self, index: int, candidates) -> int:
         return next((other for other in candidates if self.alike(index, other) and self.fronts(index, other)), -1)

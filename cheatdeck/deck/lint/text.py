@@ -52,8 +52,8 @@ def containment(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 class CardText:
-    """One card as the rules read it: its answer's and front's words, tokenized once for every distinct text of
-    the plan (`read`), and the front's content words worked out when a rule first needs them."""
+    """One card as the rules read it: its answer's and front's words, tokenized for the whole plan at once
+    (`read`), and the front's content words worked out when a rule first needs them."""
 
     __slots__ = ("note", "card", "said", "content", "shown", "_asks")
 
@@ -73,15 +73,15 @@ class CardText:
 
 
 def read(plan: Plan) -> list[CardText]:
-    """Every card of the plan, in source order, as the rules read it. Each distinct answer and front is split
-    into words once, all of them in one call (`words_of`): most rules read most cards' words."""
+    """Every card of the plan, in source order, as the rules read it. Each distinct answer is split into words
+    once, and every front, all of them in one call each (`words_of`): most rules read most cards' words."""
     pairs = [(note, card) for note in plan.notes for card in note.cards]
     answers = dict.fromkeys([card.answer for _, card in pairs])
-    fronts = dict.fromkeys([card.front for _, card in pairs])
     kept: dict[tuple[str, ...], tuple[str, ...]] = {}
     for answer, said in zip(answers, words_of(list(answers))):
         if (content := kept.get(said)) is None:
             content = kept[said] = kept_content(said)
         answers[answer] = (said, content)
-    shown = dict(zip(fronts, words_of(list(fronts))))
-    return [CardText(note, card, *answers[card.answer], shown[card.front]) for note, card in pairs]
+    # Fronts are split as they come: a front is most often its card's own, where many cards share an answer.
+    fronts = words_of([card.front for _, card in pairs])
+    return [CardText(note, card, *answers[card.answer], shown) for (note, card), shown in zip(pairs, fronts)]
