@@ -291,3 +291,14 @@ def test_words_splits_every_text_as_its_definition_says(text):
     from cheatdeck.deck.overlap import words
 
     assert words.__wrapped__(text) == _words_as_defined(text)
+
+
+@given(st.lists(st.text(st.sampled_from("aAbsSzZ019 _-.s\n\u2014\u2019\u00e9\u00df\u0130"), max_size=20), max_size=8))
+@settings(max_examples=300, deadline=None, derandomize=True)
+@example(["OnlineStoreConfigs ends", "caf\u00e9s \u2014 glass", "line\nbreak", "", "Keys \u2014 roles"])
+def test_words_of_splits_each_text_as_words_does(texts):
+    """The lint splits every answer and front of a plan in one call (`words_of`, texts joined by line breaks):
+    each text's words are its own, whatever the others hold (capitals, typography, other scripts, a line break)."""
+    from cheatdeck.deck.overlap import words_of
+
+    assert words_of(texts) == [_words_as_defined(text) for text in texts]

@@ -49,6 +49,33 @@ def words(text: str) -> tuple[str, ...]:
                   for word in map(str.casefold, _WORD.findall(text))])
 
 
+_LINES = _ASCII_GAPS[:10] + b"\n" + _ASCII_GAPS[11:]
+"""`_ASCII_GAPS` that keeps the line breaks: texts joined by them are blanked in one pass and split apart again."""
+
+
+def words_of(texts: list[str]) -> list[tuple[str, ...]]:
+    """`words` of each text, equal to its own: the ASCII texts blanked and split as one string, joined by line
+    breaks (no pattern or mapping here reaches across one), a few times faster than a call per text."""
+    blob = "\n".join(texts)
+    if blob.count("\n") != len(texts) - 1:
+        return [words(text) for text in texts]
+    if not blob.islower() and _HAS_CAMEL.search(blob):
+        blob = _CAMEL.sub(" ", blob)
+    foreign = []
+    if not blob.isascii():
+        for mark in _TYPOGRAPHY:
+            blob = blob.replace(mark, " ")
+        if not blob.isascii():
+            lines = blob.split("\n")
+            foreign = [index for index, line in enumerate(lines) if not line.isascii()]
+            blob = "\n".join(["" if not line.isascii() else line for line in lines])
+    blank = _PLURAL.sub("", blob.encode().translate(_LINES).decode())
+    said = [tuple(map(intern, line.split())) for line in blank.split("\n")]
+    for index in foreign:
+        said[index] = words(texts[index])
+    return said
+
+
 def count(text: str) -> int:
     """Words as a reader counts them: whitespace-separated."""
     return len(text.split())
@@ -59,7 +86,10 @@ def contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
     if not needle:
         return False
     n, first, start = len(needle), needle[0], 0
-    # Only where the needle's first word stands can it begin.
+    # Only where the needle's first word stands can it begin; most haystacks lack it, told without the exception
+    # that `index` raises.
+    if first not in haystack:
+        return False
     try:
         while True:
             start = haystack.index(first, start)

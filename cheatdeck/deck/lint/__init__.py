@@ -14,7 +14,7 @@ from itertools import combinations
 from types import ModuleType
 
 from ...errors import Problem
-from ..plan import Plan
+from ..plan import Note, Plan
 from . import (
     asked_twice,
     bare_label,
@@ -53,25 +53,27 @@ def count(plan: Plan) -> int:
     table row asked for two columns, a note and its reverse) can have two findings that say the same, and only
     those are compared. A card rule's findings are told apart by the rule (`apart`) where it can, else by their
     messages; the other rules' are alike when made of the same things (`Finding.says_as`), else compared too."""
-    shared = _shared_places(plan)
+    shared = _shared_items(plan)
     texts = read(plan)
     alone = 0
     # Per item of several cards and card rule, the cards found weak: a card rule's finding is counted, never made.
     weak: dict[tuple, list[CardText]] = {}
     for rule in _card_rules(plan):
         for text in _weak_cards(rule, texts):
-            if (where := place(text.note)) not in shared:
+            if id(text.note) not in shared:
                 alone += 1
-            elif (cards := weak.get(key := (where, rule))) is None:
+            elif (cards := weak.get(key := (place(text.note), rule))) is None:
                 weak[key] = [text]
             else:
                 cards.append(text)
     # Per item and other rule, the findings that may say different things: each made of other things.
     made: dict[tuple, list[Finding]] = {}
-    for finding in _plan_findings(plan, texts):
-        if (where := finding.place) not in shared and finding.rule != header_question.NAME:
+    for finding in _plan_findings(plan, texts, shared):
+        if isinstance(finding, int):
+            alone += finding
+        elif id(finding.item) not in shared and finding.rule != header_question.NAME:
             alone += 1
-        elif (sources := made.get(key := (where, finding.rule))) is None:
+        elif (sources := made.get(key := (finding.place, finding.rule))) is None:
             made[key] = [finding]
         elif not any(finding.says_as(other) for other in sources):
             sources.append(finding)
@@ -89,14 +91,19 @@ def _said(rule, cards: list[CardText]) -> int:
     return len({rule.say(text) for text in cards})
 
 
-def _shared_places(plan: Plan) -> set:
-    """The places (`finding.place`) of items with more than one card."""
-    seen, shared = set(), set()
+def _shared_items(plan: Plan) -> set[int]:
+    """The items (by `id`) that share their place (`finding.place`) with another card: notes of more than one
+    card, and notes at one place. A finding's item is looked up by identity, and its place is made only for
+    these."""
+    first: dict[tuple, Note] = {}
+    shared: set[int] = set()
     for note in plan.notes:
-        where = place(note)
-        if len(note.cards) > 1 or where in seen:
-            shared.add(where)
-        seen.add(where)
+        if (seen := first.get(where := place(note))) is not None:
+            shared.update((id(seen), id(note)))
+        else:
+            first[where] = note
+            if len(note.cards) > 1:
+                shared.add(id(note))
     return shared
 
 
@@ -130,7 +137,20 @@ def _card_hits(plan: Plan, texts: list[CardText]) -> Iterator[tuple[CardText, Mo
                 yield text, rule
 
 
-def _plan_findings(plan: Plan, texts: list[CardText]) -> Iterator[Finding]:
-    """The findings of the rules that compare cards or read the sheet, but those the item is exempt from."""
+def _plan_findings(plan: Plan, texts: list[CardText], shared: set[int] | None = None) -> Iterator[Finding | int]:
+    """The findings of the rules that compare cards or read the sheet, but those the item is exempt from. With
+    `shared` (a count's, see `_shared_items`), asked-twice's findings on the other items are not made: their
+    number comes last, instead (most of a big sheet's findings are these)."""
     for rule in PLAN_RULES:
-        yield from (f for f in rule.check(plan, texts) if f.rule not in f.quiet)
+        if shared is None or rule is not asked_twice:
+            yield from (f for f in rule.check(plan, texts) if f.rule not in f.quiet)
+            continue
+        alone, name = 0, rule.NAME
+        for text, first in rule.matches(texts):
+            if name in text.note.quiet or name in first.note.quiet:
+                continue
+            if id(text.note) in shared:
+                yield rule.finding(text, first)
+            else:
+                alone += 1
+        yield alone

@@ -17,7 +17,7 @@ from itertools import chain
 
 from ..plan import Plan
 from .finding import Finding, place
-from .text import CardText, containment, content_of, read
+from .text import CardText, containment, read
 
 NAME = "asked-twice"
 SAME_ANSWER = 0.6
@@ -28,29 +28,73 @@ CANDIDATES = 64
 
 def check(plan: Plan, texts: list[CardText] | None = None) -> Iterator[Finding]:
     """Each finding as it is found: a sheet of many weak cards keeps none of them longer than its reader does."""
-    cards = [text for text in (read(plan) if texts is None else texts) if not text.card.reverse
-             and not text.card.cloze]
+    for text, first in matches(read(plan) if texts is None else texts):
+        yield finding(text, first)
+
+
+def finding(text: CardText, first: CardText) -> Finding:
+    """The finding on `text`'s item, which asks what `first`'s asks."""
+    note, first = text.note, first.note
+    return Finding(NAME, note, _say, first, note.quiet + first.quiet, place)
+
+
+def matches(texts: list[CardText]) -> Iterator[tuple[CardText, CardText]]:
+    """Each card that asks what an earlier card asks, with the first such card (`check`'s findings, unmade: a
+    count needs only the cards)."""
+    cards = [text for text in texts if not text.card.reverse and not text.card.cloze]
     answers = [text.content for text in cards]
-    rank = _rarest_first(answers)
-    first_match = _matcher(cards, answers)
+    among = _Matcher(cards, answers)
+    fronts = among.fronts
+    # Per answer (`_Group`): the cards after the first with one answer read what it worked out.
+    groups: dict[tuple[str, ...], _Group] = {}
     posting: dict[str, list[int]] = {}
-    # Cards with one answer share its prefix (as `content` shares the words).
-    prefixes: dict[tuple[str, ...], tuple[str, ...]] = {}
+    rank = _rarest_first(answers)
     for index, answer in enumerate(answers):
         if not answer:
             continue
-        prefix = prefixes.get(answer)
-        if prefix is None:
-            prefix = prefixes[answer] = tuple(sorted(answer, key=rank.__getitem__)[:_prefix(len(answer))])
-        lists = [posting[word] for word in prefix if word in posting]
-        if lists and (other := first_match(index, lists)) >= 0:
-            note, first = cards[index].note, cards[other].note
-            yield Finding(NAME, note, _say, first, note.quiet + first.quiet, place)
-        for word in prefix:
-            if (indexed := posting.get(word)) is None:
-                posting[word] = [index]
-            else:
-                indexed.append(index)
+        if (group := groups.get(answer)) is None:
+            group = groups[answer] = _Group(index, answer, rank, posting, among)
+        # The earliest candidate is the match more often than not (a repeated answer points back to its first
+        # card): it is tried before the others are gathered.
+        elif group.alike and fronts(index, group.head):
+            yield cards[index], cards[group.head]
+            group.post(index)
+            continue
+        if (head := group.match(index, among)) >= 0:
+            yield cards[index], cards[head]
+        group.post(index)
+
+
+class _Group:
+    """The cards of one answer: its prefix words' posting lists (earlier cards, in source order, that index the
+    word: only the first CANDIDATES of each are ever read, see `_window`), the earliest card among them (`head`)
+    and whether that card's answer is alike (`_Matcher.alike`)."""
+
+    __slots__ = ("lists", "head", "alike")
+
+    def __init__(self, index: int, answer: tuple[str, ...], rank: dict, posting: dict[str, list[int]], among):
+        prefix = sorted(answer, key=rank.__getitem__)[:_prefix(len(answer))]
+        # The lists as they stand before the answer's first card; that card indexes itself in them (`post`).
+        self.lists = [posting.setdefault(word, []) for word in prefix]
+        heads = [candidates[0] for candidates in self.lists if candidates]
+        self.head = min(heads) if heads else index
+        self.alike = not heads or among.alike(index, self.head)
+
+    def match(self, index: int, among) -> int:
+        """The first card, of the first CANDIDATES of the posting lists, that asks what card `index` asks."""
+        if self.head == index:
+            return -1
+        if self.alike and among.fronts(index, self.head):
+            return self.head
+        return among(index, _window([candidates for candidates in self.lists if candidates])[1:])
+
+    def post(self, index: int) -> None:
+        for candidates in self.lists:
+            if len(candidates) < CANDIDATES:
+                candidates.append(index)
+        if self.head == index:
+            self.head = min([candidates[0] for candidates in self.lists])
+            self.alike = True
 
 
 def _say(first) -> str:
@@ -58,40 +102,43 @@ def _say(first) -> str:
             "or ask each a different fact")
 
 
-def _matcher(cards: list[CardText], answers: list[tuple[str, ...]]):
-    """`first_match(index, lists)`: the first earlier card, in source order, that asks what card `index` asks, of
-    the first CANDIDATES in the posting lists of its prefix words (`lists`); -1 if none does."""
-    # Cards of one table or one section's bullets are siblings, not the same fact asked twice (see twins).
-    place: dict[tuple[str, str], int] = {}
-    places = [place.setdefault((text.note.section, text.note.kind), len(place)) for text in cards]
-    sizes = [len(answer) for answer in answers]
+class _Matcher:
+    """`among(index, candidates)`: the first of `candidates`, earlier cards in source order, that asks what card
+    `index` asks; -1 if none does. A card asks what another asks when their answers are alike (`alike`, which
+    reads the answers only) and so are their fronts (`fronts`)."""
 
-    def among(index: int, candidates) -> int:
-        """The first of `candidates` that asks what card `index` asks, -1 if none does."""
-        here, size = places[index], sizes[index]
+    def __init__(self, cards: list[CardText], answers: list[tuple[str, ...]]):
+        # Cards of one table or one section's bullets are siblings, not the same fact asked twice (see twins).
+        place: dict[tuple[str, str], int] = {}
+        self.places = [place.setdefault((text.note.section, text.note.kind), len(place)) for text in cards]
+        self.cards, self.answers = cards, answers
+        self.sizes = [len(answer) for answer in answers]
+
+    def alike(self, index: int, other: int) -> bool:
+        """Whether the two answers share SAME_ANSWER of the larger one's words: sizes too far apart cannot, and
+        most candidates are ruled out by their size alone."""
+        size, sizes = self.sizes[index], self.sizes[other]
         low, high = _near(size)
-        said = None
-        # Sizes too far apart cannot share SAME_ANSWER of the larger, and most candidates are ruled out by their
-        # size alone; the fronts' words are worked out only for the cards whose answers match (see CardText).
-        for other in candidates:
-            if not low <= sizes[other] <= high or places[other] == here:
-                continue
-            if said is None:
-                said = frozenset(answers[index])
-            large = size if size >= sizes[other] else sizes[other]
-            # The earlier card's front is kept, for the cards after it that repeat it; this card's is not.
-            if (len(said.intersection(answers[other])) / large >= SAME_ANSWER
-                    and containment(content_of(cards[index].shown), cards[other].asks) >= SAME_FRONT):
-                return other
-        return -1
+        if not low <= sizes <= high:
+            return False
+        shared = len(frozenset(self.answers[index]).intersection(self.answers[other]))
+        return shared / (size if size >= sizes else sizes) >= SAME_ANSWER
 
-    def first_match(index: int, lists: list[list[int]]) -> int:
-        # The earliest candidate is the match more often than not (a repeated answer points back to its first
-        # card): it is tried before the others are gathered.
-        head = lists[0][0] if len(lists) == 1 else min([candidates[0] for candidates in lists])
-        found = among(index, (head,))
-        return found if found >= 0 else among(index, _window(lists)[1:])
-    return first_match
+    def fronts(self, index: int, other: int) -> bool:
+        """Whether the two cards are no siblings and their fronts' content words are alike (see CardText)."""
+        if self.places[index] == self.places[other]:
+            return False
+        cards = self.cards
+        theirs = cards[other].asks
+        # The earlier front's content words that this front shows are the two fronts' shared content words: when
+        # they are SAME_FRONT of the earlier's, they are at least that of the smaller's, and this card's own content
+        # words (a set per card, most of the lint's) are not needed.
+        shared = len(theirs.intersection(cards[index].shown))
+        return ((shared > 0 and shared >= SAME_FRONT * len(theirs))
+                or containment(cards[index].asks, theirs) >= SAME_FRONT)
+
+    def __call__(self, index: int, candidates) -> int:
+        return next((other for other in candidates if self.alike(index, other) and self.fronts(index, other)), -1)
 
 
 @functools.lru_cache(maxsize=None)
@@ -111,12 +158,13 @@ def _window(lists: list[list[int]]) -> list[int]:
     return sorted(set().union(*[candidates[:CANDIDATES] for candidates in lists]))[:CANDIDATES]
 
 
-def _rarest_first(answers) -> dict[str, tuple[int, str]]:
-    """Each word's sort key: the fewer answers use it, the earlier; ties by the word, so the order is the text's."""
+def _rarest_first(answers) -> dict[str, int]:
+    """Each word's place in the order by how few answers use it, ties by the word (so the order is the text's):
+    answers' words sort by these numbers faster than by the pairs they stand for."""
     # Every word of every answer counted by Counter's own loop, in C: a loop in Python over each distinct answer's
     # words, counted times its cards, took four times as long on a sheet of few repeated answers.
     frequency = Counter(chain.from_iterable(answers))
-    return {word: (count, word) for word, count in frequency.items()}
+    return {word: place for place, (_, word) in enumerate(sorted([(count, word) for word, count in frequency.items()]))}
 
 
 def _prefix(size: int) -> int:

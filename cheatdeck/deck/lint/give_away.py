@@ -6,6 +6,8 @@ for word, contains-answer says so instead."""
 
 from __future__ import annotations
 
+import functools
+
 from ..overlap import contains, words
 from .text import CardText, stem
 
@@ -13,23 +15,26 @@ NAME = "give-away"
 
 
 def check(text: CardText) -> bool:
-    card, note = text.card, text.note
+    card = text.card
     if card.reverse or card.cloze or not text.content:
         return False
-    # A stem inside one of the shown words is inside the shown text, case-folded: most answers have a word the
-    # front and title do not hint, found there before either is split into words.
-    folded, title = text.folded, None
+    # Words hold no space, so a stem is inside one of the shown words exactly when it is inside them joined; the
+    # title's words are joined only for a stem the front does not hint.
+    front, title = " ".join(text.shown), None
     for word in text.content:
         root = stem(word)
-        if root not in folded:
-            # The title is folded only for a word the front does not hint.
+        if root not in front:
             if title is None:
-                title = note.heading.casefold()
+                title = _joined(text.note.heading)
             if root not in title:
                 return False
-    # Words hold no space, so a stem is inside one of the shown words exactly when it is inside them joined.
-    visible = f"{' '.join(text.shown)} | {' '.join(words(note.heading))}"
-    return all(stem(word) in visible for word in text.content) and not contains(text.shown, text.said)
+    return not contains(text.shown, text.said)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _joined(heading: str) -> str:
+    """A section title's words joined, as a front's are: a title heads many cards."""
+    return " ".join(words(heading))
 
 
 def say(text: CardText) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from ..overlap import words
+from ..overlap import words, words_of
 from ..plan import Card, Note, Plan
 
 STOPWORDS = frozenset("""
@@ -52,39 +52,17 @@ def containment(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 class CardText:
-    """One card as the rules read it. Each reading is worked out once, when a rule first needs it, and shared by
-    every rule: the answer's words for all cards, the front's only for the few cards a rule looks closer at.
-    The case-folded front is not kept: two rules read it, one right after the other, and only then."""
+    """One card as the rules read it: its answer's and front's words, tokenized for the whole plan at once
+    (`read`), and the front's content words worked out when a rule first needs them."""
 
-    __slots__ = ("note", "card", "said", "_shown", "_content", "_asks", "_contents")
+    __slots__ = ("note", "card", "said", "content", "shown", "_asks")
 
-    def __init__(self, note: Note, card: Card, contents: dict[tuple[str, ...], tuple[str, ...]]):
-        self.note, self.card, self.said = note, card, words(card.answer)
-        self._shown: tuple[str, ...] | None = None
-        self._content: tuple[str, ...] | None = None
+    def __init__(self, note: Note, card: Card, said: tuple[str, ...], content: tuple[str, ...],
+                 shown: tuple[str, ...]):
+        self.note, self.card, self.said, self.content, self.shown = note, card, said, content, shown
+        """`said`, `shown`: the answer's and the front's words; `content`: the answer's content words
+        (`kept_content`), one tuple for every card with the same answer."""
         self._asks: frozenset[str] | None = None
-        self._contents = contents
-
-    @property
-    def shown(self) -> tuple[str, ...]:
-        """The front's words."""
-        if self._shown is None:
-            self._shown = words(self.card.front)
-        return self._shown
-
-    @property
-    def folded(self) -> str:
-        """The front, case-folded: each of its words is part of it, so a word not in it is not in `shown`."""
-        return self.card.front.casefold()
-
-    @property
-    def content(self) -> tuple[str, ...]:
-        """The answer's content words (`kept_content`, in order): one tuple for every card with the same answer."""
-        if self._content is None:
-            self._content = self._contents.get(self.said)
-            if self._content is None:
-                self._content = self._contents[self.said] = kept_content(self.said)
-        return self._content
 
     @property
     def asks(self) -> frozenset[str]:
@@ -95,6 +73,15 @@ class CardText:
 
 
 def read(plan: Plan) -> list[CardText]:
-    """Every card of the plan, in source order, as the rules read it."""
-    contents: dict[tuple[str, ...], tuple[str, ...]] = {}
-    return [CardText(note, card, contents) for note in plan.notes for card in note.cards]
+    """Every card of the plan, in source order, as the rules read it. Each distinct answer is split into words
+    once, and every front, all of them in one call each (`words_of`): most rules read most cards' words."""
+    pairs = [(note, card) for note in plan.notes for card in note.cards]
+    answers = dict.fromkeys([card.answer for _, card in pairs])
+    kept: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for answer, said in zip(answers, words_of(list(answers))):
+        if (content := kept.get(said)) is None:
+            content = kept[said] = kept_content(said)
+        answers[answer] = (said, content)
+    # Fronts are split as they come: a front is most often its card's own, where many cards share an answer.
+    fronts = words_of([card.front for _, card in pairs])
+    return [CardText(note, card, *answers[card.answer], shown) for (note, card), shown in zip(pairs, fronts)]
