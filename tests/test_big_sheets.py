@@ -184,9 +184,9 @@ def test_a_sample_that_overstates_its_demand_still_prints_the_largest_size_that_
     assert sampled.body_size == details.body_size
 
 
-def _long_sheet(tmp_path: Path, figures: int = 0):
-    """The benchmarks' synthetic sheet of 600 facts, loaded: long enough to sample, short enough to lay out whole;
-    with `figures`, a domain of that many sections, each a figure twice as tall as it is wide and a bullet."""
+def _long_sheet(tmp_path: Path, figures: int = 0, facts: int = 600):
+    """The benchmarks' synthetic sheet of `facts` facts, loaded: 600, long enough to sample, short enough to lay out
+    whole; with `figures`, a domain of that many sections, each a figure twice as tall as it is wide and a bullet."""
     import sys
 
     import yaml
@@ -199,7 +199,7 @@ def _long_sheet(tmp_path: Path, figures: int = 0):
         import synth
     finally:
         sys.path.pop(0)
-    data = synth.sheet(600)
+    data = synth.sheet(facts)
     if figures:
         (tmp_path / "img").mkdir()
         Image.new("RGB", (400, 1000), "gray").save(tmp_path / "img" / "tall.png")
@@ -254,3 +254,21 @@ def test_a_drawn_paragraph_leaves_nothing_for_the_collector(tiny):
     finally:
         gc.enable()
     assert left == 0
+
+
+def test_a_sheet_of_a_few_dozen_pages_is_drawn_from_paragraphs_held_whole(tmp_path, monkeypatch):
+    """Issue 28: a sheet of tens of pages (the 3,000-fact sheet takes 86) keeps every measured paragraph parsed and
+    broken until it is drawn: compacting each one's lines, and expanding them again to draw it, was a tenth of its
+    cold `pdf`."""
+    from cheatdeck.options import TEMPLATES
+    from cheatdeck.pdf import tracking
+    from cheatdeck.pdf.render import render_pdf
+
+    sheet = _long_sheet(tmp_path, facts=900)
+    compacted = []
+    monkeypatch.setattr(tracking, "_compact", lambda lines, styles, compact=tracking._compact: (
+        compacted.append(lines), compact(lines, styles))[1])
+    details = render_pdf(sheet, PrintOptions(pages=100, columns=3).over(sheet.print), TEMPLATES, hint=10.0,
+                         exact=True)[1]
+    assert details.pages > 25
+    assert not compacted

@@ -30,9 +30,11 @@ from .theme import Ink, Theme, Words, as_reportlab
 # them; past HELD_PAGES, a paragraph keeps only its markup and is parsed and broken again to be drawn, so that a
 # long sheet's memory follows its text (50,000 facts: 1,150 pages; holding 200 pages' lines, its pass peaked at
 # 572 MiB, 300 pages' 594 MiB, none 526). Those held stay held. Holding whole costs nothing when a layout pass is not
-# drawn (the fit search's others), and compacting about 2 % of a pass, so a short sheet (and `watch` on it) is held
-# whole; held whole to 100 pages, the 10,000-fact pass peaked at 236 MiB, against 203 compacting from the first.
-WHOLE_PAGES = 20
+# drawn (the fit search's others), while compacting and expanding again to draw took 7 % of the 3,000-fact sheet's
+# cold `pdf` (86 pages: 7.4 s of CPU held whole to 20 pages, 6.9 s to 100), so a sheet of tens of pages (and `watch`
+# on it) is held whole; held whole to 100 pages, the 10,000-fact pass peaked at 236 MiB, against 203 compacting
+# from the first.
+WHOLE_PAGES = 100
 HELD_PAGES = 200
 
 
