@@ -259,16 +259,19 @@ def test_a_drawn_paragraph_leaves_nothing_for_the_collector(tiny):
 def test_a_sheet_of_a_few_dozen_pages_is_drawn_from_paragraphs_held_whole(tmp_path, monkeypatch):
     """Issue 28: a sheet of tens of pages (the 3,000-fact sheet takes 86) keeps every measured paragraph parsed and
     broken until it is drawn: compacting each one's lines, and expanding them again to draw it, was a tenth of its
-    cold `pdf`."""
+    cold `pdf`. A sheet that its first pages say runs longer compacts past them, as its memory asks."""
     from cheatdeck.options import TEMPLATES
-    from cheatdeck.pdf import tracking
+    from cheatdeck.pdf import page, tracking
     from cheatdeck.pdf.render import render_pdf
 
     sheet = _long_sheet(tmp_path, facts=900)
+    opts = PrintOptions(pages=100, columns=3).over(sheet.print)
     compacted = []
     monkeypatch.setattr(tracking, "_compact", lambda lines, styles, compact=tracking._compact: (
         compacted.append(lines), compact(lines, styles))[1])
-    details = render_pdf(sheet, PrintOptions(pages=100, columns=3).over(sheet.print), TEMPLATES, hint=10.0,
-                         exact=True)[1]
+    held, details = render_pdf(sheet, opts, TEMPLATES, hint=10.0, exact=True)[:2]
     assert details.pages > 25
     assert not compacted
+    monkeypatch.setattr(page, "WHOLE_SHEET_PAGES", details.pages - 3)
+    assert render_pdf(sheet, opts, TEMPLATES, hint=10.0, exact=True)[0] == held
+    assert compacted
