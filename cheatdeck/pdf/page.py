@@ -33,8 +33,7 @@ from .theme import Ink, Theme, Words, as_reportlab
 # drawn (the fit search's others), while compacting and expanding again to draw took 7 % of the 3,000-fact sheet's
 # cold `pdf` (86 pages: 7.4 s of CPU compacting past page 20, 6.9 s held whole), so a sheet whose units poured so
 # far say it ends within WHOLE_SHEET_PAGES pages (and `watch` on it) is held whole to there. A longer one compacts
-# past WHOLE_PAGES as before: held whole to 100 pages whatever its length, the 50,000-fact print peaked at 673 MiB
-# (`--pages 1200`, from nothing), against 561.
+# past WHOLE_PAGES as before, sparing its memory the 80 pages more held whole.
 WHOLE_PAGES = 20
 WHOLE_SHEET_PAGES = 100
 HELD_PAGES = 200
@@ -238,20 +237,22 @@ class Page:
                 draw(canvas, (start + end - legend_w) / 2, y, legend, self.fonts.regular, s)
                 break
 
-    def plan(self, attempt: Attempt, relay: Relay | None = None) -> None:
+    def plan(self, attempt: Attempt, relay: Relay | None = None, drawn: bool = True) -> None:
         """Pour the sheet into columns; the attempt learns its pages, fills and where sections start. `relay`: a
-        pass that lays out only what changed since a kept one (pdf/relay.py)."""
+        pass that lays out only what changed since a kept one (pdf/relay.py). A pass that is never `drawn` (a
+        sample's) keeps nothing of what it measured: what a pass lets go of waits for the collector, which the
+        command line runs rarely (the 50,000-fact print peaked 115 MiB higher with its samples held whole)."""
         layout = self._layout()
         per_page = self.theme.columns
         flow = (Flow if relay is None else relay.flow)(self.frame_h, self.theme.spacing, self.size, per_page,
                                                         layout.leading)
-        units, whole = sum(len(domain.sections) for domain in self.sheet.domains) + 1, True
+        units, whole = sum(len(domain.sections) for domain in self.sheet.domains) + 1, drawn
         for placed, unit in enumerate(layout.document(self.sheet) if relay is None else
                                       relay.units_from(layout, flow), 1):
             flow.add(unit)
             columns = flow.column_count
             whole = whole and _held_whole(columns, per_page, placed, units)
-            layout.hold(WHOLE if whole else LINES if columns <= HELD_PAGES * per_page else None)
+            layout.hold(WHOLE if whole else LINES if drawn and columns <= HELD_PAGES * per_page else None)
             page = (flow.column_count - 1) // per_page + 1
             if page > attempt.budget and attempt.overflow_section is None:
                 attempt.overflow_section = (unit.title, unit.loc)
