@@ -275,7 +275,7 @@ def test_a_drawn_paragraph_leaves_nothing_for_the_collector(tiny):
 
 def test_a_sheet_of_a_few_dozen_pages_is_drawn_from_paragraphs_held_whole(tmp_path, monkeypatch):
     """Issue 28: a sheet of tens of pages (the 3,000-fact sheet takes 86) keeps every measured paragraph parsed and
-    broken until it is drawn: compacting each one's lines, and expanding them again to draw it, was a tenth of its
+    broken until it is drawn: compacting each one's lines, and expanding them again to draw it, was 7 % of its
     cold `pdf`. A sheet that its first pages say runs longer compacts past them, as its memory asks."""
     from cheatdeck.options import TEMPLATES
     from cheatdeck.pdf import page, tracking
