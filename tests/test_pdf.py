@@ -920,6 +920,7 @@ def test_a_sheet_prints_the_same_whether_its_pages_are_held_or_shed(source, monk
         styles is None and sheds.append(self), shed(self, styles)))
     # Every page's paragraphs as compact lines (none held whole), drawn from them.
     monkeypatch.setattr(page, "WHOLE_PAGES", 0)
+    monkeypatch.setattr(page, "WHOLE_SHEET_PAGES", 0)
     compact, compact_details = render_pdf(sheet, opts, TEMPLATES, hint=details.body_size, exact=True)[:2]
     assert not sheds and compact == held and compact_details.pages == details.pages
     monkeypatch.setattr(page, "HELD_PAGES", 0)
@@ -986,6 +987,7 @@ def test_the_held_pages_are_drawn_without_parsing_or_breaking_again(monkeypatch)
     monkeypatch.setattr(Paragraph, "_setup", lambda self, *args, setup=Paragraph._setup:
                         (drawing and parsed.append(drawing[-1]), setup(self, *args))[1])
     monkeypatch.setattr(page, "WHOLE_PAGES", 0)
+    monkeypatch.setattr(page, "WHOLE_SHEET_PAGES", 0)
     monkeypatch.setattr(page, "HELD_PAGES", 1)
     details = render_pdf(sheet, opts, TEMPLATES, hint=size, exact=True)[1]
     assert details.pages >= 2

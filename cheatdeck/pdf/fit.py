@@ -94,7 +94,7 @@ def first_guess(floor: Page, sizes: list[float], ink: float, paragraphs: int) ->
     def fits(index: int) -> bool:
         page = dataclasses.replace(floor, sheet=sample, size=sizes[index], memo=None)
         attempt = Attempt(size=page.size, pages=0, budget=budget, columns=page.theme.columns)
-        page.plan(attempt)
+        page.plan(attempt, drawn=False)
         return not attempt.too_tall and attempt.demand <= share
 
     # Bisect for the largest size whose sample fits, first trying the estimate's.

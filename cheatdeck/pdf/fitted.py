@@ -136,10 +136,6 @@ class Fitted:
         widths = trial_widths(self.widths, gain, shorten)
         return (self._single if self.single else self._multi)(widths)
 
-    def _too_long(self, width: float, widths: list[float], line: int) -> bool:
-        nmw = min(line, len(widths) - 1)
-        return self.split_long and width > max(widths[nmw:nmw + 1])
-
     def _single(self, widths: list[float]) -> Lines | None:
         # Paragraph.breakLines's first case: the line's width starts a space short, each word adds a space and
         # itself, and a line takes its first word whatever its width.
@@ -148,7 +144,7 @@ class Fitted:
         current = -space
         for width, word in self.words:
             new = current + space + width
-            if new > room and self._too_long(width, widths, line):
+            if new > room and self.split_long and width > room:
                 return None
             if new <= room or not words:
                 words.append(word)
@@ -169,7 +165,7 @@ class Fitted:
         room, current, space, counted, text = widths[0], 0, 0, 0, None
         for (width, pieces), after in zip(self.words, self.spaces):
             new = current + space + width if width > 0 else current
-            if new > room and self._too_long(width, widths, line):
+            if new > room and self.split_long and width > room:
                 return None
             if new > room and counted > 0:
                 out.append((room - current, text))
@@ -196,7 +192,7 @@ class Fitted:
                 held = _Line(word[-1][0])
             width, frag, text = word[0], word[1][0], word[1][1]
             new = current + space + width if width > 0 else current
-            if new > room and self._too_long(width, widths, line):
+            if new > room and self.split_long and width > room:
                 return None
             if new > room and counted > 0:
                 if current > widest:

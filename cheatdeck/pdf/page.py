@@ -30,9 +30,12 @@ from .theme import Ink, Theme, Words, as_reportlab
 # them; past HELD_PAGES, a paragraph keeps only its markup and is parsed and broken again to be drawn, so that a
 # long sheet's memory follows its text (50,000 facts: 1,150 pages; holding 200 pages' lines, its pass peaked at
 # 572 MiB, 300 pages' 594 MiB, none 526). Those held stay held. Holding whole costs nothing when a layout pass is not
-# drawn (the fit search's others), and compacting about 2 % of a pass, so a short sheet (and `watch` on it) is held
-# whole; held whole to 100 pages, the 10,000-fact pass peaked at 236 MiB, against 203 compacting from the first.
+# drawn (the fit search's others), while compacting and expanding again to draw took 7 % of the 3,000-fact sheet's
+# cold `pdf` (86 pages: 7.4 s of CPU compacting past page 20, 6.9 s held whole), so a sheet whose units poured so
+# far say it ends within WHOLE_SHEET_PAGES pages (and `watch` on it) is held whole to there. A longer one compacts
+# past WHOLE_PAGES as before, sparing its memory the 80 pages more held whole.
 WHOLE_PAGES = 20
+WHOLE_SHEET_PAGES = 100
 HELD_PAGES = 200
 
 
@@ -62,6 +65,16 @@ class Attempt:
         """The share of the page budget the content takes: over 1 when it does not fit."""
         pages, frame, used = self.last
         return ((pages - 1) * self.columns + frame + used) / (self.budget * self.columns)
+
+
+def _held_whole(columns: int, per_page: int, placed: int, units: int) -> bool:
+    """Whether a pass that has filled `columns` with `placed` of the sheet's `units` still holds what it measures
+    whole: to WHOLE_PAGES pages, and to WHOLE_SHEET_PAGES while the units placed so far, in proportion, say the
+    sheet ends within them (a pass laid out after kept pages counts those too: it says the sheet is longer)."""
+    if columns <= min(WHOLE_PAGES, HELD_PAGES) * per_page:
+        return True
+    limit = min(WHOLE_SHEET_PAGES, HELD_PAGES) * per_page
+    return columns <= limit and columns * units <= limit * placed
 
 
 def _cut(text: str, font: str, size: float, room: float, width: Callable[[str, str, float], float]) -> str:
@@ -224,18 +237,22 @@ class Page:
                 draw(canvas, (start + end - legend_w) / 2, y, legend, self.fonts.regular, s)
                 break
 
-    def plan(self, attempt: Attempt, relay: Relay | None = None) -> None:
+    def plan(self, attempt: Attempt, relay: Relay | None = None, drawn: bool = True) -> None:
         """Pour the sheet into columns; the attempt learns its pages, fills and where sections start. `relay`: a
-        pass that lays out only what changed since a kept one (pdf/relay.py)."""
+        pass that lays out only what changed since a kept one (pdf/relay.py). A pass that is never `drawn` (a
+        sample's) keeps nothing of what it measured: what a pass lets go of waits for the collector, which the
+        command line runs rarely (the 50,000-fact print peaked 115 MiB higher with its samples held whole)."""
         layout = self._layout()
         per_page = self.theme.columns
         flow = (Flow if relay is None else relay.flow)(self.frame_h, self.theme.spacing, self.size, per_page,
                                                         layout.leading)
-        for unit in (layout.document(self.sheet) if relay is None else relay.units_from(layout, flow)):
+        units, whole = sum(len(domain.sections) for domain in self.sheet.domains) + 1, drawn
+        for placed, unit in enumerate(layout.document(self.sheet) if relay is None else
+                                      relay.units_from(layout, flow), 1):
             flow.add(unit)
             columns = flow.column_count
-            layout.hold(WHOLE if columns <= min(WHOLE_PAGES, HELD_PAGES) * per_page else
-                        LINES if columns <= HELD_PAGES * per_page else None)
+            whole = whole and _held_whole(columns, per_page, placed, units)
+            layout.hold(WHOLE if whole else LINES if drawn and columns <= HELD_PAGES * per_page else None)
             page = (flow.column_count - 1) // per_page + 1
             if page > attempt.budget and attempt.overflow_section is None:
                 attempt.overflow_section = (unit.title, unit.loc)

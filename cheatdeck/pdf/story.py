@@ -169,6 +169,8 @@ class Layout:
         # The column-width search trades this much table height for one fewer one-word last line.
         self.orphan_cost = self.leading * 0.5
         text = self.color(t.palette.text)
+        # What every paragraph's markup is made with (`spans_markup`), worked out once: a long sheet has thousands.
+        self.script_tags, self.muted = t.scripts.tags(), self.color(t.palette.muted)
         self.bar_styles: dict[str, ParagraphStyle] = {}
         self._solid_styles: dict[ParagraphStyle, ParagraphStyle] = {}
         self.trap_ink = self.ink.accent(t.palette.trap, t.palette.trap_gray)
@@ -232,8 +234,8 @@ class Layout:
                      size: float | None = None) -> str:
         """`markup` of a text's `spans`: a run of them between its images, code and formulas (blocks.flow)."""
         spans = spans if width is None else self.breakable(spans, width, bold, size or self.size)
-        markup = inline.to_reportlab(linebreaks.bind(spans), self.fonts.mono, self.formula, self.theme.scripts.tags())
-        return self.fonts.fallback.markup(linebreaks.marked(markup, self.color(self.theme.palette.muted)))
+        markup = inline.to_reportlab(linebreaks.bind(spans), self.fonts.mono, self.formula, self.script_tags)
+        return self.fonts.fallback.markup(linebreaks.marked(markup, self.muted))
 
     def formula(self, span: inline.Span) -> str:
         return inline_markup(span, self.size)
