@@ -44,7 +44,6 @@ def matches(texts: list[CardText]) -> Iterator[tuple[CardText, CardText]]:
     cards = [text for text in texts if not text.card.reverse and not text.card.cloze]
     answers = [text.content for text in cards]
     among = _Matcher(cards, answers)
-    fronts = among.fronts
     # Per answer (`_Group`): the cards after the first with one answer read what it worked out.
     groups: dict[tuple[str, ...], _Group] = {}
     posting: dict[str, list[int]] = {}
@@ -54,12 +53,6 @@ def matches(texts: list[CardText]) -> Iterator[tuple[CardText, CardText]]:
             continue
         if (group := groups.get(answer)) is None:
             group = groups[answer] = _Group(index, answer, rank, posting, among)
-        # The earliest candidate is the match more often than not (a repeated answer points back to its first
-        # card): it is tried before the others are gathered.
-        elif group.alike and fronts(index, group.head):
-            yield cards[index], cards[group.head]
-            group.post(index)
-            continue
         if (head := group.match(index, among)) >= 0:
             yield cards[index], cards[head]
         group.post(index)
@@ -84,6 +77,8 @@ class _Group:
         """The first card, of the first CANDIDATES of the posting lists, that asks what card `index` asks."""
         if self.head == index:
             return -1
+        # The earliest candidate is the match more often than not (a repeated answer points back to its first
+        # card): it is tried before the others are gathered.
         if self.alike and among.fronts(index, self.head):
             return self.head
         return among(index, _window([candidates for candidates in self.lists if candidates])[1:])
