@@ -32,6 +32,10 @@ from .plan import Note, Plan
 from .stamps import Stamps
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+COMPRESS_LEVEL = 3
+"""zlib's level for the package: 8 % larger than zlib's default (6) and two and a half times faster to make
+(0.09 s against 0.22 s for a 10,000-fact sheet's 14 MB database); Anki reads either as fast. genanki stores
+its packages uncompressed, eight times larger."""
 
 
 def deck_id(sheet_id: str, name: str) -> int:
@@ -140,6 +144,8 @@ def _zipped(collection: BinaryIO, media: list[tuple[str, bytes]]) -> bytes:
         for name, size, parts in entries:
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
+            # The level the ZipInfo carries (its `compress_level` from Python 3.13, which keeps this name).
+            info._compresslevel = COMPRESS_LEVEL
             info.external_attr = 0o644 << 16
             info.file_size = size  # as `writestr` sets it, which decides the entry's header
             with archive.open(info, "w") as entry:
@@ -169,14 +175,23 @@ def _as_in_memory(collection: BinaryIO) -> Iterator[bytes]:
 
 def _write_notes(cursor, notes: list[Note], models: dict[str, genanki.Model], entries: dict[str, dict],
                  deck: int, timestamp: int, ids, resized: list[tuple[str, int]]) -> None:
-    """The rows genanki's Note.write_to_db writes, in its order (a note, then its cards: the file's pages depend
-    on it), without building a genanki Note per note; a tenth of a 10,000-fact build went there. `entries`: each
-    note's lock entry, with its GUID and mod.
+    """The rows genanki's Note.write_to_db writes, with its ids (a note's, then its cards'), without building a
+    genanki Note per note; a tenth of a 10,000-fact build went there. The notes go in with one statement and
+    their cards with another (a statement per row took a fifth longer); the rows are made as SQLite reads them,
+    not held. `entries`: each note's lock entry, with its GUID and mod.
 
     genanki writes every note with the build time; the lock's mods replace it. A mod stored in as many bytes as
     the build time goes in here, which gives the same file; the others (a clock set back by decades, or 2038)
     go into `resized`, to be replaced afterwards as they always were."""
-    execute = cursor.execute
+    cards: list[tuple[int, list[int], list[int]]] = []  # per note: its id, its cards' ids and their ords
+    cursor.executemany(_NOTE_ROW, _note_rows(notes, models, entries, timestamp, ids, resized, cards))
+    cursor.executemany(_CARD_ROW, ((card_id, note_id, deck, ord_, timestamp)
+                                   for note_id, card_ids, ords in cards for card_id, ord_ in zip(card_ids, ords)))
+
+
+def _note_rows(notes: list[Note], models: dict[str, genanki.Model], entries: dict[str, dict], timestamp: int,
+               ids, resized: list[tuple[str, int]], cards: list[tuple[int, list[int], list[int]]]) -> Iterator[tuple]:
+    """Each note's row; its cards' ids and ords go into `cards`."""
     width = _int_width(timestamp)
     same_width = {timestamp: True}  # a sheet's mods are the times of a few builds: each is sized once
     front_back: dict[tuple, list[int]] = {}  # a front/back note's cards follow from which of its fields are empty
@@ -189,8 +204,6 @@ def _write_notes(cursor, notes: list[Note], models: dict[str, genanki.Model], en
         if same is None:
             same = same_width[mod] = _int_width(mod) == width
         guid = entry["guid"]
-        execute(_NOTE_ROW, (note_id, guid, model.model_id, mod if same else timestamp,
-                            f" {' '.join(note.tags)} ", "\x1f".join(note.fields), note.fields[model.sort_field_index]))
         if not same:
             resized.append((guid, mod))
         if model.model_type == model.FRONT_BACK:
@@ -200,8 +213,9 @@ def _write_notes(cursor, notes: list[Note], models: dict[str, genanki.Model], en
                 ords = front_back[filled] = _card_ords(model, note.fields)
         else:
             ords = _card_ords(model, note.fields)
-        for ord_ in ords:
-            execute(_CARD_ROW, (next(ids), note_id, deck, ord_, timestamp))
+        cards.append((note_id, list(itertools.islice(ids, len(ords))), ords))
+        yield (note_id, guid, model.model_id, mod if same else timestamp, f" {' '.join(note.tags)} ",
+               "\x1f".join(note.fields), note.fields[model.sort_field_index])
 
 
 def _int_width(value: int) -> int:
