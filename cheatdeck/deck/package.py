@@ -144,8 +144,8 @@ def _zipped(collection: BinaryIO, media: list[tuple[str, bytes]]) -> bytes:
         for name, size, parts in entries:
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
-            # The level the ZipInfo carries (its `compress_level` from Python 3.13, which keeps this name).
-            info._compresslevel = COMPRESS_LEVEL
+            # The level a ZipInfo carries: `compress_level` from Python 3.13 on, `_compresslevel` before it.
+            setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", COMPRESS_LEVEL)
             info.external_attr = 0o644 << 16
             info.file_size = size  # as `writestr` sets it, which decides the entry's header
             with archive.open(info, "w") as entry:
