@@ -34,8 +34,8 @@ from .stamps import Stamps
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 COMPRESS_LEVEL = 3
 """zlib's level for the package: 8 % larger than zlib's default (6) and two and a half times faster to make
-(0.09 s against 0.22 s for a 10,000-fact sheet's 14 MB database); Anki reads either as fast. genanki stores
-its packages uncompressed, eight times larger."""
+(0.09 s against 0.22 s for a 10,000-fact sheet's 14 MB database), and inflated in the same time (35 ms).
+genanki stores its packages uncompressed, eight times larger."""
 
 
 def deck_id(sheet_id: str, name: str) -> int:
