@@ -287,3 +287,57 @@ def test_the_collection_waits_in_a_temp_file_of_the_package_removed_once_open(tm
     conn = connect(":memory:")
     conn.deserialize(collection)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_the_package_holds_the_rows_genanki_writes():
+    """The package writes its notes and cards without a genanki Note per note, all notes of a deck by one statement
+    and then their cards by another: each row, and each id, is the one genanki's own Package writes for the same
+    notes (a note's id, then its cards'): the shipped sheet's notes of one card and of two."""
+    import itertools
+    import sqlite3
+
+    import genanki
+    from genanki.apkg_col import APKG_COL
+    from genanki.apkg_schema import APKG_SCHEMA
+
+    from cheatdeck.deck.cloze import without_unused_cloze
+    from cheatdeck.deck.notetypes import load_notetypes, palette_css
+    from cheatdeck.deck.package import _write_notes, deck_id
+    from cheatdeck.deck.plan import plan_notes
+    from cheatdeck.deck.stamps import stamp
+    from cheatdeck.options import TEMPLATES
+    from cheatdeck.source.compile import load
+
+    sheet = load(REPO / "source" / "mla-c01.yaml")
+    plan = plan_notes(sheet)
+    notetypes = without_unused_cloze(load_notetypes(TEMPLATES / "anki", palette_css(sheet)),
+                                     {n.kind for n in plan.notes})
+    stamps = stamp({}, sheet.id, plan.notes, {k: (nt.digest, nt.schema) for k, nt in notetypes.items()}, 1_700_000_000)
+    models = {kind: nt.to_genanki() for kind, nt in notetypes.items()}
+    entries = stamps.sections["notes"]
+    assert {len(n.cards) for n in plan.notes} >= {1, 2}
+
+    def rows(write) -> tuple[list, list]:
+        conn = sqlite3.connect(":memory:")
+        cursor = conn.cursor()
+        cursor.executescript(APKG_SCHEMA)
+        cursor.executescript(APKG_COL)
+        write(cursor, itertools.count(stamps.timestamp * 1000))
+        return (cursor.execute("SELECT * FROM notes ORDER BY id").fetchall(),
+                cursor.execute("SELECT * FROM cards ORDER BY id").fetchall())
+
+    def ours(cursor, ids) -> None:
+        for name in plan.decks:
+            notes = [n for n in plan.notes if n.deck == name]
+            genanki.Deck(deck_id(sheet.id, name), name).write_to_db(cursor, stamps.timestamp, ids)
+            _write_notes(cursor, notes, models, entries, deck_id(sheet.id, name), stamps.timestamp, ids, [])
+
+    def theirs(cursor, ids) -> None:
+        for name in plan.decks:
+            deck = genanki.Deck(deck_id(sheet.id, name), name)
+            for note in (n for n in plan.notes if n.deck == name):
+                deck.add_note(genanki.Note(models[note.kind], list(note.fields), guid=entries[note.ident]["guid"],
+                                           tags=list(note.tags)))
+            deck.write_to_db(cursor, stamps.timestamp, ids)
+
+    assert rows(ours) == rows(theirs)
