@@ -341,3 +341,64 @@ def test_the_package_holds_the_rows_genanki_writes():
             deck.write_to_db(cursor, stamps.timestamp, ids)
 
     assert rows(ours) == rows(theirs)
+
+
+PUERTOS = """\
+id: redes
+title: Redes
+version: "1"
+language: es
+reverse: true
+domains:
+  - id: d1
+    name: Transporte
+    sections:
+      - id: puertos
+        title: Puertos bien conocidos
+        table:
+          columns: [Protocolo, Puerto]
+          rows:
+            - [HTTP, "80"]
+            - [HTTPS, "443"]
+            - [SSH, "22"]
+quick_reference:
+  title: Reglas
+  columns: [Concepto, Regla]
+  rows:
+    - {domain: d1, cells: [Puerto efímero, "Lo elige el cliente"]}
+"""
+
+
+def test_a_spanish_deck_asks_in_spanish_on_every_side(col, tmp_path):
+    """A sheet in Spanish asks its table's column as written with Spanish's opening mark ("¿Puerto?"), its
+    reverse cards the key column's header ("¿Protocolo?") and its quick reference's card the last column's
+    ("¿Regla?"): the reverse question is the note's own field, and the note types hold no English ("Which",
+    "Decision"). An English sheet's reverse card still asks "Which Protocol?"."""
+    from anki.collection import Collection
+
+    from cheatdeck import Options
+    from cheatdeck import build as build_sheet
+
+    sheet = tmp_path / "redes.yaml"
+    sheet.write_text(PUERTOS, encoding="utf-8")
+    build_sheet(sheet, Options(out=tmp_path / "dist"), ("anki",))
+    import_package(col, tmp_path / "dist" / "redes.apkg")
+    sides = {(col.get_card(cid).ord, visible_text(col.get_card(cid).question())) for cid in col.find_cards("")}
+    assert (0, "D1 · Transporte Puertos bien conocidos Protocolo: HTTP ¿Puerto?") in sides
+    assert (1, "D1 · Transporte Puertos bien conocidos 80 ¿Protocolo?") in sides
+    assert any(text.endswith(" Puerto efímero ¿Regla?") for _, text in sides), sides
+    assert not any("Which" in text or "which" in text for _, text in sides)
+
+    english = tmp_path / "en" / "ports.yaml"
+    english.parent.mkdir()
+    english.write_text(PUERTOS.replace("language: es\n", "").replace("Protocolo", "Protocol"), encoding="utf-8")
+    build_sheet(english, Options(out=tmp_path / "en" / "dist"), ("anki",))
+    other = Collection(str(tmp_path / "en.anki2"))
+    try:
+        import_package(other, tmp_path / "en" / "dist" / "redes.apkg")
+        asked = {visible_text(other.get_card(cid).question()) for cid in other.find_cards("card:Reverse")}
+    finally:
+        other.close()
+    assert asked == {"D1 · Transporte Puertos bien conocidos 80 Which Protocol?",
+                     "D1 · Transporte Puertos bien conocidos 443 Which Protocol?",
+                     "D1 · Transporte Puertos bien conocidos 22 Which Protocol?"}

@@ -13,7 +13,7 @@ import functools
 import re
 
 from .. import scripts
-from ..model import Table
+from ..model import Table, Text
 
 KINDS = (
     # OutputDataConfig.KmsKeyId, max_depth, EnableInterContainerTraffic, camelCase; not a name like XGBoost
@@ -63,6 +63,18 @@ def reads_as_noun(header: str) -> bool:
 def question_mark(text: str) -> str:
     """The question mark after `text` (plain): after Chinese or Japanese their fullwidth one (作用？)."""
     return "\uff1f" if scripts.solid(text[-1:]) else "?"
+
+
+OPENING_MARKS = {"es": "\u00bf", "ast": "\u00bf"}
+"""The mark a question opens with, by language (BCP 47's first part): Spanish and Asturian (¿Máscara?)."""
+
+
+def as_written(text: Text, language: str | None) -> tuple[str, str]:
+    """`text` asked as it is written (HTML, plain): its script's question mark after it and, in a language whose
+    questions open with a mark, that mark before it."""
+    opening = OPENING_MARKS.get((language or "").split("-")[0].casefold(), "")
+    mark = question_mark(text.plain)
+    return f"{opening}{text.html}{mark}", f"{opening}{text.plain}{mark}"
 
 
 def question(header: str, english: bool) -> str | None:

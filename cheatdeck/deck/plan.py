@@ -224,15 +224,16 @@ def _with_why(back: str, why: Text | None) -> str:
 
 class _Column:
     """What every card asking one column of a table repeats: the question its header makes, whether the header
-    fits a row's cell (headers.py) or not, and the table of the row's other cells on the back."""
+    fits a row's cell (headers.py) or not, what its reverse card asks (the key column's header: "Which
+    Algorithm?" in English, else as written, "¿Protocolo?"), and the table of the row's other cells on the back."""
 
-    def __init__(self, table: Table, column: int, english: bool):
-        header = table.columns[column]
+    def __init__(self, table: Table, column: int, english: bool, language: str | None):
+        header, key = table.columns[column], table.columns[0]
         self.template = table.questions[column] if column < len(table.questions) else None
         self.misfits = headers.misfits(table, column)
-        mark = headers.question_mark(header.plain)
-        self.as_header = (f"{header.html}{mark}", f"{header.plain}{mark}")
+        self.as_header = headers.as_written(header, language)
         self.which = self.as_header
+        self.reverse = (f"Which {key.html}?", f"which {key.plain}?") if english else headers.as_written(key, language)
         asked = headers.question(header.plain, english)
         if asked:
             self.which = (html.escape(asked[:1].upper() + asked[1:]), asked)
@@ -386,7 +387,7 @@ class _Planner:
         if table is None:
             return []
         out = []
-        columns = {column: _Column(table, column, self.english) for column in table.ask}
+        columns = {column: _Column(table, column, self.english, self.sheet.language) for column in table.ask}
         for index, row in enumerate(table.rows):
             if row.cards == "none":
                 continue
@@ -417,9 +418,10 @@ class _Planner:
                       _with_why(f"{cell.plain} {back}", row.why), asked=True),)
         reverse = row.cards == "both" and self.reverse_allowed(cell, key, row.loc)
         if reverse:
-            cards += (Card(context, f"{header.plain}|{cell.plain}", f"{cell.plain}: which {headers[0].plain}?",
+            cards += (Card(context, f"{header.plain}|{cell.plain}", f"{cell.plain}: {asking.reverse[1]}",
                            key.plain, _with_why(f"{key.plain} {back}", row.why), asked=True, reverse=True),)
-        flag, name, extra = "y" if reverse else "", f"{self.prefix}/{ident}", rest + _why(row.why)
+        # The reverse card's question is its field: the note type's template holds no words of a language.
+        flag, name, extra = asking.reverse[0] if reverse else "", f"{self.prefix}/{ident}", rest + _why(row.why)
         return Note(
             ident=ident, kind="row", deck=deck,
             fields=(key.html, headers[0].html, question[0], cell.html, extra, context, flag, name),
@@ -471,7 +473,7 @@ class _Planner:
         out = []
         # Per domain, not per row: the rows of one domain share their context line and deck.
         where = {d.id: (_context(self.sheet, d, quick.title), domain_deck(self.sheet, d)) for d in self.sheet.domains}
-        prompt_of = f"{quick.columns[-1].html}{headers.question_mark(quick.columns[-1].plain)}"
+        prompt_of = headers.as_written(quick.columns[-1], self.sheet.language)[0]
         between = _TableHtml(quick.columns[1:-1])
         for row in quick.rows:
             if row.cards == "none" or (row.ident in self.linked_rows and not row.explicit):

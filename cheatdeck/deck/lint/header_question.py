@@ -19,7 +19,8 @@ def check(plan: Plan, texts=None) -> list[Finding]:
             if column < len(table.questions) and table.questions[column]:
                 continue
             header, key = table.columns[column].plain, table.columns[0].plain
-            asked = headers.question(header, said_english) or f"{header}{headers.question_mark(header)}"
+            asked = headers.question(header, said_english) or headers.as_written(table.columns[column],
+                                                                                  plan.sheet.language)[1]
             for index in sorted(headers.misfits(table, column)):
                 row = table.rows[index]
                 if row.cards == "none":
