@@ -246,3 +246,8 @@ def test_a_kept_section_is_planned_again_when_the_sheets_language_changes(tmp_pa
     _save(path, sheet)
     german = plan_notes(load(path, sections=sections), sections)
     assert german.notes == plan_notes(load(path)).notes != english.notes
+    # Spanish asks as German does, but opens its questions with "¿".
+    sheet["language"] = "es"
+    _save(path, sheet)
+    spanish = plan_notes(load(path, sections=sections), sections)
+    assert spanish.notes == plan_notes(load(path)).notes != german.notes

@@ -195,7 +195,8 @@ def _outside(sheet: Sheet, domain: Domain, section: Section, linked, english: bo
     (`linked`) and the sheet's language. A section kept between saves keeps its notes only while this is the same
     (source/sections.py)."""
     return (sheet.id, sheet.deck, domain.id, domain.label, domain.name.plain, domain.short.html,
-            tuple(item.ident for item in (*section.facts, *section.traps) if item.ident in linked), english)
+            tuple(item.ident for item in (*section.facts, *section.traps) if item.ident in linked), english,
+            sheet.language)
 
 
 class _TableHtml:
