@@ -458,3 +458,21 @@ def test_the_glossary_spells_out_shorthand_but_where_the_text_defines_it():
     assert glossary.plain("Imperfect (pret)") == "Imperfect (preterite)"
     assert glossary.html("Preterite (<b>pret</b>) and <i>Preterite</i> <b>(pret)</b>") == \
         "Preterite (<b>pret</b>) and <i>Preterite</i> <b>(pret)</b>"
+
+
+def test_a_spanish_sheet_opens_its_questions_once(tmp_path):
+    """Spanish questions open with "¿": a card asks a column's header as written between the two marks, and a
+    header that is a question already keeps the marks it has ("¿Cuándo?", not "¿¿Cuándo??")."""
+    section = """\
+    - id: capas
+      title: Capas
+      table:
+        columns: [Protocolo, Capa, ¿Cuándo?]
+        ask: [Capa, ¿Cuándo?]
+        rows:
+          - [TCP, transporte, siempre]
+          - [IP, red, siempre]
+    """
+    asked = [n.fields[2] for n in plan(tmp_path, section, sheet="language: es\n").notes]
+    assert asked == ["¿Capa?", "¿Cuándo?"] * 2
+    assert [n.fields[2] for n in plan(tmp_path, section, sheet="language: de\n").notes] == ["Capa?", "¿Cuándo?"] * 2

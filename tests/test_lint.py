@@ -181,6 +181,11 @@ def test_header_question_where_a_cell_is_not_what_its_column_names(tmp_path):
     asked = plan(tmp_path, HEADER.format(ask='\n    ask: {Parameter: "Which setting encrypts the {Resource}?"}'))
     assert messages(asked) == []
     assert [n.fields[2] for n in asked.notes][-1] == "Which setting encrypts the CloudWatch logs?"
+    # In Spanish the message quotes the question as the card asks it, opening mark and all.
+    spanish = plan(tmp_path, HEADER.format(ask="").replace("Parameter", "Parámetro"), sheet="language: es\n")
+    assert [m.split(": ", 2)[2] for m in messages(spanish)] == [
+        "\u201c¿Parámetro?\u201d does not fit \u201cKMS encryption on log group\u201d, unlike the column's other cells: "
+        "give the table `ask: {Parámetro: \"\u2026 {Resource} \u2026?\"}`, a question that fits every row"]
 
 
 def test_a_columns_misfits_are_worked_out_once_for_the_plan_and_the_lint(tmp_path, monkeypatch):

@@ -71,9 +71,11 @@ OPENING_MARKS = {"es": "\u00bf", "ast": "\u00bf"}
 
 def as_written(text: Text, language: str | None) -> tuple[str, str]:
     """`text` asked as it is written (HTML, plain): its script's question mark after it and, in a language whose
-    questions open with a mark, that mark before it."""
+    questions open with a mark, that mark before it; a header that is a question already ("¿Cuándo?") as it is."""
+    plain = text.plain.strip()
     opening = OPENING_MARKS.get((language or "").split("-")[0].casefold(), "")
-    mark = question_mark(text.plain)
+    opening = "" if plain.startswith(opening) else opening
+    mark = "" if plain.endswith(("?", "\uff1f")) else question_mark(plain)
     return f"{opening}{text.html}{mark}", f"{opening}{text.plain}{mark}"
 
 
