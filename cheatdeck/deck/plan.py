@@ -189,14 +189,13 @@ def _context(sheet: Sheet, domain: Domain, title: Text) -> str:
     return f'{_chip(sheet, domain)}<span class="cd-section">{title.html}</span>'
 
 
-def _outside(sheet: Sheet, domain: Domain, section: Section, linked, english: bool) -> tuple:
+def _outside(sheet: Sheet, domain: Domain, section: Section, linked) -> tuple:
     """What a section's notes take from outside it, beside `_context`, `domain_deck`, `domain_class` and
     `_Planner.tags` that read it: the sheet's and domain's names, the quick reference's rules its items state
     (`linked`) and the sheet's language. A section kept between saves keeps its notes only while this is the same
     (source/sections.py)."""
     return (sheet.id, sheet.deck, domain.id, domain.label, domain.name.plain, domain.short.html,
-            tuple(item.ident for item in (*section.facts, *section.traps) if item.ident in linked), english,
-            sheet.language)
+            tuple(item.ident for item in (*section.facts, *section.traps) if item.ident in linked), sheet.language)
 
 
 class _TableHtml:
@@ -511,7 +510,7 @@ def plan_notes(sheet: Sheet, sections: Sections | None = None) -> Plan:
             if sections is None:
                 notes += planner.section(domain, section, deck)
                 continue
-            context = _outside(sheet, domain, section, planner.linked, planner.english)
+            context = _outside(sheet, domain, section, planner.linked)
             made = sections.notes(sheet, section, context)
             weighed = planner.weighed
             if made is None:
