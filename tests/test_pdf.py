@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 from pathlib import Path
@@ -967,6 +968,32 @@ def test_what_was_held_keeps_less_as_the_sheet_runs_long():
     later = paragraphs(next(units))
     assert later and all(not {"_lines", "blPara", "frags"} & p.__dict__.keys() for p in later)
     assert all("_lines" in p.__dict__ for p in whole + lines)
+
+
+def test_a_paragraph_drawn_from_its_compact_lines_keeps_them_compact():
+    """The layout's twins and a relay kept for the next edit hold paragraphs past their page: one drawn from its
+    compact lines goes back to them, rather than holding them expanded, and draws the same again."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from cheatdeck.pdf.story import LINES
+    from cheatdeck.pdf.tracking import Tracked
+
+    sheet, layout = _shipped_layout()
+    layout.hold(LINES)
+    units = layout.document(sheet)
+    kept = [item.flowable for unit in (next(units), next(units)) for item in unit.items
+            if isinstance(getattr(item, "flowable", None), Tracked)]
+    assert kept and all("_lines" in p.__dict__ for p in kept)
+
+    def drawn() -> str:
+        canvas = Canvas(io.BytesIO(), invariant=1)
+        for paragraph in kept:
+            paragraph.drawOn(canvas, 10, 10)
+        return canvas.getpdfdata().decode("latin-1")
+
+    first = drawn()
+    assert all("_lines" in p.__dict__ and "blPara" not in p.__dict__ for p in kept)
+    assert drawn() == first
 
 
 def test_the_held_pages_are_drawn_without_parsing_or_breaking_again(monkeypatch):

@@ -26,17 +26,19 @@ from .theme import Ink, Theme, Words, as_reportlab
 
 # Drawing waits until every page is laid out (the footer counts them). Until the flow passes WHOLE_PAGES pages,
 # each measured paragraph is held parsed and broken, ready to draw (about 0.8 MiB a page); then those held and
-# every one after keep only their broken lines, compact (tracking.shed: about 0.12 MiB a page), and are drawn from
-# them; past HELD_PAGES, a paragraph keeps only its markup and is parsed and broken again to be drawn, so that a
-# long sheet's memory follows its text (50,000 facts: 1,150 pages; holding 200 pages' lines, its pass peaked at
-# 572 MiB, 300 pages' 594 MiB, none 526). Those held stay held. Holding whole costs nothing when a layout pass is not
-# drawn (the fit search's others), while compacting and expanding again to draw took 7 % of the 3,000-fact sheet's
-# cold `pdf` (86 pages: 7.4 s of CPU compacting past page 20, 6.9 s held whole), so a sheet whose units poured so
-# far say it ends within WHOLE_SHEET_PAGES pages (and `watch` on it) is held whole to there. A longer one compacts
-# past WHOLE_PAGES as before, sparing its memory the 80 pages more held whole.
+# every one after keep only their broken lines, compact (tracking.shed: about 0.1 MiB a page), and are drawn from
+# them. Parsing and breaking a paragraph again to draw it costs more than its lines take to hold: holding 200 pages'
+# lines and only the markup of the rest, the 50,000-fact pass (1,141 pages) took 112 s and peaked at 484 MiB;
+# holding all of them, 96 s and 546 MiB. Past HELD_PAGES (some 90,000 facts), a paragraph keeps only its markup
+# all the same, so that memory grows by the text, not its lines, however long the sheet. Those held stay held.
+# Holding whole costs nothing when a layout pass is not drawn (the fit search's others), while compacting and
+# expanding again to draw took 7 % of the 3,000-fact sheet's cold `pdf` (86 pages: 7.4 s of CPU compacting past
+# page 20, 6.9 s held whole), so a sheet whose units poured so far say it ends within WHOLE_SHEET_PAGES pages (and
+# `watch` on it) is held whole to there. A longer one compacts past WHOLE_PAGES as before, sparing its memory the
+# 80 pages more held whole.
 WHOLE_PAGES = 20
 WHOLE_SHEET_PAGES = 100
-HELD_PAGES = 200
+HELD_PAGES = 2000
 
 
 @dataclass

@@ -133,6 +133,11 @@ class Tracked(Paragraph):
         elif self._wrapped_for is not None and self._broken_for != self._wrapped_for:
             self._break(self.width, _NEVER)  # measured from the memo: its lines are broken only now
         super().draw()
+        if lines is not None:
+            # Compact again: the layout's twins (`settled`) and a relay kept for the next edit may hold the paragraph
+            # past its page, and its lines expanded would stay with it (a 50,000-fact print's draw rose 130 MiB).
+            del self.blPara
+            self._lines = lines
         # ReportLab's text object keeps a method bound to itself, so it would outlive the drawing until the collector
         # next ran, holding the paragraph's drawn code and first line (the 50,000-fact print's draw rose 49 MiB).
         text = self.__dict__.pop("_text", None)
@@ -148,8 +153,19 @@ class Tracked(Paragraph):
             return  # kept already (a table's head is measured with each run of its rows)
         if styles is not None and lines is not None and self._broken_for is not None and \
                 self._broken_for == self._wrapped_for:
-            del self.blPara
-            self.__dict__.pop("frags", None)
+            held = self.__dict__
+            del held["blPara"]
+            held.pop("frags", None)
+            held.pop("_width_max", None)  # set by each breaking, read by none of its drawing
+            # A long sheet holds every page's lines (page.HELD_PAGES): what each paragraph keeps beside them is
+            # shared where it can be. Its widths, which only right-to-left drawing reads, are those of the
+            # paragraphs set alike; its markup as cleaned is most often the markup as written.
+            widths = held.get("_wrapWidths")
+            if widths is not None:
+                held["_wrapWidths"] = styles.setdefault(("widths", *widths), widths)
+            if held.get("text") == self.markup:
+                held["text"] = self.markup
+            self._broken_for = self._wrapped_for
             self._lines = _compact(lines, styles)
         else:
             self.__dict__ = {key: value for key, value in self.__dict__.items() if key in _KEPT}
