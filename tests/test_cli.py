@@ -254,13 +254,23 @@ def test_watch_goes_on_when_its_sheet_is_deleted_and_builds_it_again_when_it_is_
         assert outcomes[2].changes.changed == ("commands/add",)
 
 
-def test_watch_command_stops_cleanly_on_ctrl_c(tiny):
+def _watch_as_from_a_terminal():
+    """`build.py watch` with Ctrl-C at its default, as a terminal starts it. A suite run in the background (`make
+    test &`, nohup) has SIGINT ignored, the child inherits that, and Python then never turns it into
+    KeyboardInterrupt: the watch would not stop, whatever it does."""
     import signal
     import subprocess
     import sys
 
-    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "watch"], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen([sys.executable, str(REPO / "build.py"), "watch"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def test_watch_command_stops_cleanly_on_ctrl_c(tiny):
+    import signal
+
+    process = _watch_as_from_a_terminal()
     try:
         deadline = time.monotonic() + 30
         # The PDF is written last (the deck lands first): then the first build is done and the watch listens.
@@ -414,11 +424,8 @@ def test_a_changed_font_file_makes_the_pdf_stale(tiny, tmp_path):
 def test_ctrl_c_during_the_first_build_stops_the_watch_cleanly(tiny):
     """Ctrl-C while the watch is still building: it stops as it does between builds, and leaves no half file."""
     import signal
-    import subprocess
-    import sys
 
-    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "watch"], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = _watch_as_from_a_terminal()
     try:
         assert process.stdout.readline().startswith("watching")  # printed before the first build starts
         process.send_signal(signal.SIGINT)
