@@ -255,16 +255,20 @@ def test_watch_goes_on_when_its_sheet_is_deleted_and_builds_it_again_when_it_is_
 
 
 def _watch_as_from_a_terminal():
-    """`build.py watch` with Ctrl-C at its default, as a terminal starts it. A suite run in the background (`make
-    test &`, nohup) has SIGINT ignored, the child inherits that, and Python then never turns it into
-    KeyboardInterrupt: the watch would not stop, whatever it does."""
+    """`build.py watch` with Ctrl-C at its default, as a terminal starts it. A suite started with `&` from a
+    non-interactive shell has SIGINT ignored, a child inherits that, and Python then never turns it into
+    KeyboardInterrupt: the watch would not stop, whatever it does. A handler, unlike an ignore, goes back to the
+    default in the child when it starts the new program."""
     import signal
     import subprocess
     import sys
 
-    return subprocess.Popen([sys.executable, str(REPO / "build.py"), "watch"], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen([sys.executable, str(REPO / "build.py"), "watch"], stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def test_watch_command_stops_cleanly_on_ctrl_c(tiny):

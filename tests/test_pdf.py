@@ -996,6 +996,36 @@ def test_a_paragraph_drawn_from_its_compact_lines_keeps_them_compact():
     assert drawn() == first
 
 
+def test_a_paragraph_measured_at_another_width_after_its_drawing_is_drawn_at_that_width():
+    """Its compact lines are for the width it was broken at: measured since at another (a height the memo knows),
+    it is broken for that width to be drawn, as a paragraph set there from the start is."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfgen.canvas import Canvas
+
+    from cheatdeck.pdf.memo import LayoutMemo
+    from cheatdeck.pdf.tracking import settled
+
+    style = ParagraphStyle("b", fontName="Helvetica", fontSize=9, leading=11)
+    markup = "one two three <b>four</b> five six seven eight nine ten eleven twelve thirteen fourteen fifteen"
+
+    def drawn(paragraph, width: float) -> bytes:
+        canvas = Canvas(io.BytesIO(), invariant=1)
+        paragraph.wrap(width, 1e6)
+        paragraph.drawOn(canvas, 10, 10)
+        return canvas.getpdfdata()
+
+    narrow = settled(markup, style, 120.0, [], LayoutMemo())[0]
+    expected = drawn(narrow, 120.0)
+    memo = LayoutMemo()
+    memo.put_height(memo.key("h", markup, style, 120.0, 0.0, None), narrow.height)
+    paragraph = settled(markup, style, 200.0, [], memo)[0]
+    paragraph.wrap(200.0, 1e6)
+    paragraph.shed({})
+    drawn(paragraph, 200.0)
+    assert "_lines" in paragraph.__dict__
+    assert drawn(paragraph, 120.0) == expected
+
+
 def test_the_held_pages_are_drawn_without_parsing_or_breaking_again(monkeypatch):
     """A sheet longer than the held pages parses and breaks again, to draw them, only the paragraphs past those
     pages: the first page's are drawn from the lines they kept."""

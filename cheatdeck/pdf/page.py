@@ -27,10 +27,12 @@ from .theme import Ink, Theme, Words, as_reportlab
 # Drawing waits until every page is laid out (the footer counts them). Until the flow passes WHOLE_PAGES pages,
 # each measured paragraph is held parsed and broken, ready to draw (about 0.8 MiB a page); then those held and
 # every one after keep only their broken lines, compact (tracking.shed: about 0.1 MiB a page), and are drawn from
-# them. Parsing and breaking a paragraph again to draw it costs more than its lines take to hold: holding 200 pages'
-# lines and only the markup of the rest, the 50,000-fact pass (1,141 pages) took 112 s and peaked at 484 MiB;
-# holding all of them, 96 s and 546 MiB. Past HELD_PAGES (some 90,000 facts), a paragraph keeps only its markup
-# all the same, so that memory grows by the text, not its lines, however long the sheet. Those held stay held.
+# them. Parsing and breaking a paragraph again to draw it costs more than its lines take to hold: the 50,000-fact
+# pass at 7 pt (`benchmarks/run.py --child`), holding 200 pages' lines and only the markup of the rest, took 112 s
+# and peaked at 484 MiB; holding all of them, 104 s and 547 MiB, and the 10,000-fact pass 21 s (runs of 3
+# December, shared machine). Past HELD_PAGES (some 90,000 facts at 9 pt, 120,000 at 7), a paragraph keeps only its
+# markup all the same, so that memory grows by the text, not its lines, however long the sheet. Those held stay
+# held.
 # Holding whole costs nothing when a layout pass is not drawn (the fit search's others), while compacting and
 # expanding again to draw took 7 % of the 3,000-fact sheet's cold `pdf` (86 pages: 7.4 s of CPU compacting past
 # page 20, 6.9 s held whole), so a sheet whose units poured so far say it ends within WHOLE_SHEET_PAGES pages (and

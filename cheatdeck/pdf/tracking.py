@@ -128,6 +128,8 @@ class Tracked(Paragraph):
 
     def draw(self):
         lines = self.__dict__.pop("_lines", None)
+        if lines is not None and self._broken_for != self._wrapped_for:
+            lines = None  # measured since at another width, from the memo: broken for that one now
         if lines is not None:
             self.blPara = _expanded(*lines)
         elif self._wrapped_for is not None and self._broken_for != self._wrapped_for:
@@ -158,8 +160,9 @@ class Tracked(Paragraph):
             held.pop("frags", None)
             held.pop("_width_max", None)  # set by each breaking, read by none of its drawing
             # A long sheet holds every page's lines (page.HELD_PAGES): what each paragraph keeps beside them is
-            # shared where it can be. Its widths, which only right-to-left drawing reads, are those of the
-            # paragraphs set alike; its markup as cleaned is most often the markup as written.
+            # shared where it can be. Its widths are kept only so that a right-to-left style's drawing finds them,
+            # and are those of the paragraphs set alike; its markup as cleaned is most often the markup as written;
+            # what its lines were broken for is what it was measured for (this branch's condition): one tuple.
             widths = held.get("_wrapWidths")
             if widths is not None:
                 held["_wrapWidths"] = styles.setdefault(("widths", *widths), widths)
