@@ -128,12 +128,12 @@ class Tracked(Paragraph):
 
     def draw(self):
         lines = self.__dict__.pop("_lines", None)
-        if lines is not None and self._broken_for != self._wrapped_for:
-            lines = None  # measured since at another width, from the memo: broken for that one now
-        if lines is not None:
+        if self._wrapped_for is not None and self._broken_for != self._wrapped_for:
+            # Measured from the memo, at a width its lines (none, or those kept) were not broken for: broken now.
+            lines = None
+            self._break(self.width, _NEVER)
+        elif lines is not None:
             self.blPara = _expanded(*lines)
-        elif self._wrapped_for is not None and self._broken_for != self._wrapped_for:
-            self._break(self.width, _NEVER)  # measured from the memo: its lines are broken only now
         super().draw()
         if lines is not None:
             # Compact again: the layout's twins (`settled`) and a relay kept for the next edit may hold the paragraph
