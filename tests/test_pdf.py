@@ -590,6 +590,37 @@ def test_quick_reference_domain_labels_are_never_broken(workdir):
     assert "BASICS" in words and "BA" not in words
 
 
+def test_a_domain_chip_whose_room_falls_a_rounding_short_of_its_label_keeps_it_whole(workdir):
+    """A one-domain sheet whose body grows to 12 pt: its chip's column, the label's width and the padding, gives
+    the cell 14.16984374… points for a label of 14.16984375, and the label "D1" printed as "D" over "1"."""
+    Path("source/redes.yaml").write_text("""id: redes
+title: Redes
+version: "1"
+language: es
+domains:
+  - id: d1
+    name: Transporte
+    sections:
+      - id: puertos
+        title: Puertos bien conocidos
+        table:
+          columns: [Protocolo, Puerto]
+          rows:
+            - [HTTP, "80"]
+            - [SSH, "22"]
+quick_reference:
+  title: Reglas
+  columns: [Concepto, Regla]
+  rows:
+    - {domain: d1, cells: [Puerto efímero, "Lo elige el cliente"]}
+""", encoding="utf-8")
+    result = build_pdf("o")
+    assert "body 12 pt" in result.output
+    with pdfplumber.open("o/redes.pdf") as pdf:
+        words = [w["text"] for w in pdf.pages[0].extract_words()]
+    assert "D1" in words and "D" not in words
+
+
 # The issue #13 measures, read back from the shipped sheet's PDF -------------------------------------
 
 

@@ -697,8 +697,11 @@ class Layout:
             for row, cells in rows:
                 color = row.domain.color
                 if color not in chips:
+                    # The chip's column is its widest label and the padding: the room a cell works out from that
+                    # may fall a rounding short of the label (14.16984374… for 14.16984375), which is never a
+                    # reason to split it ("D" over "1").
                     chips[color] = ParagraphStyle("chip", parent=self.head, textColor=toColor(self.ink.on(color)),
-                                                  alignment=1)
+                                                  alignment=1, splitLongWords=0)
                 chip_styles.append(self.color(color))
                 yield [self.para(self.label(row.domain.label), chips[color], room[0]),
                        self.text_para(row.cells[0], self.key, room[1]),
