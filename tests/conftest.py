@@ -10,6 +10,7 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHIPPED = REPO / "source" / "mla-c01.yaml"
 TINY = FIXTURES / "tiny.yaml"
+REDES = FIXTURES / "redes.yaml"  # a one-domain sheet in Spanish
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 from anki_helpers import import_package, review_all, scheduling, visible_text
 from cli_helpers import build_anki as build
 from click.testing import CliRunner
-from conftest import REPO
+from conftest import REDES, REPO
 
 from cheatdeck.cli import cli
 from cheatdeck.pipeline import render_package
@@ -343,30 +343,7 @@ def test_the_package_holds_the_rows_genanki_writes():
     assert rows(ours) == rows(theirs)
 
 
-PUERTOS = """\
-id: redes
-title: Redes
-version: "1"
-language: es
-reverse: true
-domains:
-  - id: d1
-    name: Transporte
-    sections:
-      - id: puertos
-        title: Puertos bien conocidos
-        table:
-          columns: [Protocolo, Puerto]
-          rows:
-            - [HTTP, "80"]
-            - [HTTPS, "443"]
-            - [SSH, "22"]
-quick_reference:
-  title: Reglas
-  columns: [Concepto, Regla]
-  rows:
-    - {domain: d1, cells: [Puerto efímero, "Lo elige el cliente"]}
-"""
+PUERTOS = REDES.read_text(encoding="utf-8")
 
 
 def test_a_spanish_deck_asks_in_spanish_on_every_side(col, tmp_path):

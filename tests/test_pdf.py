@@ -10,7 +10,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, SHIPPED, TINY
+from conftest import REDES, REPO, SHIPPED, TINY
 from pdf_helpers import (body_lines, boxes_with, column_ranges, column_text, columns_text, geometry, squash,
                          table_extents)
 from pypdf import PdfReader
@@ -593,27 +593,7 @@ def test_quick_reference_domain_labels_are_never_broken(workdir):
 def test_a_domain_chip_whose_room_falls_a_rounding_short_of_its_label_keeps_it_whole(workdir):
     """A one-domain sheet whose body grows to 12 pt: its chip's column, the label's width and the padding, gives
     the cell 14.16984374… points for a label of 14.16984375, and the label "D1" printed as "D" over "1"."""
-    Path("source/redes.yaml").write_text("""id: redes
-title: Redes
-version: "1"
-language: es
-domains:
-  - id: d1
-    name: Transporte
-    sections:
-      - id: puertos
-        title: Puertos bien conocidos
-        table:
-          columns: [Protocolo, Puerto]
-          rows:
-            - [HTTP, "80"]
-            - [SSH, "22"]
-quick_reference:
-  title: Reglas
-  columns: [Concepto, Regla]
-  rows:
-    - {domain: d1, cells: [Puerto efímero, "Lo elige el cliente"]}
-""", encoding="utf-8")
+    shutil.copy(REDES, "source/redes.yaml")
     result = build_pdf("o")
     assert "body 12 pt" in result.output
     with pdfplumber.open("o/redes.pdf") as pdf:
