@@ -278,6 +278,35 @@ def test_a_full_disk(world, small_disk, capsys):
     assert counts["refused"]
 
 
+@pytest.mark.parametrize("free_kb, says", [
+    (40, "only 40 kb is free on that disk, and a sync needs about"),
+    (10 ** 7, "check that you may write to the collection's folder"),
+])
+def test_a_disk_io_error_on_a_nearly_full_disk_says_to_free_space(world, monkeypatch, free_kb, says):
+    """SQLite may name a full disk only "disk I/O error" (SQLITE_IOERR_SHMSIZE: its -shm file could not grow, as a
+    CI run met on a 2 MB disk); the free space beside the collection tells which it was."""
+    from anki.errors import DBError
+
+    from cheatdeck.collection import driver, file
+
+    def failing(col, work, keep):
+        raise DBError('DbError { info: "SqliteFailure(Error { code: SystemIoFailure, extended_code: 4874 }, '
+                      'Some(\\"disk I/O error\\"))", kind: Other }', None, None, None)
+
+    path = _fresh(world, "io-error")
+    before = _read(path)
+    monkeypatch.setattr(file, "transaction", failing)
+    real = shutil.disk_usage
+    monkeypatch.setattr(driver.shutil, "disk_usage", lambda folder: real(folder)._replace(free=free_kb * 1024))
+    with pytest.raises(CheatdeckError) as raised:
+        apply_package(world["packages"]["b"], path, Request("tiny"))
+    message = str(raised.value).lower()
+    assert "disk i/o error" in message and "nothing was changed" in message and says in message
+    assert ("free some space" in message) == (free_kb == 40)
+    assert _read(path) == before
+    _clean(path)
+
+
 def _downgraded(world: dict, name: str) -> Path:
     path = _fresh(world, name)
     Collection(str(path)).close(downgrade=True)

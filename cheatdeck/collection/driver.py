@@ -10,6 +10,7 @@ is recorded in the collection itself (collection/record.py).
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,11 +128,26 @@ def _environment(collection: Path, doing: str, work):
     except (OSError, BackendIOError, DBError) as exc:
         if isinstance(exc, DBError) and not _environmental(str(exc)):
             raise
-        text = str(exc).lower()
-        full = getattr(exc, "errno", 0) == 28 or any(w in text for w in ("full", "no space", "os error 28"))
-        hint = "free some space on that disk" if full else "check that you may write to the collection's folder"
         raise problem(collection, f"{doing} failed: {exc}. Nothing was changed: the sync was rolled back and "
-                                  f"the collection is as it was. {hint[0].upper()}{hint[1:]}, then sync again") from None
+                                  f"the collection is as it was. {_hint(collection, exc)}, then sync again") from None
+
+
+def _hint(collection: Path, exc: Exception) -> str:
+    """What to do about a failure of the disk. SQLite often names a full disk only "disk I/O error" (its -shm or
+    -wal file could not grow), so the free space is read too: a sync needs room for the backup's copy of the
+    collection, the compressed backup and the write-ahead log, about three times the collection's size."""
+    text = str(exc).lower()
+    full = getattr(exc, "errno", 0) == 28 or any(w in text for w in ("full", "no space", "os error 28"))
+    if full:
+        return "Free some space on that disk"
+    try:
+        free, needed = shutil.disk_usage(collection.parent).free, 3 * collection.stat().st_size
+    except OSError:
+        return "Check that you may write to the collection's folder"
+    if free < needed:
+        return (f"Only {free // 1024} KB is free on that disk, and a sync needs about {needed // 1024} KB there: "
+                f"free some space on that disk")
+    return "Check that you may write to the collection's folder"
 
 
 def _environmental(message: str) -> bool:
