@@ -261,6 +261,7 @@ class Page:
             if page > attempt.budget and attempt.overflow_section is None:
                 attempt.overflow_section = (unit.title, unit.loc)
         flow.finish()
+        layout.laid()
         attempt.pages = max(len(flow.pages), 1)
         if flow.too_tall is not None:
             attempt.too_tall = True

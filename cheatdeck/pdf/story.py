@@ -213,6 +213,12 @@ class Layout:
             self._twins.clear()
         self._keep = keep
 
+    def laid(self) -> None:
+        """The pass is poured: what it set is no longer shared with paragraphs set later (a settling's few bars
+        are set as they come). Its drawing lets go of each page as it goes, which the twins would undo by holding
+        every drawn paragraph to the last page (a 10,000-fact draw with a memo rose 19 MiB against 5 without)."""
+        self._twins.clear()
+
     def measured(self, flowable: Flowable) -> None:
         """A flowable is measured: it keeps what `hold` said, now or once it says less."""
         if self._keep == WHOLE:
