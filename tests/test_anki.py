@@ -343,6 +343,29 @@ def test_the_package_holds_the_rows_genanki_writes():
     assert rows(ours) == rows(theirs)
 
 
+def test_the_package_has_the_tables_and_indexes_genanki_makes(shipped):
+    """The rows go in before the indexes are made: the package's schema is still genanki's, every index too."""
+    import io
+    import sqlite3
+    import zipfile
+
+    from genanki.apkg_schema import APKG_SCHEMA
+
+    def schema(conn) -> set:
+        return set(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall())
+
+    theirs = sqlite3.connect(":memory:")
+    theirs.executescript(APKG_SCHEMA)
+    with zipfile.ZipFile(io.BytesIO(render_package(shipped).data)) as archive:
+        ours = sqlite3.connect(":memory:")
+        ours.deserialize(archive.read("collection.anki2"))
+    assert schema(ours) == schema(theirs) and {"ix_notes_csum", "ix_cards_nid"} <= {row[1] for row in schema(ours)}
+    assert ours.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    notes = ours.execute("SELECT count() FROM notes").fetchone()[0]
+    assert notes > 50
+    assert ours.execute("SELECT count() FROM notes INDEXED BY ix_notes_usn WHERE usn = -1").fetchone()[0] == notes
+
+
 PUERTOS = REDES.read_text(encoding="utf-8")
 
 
