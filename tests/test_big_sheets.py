@@ -3,6 +3,7 @@ cannot fit is refused from an estimate, before any layout."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import re
@@ -165,6 +166,49 @@ def test_a_first_guess_from_a_sample_of_the_sheet_prints_the_same_bytes_in_fewer
     assert sampled_details.passes < details.passes
 
 
+def test_the_size_above_a_sampled_guess_is_laid_out_only_to_show_it_is_over(tmp_path, monkeypatch):
+    """The search lays out the size above a sampled guess first, to show that it is over the budget: that pass
+    lets go of each page it pours (the 50,000-fact print peaked in it, holding 1,415 pages that were never
+    drawn), and the guess is laid out to be drawn. The same bytes are printed."""
+    from cheatdeck.options import TEMPLATES
+    from cheatdeck.pdf import fit, page
+    from cheatdeck.pdf.page import Attempt
+    from cheatdeck.pdf.render import render_pdf
+    from cheatdeck.pdf.theme import candidate_sizes
+
+    sheet = _long_sheet(tmp_path)
+    opts = PrintOptions(pages=12).over(sheet.print)
+    data, details, _ = render_pdf(sheet, opts, TEMPLATES)
+    monkeypatch.setattr(fit, "SAMPLE_FROM", 1)
+    monkeypatch.setattr(fit, "SAMPLE_PAGES", 4)
+    guess, above_first = fit.first_guess(*_floor_and_ink(sheet, opts))
+    assert above_first and guess == details.body_size
+    passes, held = [], []
+    plan = page.Page.plan
+
+    def planned(self, attempt, relay=None, drawn=True):
+        plan(self, attempt, relay, drawn)
+        if self.sheet is sheet:
+            passes.append((self.size, drawn))
+            held.append(sum(piece.flowable is not None for columns in attempt.flow.pages for column in columns
+                            for piece in column.pieces))
+
+    monkeypatch.setattr(page.Page, "plan", planned)
+    sampled, sampled_details, _ = render_pdf(sheet, opts, TEMPLATES)
+    floor = _floor_and_ink(sheet, opts)[0]
+    sizes = candidate_sizes(floor.theme)
+    above = sizes[sizes.index(guess) - 1]
+    assert passes == [(above, False), (guess, True)] and held[0] == 0 < held[1]
+    assert sampled == data and sampled_details.body_size == guess
+    # It measures what a pass to be drawn measures at that size.
+    measured = []
+    for drawn in (False, True):
+        attempt = Attempt(size=above, pages=0, budget=opts.pages, columns=floor.theme.columns)
+        plan(dataclasses.replace(floor, size=above), attempt, drawn=drawn)
+        measured.append((attempt.pages, attempt.markers, attempt.fills, attempt.demand, attempt.orphans))
+    assert measured[0] == measured[1] and measured[0][0] > opts.pages
+
+
 def test_a_sample_pass_keeps_nothing_of_what_it_measured(tmp_path, monkeypatch):
     """A sample's passes are never drawn: each paragraph they measure keeps only its markup from the first unit on
     (what a pass lets go of waits for the collector, which the command line runs rarely: held whole, the samples
@@ -189,16 +233,19 @@ def test_a_sample_that_overstates_its_demand_still_prints_the_largest_size_that_
     from cheatdeck.options import TEMPLATES
     from cheatdeck.pdf import fit
     from cheatdeck.pdf.render import render_pdf
+    from cheatdeck.pdf.theme import candidate_sizes
 
     sheet = _long_sheet(tmp_path, figures=3)
     opts = PrintOptions(pages=16).over(sheet.print)
-    _, details, _ = render_pdf(sheet, opts, TEMPLATES)
+    data, details, _ = render_pdf(sheet, opts, TEMPLATES)
     monkeypatch.setattr(fit, "SAMPLE_FROM", 1)
     monkeypatch.setattr(fit, "SAMPLE_PAGES", 4)
     guess, _ = fit.first_guess(*_floor_and_ink(sheet, opts))
-    assert guess < details.body_size == 10.0
-    _, sampled, _ = render_pdf(sheet, opts, TEMPLATES)
-    assert sampled.body_size == details.body_size
+    sizes = candidate_sizes(_floor_and_ink(sheet, opts)[0].theme)
+    assert guess < details.body_size == 10.0 == sizes[sizes.index(guess) - 1]
+    # The size above the sample's pick, laid out not to be drawn, fits after all: it is laid out again and drawn.
+    sampled_data, sampled, _ = render_pdf(sheet, opts, TEMPLATES)
+    assert sampled.body_size == details.body_size and sampled_data == data
 
 
 def _long_sheet(tmp_path: Path, figures: int = 0, facts: int = 600):

@@ -26,6 +26,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from reportlab.platypus import Flowable
 
@@ -69,6 +70,13 @@ class Rows:
     rows: list[float]
     part: Callable[[int, int, bool, float], Flowable]
     boxed: bool = True
+
+
+class Poured(NamedTuple):
+    """A unit as the pages of a pass that is not drawn name it once poured (`Flow.let_go_of_pages`)."""
+
+    title: str
+    loc: object
 
 
 @dataclass(slots=True)
@@ -179,6 +187,7 @@ class Flow:
         self.too_tall: Unit | None = None
         # Each unit's atoms and running totals (`_measure`), by its id, with the unit itself.
         self._measured: dict[int, tuple[Unit, Measured]] = {}
+        self._let_go = 0  # the pages poured whose flowables are let go of
 
     @property
     def column_count(self) -> int:
@@ -442,6 +451,19 @@ class Flow:
             self._pour(unit, pos, continued, strict, whole)
         columns = self.columns
         return columns if len(columns) <= self.per_page else None
+
+    def let_go_of_pages(self) -> None:
+        """Keep of the pages poured so far what a pass that is not drawn is read for (each column's pieces' sizes
+        and gaps, and where each unit starts and goes on), not what would draw them: the fit search's pass at the
+        size above its guess, which only shows that size to be over the budget, held every page of a 50,000-fact
+        sheet's (the print's peak). Never settled: the pages before the last stay as poured."""
+        for page in self.pages[self._let_go:]:
+            for column in page:
+                for piece in column.pieces:
+                    piece.flowable = None
+                column.parts = [(Poured(unit.title, unit.loc), pos, continued) for unit, pos, continued in column.parts]
+                column.starts = [Poured(unit.title, unit.loc) for unit in column.starts]
+        self._let_go = len(self.pages)
 
     def finish(self) -> None:
         """Balance the last page: call once every unit is in."""

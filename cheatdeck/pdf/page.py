@@ -251,9 +251,13 @@ class Page:
         flow = (Flow if relay is None else relay.flow)(self.frame_h, self.theme.spacing, self.size, per_page,
                                                         layout.leading)
         units, whole = sum(len(domain.sections) for domain in self.sheet.domains) + 1, drawn
+        # A pass that keeps no pages from an earlier one (relay.py) and is not drawn lets go of each page poured.
+        let_go = not drawn and (relay is None or relay.kept is None)
         for placed, unit in enumerate(layout.document(self.sheet) if relay is None else
                                       relay.units_from(layout, flow), 1):
             flow.add(unit)
+            if let_go:
+                flow.let_go_of_pages()
             columns = flow.column_count
             whole = whole and _held_whole(columns, per_page, placed, units)
             layout.hold(WHOLE if whole else LINES if drawn and columns <= HELD_PAGES * per_page else None)
@@ -261,6 +265,8 @@ class Page:
             if page > attempt.budget and attempt.overflow_section is None:
                 attempt.overflow_section = (unit.title, unit.loc)
         flow.finish()
+        if let_go:
+            flow.let_go_of_pages()
         layout.laid()
         attempt.pages = max(len(flow.pages), 1)
         if flow.too_tall is not None:

@@ -79,6 +79,9 @@ class _Search:
         self.units: list | None = None  # the sheet's units' keys, titles and places (reuse.units_in_order)
         # By size: the pass that laid it out, its pages before settling and its tallies, as kept (relay.py).
         self.relays: dict[float, tuple[Relay, tuple | None, tuple]] = {}
+        # The size above a sampled guess, laid out to show that it does not fit (fit.first_guess): not to be
+        # drawn, it lets go of its pages as it pours them; if it fits after all, it is laid out again (`run`).
+        self.likely_over: float | None = None
 
     def at(self, size: float) -> Page:
         return dataclasses.replace(self.page, size=size)
@@ -114,7 +117,13 @@ class _Search:
         """A layout pass at `page.size`: with a memo, only what changed since the pass it kept at that size is laid
         out (relay.py), and what this one laid out is noted for `keep`."""
         attempt = Attempt(size=page.size, pages=0, budget=self.budget, columns=page.theme.columns)
-        memo = page.memo
+        memo, drawn = page.memo, page.size != self.likely_over
+        if not drawn:
+            self.likely_over = None
+            page.plan(attempt, drawn=False)
+            if attempt.fits:
+                attempt.flow = None
+            return attempt
         if memo is None:
             page.plan(attempt)
             return attempt
@@ -161,6 +170,7 @@ class _Search:
         if self.length is not None:  # measured unless an exact hint fitted these same inputs before
             if hint is None:
                 guess, above_first = first_guess(page, sizes, self.length, self.paragraphs)
+                self.likely_over = sizes[sizes.index(guess) - 1] if above_first else None
             elif known is not None and known[1] * self.length / known[2] >= OVER_MARGIN:
                 over = {known[0]: known[1] * self.length / known[2]}
         best, passes = fit(self.build_at, sizes, hint, exact, guess, over, above_first)
