@@ -172,6 +172,7 @@ def test_the_size_above_a_sampled_guess_is_laid_out_only_to_show_it_is_over(tmp_
     drawn), and the guess is laid out to be drawn. The same bytes are printed."""
     from cheatdeck.options import TEMPLATES
     from cheatdeck.pdf import fit, page
+    from cheatdeck.pdf.columns import Flow
     from cheatdeck.pdf.page import Attempt
     from cheatdeck.pdf.render import render_pdf
     from cheatdeck.pdf.theme import candidate_sizes
@@ -183,22 +184,33 @@ def test_the_size_above_a_sampled_guess_is_laid_out_only_to_show_it_is_over(tmp_
     monkeypatch.setattr(fit, "SAMPLE_PAGES", 4)
     guess, above_first = fit.first_guess(*_floor_and_ink(sheet, opts))
     assert above_first and guess == details.body_size
-    passes, held = [], []
-    plan = page.Page.plan
+    passes, held, poured, flows = [], [], [], {}
+    plan, add = page.Page.plan, Flow.add
 
     def planned(self, attempt, relay=None, drawn=True):
         plan(self, attempt, relay, drawn)
         if self.sheet is sheet:
             passes.append((self.size, drawn))
+            flows[id(attempt.flow)] = drawn
             held.append(sum(piece.flowable is not None for columns in attempt.flow.pages for column in columns
                             for piece in column.pieces))
 
+    def adding(self, unit):
+        # Before each unit is poured: the pages poured so far that still hold a flowable.
+        poured.append((self, sum(any(piece.flowable is not None for column in columns for piece in column.pieces)
+                                 for columns in self.pages)))
+        add(self, unit)
+
     monkeypatch.setattr(page.Page, "plan", planned)
+    monkeypatch.setattr(Flow, "add", adding)
     sampled, sampled_details, _ = render_pdf(sheet, opts, TEMPLATES)
     floor = _floor_and_ink(sheet, opts)[0]
     sizes = candidate_sizes(floor.theme)
     above = sizes[sizes.index(guess) - 1]
     assert passes == [(above, False), (guess, True)] and held[0] == 0 < held[1]
+    # Each page as it is poured, not only once the pass is over.
+    most = {drawn: max(count for flow, count in poured if flows.get(id(flow)) is drawn) for drawn in (False, True)}
+    assert most[False] == 0 < 2 < most[True]
     assert sampled == data and sampled_details.body_size == guess
     # It measures what a pass to be drawn measures at that size.
     measured = []

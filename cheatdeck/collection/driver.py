@@ -99,28 +99,40 @@ def apply_package(package: Path | bytes, collection: Path, request: Request, pla
             path.write_bytes(data)
         else:
             path = Path(package)
-        backup = None if plan else _environment(collection, "writing the backup", lambda: Backup(col, collection))
+        free = _free(collection)  # before the sync takes any: what it had, if the disk fails it
+        backup = None if plan else _environment(collection, "writing the backup", lambda: Backup(col, collection),
+                                                free)
         try:
             return _environment(collection, "applying the sheet", lambda: col_file.transaction(
-                col, lambda: _applied(col, incoming, str(path), request, str(collection), backup), keep=not plan))
+                col, lambda: _applied(col, incoming, str(path), request, str(collection), backup, free),
+                keep=not plan), free)
         finally:
             if backup is not None:
                 backup.discard()
 
 
 def _applied(col, incoming: Incoming, path: str, request: Request, collection: str,
-             backup: Backup | None) -> SyncReport:
+             backup: Backup | None, free: int | None) -> SyncReport:
     """The sync's work inside its transaction, then the backup finished: on the disk before the commit."""
     from .apply import apply
 
     report = apply(col, incoming, path, request, collection)
-    report.backup = None if backup is None else _environment(Path(collection), "writing the backup", backup.finish)
+    report.backup = None if backup is None else _environment(Path(collection), "writing the backup", backup.finish,
+                                                             free)
     return report
 
 
-def _environment(collection: Path, doing: str, work):
+def _free(collection: Path) -> int | None:
+    try:
+        return shutil.disk_usage(collection.parent).free
+    except OSError:
+        return None
+
+
+def _environment(collection: Path, doing: str, work, free: int | None):
     """Run `work`; a failure of the disk or the file (not a bug) becomes an error saying what happened and
-    that the collection is unchanged: the transaction rolled back, and a backup is never left half-written."""
+    that the collection is unchanged: the transaction rolled back, and a backup is never left half-written.
+    `free`: the bytes free beside the collection when the sync began."""
     from anki.errors import BackendIOError, DBError
 
     try:
@@ -129,25 +141,27 @@ def _environment(collection: Path, doing: str, work):
         if isinstance(exc, DBError) and not _environmental(str(exc)):
             raise
         raise problem(collection, f"{doing} failed: {exc}. Nothing was changed: the sync was rolled back and "
-                                  f"the collection is as it was. {_hint(collection, exc)}, then sync again") from None
+                                  f"the collection is as it was. {_hint(collection, exc, free)}, then sync again") from None
 
 
-def _hint(collection: Path, exc: Exception) -> str:
+def _hint(collection: Path, exc: Exception, free: int | None) -> str:
     """What to do about a failure of the disk. SQLite often names a full disk only "disk I/O error" (its -shm or
-    -wal file could not grow), so the free space is read too: a sync needs room for the backup's copy of the
-    collection, the compressed backup and the write-ahead log, about three times the collection's size."""
+    -wal file could not grow), so such an error on a disk that had less room than a sync needs is one too: room
+    for the backup's copy of the collection, the compressed backup and the write-ahead log, about three times the
+    collection's size."""
     text = str(exc).lower()
     full = getattr(exc, "errno", 0) == 28 or any(w in text for w in ("full", "no space", "os error 28"))
-    if full:
-        return "Free some space on that disk"
     try:
-        free, needed = shutil.disk_usage(collection.parent).free, 3 * collection.stat().st_size
+        needed = 3 * collection.stat().st_size
     except OSError:
+        needed = None
+    short = free is not None and needed is not None and free < needed
+    if not (full or short and "disk i/o" in text):
         return "Check that you may write to the collection's folder"
-    if free < needed:
-        return (f"Only {free // 1024} KB is free on that disk, and a sync needs about {needed // 1024} KB there: "
-                f"free some space on that disk")
-    return "Check that you may write to the collection's folder"
+    if not short:
+        return "Free some space on that disk"
+    return (f"{free // 1024} KB was free on that disk when the sync began, and a sync needs about {needed // 1024} "
+            f"KB there: free some space on that disk")
 
 
 def _environmental(message: str) -> bool:

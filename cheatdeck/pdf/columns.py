@@ -474,6 +474,7 @@ class Flow:
         """End the page before the last up to MOVE_BACK parts earlier if both pages then have fewer demerits: the
         last page holds only what is left over, and a full page before it may spare a section to even them. The
         pages stay as many, so the fit search leaves this to the layout it chose."""
+        assert not self._let_go, "a flow that let go of its pages is never settled"
         if len(self.pages) < 2:
             return
         before, last = _parts(self.pages[-2]), _parts(self.pages[-1])
@@ -505,6 +506,7 @@ class Flow:
             yield [self.spaced(column) for column in columns]
 
     def spaced(self, column: Column) -> list[tuple[float, Flowable]]:
+        assert not self._let_go, "a flow that let go of its pages is never drawn"
         unit = column.glue(self.frame_height, self.cap)
         y, placed = 0.0, []
         for i, piece in enumerate(column.pieces):

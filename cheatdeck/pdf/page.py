@@ -251,8 +251,9 @@ class Page:
         flow = (Flow if relay is None else relay.flow)(self.frame_h, self.theme.spacing, self.size, per_page,
                                                         layout.leading)
         units, whole = sum(len(domain.sections) for domain in self.sheet.domains) + 1, drawn
-        # A pass that keeps no pages from an earlier one (relay.py) and is not drawn lets go of each page poured.
-        let_go = not drawn and (relay is None or relay.kept is None)
+        # A pass that is not drawn (a sample's, or the size above a sampled guess: render.py) lets go of each page
+        # it pours; one that keeps pages from an earlier pass (relay.py) is always drawn.
+        let_go = not drawn and relay is None
         for placed, unit in enumerate(layout.document(self.sheet) if relay is None else
                                       relay.units_from(layout, flow), 1):
             flow.add(unit)

@@ -119,6 +119,7 @@ class _Search:
         attempt = Attempt(size=page.size, pages=0, budget=self.budget, columns=page.theme.columns)
         memo, drawn = page.memo, page.size != self.likely_over
         if not drawn:
+            # Laid out whole, without a relay: a layout kept at that size (a build that chose it) is not spliced in.
             self.likely_over = None
             page.plan(attempt, drawn=False)
             if attempt.fits:

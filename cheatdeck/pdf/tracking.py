@@ -136,8 +136,9 @@ class Tracked(Paragraph):
             self.blPara = _expanded(*lines)
         super().draw()
         if lines is not None:
-            # Compact again: the layout's twins (`settled`) and a relay kept for the next edit may hold the paragraph
-            # past its page, and its lines expanded would stay with it (a 50,000-fact print's draw rose 130 MiB).
+            # Compact again: a copy that shares its lines (`settled`) or a relay kept for the next edit may hold the
+            # paragraph past its page, and its lines expanded would stay with it (a 50,000-fact print's draw rose
+            # 130 MiB).
             del self.blPara
             self._lines = lines
         # ReportLab's text object keeps a method bound to itself, so it would outlive the drawing until the collector
