@@ -187,7 +187,7 @@ class Flow:
         self.too_tall: Unit | None = None
         # Each unit's atoms and running totals (`_measure`), by its id, with the unit itself.
         self._measured: dict[int, tuple[Unit, Measured]] = {}
-        self._let_go = 0  # the pages poured whose flowables are let go of
+        self._let_go = 0  # how many of the pages poured have let go of their flowables (`let_go_of_pages`)
 
     @property
     def column_count(self) -> int:
@@ -456,7 +456,7 @@ class Flow:
         """Keep of the pages poured so far what a pass that is not drawn is read for (each column's pieces' sizes
         and gaps, and where each unit starts and goes on), not what would draw them: the fit search's pass at the
         size above its guess, which only shows that size to be over the budget, held every page of a 50,000-fact
-        sheet's (the print's peak). Never settled: the pages before the last stay as poured."""
+        sheet's (the print's peak). Such a flow is never settled or drawn."""
         for page in self.pages[self._let_go:]:
             for column in page:
                 for piece in column.pieces:
