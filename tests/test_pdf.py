@@ -982,8 +982,9 @@ def test_what_was_held_keeps_less_as_the_sheet_runs_long():
 
 
 def test_a_paragraph_drawn_from_its_compact_lines_keeps_them_compact():
-    """The layout's twins and a relay kept for the next edit hold paragraphs past their page: one drawn from its
-    compact lines goes back to them, rather than holding them expanded, and draws the same again."""
+    """A copy that shares its lines (`tracking.settled`) and a relay kept for the next edit hold paragraphs past
+    their page: one drawn from its compact lines goes back to them, rather than holding them expanded, and draws
+    the same again."""
     from reportlab.pdfgen.canvas import Canvas
 
     from cheatdeck.pdf.story import LINES
