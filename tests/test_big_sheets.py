@@ -221,6 +221,45 @@ def test_the_size_above_a_sampled_guess_is_laid_out_only_to_show_it_is_over(tmp_
     assert measured[0] == measured[1] and measured[0][0] > opts.pages
 
 
+
+def test_the_size_above_a_sampled_guess_keeps_nothing_in_the_memo(tmp_path, monkeypatch):
+    """That pass reads the build's layout memo but keeps what it measures apart, and lets it go with itself: the
+    next build knows the size is over from the memo's `over`, and a 50,000-fact print held 25 MiB of its entries
+    past it. The pass that is drawn keeps its own, and the same bytes are printed."""
+    from cheatdeck.options import TEMPLATES
+    from cheatdeck.pdf import fit, memo, page
+    from cheatdeck.pdf.render import render_pdf
+
+    sheet = _long_sheet(tmp_path)
+    opts = PrintOptions(pages=12).over(sheet.print)
+    data, _, _ = render_pdf(sheet, opts, TEMPLATES)
+    monkeypatch.setattr(fit, "SAMPLE_FROM", 1)
+    monkeypatch.setattr(fit, "SAMPLE_PAGES", 4)
+    kept = memo.LayoutMemo()
+    puts: dict[tuple[bool, bool], int] = {}
+    passes, drawing = [], [None]
+    plan, put = page.Page.plan, memo.LayoutMemo._put
+
+    def planned(self, attempt, relay=None, drawn=True):
+        drawing[0] = drawn if self.sheet is sheet else None
+        plan(self, attempt, relay, drawn)
+        drawing[0] = None
+        if self.sheet is sheet:
+            passes.append(drawn)
+
+    def putting(self, entries, key, value, *args, **kwargs):
+        if drawing[0] is not None:
+            where = (drawing[0], self is kept)
+            puts[where] = puts.get(where, 0) + 1
+        put(self, entries, key, value, *args, **kwargs)
+
+    monkeypatch.setattr(page.Page, "plan", planned)
+    monkeypatch.setattr(memo.LayoutMemo, "_put", putting)
+    printed, _, _ = render_pdf(sheet, opts, TEMPLATES, memo=kept)
+    assert passes == [False, True]
+    assert puts.get((False, True), 0) == 0 and puts[False, False] > 100 and puts[True, True] > 100
+    assert printed == data
+
 def test_a_sample_pass_keeps_nothing_of_what_it_measured(tmp_path, monkeypatch):
     """A sample's passes are never drawn: each paragraph they measure keeps only its markup from the first unit on
     (what a pass lets go of waits for the collector, which the command line runs rarely: held whole, the samples

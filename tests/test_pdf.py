@@ -1343,9 +1343,45 @@ def test_a_table_part_draws_what_a_reportlab_table_with_its_styles_drew():
         assert drawn[0] == drawn[2] and drawn[1] == drawn[3] and len(drawn[1]) > 20
 
 
+
+def test_what_the_width_search_measures_goes_with_its_layout_pass():
+    """The column-width search keeps what it measured (widths.Measures, the pass's word widths) for its layout pass
+    only, and at most HELD entries of a kind: a pass at another size measures anew, and process-wide caches held
+    13 MiB of a 10,000-fact sheet past its passes."""
+    import gc
+    import tracemalloc
+
+    from cheatdeck.options import PrintOptions
+    from cheatdeck.pdf import widths
+    from cheatdeck.pdf.render import render_pdf
+
+    sheet = load(SHIPPED)
+    searched = []
+    best_widths = widths.Measures.best_widths
+
+    def searching(self, *args, **kwargs):
+        searched.append(len(args[0]))
+        return best_widths(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(widths.Measures, "best_widths", searching)
+        tracemalloc.start()
+        try:
+            render_pdf(sheet, PrintOptions().over(sheet.print), TEMPLATES)
+            gc.collect()
+            left = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(True, widths.__file__)])
+        finally:
+            tracemalloc.stop()
+    assert len(searched) > 20
+    assert sum(stat.size for stat in left.statistics("filename")) == 0
+    measures = widths.Measures()
+    for i in range(widths.HELD * 3):
+        measures.cell((widths.Para(f"word{i} and more", "Helvetica", 8.0, 9.6),), 40.0)
+    assert 0 < len(measures._cells) <= widths.HELD and 0 < len(measures._words) <= widths.HELD
+
 def test_a_cell_whose_words_fit_is_laid_out_as_the_breaking_that_cuts_words_lays_it_out():
     """The width search lays a cell out at many widths from its words' widths alone where each word fits whole
-    (widths._lines); a cell with a word too wide takes the breaking that cuts it (`_cut_lines`). Where no word is
+    (`Measures.lines`); a cell with a word too wide takes the breaking that cuts it (`_cut_lines`). Where no word is
     cut both count the same lines and flaws: 3,000 random paragraphs at random widths."""
     import random
 
@@ -1354,14 +1390,14 @@ def test_a_cell_whose_words_fit_is_laid_out_as_the_breaking_that_cuts_words_lays
     rng = random.Random(2812)
     vocabulary = ["a", "of", "the", "model", "endpoint", "inference", "SageMaker", "p99", "x", "GPU", "to",
                   "regularisation", "batch_transform_job", "s3://bucket/prefix/key"]
-    checked = 0
+    checked, measures = 0, widths.Measures()
     for _ in range(3000):
         text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 25)))
         para = widths.Para(text, "Helvetica", 8.0, 9.6, rng.choice([0.0, 6.0]))
         room = rng.uniform(20, 200)
-        space, words, _ = widths._words(para)
+        space, words, _ = measures.words(para)
         if words and max(words) > room - para.indent:
             continue
         checked += 1
-        assert widths._lines(para, room) == widths._cut_lines(para, room - para.indent, space)
+        assert measures.lines(para, room) == widths._cut_lines(para, room - para.indent, space)
     assert checked > 1000

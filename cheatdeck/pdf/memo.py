@@ -140,6 +140,13 @@ class LayoutMemo:
             return
         self._put(self.layouts, key, layout, LAYOUT_LIMIT, slack=False)
 
+    def scratch(self) -> LayoutMemo:
+        """A memo for a pass whose measures are not worth keeping: it reads this memo's entries and keeps its own
+        apart, so that they go with the pass (render.py: the size above a sampled guess, laid out only to show
+        that it does not fit, which the next build knows from `over`; a 50,000-fact sheet's held 25 MiB of
+        entries past it)."""
+        return _Scratch(self)
+
     def _get(self, entries: dict, key: str | bytes, counted: bool = True):
         """The entry for `key`, now the newest, or None; `counted`: a paragraph's, which the hit rate counts."""
         value = entries.pop(key, None)
@@ -190,6 +197,22 @@ class LayoutMemo:
                                       ("over", self.over))}
         return {**kept, "pages": _newest(self.pages, PAGE_LIMIT), "layouts": dict(self.layouts)}
 
+
+
+class _Scratch(LayoutMemo):
+    """`LayoutMemo.scratch`: its own entries first, then the kept memo's (not counted in its hits)."""
+
+    def __init__(self, kept: LayoutMemo):
+        super().__init__(limit=kept.limit)
+        self._kept = kept
+
+    def get_settled(self, key: bytes) -> Settled | None:
+        found = super().get_settled(key)
+        return self._kept._get(self._kept.settled, key, counted=False) if found is None else found
+
+    def get_height(self, key: bytes) -> float | None:
+        found = super().get_height(key)
+        return self._kept._get(self._kept.heights, key, counted=False) if found is None else found
 
 def _newest(entries: dict, count: int) -> dict:
     """The newest `count` entries (the dict itself when it holds no more)."""

@@ -119,8 +119,11 @@ class _Search:
         attempt = Attempt(size=page.size, pages=0, budget=self.budget, columns=page.theme.columns)
         memo, drawn = page.memo, page.size != self.likely_over
         if not drawn:
-            # Laid out whole, without a relay: a layout kept at that size (a build that chose it) is not spliced in.
+            # Laid out whole, without a relay: a layout kept at that size (a build that chose it) is not spliced in;
+            # and what it measures goes with it (memo.scratch).
             self.likely_over = None
+            if memo is not None:
+                page = dataclasses.replace(page, memo=memo.scratch())
             page.plan(attempt, drawn=False)
             if attempt.fits:
                 attempt.flow = None

@@ -165,7 +165,10 @@ class Layout:
         self._twins: dict[bytes, Tracked] = {}
         self.styles: dict = {}  # the style runs of the lines kept (tracking.shed)
         self.shapes = Shapes()  # the markup parsed, by shape, for the paragraphs set in this layout's styles
+        # Strings measured in this pass, by text, face and size (`_all_fit`, widths.Para), and what the column-width
+        # search measured of its cells: the next pass sets another size.
         self._word_widths: dict[tuple[str, str, float], float] = {}
+        self.measures = widths.Measures()
         # The column-width search trades this much table height for one fewer one-word last line.
         self.orphan_cost = self.leading * 0.5
         text = self.color(t.palette.text)
@@ -286,7 +289,7 @@ class Layout:
             key = (word, face, size)
             printed = known.get(key)
             if printed is None:
-                printed = known[key] = measure(word, face, size)
+                printed = widths.held(known, 4 * widths.HELD)[key] = measure(word, face, size)
             if printed > width:
                 return False
         return True
@@ -346,7 +349,7 @@ class Layout:
                 parts.append(span.text)
             plain = "".join(parts)
         return widths.Para(linebreaks.bind_plain(plain), style.fontName, size, style.leading, indent,
-                           self.fonts.fallback.width, tuple(odd.items()))
+                           self.fonts.fallback.width, tuple(odd.items()), self._word_widths)
 
     # Blocks ---------------------------------------------------------------
 
@@ -600,8 +603,8 @@ class Layout:
         layout, fixed, cells = self.whole_words(lambda lay: lay._table_columns(table))
         if _least_width(layout, fixed, cells) <= self.width:
             return False
-        pad = layout._cell_padding() * 2
-        return widths.breaks_inside(cells, widths.best_widths(cells, self.width, pad, self.orphan_cost), pad)
+        pad, measures = layout._cell_padding() * 2, layout.measures
+        return measures.breaks_inside(cells, measures.best_widths(cells, self.width, pad, self.orphan_cost), pad)
 
     def _tabled(self, layout: Layout, rows: Callable[[Layout], Rows]) -> Rows:
         """`rows` laid out in `layout`, its one-word last lines counted in this one."""
@@ -623,7 +626,7 @@ class Layout:
 
     def _table(self, t, columns: list[list[widths.Cell]]) -> Rows:
         p = self._cell_padding()
-        col_widths = widths.best_widths(columns, self.width, p * 2, self.orphan_cost)
+        col_widths = self.measures.best_widths(columns, self.width, p * 2, self.orphan_cost)
         room = [_cell_room(w, p) for w in col_widths]
         head = [self.text_para(c, self.head, room[i]) for i, c in enumerate(t.columns)]
         body = ([self.text_para(c, self.key if i == 0 else self.cell, room[i]) for i, c in enumerate(row.cells)]
@@ -680,7 +683,7 @@ class Layout:
     def _quick_table(self, quick: QuickReference, rows: list[quickref.Printed], chip_w: float,
                      columns: list[list[widths.Cell]]) -> Rows:
         p = self._cell_padding()
-        key_w, detail_w = widths.best_widths(columns, self.width - chip_w, p * 2, self.orphan_cost)
+        key_w, detail_w = self.measures.best_widths(columns, self.width - chip_w, p * 2, self.orphan_cost)
         col_widths = [chip_w, key_w, detail_w]
         room = [_cell_room(w, p) for w in col_widths]
         spanned = _cell_room(chip_w + key_w, p)  # the head's first cell spans the chip and key columns
@@ -728,4 +731,4 @@ class Layout:
 
 def _least_width(layout: Layout, fixed: float, cells: list[list[widths.Cell]]) -> float:
     """The width a table's columns (`cells`, beside `fixed`) need to keep their longest words whole in `layout`."""
-    return fixed + sum(widths.least_width(c, layout._cell_padding() * 2) for c in cells)
+    return fixed + sum(layout.measures.least_width(c, layout._cell_padding() * 2) for c in cells)
