@@ -260,6 +260,21 @@ def test_the_size_above_a_sampled_guess_keeps_nothing_in_the_memo(tmp_path, monk
     assert puts.get((False, True), 0) == 0 and puts[False, False] > 100 and puts[True, True] > 100
     assert printed == data
 
+def test_a_scratch_memo_reads_the_kept_one_and_keeps_its_own_apart_until_told():
+    from cheatdeck.pdf.memo import LayoutMemo
+
+    kept = LayoutMemo()
+    kept.put_settled(b"known", 12.0)
+    kept.put_height(b"row", 30.0)
+    scratch = kept.scratch()
+    assert scratch.get_settled(b"known") == 12.0 and scratch.get_height(b"row") == 30.0
+    scratch.put_settled(b"new", 7.0)
+    scratch.put_height(b"new row", 9.0)
+    assert scratch.get_settled(b"new") == 7.0 and scratch.get_height(b"new row") == 9.0
+    assert kept.get_settled(b"new") is None and kept.get_height(b"new row") is None and len(kept) == 2
+    scratch.keep()
+    assert kept.get_settled(b"new") == 7.0 and kept.get_height(b"new row") == 9.0 and len(kept) == 4
+
 def test_a_sample_pass_keeps_nothing_of_what_it_measured(tmp_path, monkeypatch):
     """A sample's passes are never drawn: each paragraph they measure keeps only its markup from the first unit on
     (what a pass lets go of waits for the collector, which the command line runs rarely: held whole, the samples
@@ -283,6 +298,7 @@ def test_a_sample_that_overstates_its_demand_still_prints_the_largest_size_that_
     from the text's length does."""
     from cheatdeck.options import TEMPLATES
     from cheatdeck.pdf import fit
+    from cheatdeck.pdf.memo import LayoutMemo
     from cheatdeck.pdf.render import render_pdf
     from cheatdeck.pdf.theme import candidate_sizes
 
@@ -297,6 +313,10 @@ def test_a_sample_that_overstates_its_demand_still_prints_the_largest_size_that_
     # The size above the sample's pick, laid out not to be drawn, fits after all: it is laid out again and drawn.
     sampled_data, sampled, _ = render_pdf(sheet, opts, TEMPLATES)
     assert sampled.body_size == details.body_size and sampled_data == data
+    # With a memo, it is laid out again from what that pass measured (memo.scratch keeps it after all).
+    kept = LayoutMemo()
+    assert render_pdf(sheet, opts, TEMPLATES, memo=kept)[0] == data
+    assert kept.hits > kept.misses  # without it: 2,454 hits, 5,484 misses
 
 
 def _long_sheet(tmp_path: Path, figures: int = 0, facts: int = 600):

@@ -1346,8 +1346,8 @@ def test_a_table_part_draws_what_a_reportlab_table_with_its_styles_drew():
 
 def test_what_the_width_search_measures_goes_with_its_layout_pass():
     """The column-width search keeps what it measured (widths.Measures, the pass's word widths) for its layout pass
-    only, and at most HELD entries of a kind: a pass at another size measures anew, and process-wide caches held
-    13 MiB of a 10,000-fact sheet past its passes."""
+    only: a pass at another size measures anew, and process-wide caches held 13 MiB of a 10,000-fact sheet past
+    its passes."""
     import gc
     import tracemalloc
 
@@ -1356,12 +1356,14 @@ def test_what_the_width_search_measures_goes_with_its_layout_pass():
     from cheatdeck.pdf.render import render_pdf
 
     sheet = load(SHIPPED)
-    searched = []
+    alive = []
     best_widths = widths.Measures.best_widths
+    only_widths = [tracemalloc.Filter(True, widths.__file__)]
 
     def searching(self, *args, **kwargs):
-        searched.append(len(args[0]))
-        return best_widths(self, *args, **kwargs)
+        found = best_widths(self, *args, **kwargs)
+        alive.append(sum(s.size for s in tracemalloc.take_snapshot().filter_traces(only_widths).statistics("filename")))
+        return found
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(widths.Measures, "best_widths", searching)
@@ -1369,15 +1371,33 @@ def test_what_the_width_search_measures_goes_with_its_layout_pass():
         try:
             render_pdf(sheet, PrintOptions().over(sheet.print), TEMPLATES)
             gc.collect()
-            left = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(True, widths.__file__)])
+            left = tracemalloc.take_snapshot().filter_traces(only_widths)
         finally:
             tracemalloc.stop()
-    assert len(searched) > 20
+    assert len(alive) > 20 and max(alive) > 10_000
     assert sum(stat.size for stat in left.statistics("filename")) == 0
-    measures = widths.Measures()
-    for i in range(widths.HELD * 3):
-        measures.cell((widths.Para(f"word{i} and more", "Helvetica", 8.0, 9.6),), 40.0)
-    assert 0 < len(measures._cells) <= widths.HELD and 0 < len(measures._words) <= widths.HELD
+
+
+def test_the_width_search_keeps_a_bounded_share_of_what_it_measured_from_one_table_to_the_next():
+    """A long sheet's pass keeps at most HELD entries of each kind between tables (4 × as many strings' widths), so
+    that its measures do not grow with the sheet; a table smaller than that leaves its own for the next."""
+    from cheatdeck.pdf import widths
+
+    measures, known = widths.Measures(), {}
+
+    def cells(count: int, start: int = 0) -> list:
+        return [(widths.Para(f"word{i} and w{i}x", "Helvetica", 8.0, 9.6, known=known),)
+                for i in range(start, start + count)]
+
+    head = (widths.Para("Key", "Helvetica", 8.0, 9.6, known=known),)
+    big = [[head, *cells(widths.HELD * 2)], [head, *cells(widths.HELD * 2, widths.HELD * 2)]]
+    measures.best_widths(big, 40.0, 2.0, 5.0)
+    assert len(known) <= 4 * widths.HELD
+    assert all(len(kind) <= widths.HELD for kind in (measures._words, measures._cells, measures._needs))
+    small = [[head, *cells(20, 10 * widths.HELD)], [head, *cells(20, 11 * widths.HELD)]]
+    measures.best_widths(small, 40.0, 2.0, 5.0)
+    assert all(0 < len(kind) <= widths.HELD for kind in (measures._words, measures._cells, measures._needs))
+
 
 def test_a_cell_whose_words_fit_is_laid_out_as_the_breaking_that_cuts_words_lays_it_out():
     """The width search lays a cell out at many widths from its words' widths alone where each word fits whole

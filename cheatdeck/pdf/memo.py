@@ -140,7 +140,7 @@ class LayoutMemo:
             return
         self._put(self.layouts, key, layout, LAYOUT_LIMIT, slack=False)
 
-    def scratch(self) -> LayoutMemo:
+    def scratch(self) -> _Scratch:
         """A memo for a pass whose measures are not worth keeping: it reads this memo's entries and keeps its own
         apart, so that they go with the pass (render.py: the size above a sampled guess, laid out only to show
         that it does not fit, which the next build knows from `over`; a 50,000-fact sheet's held 25 MiB of
@@ -198,7 +198,6 @@ class LayoutMemo:
         return {**kept, "pages": _newest(self.pages, PAGE_LIMIT), "layouts": dict(self.layouts)}
 
 
-
 class _Scratch(LayoutMemo):
     """`LayoutMemo.scratch`: its own entries first, then the kept memo's (not counted in its hits)."""
 
@@ -213,6 +212,14 @@ class _Scratch(LayoutMemo):
     def get_height(self, key: bytes) -> float | None:
         found = super().get_height(key)
         return self._kept._get(self._kept.heights, key, counted=False) if found is None else found
+
+    def keep(self) -> None:
+        """Keep what the pass measured after all (its size fits, and is laid out again to be drawn)."""
+        for key, value in self.settled.items():
+            self._kept.put_settled(key, value)
+        for key, value in self.heights.items():
+            self._kept.put_height(key, value)
+
 
 def _newest(entries: dict, count: int) -> dict:
     """The newest `count` entries (the dict itself when it holds no more)."""

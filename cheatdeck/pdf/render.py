@@ -122,11 +122,12 @@ class _Search:
             # Laid out whole, without a relay: a layout kept at that size (a build that chose it) is not spliced in;
             # and what it measures goes with it (memo.scratch).
             self.likely_over = None
-            if memo is not None:
-                page = dataclasses.replace(page, memo=memo.scratch())
-            page.plan(attempt, drawn=False)
+            scratch = None if memo is None else memo.scratch()
+            dataclasses.replace(page, memo=scratch).plan(attempt, drawn=False)
             if attempt.fits:
-                attempt.flow = None
+                attempt.flow = None  # laid out again to be drawn, from what this pass measured
+                if scratch is not None:
+                    scratch.keep()
             return attempt
         if memo is None:
             page.plan(attempt)

@@ -282,8 +282,8 @@ class Layout:
         return "".join(unit if cjk.solid(unit) else linebreaks.broken(unit, fits, code) for unit in cjk.units(word))
 
     def _all_fit(self, words: list[str], face: str, size: float, width: float) -> bool:
-        """Whether each of `words` prints at most `width` wide. Each word is measured once per layout: a sheet says
-        most of its words many times."""
+        """Whether each of `words` prints at most `width` wide. Each word is measured once per layout (widths.held
+        bounds how many it keeps): a sheet says most of its words many times."""
         known, measure = self._word_widths, self.fonts.fallback.width
         for word in words:
             key = (word, face, size)

@@ -16,8 +16,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from . import cjk, linebreaks
 
 STEPS = (16.0, 8.0, 4.0, 2.0, 1.0)
-# Entries of each kind a pass's measures hold (`Measures`): a table's search reuses what it measured of its own
-# cells, and few tables share a cell, so past this many they start again rather than grow with the sheet.
+# Entries of each kind a pass's measures keep from one table to the next (`Measures`), and 4 × as many strings'
+# widths: a table's search reuses what it measured of its own cells, and few tables share a cell, so past this many
+# they start again rather than grow with the sheet.
 HELD = 8192
 # The least room, in points, a column whose words break anywhere keeps (a few letters).
 MIN_ROOM = 12.0
@@ -76,8 +77,8 @@ class Measures:
     """What the column-width search measured in one layout pass (story.Layout keeps one): each paragraph's
     words, each cell's height at a width and the room its words need. The search lays a table out at many
     widths, and asks at each size it tries for the table's floor and its words. A pass at another size measures
-    anew, so all of it goes with the pass; and a long sheet's pass holds at most HELD entries of each kind, not
-    its every cell (the 50,000-fact print peaked at 614 MiB with them unbounded, 573 bounded)."""
+    anew, so all of it goes with the pass; and a long sheet's pass keeps at most about HELD entries of each kind,
+    not its every cell (the 50,000-fact print peaked at 614 MiB with them unbounded, 573 bounded)."""
 
     __slots__ = ("_words", "_cells", "_needs")
 
@@ -92,7 +93,7 @@ class Measures:
         found = self._words.get(para)
         if found is None:
             words = tuple(para.width(word) for word in para.text.split(" ") if word)
-            found = held(self._words)[para] = (para.width(" "), words, cjk.solid(para.text))
+            found = self._words[para] = (para.width(" "), words, cjk.solid(para.text))
         return found
 
     def lines(self, para: Para, room: float) -> tuple[int, int]:
@@ -122,7 +123,7 @@ class Measures:
                 n, one = self.lines(para, room)
                 height += n * para.leading
                 lone += one
-            found = held(self._cells)[cell, room] = (height, lone)
+            found = self._cells[cell, room] = (height, lone)
         return found
 
     def needs(self, cell: Cell) -> tuple[tuple[float, float], ...]:
@@ -138,7 +139,7 @@ class Measures:
                     if w:
                         floor = _narrowest(p, w)
                         out.append(((floor if cjk.solid(w) else p.width(w)) + p.indent, floor + p.indent))
-            found = held(self._needs)[cell] = tuple(out)
+            found = self._needs[cell] = tuple(out)
         return found
 
     def least_width(self, column: list[Cell], pad: float) -> float:
@@ -151,7 +152,18 @@ class Measures:
 
     def best_widths(self, columns: list[list[Cell]], available: float, pad: float,
                     orphan_cost: float) -> list[float]:
-        """Widths for `columns` (lists of cells, row by row, the header first) that fill `available`."""
+        """Widths for `columns` (lists of cells, row by row, the header first) that fill `available`. The table's
+        search done, what it measured is kept for the next while each kind holds at most HELD entries: a table's
+        own cells are never let go of in its search, however many it has."""
+        widths = self._searched(columns, available, pad, orphan_cost)
+        if max(len(self._words), len(self._cells), len(self._needs)) > HELD:
+            self._words.clear()
+            self._cells.clear()
+            self._needs.clear()
+        return widths
+
+    def _searched(self, columns: list[list[Cell]], available: float, pad: float,
+                  orphan_cost: float) -> list[float]:
         least = self._least(columns, available, pad)
         if sum(least) >= available:
             return [w * available / sum(least) for w in least]
