@@ -1379,7 +1379,7 @@ def test_what_the_width_search_measures_goes_with_its_layout_pass():
 
 
 def test_the_width_search_keeps_a_bounded_share_of_what_it_measured_from_one_table_to_the_next():
-    """A long sheet's pass keeps at most HELD entries of each kind between tables (4 × as many strings' widths), so
+    """A long sheet's pass keeps at most HELD entries of each kind between tables (WIDTHS_HELD strings' widths), so
     that its measures do not grow with the sheet; a table smaller than that leaves its own for the next."""
     from cheatdeck.pdf import widths
 
@@ -1392,7 +1392,7 @@ def test_the_width_search_keeps_a_bounded_share_of_what_it_measured_from_one_tab
     head = (widths.Para("Key", "Helvetica", 8.0, 9.6, known=known),)
     big = [[head, *cells(widths.HELD * 2)], [head, *cells(widths.HELD * 2, widths.HELD * 2)]]
     measures.best_widths(big, 40.0, 2.0, 5.0)
-    assert len(known) <= 4 * widths.HELD
+    assert len(known) <= widths.WIDTHS_HELD
     assert all(len(kind) <= widths.HELD for kind in (measures._words, measures._cells, measures._needs))
     small = [[head, *cells(20, 10 * widths.HELD)], [head, *cells(20, 11 * widths.HELD)]]
     measures.best_widths(small, 40.0, 2.0, 5.0)

@@ -282,17 +282,10 @@ class Layout:
         return "".join(unit if cjk.solid(unit) else linebreaks.broken(unit, fits, code) for unit in cjk.units(word))
 
     def _all_fit(self, words: list[str], face: str, size: float, width: float) -> bool:
-        """Whether each of `words` prints at most `width` wide. Each word is measured once per layout (widths.held
-        bounds how many it keeps): a sheet says most of its words many times."""
+        """Whether each of `words` prints at most `width` wide. Each word is measured once per layout (while it
+        keeps them: widths.measured): a sheet says most of its words many times."""
         known, measure = self._word_widths, self.fonts.fallback.width
-        for word in words:
-            key = (word, face, size)
-            printed = known.get(key)
-            if printed is None:
-                printed = widths.held(known, 4 * widths.HELD)[key] = measure(word, face, size)
-            if printed > width:
-                return False
-        return True
+        return all(widths.measured(known, measure, word, face, size) <= width for word in words)
 
     def label(self, label: str) -> str:
         """A domain label as paragraph markup: the author's characters, literal, in the fonts that have them."""

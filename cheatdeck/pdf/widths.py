@@ -16,10 +16,11 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from . import cjk, linebreaks
 
 STEPS = (16.0, 8.0, 4.0, 2.0, 1.0)
-# Entries of each kind a pass's measures keep from one table to the next (`Measures`), and 4 × as many strings'
-# widths: a table's search reuses what it measured of its own cells, and few tables share a cell, so past this many
-# they start again rather than grow with the sheet.
+# Entries of each kind a pass's measures keep from one table to the next (`Measures`): a table's search reuses what
+# it measured of its own cells, and few tables share a cell, so past this many they start again rather than grow
+# with the sheet. A pass's strings' widths (`measured`) are many more, and smaller.
 HELD = 8192
+WIDTHS_HELD = 4 * HELD
 # The least room, in points, a column whose words break anywhere keeps (a few letters).
 MIN_ROOM = 12.0
 
@@ -60,11 +61,7 @@ class Para:
         return sum(self.width(word) for word in self.text.split(" ")) + self.text.count(" ") * self.width(" ")
 
     def _measured(self, text: str) -> float:
-        key = (text, self.face, self.size)
-        width = self.known.get(key)
-        if width is None:
-            width = held(self.known, 4 * HELD)[key] = self.measure(text, self.face, self.size)
-        return width
+        return measured(self.known, self.measure, text, self.face, self.size)
 
     def _odd(self, word: str) -> float | None:
         return next((width for odd, width in self.odd if odd == word), None)
@@ -232,11 +229,17 @@ class Measures:
         return least
 
 
-def held(entries: dict, most: int = HELD) -> dict:
-    """`entries`, emptied once it holds `most`: the next entry starts it again."""
-    if len(entries) >= most:
-        entries.clear()
-    return entries
+def measured(known: dict[tuple[str, str, float], float], measure: Callable[[str, str, float], float], text: str,
+             face: str, size: float) -> float:
+    """`measure(text, face, size)`, kept in `known`, a layout pass's strings' widths (story.Layout), which is
+    emptied once it holds WIDTHS_HELD: the next string starts it again."""
+    key = (text, face, size)
+    width = known.get(key)
+    if width is None:
+        if len(known) >= WIDTHS_HELD:
+            known.clear()
+        width = known[key] = measure(text, face, size)
+    return width
 
 
 def _cut_lines(para: Para, room: float, space: float) -> tuple[int, int]:
