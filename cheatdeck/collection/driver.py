@@ -9,6 +9,7 @@ is recorded in the collection itself (collection/record.py).
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import shutil
 import tempfile
@@ -140,8 +141,9 @@ def _environment(collection: Path, doing: str, work, free: int | None):
     except (OSError, BackendIOError, DBError) as exc:
         if isinstance(exc, DBError) and not _environmental(str(exc)):
             raise
+        hint = _hint(collection, exc, free)
         raise problem(collection, f"{doing} failed: {exc}. Nothing was changed: the sync was rolled back and "
-                                  f"the collection is as it was. {_hint(collection, exc, free)}, then sync again") from None
+                                  f"the collection is as it was. {hint}, then sync again") from None
 
 
 def _hint(collection: Path, exc: Exception, free: int | None) -> str:
@@ -150,7 +152,7 @@ def _hint(collection: Path, exc: Exception, free: int | None) -> str:
     for the backup's copy of the collection, the compressed backup and the write-ahead log, about three times the
     collection's size."""
     text = str(exc).lower()
-    full = getattr(exc, "errno", 0) == 28 or any(w in text for w in ("full", "no space", "os error 28"))
+    full = getattr(exc, "errno", 0) == errno.ENOSPC or any(w in text for w in ("full", "no space", "os error 28"))
     try:
         needed = 3 * collection.stat().st_size
     except OSError:
